@@ -1,0 +1,43 @@
+// Typed calls of the server's query requests, with VS Code progress and cancellation.
+import * as vscode from 'vscode';
+import { LanguageClient, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../../../server/src/protocol';
+
+let nextToken = 0;
+
+/** Runs a query with a cancellable progress notification; undefined when cancelled or failed (after telling why). */
+export async function runQueryWithProgress(client: LanguageClient, params: Omit<QueryParams, 'workDoneToken'>): Promise<QueryResultWire | undefined> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Flow log query', cancellable: true },
+    async (progress, token) => {
+      const workDoneToken = `flowlog-query-${++nextToken}`;
+      let last = 0;
+      const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+        if (p.kind === 'report' && typeof p.percentage === 'number') {
+          progress.report({ increment: p.percentage - last, message: p.message });
+          last = p.percentage;
+        }
+      });
+      try {
+        return await client.sendRequest(QueryRequest, { ...params, workDoneToken }, token);
+      } catch (e) {
+        if (token.isCancellationRequested) return undefined;
+        if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
+          const data = e.data as QueryErrorData | undefined;
+          void vscode.window.showErrorMessage(`Query error at ${data?.line}:${data?.column}: ${e.message}`);
+        } else {
+          void vscode.window.showErrorMessage(`Flow log query failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        return undefined;
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+}
+
+/** The message to show under an input box, or undefined when the query parses. */
+export async function queryProblem(client: LanguageClient, query: string): Promise<string | undefined> {
+  const e = await client.sendRequest(CheckQueryRequest, { query });
+  return e ? `${e.line}:${e.column}: ${e.message}` : undefined;
+}

@@ -1,0 +1,92 @@
+// The command-palette searches: Search…, Filter to New Editor, Run Query….
+import * as vscode from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
+import { QueryResultWire } from '../../../server/src/protocol';
+import { requireActiveFlowLog } from '../activeFlowLog';
+import { askQuery } from './askQuery';
+import { runQueryWithProgress } from './queryClient';
+import { RecentQueries } from './recentQueries';
+import { toCsv } from './csv';
+
+/** Commands may be given the query as an argument (tests, keybindings, links). */
+type QueryArg = string | undefined;
+
+export function registerQueryCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
+  const recent = new RecentQueries(context.workspaceState);
+
+  const obtain = async (arg: QueryArg, title: string, prompt: string) => {
+    if (typeof arg === 'string') {
+      await recent.add(arg);
+      return arg;
+    }
+    return askQuery(client, recent, title, prompt);
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('flowlog.search', async (arg: QueryArg) => {
+      const uri = await requireActiveFlowLog();
+      if (!uri) return;
+      const query = await obtain(arg, 'Flow Logs: Search', 'Search the records (e.g. action:REJECT dstport:3389)');
+      if (query === undefined) return;
+      const result = await runQueryWithProgress(client, { uri: uri.toString(), query, withReadings: true, limit: 10_000 });
+      if (!result) return;
+      if (result.kind !== 'search') return showCsv(result);
+      return pickRecord(uri, result);
+    }),
+    vscode.commands.registerCommand('flowlog.filterToNewEditor', async (arg: QueryArg) => {
+      const uri = await requireActiveFlowLog();
+      if (!uri) return;
+      const query = await obtain(arg, 'Flow Logs: Filter to New Editor', 'Records matching this search go to a new editor');
+      if (query === undefined) return;
+      const result = await runQueryWithProgress(client, { uri: uri.toString(), query, limit: 1_000_000 });
+      if (!result) return;
+      if (result.kind !== 'search') {
+        void vscode.window.showWarningMessage('Filter takes a search without SQL; use Run Query for SQL.');
+        return;
+      }
+      const fields = result.columns.filter((c) => c !== 'file' && c !== 'line').length;
+      const lines = result.rows.map((r) => r.slice(0, fields).map((v) => (v === null ? '-' : String(v))).join(' '));
+      if (result.header) lines.unshift(result.header);
+      const doc = await vscode.workspace.openTextDocument({ language: 'flowlog', content: lines.join('\n') + '\n' });
+      await vscode.window.showTextDocument(doc, { preview: false });
+      if (result.stats.matched > result.rows.length) {
+        void vscode.window.showInformationMessage(`Showing the first ${result.rows.length.toLocaleString('en-US')} of ${result.stats.matched.toLocaleString('en-US')} matching records.`);
+      }
+    }),
+    vscode.commands.registerCommand('flowlog.runQuery', async (arg: QueryArg) => {
+      const uri = await requireActiveFlowLog();
+      if (!uri) return;
+      const query = await obtain(arg, 'Flow Logs: Run Query', 'search | SQL, e.g. * | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10');
+      if (query === undefined) return;
+      const result = await runQueryWithProgress(client, { uri: uri.toString(), query });
+      if (result) await showCsv(result);
+    }),
+  );
+}
+
+async function showCsv(result: QueryResultWire): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'csv', content: toCsv(result.columns, result.rows) });
+  await vscode.window.showTextDocument(doc, { preview: false });
+}
+
+async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<void> {
+  const lineCol = result.columns.indexOf('line');
+  const items = result.rows.map((row, i) => ({
+    label: `$(symbol-event) line ${row[lineCol]}`,
+    description: result.readings?.[i] ?? '',
+    line: Number(row[lineCol]) - 1,
+  }));
+  const more = result.stats.matched > result.rows.length ? ` (first ${result.rows.length.toLocaleString('en-US')})` : '';
+  const choice = await vscode.window.showQuickPick(items, {
+    title: `${result.stats.matched.toLocaleString('en-US')} matching records of ${result.stats.records.toLocaleString('en-US')}${more}`,
+    matchOnDescription: true,
+  });
+  if (!choice) return;
+  await revealLine(uri, choice.line);
+}
+
+/** Opens `uri` at `line` through the editor service, which also works for files too big to sync to extensions. */
+export async function revealLine(uri: vscode.Uri, line: number): Promise<void> {
+  const pos = new vscode.Position(line, 0);
+  await vscode.commands.executeCommand('vscode.open', uri, { selection: new vscode.Range(pos, pos), preview: false });
+}

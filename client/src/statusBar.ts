@@ -1,0 +1,43 @@
+// Status bar: record, REJECT and problem counts of the active flow log, as the server last reported them.
+import * as vscode from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
+import { DocumentStatusNotification, DocumentStatusParams } from '../../server/src/protocol';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('flowlog.status', vscode.StatusBarAlignment.Left, 100);
+  private readonly byUri = new Map<string, DocumentStatusParams>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(client: LanguageClient) {
+    this.item.name = 'Flow Log';
+    this.item.command = 'workbench.actions.view.problems';
+    this.item.tooltip = 'Flow log records, REJECT records and problems. Click for the Problems panel.';
+    this.disposables.push(
+      client.onNotification(DocumentStatusNotification, (status) => {
+        this.byUri.set(status.uri, status);
+        this.update();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.byUri.delete(d.uri.toString())),
+    );
+    this.update();
+  }
+
+  private update(): void {
+    const editor = vscode.window.activeTextEditor;
+    const status = editor && editor.document.languageId === 'flowlog' ? this.byUri.get(editor.document.uri.toString()) : undefined;
+    if (!status) {
+      this.item.hide();
+      return;
+    }
+    const n = (v: number, one: string, many: string) => `${v.toLocaleString('en-US')} ${v === 1 ? one : many}`;
+    this.item.text = `$(pulse) ${n(status.records, 'record', 'records')} · ${n(status.rejects, 'rejected', 'rejected')} · ${n(status.problems, 'problem', 'problems')}`;
+    this.item.backgroundColor = status.errors > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

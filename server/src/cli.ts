@@ -1,0 +1,65 @@
+// `flowlog`: the command-line front end over the same core as the language server.
+import { runLintCommand } from './cli/lint';
+import { CliIO, UsageError } from './cli/io';
+
+const USAGE = `usage: flowlog <command> [options]
+
+commands:
+  lint [--format text|json] FILE...     check records against the flow log format
+                                         (exit 1 when an error was found, 2 on usage errors)
+`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'lint':
+        return await runLintCommand(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${command}\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`flowlog: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Writes to stdout honouring back-pressure at exit: big outputs must not be cut off. */
+function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void> } {
+  let buffered = '';
+  const write = (s: string) => {
+    buffered += s;
+    if (buffered.length > 1 << 16) {
+      process.stdout.write(buffered);
+      buffered = '';
+    }
+  };
+  const flush = () => new Promise<void>((resolve) => {
+    process.stdout.write(buffered, () => resolve());
+    buffered = '';
+  });
+  return { write, flush };
+}
+
+if (require.main === module) {
+  const out = stdoutWriter();
+  main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
+    .then(async (code) => {
+      await out.flush();
+      process.exitCode = code;
+    })
+    .catch(async (e: unknown) => {
+      await out.flush();
+      process.stderr.write(`flowlog: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    });
+}

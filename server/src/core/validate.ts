@@ -1,0 +1,466 @@
+// The record validator: checks one scanned line against the bound format. Char-code walks only: it runs on
+// every line of the document, and again on each edited line.
+
+import { FieldDef, KNOWN_VERSIONS, DEFAULT_HEADER_LINE, closestFieldName, fieldByName } from './schema';
+import { FieldSpans, LineKind, RecordFormat, spanEquals } from './scan';
+import { ipv4At, isIPv6At } from './address';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A text edit inside one line (columns) or, with `line`, on another line of the document. */
+export interface LineEdit {
+  line?: number;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: LineEdit[];
+}
+
+/** One problem on one line; columns are UTF-16 offsets from the start of the line, `end` exclusive. */
+export interface Problem {
+  code: string;
+  severity: Severity;
+  message: string;
+  start: number;
+  end: number;
+  fix?: QuickFix;
+}
+
+/** Stable diagnostic codes, one per rule. */
+export const Codes = {
+  fieldCount: 'field-count',
+  jsonRecord: 'json-record',
+  version: 'version',
+  accountId: 'account-id',
+  interfaceId: 'interface-id',
+  address: 'address',
+  port: 'port-range',
+  protocol: 'protocol-range',
+  count: 'count',
+  timestamp: 'timestamp',
+  startAfterEnd: 'start-after-end',
+  action: 'action',
+  logStatus: 'log-status',
+  enumValue: 'enum-value',
+  tcpFlags: 'tcp-flags',
+  trafficPath: 'traffic-path',
+  integer: 'integer',
+  missingValue: 'missing-value',
+  headerUnknownField: 'header-unknown-field',
+  headerDuplicateField: 'header-duplicate-field',
+  multipleSpaces: 'multiple-spaces',
+  nodataWithTraffic: 'nodata-with-traffic',
+  icmpPorts: 'icmp-ports',
+  tooFewBytes: 'too-few-bytes',
+  tooManyBytesPerPacket: 'too-many-bytes-per-packet',
+  tooManyProblems: 'too-many-problems',
+} as const;
+
+const DASH = 45;
+const MAX_SECONDS = 9_999_999_999; // 10 digits: up to the year 2286
+
+/** Field positions the cross-field rules need, resolved once per format. */
+interface FormatPlan {
+  version: number;
+  logStatus: number;
+  protocol: number;
+  srcport: number;
+  dstport: number;
+  srcaddr: number;
+  dstaddr: number;
+  packets: number;
+  bytes: number;
+  start: number;
+  end: number;
+  action: number;
+  type: number;
+}
+
+const plans = new WeakMap<RecordFormat, FormatPlan>();
+
+function planOf(format: RecordFormat): FormatPlan {
+  let plan = plans.get(format);
+  if (!plan) {
+    const at = (n: string) => format.positionOf.get(n) ?? -1;
+    plan = {
+      version: at('version'), logStatus: at('log-status'), protocol: at('protocol'), srcport: at('srcport'),
+      dstport: at('dstport'), srcaddr: at('srcaddr'), dstaddr: at('dstaddr'), packets: at('packets'),
+      bytes: at('bytes'), start: at('start'), end: at('end'), action: at('action'), type: at('type'),
+    };
+    plans.set(format, plan);
+  }
+  return plan;
+}
+
+/**
+ * Unsigned decimal integer in text[s, e): its value, -1 when not all digits (or empty), -2 when too long to be exact.
+ */
+export function uintAt(text: string, s: number, e: number): number {
+  if (e <= s) return -1;
+  if (e - s > 15) {
+    for (let i = s; i < e; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return -1;
+    }
+    return -2;
+  }
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function isDash(text: string, s: number, e: number): boolean {
+  return e - s === 1 && text.charCodeAt(s) === DASH;
+}
+
+function isMinusOne(text: string, s: number, e: number): boolean {
+  return e - s === 2 && text.charCodeAt(s) === DASH && text.charCodeAt(s + 1) === 49;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** What a record line told us, besides its problems. */
+export interface RecordFacts {
+  reject: boolean;
+}
+
+/**
+ * Validates a scanned record line `text` (spans from scanFields with `from` = 0) against `format`, appending
+ * problems to `out`. Returns whether the record is a REJECT.
+ */
+export function validateRecord(text: string, spans: FieldSpans, format: RecordFormat, out: Problem[]): boolean {
+  const before = out.length;
+  const reject = checkRecord(text, spans, format, out);
+  // Problems in the order of their columns, as editors and linters list them.
+  if (out.length - before > 1) {
+    const mine = out.splice(before).sort((a, b) => a.start - b.start);
+    for (const p of mine) out.push(p);
+  }
+  return reject;
+}
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+function checkRecord(text: string, spans: FieldSpans, format: RecordFormat, out: Problem[]): boolean {
+  const { starts, ends } = spans;
+  if (text.charCodeAt(starts[0]) === OPEN_BRACE && text.charCodeAt(spans.contentEnd - 1) === CLOSE_BRACE) {
+    out.push({
+      code: Codes.jsonRecord,
+      severity: 'error',
+      message: 'this line is a JSON object, not a space-separated flow log record (exported from CloudWatch Logs or Firehose? the record is in its `message` field)',
+      start: starts[0],
+      end: spans.contentEnd,
+    });
+    return false;
+  }
+  const expected = format.fields.length;
+  let n = spans.count;
+
+  for (let g = 0; g < Math.min(spans.gapCount, spans.gapStarts.length); g++) {
+    out.push({
+      code: Codes.multipleSpaces,
+      severity: 'warning',
+      message: `${spans.gapEnds[g] - spans.gapStarts[g]} spaces between two fields; the format uses one (read as one separator)`,
+      start: spans.gapStarts[g],
+      end: spans.gapEnds[g],
+      fix: { title: 'Replace with a single space', edits: [{ start: spans.gapStarts[g], end: spans.gapEnds[g], newText: ' ' }] },
+    });
+  }
+
+  if (n !== expected) {
+    const what = format.headerLine < 0 ? `the default format` : `the header on line ${format.headerLine + 1}`;
+    const message = `expected ${expected} fields (${what}), found ${n}`;
+    if (n > expected) {
+      out.push({ code: Codes.fieldCount, severity: 'error', message: `${message}: ${n - expected} extra at the end`, start: starts[expected], end: ends[n - 1] });
+      n = expected; // the fields that are there still line up: check them
+    } else {
+      const start = n > 0 ? starts[0] : 0;
+      out.push({ code: Codes.fieldCount, severity: 'error', message: `${message}: ${missingNames(format, n)}`, start, end: n > 0 ? ends[n - 1] : 0 });
+      return n > 0 && format.positionOf.has('action') && format.positionOf.get('action')! < n
+        && spanEquals(text, starts[format.positionOf.get('action')!], ends[format.positionOf.get('action')!], 'REJECT');
+    }
+  }
+
+  const plan = planOf(format);
+  // Records whose status is not OK describe no traffic: their traffic fields may be `-`.
+  let status = 'OK';
+  if (plan.logStatus >= 0) {
+    const s = starts[plan.logStatus];
+    const e = ends[plan.logStatus];
+    if (spanEquals(text, s, e, 'NODATA')) status = 'NODATA';
+    else if (spanEquals(text, s, e, 'SKIPDATA')) status = 'SKIPDATA';
+  }
+  const ok = status === 'OK';
+
+  for (let k = 0; k < n; k++) {
+    const field = format.fields[k];
+    if (!field) continue;
+    const s = starts[k];
+    const e = ends[k];
+    if (isDash(text, s, e)) {
+      if (ok && field.requiredWhenOk) {
+        out.push({ code: Codes.missingValue, severity: 'error', message: `${field.name} is \`-\`, but an OK record needs a value here`, start: s, end: e });
+      }
+      continue;
+    }
+    checkField(text, s, e, field, ok, out);
+  }
+
+  if (ok) {
+    checkTraffic(text, spans, plan, out);
+  } else {
+    checkNoTraffic(text, spans, format, status, out);
+  }
+
+  if (plan.start >= 0 && plan.end >= 0) {
+    const a = uintAt(text, starts[plan.start], ends[plan.start]);
+    const b = uintAt(text, starts[plan.end], ends[plan.end]);
+    if (a >= 0 && b >= 0 && a <= MAX_SECONDS && b <= MAX_SECONDS && a > b) {
+      out.push({ code: Codes.startAfterEnd, severity: 'error', message: `start ${a} is after end ${b}`, start: starts[plan.start], end: ends[plan.end] });
+    }
+  }
+
+  return plan.action >= 0 && spanEquals(text, starts[plan.action], ends[plan.action], 'REJECT');
+}
+
+function missingNames(format: RecordFormat, n: number): string {
+  const missing = format.names.length - n;
+  return n === 0 ? 'empty record' : `${missing} missing (a record needs ${format.names.join(' ')})`;
+}
+
+function checkField(text: string, s: number, e: number, field: FieldDef, ok: boolean, out: Problem[]): void {
+  switch (field.type) {
+    case 'version': {
+      if (!versionKnown(text, s, e)) {
+        out.push({ code: Codes.version, severity: 'error', message: `version ${text.slice(s, e)} is not a known version (2–11, or V1)`, start: s, end: e });
+      }
+      return;
+    }
+    case 'account': {
+      if (uintAt(text, s, e) === -1 && !spanEquals(text, s, e, 'unknown')) {
+        out.push({ code: Codes.accountId, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not an account id (digits, or \`unknown\`)`, start: s, end: e });
+      }
+      return;
+    }
+    case 'interface': {
+      let good = e - s > 4 && spanEquals(text, s, s + 4, 'eni-');
+      for (let i = s + 4; good && i < e; i++) good = isAlnum(text.charCodeAt(i));
+      if (!good) {
+        out.push({ code: Codes.interfaceId, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a network interface id (\`eni-\` followed by letters and digits)`, start: s, end: e });
+      }
+      return;
+    }
+    case 'address': {
+      if (ipv4At(text, s, e) < 0 && !isIPv6At(text, s, e)) {
+        out.push({ code: Codes.address, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a valid IPv4 or IPv6 address`, start: s, end: e });
+      }
+      return;
+    }
+    case 'port':
+      return checkRange(text, s, e, field, 0, 65535, Codes.port, out);
+    case 'protocol':
+      return checkRange(text, s, e, field, 0, 255, Codes.protocol, out);
+    case 'tcpFlags':
+      return checkRange(text, s, e, field, 0, 255, Codes.tcpFlags, out);
+    case 'trafficPath':
+      return checkRange(text, s, e, field, 1, 8, Codes.trafficPath, out);
+    case 'count': {
+      // Tencent writes -1 for the counts of NODATA/SKIPDATA records.
+      if (!ok && isMinusOne(text, s, e)) return;
+      if (uintAt(text, s, e) === -1) {
+        out.push({ code: Codes.count, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a non-negative integer`, start: s, end: e });
+      }
+      return;
+    }
+    case 'integer': {
+      if (uintAt(text, s, e) === -1) {
+        out.push({ code: Codes.integer, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a non-negative integer`, start: s, end: e });
+      }
+      return;
+    }
+    case 'timestamp': {
+      const v = uintAt(text, s, e);
+      if (v === -1) {
+        out.push({ code: Codes.timestamp, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a time in Unix seconds`, start: s, end: e });
+      } else if (v === -2 || v > MAX_SECONDS) {
+        const ms = e - s === 13 ? ' (it looks like milliseconds)' : '';
+        out.push({ code: Codes.timestamp, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a time in Unix seconds${ms}`, start: s, end: e });
+      }
+      return;
+    }
+    case 'enum': {
+      const values = field.values!;
+      for (const v of values) if (spanEquals(text, s, e, v)) return;
+      const value = text.slice(s, e);
+      const sameLetters = values.find((v) => v.toLowerCase() === value.toLowerCase());
+      const code = field.name === 'action' ? Codes.action : field.name === 'log-status' ? Codes.logStatus : Codes.enumValue;
+      const expected = values.map((v) => `\`${v}\``).join(', ');
+      out.push({
+        code,
+        severity: 'error',
+        message: sameLetters
+          ? `${field.name} ${value} must be written ${sameLetters} (case matters)`
+          : `${field.name} ${value} is not one of ${expected}`,
+        start: s,
+        end: e,
+        fix: sameLetters ? { title: `Change to ${sameLetters}`, edits: [{ start: s, end: e, newText: sameLetters }] } : undefined,
+      });
+      return;
+    }
+    case 'text':
+      return;
+  }
+}
+
+function versionKnown(text: string, s: number, e: number): boolean {
+  for (const v of KNOWN_VERSIONS) if (spanEquals(text, s, e, v)) return true;
+  return false;
+}
+
+function checkRange(text: string, s: number, e: number, field: FieldDef, min: number, max: number, code: string, out: Problem[]): void {
+  const v = uintAt(text, s, e);
+  if (v === -1) {
+    out.push({ code, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not an integer ${min}–${max}`, start: s, end: e });
+  } else if (v === -2 || v < min || v > max) {
+    out.push({ code, severity: 'error', message: `${field.name} ${text.slice(s, e)} is out of range ${min}–${max}`, start: s, end: e });
+  }
+}
+
+/** Plausibility checks of an OK record's traffic fields. */
+function checkTraffic(text: string, spans: FieldSpans, plan: FormatPlan, out: Problem[]): void {
+  const { starts, ends } = spans;
+  if (plan.protocol >= 0) {
+    const proto = uintAt(text, starts[plan.protocol], ends[plan.protocol]);
+    if (proto === 1 || proto === 58) {
+      for (const p of [plan.srcport, plan.dstport]) {
+        if (p < 0) continue;
+        const port = uintAt(text, starts[p], ends[p]);
+        if (port > 0) {
+          out.push({
+            code: Codes.icmpPorts,
+            severity: 'warning',
+            message: `${p === plan.srcport ? 'srcport' : 'dstport'} is ${port} on ${proto === 1 ? 'ICMP' : 'IPv6-ICMP'}, which has no ports (expected 0)`,
+            start: starts[p],
+            end: ends[p],
+          });
+        }
+      }
+    }
+  }
+  if (plan.packets >= 0 && plan.bytes >= 0) {
+    const packets = uintAt(text, starts[plan.packets], ends[plan.packets]);
+    const bytes = uintAt(text, starts[plan.bytes], ends[plan.bytes]);
+    if (packets >= 0 && bytes >= 0) {
+      const ipv6 = isIPv6Record(text, spans, plan);
+      const minPerPacket = ipv6 ? 40 : 20;
+      if (bytes < packets * minPerPacket) {
+        out.push({
+          code: Codes.tooFewBytes,
+          severity: 'warning',
+          message: `${bytes} bytes is fewer than ${packets} ${ipv6 ? 'IPv6' : 'IPv4'} packets can carry (at least ${minPerPacket} bytes each, ${packets * minPerPacket} in all)`,
+          start: starts[plan.bytes],
+          end: ends[plan.bytes],
+        });
+      } else if (bytes > packets * 65535) {
+        out.push({
+          code: Codes.tooManyBytesPerPacket,
+          severity: 'warning',
+          message: packets === 0
+            ? `${bytes} bytes in 0 packets`
+            : `${bytes} bytes in ${packets} packets is more than 65,535 bytes per packet on average`,
+          start: starts[plan.bytes],
+          end: ends[plan.bytes],
+        });
+      }
+    }
+  }
+}
+
+function isIPv6Record(text: string, spans: FieldSpans, plan: FormatPlan): boolean {
+  if (plan.type >= 0 && spanEquals(text, spans.starts[plan.type], spans.ends[plan.type], 'IPv6')) return true;
+  const a = plan.srcaddr >= 0 ? plan.srcaddr : plan.dstaddr;
+  if (a < 0) return false;
+  for (let i = spans.starts[a]; i < spans.ends[a]; i++) if (text.charCodeAt(i) === 58) return true;
+  return false;
+}
+
+/** A NODATA/SKIPDATA record should carry no traffic: its traffic fields are `-` (or -1 for Tencent's counts). */
+function checkNoTraffic(text: string, spans: FieldSpans, format: RecordFormat, status: string, out: Problem[]): void {
+  const filled: string[] = [];
+  let first = -1;
+  let last = -1;
+  for (let k = 0; k < format.fields.length && k < spans.count; k++) {
+    const f = format.fields[k];
+    if (!f || !f.traffic) continue;
+    const s = spans.starts[k];
+    const e = spans.ends[k];
+    if (isDash(text, s, e) || (f.type === 'count' && isMinusOne(text, s, e))) continue;
+    filled.push(f.name);
+    if (first < 0) first = k;
+    last = k;
+  }
+  if (filled.length > 0) {
+    out.push({
+      code: Codes.nodataWithTraffic,
+      severity: 'warning',
+      message: `${status} record has traffic fields filled in (${filled.join(', ')}); a ${status} record describes no traffic, so they are expected to be \`-\``,
+      start: spans.starts[first],
+      end: spans.ends[last],
+    });
+  }
+}
+
+/** Validates a header line: every name known, none repeated. */
+export function validateHeader(text: string, spans: FieldSpans, out: Problem[]): void {
+  const seen = new Map<string, number>();
+  for (let k = 0; k < spans.count; k++) {
+    const s = spans.starts[k];
+    const e = spans.ends[k];
+    const name = text.slice(s, e);
+    const field = fieldByName(name);
+    if (!field) {
+      const guess = closestFieldName(name);
+      out.push({
+        code: Codes.headerUnknownField,
+        severity: 'error',
+        message: `unknown field name ${name} in the header${guess ? `; did you mean ${guess}?` : ''}`,
+        start: s,
+        end: e,
+        fix: guess ? { title: `Change to ${guess}`, edits: [{ start: s, end: e, newText: guess }] } : undefined,
+      });
+      continue;
+    }
+    const before = seen.get(field.name);
+    if (before !== undefined) {
+      out.push({ code: Codes.headerDuplicateField, severity: 'error', message: `field ${field.name} is named twice in the header (first at field ${before + 1})`, start: s, end: e });
+    } else {
+      seen.set(field.name, k);
+    }
+  }
+  for (let g = 0; g < Math.min(spans.gapCount, spans.gapStarts.length); g++) {
+    out.push({
+      code: Codes.multipleSpaces, severity: 'warning', message: `${spans.gapEnds[g] - spans.gapStarts[g]} spaces between two field names; the format uses one`,
+      start: spans.gapStarts[g], end: spans.gapEnds[g],
+      fix: { title: 'Replace with a single space', edits: [{ start: spans.gapStarts[g], end: spans.gapEnds[g], newText: ' ' }] },
+    });
+  }
+}
+
+/** The quick fix that inserts the default header line at the top of the document. */
+export const insertDefaultHeaderFix: QuickFix = {
+  title: 'Insert the default header line',
+  edits: [{ line: 0, start: 0, end: 0, newText: DEFAULT_HEADER_LINE + '\n' }],
+};
+
+export { LineKind };

@@ -1,0 +1,52 @@
+// The language server: thin glue from LSP to the core. The connection is a parameter, so tests can pass one end
+// of an in-memory stream pair.
+import { CodeActionKind, Connection, InitializeResult } from 'vscode-languageserver';
+import { DocumentStore, textDocumentSync } from './handlers/documents';
+import { registerDiagnostics } from './handlers/diagnostics';
+import { hoverAt } from './handlers/hover';
+import { inlayHintsIn } from './handlers/inlayHints';
+import { codeActionsFor } from './handlers/codeActions';
+import { SettingsStore } from './handlers/settings';
+
+export function startServer(connection: Connection): void {
+  const settings = new SettingsStore(connection);
+  const documents = new DocumentStore(connection, () => settings.get().maxProblems);
+  const diagnostics = registerDiagnostics(connection, documents);
+
+  connection.onInitialize((params): InitializeResult => {
+    if (params.capabilities.workspace?.configuration) settings.enablePull();
+    return {
+      capabilities: {
+        textDocumentSync,
+        hoverProvider: true,
+        inlayHintProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source] },
+      },
+      serverInfo: { name: 'flowlog-language-server' },
+    };
+  });
+
+  const applySettings = async () => {
+    if (!(await settings.refresh())) return;
+    for (const [, doc] of documents.all()) doc.maxProblems = settings.get().maxProblems;
+    diagnostics.republishAll();
+    void connection.languages.inlayHint.refresh().catch(() => undefined);
+  };
+  connection.onInitialized(() => void applySettings());
+  connection.onDidChangeConfiguration(() => void applySettings());
+
+  connection.onHover((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? hoverAt(doc, params, settings.get()) : null;
+  });
+  connection.languages.inlayHint.on((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? inlayHintsIn(doc, params, settings.get()) : [];
+  });
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? codeActionsFor(doc, params) : [];
+  });
+
+  connection.listen();
+}

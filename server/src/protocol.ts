@@ -1,0 +1,81 @@
+// Custom LSP messages between client and server, declared once and imported by both sides.
+
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Counts for the status bar, sent after each validation of a document. */
+export interface DocumentStatusParams {
+  uri: string;
+  records: number;
+  rejects: number;
+  problems: number;
+  errors: number;
+}
+
+export const DocumentStatusNotification = new NotificationType<DocumentStatusParams>('flowlog/status');
+
+/** The settings the server reads from the `flowlog` section (pulled with workspace/configuration). */
+export interface FlowLogSettings {
+  timeZone: 'utc' | 'local';
+  maxProblems: number;
+  inlayHints: {
+    protocol: boolean;
+    ports: boolean;
+    timestamps: boolean;
+    tcpFlags: boolean;
+    bytes: boolean;
+  };
+}
+
+export const DEFAULT_SETTINGS: FlowLogSettings = {
+  timeZone: 'utc',
+  maxProblems: 1000,
+  inlayHints: { protocol: true, ports: true, timestamps: true, tcpFlags: true, bytes: false },
+};
+
+/** One query over a flow log: the open document's text, or the file on disk when it is not open or too big. */
+export interface QueryParams {
+  /** Document URI (file: URIs are read from disk when the document is not open in the server). */
+  uri: string;
+  query: string;
+  /** Raw search rows returned at most (the match count stays exact); default 10,000. */
+  limit?: number;
+  /** Add a one-line reading of each record (raw searches), for quick picks. */
+  withReadings?: boolean;
+  /** Progress token (work-done progress, created by the client). */
+  workDoneToken?: string | number;
+}
+
+export interface QueryStatsWire {
+  records: number;
+  matched: number;
+  malformed: number;
+  bytes: number;
+  elapsedMs: number;
+}
+
+export interface QueryResultWire {
+  columns: string[];
+  rows: (string | number | null)[][];
+  stats: QueryStatsWire;
+  kind: 'search' | 'sql';
+  /** With `withReadings`: one reading per row. */
+  readings?: string[];
+  /** The header line of the source, when it has one (to write filtered records under it). */
+  header?: string;
+}
+
+/** Error data of a query that does not parse: 1-based position and the message with its caret. */
+export interface QueryErrorData {
+  offset: number;
+  line: number;
+  column: number;
+  formatted: string;
+}
+
+export const QueryRequest = new RequestType<QueryParams, QueryResultWire, QueryErrorData>('flowlog/query');
+
+/** As-you-type validation of a query: null when it parses. */
+export const CheckQueryRequest = new RequestType<{ query: string }, (QueryErrorData & { message: string }) | null, void>('flowlog/checkQuery');
+
+/** LSP error code of a query that does not parse (in the application-defined range). */
+export const QUERY_SYNTAX_ERROR = -32001;

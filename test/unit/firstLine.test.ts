@@ -1,0 +1,41 @@
+// Files with another extension are recognised by their first line, without claiming other logs.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { firstLinePattern } from '../../server/src/core/firstLine';
+
+const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8'));
+const pattern = new RegExp(pkg.contributes.languages[0].firstLine);
+
+describe('firstLine recognition', () => {
+  it('package.json holds the schema-derived pattern (npx tsx scripts/sync-first-line.ts)', () => {
+    assert.equal(pkg.contributes.languages[0].firstLine, firstLinePattern());
+  });
+
+  it('claims flow log headers and records', () => {
+    for (const line of [
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+      'account-id bytes dstaddr dstport end instance-id packets pkt-dstaddr pkt-srcaddr protocol srcaddr srcport start subnet-id tcp-flags type version vpc-id',
+      'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr',
+      '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
+      'V1 1251762227 eni-lq6mkcis - - - - - - - 1431280876 1431280934 - NODATA',
+      '2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK\r',
+      '\ufeff2 unknown eni-0608192d5c498fbcd - - - - - - - 1538696170 1538696308 - NODATA',
+    ]) assert.ok(pattern.test(line), line);
+  });
+
+  it('leaves other logs alone', () => {
+    for (const line of [
+      '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326',
+      'Nov 24 19:56:50 host sshd[123]: Accepted publickey for root from 10.0.0.1 port 22 ssh2',
+      '2026-11-24T19:56:50.123Z INFO start end of stream',
+      'start end action',
+      'version 2 of the protocol',
+      '{"version":2,"account_id":"424805057484","interface_id":"eni-0f06a40fc9be596f6"}',
+      '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPTED OK',
+      '# just a comment',
+      '',
+    ]) assert.ok(!pattern.test(line), line);
+  });
+});
