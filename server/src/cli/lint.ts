@@ -36,7 +36,7 @@ export async function lintFile(path: string, report: (p: LintProblem) => void): 
   let lineNo = 0;
   let first = true;
 
-  const lintLine = (text: string, from: number, to: number, raw: () => Buffer) => {
+  const lintLine = (text: string, from: number, to: number, buf: Buffer, bufFrom: number) => {
     lineNo++;
     scanFields(text, from, to, spans);
     const kind = classifyLine(text, spans);
@@ -48,7 +48,7 @@ export async function lintFile(path: string, report: (p: LintProblem) => void): 
     if (problems.length === 0) return;
     let base = from;
     let lineText = text;
-    const bytes = raw();
+    const bytes = buf.subarray(bufFrom, bufFrom + (to - from));
     if (bytes.some((b) => b >= 0x80)) {
       // Re-run on the UTF-8 reading so that messages and columns match what an editor shows.
       lineText = bytes.toString('utf8');
@@ -66,7 +66,7 @@ export async function lintFile(path: string, report: (p: LintProblem) => void): 
     problems.length = 0;
   };
 
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { highWaterMark: 1 << 18 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     carry = undefined;
@@ -83,16 +83,14 @@ export async function lintFile(path: string, report: (p: LintProblem) => void): 
     let start = 0;
     while (start <= lastNl) {
       const nl = text.indexOf('\n', start);
-      const s = start;
-      lintLine(text, s, nl, () => buf.subarray(s, nl));
+      lintLine(text, start, nl, buf, start);
       start = nl + 1;
     }
     if (lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1));
   }
   if (carry && carry.length > 0) {
-    const rest = carry;
-    const text = rest.toString('latin1');
-    lintLine(text, 0, text.length, () => rest);
+    const text = carry.toString('latin1');
+    lintLine(text, 0, text.length, carry, 0);
   }
   summary.lines = lineNo;
   return summary;

@@ -82,7 +82,12 @@ interface FormatPlan {
 
 const plans = new WeakMap<RecordFormat, FormatPlan>();
 
+let lastFormat: RecordFormat | undefined;
+let lastPlan: FormatPlan | undefined;
+
 function planOf(format: RecordFormat): FormatPlan {
+  // Every line of a file usually has the same format: skip the WeakMap on the hot path.
+  if (format === lastFormat) return lastPlan!;
   let plan = plans.get(format);
   if (!plan) {
     const at = (n: string) => format.positionOf.get(n) ?? -1;
@@ -93,6 +98,8 @@ function planOf(format: RecordFormat): FormatPlan {
     };
     plans.set(format, plan);
   }
+  lastFormat = format;
+  lastPlan = plan;
   return plan;
 }
 
@@ -324,6 +331,10 @@ function checkField(text: string, s: number, e: number, field: FieldDef, ok: boo
 }
 
 function versionKnown(text: string, s: number, e: number): boolean {
+  if (e - s === 1) {
+    const c = text.charCodeAt(s);
+    return c >= 50 && c <= 57; // 2..9
+  }
   for (const v of KNOWN_VERSIONS) if (spanEquals(text, s, e, v)) return true;
   return false;
 }
