@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { startLanguageClient } from './languageClient';
 import { StatusBar } from './statusBar';
 import { registerCommands } from './commands';
+import { registerLanguageDetection } from './detectLanguage';
 
 let stop: (() => Promise<void>) | undefined;
 
@@ -11,6 +12,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   stop = () => client.stop();
   context.subscriptions.push(new StatusBar(client));
   registerCommands(context, client);
+  registerLanguageDetection(context);
 }
 
 export async function deactivate(): Promise<void> {

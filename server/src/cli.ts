@@ -1,5 +1,6 @@
 // `flowlog`: the command-line front end over the same core as the language server.
 import { runLintCommand } from './cli/lint';
+import { runQueryCommand } from './cli/query';
 import { CliIO, UsageError } from './cli/io';
 
 const USAGE = `usage: flowlog <command> [options]
@@ -7,6 +8,10 @@ const USAGE = `usage: flowlog <command> [options]
 commands:
   lint [--format text|json] FILE...     check records against the flow log format
                                          (exit 1 when an error was found, 2 on usage errors)
+  query FILE... 'QUERY' [--format table|json|csv] [--limit N]
+                                         search and analyse: 'action:REJECT dstport:3389 | select
+                                         srcaddr, count(*) as n group by srcaddr order by n desc'
+                                         (exit 2 on a query error, with its position)
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -15,6 +20,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     switch (command) {
       case 'lint':
         return await runLintCommand(rest, io);
+      case 'query':
+        return await runQueryCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -7,6 +7,7 @@ import { hoverAt } from './handlers/hover';
 import { inlayHintsIn } from './handlers/inlayHints';
 import { codeActionsFor } from './handlers/codeActions';
 import { SettingsStore } from './handlers/settings';
+import { registerQueryHandlers } from './handlers/query';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
@@ -47,6 +48,8 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     return doc ? codeActionsFor(doc, params) : [];
   });
+
+  registerQueryHandlers(connection, documents, () => settings.get());
 
   connection.listen();
 }

@@ -1,6 +1,6 @@
 // Custom LSP messages between client and server, declared once and imported by both sides.
 
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 
 /** Counts for the status bar, sent after each validation of a document. */
 export interface DocumentStatusParams {
@@ -72,7 +72,8 @@ export interface QueryErrorData {
   formatted: string;
 }
 
-export const QueryRequest = new RequestType<QueryParams, QueryResultWire, QueryErrorData>('flowlog/query');
+/** A protocol request, so that the server's handler gets a work-done progress reporter for `workDoneToken`. */
+export const QueryRequest = new ProtocolRequestType<QueryParams, QueryResultWire, never, QueryErrorData, void>('flowlog/query');
 
 /** As-you-type validation of a query: null when it parses. */
 export const CheckQueryRequest = new RequestType<{ query: string }, (QueryErrorData & { message: string }) | null, void>('flowlog/checkQuery');

@@ -1,0 +1,77 @@
+// `flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]`.
+import { statSync } from 'node:fs';
+import { QueryError, QueryResult, Value, runQuery } from '../core/query';
+import { CliIO, UsageError } from './io';
+
+const USAGE = "usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]";
+
+export async function runQueryCommand(argv: string[], io: CliIO): Promise<number> {
+  let format: 'table' | 'json' | 'csv' = 'table';
+  let limit: number | undefined;
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
+    if (a === '--format' || a.startsWith('--format=')) {
+      const v = value();
+      if (v !== 'table' && v !== 'json' && v !== 'csv') throw new UsageError(`--format must be table, json or csv, not ${v ?? 'nothing'}\n${USAGE}`);
+      format = v;
+    } else if (a === '--limit' || a.startsWith('--limit=')) {
+      const v = value();
+      if (!v || !/^\d+$/.test(v)) throw new UsageError(`--limit takes a whole number, not ${v ?? 'nothing'}\n${USAGE}`);
+      limit = Number(v);
+    } else if (a === '-h' || a === '--help') {
+      io.stdout(USAGE + '\n');
+      return 0;
+    } else if (a.startsWith('--')) {
+      throw new UsageError(`unknown option ${a}\n${USAGE}`);
+    } else positional.push(a);
+  }
+  if (positional.length < 2) throw new UsageError(`give at least one file and a query\n${USAGE}`);
+  const query = positional[positional.length - 1];
+  const files = positional.slice(0, -1);
+  for (const f of files) {
+    try {
+      if (!statSync(f).isFile()) throw new Error('not a file');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      io.stderr(`flowlog: cannot read ${f}: ${code === 'ENOENT' ? 'no such file' : code ?? 'not a file'}\n`);
+      return 2;
+    }
+  }
+  let result: QueryResult;
+  try {
+    result = await runQuery({ kind: 'files', paths: files }, query, { limit });
+  } catch (e) {
+    if (e instanceof QueryError) {
+      io.stderr(`flowlog: query error at ${e.format(query)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (format === 'json') io.stdout(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats }) + '\n');
+  else if (format === 'csv') io.stdout(toCsv(result.columns, result.rows));
+  else io.stdout(toTable(result));
+  return 0;
+}
+
+function cell(v: Value): string {
+  return v === null ? '' : String(v);
+}
+
+export function toCsv(columns: string[], rows: Value[][]): string {
+  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [columns, ...rows.map((r) => r.map(cell))].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+}
+
+function toTable(result: QueryResult): string {
+  const { columns, rows, stats } = result;
+  const text = rows.map((r) => r.map((v) => (v === null ? 'NULL' : String(v))));
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...text.map((r) => r[i].length))));
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const lines = [fmt(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
+  const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
+  lines.push('', `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped · ${stats.elapsedMs} ms`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,63 @@
+// The syntax tree of a query: `[search] [| SQL]`.
+
+/** Search conditions (CLS/Lucene style). Offsets point into the query text, for errors. */
+export type SearchNode =
+  | { kind: 'all' }
+  | { kind: 'and'; items: SearchNode[] }
+  | { kind: 'or'; items: SearchNode[] }
+  | { kind: 'not'; item: SearchNode }
+  /** A bare term: matches a whole field value of any field. */
+  | { kind: 'term'; value: string; offset: number }
+  | { kind: 'field'; field: string; offset: number; test: FieldTest };
+
+export type FieldTest =
+  | { op: 'eq'; value: string }
+  | { op: 'prefix'; value: string }
+  | { op: 'present' }
+  | { op: 'cmp'; cmp: '>' | '>=' | '<' | '<='; value: string }
+  | { op: 'range'; from: string; to: string };
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
+
+export type Expr =
+  | { kind: 'number'; value: number; offset: number }
+  | { kind: 'string'; value: string; offset: number }
+  | { kind: 'null'; offset: number }
+  | { kind: 'column'; name: string; offset: number }
+  | { kind: 'star'; offset: number }
+  | { kind: 'interval'; seconds: number; offset: number }
+  | { kind: 'unary'; op: '-' | 'not'; operand: Expr; offset: number }
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; offset: number }
+  | { kind: 'call'; name: string; args: Expr[]; distinct: boolean; offset: number }
+  | { kind: 'in'; operand: Expr; list: Expr[]; negated: boolean; offset: number }
+  | { kind: 'between'; operand: Expr; low: Expr; high: Expr; negated: boolean; offset: number }
+  | { kind: 'like'; operand: Expr; pattern: Expr; negated: boolean; offset: number }
+  | { kind: 'isNull'; operand: Expr; negated: boolean; offset: number };
+
+export interface SelectItem {
+  expr: Expr;
+  alias?: string;
+  /** The text the user wrote, used as the column name when there is no alias. */
+  text: string;
+}
+
+export interface OrderItem {
+  expr: Expr;
+  descending: boolean;
+}
+
+export interface SqlQuery {
+  select: SelectItem[];
+  where?: Expr;
+  groupBy: Expr[];
+  having?: Expr;
+  orderBy: OrderItem[];
+  limit?: number;
+}
+
+export interface Query {
+  search: SearchNode;
+  sql?: SqlQuery;
+}
+
+export const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);

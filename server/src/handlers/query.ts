@@ -1,0 +1,90 @@
+// flowlog/query and flowlog/checkQuery: the core query engine over an open document, or over the file on disk
+// when the document is not open here (VS Code never syncs files over 50 MB to extensions).
+import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
+import { open } from 'node:fs/promises';
+import { QueryError, QuerySource, checkQuery, runQuery } from '../core/query';
+import { describeRecord } from '../core/explain';
+import { makeFormat } from '../core/scan';
+import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../protocol';
+import { DocumentStore } from './documents';
+
+function errorData(e: QueryError, query: string): QueryErrorData {
+  return { offset: e.offset, line: e.line, column: e.column, formatted: e.format(query) };
+}
+
+/** The first line of a file on disk, when it is a header line (read without reading the file). */
+async function headerOfFile(path: string): Promise<string | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = buf.toString('utf8', 0, bytesRead).replace(/^\ufeff/, '');
+    const first = text.split(/\r?\n/, 1)[0];
+    return /^[a-z][a-z0-9_-]*( [a-zA-Z][a-zA-Z0-9_-]*)+$/.test(first) ? first : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function executeQuery(
+  documents: DocumentStore,
+  params: QueryParams,
+  settings: FlowLogSettings,
+  token?: CancellationToken,
+  progress?: WorkDoneProgressReporter,
+): Promise<QueryResultWire> {
+  const doc = documents.get(params.uri);
+  let source: QuerySource;
+  let header: string | undefined;
+  if (doc) {
+    source = { kind: 'text', text: doc.getText(), name: URI.parse(params.uri).fsPath };
+    header = doc.hasHeader ? doc.headerText() : undefined;
+  } else {
+    const uri = URI.parse(params.uri);
+    if (uri.scheme !== 'file') throw new ResponseError(-32602, `${params.uri} is not open and not a file on disk`);
+    source = { kind: 'files', paths: [uri.fsPath] };
+    header = uri.fsPath.endsWith('.gz') ? undefined : await headerOfFile(uri.fsPath).catch(() => undefined);
+  }
+  const abort = new AbortController();
+  const cancel = token?.onCancellationRequested(() => abort.abort());
+  progress?.begin('Flow log query', 0, params.query, true);
+  let lastPercent = -1;
+  try {
+    const result = await runQuery(source, params.query, {
+      limit: params.limit,
+      signal: abort.signal,
+      onProgress: (done, total) => {
+        const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
+        if (percent !== lastPercent) {
+          lastPercent = percent;
+          progress?.report(percent, `${percent}%`);
+        }
+      },
+    });
+    const wire: QueryResultWire = { ...result, header };
+    if (params.withReadings && result.kind === 'search') {
+      const names = result.columns.filter((c) => c !== 'file' && c !== 'line');
+      const format = makeFormat(names, 0);
+      wire.readings = result.rows.map((row) => describeRecord(row.slice(0, names.length).map((v) => (v === null ? '-' : String(v))).join(' '), format, { timeZone: settings.timeZone }));
+    }
+    return wire;
+  } catch (e) {
+    if (e instanceof QueryError) throw new ResponseError(QUERY_SYNTAX_ERROR, e.message, errorData(e, params.query));
+    throw e;
+  } finally {
+    cancel?.dispose();
+    progress?.done();
+  }
+}
+
+export function registerQueryHandlers(connection: Connection, documents: DocumentStore, settings: () => FlowLogSettings): void {
+  connection.onRequest(QueryRequest, (params, token) => {
+    const progress = params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+    return executeQuery(documents, params, settings(), token, progress);
+  });
+  connection.onRequest(CheckQueryRequest, ({ query }) => {
+    const e = checkQuery(query);
+    return e ? { ...errorData(e, query), message: e.message } : null;
+  });
+}

@@ -1,0 +1,138 @@
+// What only a person sees, checked in the browser with Playwright: the Explorer, squiggles, the Problems count,
+// the status bar, a hover, a palette command. Each step leaves a screenshot in test-results/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, SERVER_MAIN, launchBrowser, makeSandbox, remoteUri, startServer, workbenchQuery } from './vscodeServer.mjs';
+
+const SHOTS = join(ROOT, 'test-results');
+
+/** Runs `steps` as named checks; a failed step stops the rest (they depend on it). */
+async function checks(page, steps) {
+  const results = [];
+  for (const [title, step] of steps) {
+    try {
+      await step();
+      results.push({ ok: true, title });
+    } catch (e) {
+      const shot = join(SHOTS, `failed-${title.replace(/\W+/g, '-')}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      results.push({ ok: false, title, detail: `${e instanceof Error ? e.message : String(e)}\nscreenshot: ${shot}` });
+      break;
+    }
+  }
+  return results;
+}
+
+async function openWorkbench(browser, server, sandbox, payload) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(server.url(workbenchQuery(server.port, sandbox.workspace, payload)));
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return page;
+}
+
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Moves the cursor to `line:column` (1-based) with Go to Line. */
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+export async function runUiChecks() {
+  const sandbox = makeSandbox('ui');
+  const server = await startServer(sandbox, { TZ: 'UTC' });
+  const browser = await launchBrowser();
+  try {
+    const page = await openWorkbench(browser, server, sandbox, [['extensionDevelopmentPath', remoteUri(server.port, ROOT)]]);
+    return await checks(page, [
+      ['the workbench opens on the fixtures folder', async () => {
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 30_000 });
+        await page.screenshot({ path: join(SHOTS, '01-workbench.png') });
+      }],
+      ['bad.flowlog opens from the Explorer, in the Flow Log language', async () => {
+        await page.click('.explorer-folders-view .monaco-list-row[aria-label*="bad.flowlog"]');
+        await page.waitForSelector('.tab.active[aria-label*="bad.flowlog"]', { timeout: 20_000 });
+        await page.waitForSelector('.statusbar-item[id="status.editor.mode"] >> text=Flow Log', { timeout: 30_000 });
+      }],
+      ['squiggles, the Problems count and the status bar counts appear', async () => {
+        await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60_000 });
+        const problems = page.locator('.statusbar-item[id="status.problems"]');
+        await problems.getByText('5', { exact: false }).first().waitFor({ timeout: 30_000 });
+        await page.locator('.statusbar-item[id="flowlog-tools.vpc-flowlogs.flowlog.status"]', { hasText: '6 records · 1 rejected · 5 problems' }).waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Control+Shift+M');
+        await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 20_000 });
+        const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+        if (!rows.some((r) => r.includes('dstport 65536 is out of range 0–65535'))) throw new Error(`Problems panel rows: ${rows.join(' | ')}`);
+        await page.screenshot({ path: join(SHOTS, '02-diagnostics-and-problems.png') });
+      }],
+      ['hovering a field shows its decoded value and the flow reading', async () => {
+        await quickOpen(page, 'good.flowlog');
+        await goTo(page, 1, 63); // the protocol field `6` of the first record
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        const hover = page.locator('.monaco-hover-content');
+        await hover.getByText('TCP 172.31.16.139:20641 → 172.31.16.21:22 (ssh)', { exact: false }).waitFor({ timeout: 20_000 });
+        const text = await hover.innerText();
+        if (!text.includes('protocol') || !text.includes('TCP')) throw new Error(`hover: ${text}`);
+        await page.screenshot({ path: join(SHOTS, '03-hover.png') });
+        await page.keyboard.press('Escape');
+      }],
+      ['Flow Logs: Filter to New Editor from the palette opens the matching records', async () => {
+        await runCommand(page, 'Flow Logs: Filter to New Editor');
+        // Recent queries come first when there are any; with none, the query box opens directly.
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        await page.keyboard.type('action:REJECT');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.tab.active[aria-label*="Untitled"]', { timeout: 30_000 });
+        await page.locator('.monaco-editor .view-lines').last().getByText('203.0.113.12', { exact: false }).first().waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(SHOTS, '04-filter-command.png') });
+      }],
+    ]);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+export async function runVsixCheck() {
+  const vsix = existsSync(join(ROOT, 'dist')) ? readdirSync(join(ROOT, 'dist')).find((f) => f.endsWith('.vsix')) : undefined;
+  if (!vsix) return [{ ok: false, title: 'a packaged .vsix exists in dist/', detail: 'run npm run package first' }];
+  const sandbox = makeSandbox('vsix');
+  execFileSync(process.execPath, [SERVER_MAIN, '--install-extension', join(ROOT, 'dist', vsix), '--extensions-dir', sandbox.extensions, '--user-data-dir', sandbox.userData, '--server-data-dir', sandbox.serverData, '--accept-server-license-terms'], { stdio: 'pipe' });
+  const installed = readdirSync(sandbox.extensions).filter((d) => d.startsWith('flowlog-tools.vpc-flowlogs'));
+  if (installed.length !== 1) return [{ ok: false, title: 'the VSIX installs', detail: `extensions dir holds: ${readdirSync(sandbox.extensions).join(', ')}` }];
+  const server = await startServer(sandbox);
+  const browser = await launchBrowser();
+  try {
+    const page = await openWorkbench(browser, server, sandbox);
+    return [{ ok: true, title: `the VSIX installs (${installed[0]})` }, ...await checks(page, [
+      ['the installed extension shows diagnostics on bad.flowlog', async () => {
+        await quickOpen(page, 'bad.flowlog');
+        await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60_000 });
+        await page.locator('.statusbar-item[id="flowlog-tools.vpc-flowlogs.flowlog.status"]', { hasText: '5 problems' }).waitFor({ timeout: 30_000 });
+        await page.screenshot({ path: join(SHOTS, '05-installed-vsix.png') });
+      }],
+    ])];
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
