@@ -92,6 +92,7 @@ export async function runUiChecks() {
         await hover.getByText('TCP 172.31.16.139:20641 → 172.31.16.21:22 (ssh)', { exact: false }).waitFor({ timeout: 20_000 });
         const text = await hover.innerText();
         if (!text.includes('protocol') || !text.includes('TCP')) throw new Error(`hover: ${text}`);
+        await page.waitForTimeout(400); // let the hover's fade-in finish, for a readable screenshot
         await page.screenshot({ path: join(SHOTS, '03-hover.png') });
         await page.keyboard.press('Escape');
       }],

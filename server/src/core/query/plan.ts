@@ -204,8 +204,8 @@ export class QueryPlan {
         return;
       case 'call': {
         if (AGGREGATES.has(e.name)) {
-          if (!aggregatesAllowed) this.fail(`${e.name}() is not allowed here`, e.offset);
           if (insideAggregate) this.fail('aggregates cannot be nested', e.offset);
+          if (!aggregatesAllowed) this.fail(`${e.name}() is an aggregate: not allowed in WHERE or GROUP BY (filter groups with HAVING)`, e.offset);
           if (e.name === 'count' && e.args.length === 1 && e.args[0].kind === 'star') {
             if (e.distinct) this.fail('count(distinct *) is not supported', e.offset);
             return;
