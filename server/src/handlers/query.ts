@@ -48,6 +48,7 @@ export async function executeQuery(
   }
   const abort = new AbortController();
   const cancel = token?.onCancellationRequested(() => abort.abort());
+  if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
   progress?.begin('Flow log query', 0, params.query, true);
   let lastPercent = -1;
   try {
@@ -55,6 +56,7 @@ export async function executeQuery(
       limit: params.limit,
       signal: abort.signal,
       onProgress: (done, total) => {
+        if (token?.isCancellationRequested) abort.abort();
         const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
         if (percent !== lastPercent) {
           lastPercent = percent;

@@ -105,7 +105,7 @@ export class QueryPlan {
     this.orderBy = sql.orderBy.map((o) => ({ expr: resolveAlias(o.expr, true), descending: o.descending }));
     this.having = sql.having ? this.substituteAliases(sql.having, sql) : undefined;
 
-    for (const item of sql.select) this.checkExpr(item.expr, true);
+    for (const item of sql.select) if (item.expr.kind !== 'star') this.checkExpr(item.expr, true);
     if (sql.where) {
       this.checkExpr(sql.where, false);
       if (containsAggregate(sql.where)) this.fail('aggregates are not allowed in WHERE (use HAVING)', sql.where.offset);

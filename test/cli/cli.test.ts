@@ -1,0 +1,132 @@
+// The `flowlog` command line: lint and query, their formats and exit codes, as a user runs them.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const cli = resolve(__dirname, '../../dist/cli.js');
+const GOOD = '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const REJECT = '2 1251762227 eni-lq6mkcis 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
+const dir = mkdtempSync(join(tmpdir(), 'flowlog-cli-'));
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('flowlog lint', () => {
+  let clean: string, bad: string, warn: string;
+  before(() => {
+    clean = file('clean.flowlog', `${GOOD}\n${REJECT}\n`);
+    bad = file('bad.flowlog', `${GOOD}\n${GOOD.replace(' 22 ', ' 65536 ')}\n${GOOD.replace('ACCEPT', 'accept')}\n`);
+    warn = file('warn.flowlog', `${GOOD.replace(' 172.31.16.21', '  172.31.16.21')}\n`);
+  });
+
+  it('exit 0 and no output for a clean file', () => {
+    assert.deepEqual(run('lint', clean), { code: 0, out: '', err: '' });
+  });
+
+  it('exit 1 with file:line:col: severity code message lines', () => {
+    const r = run('lint', bad);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.out.trim().split('\n'), [
+      `${bad}:2:${GOOD.indexOf(' 22 ') + 2}: error port-range dstport 65536 is out of range 0–65535`,
+      `${bad}:3:${GOOD.indexOf('ACCEPT') + 1}: error action action accept must be written ACCEPT (case matters)`,
+    ]);
+  });
+
+  it('exit 0 when there are only warnings', () => {
+    const r = run('lint', warn);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /:1:40: warning multiple-spaces /);
+  });
+
+  it('--format json prints one array with 1-based positions', () => {
+    const r = run('lint', '--format', 'json', bad, clean);
+    assert.equal(r.code, 1);
+    const problems = JSON.parse(r.out);
+    const col = GOOD.indexOf(' 22 ') + 2;
+    assert.deepEqual(problems[0], { file: bad, line: 2, column: col, endLine: 2, endColumn: col + 5, severity: 'error', code: 'port-range', message: 'dstport 65536 is out of range 0–65535' });
+    assert.equal(problems.length, 2);
+    assert.deepEqual(JSON.parse(run('lint', '--format=json', clean).out), []);
+  });
+
+  it('CRLF, a BOM, no final newline, a header and a non-ASCII character', () => {
+    assert.equal(run('lint', file('crlf.flowlog', `\ufeff${GOOD}\r\n${REJECT}`)).code, 0);
+    const header = 'version vpc-id srcaddr dstaddr action log-status';
+    assert.equal(run('lint', file('hdr.flowlog', `${header}\n3 vpc-1 10.0.0.1 10.0.0.2 ACCEPT OK\n`)).code, 0);
+    const r = run('lint', '--format', 'json', file('utf8.flowlog', `${header}\n3 vpc-б 10.0.0.1 10.0.0.300 ACCEPT OK\n`));
+    const [p] = JSON.parse(r.out);
+    assert.equal(p.column, '3 vpc-б 10.0.0.1 '.length + 1); // UTF-16 columns, as editors count
+    assert.equal(p.code, 'address');
+  });
+
+  it('exit 2 for usage errors and unreadable files, with a clear message', () => {
+    const none = run('lint');
+    assert.equal(none.code, 2);
+    assert.match(none.err, /no files given/);
+    const opt = run('lint', '--bogus', clean);
+    assert.equal(opt.code, 2);
+    assert.match(opt.err, /unknown option --bogus/);
+    const missing = run('lint', join(dir, 'nope.flowlog'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read .*nope\.flowlog: no such file/);
+    assert.equal(run('frobnicate').code, 2);
+  });
+});
+
+describe('flowlog query', () => {
+  let flows: string, gz: string;
+  before(() => {
+    flows = file('q.flowlog', `${GOOD}\n${REJECT}\n${REJECT.replace('172.31.9.69', '172.31.9.70')}\nnot a record\n`);
+    gz = file('q.flowlog.gz', gzipSync(`${GOOD}\n${REJECT}\n`));
+  });
+
+  it('--format json: columns, rows, stats; numbers as numbers, NULL as null', () => {
+    const r = run('query', flows, 'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b, min(vpc_id) group by srcaddr order by srcaddr', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.deepEqual(j.columns, ['srcaddr', 'n', 'b', 'min(vpc_id)']);
+    assert.deepEqual(j.rows, [['172.31.9.69', 1, 4249, null], ['172.31.9.70', 1, 4249, null]]);
+    assert.deepEqual(Object.keys(j.stats), ['records', 'matched', 'malformed', 'bytes', 'elapsedMs']);
+    assert.equal(j.stats.records, 3);
+    assert.equal(j.stats.malformed, 1);
+    assert.equal(j.stats.matched, 2);
+  });
+
+  it('a search without SQL returns the fields plus file and line; several files; gzip', () => {
+    const j = JSON.parse(run('query', flows, gz, 'dstport:3389', '--format', 'json').out);
+    assert.deepEqual(j.columns.slice(-2), ['file', 'line']);
+    assert.deepEqual(j.rows.map((r: unknown[]) => [r[14], r[15]]), [[flows, 2], [flows, 3], [gz, 2]]);
+  });
+
+  it('--format csv and table, --limit', () => {
+    const csv = run('query', flows, '* | select action, count(*) as n group by action order by action', '--format', 'csv');
+    assert.equal(csv.out, 'action,n\nACCEPT,1\nREJECT,2\n');
+    const table = run('query', flows, '* | select action, count(*) as n group by action order by action');
+    assert.match(table.out, /^action {2}n\n-{6} {2}-\nACCEPT {2}1\nREJECT {2}2\n/);
+    assert.match(table.out, /3 of 3 records matched · 1 malformed skipped/);
+    const limited = JSON.parse(run('query', flows, '*', '--limit', '1', '--format', 'json').out);
+    assert.equal(limited.rows.length, 1);
+    assert.equal(limited.stats.matched, 3);
+  });
+
+  it('exit 2 with the positioned message on a syntax error', () => {
+    const r = run('query', flows, 'action:REJECT | select srcaddr, count(*) group srcaddr');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /query error at 1:48: unexpected srcaddr: expected BY/);
+    assert.match(r.err, /\n {2}action:REJECT \| select srcaddr, count\(\*\) group srcaddr\n {49}\^/);
+    assert.equal(run('query', flows).code, 2);
+    assert.equal(run('query', join(dir, 'nope'), '*').code, 2);
+    assert.equal(run('query', flows, '*', '--format', 'xml').code, 2);
+  });
+});
