@@ -67,9 +67,20 @@ describe('validation rules', () => {
     const few = '|2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT|';
     expectProblem('field-count', 'error', [few], 'expected 14 fields (the default format), found 13');
     expectProblem('field-count', 'error', [GOOD + ' |extra|'], '1 extra at the end');
-    // Extra fields at the end do not hide problems in the fields before them.
-    const both = problemsOf(GOOD.replace(' 22 ', ' 70000 ') + ' extra').map((p) => p.code).sort();
-    assert.deepEqual(both, ['field-count', 'port-range']);
+    // Under a header, extra fields at the end do not hide problems in the fields before them.
+    const both = problemsOf(`${DEFAULT_HEADER_LINE}\n${GOOD.replace(' 22 ', ' 70000 ')} extra`).map((p) => p.code);
+    assert.deepEqual(both, ['port-range', 'field-count']);
+    // Without one, extra fields and bad values mean another layout: one problem says so, and how to fix it.
+    const [layout] = problemsOf(GOOD.replace(' 22 ', ' 70000 ') + ' extra');
+    assert.equal(layout.code, 'field-count');
+    assert.match(layout.message, /does not fit the default format \(dstport are not what they should be\)\. If the file uses a custom format, add a header line/);
+  });
+
+  it('format-mismatch: a headerless record of another layout gets one problem, not one per field', () => {
+    // Vector's v11 example: 14 fields, but in a custom order.
+    const ps = problemsOf('11 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 REJECT OK BPA nat-0c50d5961bcb2d47b 1 nat_gateway');
+    assert.deepEqual(ps.map((p) => p.code), ['format-mismatch']);
+    assert.match(ps[0].message, /^this record does not fit the default format \(account-id, interface-id, srcaddr, dstaddr, … are not what they should be\)/);
   });
 
   it('json-record: one clear error for a JSON-wrapped record instead of a cascade', () => {
@@ -78,13 +89,13 @@ describe('validation rules', () => {
   });
 
   it('problems on a line come in column order', () => {
-    const ps = problemsOf(GOOD.replace('eni-lq6mkcis', 'eth0') + ' extra').map((p) => p.code);
-    assert.deepEqual(ps, ['interface-id', 'field-count']);
+    const ps = problemsOf(GOOD.replace('eni-lq6mkcis', 'eth0').replace(' 22 ', ' 65536 ')).map((p) => p.code);
+    assert.deepEqual(ps, ['interface-id', 'port-range']);
   });
 
   it('field-count follows the bound header', () => {
     expectClean('srcaddr dstaddr action', '10.0.0.1 10.0.0.2 ACCEPT');
-    expectProblem('field-count', 'error', ['srcaddr dstaddr action', '|10.0.0.1 10.0.0.2|'], 'the header on line 1');
+    expectProblem('field-count', 'error', ['srcaddr dstaddr action', '|10.0.0.1 10.0.0.2|'], 'the header line');
   });
 
   it('version', () => {

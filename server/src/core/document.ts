@@ -44,7 +44,6 @@ export class FlowLogDocument {
 
   constructor(text: string, options: DocumentOptions = {}) {
     this.maxProblems = options.maxProblems ?? 1000;
-    if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1); // keep columns: the BOM reads as a leading blank
     this.lines = text.split('\n');
     const n = this.lines.length;
     this.kinds = new Uint8Array(n);
@@ -144,11 +143,12 @@ export class FlowLogDocument {
     const headerTouched = this.headers.some((h) => h.line >= startLine && h.line <= endLine);
     this.spliceLines(startLine, removed, newLines);
 
+    // Headers inside the replaced lines are gone (found again when those lines are validated); later ones move.
     const delta = newLines.length - removed;
+    this.headers = this.headers.filter((h) => h.line < startLine || h.line > endLine);
     if (delta !== 0) {
       for (const h of this.headers) if (h.line > endLine) h.line += delta;
     }
-    this.headers = this.headers.filter((h) => h.line < startLine || h.line >= startLine + newLines.length);
 
     let to = startLine + newLines.length;
     const headerAdded = this.validateRange(startLine, to);

@@ -73,8 +73,8 @@ export function scanFields(text: string, from: number, to: number, spans: FieldS
   spans.commentStart = -1;
   if (to > from && text.charCodeAt(to - 1) === CR) to--;
   let i = from;
-  // Leading spaces are not a separator: the first field starts at the first non-space.
-  while (i < to && isBlank(text.charCodeAt(i))) i++;
+  // Leading spaces (and a byte order mark) are not a separator: the first field starts after them.
+  while (i < to && (isBlank(text.charCodeAt(i)) || text.charCodeAt(i) === 0xfeff)) i++;
   let lastEnd = -1;
   while (i < to) {
     if (text.charCodeAt(i) === HASH && spans.count > 0) {

@@ -33,6 +33,7 @@ export interface Problem {
 /** Stable diagnostic codes, one per rule. */
 export const Codes = {
   fieldCount: 'field-count',
+  formatMismatch: 'format-mismatch',
   jsonRecord: 'json-record',
   version: 'version',
   accountId: 'account-id',
@@ -185,20 +186,49 @@ function checkRecord(text: string, spans: FieldSpans, format: RecordFormat, out:
     });
   }
 
+  let countProblem: Problem | undefined;
   if (n !== expected) {
-    const what = format.headerLine < 0 ? `the default format` : `the header on line ${format.headerLine + 1}`;
+    // Not the header's line number: an edit above would make it stale in the messages of unchanged lines.
+    const what = format.headerLine < 0 ? 'the default format' : 'the header line';
     const message = `expected ${expected} fields (${what}), found ${n}`;
-    if (n > expected) {
-      out.push({ code: Codes.fieldCount, severity: 'error', message: `${message}: ${n - expected} extra at the end`, start: starts[expected], end: ends[n - 1] });
-      n = expected; // the fields that are there still line up: check them
-    } else {
+    if (n < expected) {
       const start = n > 0 ? starts[0] : 0;
-      out.push({ code: Codes.fieldCount, severity: 'error', message: `${message}: ${missingNames(format, n)}`, start, end: n > 0 ? ends[n - 1] : 0 });
+      out.push({ code: Codes.fieldCount, severity: 'error', message: `${message}: ${missingNames(format, n)}${customHint(format)}`, start, end: n > 0 ? ends[n - 1] : 0 });
       return n > 0 && format.positionOf.has('action') && format.positionOf.get('action')! < n
         && spanEquals(text, starts[format.positionOf.get('action')!], ends[format.positionOf.get('action')!], 'REJECT');
     }
+    countProblem = { code: Codes.fieldCount, severity: 'error', message: `${message}: ${n - expected} extra at the end`, start: starts[expected], end: ends[n - 1] };
+    n = expected; // when the extra fields are trailing junk, the ones before still line up: check them
   }
 
+  const before = out.length;
+  const reject = checkFields(text, spans, format, n, out);
+  const fieldErrors = out.slice(before).filter((p) => p.severity === 'error');
+  // A headerless record in another layout (an AWS custom format, fields appended after log-status) fails field
+  // after field. One problem that names the cause helps more than a wall of them.
+  if (format.headerLine < 0 && (fieldErrors.length >= 4 || (countProblem && fieldErrors.length > 0))) {
+    const names = [...new Set(fieldErrors.map((p) => p.message.split(' ')[0]))].slice(0, 4).join(', ');
+    out.length = before;
+    out.push({
+      code: countProblem ? Codes.fieldCount : Codes.formatMismatch,
+      severity: 'error',
+      message: `${countProblem ? `${countProblem.message}, and` : 'this record'} does not fit the default format (${names}${fieldErrors.length > 4 ? ', …' : ''} are not what they should be)${customHint(format)}`,
+      start: starts[0],
+      end: ends[spans.count - 1],
+    });
+    return reject;
+  }
+  if (countProblem) out.push(countProblem);
+  return reject;
+}
+
+/** How to fix a layout problem in a file without a header line. */
+function customHint(format: RecordFormat): string {
+  return format.headerLine < 0 ? '. If the file uses a custom format, add a header line that names its fields' : '';
+}
+
+function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: number, out: Problem[]): boolean {
+  const { starts, ends } = spans;
   const plan = planOf(format);
   // Records whose status is not OK describe no traffic: their traffic fields may be `-`.
   let status = 'OK';
