@@ -72,7 +72,7 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
 
   // Outputs.
   const rawRows: Value[][] = [];
-  const groups = new Map<string, Group>();
+  const groups = new Map<Value, Group>();
   const ordered = sql && !aggregate && plan.orderBy.length > 0;
   const rowLimit = sql && !aggregate ? Math.min(plan.limit ?? cap, cap) : cap;
   const heap = ordered
@@ -122,14 +122,16 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
 
   const groupFor = (): Group => {
     const keyFns = fp.groupKeys;
-    let key = '';
+    let key: Value = '';
     let keys: Value[];
     if (keyFns.length === 0) {
       keys = [];
     } else if (keyFns.length === 1) {
-      const v = keyFns[0](row);
-      keys = [v];
-      key = keyOf(v);
+      // One key: the value itself is the Map key (5 and '5' stay apart), no string to build per record.
+      key = keyFns[0](row);
+      const g = groups.get(key);
+      if (g) return g;
+      keys = [key];
     } else {
       keys = keyFns.map((f) => f(row));
       key = keys.map(keyOf).join('\u0001');
@@ -259,7 +261,7 @@ function finalValue(spec: QueryPlan['aggs'][number], st: AggState): Value {
   }
 }
 
-function finishGroups(plan: QueryPlan, groups: Map<string, Group>): Value[][] {
+function finishGroups(plan: QueryPlan, groups: Map<Value, Group>): Value[][] {
   const out: { row: Value[]; keys: Value[] }[] = [];
   for (const g of groups.values()) {
     const view = { keys: g.keys, aggs: g.aggs.map((st, i) => finalValue(plan.aggs[i], st)), first: g.first };

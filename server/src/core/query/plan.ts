@@ -493,9 +493,18 @@ function compileFunction<C>(e: Extract<Expr, { kind: 'call' }>, child: (c: Expr)
   switch (e.name) {
     case 'histogram': {
       const secs = e.args[1].kind === 'interval' ? e.args[1].seconds : (e.args[1] as { value: number }).value;
+      // Logs come in time order: consecutive records mostly fall in the same bucket, so keep its text.
+      let lastBucket = NaN;
+      let lastText = '';
       return (c) => {
         const v = num(a0(c));
-        return v === null || Number.isNaN(v) ? null : isoUtc(Math.floor(v / secs) * secs);
+        if (v === null || Number.isNaN(v)) return null;
+        const bucket = Math.floor(v / secs) * secs;
+        if (bucket !== lastBucket) {
+          lastBucket = bucket;
+          lastText = isoUtc(bucket);
+        }
+        return lastText;
       };
     }
     case 'from_unixtime':
