@@ -2,6 +2,7 @@
 import { runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { CliIO, UsageError } from './cli/io';
+import { maybeRunAsQueryWorker } from './core/query/workers';
 
 const USAGE = `usage: flowlog <command> [options]
 
@@ -57,7 +58,8 @@ function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void
   return { write, flush };
 }
 
-if (require.main === module) {
+// The bundle also runs as a query worker thread (big files are scanned on every core).
+if (require.main === module && !maybeRunAsQueryWorker()) {
   const out = stdoutWriter();
   main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
     .then(async (code) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { generateLines } from '../support/generate';
 
 const cli = resolve(__dirname, '../../dist/cli.js');
 const GOOD = '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -19,7 +20,11 @@ function file(name: string, content: string | Buffer): string {
 }
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return runWith({}, ...args);
+}
+
+function runWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -128,5 +133,40 @@ describe('flowlog query', () => {
     assert.equal(run('query', flows).code, 2);
     assert.equal(run('query', join(dir, 'nope'), '*').code, 2);
     assert.equal(run('query', flows, '*', '--format', 'xml').code, 2);
+  });
+});
+
+describe('flowlog query on worker threads', () => {
+  const parallel = { FLOWLOG_PARALLEL_MIN_BYTES: '0', FLOWLOG_QUERY_WORKERS: '3' };
+  const single = { FLOWLOG_QUERY_WORKERS: '1' };
+  const queries = [
+    'action:REJECT | select count(*)',
+    'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b, count(distinct dstport) as d, min(start), max(end), avg(packets) group by srcaddr order by b desc, srcaddr limit 10',
+    '* | select histogram(start, interval 5 minute) as t, sum(bytes) group by t order by t',
+    'dstport:3389 | select srcaddr, start order by start desc, srcaddr limit 7',
+    'dstport:3389',
+    '* | select action, count(*) group by action',
+  ];
+
+  it('gives the results of one thread, line numbers included', () => {
+    const f = file('par.flowlog', [...generateLines({ records: 30_000, seed: 9, header: true, badShare: 0.01 })].join('\n') + '\n');
+    for (const q of queries) {
+      const a = JSON.parse(runWith(parallel, 'query', f, q, '--format', 'json', '--limit', '100000').out);
+      const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json', '--limit', '100000').out);
+      assert.deepEqual(a.rows, b.rows, q);
+      assert.deepEqual({ ...a.stats, elapsedMs: 0 }, { ...b.stats, elapsedMs: 0 }, q);
+    }
+  });
+
+  it('falls back to one thread when a header appears mid-file', () => {
+    const lines = [...generateLines({ records: 20_000, seed: 5 })];
+    lines.splice(15_000, 0, 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status');
+    lines.splice(15_001, 0, 'srcaddr dstaddr action', '10.9.9.9 10.0.0.1 REJECT');
+    const f = file('mid.flowlog', lines.join('\n') + '\n');
+    const q = '* | select srcaddr, count(*) as n group by srcaddr order by n desc, srcaddr limit 5';
+    const a = JSON.parse(runWith(parallel, 'query', f, q, '--format', 'json').out);
+    const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json').out);
+    assert.deepEqual(a.rows, b.rows);
+    assert.equal(a.stats.records, b.stats.records);
   });
 });

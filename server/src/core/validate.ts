@@ -203,6 +203,10 @@ function checkRecord(text: string, spans: FieldSpans, format: RecordFormat, out:
 
   const before = out.length;
   const reject = checkFields(text, spans, format, n, out);
+  if (out.length === before) {
+    if (countProblem) out.push(countProblem);
+    return reject;
+  }
   const fieldErrors = out.slice(before).filter((p) => p.severity === 'error');
   // A headerless record in another layout (an AWS custom format, fields appended after log-status) fails field
   // after field. One problem that names the cause helps more than a wall of them.

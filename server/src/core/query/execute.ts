@@ -2,6 +2,7 @@
 // uses. Search and aggregation keep constant memory (groups aside); raw rows are capped.
 import { DEFAULT_FORMAT, FieldSpans, RecordFormat, headerNames, isHeaderLine, makeFormat, scanFields } from '../scan';
 import { Chunk, QuerySource, readChunks } from './sources';
+import { planRanges, runInWorkers } from './workers';
 import { parseQuery } from './parser';
 import { FormatPlan, QueryPlan, RowCtx } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
@@ -45,9 +46,9 @@ export function checkQuery(query: string): QueryError | undefined {
   }
 }
 
-type AggState = { n: number; sum: number; any: boolean; v: Value; set?: Set<Value> };
+export type AggState = { n: number; sum: number; any: boolean; v: Value; set?: Set<Value> };
 
-interface Group {
+export interface Group {
   keys: Value[];
   aggs: AggState[];
   first: Value[];
@@ -59,43 +60,161 @@ function keyOf(v: Value): string {
   return v === null ? '\u0000' : typeof v === 'number' ? `n${v}` : `s${v}`;
 }
 
-/** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */
-export async function runQuery(source: QuerySource, query: string, options: QueryOptions = {}): Promise<QueryResult> {
-  const started = performance.now();
-  const plan = new QueryPlan(parseQuery(query), query);
-  const cap = options.limit ?? DEFAULT_ROW_LIMIT;
-  const stats: QueryStats = { records: 0, matched: 0, malformed: 0, bytes: 0, elapsedMs: 0 };
-  const spans = new FieldSpans();
-  const row: RowCtx = { t: '', sp: spans };
-  const sql = plan.kind === 'sql';
-  const aggregate = plan.aggregate;
+/** What one pass over some lines found: everything needed to merge passes and finish the result. */
+export interface PassResult {
+  records: number;
+  matched: number;
+  malformed: number;
+  /** Lines seen (to number the lines of later ranges of the same file). */
+  lines: number;
+  /** Raw search rows (file and line last) or plain SQL rows without ORDER BY, in file order. */
+  rows: Value[][];
+  ordered: { keys: Value[]; row: Value[]; seq: number }[];
+  groups: Map<Value, Group>;
+  formatNames?: string[];
+  /** A header line was seen after the start of a range that did not begin its file (the format changed mid-range). */
+  lateHeader: boolean;
+}
 
-  // Outputs.
-  const rawRows: Value[][] = [];
-  const groups = new Map<Value, Group>();
-  const ordered = sql && !aggregate && plan.orderBy.length > 0;
-  const rowLimit = sql && !aggregate ? Math.min(plan.limit ?? cap, cap) : cap;
-  const heap = ordered
-    ? new BoundedHeap<{ keys: Value[]; row: Value[]; seq: number }>(rowLimit, (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq)
-    : undefined;
-  let firstFormat: RecordFormat | undefined;
+/** One pass over chunks of lines: the tight loop. */
+export class QueryPass {
+  private readonly spans = new FieldSpans();
+  private readonly row: RowCtx;
+  private format: RecordFormat;
+  private fp: FormatPlan;
+  private file = '';
+  private lineNo = 0;
+  private seq = 0;
+  private readonly heap?: BoundedHeap<{ keys: Value[]; row: Value[]; seq: number }>;
+  private readonly rowLimit: number;
+  readonly result: PassResult;
 
-  let format = DEFAULT_FORMAT;
-  let fp: FormatPlan = plan.forFormat(format);
-  let file = '';
-  let lineNo = 0;
-  let seq = 0;
+  constructor(private readonly plan: QueryPlan, cap: number, initialFormat: RecordFormat = DEFAULT_FORMAT, private readonly rangeStartsFile = true) {
+    this.row = { t: '', sp: this.spans };
+    this.format = initialFormat;
+    this.fp = plan.forFormat(initialFormat);
+    const sqlRows = plan.kind === 'sql' && !plan.aggregate;
+    this.rowLimit = sqlRows ? Math.min(plan.limit ?? cap, cap) : cap;
+    if (sqlRows && plan.orderBy.length > 0) {
+      this.heap = new BoundedHeap(this.rowLimit, (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
+    }
+    this.result = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: new Map(), lateHeader: false };
+  }
 
-  const accumulate = (g: Group) => {
+  process(chunk: Chunk): void {
+    const plan = this.plan;
+    const spans = this.spans;
+    const row = this.row;
+    const res = this.result;
+    if (chunk.fileStart) {
+      this.format = DEFAULT_FORMAT;
+      this.fp = plan.forFormat(this.format);
+      this.lineNo = 0;
+    }
+    this.file = chunk.file;
+    const text = chunk.text;
+    row.t = text;
+    const len = text.length;
+    let start = 0;
+    while (start < len) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = len;
+      this.lineNo++;
+      const n = scanFields(text, start, nl, spans);
+      start = nl + 1;
+      if (n === 0) continue;
+      const c0 = text.charCodeAt(spans.starts[0]);
+      if (c0 === 35) continue; // # comment
+      if (c0 >= 97 && c0 <= 122 && isHeaderLine(text, spans)) {
+        // Parallel ranges bind the format of the file's first line; a header anywhere else needs one thread.
+        if (!(this.rangeStartsFile && this.lineNo === 1)) res.lateHeader = true;
+        this.format = makeFormat(headerNames(text, spans), this.lineNo - 1);
+        this.fp = plan.forFormat(this.format);
+        continue;
+      }
+      const fp = this.fp;
+      if (n !== this.format.fields.length) {
+        res.malformed++;
+        continue;
+      }
+      const numeric = fp.numericPositions;
+      let bad = false;
+      for (let i = 0; i < numeric.length; i++) {
+        const k = numeric[i];
+        const s = spans.starts[k];
+        const e = spans.ends[k];
+        if (!(e - s === 1 && text.charCodeAt(s) === 45) && Number.isNaN(intAt(text, s, e))) {
+          bad = true;
+          break;
+        }
+      }
+      if (bad) {
+        res.malformed++;
+        continue;
+      }
+      res.records++;
+      if (!fp.search(row)) continue;
+      if (fp.where && !fp.where(row)) continue;
+      res.matched++;
+      if (plan.aggregate) {
+        this.accumulate(this.groupFor());
+      } else if (this.heap) {
+        this.heap.push({ keys: fp.orderKeys.map((f) => f(row)), row: fp.project.map((f) => f(row)), seq: this.seq++ });
+      } else if (res.rows.length < this.rowLimit) {
+        res.formatNames ??= [...this.format.names];
+        const values = fp.project.map((f) => f(row));
+        if (plan.kind === 'search') values.push(this.file, this.lineNo);
+        res.rows.push(values);
+      }
+    }
+    res.lines = this.lineNo;
+  }
+
+  /** The result, with the format names for column headers. */
+  finish(): PassResult {
+    this.result.formatNames ??= [...this.format.names];
+    if (this.heap) this.result.ordered = this.heap.sorted();
+    return this.result;
+  }
+
+  private groupFor(): Group {
+    const keyFns = this.fp.groupKeys;
+    const groups = this.result.groups;
+    const row = this.row;
+    let key: Value = '';
+    let keys: Value[];
+    if (keyFns.length === 0) {
+      keys = [];
+    } else if (keyFns.length === 1) {
+      // One key: the value itself is the Map key (5 and '5' stay apart), no string to build per record.
+      key = keyFns[0](row);
+      const g = groups.get(key);
+      if (g) return g;
+      keys = [key];
+    } else {
+      keys = keyFns.map((f) => f(row));
+      key = keys.map(keyOf).join('\u0001');
+    }
+    let g = groups.get(key);
+    if (!g) {
+      g = { keys, aggs: this.plan.aggs.map((a) => newState(a.distinct)), first: this.fp.firstRow.map((f) => f(row)) };
+      groups.set(key, g);
+    }
+    return g;
+  }
+
+  private accumulate(g: Group): void {
     const states = g.aggs;
+    const aggs = this.plan.aggs;
+    const args = this.fp.aggArgs;
     for (let i = 0; i < states.length; i++) {
-      const spec = plan.aggs[i];
+      const spec = aggs[i];
       const st = states[i];
       if (spec.star) {
         st.n++;
         continue;
       }
-      const v = fp.aggArgs[i]!(row);
+      const v = args[i]!(this.row);
       if (v === null) continue;
       if (st.set) {
         st.set.add(v);
@@ -118,117 +237,97 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
       }
       st.any = true;
     }
-  };
+  }
+}
 
-  const groupFor = (): Group => {
-    const keyFns = fp.groupKeys;
-    let key: Value = '';
-    let keys: Value[];
-    if (keyFns.length === 0) {
-      keys = [];
-    } else if (keyFns.length === 1) {
-      // One key: the value itself is the Map key (5 and '5' stay apart), no string to build per record.
-      key = keyFns[0](row);
-      const g = groups.get(key);
-      if (g) return g;
-      keys = [key];
-    } else {
-      keys = keyFns.map((f) => f(row));
-      key = keys.map(keyOf).join('\u0001');
-    }
-    let g = groups.get(key);
-    if (!g) {
-      g = { keys, aggs: plan.aggs.map((a) => newState(a.distinct)), first: fp.firstRow.map((f) => f(row)) };
-      groups.set(key, g);
-    }
-    return g;
-  };
-
-  const processChunk = (chunk: Chunk) => {
-    if (chunk.fileStart) {
-      format = DEFAULT_FORMAT;
-      fp = plan.forFormat(format);
-      file = chunk.file;
-      lineNo = 0;
-    }
-    const text = chunk.text;
-    row.t = text;
-    const len = text.length;
-    let start = 0;
-    while (start < len) {
-      let nl = text.indexOf('\n', start);
-      if (nl < 0) nl = len;
-      lineNo++;
-      const n = scanFields(text, start, nl, spans);
-      start = nl + 1;
-      if (n === 0) continue;
-      const c0 = text.charCodeAt(spans.starts[0]);
-      if (c0 === 35) continue; // # comment
-      if (c0 >= 97 && c0 <= 122 && isHeaderLine(text, spans)) {
-        format = makeFormat(headerNames(text, spans), lineNo - 1);
-        fp = plan.forFormat(format);
+/** Merges the results of passes over consecutive ranges, in file order. */
+export function mergePasses(plan: QueryPlan, parts: PassResult[], cap: number): PassResult {
+  const out: PassResult = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: new Map(), lateHeader: false };
+  const heap = plan.kind === 'sql' && !plan.aggregate && plan.orderBy.length > 0
+    ? new BoundedHeap<{ keys: Value[]; row: Value[]; seq: number }>(Math.min(plan.limit ?? cap, cap), (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq)
+    : undefined;
+  const rowLimit = plan.kind === 'sql' && !plan.aggregate ? Math.min(plan.limit ?? cap, cap) : cap;
+  parts.forEach((p, index) => {
+    out.records += p.records;
+    out.matched += p.matched;
+    out.malformed += p.malformed;
+    out.lateHeader ||= p.lateHeader;
+    out.formatNames ??= p.formatNames;
+    for (const r of p.rows) if (out.rows.length < rowLimit) out.rows.push(r);
+    for (const o of p.ordered) heap?.push({ ...o, seq: index * 2 ** 32 + o.seq });
+    for (const [key, g] of p.groups) {
+      const have = out.groups.get(key);
+      if (!have) {
+        out.groups.set(key, g);
         continue;
       }
-      if (n !== format.fields.length) {
-        stats.malformed++;
-        continue;
-      }
-      const numeric = fp.numericPositions;
-      let bad = false;
-      for (let i = 0; i < numeric.length; i++) {
-        const k = numeric[i];
-        const s = spans.starts[k];
-        const e = spans.ends[k];
-        if (!(e - s === 1 && text.charCodeAt(s) === 45) && Number.isNaN(intAt(text, s, e))) {
-          bad = true;
-          break;
-        }
-      }
-      if (bad) {
-        stats.malformed++;
-        continue;
-      }
-      stats.records++;
-      if (!fp.search(row)) continue;
-      if (fp.where && !fp.where(row)) continue;
-      stats.matched++;
-      if (aggregate) {
-        accumulate(groupFor());
-      } else if (heap) {
-        heap.push({ keys: fp.orderKeys.map((f) => f(row)), row: fp.project.map((f) => f(row)), seq: seq++ });
-      } else if (rawRows.length < rowLimit) {
-        firstFormat ??= format;
-        const values = fp.project.map((f) => f(row));
-        if (!sql) values.push(file, lineNo);
-        rawRows.push(values);
-      }
+      g.aggs.forEach((st, i) => mergeState(plan.aggs[i].fn, have.aggs[i], st));
     }
-  };
+  });
+  if (heap) out.ordered = heap.sorted();
+  return out;
+}
 
-  for await (const chunk of readChunks(source)) {
+function mergeState(fn: string, into: AggState, from: AggState): void {
+  if (into.set && from.set) {
+    for (const v of from.set) into.set.add(v);
+    return;
+  }
+  into.n += from.n;
+  into.sum += from.sum;
+  if (from.any) {
+    if (!into.any) into.v = from.v;
+    else if (fn === 'min' && compareValues(from.v, into.v) < 0) into.v = from.v;
+    else if (fn === 'max' && compareValues(from.v, into.v) > 0) into.v = from.v;
+  }
+  into.any ||= from.any;
+}
+
+/** Columns and rows of a finished (merged) pass. */
+export function finishResult(plan: QueryPlan, pass: PassResult): { columns: string[]; rows: Value[][] } {
+  const names = pass.formatNames ?? [...DEFAULT_FORMAT.names];
+  if (plan.kind === 'search') return { columns: [...names, 'file', 'line'], rows: pass.rows };
+  if (!plan.aggregate) {
+    const columns = plan.columns.flatMap((c) => (c === '*' ? names : [c]));
+    return { columns, rows: plan.orderBy.length > 0 ? pass.ordered.map((o) => o.row) : pass.rows };
+  }
+  if (pass.groups.size === 0 && plan.groupBy.length === 0) {
+    pass.groups.set('', { keys: [], aggs: plan.aggs.map((a) => newState(a.distinct)), first: plan.firstRowFields.map(() => null) });
+  }
+  return { columns: plan.columns, rows: finishGroups(plan, pass.groups) };
+}
+
+/** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */
+export async function runQuery(source: QuerySource, query: string, options: QueryOptions = {}): Promise<QueryResult> {
+  const started = performance.now();
+  const plan = new QueryPlan(parseQuery(query), query);
+  const cap = options.limit ?? DEFAULT_ROW_LIMIT;
+  let merged: PassResult | undefined;
+  let bytes = 0;
+  const ranges = source.kind === 'files' ? await planRanges(source.paths) : undefined;
+  if (ranges) {
+    merged = await runInWorkers(query, ranges, cap, options);
+    if (merged?.lateHeader) merged = undefined; // a header mid-file: the ranges bound the wrong format
+    if (merged) bytes = ranges.reduce((n, r) => n + (r.end - r.start), 0);
+  }
+  if (!merged) {
+    const pass = new QueryPass(plan, cap);
+    for await (const chunk of readChunks(source)) {
+      if (options.signal?.aborted) throw new QueryCancelledError();
+      pass.process(chunk);
+      bytes = chunk.bytesDone;
+      options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
+      // Let cancellation and progress messages through between chunks.
+      await new Promise<void>((r) => setImmediate(r));
+    }
     if (options.signal?.aborted) throw new QueryCancelledError();
-    processChunk(chunk);
-    stats.bytes = chunk.bytesDone;
-    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
-    // Let cancellation and progress messages through between chunks.
-    await new Promise<void>((r) => setImmediate(r));
+    merged = pass.finish();
   }
-  if (options.signal?.aborted) throw new QueryCancelledError();
-
-  let columns: string[];
-  let rows: Value[][];
-  if (!sql) {
-    columns = [...(firstFormat ?? format).names, 'file', 'line'];
-    rows = rawRows;
-  } else if (!aggregate) {
-    columns = plan.columns.flatMap((c) => (c === '*' ? [...(firstFormat ?? format).names] : [c]));
-    rows = heap ? heap.sorted().map((h) => h.row) : rawRows;
-  } else {
-    if (groups.size === 0 && plan.groupBy.length === 0) groups.set('', { keys: [], aggs: plan.aggs.map((a) => newState(a.distinct)), first: plan.firstRowFields.map(() => null) });
-    columns = plan.columns;
-    rows = finishGroups(plan, groups);
-  }
-  stats.elapsedMs = Math.round((performance.now() - started) * 10) / 10;
+  const { columns, rows } = finishResult(plan, merged);
+  const stats: QueryStats = {
+    records: merged.records, matched: merged.matched, malformed: merged.malformed, bytes,
+    elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+  };
   return { columns, rows, stats, kind: plan.kind };
 }
 

@@ -44,35 +44,46 @@ export async function* readChunks(source: QuerySource): AsyncGenerator<Chunk> {
   let before = 0;
   for (const path of source.paths) {
     const size = statSync(path).size;
-    const raw = createReadStream(path, { highWaterMark: CHUNK });
-    let consumed = 0;
-    raw.on('data', (b: Buffer | string) => {
-      consumed += b.length;
-    });
-    const stream = /\.gz$/i.test(path) ? raw.pipe(createGunzip()) : raw;
-    let carry: Buffer | undefined;
-    let first = true;
-    let fileStart = true;
-    for await (const data of stream as AsyncIterable<Buffer>) {
-      let buf = carry ? Buffer.concat([carry, data]) : data;
-      carry = undefined;
-      if (first) {
-        first = false;
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-      }
-      const lastNl = buf.lastIndexOf(10);
-      if (lastNl < 0) {
-        carry = buf;
-        continue;
-      }
-      const text = buf.toString('utf8', 0, lastNl + 1);
-      yield { file: path, text, bytesDone: before + Math.min(consumed, size), bytesTotal: total, fileStart: fileStart };
-      fileStart = false;
-      if (lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1));
-    }
-    if (carry && carry.length > 0) {
-      yield { file: path, text: carry.toString('utf8'), bytesDone: before + size, bytesTotal: total, fileStart };
-    }
+    yield* readFileRange(path, 0, size, before, total);
     before += size;
+  }
+}
+
+/**
+ * Chunks of whole lines from bytes [start, end) of one file (`start` and `end` at line starts; gzip files only
+ * whole). `before` and `total` place the progress in the whole query.
+ */
+export async function* readFileRange(path: string, start: number, end: number, before: number, total: number): AsyncGenerator<Chunk> {
+  const gzip = /\.gz$/i.test(path);
+  const raw = gzip ? createReadStream(path, { highWaterMark: CHUNK }) : createReadStream(path, { highWaterMark: CHUNK, start, end: Math.max(start, end - 1) });
+  if (!gzip && end <= start) return;
+  let consumed = 0;
+  raw.on('data', (b: Buffer | string) => {
+    consumed += b.length;
+  });
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  let carry: Buffer | undefined;
+  let first = start === 0;
+  let fileStart = start === 0;
+  const done = () => before + Math.min(consumed, end - start);
+  for await (const data of stream as AsyncIterable<Buffer>) {
+    let buf = carry ? Buffer.concat([carry, data]) : data;
+    carry = undefined;
+    if (first) {
+      first = false;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl < 0) {
+      carry = buf;
+      continue;
+    }
+    const text = buf.toString('utf8', 0, lastNl + 1);
+    yield { file: path, text, bytesDone: done(), bytesTotal: total, fileStart };
+    fileStart = false;
+    if (lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1));
+  }
+  if (carry && carry.length > 0) {
+    yield { file: path, text: carry.toString('utf8'), bytesDone: before + (end - start), bytesTotal: total, fileStart };
   }
 }

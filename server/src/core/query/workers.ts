@@ -1,0 +1,173 @@
+// Big plain files are split at line boundaries into one range per core; each worker thread runs the same plan
+// over its range and the main thread merges the partial results. The bundles (dist/cli.js, dist/server.js)
+// start themselves as the workers: their entries call maybeRunAsQueryWorker() first.
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_FORMAT, FieldSpans, classifyLine, headerNames, LineKind, makeFormat, scanFields } from '../scan';
+import { parseQuery } from './parser';
+import { QueryPlan } from './plan';
+import { PassResult, QueryOptions, QueryPass, mergePasses } from './execute';
+import { readFileRange } from './sources';
+import { QueryCancelledError } from './errors';
+
+export interface FileRange {
+  path: string;
+  start: number;
+  end: number;
+  /** Field names of the file's header line, when its first line is one (binds records of later ranges). */
+  headerNames?: string[];
+  /** Bytes of the query's input before this range, and in all (for progress). */
+  before: number;
+  total: number;
+}
+
+interface WorkerJob {
+  query: string;
+  range: FileRange;
+  cap: number;
+}
+
+type WorkerMessage = { type: 'progress'; bytes: number } | { type: 'done'; result: PassResult } | { type: 'error'; message: string };
+
+/** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
+function workerScript(): string | undefined {
+  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
+}
+
+function workerCount(): number {
+  const fromEnv = Number(process.env.FLOWLOG_QUERY_WORKERS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(availableParallelism(), 8);
+}
+
+/** Smaller inputs are faster on one thread than the cost of starting workers. */
+function minParallelBytes(): number {
+  const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
+  return Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined ? fromEnv : 48 << 20;
+}
+
+async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first line start at or after `offset`. */
+async function lineStartAfter(path: string, offset: number, size: number): Promise<number> {
+  for (let at = offset; at < size; at += 1 << 16) {
+    const buf = await readAt(path, at - 1, (1 << 16) + 1);
+    const nl = buf.indexOf(10);
+    if (nl >= 0) return at - 1 + nl + 1;
+  }
+  return size;
+}
+
+async function headerOf(path: string): Promise<string[] | undefined> {
+  const buf = await readAt(path, 0, 1 << 16);
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const nl = text.indexOf('\n');
+  const line = nl < 0 ? text : text.slice(0, nl);
+  const spans = new FieldSpans();
+  scanFields(line, 0, line.length, spans);
+  return classifyLine(line, spans) === LineKind.Header ? headerNames(line, spans) : undefined;
+}
+
+/** Ranges for the workers, or undefined when one thread is the better choice. */
+export async function planRanges(paths: string[]): Promise<FileRange[] | undefined> {
+  const workers = workerCount();
+  if (workers < 2 || !workerScript() || paths.some((p) => /\.gz$/i.test(p))) return undefined;
+  const sizes = await Promise.all(paths.map(async (p) => (await stat(p)).size));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total < minParallelBytes()) return undefined;
+  const ranges: FileRange[] = [];
+  let before = 0;
+  for (let f = 0; f < paths.length; f++) {
+    const path = paths[f];
+    const size = sizes[f];
+    const pieces = Math.max(1, Math.round((workers * size) / total));
+    const headerNames = await headerOf(path);
+    let start = 0;
+    for (let k = 1; k <= pieces; k++) {
+      const end = k === pieces ? size : await lineStartAfter(path, Math.floor((size * k) / pieces), size);
+      if (end > start) ranges.push({ path, start, end, headerNames, before: before + start, total });
+      start = end;
+    }
+    before += size;
+  }
+  return ranges;
+}
+
+/** Runs one worker per range and merges their results in file order; undefined when a worker failed. */
+export async function runInWorkers(query: string, ranges: FileRange[], cap: number, options: QueryOptions): Promise<PassResult | undefined> {
+  const script = workerScript();
+  if (!script) return undefined;
+  const plan = new QueryPlan(parseQuery(query), query);
+  const progress = new Array<number>(ranges.length).fill(0);
+  const total = ranges[0]?.total ?? 0;
+  const workers: Worker[] = [];
+  const onAbort = () => workers.forEach((w) => void w.terminate());
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    const results = await Promise.all(ranges.map((range, i) => new Promise<PassResult>((resolve, reject) => {
+      const job: WorkerJob = { query, range, cap };
+      const worker = new Worker(script, { workerData: { flowlogQueryWorker: job } });
+      workers.push(worker);
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') {
+          progress[i] = m.bytes;
+          options.onProgress?.(progress.reduce((a, b) => a + b, 0), total);
+        } else if (m.type === 'done') resolve(m.result);
+        else reject(new Error(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (options.signal?.aborted) reject(new QueryCancelledError());
+        else if (code !== 0) reject(new Error(`query worker exited with ${code}`));
+      });
+    })));
+    // Line numbers restart in each worker: shift them by the lines of the earlier ranges of the same file.
+    let offset = 0;
+    results.forEach((r, i) => {
+      if (i > 0 && ranges[i].path !== ranges[i - 1].path) offset = 0;
+      if (plan.kind === 'search' && offset > 0) for (const row of r.rows) row[row.length - 1] = (row[row.length - 1] as number) + offset;
+      offset += r.lines;
+    });
+    return mergePasses(plan, results, cap);
+  } catch (e) {
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    workers.forEach((w) => void w.terminate());
+  }
+}
+
+/** In a worker started by runInWorkers: runs the job and returns true; elsewhere returns false at once. */
+export function maybeRunAsQueryWorker(): boolean {
+  if (isMainThread || !workerData?.flowlogQueryWorker) return false;
+  const { query, range, cap } = workerData.flowlogQueryWorker as WorkerJob;
+  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+  (async () => {
+    const plan = new QueryPlan(parseQuery(query), query);
+    const format = range.headerNames ? makeFormat(range.headerNames, 0) : DEFAULT_FORMAT;
+    const pass = new QueryPass(plan, cap, format, range.start === 0);
+    let last = 0;
+    for await (const chunk of readFileRange(range.path, range.start, range.end, range.before, range.total)) {
+      pass.process(chunk);
+      const done = chunk.bytesDone - range.before;
+      if (done - last >= 8 << 20) {
+        last = done;
+        post({ type: 'progress', bytes: done });
+      }
+    }
+    post({ type: 'progress', bytes: range.end - range.start });
+    post({ type: 'done', result: pass.finish() });
+  })().catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+  return true;
+}
