@@ -7,7 +7,7 @@ import { parseQuery } from './parser';
 import { FormatPlan, QueryPlan, RowCtx } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
 import { BoundedHeap } from './heap';
-import { Value, compareValues, intAt } from './values';
+import { Value, compareValues, detach, intAt } from './values';
 
 export interface QueryOptions {
   /** Rows returned at most for a search or a SQL query without LIMIT (the match count stays exact); default 10,000. */
@@ -159,10 +159,10 @@ export class QueryPass {
       if (plan.aggregate) {
         this.accumulate(this.groupFor());
       } else if (this.heap) {
-        this.heap.push({ keys: fp.orderKeys.map((f) => f(row)), row: fp.project.map((f) => f(row)), seq: this.seq++ });
+        this.heap.push({ keys: fp.orderKeys.map((f) => detach(f(row))), row: fp.project.map((f) => detach(f(row))), seq: this.seq++ });
       } else if (res.rows.length < this.rowLimit) {
         res.formatNames ??= [...this.format.names];
-        const values = fp.project.map((f) => f(row));
+        const values = fp.project.map((f) => detach(f(row)));
         if (plan.kind === 'search') values.push(this.file, this.lineNo);
         res.rows.push(values);
       }
@@ -190,14 +190,15 @@ export class QueryPass {
       key = keyFns[0](row);
       const g = groups.get(key);
       if (g) return g;
+      key = detach(key);
       keys = [key];
     } else {
-      keys = keyFns.map((f) => f(row));
+      keys = keyFns.map((f) => detach(f(row)));
       key = keys.map(keyOf).join('\u0001');
     }
     let g = groups.get(key);
     if (!g) {
-      g = { keys, aggs: this.plan.aggs.map((a) => newState(a.distinct)), first: this.fp.firstRow.map((f) => f(row)) };
+      g = { keys, aggs: this.plan.aggs.map((a) => newState(a.distinct)), first: this.fp.firstRow.map((f) => detach(f(row))) };
       groups.set(key, g);
     }
     return g;
@@ -217,7 +218,7 @@ export class QueryPass {
       const v = args[i]!(this.row);
       if (v === null) continue;
       if (st.set) {
-        st.set.add(v);
+        if (!st.set.has(v)) st.set.add(detach(v));
         continue;
       }
       st.n++;
@@ -227,10 +228,10 @@ export class QueryPass {
           st.sum += Number(v);
           break;
         case 'min':
-          if (!st.any || compareValues(v, st.v) < 0) st.v = v;
+          if (!st.any || compareValues(v, st.v) < 0) st.v = detach(v);
           break;
         case 'max':
-          if (!st.any || compareValues(v, st.v) > 0) st.v = v;
+          if (!st.any || compareValues(v, st.v) > 0) st.v = detach(v);
           break;
         default:
           break;

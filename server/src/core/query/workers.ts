@@ -116,7 +116,8 @@ export async function runInWorkers(query: string, ranges: FileRange[], cap: numb
   try {
     const results = await Promise.all(ranges.map((range, i) => new Promise<PassResult>((resolve, reject) => {
       const job: WorkerJob = { query, range, cap };
-      const worker = new Worker(script, { workerData: { flowlogQueryWorker: job } });
+      // A small young generation keeps each worker's memory down; chunks are short-lived anyway.
+      const worker = new Worker(script, { workerData: { flowlogQueryWorker: job }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       workers.push(worker);
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'progress') {
