@@ -1,4 +1,4 @@
-// The decoders: protocol numbers, ports, tcp-flags, traffic paths, times and byte counts.
+// The decoders: protocol numbers, ports, tcp-flags, traffic paths, times and byte counts. Pure, no vscode import.
 export * from './protocols';
 export * from './ports';
 export * from './tcpFlags';

