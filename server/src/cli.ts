@@ -1,5 +1,5 @@
 // `flowlog`: the command-line front end over the same core as the language server.
-import { runLintCommand } from './cli/lint';
+import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { CliIO, UsageError } from './cli/io';
 import { maybeRunAsQueryWorker } from './core/query/workers';
@@ -59,7 +59,7 @@ function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void
 }
 
 // The bundle also runs as a query worker thread (big files are scanned on every core).
-if (require.main === module && !maybeRunAsQueryWorker()) {
+if (require.main === module && !maybeRunAsQueryWorker() && !maybeRunAsLintWorker()) {
   const out = stdoutWriter();
   main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
     .then(async (code) => {

@@ -158,6 +158,16 @@ describe('flowlog query on worker threads', () => {
     }
   });
 
+  it('lint on worker threads prints the same problems, in order, with the same line numbers', () => {
+    const f = file('lintpar.flowlog', [...generateLines({ records: 20_000, seed: 11, header: true, badShare: 0.02 })].join('\n') + '\n');
+    const a = runWith(parallel, 'lint', '--format', 'json', f);
+    const b = runWith(single, 'lint', '--format', 'json', f);
+    assert.equal(a.code, 1);
+    assert.equal(a.code, b.code);
+    assert.ok(JSON.parse(a.out).length > 100);
+    assert.equal(a.out, b.out);
+  });
+
   it('falls back to one thread when a header appears mid-file', () => {
     const lines = [...generateLines({ records: 20_000, seed: 5 })];
     lines.splice(15_000, 0, 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status');
@@ -168,5 +178,6 @@ describe('flowlog query on worker threads', () => {
     const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json').out);
     assert.deepEqual(a.rows, b.rows);
     assert.equal(a.stats.records, b.stats.records);
+    assert.equal(runWith(parallel, 'lint', f).out, runWith(single, 'lint', f).out);
   });
 });

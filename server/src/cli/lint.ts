@@ -1,6 +1,9 @@
 // `flowlog lint FILE...`: streams each file (constant memory) through the same scanner and validator as the
-// language server.
-import { createReadStream } from 'node:fs';
+// language server; a big file is split at line starts across worker threads, one per core.
+import { statSync } from 'node:fs';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { FileRange, planRanges } from '../core/query/workers';
+import { readFileRange } from '../core/query/sources';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../core/scan';
 import { Problem, validateHeader, validateRecord } from '../core/validate';
 import { CliIO, UsageError } from './io';
@@ -22,78 +25,90 @@ export interface LintSummary {
   lines: number;
 }
 
+export interface RangeLint extends LintSummary {
+  /** A header line after the first line of the file: a parallel run bound the wrong format, lint on one thread. */
+  lateHeader: boolean;
+}
+
 /**
- * Lints one file, calling `report` for each problem in order. Chunks are decoded as latin1 (one char per byte,
- * the fastest decode); a line with a problem and non-ASCII bytes is decoded again as UTF-8 so its message
- * and columns are right.
+ * Lints bytes [start, end) of a file (line starts), calling `report` for each problem in order. Line numbers count
+ * from the range's first line; `headerNames` binds the records when the range does not start the file.
  */
-export async function lintFile(path: string, report: (p: LintProblem) => void): Promise<LintSummary> {
-  const summary: LintSummary = { errors: 0, warnings: 0, lines: 0 };
+export async function lintRange(range: FileRange, report: (p: LintProblem) => void): Promise<RangeLint> {
+  const summary: RangeLint = { errors: 0, warnings: 0, lines: 0, lateHeader: false };
   const spans = new FieldSpans();
   const problems: Problem[] = [];
-  let format: RecordFormat = DEFAULT_FORMAT;
-  let carry: Buffer | undefined;
+  let format: RecordFormat = range.headerNames && range.start > 0 ? makeFormat(range.headerNames, 0) : DEFAULT_FORMAT;
   let lineNo = 0;
-  let first = true;
-
-  const lintLine = (text: string, from: number, to: number, buf: Buffer, bufFrom: number) => {
-    lineNo++;
-    scanFields(text, from, to, spans);
-    const kind = classifyLine(text, spans);
-    if (kind === LineKind.Record) validateRecord(text, spans, format, problems);
-    else if (kind === LineKind.Header) {
-      validateHeader(text, spans, problems);
-      format = makeFormat(headerNames(text, spans), lineNo - 1);
-    }
-    if (problems.length === 0) return;
-    let base = from;
-    let lineText = text;
-    const bytes = buf.subarray(bufFrom, bufFrom + (to - from));
-    if (bytes.some((b) => b >= 0x80)) {
-      // Re-run on the UTF-8 reading so that messages and columns match what an editor shows.
-      lineText = bytes.toString('utf8');
-      base = 0;
-      problems.length = 0;
-      scanFields(lineText, 0, lineText.length, spans);
-      if (kind === LineKind.Record) validateRecord(lineText, spans, format, problems);
-      else if (kind === LineKind.Header) validateHeader(lineText, spans, problems);
-    }
-    for (const p of problems) {
-      if (p.severity === 'error') summary.errors++;
-      else if (p.severity === 'warning') summary.warnings++;
-      report({ file: path, line: lineNo, column: p.start - base + 1, endLine: lineNo, endColumn: p.end - base + 1, severity: p.severity, code: p.code, message: p.message });
-    }
-    problems.length = 0;
-  };
-
-  const stream = createReadStream(path, { highWaterMark: 1 << 18 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    carry = undefined;
-    if (first) {
-      first = false;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl < 0) {
-      carry = buf;
-      continue;
-    }
-    const text = buf.toString('latin1', 0, lastNl + 1);
+  for await (const chunk of readFileRange(range.path, range.start, range.end, 0, 0)) {
+    const text = chunk.text;
     let start = 0;
-    while (start <= lastNl) {
-      const nl = text.indexOf('\n', start);
-      lintLine(text, start, nl, buf, start);
+    while (start < text.length) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = text.length;
+      lineNo++;
+      scanFields(text, start, nl, spans);
+      const kind = classifyLine(text, spans);
+      if (kind === LineKind.Record) validateRecord(text, spans, format, problems);
+      else if (kind === LineKind.Header) {
+        if (range.start > 0 || lineNo > 1) summary.lateHeader = true;
+        validateHeader(text, spans, problems);
+        format = makeFormat(headerNames(text, spans), lineNo - 1);
+      }
+      if (problems.length > 0) {
+        for (const p of problems) {
+          if (p.severity === 'error') summary.errors++;
+          else if (p.severity === 'warning') summary.warnings++;
+          report({ file: range.path, line: lineNo, column: p.start - start + 1, endLine: lineNo, endColumn: p.end - start + 1, severity: p.severity, code: p.code, message: p.message });
+        }
+        problems.length = 0;
+      }
       start = nl + 1;
     }
-    if (lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1));
-  }
-  if (carry && carry.length > 0) {
-    const text = carry.toString('latin1');
-    lintLine(text, 0, text.length, carry, 0);
   }
   summary.lines = lineNo;
   return summary;
+}
+
+type LintWorkerMessage = { type: 'done'; summary: RangeLint; problems: LintProblem[] } | { type: 'error'; message: string };
+
+/** Lints one file: on every core for a big plain file (in order, with the right line numbers), else streaming. */
+export async function lintFile(path: string, report: (p: LintProblem) => void): Promise<LintSummary> {
+  const size = statSync(path).size;
+  const ranges = await planRanges([path]);
+  if (ranges && ranges.length > 1 && __filename.endsWith('.js')) {
+    const parts = await Promise.all(ranges.map((range) => new Promise<{ summary: RangeLint; problems: LintProblem[] }>((resolve, reject) => {
+      const worker = new Worker(__filename, { workerData: { flowlogLintWorker: range } });
+      worker.once('message', (m: LintWorkerMessage) => {
+        void worker.terminate();
+        if (m.type === 'done') resolve(m);
+        else reject(new Error(m.message));
+      });
+      worker.once('error', reject);
+    })));
+    if (!parts.some((p) => p.summary.lateHeader)) {
+      const total: LintSummary = { errors: 0, warnings: 0, lines: 0 };
+      for (const part of parts) {
+        for (const p of part.problems) report({ ...p, line: p.line + total.lines, endLine: p.endLine + total.lines });
+        total.errors += part.summary.errors;
+        total.warnings += part.summary.warnings;
+        total.lines += part.summary.lines;
+      }
+      return total;
+    }
+  }
+  return lintRange({ path, start: 0, end: size, before: 0, total: size }, report);
+}
+
+/** In a lint worker thread: lints its range, posts the problems, returns true; elsewhere returns false. */
+export function maybeRunAsLintWorker(): boolean {
+  if (isMainThread || !workerData?.flowlogLintWorker) return false;
+  const range = workerData.flowlogLintWorker as FileRange;
+  const problems: LintProblem[] = [];
+  lintRange(range, (p) => problems.push(p))
+    .then((summary) => parentPort!.postMessage({ type: 'done', summary, problems } satisfies LintWorkerMessage))
+    .catch((e: unknown) => parentPort!.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies LintWorkerMessage));
+  return true;
 }
 
 const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';
