@@ -24,7 +24,7 @@ function run(...args: string[]) {
 }
 
 function runWith(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 << 20 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
