@@ -1,7 +1,8 @@
 // What only a person sees, checked in the browser with Playwright: the Explorer, squiggles, the Problems count,
 // the status bar, a hover, a palette command. Each step leaves a screenshot in test-results/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { ROOT, SERVER_MAIN, launchBrowser, makeSandbox, remoteUri, startServer, workbenchQuery } from './vscodeServer.mjs';
 
@@ -56,8 +57,22 @@ async function goTo(page, line, column) {
   await page.keyboard.press('Enter');
 }
 
+/** A flow log over 50 MB, which VS Code never hands to extensions as a document. */
+async function writeBigFlowLog(path) {
+  const out = createWriteStream(path);
+  const base = 1_700_000_000;
+  for (let i = 0; i < 560_000; i++) {
+    const reject = i % 1000 === 7;
+    const line = `2 123456789010 eni-0a1b2c3d ${reject ? '198.51.100.7' : '10.0.1.12'} 10.0.2.${i % 250} ${30000 + (i % 30000)} ${reject ? 3389 : 443} 6 10 4000 ${base + i} ${base + i + 60} ${reject ? 'REJECT' : 'ACCEPT'} OK\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
 export async function runUiChecks() {
   const sandbox = makeSandbox('ui');
+  await writeBigFlowLog(join(sandbox.workspace, 'big.flowlog'));
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   try {
@@ -106,6 +121,21 @@ export async function runUiChecks() {
         await page.locator('.monaco-editor .view-lines').last().getByText('203.0.113.12', { exact: false }).first().waitFor({ timeout: 20_000 });
         await page.screenshot({ path: join(SHOTS, '04-filter-command.png') });
       }],
+      ['Flow Logs: Search… works on a file over 50 MB (read from disk by the server)', async () => {
+        await quickOpen(page, 'big.flowlog');
+        await runCommand(page, 'Flow Logs: Search');
+        // Recent queries come first now: pick "New query…", then type the search.
+        await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 20_000 });
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        await page.keyboard.type('dstport:3389 action:REJECT');
+        await page.keyboard.press('Enter');
+        await page.locator('.quick-input-title', { hasText: '560 matching records of 560,000' }).waitFor({ timeout: 60_000 });
+        await page.locator('.quick-input-list .monaco-list-row').first().getByText('rdp', { exact: false }).waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(SHOTS, '05-search-big-file.png') });
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.tab.active[aria-label*="big.flowlog"]', { timeout: 20_000 });
+      }],
     ]);
   } finally {
     await browser.close();
@@ -129,7 +159,7 @@ export async function runVsixCheck() {
         await quickOpen(page, 'bad.flowlog');
         await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60_000 });
         await page.locator('.statusbar-item[id="flowlog-tools.vpc-flowlogs.flowlog.status"]', { hasText: '5 problems' }).waitFor({ timeout: 30_000 });
-        await page.screenshot({ path: join(SHOTS, '05-installed-vsix.png') });
+        await page.screenshot({ path: join(SHOTS, '06-installed-vsix.png') });
       }],
     ])];
   } finally {
