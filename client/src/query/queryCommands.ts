@@ -6,7 +6,7 @@ import { requireActiveFlowLog } from '../activeFlowLog';
 import { askQuery } from './askQuery';
 import { runQueryWithProgress } from './queryClient';
 import { RecentQueries } from './recentQueries';
-import { toCsv } from './csv';
+import { toCsv } from '../../../server/src/core/query/csv';
 
 /** Commands may be given the query as an argument (tests, keybindings, links). */
 type QueryArg = string | undefined;

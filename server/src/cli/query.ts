@@ -1,6 +1,7 @@
 // `flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]`.
 import { statSync } from 'node:fs';
-import { QueryError, QueryResult, Value, runQuery } from '../core/query';
+import { QueryError, QueryResult, runQuery } from '../core/query';
+import { toCsv } from '../core/query/csv';
 import { CliIO, UsageError } from './io';
 
 const USAGE = "usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]";
@@ -53,15 +54,6 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   else if (format === 'csv') io.stdout(toCsv(result.columns, result.rows));
   else io.stdout(toTable(result));
   return 0;
-}
-
-function cell(v: Value): string {
-  return v === null ? '' : String(v);
-}
-
-export function toCsv(columns: string[], rows: Value[][]): string {
-  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [columns, ...rows.map((r) => r.map(cell))].map((r) => r.map(quote).join(',')).join('\n') + '\n';
 }
 
 function toTable(result: QueryResult): string {

@@ -2,8 +2,8 @@
 // when the document is not open here (VS Code never syncs files over 50 MB to extensions).
 import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { open } from 'node:fs/promises';
 import { QueryError, QuerySource, checkQuery, runQuery } from '../core/query';
+import { fileHeaderNames } from '../core/query/sources';
 import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
 import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../protocol';
@@ -11,20 +11,6 @@ import { DocumentStore } from './documents';
 
 function errorData(e: QueryError, query: string): QueryErrorData {
   return { offset: e.offset, line: e.line, column: e.column, formatted: e.format(query) };
-}
-
-/** The first line of a file on disk, when it is a header line (read without reading the file). */
-async function headerOfFile(path: string): Promise<string | undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const text = buf.toString('utf8', 0, bytesRead).replace(/^\ufeff/, '');
-    const first = text.split(/\r?\n/, 1)[0];
-    return /^[a-z][a-z0-9_-]*( [a-zA-Z][a-zA-Z0-9_-]*)+$/.test(first) ? first : undefined;
-  } finally {
-    await handle.close();
-  }
 }
 
 export async function executeQuery(
@@ -44,7 +30,7 @@ export async function executeQuery(
     const uri = URI.parse(params.uri);
     if (uri.scheme !== 'file') throw new ResponseError(-32602, `${params.uri} is not open and not a file on disk`);
     source = { kind: 'files', paths: [uri.fsPath] };
-    header = uri.fsPath.endsWith('.gz') ? undefined : await headerOfFile(uri.fsPath).catch(() => undefined);
+    header = uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
   }
   const abort = new AbortController();
   const cancel = token?.onCancellationRequested(() => abort.abort());

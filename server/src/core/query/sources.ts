@@ -1,7 +1,9 @@
 // Where records come from: an open document's text, or files on disk of any size (plain or gzip), read as
 // chunks that end at line boundaries. Memory stays constant: one chunk at a time.
 import { createReadStream, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
 
 export type QuerySource = { kind: 'text'; text: string; name: string } | { kind: 'files'; paths: string[] };
 
@@ -86,4 +88,27 @@ export async function* readFileRange(path: string, start: number, end: number, b
   if (carry && carry.length > 0) {
     yield { file: path, text: carry.toString('utf8'), bytesDone: before + (end - start), bytesTotal: total, fileStart };
   }
+}
+
+/** `length` bytes of a file from `position` (fewer at its end). */
+export async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The field names of a plain file's first line when it is a header line (reads only the file's start). */
+export async function fileHeaderNames(path: string): Promise<string[] | undefined> {
+  let text = (await readAt(path, 0, 1 << 16)).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const nl = text.indexOf('\n');
+  const line = nl < 0 ? text : text.slice(0, nl);
+  const spans = new FieldSpans();
+  scanFields(line, 0, line.length, spans);
+  return classifyLine(line, spans) === LineKind.Header ? headerNames(line, spans) : undefined;
 }

@@ -2,13 +2,13 @@
 // over its range and the main thread merges the partial results. The bundles (dist/cli.js, dist/server.js)
 // start themselves as the workers: their entries call maybeRunAsQueryWorker() first.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_FORMAT, FieldSpans, classifyLine, headerNames, LineKind, makeFormat, scanFields } from '../scan';
+import { DEFAULT_FORMAT, makeFormat } from '../scan';
 import { parseQuery } from './parser';
 import { QueryPlan } from './plan';
 import { PassResult, QueryOptions, QueryPass, mergePasses } from './execute';
-import { readFileRange } from './sources';
+import { fileHeaderNames, readAt, readFileRange } from './sources';
 import { QueryCancelledError } from './errors';
 
 export interface FileRange {
@@ -46,17 +46,6 @@ function minParallelBytes(): number {
   return Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined ? fromEnv : 48 << 20;
 }
 
-async function readAt(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buf, 0, length, position);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The first line start at or after `offset`. */
 async function lineStartAfter(path: string, offset: number, size: number): Promise<number> {
   for (let at = offset; at < size; at += 1 << 16) {
@@ -65,17 +54,6 @@ async function lineStartAfter(path: string, offset: number, size: number): Promi
     if (nl >= 0) return at - 1 + nl + 1;
   }
   return size;
-}
-
-async function headerOf(path: string): Promise<string[] | undefined> {
-  const buf = await readAt(path, 0, 1 << 16);
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const nl = text.indexOf('\n');
-  const line = nl < 0 ? text : text.slice(0, nl);
-  const spans = new FieldSpans();
-  scanFields(line, 0, line.length, spans);
-  return classifyLine(line, spans) === LineKind.Header ? headerNames(line, spans) : undefined;
 }
 
 /** Ranges for the workers, or undefined when one thread is the better choice. */
@@ -91,7 +69,7 @@ export async function planRanges(paths: string[]): Promise<FileRange[] | undefin
     const path = paths[f];
     const size = sizes[f];
     const pieces = Math.max(1, Math.round((workers * size) / total));
-    const headerNames = await headerOf(path);
+    const headerNames = await fileHeaderNames(path);
     let start = 0;
     for (let k = 1; k <= pieces; k++) {
       const end = k === pieces ? size : await lineStartAfter(path, Math.floor((size * k) / pieces), size);
