@@ -62,6 +62,8 @@ export const Codes = {
 } as const;
 
 const DASH = 45;
+/** The numbers checkField parsed, by field position (-1: not a number), so later checks do not parse again. */
+let parsed = new Float64Array(64);
 const MAX_SECONDS = 9_999_999_999; // 10 digits: up to the year 2286
 
 /** Field positions the cross-field rules need, resolved once per format. */
@@ -243,8 +245,10 @@ function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: n
     else if (spanEquals(text, s, e, 'SKIPDATA')) status = 'SKIPDATA';
   }
   const ok = status === 'OK';
+  if (parsed.length < n) parsed = new Float64Array(n * 2);
 
   for (let k = 0; k < n; k++) {
+    parsed[k] = -1;
     const field = format.fields[k];
     if (!field) continue;
     const s = starts[k];
@@ -255,7 +259,7 @@ function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: n
       }
       continue;
     }
-    checkField(text, s, e, field, ok, out);
+    parsed[k] = checkField(text, s, e, field, ok, out);
   }
 
   if (ok) {
@@ -265,8 +269,8 @@ function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: n
   }
 
   if (plan.start >= 0 && plan.end >= 0) {
-    const a = uintAt(text, starts[plan.start], ends[plan.start]);
-    const b = uintAt(text, starts[plan.end], ends[plan.end]);
+    const a = parsed[plan.start];
+    const b = parsed[plan.end];
     if (a >= 0 && b >= 0 && a <= MAX_SECONDS && b <= MAX_SECONDS && a > b) {
       out.push({ code: Codes.startAfterEnd, severity: 'error', message: `start ${a} is after end ${b}`, start: starts[plan.start], end: ends[plan.end] });
     }
@@ -280,19 +284,19 @@ function missingNames(format: RecordFormat, n: number): string {
   return n === 0 ? 'empty record' : `${missing} missing (a record needs ${format.names.join(' ')})`;
 }
 
-function checkField(text: string, s: number, e: number, field: FieldDef, ok: boolean, out: Problem[]): void {
+function checkField(text: string, s: number, e: number, field: FieldDef, ok: boolean, out: Problem[]): number {
   switch (field.type) {
     case 'version': {
       if (!versionKnown(text, s, e)) {
         out.push({ code: Codes.version, severity: 'error', message: `version ${text.slice(s, e)} is not a known version (2–11, or V1)`, start: s, end: e });
       }
-      return;
+      return -1;
     }
     case 'account': {
       if (uintAt(text, s, e) === -1 && !spanEquals(text, s, e, 'unknown')) {
         out.push({ code: Codes.accountId, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not an account id (digits, or \`unknown\`)`, start: s, end: e });
       }
-      return;
+      return -1;
     }
     case 'interface': {
       let good = e - s > 4 && spanEquals(text, s, s + 4, 'eni-');
@@ -300,13 +304,13 @@ function checkField(text: string, s: number, e: number, field: FieldDef, ok: boo
       if (!good) {
         out.push({ code: Codes.interfaceId, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a network interface id (\`eni-\` followed by letters and digits)`, start: s, end: e });
       }
-      return;
+      return -1;
     }
     case 'address': {
       if (ipv4At(text, s, e) < 0 && !isIPv6At(text, s, e)) {
         out.push({ code: Codes.address, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a valid IPv4 or IPv6 address`, start: s, end: e });
       }
-      return;
+      return -1;
     }
     case 'port':
       return checkRange(text, s, e, field, 0, 65535, Codes.port, out);
@@ -318,17 +322,18 @@ function checkField(text: string, s: number, e: number, field: FieldDef, ok: boo
       return checkRange(text, s, e, field, 1, 8, Codes.trafficPath, out);
     case 'count': {
       // Tencent writes -1 for the counts of NODATA/SKIPDATA records.
-      if (!ok && isMinusOne(text, s, e)) return;
-      if (uintAt(text, s, e) === -1) {
+      if (!ok && isMinusOne(text, s, e)) return -1;
+      const v = uintAt(text, s, e);
+      if (v === -1) {
         out.push({ code: Codes.count, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a non-negative integer`, start: s, end: e });
       }
-      return;
+      return v === -2 ? -1 : v;
     }
     case 'integer': {
       if (uintAt(text, s, e) === -1) {
         out.push({ code: Codes.integer, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a non-negative integer`, start: s, end: e });
       }
-      return;
+      return -1;
     }
     case 'timestamp': {
       const v = uintAt(text, s, e);
@@ -337,12 +342,13 @@ function checkField(text: string, s: number, e: number, field: FieldDef, ok: boo
       } else if (v === -2 || v > MAX_SECONDS) {
         const ms = e - s === 13 ? ' (it looks like milliseconds)' : '';
         out.push({ code: Codes.timestamp, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not a time in Unix seconds${ms}`, start: s, end: e });
+        return -1;
       }
-      return;
+      return v;
     }
     case 'enum': {
       const values = field.values!;
-      for (const v of values) if (spanEquals(text, s, e, v)) return;
+      for (const v of values) if (spanEquals(text, s, e, v)) return -1;
       const value = text.slice(s, e);
       const sameLetters = values.find((v) => v.toLowerCase() === value.toLowerCase());
       const code = field.name === 'action' ? Codes.action : field.name === 'log-status' ? Codes.logStatus : Codes.enumValue;
@@ -357,10 +363,10 @@ function checkField(text: string, s: number, e: number, field: FieldDef, ok: boo
         end: e,
         fix: sameLetters ? { title: `Change to ${sameLetters}`, edits: [{ start: s, end: e, newText: sameLetters }] } : undefined,
       });
-      return;
+      return -1;
     }
     case 'text':
-      return;
+      return -1;
   }
 }
 
@@ -373,24 +379,29 @@ function versionKnown(text: string, s: number, e: number): boolean {
   return false;
 }
 
-function checkRange(text: string, s: number, e: number, field: FieldDef, min: number, max: number, code: string, out: Problem[]): void {
+/** The value when it is an integer in [min, max], else -1 after reporting the problem. */
+function checkRange(text: string, s: number, e: number, field: FieldDef, min: number, max: number, code: string, out: Problem[]): number {
   const v = uintAt(text, s, e);
   if (v === -1) {
     out.push({ code, severity: 'error', message: `${field.name} ${text.slice(s, e)} is not an integer ${min}–${max}`, start: s, end: e });
-  } else if (v === -2 || v < min || v > max) {
-    out.push({ code, severity: 'error', message: `${field.name} ${text.slice(s, e)} is out of range ${min}–${max}`, start: s, end: e });
+    return -1;
   }
+  if (v === -2 || v < min || v > max) {
+    out.push({ code, severity: 'error', message: `${field.name} ${text.slice(s, e)} is out of range ${min}–${max}`, start: s, end: e });
+    return -1;
+  }
+  return v;
 }
 
 /** Plausibility checks of an OK record's traffic fields. */
 function checkTraffic(text: string, spans: FieldSpans, plan: FormatPlan, out: Problem[]): void {
   const { starts, ends } = spans;
   if (plan.protocol >= 0) {
-    const proto = uintAt(text, starts[plan.protocol], ends[plan.protocol]);
+    const proto = parsed[plan.protocol];
     if (proto === 1 || proto === 58) {
       for (const p of [plan.srcport, plan.dstport]) {
         if (p < 0) continue;
-        const port = uintAt(text, starts[p], ends[p]);
+        const port = parsed[p];
         if (port > 0) {
           out.push({
             code: Codes.icmpPorts,
@@ -404,8 +415,8 @@ function checkTraffic(text: string, spans: FieldSpans, plan: FormatPlan, out: Pr
     }
   }
   if (plan.packets >= 0 && plan.bytes >= 0) {
-    const packets = uintAt(text, starts[plan.packets], ends[plan.packets]);
-    const bytes = uintAt(text, starts[plan.bytes], ends[plan.bytes]);
+    const packets = parsed[plan.packets];
+    const bytes = parsed[plan.bytes];
     if (packets >= 0 && bytes >= 0) {
       const ipv6 = isIPv6Record(text, spans, plan);
       const minPerPacket = ipv6 ? 40 : 20;
