@@ -36,6 +36,8 @@ export class FlowLogDocument {
   private kinds: Uint8Array;
   private flags: Uint8Array;
   private problemsByLine: (Problem[] | undefined)[];
+  /** The lines that have problems, ascending: listing them costs what they are, not what the file is. */
+  private problemLines: number[] = [];
   /** 0-based lines of header lines, ascending, and the format each binds. */
   private headers: { line: number; format: RecordFormat }[] = [];
   private stats: DocumentStats = { records: 0, rejects: 0, problems: 0, errors: 0, headers: 0 };
@@ -108,7 +110,8 @@ export class FlowLogDocument {
   problems(limit = this.maxProblems): { problems: LineProblem[]; omitted: number } {
     const problems: LineProblem[] = [];
     const total = this.stats.problems;
-    for (let i = 0; i < this.problemsByLine.length && problems.length < limit; i++) {
+    for (let j = 0; j < this.problemLines.length && problems.length < limit; j++) {
+      const i = this.problemLines[j];
       const ps = this.problemsByLine[i];
       if (!ps) continue;
       for (const p of ps) {
@@ -148,6 +151,8 @@ export class FlowLogDocument {
     this.headers = this.headers.filter((h) => h.line < startLine || h.line > endLine);
     if (delta !== 0) {
       for (const h of this.headers) if (h.line > endLine) h.line += delta;
+      const pl = this.problemLines;
+      for (let j = lowerBound(pl, endLine + 1); j < pl.length; j++) pl[j] += delta;
     }
 
     let to = startLine + newLines.length;
@@ -187,6 +192,7 @@ export class FlowLogDocument {
       this.stats.problems -= ps.length;
       for (const p of ps) if (p.severity === 'error') this.stats.errors--;
       this.problemsByLine[line] = undefined;
+      this.problemLines.splice(lowerBound(this.problemLines, line), 1);
     }
     if (this.kinds[line] === LineKind.Record) {
       this.stats.records--;
@@ -227,6 +233,7 @@ export class FlowLogDocument {
       }
       if (scratch.length > 0) {
         this.problemsByLine[i] = scratch;
+        this.problemLines.splice(lowerBound(this.problemLines, i), 0, i);
         this.stats.problems += scratch.length;
         for (const p of scratch) if (p.severity === 'error') this.stats.errors++;
         scratch = [];
@@ -241,6 +248,18 @@ export class FlowLogDocument {
     while (k > 0 && h[k - 1].line > line) k--;
     h.splice(k, 0, { line, format });
   }
+}
+
+/** The first index of `a` (ascending) whose value is at least `v`. */
+function lowerBound(a: number[], v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function spliceBytes(a: Uint8Array, at: number, removed: number, added: number): Uint8Array {
