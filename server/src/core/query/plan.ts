@@ -53,11 +53,9 @@ export interface GroupView {
 
 export type GroupExpr = (g: GroupView) => Value;
 
-const looseKey = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
-
-/** Canonical text of an expression (positions left out), to match GROUP BY keys and aggregates. */
+/** Canonical text of an expression (positions left out, field names canonical), to match GROUP BY keys and aggregates. */
 export function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : k === 'name' && typeof v === 'string' ? looseKey(v) : v));
+  return JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : k === 'name' && typeof v === 'string' ? lookupField(v)?.name ?? v.toLowerCase() : v));
 }
 
 export class QueryPlan {
