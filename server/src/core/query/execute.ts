@@ -90,7 +90,7 @@ export class QueryPass {
   readonly result: PassResult;
 
   constructor(private readonly plan: QueryPlan, cap: number, initialFormat: RecordFormat = DEFAULT_FORMAT, private readonly rangeStartsFile = true) {
-    this.row = { t: '', sp: this.spans };
+    this.row = { t: '', sp: this.spans, nums: new Float64Array(64) };
     this.format = initialFormat;
     this.fp = plan.forFormat(initialFormat);
     const sqlRows = plan.kind === 'sql' && !plan.aggregate;
@@ -137,15 +137,24 @@ export class QueryPass {
         res.malformed++;
         continue;
       }
+      // Parse the numeric fields the query reads once; a number that does not parse makes the line malformed.
       const numeric = fp.numericPositions;
+      if (row.nums.length < n) row.nums = new Float64Array(n * 2);
+      const nums = row.nums;
       let bad = false;
       for (let i = 0; i < numeric.length; i++) {
         const k = numeric[i];
         const s = spans.starts[k];
         const e = spans.ends[k];
-        if (!(e - s === 1 && text.charCodeAt(s) === 45) && Number.isNaN(intAt(text, s, e))) {
-          bad = true;
-          break;
+        if (e - s === 1 && text.charCodeAt(s) === 45) {
+          nums[k] = NaN;
+        } else {
+          const v = intAt(text, s, e);
+          if (v !== v) {
+            bad = true;
+            break;
+          }
+          nums[k] = v;
         }
       }
       if (bad) {

@@ -12,6 +12,8 @@ import { Value, compareForPredicate, compareValues, intAt, isNumericField, truth
 export interface RowCtx {
   t: string;
   sp: FieldSpans;
+  /** The numeric fields the query uses, parsed once per record by the executor (NaN for `-`). */
+  nums: Float64Array;
 }
 
 export type RowTest = (row: RowCtx) => boolean;
@@ -625,10 +627,9 @@ class FormatCompiler {
     const f = this.format.fields[k];
     if (isNumericField(f)) {
       this.numeric.add(k);
-      return ({ t, sp }) => {
-        const s = sp.starts[k];
-        const e = sp.ends[k];
-        return e - s === 1 && t.charCodeAt(s) === 45 ? null : intAt(t, s, e);
+      return ({ nums }) => {
+        const v = nums[k];
+        return v !== v ? null : v;
       };
     }
     return ({ t, sp }) => {
@@ -710,9 +711,9 @@ class FormatCompiler {
       const v = test.op === 'cmp' ? Number(test.value) : 0;
       const cmp = test.op === 'cmp' ? test.cmp : undefined;
       if (numeric || (Number.isFinite(v) && (test.op === 'cmp' || (Number.isFinite(lo) || Number.isFinite(hi))))) {
-        return ({ t, sp }) => {
+        return ({ t, sp, nums }) => {
           if (dash(t, sp)) return false;
-          const x = intAt(t, sp.starts[k], sp.ends[k]);
+          const x = numeric ? nums[k] : intAt(t, sp.starts[k], sp.ends[k]);
           if (Number.isNaN(x)) return false;
           switch (cmp) {
             case '>': return x > v;
@@ -754,11 +755,11 @@ class FormatCompiler {
     const value = test.value;
     if (f.type === 'protocol') {
       const p = protocolByName(value)!;
-      return ({ t, sp }) => intAt(t, sp.starts[k], sp.ends[k]) === p;
+      return ({ nums }) => nums[k] === p;
     }
     if (numeric && Number.isFinite(Number(value)) && value.trim() !== '') {
       const v = Number(value);
-      return ({ t, sp }) => intAt(t, sp.starts[k], sp.ends[k]) === v;
+      return ({ nums }) => nums[k] === v;
     }
     if (f.type === 'address') {
       const cidr = parseCidr(value);
