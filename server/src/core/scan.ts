@@ -165,8 +165,3 @@ export function headerNames(text: string, spans: FieldSpans): string[] {
   for (let k = 0; k < spans.count; k++) names.push(text.slice(spans.starts[k], spans.ends[k]));
   return names;
 }
-
-/** Length of a UTF-8 byte order mark at the start of `text` (0 or 1 UTF-16 unit). */
-export function bomLength(text: string): number {
-  return text.charCodeAt(0) === 0xfeff ? 1 : 0;
-}

@@ -2,7 +2,7 @@
 // every line of the document, and again on each edited line.
 
 import { FieldDef, KNOWN_VERSIONS, DEFAULT_HEADER_LINE, closestFieldName, fieldByName } from './schema';
-import { FieldSpans, LineKind, RecordFormat, spanEquals } from './scan';
+import { FieldSpans, RecordFormat, spanEquals } from './scan';
 import { ipv4At, isIPv6At } from './address';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -519,4 +519,3 @@ export const insertDefaultHeaderFix: QuickFix = {
   edits: [{ line: 0, start: 0, end: 0, newText: DEFAULT_HEADER_LINE + '\n' }],
 };
 
-export { LineKind };
