@@ -1,8 +1,7 @@
 // `flowlog lint FILE...`: streams each file (constant memory) through the same scanner and validator as the
 // language server; a big file is split at line starts across worker threads, one per core.
 import { statSync } from 'node:fs';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { FileRange, planRanges } from '../core/query/workers';
+import { FileRange, maybeRunWorkerJob, planRanges, runWorkerJobs } from '../core/query/workers';
 import { readFileRange } from '../core/query/sources';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../core/scan';
 import { Problem, validateHeader, validateRecord } from '../core/validate';
@@ -70,22 +69,19 @@ export async function lintRange(range: FileRange, report: (p: LintProblem) => vo
   return summary;
 }
 
-type LintWorkerMessage = { type: 'done'; summary: RangeLint; problems: LintProblem[] } | { type: 'error'; message: string };
+const LINT_JOB = 'flowlogLintWorker';
+
+interface RangeReport {
+  summary: RangeLint;
+  problems: LintProblem[];
+}
 
 /** Lints one file: on every core for a big plain file (in order, with the right line numbers), else streaming. */
 export async function lintFile(path: string, report: (p: LintProblem) => void): Promise<LintSummary> {
   const size = statSync(path).size;
   const ranges = await planRanges([path]);
-  if (ranges && ranges.length > 1 && __filename.endsWith('.js')) {
-    const parts = await Promise.all(ranges.map((range) => new Promise<{ summary: RangeLint; problems: LintProblem[] }>((resolve, reject) => {
-      const worker = new Worker(__filename, { workerData: { flowlogLintWorker: range } });
-      worker.once('message', (m: LintWorkerMessage) => {
-        void worker.terminate();
-        if (m.type === 'done') resolve(m);
-        else reject(new Error(m.message));
-      });
-      worker.once('error', reject);
-    })));
+  if (ranges && ranges.length > 1) {
+    const parts = await runWorkerJobs<RangeReport>(LINT_JOB, ranges);
     if (!parts.some((p) => p.summary.lateHeader)) {
       const total: LintSummary = { errors: 0, warnings: 0, lines: 0 };
       for (const part of parts) {
@@ -100,15 +96,13 @@ export async function lintFile(path: string, report: (p: LintProblem) => void): 
   return lintRange({ path, start: 0, end: size, before: 0, total: size }, report);
 }
 
-/** In a lint worker thread: lints its range, posts the problems, returns true; elsewhere returns false. */
+/** In a lint worker thread: lints its range and returns true; elsewhere returns false at once. */
 export function maybeRunAsLintWorker(): boolean {
-  if (isMainThread || !workerData?.flowlogLintWorker) return false;
-  const range = workerData.flowlogLintWorker as FileRange;
-  const problems: LintProblem[] = [];
-  lintRange(range, (p) => problems.push(p))
-    .then((summary) => parentPort!.postMessage({ type: 'done', summary, problems } satisfies LintWorkerMessage))
-    .catch((e: unknown) => parentPort!.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies LintWorkerMessage));
-  return true;
+  return maybeRunWorkerJob<FileRange, RangeReport>(LINT_JOB, async (range) => {
+    const problems: LintProblem[] = [];
+    const summary = await lintRange(range, (p) => problems.push(p));
+    return { summary, problems };
+  });
 }
 
 const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';

@@ -28,8 +28,6 @@ interface WorkerJob {
   cap: number;
 }
 
-type WorkerMessage = { type: 'progress'; bytes: number } | { type: 'done'; result: PassResult } | { type: 'error'; message: string };
-
 /** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
 function workerScript(): string | undefined {
   return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
@@ -81,43 +79,41 @@ export async function planRanges(paths: string[]): Promise<FileRange[] | undefin
   return ranges;
 }
 
-/** Runs one worker per range and merges their results in file order; undefined when a worker failed. */
-export async function runInWorkers(query: string, ranges: FileRange[], cap: number, options: QueryOptions): Promise<PassResult | undefined> {
+type WorkerReply<T> = { type: 'progress'; bytes: number } | { type: 'done'; result: T } | { type: 'error'; message: string };
+
+/**
+ * Starts this bundle once per job as a worker thread (`workerData[dataKey]` = the job) and resolves with their
+ * results in job order. Progress messages are summed; abort terminates them all.
+ */
+export async function runWorkerJobs<T>(
+  dataKey: string,
+  jobs: unknown[],
+  options: { signal?: AbortSignal; onProgress?: (done: number) => void } = {},
+): Promise<T[]> {
   const script = workerScript();
-  if (!script) return undefined;
-  const plan = new QueryPlan(parseQuery(query), query);
-  const progress = new Array<number>(ranges.length).fill(0);
-  const total = ranges[0]?.total ?? 0;
+  if (!script) throw new Error('worker threads need the bundled build');
+  const progress = new Array<number>(jobs.length).fill(0);
   const workers: Worker[] = [];
   const onAbort = () => workers.forEach((w) => void w.terminate());
   options.signal?.addEventListener('abort', onAbort);
   try {
-    const results = await Promise.all(ranges.map((range, i) => new Promise<PassResult>((resolve, reject) => {
-      const job: WorkerJob = { query, range, cap };
+    return await Promise.all(jobs.map((job, i) => new Promise<T>((resolve, reject) => {
       // A small young generation keeps each worker's memory down; chunks are short-lived anyway.
-      const worker = new Worker(script, { workerData: { flowlogQueryWorker: job }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      const worker = new Worker(script, { workerData: { [dataKey]: job }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       workers.push(worker);
-      worker.on('message', (m: WorkerMessage) => {
+      worker.on('message', (m: WorkerReply<T>) => {
         if (m.type === 'progress') {
           progress[i] = m.bytes;
-          options.onProgress?.(progress.reduce((a, b) => a + b, 0), total);
+          options.onProgress?.(progress.reduce((a, b) => a + b, 0));
         } else if (m.type === 'done') resolve(m.result);
         else reject(new Error(m.message));
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
         if (options.signal?.aborted) reject(new QueryCancelledError());
-        else if (code !== 0) reject(new Error(`query worker exited with ${code}`));
+        else if (code !== 0) reject(new Error(`worker exited with ${code}`));
       });
     })));
-    // Line numbers restart in each worker: shift them by the lines of the earlier ranges of the same file.
-    let offset = 0;
-    results.forEach((r, i) => {
-      if (i > 0 && ranges[i].path !== ranges[i - 1].path) offset = 0;
-      if (plan.kind === 'search' && offset > 0) for (const row of r.rows) row[row.length - 1] = (row[row.length - 1] as number) + offset;
-      offset += r.lines;
-    });
-    return mergePasses(plan, results, cap);
   } catch (e) {
     if (options.signal?.aborted) throw new QueryCancelledError();
     throw e;
@@ -127,12 +123,38 @@ export async function runInWorkers(query: string, ranges: FileRange[], cap: numb
   }
 }
 
-/** In a worker started by runInWorkers: runs the job and returns true; elsewhere returns false at once. */
+/** In a worker started by runWorkerJobs: runs `work` on the job under `dataKey` and returns true; elsewhere false. */
+export function maybeRunWorkerJob<J, T>(dataKey: string, work: (job: J, progress: (bytes: number) => void) => Promise<T>): boolean {
+  if (isMainThread || !workerData?.[dataKey]) return false;
+  const post = (m: WorkerReply<T>) => parentPort!.postMessage(m);
+  work(workerData[dataKey] as J, (bytes) => post({ type: 'progress', bytes }))
+    .then((result) => post({ type: 'done', result }))
+    .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+  return true;
+}
+
+/** Runs the query over the ranges on worker threads and merges their results in file order. */
+export async function runInWorkers(query: string, ranges: FileRange[], cap: number, options: QueryOptions): Promise<PassResult | undefined> {
+  if (!workerScript()) return undefined;
+  const plan = new QueryPlan(parseQuery(query), query);
+  const total = ranges[0]?.total ?? 0;
+  const jobs: WorkerJob[] = ranges.map((range) => ({ query, range, cap }));
+  const results = await runWorkerJobs<PassResult>(QUERY_JOB, jobs, { signal: options.signal, onProgress: (done) => options.onProgress?.(done, total) });
+  // Line numbers restart in each worker: shift them by the lines of the earlier ranges of the same file.
+  let offset = 0;
+  results.forEach((r, i) => {
+    if (i > 0 && ranges[i].path !== ranges[i - 1].path) offset = 0;
+    if (plan.kind === 'search' && offset > 0) for (const row of r.rows) row[row.length - 1] = (row[row.length - 1] as number) + offset;
+    offset += r.lines;
+  });
+  return mergePasses(plan, results, cap);
+}
+
+const QUERY_JOB = 'flowlogQueryWorker';
+
+/** In a query worker thread: runs its range and returns true; elsewhere returns false at once. */
 export function maybeRunAsQueryWorker(): boolean {
-  if (isMainThread || !workerData?.flowlogQueryWorker) return false;
-  const { query, range, cap } = workerData.flowlogQueryWorker as WorkerJob;
-  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
-  (async () => {
+  return maybeRunWorkerJob<WorkerJob, PassResult>(QUERY_JOB, async ({ query, range, cap }, progress) => {
     const plan = new QueryPlan(parseQuery(query), query);
     const format = range.headerNames ? makeFormat(range.headerNames, 0) : DEFAULT_FORMAT;
     const pass = new QueryPass(plan, cap, format, range.start === 0);
@@ -142,11 +164,10 @@ export function maybeRunAsQueryWorker(): boolean {
       const done = chunk.bytesDone - range.before;
       if (done - last >= 8 << 20) {
         last = done;
-        post({ type: 'progress', bytes: done });
+        progress(done);
       }
     }
-    post({ type: 'progress', bytes: range.end - range.start });
-    post({ type: 'done', result: pass.finish() });
-  })().catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
-  return true;
+    progress(range.end - range.start);
+    return pass.finish();
+  });
 }
