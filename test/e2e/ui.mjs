@@ -32,21 +32,22 @@ async function openWorkbench(browser, server, sandbox, payload) {
   return page;
 }
 
-async function quickOpen(page, name) {
-  await page.keyboard.press('Control+P');
+/** Opens the quick input with `key`, types `text` and accepts the row that names it. */
+async function pickInQuickInput(page, key, text) {
+  await page.keyboard.press(key);
   await page.waitForSelector('.quick-input-widget', { state: 'visible' });
-  await page.keyboard.type(name);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+  await page.keyboard.type(text);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${text}"]`, { timeout: 20_000 });
   await page.keyboard.press('Enter');
+}
+
+async function quickOpen(page, name) {
+  await pickInQuickInput(page, 'Control+P', name);
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
 }
 
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 20_000 });
-  await page.keyboard.press('Enter');
+  await pickInQuickInput(page, 'F1', title);
 }
 
 /** Moves the cursor to `line:column` (1-based) with Go to Line. */
