@@ -76,10 +76,12 @@ export interface PassResult {
   lateHeader: boolean;
 }
 
-/** One pass over chunks of lines: the tight loop. */
+/** One pass over chunks of lines: the tight loop. Followers evaluate more plans on the same scan. */
 export class QueryPass {
-  private readonly spans = new FieldSpans();
   private readonly row: RowCtx;
+  private readonly followers: QueryPass[] = [];
+  /** Groups of two-key queries, by first then second key (the flat map in the result holds the same groups). */
+  private readonly nested = new Map<Value, Map<Value, Group>>();
   private format: RecordFormat;
   private fp: FormatPlan;
   private file = '';
@@ -89,8 +91,14 @@ export class QueryPass {
   private readonly rowLimit: number;
   readonly result: PassResult;
 
-  constructor(private readonly plan: QueryPlan, cap: number, initialFormat: RecordFormat = DEFAULT_FORMAT, private readonly rangeStartsFile = true) {
-    this.row = { t: '', sp: this.spans, nums: new Float64Array(64) };
+  constructor(
+    private readonly plan: QueryPlan,
+    cap: number,
+    initialFormat: RecordFormat = DEFAULT_FORMAT,
+    private readonly rangeStartsFile = true,
+    private readonly spans = new FieldSpans(),
+  ) {
+    this.row = { t: '', sp: spans, nums: new Float64Array(64) };
     this.format = initialFormat;
     this.fp = plan.forFormat(initialFormat);
     const sqlRows = plan.kind === 'sql' && !plan.aggregate;
@@ -101,19 +109,33 @@ export class QueryPass {
     this.result = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: new Map(), lateHeader: false };
   }
 
+  /** Evaluates `plan` too, on the lines this pass scans: several queries for the price of one scan. */
+  follow(plan: QueryPlan, cap: number): QueryPass {
+    const follower = new QueryPass(plan, cap, this.format, this.rangeStartsFile, this.spans);
+    this.followers.push(follower);
+    return follower;
+  }
+
+  private bind(format: RecordFormat): void {
+    this.format = format;
+    this.fp = this.plan.forFormat(format);
+    for (const f of this.followers) f.bind(format);
+  }
+
   process(chunk: Chunk): void {
-    const plan = this.plan;
     const spans = this.spans;
-    const row = this.row;
-    const res = this.result;
+    const followers = this.followers;
     if (chunk.fileStart) {
-      this.format = DEFAULT_FORMAT;
-      this.fp = plan.forFormat(this.format);
+      this.bind(DEFAULT_FORMAT);
       this.lineNo = 0;
     }
     this.file = chunk.file;
     const text = chunk.text;
-    row.t = text;
+    this.row.t = text;
+    for (const f of followers) {
+      f.file = chunk.file;
+      f.row.t = text;
+    }
     const len = text.length;
     let start = 0;
     while (start < len) {
@@ -127,62 +149,76 @@ export class QueryPass {
       if (c0 === 35) continue; // # comment
       if (c0 >= 97 && c0 <= 122 && isHeaderLine(text, spans)) {
         // Parallel ranges bind the format of the file's first line; a header anywhere else needs one thread.
-        if (!(this.rangeStartsFile && this.lineNo === 1)) res.lateHeader = true;
-        this.format = makeFormat(headerNames(text, spans), this.lineNo - 1);
-        this.fp = plan.forFormat(this.format);
+        if (!(this.rangeStartsFile && this.lineNo === 1)) this.result.lateHeader = true;
+        this.bind(makeFormat(headerNames(text, spans), this.lineNo - 1));
         continue;
       }
-      const fp = this.fp;
-      if (n !== this.format.fields.length) {
-        res.malformed++;
-        continue;
-      }
-      // Parse the numeric fields the query reads once; a number that does not parse makes the line malformed.
-      const numeric = fp.numericPositions;
-      if (row.nums.length < n) row.nums = new Float64Array(n * 2);
-      const nums = row.nums;
-      let bad = false;
-      for (let i = 0; i < numeric.length; i++) {
-        const k = numeric[i];
-        const s = spans.starts[k];
-        const e = spans.ends[k];
-        if (e - s === 1 && text.charCodeAt(s) === 45) {
-          nums[k] = NaN;
-        } else {
-          const v = intAt(text, s, e);
-          if (v !== v) {
-            bad = true;
-            break;
-          }
-          nums[k] = v;
-        }
-      }
-      if (bad) {
-        res.malformed++;
-        continue;
-      }
-      res.records++;
-      if (!fp.search(row)) continue;
-      if (fp.where && !fp.where(row)) continue;
-      res.matched++;
-      if (plan.aggregate) {
-        this.accumulate(this.groupFor());
-      } else if (this.heap) {
-        this.heap.push({ keys: fp.orderKeys.map((f) => detach(f(row))), row: fp.project.map((f) => detach(f(row))), seq: this.seq++ });
-      } else if (res.rows.length < this.rowLimit) {
-        res.formatNames ??= [...this.format.names];
-        const values = fp.project.map((f) => detach(f(row)));
-        if (plan.kind === 'search') values.push(this.file, this.lineNo);
-        res.rows.push(values);
+      this.evaluate(text, n);
+      for (let i = 0; i < followers.length; i++) {
+        followers[i].lineNo = this.lineNo;
+        followers[i].evaluate(text, n);
       }
     }
-    res.lines = this.lineNo;
+    this.result.lines = this.lineNo;
+    for (const f of followers) f.result.lines = this.lineNo;
+  }
+
+  /** The plan's work on one scanned record line of `n` fields. */
+  private evaluate(text: string, n: number): void {
+    const plan = this.plan;
+    const spans = this.spans;
+    const row = this.row;
+    const res = this.result;
+    const fp = this.fp;
+    if (n !== this.format.fields.length) {
+      res.malformed++;
+      return;
+    }
+    // Parse the numeric fields the query reads once; a number that does not parse makes the line malformed.
+    const numeric = fp.numericPositions;
+    if (row.nums.length < n) row.nums = new Float64Array(n * 2);
+    const nums = row.nums;
+    let bad = false;
+    for (let i = 0; i < numeric.length; i++) {
+      const k = numeric[i];
+      const s = spans.starts[k];
+      const e = spans.ends[k];
+      if (e - s === 1 && text.charCodeAt(s) === 45) {
+        nums[k] = NaN;
+      } else {
+        const v = intAt(text, s, e);
+        if (v !== v) {
+          bad = true;
+          break;
+        }
+        nums[k] = v;
+      }
+    }
+    if (bad) {
+      res.malformed++;
+      return;
+    }
+    res.records++;
+    if (!fp.search(row)) return;
+    if (fp.where && !fp.where(row)) return;
+    res.matched++;
+    if (plan.aggregate) {
+      this.accumulate(this.groupFor());
+    } else if (this.heap) {
+      this.heap.push({ keys: fp.orderKeys.map((f) => detach(f(row))), row: fp.project.map((f) => detach(f(row))), seq: this.seq++ });
+    } else if (res.rows.length < this.rowLimit) {
+      res.formatNames ??= [...this.format.names];
+      const values = fp.project.map((f) => detach(f(row)));
+      if (plan.kind === 'search') values.push(this.file, this.lineNo);
+      res.rows.push(values);
+    }
   }
 
   /** The result, with the format names for column headers. */
   finish(): PassResult {
     this.result.formatNames ??= [...this.format.names];
     if (this.heap) this.result.ordered = this.heap.sorted();
+    for (const f of this.followers) f.finish();
     return this.result;
   }
 
@@ -201,6 +237,24 @@ export class QueryPass {
       if (g) return g;
       key = detach(key);
       keys = [key];
+    } else if (keyFns.length === 2) {
+      // Two keys (pairs, time × action): nested maps find the group without building a key string per record.
+      const a = keyFns[0](row);
+      const b = keyFns[1](row);
+      let inner = this.nested.get(a);
+      if (inner) {
+        const g = inner.get(b);
+        if (g) return g;
+      } else {
+        inner = new Map();
+        this.nested.set(detach(a), inner);
+      }
+      keys = [detach(a), detach(b)];
+      key = keys.map(keyOf).join('\u0001');
+      const g: Group = { keys, aggs: this.plan.aggs.map((x) => newState(x.distinct)), first: this.fp.firstRow.map((f) => detach(f(row))) };
+      inner.set(keys[1], g);
+      groups.set(key, g);
+      return g;
     } else {
       keys = keyFns.map((f) => detach(f(row)));
       key = keys.map(keyOf).join('\u0001');

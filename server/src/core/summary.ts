@@ -1,0 +1,143 @@
+// The summary of a flow log (issue 5's dashboard): every figure is one engine query, and all of them run on a
+// single scan of the input. Each section carries its query text, so a view can open the query behind a number.
+import { Value } from './query/values';
+import { QuerySource, readChunks } from './query/sources';
+import { QueryPass, finishResult } from './query/execute';
+import { QueryPlan } from './query/plan';
+import { parseQuery } from './query/parser';
+import { QueryCancelledError } from './query/errors';
+import { isoUtc } from './decode/time';
+
+/** The queries behind the summary, in CLS syntax. */
+export const SUMMARY_QUERIES = {
+  totals: '* | select count(*) as records, sum(bytes) as bytes, sum(packets) as packets, min(start) as first_start, max(end) as last_end, count(distinct interface_id) as interfaces',
+  actions: '* | select action, count(*) as records, sum(bytes) as bytes group by action order by action',
+  // Minute buckets while scanning; the view's bucket size is chosen from the span afterwards (sums merge exactly).
+  timeline: '* | select histogram(start, interval 1 minute) as t, action, count(*) as records, sum(bytes) as bytes group by t, action order by t, action',
+  topSources: '* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr order by bytes desc, srcaddr limit 10',
+  topDestinations: '* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr order by bytes desc, dstaddr limit 10',
+  topPairs: '* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10',
+  topRejectedPorts: 'action:REJECT | select dstport, service_name(dstport) as service, count(*) as records group by dstport order by records desc, dstport limit 10',
+  topRejectedSources: 'action:REJECT | select srcaddr, count(*) as records group by srcaddr order by records desc, srcaddr limit 10',
+  protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol order by records desc, protocol',
+  interfaces: "* | select interface_id, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects, sum(log_status = 'NODATA') as nodata, sum(log_status = 'SKIPDATA') as skipdata group by interface_id order by records desc, interface_id",
+} as const;
+
+export type SummarySection = keyof typeof SUMMARY_QUERIES;
+
+export interface SummaryTable {
+  /** The query that produces this table. */
+  query: string;
+  columns: string[];
+  rows: Value[][];
+}
+
+export interface TimelineBucket {
+  /** Bucket start, ISO UTC. */
+  t: string;
+  acceptRecords: number;
+  acceptBytes: number;
+  rejectRecords: number;
+  rejectBytes: number;
+  /** NODATA/SKIPDATA and other records without an action. */
+  otherRecords: number;
+  /** The search that selects this bucket's records. */
+  query: string;
+}
+
+export interface Summary {
+  records: number;
+  malformed: number;
+  bytes: number;
+  packets: number;
+  firstStart: number | null;
+  lastEnd: number | null;
+  interfaces: number;
+  sections: Record<SummarySection, SummaryTable>;
+  /** Bucket size chosen from the span, and every bucket from the first to the last (empty ones as zero). */
+  bucketSeconds: number;
+  timeline: TimelineBucket[];
+}
+
+const BUCKETS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400];
+
+/** The smallest bucket size that shows the span in at most `maxBuckets` buckets. */
+export function chooseBucketSeconds(spanSeconds: number, maxBuckets = 120): number {
+  for (const b of BUCKETS) if (spanSeconds / b <= maxBuckets) return b;
+  return BUCKETS[BUCKETS.length - 1];
+}
+
+/** Merges the minute buckets of the timeline query into buckets of `bucketSeconds`, empty ones included. */
+export function shapeTimeline(minuteRows: Value[][], bucketSeconds: number): TimelineBucket[] {
+  const byBucket = new Map<number, TimelineBucket>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [t, action, records, bytes] of minuteRows) {
+    if (t === null) continue;
+    const start = Math.floor(Date.parse(String(t)) / 1000 / bucketSeconds) * bucketSeconds;
+    first = Math.min(first, start);
+    last = Math.max(last, start);
+    let b = byBucket.get(start);
+    if (!b) {
+      b = bucket(start, bucketSeconds);
+      byBucket.set(start, b);
+    }
+    const n = Number(records ?? 0);
+    const bytesN = Number(bytes ?? 0);
+    if (action === 'ACCEPT') {
+      b.acceptRecords += n;
+      b.acceptBytes += bytesN;
+    } else if (action === 'REJECT') {
+      b.rejectRecords += n;
+      b.rejectBytes += bytesN;
+    } else {
+      b.otherRecords += n;
+    }
+  }
+  const out: TimelineBucket[] = [];
+  for (let t = first; t <= last; t += bucketSeconds) out.push(byBucket.get(t) ?? bucket(t, bucketSeconds));
+  return out;
+}
+
+function bucket(start: number, seconds: number): TimelineBucket {
+  return {
+    t: isoUtc(start), acceptRecords: 0, acceptBytes: 0, rejectRecords: 0, rejectBytes: 0, otherRecords: 0,
+    query: `start:[${start} TO ${start + seconds - 1}]`,
+  };
+}
+
+/** Computes the summary of `source` in one scan. */
+export async function computeSummary(source: QuerySource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Summary> {
+  const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
+  const plans = sections.map((s) => new QueryPlan(parseQuery(SUMMARY_QUERIES[s]), SUMMARY_QUERIES[s]));
+  const cap = 1_000_000;
+  const leader = new QueryPass(plans[0], cap);
+  const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
+  for await (const chunk of readChunks(source)) {
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    leader.process(chunk);
+    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  leader.finish();
+  const tables = {} as Record<SummarySection, SummaryTable>;
+  sections.forEach((s, i) => {
+    const { columns, rows } = finishResult(plans[i], passes[i].result);
+    tables[s] = { query: SUMMARY_QUERIES[s], columns, rows };
+  });
+  const [records, bytes, packets, firstStart, lastEnd, interfaces] = tables.totals.rows[0] as (number | null)[];
+  const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
+  const bucketSeconds = chooseBucketSeconds(span);
+  return {
+    records: records ?? 0,
+    malformed: leader.result.malformed,
+    bytes: bytes ?? 0,
+    packets: packets ?? 0,
+    firstStart,
+    lastEnd,
+    interfaces: interfaces ?? 0,
+    sections: tables,
+    bucketSeconds,
+    timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),
+  };
+}
