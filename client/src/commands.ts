@@ -1,12 +1,12 @@
 // Command-palette commands. Each is contributed in package.json.
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import { FlowLogClient } from './languageClient';
 import { registerQueryCommands } from './query/queryCommands';
 
-export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerCommands(context: vscode.ExtensionContext, client: FlowLogClient): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('flowlog.restartServer', async () => {
-      await client.restart();
+      await (await client.get()).restart();
     }),
   );
   registerQueryCommands(context, client);

@@ -1,20 +1,19 @@
-// Activation: start the language client and hand off to the small UI modules.
+// Activation: hand off to the small UI modules; the language client starts with the first flow log.
 import * as vscode from 'vscode';
-import { startLanguageClient } from './languageClient';
+import { FlowLogClient } from './languageClient';
 import { StatusBar } from './statusBar';
 import { registerCommands } from './commands';
 import { registerLanguageDetection } from './detectLanguage';
 
-let stop: (() => Promise<void>) | undefined;
+let client: FlowLogClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const client = await startLanguageClient(context);
-  stop = () => client.stop();
-  context.subscriptions.push(new StatusBar(client));
+export function activate(context: vscode.ExtensionContext): void {
+  client = new FlowLogClient(context);
+  context.subscriptions.push(client, new StatusBar(client));
   registerCommands(context, client);
   registerLanguageDetection(context);
 }
 
 export async function deactivate(): Promise<void> {
-  await stop?.();
+  await client?.stop();
 }

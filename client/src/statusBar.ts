@@ -1,6 +1,6 @@
 // Status bar: record, REJECT and problem counts of the active flow log, as the server last reported them.
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import { FlowLogClient } from './languageClient';
 import { DocumentStatusNotification, DocumentStatusParams } from '../../server/src/protocol';
 
 export class StatusBar implements vscode.Disposable {
@@ -8,15 +8,15 @@ export class StatusBar implements vscode.Disposable {
   private readonly byUri = new Map<string, DocumentStatusParams>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(client: LanguageClient) {
+  constructor(client: FlowLogClient) {
     this.item.name = 'Flow Log';
     this.item.command = 'workbench.actions.view.problems';
     this.item.tooltip = 'Flow log records, REJECT records and problems. Click for the Problems panel.';
     this.disposables.push(
-      client.onNotification(DocumentStatusNotification, (status) => {
+      client.whenStarted((c) => c.onNotification(DocumentStatusNotification, (status) => {
         this.byUri.set(status.uri, status);
         this.update();
-      }),
+      })),
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.workspace.onDidCloseTextDocument((d) => this.byUri.delete(d.uri.toString())),
     );

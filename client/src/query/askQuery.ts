@@ -1,7 +1,7 @@
 // Asks for a query: recent queries are offered first, then an input box validates the query as the user types
 // (the parser's error, with its position, shows under the box).
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import { FlowLogClient } from '../languageClient';
 import { queryProblem } from './queryClient';
 import { RecentQueries } from './recentQueries';
 
@@ -18,7 +18,7 @@ async function pickRecent(recent: RecentQueries, title: string): Promise<string 
   return choice.label === NEW_QUERY ? '' : choice.label;
 }
 
-export async function askQuery(client: LanguageClient, recent: RecentQueries, title: string, prompt: string, initial?: string): Promise<string | undefined> {
+export async function askQuery(client: FlowLogClient, recent: RecentQueries, title: string, prompt: string, initial?: string): Promise<string | undefined> {
   const start = initial ?? (await pickRecent(recent, title));
   if (start === null) return undefined;
   const box = vscode.window.createInputBox();

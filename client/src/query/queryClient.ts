@@ -1,15 +1,17 @@
 // Typed calls of the server's query requests, with VS Code progress and cancellation.
 import * as vscode from 'vscode';
-import { LanguageClient, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { FlowLogClient } from '../languageClient';
 import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../../../server/src/protocol';
 
 let nextToken = 0;
 
 /** Runs a query with a cancellable progress notification; undefined when cancelled or failed (after telling why). */
-export async function runQueryWithProgress(client: LanguageClient, params: Omit<QueryParams, 'workDoneToken'>): Promise<QueryResultWire | undefined> {
+export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<QueryParams, 'workDoneToken'>): Promise<QueryResultWire | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Flow log query', cancellable: true },
     async (progress, token) => {
+      const client = await clients.get();
       const workDoneToken = `flowlog-query-${++nextToken}`;
       let last = 0;
       const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
@@ -37,7 +39,7 @@ export async function runQueryWithProgress(client: LanguageClient, params: Omit<
 }
 
 /** The message to show under an input box, or undefined when the query parses. */
-export async function queryProblem(client: LanguageClient, query: string): Promise<string | undefined> {
-  const e = await client.sendRequest(CheckQueryRequest, { query });
+export async function queryProblem(clients: FlowLogClient, query: string): Promise<string | undefined> {
+  const e = await (await clients.get()).sendRequest(CheckQueryRequest, { query });
   return e ? `${e.line}:${e.column}: ${e.message}` : undefined;
 }

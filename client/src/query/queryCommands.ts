@@ -1,6 +1,6 @@
 // The command-palette searches: Search…, Filter to New Editor, Run Query….
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
+import { FlowLogClient } from '../languageClient';
 import { QueryResultWire } from '../../../server/src/protocol';
 import { requireActiveFlowLog } from '../activeFlowLog';
 import { askQuery } from './askQuery';
@@ -11,7 +11,7 @@ import { toCsv } from '../../../server/src/core/query/csv';
 /** Commands may be given the query as an argument (tests, keybindings, links). */
 type QueryArg = string | undefined;
 
-export function registerQueryCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerQueryCommands(context: vscode.ExtensionContext, client: FlowLogClient): void {
   const recent = new RecentQueries(context.workspaceState);
 
   const obtain = async (arg: QueryArg, title: string, prompt: string) => {
