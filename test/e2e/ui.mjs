@@ -34,10 +34,21 @@ async function openWorkbench(browser, server, sandbox, payload) {
 
 /** Opens the quick input with `key`, types `text` and accepts the row that names it. */
 async function pickInQuickInput(page, key, text) {
-  await page.keyboard.press(key);
-  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
-  await page.keyboard.type(text);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${text}"]`, { timeout: 20_000 });
+  const row = `.quick-input-list .monaco-list-row[aria-label*="${text}"]`;
+  for (let attempt = 1; ; attempt++) {
+    // A quick input that is still closing would take the keys meant for the new one.
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    await page.keyboard.press(key);
+    await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+    await page.keyboard.type(text);
+    try {
+      await page.waitForSelector(row, { timeout: 15_000 });
+      break;
+    } catch (e) {
+      if (attempt === 2) throw e;
+      await page.keyboard.press('Escape'); // once more, from a closed quick input
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
