@@ -1,4 +1,4 @@
-// One bundle per entry: client, server, cli (and the webview once it exists). `--production` minifies,
+// One bundle per entry: client, server, cli and the webview. `--production` minifies,
 // `--watch` rebuilds. Type-checking is `npm run typecheck` (esbuild does not type-check).
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,8 @@ const entries = [
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('client/webview/src/main.ts')) {
-  entries.push({ ...common, entryPoints: ['client/webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } });
+  // Its own folder: the webviews' localResourceRoots is dist/webview and nothing else.
+  entries.push({ ...common, entryPoints: ['client/webview/src/main.ts'], outfile: 'dist/webview/webview.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } });
 }
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context(e)));

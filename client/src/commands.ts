@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { FlowLogClient } from './languageClient';
 import { registerQueryCommands } from './query/queryCommands';
+import { RecentQueries } from './query/recentQueries';
+import { registerPanels } from './panels';
 
 export function registerCommands(context: vscode.ExtensionContext, client: FlowLogClient): void {
   context.subscriptions.push(
@@ -9,5 +11,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: FlowL
       await (await client.get()).restart();
     }),
   );
-  registerQueryCommands(context, client);
+  const recent = new RecentQueries(context.workspaceState);
+  registerQueryCommands(context, client, recent);
+  registerPanels({ context, client, recent });
 }

@@ -10,8 +10,8 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(client: FlowLogClient) {
     this.item.name = 'Flow Log';
-    this.item.command = 'workbench.actions.view.problems';
-    this.item.tooltip = 'Flow log records, REJECT records and problems. Click for the Problems panel.';
+    this.item.command = 'flowlog.showSummary';
+    this.item.tooltip = 'Flow log records, REJECT records and problems. Click for the summary.';
     this.disposables.push(
       client.whenStarted((c) => c.onNotification(DocumentStatusNotification, (status) => {
         this.byUri.set(status.uri, status);

@@ -8,6 +8,8 @@ import { inlayHintsIn } from './handlers/inlayHints';
 import { codeActionsFor } from './handlers/codeActions';
 import { SettingsStore } from './handlers/settings';
 import { registerQueryHandlers } from './handlers/query';
+import { registerSummaryHandler } from './handlers/summary';
+import { codeLensesFor } from './handlers/codeLens';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
@@ -22,6 +24,7 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source] },
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'flowlog-language-server' },
     };
@@ -49,7 +52,13 @@ export function startServer(connection: Connection): void {
     return doc ? codeActionsFor(doc, params) : [];
   });
 
+  connection.onCodeLens((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? codeLensesFor(doc, params.textDocument.uri) : [];
+  });
+
   registerQueryHandlers(connection, documents, () => settings.get());
+  registerSummaryHandler(connection, documents);
 
   connection.listen();
 }

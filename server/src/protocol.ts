@@ -1,6 +1,7 @@
 // Custom LSP messages between client and server, declared once and imported by both sides.
 
-import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, ProgressType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import type { Summary } from './core/summaryTypes';
 
 /** Counts for the status bar, sent after each validation of a document. */
 export interface DocumentStatusParams {
@@ -43,7 +44,17 @@ export interface QueryParams {
   withReadings?: boolean;
   /** Progress token (work-done progress, created by the client). */
   workDoneToken?: string | number;
+  /** Token for the first rows of a search while the scan goes on (QueryRowsProgress batches). */
+  partialResultToken?: string | number;
 }
+
+/** A batch of search rows found so far; the batches, in order, are a prefix of the final result's rows. */
+export interface QueryRowsBatch {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+export const QueryRowsProgress = new ProgressType<QueryRowsBatch>();
 
 export interface QueryStatsWire {
   records: number;
@@ -72,11 +83,24 @@ export interface QueryErrorData {
   formatted: string;
 }
 
-/** A protocol request, so that the server's handler gets a work-done progress reporter for `workDoneToken`. */
-export const QueryRequest = new ProtocolRequestType<QueryParams, QueryResultWire, never, QueryErrorData, void>('flowlog/query');
+/** A protocol request, so that the server's handler gets progress reporters for `workDoneToken` and `partialResultToken`. */
+export const QueryRequest = new ProtocolRequestType<QueryParams, QueryResultWire, QueryRowsBatch, QueryErrorData, void>('flowlog/query');
 
 /** As-you-type validation of a query: null when it parses. */
 export const CheckQueryRequest = new RequestType<{ query: string }, (QueryErrorData & { message: string }) | null, void>('flowlog/checkQuery');
 
 /** LSP error code of a query that does not parse (in the application-defined range). */
 export const QUERY_SYNTAX_ERROR = -32001;
+
+/** The dashboard of one flow log (the open document, or the file on disk), computed on one scan. */
+export interface SummaryParams {
+  uri: string;
+  workDoneToken?: string | number;
+}
+
+export interface SummaryResultWire {
+  summary: Summary;
+  elapsedMs: number;
+}
+
+export const SummaryRequest = new ProtocolRequestType<SummaryParams, SummaryResultWire, never, void, void>('flowlog/summary');

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
 import { FlowLogClient } from '../languageClient';
-import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../../../server/src/protocol';
+import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsProgress } from '../../../server/src/protocol';
+import { QueryBackend, QueryFailure } from '../panels/queryRunner';
 
 let nextToken = 0;
 
@@ -42,4 +43,43 @@ export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<
 export async function queryProblem(clients: FlowLogClient, query: string): Promise<string | undefined> {
   const e = await (await clients.get()).sendRequest(CheckQueryRequest, { query });
   return e ? `${e.line}:${e.column}: ${e.message}` : undefined;
+}
+
+/** The query panel's backend: the language server, with first rows, progress and cancellation. */
+export function languageServerBackend(clients: FlowLogClient, uri: () => vscode.Uri | undefined, limit: number): QueryBackend {
+  return {
+    async run(query, hooks, signal) {
+      const target = uri();
+      if (!target) throw new QueryFailure('No flow log is bound to this panel: open a .flowlog file.');
+      const client = await clients.get();
+      const id = ++nextToken;
+      const workDoneToken = `flowlog-panel-progress-${id}`;
+      const partialResultToken = `flowlog-panel-rows-${id}`;
+      const cancel = new vscode.CancellationTokenSource();
+      const onAbort = () => cancel.cancel();
+      signal.addEventListener('abort', onAbort);
+      const subs = [
+        client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+          if (p.kind === 'report' && typeof p.percentage === 'number') hooks.onProgress(p.percentage);
+        }),
+        client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch)),
+      ];
+      try {
+        return await client.sendRequest(QueryRequest, { uri: target.toString(), query, limit, workDoneToken, partialResultToken }, cancel.token);
+      } catch (e) {
+        if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
+          const data = e.data as QueryErrorData;
+          throw new QueryFailure(e.message, { ...data, message: e.message });
+        }
+        throw e;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        for (const s of subs) s.dispose();
+        cancel.dispose();
+      }
+    },
+    async check(query) {
+      return (await clients.get()).sendRequest(CheckQueryRequest, { query });
+    },
+  };
 }

@@ -11,8 +11,7 @@ import { toCsv } from '../../../server/src/core/query/csv';
 /** Commands may be given the query as an argument (tests, keybindings, links). */
 type QueryArg = string | undefined;
 
-export function registerQueryCommands(context: vscode.ExtensionContext, client: FlowLogClient): void {
-  const recent = new RecentQueries(context.workspaceState);
+export function registerQueryCommands(context: vscode.ExtensionContext, client: FlowLogClient, recent: RecentQueries): void {
 
   const obtain = async (arg: QueryArg, title: string, prompt: string) => {
     if (typeof arg === 'string') {

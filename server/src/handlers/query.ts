@@ -1,12 +1,12 @@
 // flowlog/query and flowlog/checkQuery: the core query engine over an open document, or over the file on disk
-// when the document is not open here (VS Code never syncs files over 50 MB to extensions).
+// when the document is not open here (VS Code never syncs files over 50 MB to extensions). A search streams its
+// first rows as partial results while the scan goes on.
 import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
-import { URI } from 'vscode-uri';
-import { QueryError, QuerySource, checkQuery, runQuery } from '../core/query';
-import { fileHeaderNames } from '../core/query/sources';
+import { QueryError, checkQuery, runQuery } from '../core/query';
+import { abortOn, resolveSource } from './source';
 import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
-import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire } from '../protocol';
+import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress } from '../protocol';
 import { DocumentStore } from './documents';
 
 function errorData(e: QueryError, query: string): QueryErrorData {
@@ -19,30 +19,18 @@ export async function executeQuery(
   settings: FlowLogSettings,
   token?: CancellationToken,
   progress?: WorkDoneProgressReporter,
+  onRows?: (batch: QueryRowsBatch) => void,
 ): Promise<QueryResultWire> {
-  const doc = documents.get(params.uri);
-  let source: QuerySource;
-  let header: string | undefined;
-  if (doc) {
-    source = { kind: 'text', text: doc.getText(), name: URI.parse(params.uri).fsPath };
-    header = doc.hasHeader ? doc.headerText() : undefined;
-  } else {
-    const uri = URI.parse(params.uri);
-    if (uri.scheme !== 'file') throw new ResponseError(-32602, `${params.uri} is not open and not a file on disk`);
-    source = { kind: 'files', paths: [uri.fsPath] };
-    header = uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
-  }
-  const abort = new AbortController();
-  const cancel = token?.onCancellationRequested(() => abort.abort());
-  if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
+  const { source, header } = await resolveSource(documents, params.uri);
+  const abort = abortOn(token);
   progress?.begin('Flow log query', 0, params.query, true);
   let lastPercent = -1;
   try {
     const result = await runQuery(source, params.query, {
       limit: params.limit,
       signal: abort.signal,
+      onRows: onRows ? (rows, columns) => onRows({ columns, rows }) : undefined,
       onProgress: (done, total) => {
-        if (token?.isCancellationRequested) abort.abort();
         const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
         if (percent !== lastPercent) {
           lastPercent = percent;
@@ -61,7 +49,7 @@ export async function executeQuery(
     if (e instanceof QueryError) throw new ResponseError(QUERY_SYNTAX_ERROR, e.message, errorData(e, params.query));
     throw e;
   } finally {
-    cancel?.dispose();
+    abort.dispose();
     progress?.done();
   }
 }
@@ -69,7 +57,9 @@ export async function executeQuery(
 export function registerQueryHandlers(connection: Connection, documents: DocumentStore, settings: () => FlowLogSettings): void {
   connection.onRequest(QueryRequest, (params, token) => {
     const progress = params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
-    return executeQuery(documents, params, settings(), token, progress);
+    const rowsToken = params.partialResultToken;
+    const rows = rowsToken !== undefined ? (batch: QueryRowsBatch) => void connection.sendProgress(QueryRowsProgress, rowsToken, batch) : undefined;
+    return executeQuery(documents, params, settings(), token, progress, rows);
   });
   connection.onRequest(CheckQueryRequest, ({ query }) => {
     const e = checkQuery(query);

@@ -1,0 +1,30 @@
+// The panels' commands and serializers (so open panels come back after a window reload).
+import * as vscode from 'vscode';
+import { QUERY_PANEL_VIEW_TYPE, PanelDeps, QueryPanel } from './queryPanel';
+import { SUMMARY_PANEL_VIEW_TYPE, SummaryPanel } from './summaryPanel';
+import { QueryViewState, SummaryViewState } from '../../webview/src/messages';
+
+/** Commands get a URI from the CodeLens (a string) or the editor title menu (a Uri). */
+const asUri = (arg: unknown): vscode.Uri | undefined =>
+  arg instanceof vscode.Uri ? arg : typeof arg === 'string' && arg.length > 0 ? vscode.Uri.parse(arg) : undefined;
+
+export function registerPanels(deps: PanelDeps): void {
+  deps.context.subscriptions.push(
+    vscode.commands.registerCommand('flowlog.openQueryPanel', (arg?: unknown, query?: unknown) => {
+      QueryPanel.show(deps, { uri: asUri(arg), query: typeof query === 'string' ? query : undefined, run: typeof query === 'string' });
+    }),
+    vscode.commands.registerCommand('flowlog.showSummary', (arg?: unknown) => {
+      SummaryPanel.show(deps, asUri(arg));
+    }),
+    vscode.window.registerWebviewPanelSerializer(QUERY_PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: QueryViewState | undefined) {
+        QueryPanel.revive(panel, deps, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(SUMMARY_PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: SummaryViewState | undefined) {
+        SummaryPanel.revive(panel, deps, state);
+      },
+    }),
+  );
+}

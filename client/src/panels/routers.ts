@@ -1,0 +1,57 @@
+// The hosts' message routers: a webview message is checked, then handed to exactly one method. The switches end
+// in `never`, so a message type added to messages.ts without a case here does not compile. No vscode import:
+// unit tests drive these with plain objects.
+import { Cell, ExportFormat, FromQueryView, FromSummaryView, parseFromQueryView, parseFromSummaryView } from '../../webview/src/messages';
+
+export interface QueryViewHost {
+  ready(): void;
+  run(id: number, query: string): void;
+  cancel(id: number): void;
+  check(id: number, query: string): void;
+  reveal(line: number): void;
+  exportResult(format: ExportFormat, columns: string[], rows: Cell[][]): void;
+  copyResult(format: ExportFormat, columns: string[], rows: Cell[][]): void;
+  pin(pinned: boolean): void;
+  /** A message that is not a well-formed FromQueryView (logged, never acted on). */
+  rejected(raw: unknown): void;
+}
+
+export function routeQueryViewMessage(raw: unknown, host: QueryViewHost): void {
+  const msg: FromQueryView | undefined = parseFromQueryView(raw);
+  if (!msg) return host.rejected(raw);
+  switch (msg.type) {
+    case 'ready': return host.ready();
+    case 'run': return host.run(msg.id, msg.query);
+    case 'cancel': return host.cancel(msg.id);
+    case 'check': return host.check(msg.id, msg.query);
+    case 'reveal': return host.reveal(msg.line);
+    case 'export': return host.exportResult(msg.format, msg.columns, msg.rows);
+    case 'copy': return host.copyResult(msg.format, msg.columns, msg.rows);
+    case 'pin': return host.pin(msg.pinned);
+    default: {
+      const unreachable: never = msg;
+      return host.rejected(unreachable);
+    }
+  }
+}
+
+export interface SummaryViewHost {
+  ready(): void;
+  refresh(): void;
+  openQuery(query: string): void;
+  rejected(raw: unknown): void;
+}
+
+export function routeSummaryViewMessage(raw: unknown, host: SummaryViewHost): void {
+  const msg: FromSummaryView | undefined = parseFromSummaryView(raw);
+  if (!msg) return host.rejected(raw);
+  switch (msg.type) {
+    case 'ready': return host.ready();
+    case 'refresh': return host.refresh();
+    case 'openQuery': return host.openQuery(msg.query);
+    default: {
+      const unreachable: never = msg;
+      return host.rejected(unreachable);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// The summary panel's host: one dashboard per flow log, computed by the language server (from disk for big
+// files); every figure in it opens the query panel with the query behind it.
+import * as vscode from 'vscode';
+import { WorkDoneProgress } from 'vscode-languageclient/node';
+import { SummaryRequest } from '../../../server/src/protocol';
+import { activeFlowLogUri } from '../activeFlowLog';
+import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
+import { SummaryViewHost, routeSummaryViewMessage } from './routers';
+import { PanelDeps, QueryPanel } from './queryPanel';
+import { ViewPort, loadPage, targetOf } from './webviewPanel';
+
+export const SUMMARY_PANEL_VIEW_TYPE = 'flowlog.summaryPanel';
+
+let nextToken = 0;
+
+export class SummaryPanel implements SummaryViewHost {
+  private static readonly open = new Map<string, SummaryPanel>();
+  private readonly port: ViewPort<ToSummaryView>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private cancel?: vscode.CancellationTokenSource;
+
+  static show(deps: PanelDeps, uri: vscode.Uri | undefined = activeFlowLogUri()): SummaryPanel | undefined {
+    if (!uri) {
+      void vscode.window.showWarningMessage('Open a flow log (.flowlog) first.');
+      return undefined;
+    }
+    const existing = SummaryPanel.open.get(uri.toString());
+    if (existing) {
+      existing.panel.reveal();
+      existing.refresh();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: vscode.ViewColumn.Beside }, {});
+    return new SummaryPanel(panel, deps, uri);
+  }
+
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: SummaryViewState | undefined): void {
+    const uri = state?.target ? vscode.Uri.parse(state.target.uri) : activeFlowLogUri();
+    if (uri) new SummaryPanel(panel, deps, uri);
+    else panel.dispose();
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly uri: vscode.Uri) {
+    SummaryPanel.open.set(uri.toString(), this);
+    this.port = new ViewPort(panel.webview);
+    const target = targetOf(uri);
+    loadPage(panel, deps.context.extensionUri, 'summary', `Summary: ${target.name}`);
+    panel.title = `Summary: ${target.name}`;
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => routeSummaryViewMessage(m, this)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    this.port.post({ type: 'target', target });
+    this.refresh();
+  }
+
+  ready(): void {
+    this.port.markReady();
+  }
+
+  refresh(): void {
+    void this.compute();
+  }
+
+  openQuery(query: string): void {
+    QueryPanel.show(this.deps, { uri: this.uri, query, run: true });
+  }
+
+  rejected(raw: unknown): void {
+    console.warn('flowlog summary: ignored a malformed message', raw);
+  }
+
+  private async compute(): Promise<void> {
+    this.cancel?.cancel();
+    const cancel = (this.cancel = new vscode.CancellationTokenSource());
+    this.port.post({ type: 'started' });
+    const client = await this.deps.client.get();
+    const workDoneToken = `flowlog-summary-${++nextToken}`;
+    const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+      if (p.kind === 'report' && typeof p.percentage === 'number' && !cancel.token.isCancellationRequested) this.port.post({ type: 'progress', done: p.percentage, total: 100 });
+    });
+    try {
+      const result = await client.sendRequest(SummaryRequest, { uri: this.uri.toString(), workDoneToken }, cancel.token);
+      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'summary', result });
+    } catch (e) {
+      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  private dispose(): void {
+    this.cancel?.cancel();
+    SummaryPanel.open.delete(this.uri.toString());
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,104 @@
+// Which chart a result gets, and its data: a time series when the first column is a time bucket (histogram()
+// gives ISO UTC times), else a top-N bar chart of one numeric column against the label columns before it.
+// Pure: the unit tests check the shaping, the views only draw it.
+import type { Cell } from './messages';
+
+export interface TimeSeries {
+  name: string;
+  values: (number | null)[];
+}
+
+export type ChartData =
+  | { kind: 'time'; xColumn: string; xs: number[]; series: TimeSeries[]; valueColumns: string[]; valueColumn: string }
+  | { kind: 'bars'; labels: string[]; values: number[]; rowIndex: number[]; valueColumns: string[]; valueColumn: string };
+
+/** Bars drawn at most: a top-N chart past this reads as noise (the table has them all). */
+export const MAX_BARS = 50;
+/** Series of a pivoted time chart at most (the largest by total). */
+export const MAX_SERIES = 8;
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
+
+function isTimeColumn(rows: Cell[][], i: number): boolean {
+  let seen = 0;
+  for (const r of rows) {
+    const v = r[i];
+    if (v === null) continue;
+    if (typeof v !== 'string' || !ISO_TIME.test(v)) return false;
+    seen++;
+  }
+  return seen > 0;
+}
+
+function isNumericColumn(rows: Cell[][], i: number): boolean {
+  let seen = 0;
+  for (const r of rows) {
+    const v = r[i];
+    if (v === null) continue;
+    if (typeof v !== 'number') return false;
+    seen++;
+  }
+  return seen > 0;
+}
+
+const label = (row: Cell[], from: number, to: number) => row.slice(from, to).map((v) => (v === null ? '-' : String(v))).join(' · ');
+
+/**
+ * The chart of an aggregate result, or undefined when a chart would say nothing (one value, no numbers).
+ * `valueColumn` picks which numeric column to draw (default: the first one after the labels).
+ */
+export function chartFor(columns: string[], rows: Cell[][], valueColumn?: string): ChartData | undefined {
+  if (rows.length === 0 || columns.length < 2) return undefined;
+  const numeric = columns.map((_, i) => isNumericColumn(rows, i));
+  if (isTimeColumn(rows, 0)) {
+    // Label columns between the time and the first number (`t, action, bytes`) split the values into series.
+    let firstValue = 1;
+    while (firstValue < columns.length && !numeric[firstValue]) firstValue++;
+    const valueIdx = [...columns.keys()].filter((i) => i >= firstValue && numeric[i]);
+    if (valueIdx.length === 0) return undefined;
+    const valueColumns = valueIdx.map((i) => columns[i]);
+    const xsSet = new Set<number>();
+    for (const r of rows) if (r[0] !== null) xsSet.add(Date.parse(String(r[0])) / 1000);
+    const xs = [...xsSet].sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    if (firstValue === 1) {
+      const series = valueIdx.map((c) => {
+        const values: (number | null)[] = xs.map(() => null);
+        for (const r of rows) if (r[0] !== null) values[at.get(Date.parse(String(r[0])) / 1000)!] = r[c] as number | null;
+        return { name: columns[c], values };
+      });
+      return { kind: 'time', xColumn: columns[0], xs, series, valueColumns, valueColumn: valueColumn ?? valueColumns[0] };
+    }
+    // Pivot: one series per label combination, of the chosen value column.
+    const chosen = valueColumn && valueColumns.includes(valueColumn) ? valueColumn : valueColumns[0];
+    const c = columns.indexOf(chosen);
+    const byKey = new Map<string, { values: (number | null)[]; total: number }>();
+    for (const r of rows) {
+      if (r[0] === null) continue;
+      const key = label(r, 1, firstValue);
+      let s = byKey.get(key);
+      if (!s) byKey.set(key, (s = { values: xs.map(() => 0), total: 0 }));
+      const v = typeof r[c] === 'number' ? (r[c] as number) : 0;
+      s.values[at.get(Date.parse(String(r[0])) / 1000)!]! += v;
+      s.total += v;
+    }
+    const series = [...byKey].sort((a, b) => b[1].total - a[1].total).slice(0, MAX_SERIES).map(([name, s]) => ({ name: `${name} ${chosen}`, values: s.values }));
+    return { kind: 'time', xColumn: columns[0], xs, series, valueColumns, valueColumn: chosen };
+  }
+  // Bars: labels are the columns up to the last non-numeric one (at least the first column).
+  let lastLabel = 0;
+  for (let i = 0; i < columns.length; i++) if (!numeric[i]) lastLabel = i;
+  const valueColumns = columns.filter((_, i) => i > lastLabel && numeric[i]);
+  if (valueColumns.length === 0) return undefined;
+  const chosen = valueColumn && valueColumns.includes(valueColumn) ? valueColumn : valueColumns[0];
+  const c = columns.indexOf(chosen);
+  const shown = rows.slice(0, MAX_BARS);
+  return {
+    kind: 'bars',
+    labels: shown.map((r) => label(r, 0, lastLabel + 1)),
+    values: shown.map((r) => (typeof r[c] === 'number' ? (r[c] as number) : 0)),
+    rowIndex: shown.map((_, i) => i),
+    valueColumns,
+    valueColumn: chosen,
+  };
+}

@@ -1,0 +1,121 @@
+// Every message between the extension host and the webviews, in one place. Both sides import these unions; the
+// host checks what a webview sends (parseFromQueryView, parseFromSummaryView) before routing it, because a
+// webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
+// and the unit tests compile it.
+import type { QueryErrorData, QueryResultWire, SummaryResultWire } from '../../../server/src/protocol';
+
+export type Cell = string | number | null;
+
+/** The flow log a view is bound to. */
+export interface FlowLogTarget {
+  uri: string;
+  /** File name, for the title. */
+  name: string;
+}
+
+export interface QuerySyntaxProblem extends QueryErrorData {
+  message: string;
+}
+
+/** Extension host → query panel. `id` is the run or check the answer belongs to. */
+export type ToQueryView =
+  | { type: 'target'; target: FlowLogTarget | null; pinned: boolean }
+  | { type: 'history'; queries: string[] }
+  | { type: 'setQuery'; query: string; run: boolean }
+  | { type: 'started'; id: number }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'rows'; id: number; columns: string[]; rows: Cell[][] }
+  | { type: 'result'; id: number; result: QueryResultWire }
+  | { type: 'failed'; id: number; message: string; problem?: QuerySyntaxProblem }
+  | { type: 'cancelled'; id: number }
+  | { type: 'checked'; id: number; problem: QuerySyntaxProblem | null };
+
+export type ExportFormat = 'csv' | 'json';
+
+/** Query panel → extension host. */
+export type FromQueryView =
+  | { type: 'ready' }
+  | { type: 'run'; id: number; query: string }
+  | { type: 'cancel'; id: number }
+  | { type: 'check'; id: number; query: string }
+  | { type: 'reveal'; line: number }
+  | { type: 'export'; format: ExportFormat; columns: string[]; rows: Cell[][] }
+  | { type: 'copy'; format: ExportFormat; columns: string[]; rows: Cell[][] }
+  | { type: 'pin'; pinned: boolean };
+
+/** Extension host → summary view. */
+export type ToSummaryView =
+  | { type: 'target'; target: FlowLogTarget }
+  | { type: 'started' }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'summary'; result: SummaryResultWire }
+  | { type: 'failed'; message: string };
+
+/** Summary view → extension host. */
+export type FromSummaryView =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'openQuery'; query: string };
+
+/** What each view keeps with getState/setState: it survives hiding and, through the panel serializers, a reload. */
+export interface QueryViewState {
+  target: FlowLogTarget | null;
+  pinned: boolean;
+  query: string;
+  /** The last result, when it is small enough to keep; otherwise `rerun` asks for the query again after a reload. */
+  result?: QueryResultWire;
+  rerun?: boolean;
+  view: 'table' | 'chart';
+  sort?: { column: number; descending: boolean };
+}
+
+export interface SummaryViewState {
+  target: FlowLogTarget | null;
+}
+
+// Runtime checks of what a webview sends.
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isCell = (v: unknown): v is Cell => v === null || typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v));
+const isTable = (m: Record<string, unknown>) =>
+  Array.isArray(m.columns) && m.columns.every((c) => typeof c === 'string') &&
+  Array.isArray(m.rows) && m.rows.every((r) => Array.isArray(r) && r.every(isCell));
+const isFormat = (v: unknown): v is ExportFormat => v === 'csv' || v === 'json';
+
+/** The message, when it is a well-formed FromQueryView; undefined otherwise. */
+export function parseFromQueryView(raw: unknown): FromQueryView | undefined {
+  if (!isObject(raw)) return undefined;
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'run':
+    case 'check':
+      return isInt(raw.id) && typeof raw.query === 'string' ? { type: raw.type, id: raw.id, query: raw.query } : undefined;
+    case 'cancel':
+      return isInt(raw.id) ? { type: 'cancel', id: raw.id } : undefined;
+    case 'reveal':
+      return isInt(raw.line) && raw.line >= 1 ? { type: 'reveal', line: raw.line } : undefined;
+    case 'export':
+    case 'copy':
+      return isFormat(raw.format) && isTable(raw) ? { type: raw.type, format: raw.format, columns: raw.columns as string[], rows: raw.rows as Cell[][] } : undefined;
+    case 'pin':
+      return typeof raw.pinned === 'boolean' ? { type: 'pin', pinned: raw.pinned } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The message, when it is a well-formed FromSummaryView; undefined otherwise. */
+export function parseFromSummaryView(raw: unknown): FromSummaryView | undefined {
+  if (!isObject(raw)) return undefined;
+  switch (raw.type) {
+    case 'ready':
+    case 'refresh':
+      return { type: raw.type };
+    case 'openQuery':
+      return typeof raw.query === 'string' && raw.query.length > 0 ? { type: 'openQuery', query: raw.query } : undefined;
+    default:
+      return undefined;
+  }
+}

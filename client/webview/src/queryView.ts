@@ -1,0 +1,309 @@
+// The query panel page: examples and history, the query box, run/cancel with progress, the status line, and the
+// result as a virtual table or a chart. It keeps its query and result in the webview state (hiding, reload).
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import type { QueryResultWire } from '../../../server/src/protocol';
+import { el, clear } from './dom';
+import { formatBytes, formatCount } from './format';
+import { vscodeApi } from './vscodeApi';
+import { QueryBox } from './queryBox';
+import { VirtualTable } from './table';
+import { chartFor } from './chartData';
+import { renderBarChart } from './barChart';
+import { renderTimeChart } from './timeChart';
+import { EXAMPLE_QUERIES } from './examples';
+import type { Cell, ExportFormat, FlowLogTarget, FromQueryView, QueryViewState, ToQueryView } from './messages';
+
+/** Results up to this many cells are kept in the webview state; bigger ones are run again after a reload. */
+const MAX_STATE_CELLS = 400_000;
+
+type ButtonEl = HTMLElement & { disabled: boolean; secondary: boolean };
+type ProgressEl = HTMLElement & { value?: number; max: number; indeterminate: boolean };
+
+function button(label: string, id: string, onClick: () => void, secondary = true): ButtonEl {
+  const b = el('vscode-button', { text: label, attrs: { id } }) as ButtonEl;
+  b.secondary = secondary;
+  b.addEventListener('click', () => {
+    if (!b.disabled) onClick();
+  });
+  return b;
+}
+
+export function mountQueryView(root: HTMLElement): void {
+  const api = vscodeApi<QueryViewState, FromQueryView>();
+  const post = (m: FromQueryView) => api.postMessage(m);
+  const saved = api.getState();
+
+  let target: FlowLogTarget | null = saved?.target ?? null;
+  let pinned = saved?.pinned ?? false;
+  let view: 'table' | 'chart' = saved?.view ?? 'table';
+  let result: QueryResultWire | undefined = saved?.result;
+  let resultTarget: FlowLogTarget | null = saved?.result ? target : null;
+  let streamed: { columns: string[]; rows: Cell[][] } | undefined;
+  let runId = 0;
+  let running = 0;
+  let checkId = 0;
+  let checkTimer = 0;
+  let valueColumn: string | undefined;
+  let disposeChart: (() => void) | undefined;
+
+  // Header: the bound file and the pin.
+  const fileName = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
+  const pinButton = button('Pin', 'pin', () => {
+    pinned = !pinned;
+    post({ type: 'pin', pinned });
+    renderHeader();
+    save();
+  });
+  const header = el('div', { className: 'panel-header' }, [el('span', { className: 'label', text: 'Flow log:' }), fileName, pinButton]);
+
+  // Examples and history.
+  const examples = el('div', { className: 'examples', attrs: { role: 'toolbar', 'aria-label': 'Example queries' } });
+  for (const ex of EXAMPLE_QUERIES) {
+    const b = el('button', { className: 'chip', text: ex.label, title: ex.query, attrs: { 'data-example': ex.label } });
+    b.addEventListener('click', () => {
+      box.value = ex.query;
+      run();
+    });
+    examples.append(b);
+  }
+  const history = el('select', { className: 'history', attrs: { id: 'history', 'aria-label': 'Recent queries' } });
+  history.addEventListener('change', () => {
+    if (history.value) {
+      box.value = history.value;
+      box.focus();
+      scheduleCheck();
+    }
+    history.selectedIndex = 0;
+  });
+  examples.append(history);
+
+  const box = new QueryBox({ onRun: () => run(), onChange: () => { scheduleCheck(); save(); } });
+  box.value = saved?.query ?? '';
+
+  // Toolbar.
+  const runButton = button('Run', 'run', () => run(), false);
+  const cancelButton = button('Cancel', 'cancel', () => post({ type: 'cancel', id: running }));
+  const tableButton = button('Table', 'show-table', () => setView('table'));
+  const chartButton = button('Chart', 'show-chart', () => setView('chart'));
+  const exportCsv = button('Export CSV…', 'export-csv', () => exportAs('export', 'csv'));
+  const exportJson = button('Export JSON…', 'export-json', () => exportAs('export', 'json'));
+  const copyCsv = button('Copy', 'copy-csv', () => exportAs('copy', 'csv'));
+  const toolbar = el('div', { className: 'toolbar' }, [runButton, cancelButton, el('span', { className: 'sep' }), tableButton, chartButton, el('span', { className: 'sep' }), exportCsv, exportJson, copyCsv]);
+  const progress = el('vscode-progress-bar', { attrs: { id: 'progress' } }) as ProgressEl;
+  progress.hidden = true;
+  const status = el('div', { className: 'status-line', attrs: { id: 'status', role: 'status' } });
+
+  const table = new VirtualTable({
+    rowClickable: (columns) => columns.includes('line'),
+    onRowClick: (row) => {
+      const columns = result?.columns ?? streamed?.columns ?? [];
+      const line = row[columns.indexOf('line')];
+      if (typeof line !== 'number') return;
+      if (resultTarget && target && resultTarget.uri !== target.uri) {
+        status.textContent = `These results are from ${resultTarget.name}; run the query again for ${target.name}.`;
+        return;
+      }
+      post({ type: 'reveal', line });
+    },
+    onSort: () => save(),
+  });
+  table.element.id = 'results-table';
+  const chartHost = el('div', { className: 'chart-host', attrs: { id: 'results-chart' } });
+  const content = el('div', { className: 'content' }, [table.element, chartHost]);
+
+  root.append(header, examples, box.element, toolbar, progress, status, content);
+
+  function renderHeader(): void {
+    fileName.textContent = target ? target.name : 'no flow log: open a .flowlog file';
+    fileName.title = target?.uri ?? '';
+    pinButton.textContent = pinned ? 'Unpin' : 'Pin';
+    pinButton.title = pinned ? 'The panel stays on this file' : 'Keep this file when another flow log becomes active';
+  }
+
+  function renderButtons(): void {
+    const rows = result?.rows.length ?? 0;
+    runButton.disabled = running !== 0;
+    cancelButton.disabled = running === 0;
+    const chartable = !!result && !!chartFor(result.columns, result.rows);
+    chartButton.disabled = !chartable;
+    if (!chartable && view === 'chart') view = 'table';
+    tableButton.secondary = view !== 'table';
+    chartButton.secondary = view !== 'chart';
+    for (const b of [exportCsv, exportJson, copyCsv]) b.disabled = rows === 0 || running !== 0;
+  }
+
+  function renderStatus(): void {
+    if (!result) return;
+    const s = result.stats;
+    const capped = result.kind === 'search' && s.matched > result.rows.length ? ` (first ${formatCount(result.rows.length)} shown)` : '';
+    status.textContent = `${formatCount(s.records)} records scanned (${formatBytes(s.bytes)}) · ${formatCount(s.matched)} matched${capped} · ${formatCount(s.malformed)} malformed skipped · ${(s.elapsedMs / 1000).toFixed(2)} s` +
+      (result.kind === 'sql' ? ` · ${formatCount(result.rows.length)} rows` : '');
+  }
+
+  function renderContent(): void {
+    disposeChart?.();
+    disposeChart = undefined;
+    clear(chartHost);
+    const chart = result ? chartFor(result.columns, result.rows, valueColumn) : undefined;
+    table.element.hidden = view !== 'table';
+    chartHost.hidden = view !== 'chart';
+    if (view !== 'chart' || !chart || !result) return;
+    if (chart.valueColumns.length > 1) {
+      const select = el('select', { className: 'value-column', attrs: { 'aria-label': 'Value to chart' } });
+      for (const c of chart.valueColumns) select.append(el('option', { text: c, attrs: { value: c } }));
+      select.value = chart.valueColumn;
+      select.addEventListener('change', () => {
+        valueColumn = select.value;
+        renderContent();
+      });
+      chartHost.append(select);
+    }
+    const bytesLike = (name: string) => /bytes/i.test(name);
+    if (chart.kind === 'bars') {
+      chartHost.append(renderBarChart({ labels: chart.labels, values: chart.values, valueColumn: chart.valueColumn, format: bytesLike(chart.valueColumn) ? formatBytes : formatCount }));
+    } else {
+      const plot = el('div', { className: 'time-chart' });
+      chartHost.append(plot);
+      disposeChart = renderTimeChart(plot, { xs: chart.xs, series: chart.series, format: bytesLike(chart.valueColumn) || (chart.series.length === 1 && bytesLike(chart.series[0].name)) ? formatBytes : formatCount, height: 300 });
+    }
+  }
+
+  function setView(v: 'table' | 'chart'): void {
+    view = v;
+    renderButtons();
+    renderContent();
+    save();
+  }
+
+  function showResult(r: QueryResultWire, sort = table.currentSort): void {
+    result = r;
+    table.setData(r.columns, r.rows, sort);
+    renderStatus();
+    renderButtons();
+    renderContent();
+  }
+
+  function run(): void {
+    const query = box.value.trim();
+    if (!query) {
+      box.focus();
+      return;
+    }
+    if (!target) {
+      status.textContent = 'Open a flow log first: the panel queries the active .flowlog file.';
+      return;
+    }
+    runId++;
+    running = runId;
+    streamed = undefined;
+    valueColumn = undefined;
+    post({ type: 'run', id: runId, query });
+    progress.hidden = false;
+    progress.value = 0;
+    status.textContent = `Running on ${target.name}…`;
+    renderButtons();
+  }
+
+  function scheduleCheck(): void {
+    clearTimeout(checkTimer);
+    checkTimer = window.setTimeout(() => {
+      const query = box.value;
+      if (query.trim()) post({ type: 'check', id: ++checkId, query });
+    }, 250);
+  }
+
+  function exportAs(type: 'export' | 'copy', format: ExportFormat): void {
+    if (!result) return;
+    post({ type, format, columns: result.columns, rows: result.rows });
+  }
+
+  function save(): void {
+    const keep = result && result.rows.length * Math.max(1, result.columns.length) <= MAX_STATE_CELLS;
+    api.setState({ target, pinned, query: box.value, view, result: keep ? result : undefined, rerun: !!result && !keep, sort: table.currentSort });
+  }
+
+  function finishRun(): void {
+    running = 0;
+    progress.hidden = true;
+    renderButtons();
+  }
+
+  const handle = (msg: ToQueryView): void => {
+    switch (msg.type) {
+      case 'target':
+        target = msg.target;
+        pinned = msg.pinned;
+        renderHeader();
+        save();
+        break;
+      case 'history': {
+        const first = el('option', { text: msg.queries.length ? 'Recent queries…' : 'No recent queries', attrs: { value: '' } });
+        history.replaceChildren(first, ...msg.queries.map((q) => el('option', { text: q.length > 90 ? `${q.slice(0, 89)}…` : q, title: q, attrs: { value: q } })));
+        break;
+      }
+      case 'setQuery':
+        box.value = msg.query;
+        save();
+        if (msg.run) run();
+        break;
+      case 'started':
+        break;
+      case 'progress':
+        if (msg.id === running) progress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        break;
+      case 'rows':
+        if (msg.id !== running) break;
+        if (!streamed) {
+          streamed = { columns: msg.columns, rows: [...msg.rows] };
+          resultTarget = target;
+          result = undefined;
+          view = 'table';
+          table.setData(msg.columns, streamed.rows);
+          renderContent();
+        } else {
+          table.append(msg.rows);
+        }
+        status.textContent = `${formatCount(table.rowCount)} matching records so far…`;
+        break;
+      case 'result':
+        if (msg.id !== runId) break;
+        finishRun();
+        resultTarget = target;
+        showResult(msg.result, streamed ? table.currentSort : undefined);
+        streamed = undefined;
+        save();
+        break;
+      case 'failed':
+        if (msg.id !== runId) break;
+        finishRun();
+        if (msg.problem) {
+          box.setProblem(msg.problem);
+          status.textContent = `Query error at ${msg.problem.line}:${msg.problem.column}`;
+        } else {
+          status.textContent = msg.message;
+        }
+        break;
+      case 'cancelled':
+        if (msg.id !== runId) break;
+        finishRun();
+        status.textContent = streamed ? `Cancelled after ${formatCount(table.rowCount)} matching records.` : 'Cancelled.';
+        break;
+      case 'checked':
+        if (msg.id === checkId) box.setProblem(msg.problem);
+        break;
+      default: {
+        const unreachable: never = msg;
+        console.warn('unknown message', unreachable);
+      }
+    }
+  };
+
+  window.addEventListener('message', (e: MessageEvent<ToQueryView>) => handle(e.data));
+  renderHeader();
+  if (result) showResult(result, saved?.sort);
+  else renderButtons();
+  renderContent();
+  post({ type: 'ready' });
+  if (saved?.rerun && saved.query) run();
+}

@@ -1,0 +1,197 @@
+// The summary dashboard: totals, traffic over time (ACCEPT and REJECT stacked), top talkers, rejected ports and
+// sources, protocols and interfaces. Every number, bar and row is a button that opens the query behind it.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import type { Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
+import { el, clear } from './dom';
+import { cellText, formatBytes, formatCount } from './format';
+import { vscodeApi } from './vscodeApi';
+import { renderBarChart } from './barChart';
+import { renderTimeChart } from './timeChart';
+import { drillDownQuery, fieldTerm } from './drillDown';
+import type { Cell, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
+
+type ProgressEl = HTMLElement & { value?: number; max: number };
+
+export function mountSummaryView(root: HTMLElement): void {
+  const api = vscodeApi<SummaryViewState, FromSummaryView>();
+  const post = (m: FromSummaryView) => api.postMessage(m);
+  let target: FlowLogTarget | null = api.getState()?.target ?? null;
+  let timelineMetric: 'bytes' | 'records' = 'bytes';
+  let disposeChart: (() => void) | undefined;
+
+  const open = (query: string) => post({ type: 'openQuery', query });
+  const title = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
+  const refresh = el('vscode-button', { text: 'Refresh', attrs: { id: 'refresh', secondary: '' } });
+  refresh.addEventListener('click', () => post({ type: 'refresh' }));
+  const timing = el('span', { className: 'timing', attrs: { id: 'timing' } });
+  const progress = el('vscode-progress-bar', { attrs: { id: 'progress' } }) as ProgressEl;
+  progress.hidden = true;
+  const body = el('div', { className: 'summary', attrs: { id: 'summary' } });
+  root.append(el('div', { className: 'panel-header' }, [el('span', { className: 'label', text: 'Summary of' }), title, refresh, timing]), progress, body);
+
+  const renderTitle = () => {
+    title.textContent = target?.name ?? '';
+    title.title = target?.uri ?? '';
+  };
+
+  function figure(label: string, value: string, query: string, id: string, detail?: string): HTMLElement {
+    const b = el('button', { className: 'figure', title: query, attrs: { 'data-figure': id } }, [
+      el('span', { className: 'figure-value', text: value }),
+      el('span', { className: 'figure-label', text: label }),
+      detail ? el('span', { className: 'figure-detail', text: detail }) : null,
+    ]);
+    b.addEventListener('click', () => open(query));
+    return b;
+  }
+
+  function section(titleText: string, query: string, id: string, content: HTMLElement): HTMLElement {
+    const link = el('button', { className: 'link', text: 'Query', title: query });
+    link.addEventListener('click', () => open(query));
+    return el('section', { className: 'card', attrs: { 'data-section': id } }, [el('h2', {}, [el('span', { text: titleText }), link]), content]);
+  }
+
+  const col = (t: SummaryTable, name: string) => t.columns.indexOf(name);
+  const num = (v: Cell) => (typeof v === 'number' ? v : 0);
+
+  function bars(name: SummarySection, t: SummaryTable, labelOf: (r: Cell[]) => string, valueName: string, format: (v: number) => string, tone?: string): HTMLElement {
+    if (t.rows.length === 0) return el('p', { className: 'empty', text: 'None' });
+    const v = col(t, valueName);
+    return renderBarChart({
+      labels: t.rows.map(labelOf),
+      values: t.rows.map((r) => num(r[v])),
+      valueColumn: valueName,
+      format,
+      tone: () => tone,
+      onClick: (i) => {
+        const q = drillDownQuery(name, t.rows[i]);
+        if (q) open(q);
+      },
+    });
+  }
+
+  function interfacesTable(t: SummaryTable): HTMLElement {
+    const heads = ['interface', 'records', 'bytes', 'rejects', 'NODATA', 'SKIPDATA'];
+    const extra = ['', '', '', ' AND action:REJECT', ' AND log-status:NODATA', ' AND log-status:SKIPDATA'];
+    const table = el('table', { className: 'grid' }, [el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { text: h })))])]);
+    const tbody = el('tbody');
+    for (const r of t.rows) {
+      const tr = el('tr');
+      r.forEach((v, i) => {
+        const q = fieldTerm('interface-id', r[0]) + extra[i];
+        const text = i === 0 ? cellText(v) : i === 2 ? formatBytes(num(v)) : formatCount(num(v));
+        const b = el('button', { className: i === 0 ? 'cell-link' : 'cell-link num', text, title: q });
+        b.addEventListener('click', () => open(q));
+        tr.append(el('td', {}, [b]));
+      });
+      tbody.append(tr);
+    }
+    table.append(tbody);
+    return table;
+  }
+
+  function renderTimeline(host: HTMLElement, s: Summary): void {
+    disposeChart?.();
+    clear(host);
+    if (s.timeline.length === 0) {
+      host.append(el('p', { className: 'empty', text: 'No records with times.' }));
+      return;
+    }
+    const toggle = el('div', { className: 'segmented' });
+    for (const m of ['bytes', 'records'] as const) {
+      const b = el('button', { className: m === timelineMetric ? 'seg selected' : 'seg', text: m, attrs: { 'data-metric': m } });
+      b.addEventListener('click', () => {
+        timelineMetric = m;
+        renderTimeline(host, s);
+      });
+      toggle.append(b);
+    }
+    const plot = el('div', { className: 'time-chart', attrs: { id: 'timeline-chart' } });
+    host.append(toggle, plot);
+    const byBytes = timelineMetric === 'bytes';
+    disposeChart = renderTimeChart(plot, {
+      xs: s.timeline.map((b) => Date.parse(b.t) / 1000),
+      series: [
+        { name: 'ACCEPT', tone: 'accept', values: s.timeline.map((b) => (byBytes ? b.acceptBytes : b.acceptRecords)) },
+        { name: 'REJECT', tone: 'reject', values: s.timeline.map((b) => (byBytes ? b.rejectBytes : b.rejectRecords)) },
+        ...(byBytes ? [] : [{ name: 'no action (NODATA, SKIPDATA)', tone: 'other' as const, values: s.timeline.map((b) => b.otherRecords) }]),
+      ],
+      stacked: true,
+      format: byBytes ? formatBytes : formatCount,
+      onClick: (i) => open(s.timeline[i].query),
+      height: 220,
+    });
+  }
+
+  function render(s: Summary, elapsedMs: number): void {
+    clear(body);
+    timing.textContent = `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
+    const q = s.sections;
+    const actions = q.actions;
+    const actionRow = (a: string) => actions.rows.find((r) => r[0] === a);
+    const accept = actionRow('ACCEPT');
+    const reject = actionRow('REJECT');
+    const totalsQuery = q.totals.query;
+    const span = s.firstStart !== null && s.lastEnd !== null ? `${isoUtc(s.firstStart)} → ${isoUtc(s.lastEnd)}` : 'no times';
+    const actionQuery = (a: string) => `action:${a} | select count(*) as records, sum(bytes) as bytes`;
+    body.append(el('div', { className: 'figures', attrs: { id: 'totals' } }, [
+      figure('records', formatCount(s.records), totalsQuery, 'records'),
+      figure('bytes', formatBytes(s.bytes), totalsQuery, 'bytes', `${formatCount(s.bytes)} B`),
+      figure('packets', formatCount(s.packets), totalsQuery, 'packets'),
+      figure('time span', s.firstStart !== null && s.lastEnd !== null ? formatDuration(s.lastEnd - s.firstStart) : '-', totalsQuery, 'span', span),
+      figure('interfaces', formatCount(s.interfaces), q.interfaces.query, 'interfaces'),
+      figure('malformed lines', formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
+      figure('ACCEPT records', formatCount(num(accept?.[1] ?? 0)), actionQuery('ACCEPT'), 'accept-records', formatBytes(num(accept?.[2] ?? 0))),
+      figure('REJECT records', formatCount(num(reject?.[1] ?? 0)), actionQuery('REJECT'), 'reject-records', formatBytes(num(reject?.[2] ?? 0))),
+    ]));
+    const timeline = el('div', { className: 'timeline' });
+    body.append(section(`Traffic over time (${formatDuration(s.bucketSeconds)} buckets)`, q.timeline.query, 'timeline', timeline));
+    const grid = el('div', { className: 'cards' });
+    const pairLabel = (r: Cell[]) => `${cellText(r[0])} → ${cellText(r[1])}`;
+    grid.append(
+      section('Top sources by bytes', q.topSources.query, 'topSources', bars('topSources', q.topSources, (r) => cellText(r[0]), 'bytes', formatBytes)),
+      section('Top destinations by bytes', q.topDestinations.query, 'topDestinations', bars('topDestinations', q.topDestinations, (r) => cellText(r[0]), 'bytes', formatBytes)),
+      section('Top pairs by bytes', q.topPairs.query, 'topPairs', bars('topPairs', q.topPairs, pairLabel, 'bytes', formatBytes)),
+      section('Top rejected destination ports', q.topRejectedPorts.query, 'topRejectedPorts', bars('topRejectedPorts', q.topRejectedPorts, (r) => `${cellText(r[0])}${r[1] ? ` ${r[1]}` : ''}`, 'records', formatCount, 'bar-reject')),
+      section('Top rejected sources', q.topRejectedSources.query, 'topRejectedSources', bars('topRejectedSources', q.topRejectedSources, (r) => cellText(r[0]), 'records', formatCount, 'bar-reject')),
+      section('Protocols', q.protocols.query, 'protocols', bars('protocols', q.protocols, (r) => `${cellText(r[1])} (${cellText(r[0])})`, 'records', formatCount)),
+    );
+    body.append(grid, section('Interfaces', q.interfaces.query, 'interfaces', interfacesTable(q.interfaces)));
+    renderTimeline(timeline, s);
+  }
+
+  const handle = (msg: ToSummaryView): void => {
+    switch (msg.type) {
+      case 'target':
+        target = msg.target;
+        api.setState({ target });
+        renderTitle();
+        break;
+      case 'started':
+        progress.hidden = false;
+        progress.value = 0;
+        timing.textContent = 'computing…';
+        break;
+      case 'progress':
+        progress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        break;
+      case 'summary':
+        progress.hidden = true;
+        render(msg.result.summary, msg.result.elapsedMs);
+        break;
+      case 'failed':
+        progress.hidden = true;
+        timing.textContent = '';
+        body.replaceChildren(el('p', { className: 'error', text: `The summary failed: ${msg.message}` }));
+        break;
+      default: {
+        const unreachable: never = msg;
+        console.warn('unknown message', unreachable);
+      }
+    }
+  };
+  window.addEventListener('message', (e: MessageEvent<ToSummaryView>) => handle(e.data));
+  renderTitle();
+  post({ type: 'ready' });
+}

@@ -1,0 +1,32 @@
+// What a request's URI reads: the open document's text, or the file on disk when the document is not open here
+// (VS Code never syncs files over 50 MB to extensions, so big files are always read from disk, streaming).
+import { ResponseError } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
+import { QuerySource } from '../core/query';
+import { fileHeaderNames } from '../core/query/sources';
+import { DocumentStore } from './documents';
+
+export interface ResolvedSource {
+  source: QuerySource;
+  /** The header line, when the source has one. */
+  header?: string;
+}
+
+export async function resolveSource(documents: DocumentStore, uriText: string): Promise<ResolvedSource> {
+  const doc = documents.get(uriText);
+  const uri = URI.parse(uriText);
+  if (doc) {
+    return { source: { kind: 'text', text: doc.getText(), name: uri.fsPath }, header: doc.hasHeader ? doc.headerText() : undefined };
+  }
+  if (uri.scheme !== 'file') throw new ResponseError(-32602, `${uriText} is not open and not a file on disk`);
+  const header = uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
+  return { source: { kind: 'files', paths: [uri.fsPath] }, header };
+}
+
+/** An AbortSignal that follows an LSP cancellation token. */
+export function abortOn(token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } } | undefined): { signal: AbortSignal; dispose(): void } {
+  const abort = new AbortController();
+  const sub = token?.onCancellationRequested(() => abort.abort());
+  if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
+  return { signal: abort.signal, dispose: () => sub?.dispose() };
+}
