@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { QueryCancelledError, QueryError, runQuery } from '../../server/src/core/query';
+import { QueryCancelledError, QueryError, QuerySource, Value, runQuery } from '../../server/src/core/query';
+import { RowStream } from '../../server/src/core/query/workers';
+import { generateLines } from '../support/generate';
 
 const LINES = [
   '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK',
@@ -187,7 +189,96 @@ describe('sources, headers and malformed lines', () => {
     await assert.rejects(running, QueryCancelledError);
   });
 
+  it('groups found before a header line mid-file are found again after it', async () => {
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const plain = LINES.join('\n');
+    const twice = `${header}\n${plain}\n${header}\n${plain}\n`;
+    for (const query of [
+      '* | select srcaddr, dstaddr, count(*), sum(bytes) group by srcaddr, dstaddr order by 1, 2',
+      '* | select histogram(start, interval 1 hour) as t, action, count(*) group by t, action order by 1, 2',
+      '* | select srcaddr, count(*) group by srcaddr order by 1',
+      '* | select dstport, count(*) group by dstport order by 1',
+    ]) {
+      const once = await q(query, plain);
+      const doubled = once.rows.map((r) => r.map((v, i) => (i === r.length - 1 || (query.includes('sum(bytes)') && i === r.length - 2)) && typeof v === 'number' ? v * 2 : v));
+      assert.deepEqual((await q(query, twice)).rows, doubled, query);
+    }
+  });
+
   it('a query error rejects with QueryError', async () => {
     await assert.rejects(q('nosuchfield:1'), QueryError);
+  });
+});
+
+describe('first rows while scanning (onRows)', () => {
+  const big = [...generateLines({ records: 40_000, seed: 7, header: true, badShare: 0.01 })].join('\n') + '\n';
+  const dir = mkdtempSync(join(tmpdir(), 'flowlog-rows-'));
+  const file = join(dir, 'big.flowlog');
+  writeFileSync(file, big);
+
+  async function streamed(source: QuerySource, query: string, limit?: number) {
+    const got: Value[][] = [];
+    const columns: string[][] = [];
+    let calls = 0;
+    const result = await runQuery(source, query, { limit, onRows: (rows, cols) => { calls++; got.push(...rows); columns.push(cols); } });
+    return { got, columns, calls, result };
+  }
+
+  const sources: [string, QuerySource][] = [['text', { kind: 'text', text: big, name: 'big' }], ['file', { kind: 'files', paths: [file] }]];
+  for (const [name, source] of sources) {
+    it(`the batches, joined, are the result's rows in order (${name})`, async () => {
+      for (const [query, limit] of [['action:REJECT', undefined], ['*', 25_000], ['dstport:22', 3], ['srcaddr:10.0.0.0/8 protocol:udp', undefined]] as const) {
+        const { got, columns, calls, result } = await streamed(source, query, limit);
+        assert.ok(result.rows.length > 0, query);
+        assert.deepEqual(got, result.rows, query);
+        assert.ok(columns.every((c) => JSON.stringify(c) === JSON.stringify(result.columns)), query);
+        if (result.rows.length > 1000) assert.ok(calls > 1, `${query}: rows come in several batches as chunks are scanned`);
+      }
+    });
+  }
+
+  it('the first batch comes before the scan ends', async () => {
+    let progressAtFirstRows = -1;
+    let done = 0;
+    await runQuery({ kind: 'text', text: big, name: 'big' }, 'action:REJECT', {
+      onProgress: (d) => (done = d),
+      onRows: () => {
+        if (progressAtFirstRows < 0) progressAtFirstRows = done;
+      },
+    });
+    assert.ok(progressAtFirstRows >= 0 && progressAtFirstRows < big.length / 2);
+  });
+
+  it('SQL queries do not call onRows', async () => {
+    let calls = 0;
+    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr limit 5', { onRows: () => calls++ });
+    assert.equal(calls, 0);
+  });
+
+  it('rows from worker ranges go out in file order, line numbers shifted, up to the limit', () => {
+    const ranges = [{ path: 'a' }, { path: 'a' }, { path: 'b' }].map((r) => ({ ...r, start: 0, end: 1, before: 0, total: 1 }));
+    const out: Value[][] = [];
+    const stream = new RowStream(ranges, 5, (rows) => out.push(...rows));
+    const names = ['srcaddr'];
+    // Range 1 and 2 report before range 0 is done: nothing of theirs goes out until it is.
+    stream.receive(1, { rows: [['r1', 'a', 1]], formatNames: names });
+    stream.receive(2, { rows: [['r2', 'b', 4]], formatNames: names, end: { lines: 9, lateHeader: false } });
+    stream.receive(0, { rows: [['r0', 'a', 2]], formatNames: names });
+    assert.deepEqual(out, [['r0', 'a', 2]]);
+    stream.receive(0, { rows: [['r0', 'a', 3]], formatNames: names, end: { lines: 10, lateHeader: false } });
+    assert.deepEqual(out.map((r) => r[2]), [2, 3, 11]);
+    stream.receive(1, { rows: [['r1', 'a', 5], ['r1', 'a', 6]], formatNames: names, end: { lines: 7, lateHeader: false } });
+    // Range 2 is another file: its line numbers stay; the limit (5) cuts the last row.
+    assert.deepEqual(out.map((r) => [r[0], r[2]]), [['r0', 2], ['r0', 3], ['r1', 11], ['r1', 15], ['r1', 16]]);
+    assert.deepEqual(stream.emitted, out);
+  });
+
+  it('a header line inside a worker range stops the stream after that range (the query reruns on one thread)', () => {
+    const ranges = [0, 1].map(() => ({ path: 'a', start: 0, end: 1, before: 0, total: 1 }));
+    const out: Value[][] = [];
+    const stream = new RowStream(ranges, 100, (rows) => out.push(...rows));
+    stream.receive(1, { rows: [['r1', 'a', 1]], end: { lines: 3, lateHeader: false } });
+    stream.receive(0, { rows: [['r0', 'a', 1]], end: { lines: 3, lateHeader: true } });
+    assert.deepEqual(out, [['r0', 'a', 1]]);
   });
 });

@@ -3,7 +3,36 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUMMARY_QUERIES, SummarySection, chooseBucketSeconds, computeSummary, shapeTimeline } from '../../server/src/core/summary';
 import { runQuery } from '../../server/src/core/query';
+import { finishResult } from '../../server/src/core/query/execute';
+import { QueryPlan } from '../../server/src/core/query/plan';
+import { parseQuery } from '../../server/src/core/query/parser';
+import { Chunk, readChunks } from '../../server/src/core/query/sources';
+import { mergeRanges, scanRange } from '../../server/src/core/query/workers';
+import { DEFAULT_FORMAT, FieldSpans, headerNames, makeFormat, scanFields } from '../../server/src/core/scan';
 import { generateLines } from '../support/generate';
+
+/** The chunks of `text` as a range that does not start its file (as a worker reads a later range). */
+async function* laterRange(text: string): AsyncGenerator<Chunk> {
+  for await (const c of readChunks({ kind: 'text', text, name: 'gen' })) yield { ...c, fileStart: false };
+}
+
+/** Runs `queries` on one scan per range of `text` (cut at line starts) and merges them, as the workers do. */
+async function scanInRanges(text: string, queries: string[], cuts: number[]) {
+  const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
+  const firstLine = text.slice(0, text.indexOf('\n'));
+  const spans = new FieldSpans();
+  scanFields(firstLine, 0, firstLine.length, spans);
+  const header = firstLine.startsWith('version') ? makeFormat(headerNames(firstLine, spans), 0) : DEFAULT_FORMAT;
+  const bounds = [0, ...cuts.map((c) => text.indexOf('\n', c) + 1), text.length];
+  const results = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const part = text.slice(bounds[i], bounds[i + 1]);
+    const chunks = i === 0 ? readChunks({ kind: 'text', text: part, name: 'gen' }) : laterRange(part);
+    results.push(await scanRange(plans, 1_000_000, chunks, i === 0 ? DEFAULT_FORMAT : header, i === 0));
+  }
+  const merged = mergeRanges(plans, bounds.slice(1).map(() => ({ path: 'gen' })), results, 1_000_000);
+  return plans.map((plan, i) => ({ ...finishResult(plan, merged[i]), pass: merged[i] }));
+}
 
 const text = [...generateLines({ records: 20_000, seed: 21, header: true, badShare: 0.01, nodataShare: 0.05 })].join('\n');
 const source = { kind: 'text' as const, text, name: 'gen' };
@@ -20,6 +49,37 @@ describe('summary', () => {
     assert.deepEqual([summary.records, summary.bytes], totals);
     assert.equal(summary.malformed, (await runQuery(source, '*')).stats.malformed);
     assert.ok(summary.malformed > 0);
+  });
+
+  it('scanned in ranges and merged (the worker path), every section equals the one-scan summary', async () => {
+    const summary = await computeSummary(source);
+    const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
+    for (const cuts of [[text.length >> 1], [1000, text.length / 3, (2 * text.length) / 3]]) {
+      const parts = await scanInRanges(text, sections.map((s) => SUMMARY_QUERIES[s]), cuts);
+      sections.forEach((s, i) => {
+        assert.deepEqual(parts[i].columns, summary.sections[s].columns, s);
+        assert.deepEqual(parts[i].rows, summary.sections[s].rows, s);
+      });
+      assert.equal(parts[0].pass.malformed, summary.malformed);
+      assert.equal(parts[0].pass.lateHeader, false);
+    }
+  });
+
+  it('merges groups of every aggregate kind and key count over ranges as one scan finds them', async () => {
+    const queries = [
+      '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b, min(start) as lo, max(end) as hi, avg(packets) as p, count(distinct protocol) as k, min(action) as a group by srcaddr, dstaddr, dstport order by n desc, srcaddr, dstaddr, dstport limit 50',
+      '* | select action, log_status, count(*), max(srcaddr), sum(distinct dstport) group by action, log_status order by 1, 2',
+      '* | select histogram(start, interval 5 minute) as t, protocol, count(*) group by t, protocol order by t, protocol',
+      "* | select count(*), min(srcaddr), count(distinct srcaddr) where action = 'REJECT'",
+      '* | select protocol_name(protocol) as p, sum(bytes) group by p order by p',
+      'action:REJECT dstport:22',
+    ];
+    const parts = await scanInRanges(text, queries, [text.length / 4, text.length / 2]);
+    for (const [i, q] of queries.entries()) {
+      const alone = await runQuery(source, q, { limit: 1_000_000 });
+      assert.deepEqual(parts[i].rows, alone.rows, q);
+      assert.deepEqual(parts[i].columns, alone.columns, q);
+    }
   });
 
   it('the timeline covers the span in buckets chosen from it, empty ones as zero', async () => {

@@ -2,7 +2,8 @@
 // single scan of the input. Each section carries its query text, so a view can open the query behind a number.
 import { Value } from './query/values';
 import { QuerySource, readChunks } from './query/sources';
-import { QueryPass, finishResult } from './query/execute';
+import { PassResult, QueryPass, finishResult } from './query/execute';
+import { planRanges, runPassesInWorkers } from './query/workers';
 import { QueryPlan } from './query/plan';
 import { parseQuery } from './query/parser';
 import { QueryCancelledError } from './query/errors';
@@ -106,23 +107,26 @@ function bucket(start: number, seconds: number): TimelineBucket {
   };
 }
 
-/** Computes the summary of `source` in one scan. */
+/**
+ * Computes the summary of `source` in one scan: on worker threads over ranges of a big file (as runQuery does),
+ * else on this thread.
+ */
 export async function computeSummary(source: QuerySource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Summary> {
   const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
-  const plans = sections.map((s) => new QueryPlan(parseQuery(SUMMARY_QUERIES[s]), SUMMARY_QUERIES[s]));
+  const queries = sections.map((s) => SUMMARY_QUERIES[s]);
+  const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
   const cap = 1_000_000;
-  const leader = new QueryPass(plans[0], cap);
-  const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
-  for await (const chunk of readChunks(source)) {
-    if (options.signal?.aborted) throw new QueryCancelledError();
-    leader.process(chunk);
-    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
-    await new Promise<void>((r) => setImmediate(r));
+  let parallel: PassResult[] | undefined;
+  const ranges = source.kind === 'files' ? await planRanges(source.paths) : undefined;
+  if (ranges) {
+    parallel = await runPassesInWorkers(queries, ranges, cap, { signal: options.signal, onProgress: options.onProgress });
+    if (parallel?.[0].lateHeader) parallel = undefined; // a header mid-file: the ranges bound the wrong format
   }
-  leader.finish();
+  const results = parallel ?? await summaryPasses(source, plans, cap, options);
+  if (options.signal?.aborted) throw new QueryCancelledError();
   const tables = {} as Record<SummarySection, SummaryTable>;
   sections.forEach((s, i) => {
-    const { columns, rows } = finishResult(plans[i], passes[i].result);
+    const { columns, rows } = finishResult(plans[i], results[i]);
     tables[s] = { query: SUMMARY_QUERIES[s], columns, rows };
   });
   const [records, bytes, packets, firstStart, lastEnd, interfaces] = tables.totals.rows[0] as (number | null)[];
@@ -130,7 +134,7 @@ export async function computeSummary(source: QuerySource, options: { signal?: Ab
   const bucketSeconds = chooseBucketSeconds(span);
   return {
     records: records ?? 0,
-    malformed: leader.result.malformed,
+    malformed: results[0].malformed,
     bytes: bytes ?? 0,
     packets: packets ?? 0,
     firstStart,
@@ -140,4 +144,18 @@ export async function computeSummary(source: QuerySource, options: { signal?: Ab
     bucketSeconds,
     timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),
   };
+}
+
+/** The summary's queries on one scan on this thread: the first leads, the others follow. */
+async function summaryPasses(source: QuerySource, plans: QueryPlan[], cap: number, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<PassResult[]> {
+  const leader = new QueryPass(plans[0], cap);
+  const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
+  for await (const chunk of readChunks(source)) {
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    leader.process(chunk);
+    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  leader.finish();
+  return passes.map((p) => p.result);
 }

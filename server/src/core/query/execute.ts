@@ -7,13 +7,18 @@ import { parseQuery } from './parser';
 import { FormatPlan, QueryPlan, RowCtx } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
 import { BoundedHeap } from './heap';
-import { Value, compareValues, detach, intAt } from './values';
+import { TextCache, Value, compareValues, detach, intAt } from './values';
 
 export interface QueryOptions {
   /** Rows returned at most for a search or a SQL query without LIMIT (the match count stays exact); default 10,000. */
   limit?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Search queries: the rows found so far, in batches as the scan finds them (file order). The batches, joined,
+   * are the first rows of the result; `columns` are the result's.
+   */
+  onRows?: (rows: Value[][], columns: string[]) => void;
 }
 
 export interface QueryStats {
@@ -46,18 +51,138 @@ export function checkQuery(query: string): QueryError | undefined {
   }
 }
 
-export type AggState = { n: number; sum: number; any: boolean; v: Value; set?: Set<Value> };
-
-export interface Group {
+/**
+ * The groups of an aggregation, compact: group g's key values at keys[g × keyCount …], its first row's values at
+ * first[g × firstCount …], and the state of its aggregate i at g × width + i in `counts` and `sums` (and in
+ * `values` for min/max, `sets` for DISTINCT, when the plan has such aggregates). Flat arrays keep many groups
+ * cheap to update, to send from a worker and to merge.
+ */
+export interface GroupTable {
+  size: number;
+  keyCount: number;
+  firstCount: number;
+  width: number;
   keys: Value[];
-  aggs: AggState[];
   first: Value[];
+  counts: Float64Array;
+  sums: Float64Array;
+  values: Value[];
+  sets: (Set<Value> | undefined)[];
 }
 
-const newState = (distinct: boolean): AggState => ({ n: 0, sum: 0, any: false, v: null, set: distinct ? new Set() : undefined });
+const AGG_STAR = 0;
+const AGG_DISTINCT = 1;
+const AGG_SUM = 2;
+const AGG_MIN = 3;
+const AGG_MAX = 4;
+const AGG_COUNT = 5;
 
-function keyOf(v: Value): string {
-  return v === null ? '\u0000' : typeof v === 'number' ? `n${v}` : `s${v}`;
+function aggKinds(plan: QueryPlan): Uint8Array {
+  return Uint8Array.from(plan.aggs, (a) => (a.star ? AGG_STAR : a.distinct ? AGG_DISTINCT : a.fn === 'sum' || a.fn === 'avg' ? AGG_SUM : a.fn === 'min' ? AGG_MIN : a.fn === 'max' ? AGG_MAX : AGG_COUNT));
+}
+
+function newTable(plan: QueryPlan): GroupTable {
+  return {
+    size: 0, keyCount: plan.groupBy.length, firstCount: plan.firstRowFields.length, width: plan.aggs.length,
+    keys: [], first: [], counts: new Float64Array(0), sums: new Float64Array(0), values: [], sets: [],
+  };
+}
+
+/** Appends a group with empty states; returns its id. */
+function addGroup(t: GroupTable, kinds: Uint8Array, keys: Value[], first: Value[]): number {
+  const id = t.size++;
+  const width = t.width;
+  for (const k of keys) t.keys.push(k);
+  for (const v of first) t.first.push(v);
+  if (t.size * width > t.counts.length) {
+    const size = Math.max(64, t.size * 2) * width;
+    const counts = new Float64Array(size);
+    counts.set(t.counts);
+    t.counts = counts;
+    const sums = new Float64Array(size);
+    sums.set(t.sums);
+    t.sums = sums;
+  }
+  const hasValues = kinds.some((k) => k === AGG_MIN || k === AGG_MAX);
+  const hasSets = kinds.includes(AGG_DISTINCT);
+  for (let i = 0; i < width; i++) {
+    if (hasValues) t.values.push(null);
+    if (hasSets) t.sets.push(kinds[i] === AGG_DISTINCT ? new Set() : undefined);
+  }
+  return id;
+}
+
+function mixPair(x: number, y: number): number {
+  const h = Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca77);
+  return h ^ (h >>> 15);
+}
+
+/** Group ids by two numbers (open addressing): the pair of key value numbers of a two-key group. */
+class PairTable {
+  private keys = new Int32Array(2048).fill(-1);
+  private ids = new Int32Array(1024);
+  private mask = 1023;
+  private size = 0;
+
+  get(x: number, y: number): number {
+    const keys = this.keys;
+    let slot = mixPair(x, y) & this.mask;
+    for (;;) {
+      const a = keys[slot * 2];
+      if (a < 0) return -1;
+      if (a === x && keys[slot * 2 + 1] === y) return this.ids[slot];
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  set(x: number, y: number, id: number): void {
+    if ((this.size + 1) * 2 > this.ids.length) this.grow();
+    let slot = mixPair(x, y) & this.mask;
+    while (this.keys[slot * 2] >= 0) slot = (slot + 1) & this.mask;
+    this.keys[slot * 2] = x;
+    this.keys[slot * 2 + 1] = y;
+    this.ids[slot] = id;
+    this.size++;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const ids = this.ids;
+    this.keys = new Int32Array(keys.length * 2).fill(-1);
+    this.ids = new Int32Array(ids.length * 2);
+    this.mask = this.ids.length - 1;
+    this.size = 0;
+    for (let s = 0; s < ids.length; s++) if (keys[s * 2] >= 0) this.set(keys[s * 2], keys[s * 2 + 1], ids[s]);
+  }
+}
+
+/** Group ids by key values: the value itself for one key, nested maps for two, a key string for more. */
+class GroupIndex {
+  readonly one = new Map<Value, number>();
+  readonly two = new Map<Value, Map<Value, number>>();
+  readonly many = new Map<string, number>();
+
+  /** The id of the group whose keys are keys[at … at + count). */
+  find(keys: Value[], at: number, count: number): number | undefined {
+    if (count === 0) return this.one.get('');
+    if (count === 1) return this.one.get(keys[at]);
+    if (count === 2) return this.two.get(keys[at])?.get(keys[at + 1]);
+    return this.many.get(keyString(keys.slice(at, at + count)));
+  }
+
+  add(keys: Value[], at: number, count: number, id: number): void {
+    if (count === 0) this.one.set('', id);
+    else if (count === 1) this.one.set(keys[at], id);
+    else if (count === 2) {
+      let inner = this.two.get(keys[at]);
+      if (!inner) this.two.set(keys[at], (inner = new Map()));
+      inner.set(keys[at + 1], id);
+    } else this.many.set(keyString(keys.slice(at, at + count)), id);
+  }
+}
+
+function keyString(keys: Value[]): string {
+  return keys.map((v) => (v === null ? '\u0000' : typeof v === 'number' ? `n${v}` : `s${v}`)).join('\u0001');
 }
 
 /** What one pass over some lines found: everything needed to merge passes and finish the result. */
@@ -70,18 +195,26 @@ export interface PassResult {
   /** Raw search rows (file and line last) or plain SQL rows without ORDER BY, in file order. */
   rows: Value[][];
   ordered: { keys: Value[]; row: Value[]; seq: number }[];
-  groups: Map<Value, Group>;
+  groups: GroupTable;
   formatNames?: string[];
   /** A header line was seen after the start of a range that did not begin its file (the format changed mid-range). */
   lateHeader: boolean;
+  /** Rows found before the first such header (rows bound as one thread binds them, when earlier ranges had none). */
+  rowsBeforeLateHeader?: number;
 }
 
 /** One pass over chunks of lines: the tight loop. Followers evaluate more plans on the same scan. */
 export class QueryPass {
+  /** The record under evaluation, shared by the leader and its followers. */
   private readonly row: RowCtx;
   private readonly followers: QueryPass[] = [];
-  /** Groups of two-key queries, by first then second key (the flat map in the result holds the same groups). */
-  private readonly nested = new Map<Value, Map<Value, Group>>();
+  /** This pass and its followers (on the leader). */
+  private readonly passes: QueryPass[] = [this];
+  /** The numeric fields any pass reads, parsed once per record (leader); `bad[k]` marks one that did not parse. */
+  private numeric: number[] = [];
+  private bad: Uint8Array;
+  /** Aggregate kinds (AGG_*), by aggregate index. */
+  private readonly aggKinds: Uint8Array;
   private format: RecordFormat;
   private fp: FormatPlan;
   private file = '';
@@ -96,46 +229,59 @@ export class QueryPass {
     cap: number,
     initialFormat: RecordFormat = DEFAULT_FORMAT,
     private readonly rangeStartsFile = true,
-    private readonly spans = new FieldSpans(),
+    shared?: { row: RowCtx; bad: Uint8Array },
+    private readonly leader?: QueryPass,
   ) {
-    this.row = { t: '', sp: spans, nums: new Float64Array(64) };
+    this.row = shared?.row ?? { t: '', sp: new FieldSpans(), nums: new Float64Array(64), tc: new TextCache() };
+    this.bad = shared?.bad ?? new Uint8Array(64);
     this.format = initialFormat;
     this.fp = plan.forFormat(initialFormat);
+    this.aggKinds = aggKinds(plan);
     const sqlRows = plan.kind === 'sql' && !plan.aggregate;
     this.rowLimit = sqlRows ? Math.min(plan.limit ?? cap, cap) : cap;
     if (sqlRows && plan.orderBy.length > 0) {
       this.heap = new BoundedHeap(this.rowLimit, (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
     }
-    this.result = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: new Map(), lateHeader: false };
+    this.result = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: newTable(plan), lateHeader: false };
+    this.numeric = this.fp.numericPositions;
   }
 
   /** Evaluates `plan` too, on the lines this pass scans: several queries for the price of one scan. */
   follow(plan: QueryPlan, cap: number): QueryPass {
-    const follower = new QueryPass(plan, cap, this.format, this.rangeStartsFile, this.spans);
+    const follower = new QueryPass(plan, cap, this.format, this.rangeStartsFile, { row: this.row, bad: this.bad }, this);
     this.followers.push(follower);
+    this.passes.push(follower);
+    this.bind(this.format);
     return follower;
   }
 
   private bind(format: RecordFormat): void {
-    this.format = format;
-    this.fp = this.plan.forFormat(format);
-    for (const f of this.followers) f.bind(format);
+    for (const p of this.passes) {
+      p.format = format;
+      p.fp = p.plan.forFormat(format);
+      // Field positions may differ in the new format: the caches by field value number start over.
+      p.byValue = undefined;
+      p.byPair = undefined;
+      p.exprNumbers = [];
+    }
+    const union = new Set<number>();
+    for (const p of this.passes) for (const k of p.fp.numericPositions) union.add(k);
+    this.numeric = [...union].sort((a, b) => a - b);
   }
 
   process(chunk: Chunk): void {
-    const spans = this.spans;
-    const followers = this.followers;
+    const row = this.row;
+    const spans = row.sp;
+    const tc = row.tc;
+    const passes = this.passes;
+    const bad = this.bad;
     if (chunk.fileStart) {
       this.bind(DEFAULT_FORMAT);
       this.lineNo = 0;
     }
     this.file = chunk.file;
     const text = chunk.text;
-    this.row.t = text;
-    for (const f of followers) {
-      f.file = chunk.file;
-      f.row.t = text;
-    }
+    row.t = text;
     const len = text.length;
     let start = 0;
     while (start < len) {
@@ -149,67 +295,88 @@ export class QueryPass {
       if (c0 === 35) continue; // # comment
       if (c0 >= 97 && c0 <= 122 && isHeaderLine(text, spans)) {
         // Parallel ranges bind the format of the file's first line; a header anywhere else needs one thread.
-        if (!(this.rangeStartsFile && this.lineNo === 1)) this.result.lateHeader = true;
+        if (!(this.rangeStartsFile && this.lineNo === 1)) {
+          for (const p of passes) {
+            p.result.rowsBeforeLateHeader ??= p.result.rows.length;
+            p.result.lateHeader = true;
+          }
+        }
         this.bind(makeFormat(headerNames(text, spans), this.lineNo - 1));
         continue;
       }
-      this.evaluate(text, n);
-      for (let i = 0; i < followers.length; i++) {
-        followers[i].lineNo = this.lineNo;
-        followers[i].evaluate(text, n);
+      if (n !== this.format.fields.length) {
+        for (let i = 0; i < passes.length; i++) passes[i].result.malformed++;
+        continue;
       }
+      // Parse the numeric fields the passes read once; a number that does not parse makes the line malformed
+      // for the passes that read it.
+      const numeric = this.numeric;
+      if (row.nums.length < n) {
+        row.nums = new Float64Array(n * 2);
+        this.growBad(n * 2);
+      }
+      const nums = row.nums;
+      let anyBad = false;
+      for (let i = 0; i < numeric.length; i++) {
+        const k = numeric[i];
+        const s = spans.starts[k];
+        const e = spans.ends[k];
+        if (e - s === 1 && text.charCodeAt(s) === 45) {
+          nums[k] = NaN;
+          bad[k] = 0;
+        } else {
+          const v = intAt(text, s, e);
+          nums[k] = v;
+          if (v !== v) {
+            bad[k] = 1;
+            anyBad = true;
+          } else bad[k] = 0;
+        }
+      }
+      tc.next();
+      for (let i = 0; i < passes.length; i++) passes[i].evaluate(anyBad);
     }
-    this.result.lines = this.lineNo;
-    for (const f of followers) f.result.lines = this.lineNo;
+    for (const p of passes) p.result.lines = this.lineNo;
   }
 
-  /** The plan's work on one scanned record line of `n` fields. */
-  private evaluate(text: string, n: number): void {
+  private growBad(size: number): void {
+    // The followers share the array: grow it in place for all of them (the leader's is the one they hold).
+    const grown = new Uint8Array(size);
+    grown.set(this.bad);
+    for (const p of this.passes) p.bad = grown;
+  }
+
+  /** The plan's work on the current record (its field count checked, its numbers parsed). */
+  private evaluate(anyBad: boolean): void {
     const plan = this.plan;
-    const spans = this.spans;
     const row = this.row;
     const res = this.result;
     const fp = this.fp;
-    if (n !== this.format.fields.length) {
-      res.malformed++;
-      return;
-    }
-    // Parse the numeric fields the query reads once; a number that does not parse makes the line malformed.
-    const numeric = fp.numericPositions;
-    if (row.nums.length < n) row.nums = new Float64Array(n * 2);
-    const nums = row.nums;
-    let bad = false;
-    for (let i = 0; i < numeric.length; i++) {
-      const k = numeric[i];
-      const s = spans.starts[k];
-      const e = spans.ends[k];
-      if (e - s === 1 && text.charCodeAt(s) === 45) {
-        nums[k] = NaN;
-      } else {
-        const v = intAt(text, s, e);
-        if (v !== v) {
-          bad = true;
-          break;
+    if (anyBad) {
+      const numeric = fp.numericPositions;
+      const bad = this.bad;
+      for (let i = 0; i < numeric.length; i++) {
+        if (bad[numeric[i]] === 1) {
+          res.malformed++;
+          return;
         }
-        nums[k] = v;
       }
     }
-    if (bad) {
-      res.malformed++;
-      return;
-    }
     res.records++;
-    if (!fp.search(row)) return;
+    if (!fp.matchesAll && !fp.search(row)) return;
     if (fp.where && !fp.where(row)) return;
     res.matched++;
     if (plan.aggregate) {
-      this.accumulate(this.groupFor());
+      this.accumulate(this.groupId());
     } else if (this.heap) {
       this.heap.push({ keys: fp.orderKeys.map((f) => detach(f(row))), row: fp.project.map((f) => detach(f(row))), seq: this.seq++ });
     } else if (res.rows.length < this.rowLimit) {
       res.formatNames ??= [...this.format.names];
       const values = fp.project.map((f) => detach(f(row)));
-      if (plan.kind === 'search') values.push(this.file, this.lineNo);
+      if (plan.kind === 'search') {
+        const lead = this.leader ?? this;
+        values.push(lead.file, lead.lineNo);
+      }
       res.rows.push(values);
     }
   }
@@ -218,133 +385,209 @@ export class QueryPass {
   finish(): PassResult {
     this.result.formatNames ??= [...this.format.names];
     if (this.heap) this.result.ordered = this.heap.sorted();
+    const t = this.result.groups;
+    t.counts = t.counts.slice(0, t.size * t.width);
+    t.sums = t.sums.slice(0, t.size * t.width);
     for (const f of this.followers) f.finish();
     return this.result;
   }
 
-  private groupFor(): Group {
-    const keyFns = this.fp.groupKeys;
-    const groups = this.result.groups;
+  // The group of the record: one Map lookup for one key (the value itself is the key, so 5 and '5' stay apart;
+  // text values come interned, see TextCache), two for two keys (pairs, time × action) without building a key
+  // string per record, a key string for more.
+  private readonly index = new GroupIndex();
+
+  /** Group ids + 1 by the number of the key's value (one key). */
+  private byValue?: Int32Array;
+  /** Group ids by the numbers of the two keys' values. */
+  private byPair?: PairTable;
+  /** Numbers of the values of keys that are expressions (not plain fields), by key. */
+  private exprNumbers: Map<Value, number>[] = [];
+
+  /**
+   * A small number for the value of group key i of the current record, the same for the same value while the
+   * format stays: the interned text's number (plain text field), the integer (plain numeric field, 0…65535), or
+   * a number given per distinct value (expressions). -1 when there is none (NULL, too many values).
+   */
+  private keyNumber(i: number): number {
+    const fp = this.fp;
     const row = this.row;
-    let key: Value = '';
-    let keys: Value[];
-    if (keyFns.length === 0) {
-      keys = [];
-    } else if (keyFns.length === 1) {
-      // One key: the value itself is the Map key (5 and '5' stay apart), no string to build per record.
-      key = keyFns[0](row);
-      const g = groups.get(key);
-      if (g) return g;
-      key = detach(key);
-      keys = [key];
-    } else if (keyFns.length === 2) {
-      // Two keys (pairs, time × action): nested maps find the group without building a key string per record.
-      const a = keyFns[0](row);
-      const b = keyFns[1](row);
-      let inner = this.nested.get(a);
-      if (inner) {
-        const g = inner.get(b);
-        if (g) return g;
-      } else {
-        inner = new Map();
-        this.nested.set(detach(a), inner);
+    const k = fp.groupFields[i];
+    if (k >= 0) {
+      if (fp.groupFieldNumeric[i]) {
+        const n = row.nums[k];
+        return (n >>> 0) === n && n < 1 << 16 ? n : -1;
       }
-      keys = [detach(a), detach(b)];
-      key = keys.map(keyOf).join('\u0001');
-      const g: Group = { keys, aggs: this.plan.aggs.map((x) => newState(x.distinct)), first: this.fp.firstRow.map((f) => detach(f(row))) };
-      inner.set(keys[1], g);
-      groups.set(key, g);
-      return g;
-    } else {
-      keys = keyFns.map((f) => detach(f(row)));
-      key = keys.map(keyOf).join('\u0001');
+      return row.tc.id(row.t, row.sp.starts, row.sp.ends, k);
     }
-    let g = groups.get(key);
-    if (!g) {
-      g = { keys, aggs: this.plan.aggs.map((a) => newState(a.distinct)), first: this.fp.firstRow.map((f) => detach(f(row))) };
-      groups.set(key, g);
+    const v = fp.groupKeys[i](row);
+    const numbers = (this.exprNumbers[i] ??= new Map());
+    let n = numbers.get(v);
+    if (n === undefined) {
+      if (v === null || numbers.size >= 1 << 16) return -1;
+      n = numbers.size;
+      numbers.set(v, n);
     }
-    return g;
+    return n;
   }
 
-  private accumulate(g: Group): void {
-    const states = g.aggs;
-    const aggs = this.plan.aggs;
+  private groupId(): number {
+    const fp = this.fp;
+    const keyFns = fp.groupKeys;
+    const row = this.row;
+    const index = this.index;
+    switch (keyFns.length) {
+      case 0:
+        return this.result.groups.size > 0 ? 0 : this.newGroup([]);
+      case 1: {
+        // The value's number indexes a cache of the group ids, in front of the map by value.
+        const n = this.keyNumber(0);
+        if (n >= 0) {
+          const cache = this.byValue && n < this.byValue.length ? this.byValue : this.growByValue(n);
+          const known = cache[n] - 1;
+          if (known >= 0) return known;
+          const a = keyFns[0](row);
+          const id = index.one.get(a) ?? this.newGroup([detach(a)]);
+          cache[n] = id + 1;
+          return id;
+        }
+        const a = keyFns[0](row);
+        const id = index.one.get(a);
+        if (id !== undefined) return id;
+        return this.newGroup([detach(a)]);
+      }
+      case 2: {
+        const x = this.keyNumber(0);
+        const y = x >= 0 ? this.keyNumber(1) : -1;
+        if (y >= 0) {
+          const pairs = (this.byPair ??= new PairTable());
+          const known = pairs.get(x, y);
+          if (known >= 0) return known;
+          const a = keyFns[0](row);
+          const b = keyFns[1](row);
+          const id = index.two.get(a)?.get(b) ?? this.newGroup([detach(a), detach(b)]);
+          pairs.set(x, y, id);
+          return id;
+        }
+        const a = keyFns[0](row);
+        const b = keyFns[1](row);
+        const id = index.two.get(a)?.get(b);
+        if (id !== undefined) return id;
+        return this.newGroup([detach(a), detach(b)]);
+      }
+      default: {
+        const keys = keyFns.map((f) => detach(f(row)));
+        return index.find(keys, 0, keys.length) ?? this.newGroup(keys);
+      }
+    }
+  }
+
+  private growByValue(n: number): Int32Array {
+    const grown = new Int32Array(Math.max(256, (n + 1) * 2));
+    if (this.byValue) grown.set(this.byValue);
+    this.byValue = grown;
+    return grown;
+  }
+
+  private newGroup(keys: Value[]): number {
+    const id = addGroup(this.result.groups, this.aggKinds, keys, this.fp.firstRow.map((f) => detach(f(this.row))));
+    this.index.add(keys, 0, keys.length, id);
+    return id;
+  }
+
+  private accumulate(id: number): void {
+    const kinds = this.aggKinds;
+    const width = kinds.length;
     const args = this.fp.aggArgs;
-    for (let i = 0; i < states.length; i++) {
-      const spec = aggs[i];
-      const st = states[i];
-      if (spec.star) {
-        st.n++;
+    const fields = this.fp.aggFields;
+    const row = this.row;
+    const t = this.result.groups;
+    const counts = t.counts;
+    const base = id * width;
+    for (let i = 0; i < width; i++) {
+      const kind = kinds[i];
+      const at = base + i;
+      if (kind === AGG_STAR) {
+        counts[at]++;
         continue;
       }
-      const v = args[i]!(this.row);
+      const k = fields[i];
+      if (k >= 0 && kind === AGG_SUM) {
+        // sum/avg of a plain numeric field: the parsed number (NaN for `-`, which is NULL).
+        const x = row.nums[k];
+        if (x === x) {
+          counts[at]++;
+          t.sums[at] += x;
+        }
+        continue;
+      }
+      const v = k >= 0 ? (row.nums[k] !== row.nums[k] ? null : row.nums[k]) : args[i]!(row);
       if (v === null) continue;
-      if (st.set) {
-        if (!st.set.has(v)) st.set.add(detach(v));
+      if (kind === AGG_DISTINCT) {
+        const set = t.sets[at]!;
+        if (!set.has(v)) set.add(detach(v));
         continue;
       }
-      st.n++;
-      switch (spec.fn) {
-        case 'sum':
-        case 'avg':
-          st.sum += Number(v);
-          break;
-        case 'min':
-          if (!st.any || compareValues(v, st.v) < 0) st.v = detach(v);
-          break;
-        case 'max':
-          if (!st.any || compareValues(v, st.v) > 0) st.v = detach(v);
-          break;
-        default:
-          break;
+      const n = ++counts[at];
+      if (kind === AGG_SUM) t.sums[at] += typeof v === 'number' ? v : Number(v);
+      else if (kind === AGG_MIN) {
+        if (n === 1 || compareValues(v, t.values[at]) < 0) t.values[at] = detach(v);
+      } else if (kind === AGG_MAX) {
+        if (n === 1 || compareValues(v, t.values[at]) > 0) t.values[at] = detach(v);
       }
-      st.any = true;
     }
   }
 }
 
 /** Merges the results of passes over consecutive ranges, in file order. */
 export function mergePasses(plan: QueryPlan, parts: PassResult[], cap: number): PassResult {
-  const out: PassResult = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: new Map(), lateHeader: false };
+  const out: PassResult = { records: 0, matched: 0, malformed: 0, lines: 0, rows: [], ordered: [], groups: newTable(plan), lateHeader: false };
   const heap = plan.kind === 'sql' && !plan.aggregate && plan.orderBy.length > 0
     ? new BoundedHeap<{ keys: Value[]; row: Value[]; seq: number }>(Math.min(plan.limit ?? cap, cap), (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq)
     : undefined;
   const rowLimit = plan.kind === 'sql' && !plan.aggregate ? Math.min(plan.limit ?? cap, cap) : cap;
-  parts.forEach((p, index) => {
+  const kinds = aggKinds(plan);
+  const index = new GroupIndex();
+  parts.forEach((p, partIndex) => {
     out.records += p.records;
     out.matched += p.matched;
     out.malformed += p.malformed;
     out.lateHeader ||= p.lateHeader;
     out.formatNames ??= p.formatNames;
     for (const r of p.rows) if (out.rows.length < rowLimit) out.rows.push(r);
-    for (const o of p.ordered) heap?.push({ ...o, seq: index * 2 ** 32 + o.seq });
-    for (const [key, g] of p.groups) {
-      const have = out.groups.get(key);
-      if (!have) {
-        out.groups.set(key, g);
-        continue;
-      }
-      g.aggs.forEach((st, i) => mergeState(plan.aggs[i].fn, have.aggs[i], st));
-    }
+    for (const o of p.ordered) heap?.push({ ...o, seq: partIndex * 2 ** 32 + o.seq });
+    mergeGroups(out.groups, index, kinds, p.groups);
   });
   if (heap) out.ordered = heap.sorted();
   return out;
 }
 
-function mergeState(fn: string, into: AggState, from: AggState): void {
-  if (into.set && from.set) {
-    for (const v of from.set) into.set.add(v);
-    return;
+/** Adds the groups of `from` (a later range) to `into`: new keys append, known ones merge their states. */
+function mergeGroups(into: GroupTable, index: GroupIndex, kinds: Uint8Array, from: GroupTable): void {
+  const { keyCount, firstCount, width } = from;
+  for (let g = 0; g < from.size; g++) {
+    let id = index.find(from.keys, g * keyCount, keyCount);
+    if (id === undefined) {
+      id = addGroup(into, kinds, from.keys.slice(g * keyCount, (g + 1) * keyCount), from.first.slice(g * firstCount, (g + 1) * firstCount));
+      index.add(into.keys, id * keyCount, keyCount, id);
+    }
+    for (let i = 0; i < width; i++) {
+      const a = id * width + i;
+      const b = g * width + i;
+      const kind = kinds[i];
+      if (kind === AGG_DISTINCT) {
+        const set = into.sets[a]!;
+        for (const v of from.sets[b]!) set.add(v);
+        continue;
+      }
+      if ((kind === AGG_MIN || kind === AGG_MAX) && from.counts[b] > 0) {
+        const c = into.counts[a] === 0 ? 0 : compareValues(from.values[b], into.values[a]);
+        if (into.counts[a] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[a] = from.values[b];
+      }
+      into.counts[a] += from.counts[b];
+      into.sums[a] += from.sums[b];
+    }
   }
-  into.n += from.n;
-  into.sum += from.sum;
-  if (from.any) {
-    if (!into.any) into.v = from.v;
-    else if (fn === 'min' && compareValues(from.v, into.v) < 0) into.v = from.v;
-    else if (fn === 'max' && compareValues(from.v, into.v) > 0) into.v = from.v;
-  }
-  into.any ||= from.any;
 }
 
 /** Columns and rows of a finished (merged) pass. */
@@ -355,9 +598,7 @@ export function finishResult(plan: QueryPlan, pass: PassResult): { columns: stri
     const columns = plan.columns.flatMap((c) => (c === '*' ? names : [c]));
     return { columns, rows: plan.orderBy.length > 0 ? pass.ordered.map((o) => o.row) : pass.rows };
   }
-  if (pass.groups.size === 0 && plan.groupBy.length === 0) {
-    pass.groups.set('', { keys: [], aggs: plan.aggs.map((a) => newState(a.distinct)), first: plan.firstRowFields.map(() => null) });
-  }
+  if (pass.groups.size === 0 && plan.groupBy.length === 0) addGroup(pass.groups, aggKinds(plan), [], plan.firstRowFields.map(() => null));
   return { columns: plan.columns, rows: finishGroups(plan, pass.groups) };
 }
 
@@ -366,11 +607,19 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
   const started = performance.now();
   const plan = new QueryPlan(parseQuery(query), query);
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
+  // Rows handed to onRows so far: a rerun on one thread (after the workers) goes on from there.
+  let emitted = 0;
+  const onRows = options.onRows && plan.kind === 'search'
+    ? (rows: Value[][], columns: string[]) => {
+      emitted += rows.length;
+      options.onRows!(rows, columns);
+    }
+    : undefined;
   let merged: PassResult | undefined;
   let bytes = 0;
   const ranges = source.kind === 'files' ? await planRanges(source.paths) : undefined;
   if (ranges) {
-    merged = await runInWorkers(query, ranges, cap, options);
+    merged = await runInWorkers(query, ranges, cap, { ...options, onRows });
     if (merged?.lateHeader) merged = undefined; // a header mid-file: the ranges bound the wrong format
     if (merged) bytes = ranges.reduce((n, r) => n + (r.end - r.start), 0);
   }
@@ -380,6 +629,7 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
       if (options.signal?.aborted) throw new QueryCancelledError();
       pass.process(chunk);
       bytes = chunk.bytesDone;
+      if (onRows && pass.result.rows.length > emitted) onRows(pass.result.rows.slice(emitted), finishResult(plan, pass.result).columns);
       options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
       // Let cancellation and progress messages through between chunks.
       await new Promise<void>((r) => setImmediate(r));
@@ -407,27 +657,35 @@ function compareKeys(a: Value[], b: Value[], order: { descending: boolean }[]): 
   return 0;
 }
 
-function finalValue(spec: QueryPlan['aggs'][number], st: AggState): Value {
-  if (st.set) {
-    if (spec.fn === 'count') return st.set.size;
-    const values = [...st.set];
+/** The value of aggregate i of group g. */
+function finalValue(spec: QueryPlan['aggs'][number], t: GroupTable, g: number, i: number): Value {
+  const at = g * t.width + i;
+  const set = spec.distinct ? t.sets[at] : undefined;
+  if (set) {
+    if (spec.fn === 'count') return set.size;
+    const values = [...set];
     if (spec.fn === 'sum') return values.length ? values.reduce<number>((s, v) => s + Number(v), 0) : null;
     if (spec.fn === 'avg') return values.length ? values.reduce<number>((s, v) => s + Number(v), 0) / values.length : null;
     const sorted = values.sort(compareValues);
     return sorted.length ? (spec.fn === 'min' ? sorted[0] : sorted[sorted.length - 1]) : null;
   }
+  const n = t.counts[at];
   switch (spec.fn) {
-    case 'count': return st.n;
-    case 'sum': return st.any ? st.sum : null;
-    case 'avg': return st.any ? st.sum / st.n : null;
-    default: return st.any ? st.v : null;
+    case 'count': return n;
+    case 'sum': return n > 0 ? t.sums[at] : null;
+    case 'avg': return n > 0 ? t.sums[at] / n : null;
+    default: return n > 0 ? t.values[at] : null;
   }
 }
 
-function finishGroups(plan: QueryPlan, groups: Map<Value, Group>): Value[][] {
+function finishGroups(plan: QueryPlan, t: GroupTable): Value[][] {
   const out: { row: Value[]; keys: Value[] }[] = [];
-  for (const g of groups.values()) {
-    const view = { keys: g.keys, aggs: g.aggs.map((st, i) => finalValue(plan.aggs[i], st)), first: g.first };
+  for (let g = 0; g < t.size; g++) {
+    const view = {
+      keys: t.keys.slice(g * t.keyCount, (g + 1) * t.keyCount),
+      aggs: plan.aggs.map((spec, i) => finalValue(spec, t, g, i)),
+      first: t.first.slice(g * t.firstCount, (g + 1) * t.firstCount),
+    };
     if (plan.groupHaving) {
       const h = plan.groupHaving(view);
       if (h === null || h === 0 || h === '') continue;

@@ -6,7 +6,7 @@ import { cidrContainsAt, parseCidr, subnetOf, parseAddress } from '../address';
 import { protocolByName, protocolName, serviceName, isoUtc } from '../decode';
 import { AGGREGATES, Expr, Query, SearchNode, SelectItem, SqlQuery } from './ast';
 import { QueryError } from './errors';
-import { Value, compareForPredicate, compareValues, intAt, isNumericField, truthy } from './values';
+import { TextCache, Value, compareForPredicate, compareValues, intAt, isNumericField, truthy } from './values';
 
 /** The record under evaluation: the text of its chunk and its field spans (one object, updated per row). */
 export interface RowCtx {
@@ -14,6 +14,8 @@ export interface RowCtx {
   sp: FieldSpans;
   /** The numeric fields the query uses, parsed once per record by the executor (NaN for `-`). */
   nums: Float64Array;
+  /** Text fields of the record, read once and interned (the executor calls `next()` per record). */
+  tc: TextCache;
 }
 
 export type RowTest = (row: RowCtx) => boolean;
@@ -45,6 +47,13 @@ export interface FormatPlan {
   groupKeys: RowExpr[];
   aggArgs: (RowExpr | undefined)[];
   firstRow: RowExpr[];
+  /** The search matches every record (`*`): the executor skips calling it. */
+  matchesAll: boolean;
+  /** Per group key: the field position when the key is a plain field of this format, else -1 (and whether numeric). */
+  groupFields: number[];
+  groupFieldNumeric: boolean[];
+  /** Per aggregate: the field position when its argument is a plain numeric field of this format, else -1. */
+  aggFields: number[];
 }
 
 export interface GroupView {
@@ -493,16 +502,24 @@ function compileFunction<C>(e: Extract<Expr, { kind: 'call' }>, child: (c: Expr)
   switch (e.name) {
     case 'histogram': {
       const secs = e.args[1].kind === 'interval' ? e.args[1].seconds : (e.args[1] as { value: number }).value;
-      // Logs come in time order: consecutive records mostly fall in the same bucket, so keep its text.
+      // Logs come in time order: consecutive records mostly fall in the same few buckets, so keep their texts
+      // (the same string for the same bucket: group maps find it by its cached hash).
       let lastBucket = NaN;
       let lastText = '';
+      const recent = new Map<number, string>();
       return (c) => {
         const v = num(a0(c));
         if (v === null || Number.isNaN(v)) return null;
         const bucket = Math.floor(v / secs) * secs;
         if (bucket !== lastBucket) {
           lastBucket = bucket;
-          lastText = isoUtc(bucket);
+          let text = recent.get(bucket);
+          if (text === undefined) {
+            if (recent.size >= 64) recent.clear();
+            text = isoUtc(bucket);
+            recent.set(bucket, text);
+          }
+          lastText = text;
         }
         return lastText;
       };
@@ -596,34 +613,45 @@ class FormatCompiler {
     const plan = this.plan;
     const fp: FormatPlan = {
       format: this.format, search, numericPositions: [], project: [], orderKeys: [], groupKeys: [], aggArgs: [], firstRow: [],
+      matchesAll: query.search.kind === 'all', groupFields: [], groupFieldNumeric: [], aggFields: [],
     };
     const sql = query.sql;
     if (!sql) {
       fp.project = this.format.fields.map((_, k) => this.columnAt(k));
     } else {
+      // Aggregation reads text fields interned (group keys repeat; see TextCache); plain rows cut substrings.
+      const interned = plan.aggregate;
       if (sql.where) {
-        const w = this.compileRow(sql.where);
+        const w = this.compileRow(sql.where, interned);
         fp.where = (row) => truthy(w(row));
       }
       if (plan.aggregate) {
-        fp.groupKeys = plan.groupBy.map((g) => this.compileRow(g));
+        fp.groupKeys = plan.groupBy.map((g) => this.compileRow(g, true));
         // Registering aggregates happened while compiling group expressions in the plan.
-        fp.aggArgs = plan.aggs.map((a) => (a.arg ? this.compileRow(a.arg) : undefined));
-        fp.firstRow = plan.firstRowFields.map((n) => this.compileRow({ kind: 'column', name: n, offset: 0 }));
+        fp.aggArgs = plan.aggs.map((a) => (a.arg ? this.compileRow(a.arg, true) : undefined));
+        fp.firstRow = plan.firstRowFields.map((n) => this.compileRow({ kind: 'column', name: n, offset: 0 }, true));
+        // Plain fields, which the executor reads without the closures (field numbers, parsed numbers).
+        const plain = (e: Expr | undefined) => (e?.kind === 'column' ? this.position(e.name) : -1);
+        fp.groupFields = plan.groupBy.map(plain);
+        fp.groupFieldNumeric = fp.groupFields.map((k) => k >= 0 && isNumericField(this.format.fields[k]));
+        fp.aggFields = plan.aggs.map((a) => {
+          const k = plain(a.arg);
+          return k >= 0 && isNumericField(this.format.fields[k]) ? k : -1;
+        });
       } else {
         for (const s of sql.select) {
           if (s.expr.kind === 'star') this.format.fields.forEach((_, k) => fp.project.push(this.columnAt(k)));
-          else fp.project.push(this.compileRow(s.expr));
+          else fp.project.push(this.compileRow(s.expr, false));
         }
-        fp.orderKeys = plan.orderBy.map((o) => this.compileRow(o.expr));
+        fp.orderKeys = plan.orderBy.map((o) => this.compileRow(o.expr, false));
       }
     }
     fp.numericPositions = [...this.numeric].sort((a, b) => a - b);
     return fp;
   }
 
-  /** The value of the field at position k: numbers for numeric fields, NULL for `-`. */
-  private columnAt(k: number): RowExpr {
+  /** The value of the field at position k: numbers for numeric fields, NULL for `-`; text interned when asked. */
+  private columnAt(k: number, interned = false): RowExpr {
     const f = this.format.fields[k];
     if (isNumericField(f)) {
       this.numeric.add(k);
@@ -632,6 +660,7 @@ class FormatCompiler {
         return v !== v ? null : v;
       };
     }
+    if (interned) return ({ t, sp, tc }) => tc.read(t, sp.starts, sp.ends, k);
     return ({ t, sp }) => {
       const s = sp.starts[k];
       const e = sp.ends[k];
@@ -639,10 +668,10 @@ class FormatCompiler {
     };
   }
 
-  private compileRow(e: Expr): RowExpr {
-    return compileExpr<RowCtx>(e, (c) => this.compileRow(c), (col) => {
+  private compileRow(e: Expr, interned: boolean): RowExpr {
+    return compileExpr<RowCtx>(e, (c) => this.compileRow(c, interned), (col) => {
       const k = this.position(col.name);
-      return k < 0 ? () => null : this.columnAt(k);
+      return k < 0 ? () => null : this.columnAt(k, interned);
     });
   }
 

@@ -62,3 +62,123 @@ export function truthy(v: Value): boolean {
 export function detach(v: Value): Value {
   return typeof v === 'string' && v.length >= 13 ? (' ' + v).slice(1) : v;
 }
+
+/**
+ * Distinct strings cut from chunks, kept once and numbered: `id` finds the number of the string equal to
+ * text[s, e) without cutting it (a hash of the characters, then a character compare); `list[id]` is the string,
+ * the same string object every time. Group maps then hash each value once (V8 caches a string's hash in the
+ * string), or index arrays by its number. Stored strings are copies, so they never pin a chunk. Past `max` values
+ * it stops numbering (id -1): memory stays bounded on a high-cardinality field.
+ */
+export class Interner {
+  readonly list: string[] = [];
+  /** Slot → id + 1 (0: empty), and the slot's hash. */
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private mask = 1023;
+
+  constructor(private readonly max = 1 << 17) {}
+
+  id(t: string, s: number, e: number): number {
+    // Two characters per step (flow log values are short ASCII), then a final mix.
+    let h = 0x811c9dc5 ^ (e - s);
+    let i = s;
+    for (; i + 1 < e; i += 2) h = Math.imul(h ^ (t.charCodeAt(i) | (t.charCodeAt(i + 1) << 16)), 0x01000193);
+    if (i < e) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    h ^= h >>> 15;
+    const len = e - s;
+    const slots = this.slots;
+    const list = this.list;
+    let slot = h & this.mask;
+    for (;;) {
+      const id = slots[slot] - 1;
+      if (id < 0) break;
+      if (this.hashes[slot] === h) {
+        const k = list[id];
+        if (k.length === len) {
+          let i = 0;
+          while (i < len && k.charCodeAt(i) === t.charCodeAt(s + i)) i++;
+          if (i === len) return id;
+        }
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    if (list.length >= this.max) return -1;
+    const id = list.length;
+    // A flat copy (JSON's round trip keeps every code unit): no view of the chunk, fast to compare.
+    list.push(len >= 13 ? (JSON.parse(JSON.stringify(t.slice(s, e))) as string) : t.slice(s, e));
+    slots[slot] = id + 1;
+    this.hashes[slot] = h;
+    if (list.length * 2 > slots.length) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    const cap = oldSlots.length * 2;
+    this.slots = new Int32Array(cap);
+    this.hashes = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let j = 0; j < oldSlots.length; j++) {
+      if (oldSlots[j] === 0) continue;
+      let slot = oldHashes[j] & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = oldSlots[j];
+      this.hashes[slot] = oldHashes[j];
+    }
+  }
+}
+
+/**
+ * The text fields of the record under evaluation, read once per record and interned per field position: every
+ * expression (of every query on the same scan) that reads the field gets the same string, and the executor can
+ * get its number. `next()` starts a record.
+ */
+export class TextCache {
+  private gen = 1;
+  private stamps = new Float64Array(64);
+  /** Per position: the value's id in the position's interner, -1 for `-` (NULL), -2 when not numbered. */
+  private ids = new Int32Array(64);
+  private values: (string | null)[] = new Array<string | null>(64).fill(null);
+  readonly interners: Interner[] = [];
+
+  next(): void {
+    this.gen++;
+  }
+
+  /** The value of field k (text[starts[k], ends[k])) of the current record: NULL for `-`. */
+  read(t: string, starts: Int32Array, ends: Int32Array, k: number): string | null {
+    if (k >= this.stamps.length || this.stamps[k] !== this.gen) this.load(t, starts, ends, k);
+    return this.values[k];
+  }
+
+  /** The number of field k's value in interners[k], -1 for NULL, -2 when it has none (see Interner). */
+  id(t: string, starts: Int32Array, ends: Int32Array, k: number): number {
+    if (k >= this.stamps.length || this.stamps[k] !== this.gen) this.load(t, starts, ends, k);
+    return this.ids[k];
+  }
+
+  private load(t: string, starts: Int32Array, ends: Int32Array, k: number): void {
+    if (k >= this.stamps.length) {
+      const stamps = new Float64Array(k * 2);
+      stamps.set(this.stamps);
+      this.stamps = stamps;
+      const ids = new Int32Array(k * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    const s = starts[k];
+    const e = ends[k];
+    this.stamps[k] = this.gen;
+    if (e - s === 1 && t.charCodeAt(s) === 45) {
+      this.ids[k] = -1;
+      this.values[k] = null;
+      return;
+    }
+    const interner = (this.interners[k] ??= new Interner());
+    const id = interner.id(t, s, e);
+    this.ids[k] = id < 0 ? -2 : id;
+    this.values[k] = id < 0 ? t.slice(s, e) : interner.list[id];
+  }
+}
