@@ -4,7 +4,7 @@ import { DEFAULT_FORMAT, FieldSpans, RecordFormat, headerNames, isHeaderLine, ma
 import { Chunk, QuerySource, readChunks } from './sources';
 import { planRanges, runInWorkers } from './workers';
 import { parseQuery } from './parser';
-import { FormatPlan, QueryPlan, RowCtx } from './plan';
+import { FormatPlan, GroupView, QueryPlan, RowCtx } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
 import { BoundedHeap } from './heap';
 import { TextCache, Value, compareValues, detach, intAt } from './values';
@@ -53,7 +53,8 @@ export function checkQuery(query: string): QueryError | undefined {
 
 /**
  * The groups of an aggregation, compact: group g's key values at keys[g × keyCount …], its first row's values at
- * first[g × firstCount …], and the state of its aggregate i at g × width + i in `counts` and `sums` (and in
+ * first[g × firstCount …], and the state of its aggregate i at a = g × width + i: its count at acc[2a] and sum at
+ * acc[2a + 1], side by side so a record's update touches one cache line (and in
  * `values` for min/max, `sets` for DISTINCT, when the plan has such aggregates). Flat arrays keep many groups
  * cheap to update, to send from a worker and to merge.
  */
@@ -64,8 +65,7 @@ export interface GroupTable {
   width: number;
   keys: Value[];
   first: Value[];
-  counts: Float64Array;
-  sums: Float64Array;
+  acc: Float64Array;
   values: Value[];
   sets: (Set<Value> | undefined)[];
 }
@@ -84,7 +84,7 @@ function aggKinds(plan: QueryPlan): Uint8Array {
 function newTable(plan: QueryPlan): GroupTable {
   return {
     size: 0, keyCount: plan.groupBy.length, firstCount: plan.firstRowFields.length, width: plan.aggs.length,
-    keys: [], first: [], counts: new Float64Array(0), sums: new Float64Array(0), values: [], sets: [],
+    keys: [], first: [], acc: new Float64Array(0), values: [], sets: [],
   };
 }
 
@@ -94,14 +94,10 @@ function addGroup(t: GroupTable, kinds: Uint8Array, keys: Value[], first: Value[
   const width = t.width;
   for (const k of keys) t.keys.push(k);
   for (const v of first) t.first.push(v);
-  if (t.size * width > t.counts.length) {
-    const size = Math.max(64, t.size * 2) * width;
-    const counts = new Float64Array(size);
-    counts.set(t.counts);
-    t.counts = counts;
-    const sums = new Float64Array(size);
-    sums.set(t.sums);
-    t.sums = sums;
+  if (t.size * width * 2 > t.acc.length) {
+    const acc = new Float64Array(Math.max(64, t.size * 2) * width * 2);
+    acc.set(t.acc);
+    t.acc = acc;
   }
   const hasValues = kinds.some((k) => k === AGG_MIN || k === AGG_MAX);
   const hasSets = kinds.includes(AGG_DISTINCT);
@@ -117,42 +113,41 @@ function mixPair(x: number, y: number): number {
   return h ^ (h >>> 15);
 }
 
-/** Group ids by two numbers (open addressing): the pair of key value numbers of a two-key group. */
+/** Ids by two numbers ≥ 0 (open addressing; a slot holds x, y and the id, so a probe reads one cache line). */
 class PairTable {
-  private keys = new Int32Array(2048).fill(-1);
-  private ids = new Int32Array(1024);
+  private slots = new Int32Array(3 * 1024).fill(-1);
   private mask = 1023;
   private size = 0;
 
   get(x: number, y: number): number {
-    const keys = this.keys;
-    let slot = mixPair(x, y) & this.mask;
+    const slots = this.slots;
+    let i = mixPair(x, y) & this.mask;
     for (;;) {
-      const a = keys[slot * 2];
+      const at = i * 3;
+      const a = slots[at];
       if (a < 0) return -1;
-      if (a === x && keys[slot * 2 + 1] === y) return this.ids[slot];
-      slot = (slot + 1) & this.mask;
+      if (a === x && slots[at + 1] === y) return slots[at + 2];
+      i = (i + 1) & this.mask;
     }
   }
 
   set(x: number, y: number, id: number): void {
-    if ((this.size + 1) * 2 > this.ids.length) this.grow();
-    let slot = mixPair(x, y) & this.mask;
-    while (this.keys[slot * 2] >= 0) slot = (slot + 1) & this.mask;
-    this.keys[slot * 2] = x;
-    this.keys[slot * 2 + 1] = y;
-    this.ids[slot] = id;
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    let i = mixPair(x, y) & this.mask;
+    while (this.slots[i * 3] >= 0) i = (i + 1) & this.mask;
+    this.slots[i * 3] = x;
+    this.slots[i * 3 + 1] = y;
+    this.slots[i * 3 + 2] = id;
     this.size++;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const ids = this.ids;
-    this.keys = new Int32Array(keys.length * 2).fill(-1);
-    this.ids = new Int32Array(ids.length * 2);
-    this.mask = this.ids.length - 1;
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(3 * cap).fill(-1);
+    this.mask = cap - 1;
     this.size = 0;
-    for (let s = 0; s < ids.length; s++) if (keys[s * 2] >= 0) this.set(keys[s * 2], keys[s * 2 + 1], ids[s]);
+    for (let at = 0; at < old.length; at += 3) if (old[at] >= 0) this.set(old[at], old[at + 1], old[at + 2]);
   }
 }
 
@@ -263,6 +258,7 @@ export class QueryPass {
       p.byValue = undefined;
       p.byPair = undefined;
       p.exprNumbers = [];
+      p.distinctSeen = [];
     }
     const union = new Set<number>();
     for (const p of this.passes) for (const k of p.fp.numericPositions) union.add(k);
@@ -386,8 +382,7 @@ export class QueryPass {
     this.result.formatNames ??= [...this.format.names];
     if (this.heap) this.result.ordered = this.heap.sorted();
     const t = this.result.groups;
-    t.counts = t.counts.slice(0, t.size * t.width);
-    t.sums = t.sums.slice(0, t.size * t.width);
+    t.acc = t.acc.slice(0, t.size * t.width * 2);
     for (const f of this.followers) f.finish();
     return this.result;
   }
@@ -401,6 +396,8 @@ export class QueryPass {
   private byValue?: Int32Array;
   /** Group ids by the numbers of the two keys' values. */
   private byPair?: PairTable;
+  /** Per DISTINCT aggregate: the (group, value number) pairs seen (plain fields). */
+  private distinctSeen: PairTable[] = [];
   /** Numbers of the values of keys that are expressions (not plain fields), by key. */
   private exprNumbers: Map<Value, number>[] = [];
 
@@ -502,13 +499,13 @@ export class QueryPass {
     const fields = this.fp.aggFields;
     const row = this.row;
     const t = this.result.groups;
-    const counts = t.counts;
+    const acc = t.acc;
     const base = id * width;
     for (let i = 0; i < width; i++) {
       const kind = kinds[i];
       const at = base + i;
       if (kind === AGG_STAR) {
-        counts[at]++;
+        acc[2 * at]++;
         continue;
       }
       const k = fields[i];
@@ -516,20 +513,31 @@ export class QueryPass {
         // sum/avg of a plain numeric field: the parsed number (NaN for `-`, which is NULL).
         const x = row.nums[k];
         if (x === x) {
-          counts[at]++;
-          t.sums[at] += x;
+          acc[2 * at]++;
+          acc[2 * at + 1] += x;
         }
         continue;
       }
       const v = k >= 0 ? (row.nums[k] !== row.nums[k] ? null : row.nums[k]) : args[i]!(row);
       if (v === null) continue;
       if (kind === AGG_DISTINCT) {
+        // A plain field's value number, when it has one, says whether the group has seen the value.
+        let n = -1;
+        if (k >= 0) {
+          const x = row.nums[k];
+          if ((x | 0) === x && x >= 0) n = x;
+        } else if (this.fp.aggTextFields[i] >= 0) n = row.tc.id(row.t, row.sp.starts, row.sp.ends, this.fp.aggTextFields[i]);
+        if (n >= 0) {
+          const seen = (this.distinctSeen[i] ??= new PairTable());
+          if (seen.get(id, n) >= 0) continue;
+          seen.set(id, n, 0);
+        }
         const set = t.sets[at]!;
         if (!set.has(v)) set.add(detach(v));
         continue;
       }
-      const n = ++counts[at];
-      if (kind === AGG_SUM) t.sums[at] += typeof v === 'number' ? v : Number(v);
+      const n = ++acc[2 * at];
+      if (kind === AGG_SUM) acc[2 * at + 1] += typeof v === 'number' ? v : Number(v);
       else if (kind === AGG_MIN) {
         if (n === 1 || compareValues(v, t.values[at]) < 0) t.values[at] = detach(v);
       } else if (kind === AGG_MAX) {
@@ -548,6 +556,12 @@ export function mergePasses(plan: QueryPlan, parts: PassResult[], cap: number): 
   const rowLimit = plan.kind === 'sql' && !plan.aggregate ? Math.min(plan.limit ?? cap, cap) : cap;
   const kinds = aggKinds(plan);
   const index = new GroupIndex();
+  // The first range's groups are taken as they are (the merge only adds the later ranges' to them).
+  if (parts.length > 0) {
+    const first = parts[0].groups;
+    out.groups = first;
+    for (let g = 0; g < first.size; g++) index.add(first.keys, g * first.keyCount, first.keyCount, g);
+  }
   parts.forEach((p, partIndex) => {
     out.records += p.records;
     out.matched += p.matched;
@@ -556,10 +570,41 @@ export function mergePasses(plan: QueryPlan, parts: PassResult[], cap: number): 
     out.formatNames ??= p.formatNames;
     for (const r of p.rows) if (out.rows.length < rowLimit) out.rows.push(r);
     for (const o of p.ordered) heap?.push({ ...o, seq: partIndex * 2 ** 32 + o.seq });
-    mergeGroups(out.groups, index, kinds, p.groups);
+    if (partIndex > 0) mergeGroups(out.groups, index, kinds, p.groups);
   });
   if (heap) out.ordered = heap.sorted();
   return out;
+}
+
+/**
+ * The table with its key values as numbers into a list of the distinct ones (`keyIds`, `keyDict`), and
+ * `unpackKeys` back: a worker posts each distinct key value once (pairs repeat each address many times).
+ */
+export function packKeys(t: GroupTable): GroupTable & { keyDict?: Value[]; keyIds?: Int32Array } {
+  const numbers = new Map<Value, number>();
+  const dict: Value[] = [];
+  const ids = new Int32Array(t.keys.length);
+  t.keys.forEach((v, i) => {
+    let n = numbers.get(v);
+    if (n === undefined) {
+      n = dict.length;
+      dict.push(v);
+      numbers.set(v, n);
+    }
+    ids[i] = n;
+  });
+  return { ...t, keys: [], keyDict: dict, keyIds: ids };
+}
+
+export function unpackKeys(t: GroupTable & { keyDict?: Value[]; keyIds?: Int32Array }): GroupTable {
+  if (!t.keyDict || !t.keyIds) return t;
+  const dict = t.keyDict;
+  const keys: Value[] = new Array<Value>(t.keyIds.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = dict[t.keyIds[i]];
+  const { keyDict, keyIds, ...table } = t;
+  void keyDict;
+  void keyIds;
+  return { ...table, keys };
 }
 
 /** Adds the groups of `from` (a later range) to `into`: new keys append, known ones merge their states. */
@@ -580,12 +625,12 @@ function mergeGroups(into: GroupTable, index: GroupIndex, kinds: Uint8Array, fro
         for (const v of from.sets[b]!) set.add(v);
         continue;
       }
-      if ((kind === AGG_MIN || kind === AGG_MAX) && from.counts[b] > 0) {
-        const c = into.counts[a] === 0 ? 0 : compareValues(from.values[b], into.values[a]);
-        if (into.counts[a] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[a] = from.values[b];
+      if ((kind === AGG_MIN || kind === AGG_MAX) && from.acc[2 * b] > 0) {
+        const c = into.acc[2 * a] === 0 ? 0 : compareValues(from.values[b], into.values[a]);
+        if (into.acc[2 * a] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[a] = from.values[b];
       }
-      into.counts[a] += from.counts[b];
-      into.sums[a] += from.sums[b];
+      into.acc[2 * a] += from.acc[2 * b];
+      into.acc[2 * a + 1] += from.acc[2 * b + 1];
     }
   }
 }
@@ -669,19 +714,20 @@ function finalValue(spec: QueryPlan['aggs'][number], t: GroupTable, g: number, i
     const sorted = values.sort(compareValues);
     return sorted.length ? (spec.fn === 'min' ? sorted[0] : sorted[sorted.length - 1]) : null;
   }
-  const n = t.counts[at];
+  const n = t.acc[2 * at];
   switch (spec.fn) {
     case 'count': return n;
-    case 'sum': return n > 0 ? t.sums[at] : null;
-    case 'avg': return n > 0 ? t.sums[at] / n : null;
+    case 'sum': return n > 0 ? t.acc[2 * at + 1] : null;
+    case 'avg': return n > 0 ? t.acc[2 * at + 1] / n : null;
     default: return n > 0 ? t.values[at] : null;
   }
 }
 
 function finishGroups(plan: QueryPlan, t: GroupTable): Value[][] {
-  const out: { row: Value[]; keys: Value[] }[] = [];
+  type Out = { view: GroupView; keys: Value[] };
+  const out: Out[] = [];
   for (let g = 0; g < t.size; g++) {
-    const view = {
+    const view: GroupView = {
       keys: t.keys.slice(g * t.keyCount, (g + 1) * t.keyCount),
       aggs: plan.aggs.map((spec, i) => finalValue(spec, t, g, i)),
       first: t.first.slice(g * t.firstCount, (g + 1) * t.firstCount),
@@ -690,17 +736,19 @@ function finishGroups(plan: QueryPlan, t: GroupTable): Value[][] {
       const h = plan.groupHaving(view);
       if (h === null || h === 0 || h === '') continue;
     }
-    out.push({ row: plan.groupSelect.map((f) => f(view)), keys: plan.groupOrder.map((f) => f(view)) });
+    out.push({ view, keys: plan.groupOrder.map((f) => f(view)) });
   }
+  // The SELECT list is evaluated for the groups that are kept only.
+  const rows = (kept: Out[]) => kept.map((o) => plan.groupSelect.map((f) => f(o.view)));
   const limit = plan.limit ?? Infinity;
   if (plan.groupOrder.length > 0) {
-    const cmp = (a: { keys: Value[] }, b: { keys: Value[] }) => compareKeys(a.keys, b.keys, plan.orderBy);
+    const cmp = (a: Out, b: Out) => compareKeys(a.keys, b.keys, plan.orderBy);
     if (limit < out.length) {
-      const heap = new BoundedHeap<{ row: Value[]; keys: Value[] }>(limit, cmp);
+      const heap = new BoundedHeap<Out>(limit, cmp);
       for (const r of out) heap.push(r);
-      return heap.sorted().map((r) => r.row);
+      return rows(heap.sorted());
     }
     out.sort(cmp);
   }
-  return out.slice(0, limit).map((r) => r.row);
+  return rows(out.slice(0, limit));
 }

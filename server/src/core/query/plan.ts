@@ -54,6 +54,8 @@ export interface FormatPlan {
   groupFieldNumeric: boolean[];
   /** Per aggregate: the field position when its argument is a plain numeric field of this format, else -1. */
   aggFields: number[];
+  /** Per aggregate: the field position when its argument is a plain text field of this format, else -1. */
+  aggTextFields: number[];
 }
 
 export interface GroupView {
@@ -613,7 +615,7 @@ class FormatCompiler {
     const plan = this.plan;
     const fp: FormatPlan = {
       format: this.format, search, numericPositions: [], project: [], orderKeys: [], groupKeys: [], aggArgs: [], firstRow: [],
-      matchesAll: query.search.kind === 'all', groupFields: [], groupFieldNumeric: [], aggFields: [],
+      matchesAll: query.search.kind === 'all', groupFields: [], groupFieldNumeric: [], aggFields: [], aggTextFields: [],
     };
     const sql = query.sql;
     if (!sql) {
@@ -637,6 +639,10 @@ class FormatCompiler {
         fp.aggFields = plan.aggs.map((a) => {
           const k = plain(a.arg);
           return k >= 0 && isNumericField(this.format.fields[k]) ? k : -1;
+        });
+        fp.aggTextFields = plan.aggs.map((a) => {
+          const k = plain(a.arg);
+          return k >= 0 && !isNumericField(this.format.fields[k]) ? k : -1;
         });
       } else {
         for (const s of sql.select) {

@@ -80,12 +80,16 @@ export class Interner {
   constructor(private readonly max = 1 << 17) {}
 
   id(t: string, s: number, e: number): number {
-    // Two characters per step (flow log values are short ASCII), then a final mix.
+    // Four characters per step (flow log values are short ASCII; others only collide more), then a final mix.
     let h = 0x811c9dc5 ^ (e - s);
     let i = s;
-    for (; i + 1 < e; i += 2) h = Math.imul(h ^ (t.charCodeAt(i) | (t.charCodeAt(i + 1) << 16)), 0x01000193);
-    if (i < e) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    for (; i + 3 < e; i += 4) {
+      h = Math.imul(h ^ (t.charCodeAt(i) | (t.charCodeAt(i + 1) << 8) | (t.charCodeAt(i + 2) << 16) | (t.charCodeAt(i + 3) << 24)), 0x01000193);
+    }
+    for (; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
     h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
     const len = e - s;
     const slots = this.slots;
     const list = this.list;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_FORMAT, RecordFormat, makeFormat } from '../scan';
 import { parseQuery } from './parser';
 import { QueryPlan } from './plan';
-import { PassResult, QueryOptions, QueryPass, mergePasses } from './execute';
+import { PassResult, QueryOptions, QueryPass, mergePasses, packKeys, unpackKeys } from './execute';
 import { Chunk, fileHeaderNames, readAt, readFileRange } from './sources';
 import { QueryCancelledError } from './errors';
 import { Value } from './values';
@@ -183,6 +183,7 @@ export async function runPassesInWorkers(queries: string[], ranges: FileRange[],
     onProgress: (done) => options.onProgress?.(done, total),
     onData: stream ? (i, data) => stream.receive(i, data as RowsMessage) : undefined,
   });
+  for (const range of results) for (const r of range) r.groups = unpackKeys(r.groups);
   const merged = mergeRanges(plans, ranges, results, cap);
   // The rows came as messages, and went out in order with their line numbers shifted: they are the result's.
   if (stream) merged[0].rows = stream.emitted;
@@ -321,6 +322,7 @@ export function maybeRunAsQueryWorker(): boolean {
       else send({ rows: [], formatNames: results[0].formatNames, end: { lines: results[0].lines, lateHeader: results[0].lateHeader } } satisfies RowsMessage);
       results[0].rows = []; // already sent
     }
+    for (const r of results) r.groups = packKeys(r.groups);
     return results;
   });
 }
