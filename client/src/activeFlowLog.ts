@@ -1,10 +1,17 @@
 // The flow log the user is looking at. Files over 50 MB are never handed to extensions as documents, so the
-// active tab's URI is the fallback: the server then reads that file from disk.
+// active tab's URI is the fallback: the server then reads that file from disk. With a panel focused (no active
+// text editor), it is the flow log that was active last, while it is still open.
 import * as vscode from 'vscode';
 
 const FLOWLOG_FILE = /\.flowlog(\.gz)?$/i;
 
-export function activeFlowLogUri(): vscode.Uri | undefined {
+let lastActive: vscode.Uri | undefined;
+
+function isOpen(uri: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+}
+
+function current(): vscode.Uri | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor && editor.document.languageId === 'flowlog') return editor.document.uri;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -12,6 +19,20 @@ export function activeFlowLogUri(): vscode.Uri | undefined {
     return input.uri;
   }
   return undefined;
+}
+
+/** Remembers the last active flow log, for commands run while a panel has the focus. */
+export function trackActiveFlowLog(context: vscode.ExtensionContext): void {
+  lastActive = current();
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs(() => {
+    lastActive = current() ?? lastActive;
+  }));
+}
+
+export function activeFlowLogUri(): vscode.Uri | undefined {
+  const uri = current();
+  if (uri) return uri;
+  return lastActive && isOpen(lastActive) ? lastActive : undefined;
 }
 
 export async function requireActiveFlowLog(): Promise<vscode.Uri | undefined> {

@@ -4,12 +4,14 @@ import { FlowLogClient } from './languageClient';
 import { StatusBar } from './statusBar';
 import { registerCommands } from './commands';
 import { registerLanguageDetection } from './detectLanguage';
+import { trackActiveFlowLog } from './activeFlowLog';
 
 let client: FlowLogClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   client = new FlowLogClient(context);
   context.subscriptions.push(client, new StatusBar(client));
+  trackActiveFlowLog(context);
   registerCommands(context, client);
   registerLanguageDetection(context);
 }

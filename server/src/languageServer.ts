@@ -1,6 +1,6 @@
 // The language server: thin glue from LSP to the core. The connection is a parameter, so tests can pass one end
 // of an in-memory stream pair.
-import { CodeActionKind, Connection, InitializeResult } from 'vscode-languageserver';
+import { CodeActionKind, CodeLensRefreshRequest, Connection, InitializeResult } from 'vscode-languageserver';
 import { DocumentStore, textDocumentSync } from './handlers/documents';
 import { registerDiagnostics } from './handlers/diagnostics';
 import { hoverAt } from './handlers/hover';
@@ -16,8 +16,10 @@ export function startServer(connection: Connection): void {
   const documents = new DocumentStore(connection, () => settings.get().maxProblems);
   const diagnostics = registerDiagnostics(connection, documents);
 
+  let codeLensRefresh = false;
   connection.onInitialize((params): InitializeResult => {
     if (params.capabilities.workspace?.configuration) settings.enablePull();
+    codeLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync,
@@ -52,6 +54,18 @@ export function startServer(connection: Connection): void {
     return doc ? codeActionsFor(doc, params) : [];
   });
 
+  // The lens shows counts: ask for it again when they change (and after an open that raced the first request).
+  const lensCounts = new Map<string, string>();
+  let lensTimer: NodeJS.Timeout | undefined;
+  documents.onDidChange((uri) => {
+    const stats = documents.get(uri)?.getStats();
+    const key = stats ? `${stats.records}/${stats.rejects}/${stats.problems}` : '';
+    if (!codeLensRefresh || lensCounts.get(uri) === key) return;
+    lensCounts.set(uri, key);
+    clearTimeout(lensTimer);
+    lensTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 200);
+  });
+  documents.onDidClose((uri) => lensCounts.delete(uri));
   connection.onCodeLens((params) => {
     const doc = documents.get(params.textDocument.uri);
     return doc ? codeLensesFor(doc, params.textDocument.uri) : [];

@@ -1,14 +1,16 @@
 // npm run test:e2e: the extension inside real VS Code (VS Code's server from code-server, headless Debian
-// Chromium). Three checks, each with its own server and sandbox:
+// Chromium). Four checks, each with its own server and sandbox:
 //   1. the vscode-API integration suite (test/integration) in a real extension host;
 //   2. UI checks with Playwright, screenshots in test-results/;
-//   3. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
+//   3. the query panel and the summary (test/e2e/panels.mjs);
+//   4. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, assertInstalled, launchBrowser, makeSandbox, remoteUri, startServer, workbenchQuery } from './vscodeServer.mjs';
 import { runUiChecks, runVsixCheck } from './ui.mjs';
+import { runPanelChecks } from './panels.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -69,6 +71,7 @@ const started = Date.now();
 try {
   if (wants('integration')) await runIntegrationSuite();
   if (wants('ui')) for (const r of await runUiChecks()) report(r.ok, `ui: ${r.title}`, r.detail);
+  if (wants('panels')) for (const r of await runPanelChecks()) report(r.ok, `panels: ${r.title}`, r.detail);
   if (wants('vsix')) for (const r of await runVsixCheck()) report(r.ok, `vsix: ${r.title}`, r.detail);
 } catch (e) {
   report(false, 'e2e harness', e instanceof Error ? e.stack ?? e.message : String(e));

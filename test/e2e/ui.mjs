@@ -9,7 +9,7 @@ import { ROOT, SERVER_MAIN, launchBrowser, makeSandbox, remoteUri, startServer, 
 const SHOTS = join(ROOT, 'test-results');
 
 /** Runs `steps` as named checks; a failed step stops the rest (they depend on it). */
-async function checks(page, steps) {
+export async function checks(page, steps) {
   const results = [];
   for (const [title, step] of steps) {
     try {
@@ -25,7 +25,7 @@ async function checks(page, steps) {
   return results;
 }
 
-async function openWorkbench(browser, server, sandbox, payload) {
+export async function openWorkbench(browser, server, sandbox, payload) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(server.url(workbenchQuery(server.port, sandbox.workspace, payload)));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -33,7 +33,7 @@ async function openWorkbench(browser, server, sandbox, payload) {
 }
 
 /** Opens the quick input with `key`, types `text` and accepts the row that names it. */
-async function pickInQuickInput(page, key, text) {
+export async function pickInQuickInput(page, key, text) {
   const row = `.quick-input-list .monaco-list-row[aria-label*="${text}"]`;
   for (let attempt = 1; ; attempt++) {
     // A quick input that is still closing would take the keys meant for the new one.
@@ -52,12 +52,12 @@ async function pickInQuickInput(page, key, text) {
   await page.keyboard.press('Enter');
 }
 
-async function quickOpen(page, name) {
+export async function quickOpen(page, name) {
   await pickInQuickInput(page, 'Control+P', name);
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
 }
 
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   await pickInQuickInput(page, 'F1', title);
 }
 

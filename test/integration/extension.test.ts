@@ -189,4 +189,32 @@ suite('VPC Flow Logs extension', () => {
     assert.equal(doc.getText(), 'action,n\nACCEPT,2\nREJECT,2\n,2\n');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+  test('the CodeLens on line 1 shows the counts and opens the summary and the query panel', async () => {
+    const doc = await open('good.flowlog');
+    let lenses: vscode.CodeLens[] = [];
+    for (let i = 0; i < 100 && lenses.length === 0; i++) {
+      lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+      if (lenses.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]), [
+      [0, '6 records · 2 rejected · 0 problems', 'flowlog.showSummary'],
+      [0, 'Summary', 'flowlog.showSummary'],
+      [0, 'Query', 'flowlog.openQueryPanel'],
+    ]);
+    assert.deepEqual(lenses[2].command?.arguments, [doc.uri.toString()]);
+  });
+
+  test('Open Query Panel and Show Summary open webview panels named after the file', async () => {
+    const webviewTabs = (viewType: string) => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+    const doc = await open('good.flowlog');
+    await vscode.commands.executeCommand('flowlog.openQueryPanel', doc.uri.toString());
+    await vscode.commands.executeCommand('flowlog.showSummary', doc.uri.toString());
+    assert.deepEqual(webviewTabs('flowlog.queryPanel').map((t) => t.label), ['Query: good.flowlog']);
+    assert.deepEqual(webviewTabs('flowlog.summaryPanel').map((t) => t.label), ['Summary: good.flowlog']);
+    // A second Open Query Panel reuses the one panel.
+    await vscode.commands.executeCommand('flowlog.openQueryPanel');
+    assert.equal(webviewTabs('flowlog.queryPanel').length, 1);
+    await vscode.window.tabGroups.close([...webviewTabs('flowlog.queryPanel'), ...webviewTabs('flowlog.summaryPanel')]);
+  });
 });

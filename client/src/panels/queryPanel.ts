@@ -10,7 +10,7 @@ import { Cell, ExportFormat, QueryViewState, ToQueryView } from '../../webview/s
 import { QueryViewHost, routeQueryViewMessage } from './routers';
 import { QueryRunner } from './queryRunner';
 import { formatResult } from './exportFormat';
-import { ViewPort, loadPage, targetOf } from './webviewPanel';
+import { ViewPort, loadPage, panelColumn, targetOf } from './webviewPanel';
 
 export const QUERY_PANEL_VIEW_TYPE = 'flowlog.queryPanel';
 
@@ -35,7 +35,7 @@ export class QueryPanel implements QueryViewHost {
   static show(deps: PanelDeps, options: { uri?: vscode.Uri; query?: string; run?: boolean } = {}): QueryPanel {
     let panel = QueryPanel.current;
     if (!panel) {
-      const webviewPanel = vscode.window.createWebviewPanel(QUERY_PANEL_VIEW_TYPE, 'Flow Log Query', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {});
+      const webviewPanel = vscode.window.createWebviewPanel(QUERY_PANEL_VIEW_TYPE, 'Flow Log Query', { viewColumn: panelColumn(), preserveFocus: false }, {});
       panel = new QueryPanel(webviewPanel, deps, options.uri ?? activeFlowLogUri(), false);
     } else {
       panel.panel.reveal(undefined, false);
@@ -56,11 +56,12 @@ export class QueryPanel implements QueryViewHost {
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, uri: vscode.Uri | undefined, pinned: boolean) {
     QueryPanel.current = this;
     this.pinned = pinned;
-    this.port = new ViewPort(panel.webview);
+    this.port = new ViewPort(panel);
     this.runner = new QueryRunner(languageServerBackend(deps.client, () => this.target, PANEL_ROW_LIMIT), (m) => this.port.post(m));
     loadPage(panel, deps.context.extensionUri, 'query', 'Flow Log Query');
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m) => routeQueryViewMessage(m, this)),
+      this.port,
       panel.onDidDispose(() => this.dispose()),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!this.pinned && editor?.document.languageId === 'flowlog' && editor.document.uri.toString() !== this.target?.toString()) this.bind(editor.document.uri);
@@ -95,7 +96,7 @@ export class QueryPanel implements QueryViewHost {
   }
 
   reveal(line: number): void {
-    if (this.target) void revealLine(this.target, line - 1);
+    if (this.target) void revealLine(this.target, line - 1, this.panel.viewColumn);
   }
 
   async exportResult(format: ExportFormat, columns: string[], rows: Cell[][]): Promise<void> {

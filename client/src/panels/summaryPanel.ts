@@ -7,11 +7,20 @@ import { activeFlowLogUri } from '../activeFlowLog';
 import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
 import { PanelDeps, QueryPanel } from './queryPanel';
-import { ViewPort, loadPage, targetOf } from './webviewPanel';
+import { ViewPort, loadPage, panelColumn, targetOf } from './webviewPanel';
 
 export const SUMMARY_PANEL_VIEW_TYPE = 'flowlog.summaryPanel';
 
 let nextToken = 0;
+
+function openTabNamed(name: string): vscode.Uri | undefined {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (tab.input instanceof vscode.TabInputText && tab.input.uri.path.split('/').pop() === name) return tab.input.uri;
+    }
+  }
+  return undefined;
+}
 
 export class SummaryPanel implements SummaryViewHost {
   private static readonly open = new Map<string, SummaryPanel>();
@@ -30,24 +39,26 @@ export class SummaryPanel implements SummaryViewHost {
       existing.refresh();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: vscode.ViewColumn.Beside }, {});
+    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: panelColumn(), preserveFocus: false }, {});
     return new SummaryPanel(panel, deps, uri);
   }
 
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: SummaryViewState | undefined): void {
-    const uri = state?.target ? vscode.Uri.parse(state.target.uri) : activeFlowLogUri();
+    // Without saved state (a browser reload that did not flush it), the title still names the file.
+    const uri = state?.target ? vscode.Uri.parse(state.target.uri) : openTabNamed(panel.title.replace(/^Summary: /, '')) ?? activeFlowLogUri();
     if (uri) new SummaryPanel(panel, deps, uri);
     else panel.dispose();
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly uri: vscode.Uri) {
     SummaryPanel.open.set(uri.toString(), this);
-    this.port = new ViewPort(panel.webview);
+    this.port = new ViewPort(panel);
     const target = targetOf(uri);
     loadPage(panel, deps.context.extensionUri, 'summary', `Summary: ${target.name}`);
     panel.title = `Summary: ${target.name}`;
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m) => routeSummaryViewMessage(m, this)),
+      this.port,
       panel.onDidDispose(() => this.dispose()),
     );
     this.port.post({ type: 'target', target });

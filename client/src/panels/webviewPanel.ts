@@ -13,29 +13,54 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
+const openPanels = new Set<vscode.WebviewPanel>();
+
+/** Where a new panel goes: beside the editor, or in the group that already holds one of ours. */
+export function panelColumn(): vscode.ViewColumn {
+  for (const p of openPanels) if (p.viewColumn !== undefined) return p.viewColumn;
+  return vscode.ViewColumn.Beside;
+}
+
 export function loadPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, kind: WebviewKind, title: string): void {
+  openPanels.add(panel);
+  panel.onDidDispose(() => openPanels.delete(panel));
   const asUri = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
   panel.webview.options = webviewOptions(extensionUri);
   panel.webview.html = renderWebviewHtml({ kind, title, cspSource: panel.webview.cspSource, scriptUri: asUri('webview.js'), styleUri: asUri('webview.css') });
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
 }
 
-/** Posts to a webview, holding messages until it has said `ready` (earlier ones would be lost). */
-export class ViewPort<T> {
+/**
+ * Posts to a panel's webview, holding messages until the view has said `ready` and while the panel is hidden:
+ * a message posted to a hidden panel that is being revealed was seen to get lost in VS Code 1.100.
+ */
+export class ViewPort<T> implements vscode.Disposable {
   private ready = false;
   private readonly queue: T[] = [];
+  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly webview: vscode.Webview) {}
+  constructor(private readonly panel: vscode.WebviewPanel) {
+    this.subscription = panel.onDidChangeViewState(() => this.flush());
+  }
 
   post(msg: T): void {
-    if (this.ready) void this.webview.postMessage(msg);
-    else this.queue.push(msg);
+    this.queue.push(msg);
+    this.flush();
   }
 
   /** The view (re)loaded: send what waited. */
   markReady(): void {
     this.ready = true;
-    for (const m of this.queue.splice(0)) void this.webview.postMessage(m);
+    this.flush();
+  }
+
+  private flush(): void {
+    if (!this.ready || !this.panel.visible) return;
+    for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
   }
 }
 

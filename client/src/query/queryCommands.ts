@@ -84,8 +84,19 @@ async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<voi
   await revealLine(uri, choice.line);
 }
 
-/** Opens `uri` at `line` through the editor service, which also works for files too big to sync to extensions. */
-export async function revealLine(uri: vscode.Uri, line: number): Promise<void> {
+/**
+ * Opens `uri` at `line` through the editor service, which also works for files too big to sync to extensions.
+ * It goes to the editor group already showing the file, else the first group that is not `avoid` (the panel the
+ * click came from, which it would otherwise cover).
+ */
+export async function revealLine(uri: vscode.Uri, line: number, avoid?: vscode.ViewColumn): Promise<void> {
   const pos = new vscode.Position(line, 0);
-  await vscode.commands.executeCommand('vscode.open', uri, { selection: new vscode.Range(pos, pos), preview: false });
+  const viewColumn = columnShowing(uri) ?? (avoid === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+  await vscode.commands.executeCommand('vscode.open', uri, { selection: new vscode.Range(pos, pos), preview: false, viewColumn });
+}
+
+function columnShowing(uri: vscode.Uri): vscode.ViewColumn | undefined {
+  const shows = (t: vscode.Tab) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString();
+  const groups = vscode.window.tabGroups.all;
+  return (groups.find((g) => g.activeTab && shows(g.activeTab)) ?? groups.find((g) => g.tabs.some(shows)))?.viewColumn;
 }

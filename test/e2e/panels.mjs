@@ -1,0 +1,244 @@
+// The query panel and the summary in real VS Code: palette and CodeLens, example queries, table rows and charts,
+// a row click that moves the editor, a CSV export read back, summary totals against `flowlog query`, a reload
+// that brings both back, the hostile fixture rendered as text, and screenshots in a dark and a light theme.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
+import { checks, openWorkbench, quickOpen, runCommand } from './ui.mjs';
+
+const SHOTS = join(ROOT, 'test-results');
+
+/** `flowlog query` on a file, through the built CLI (the same engine, outside the editor). */
+function cli(file, query, format = 'json') {
+  return execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'query', file, query, '--format', format], { encoding: 'utf8' });
+}
+
+/** The frame of our webview whose page is `view` ('query' or 'summary'), and with `name`, bound to that file. */
+async function webviewFrame(page, view, timeout = 30_000, name = undefined) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const found = await f.evaluate(([v, n]) => document.body?.dataset.view === v && !!document.getElementById('app')?.childElementCount &&
+        (n === undefined || document.getElementById('target-name')?.textContent === n), [view, name]).catch(() => false);
+      if (found) return f;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no ${view} webview appeared`);
+}
+
+const text = (frame, selector) => frame.locator(selector).first().innerText();
+
+async function waitForText(frame, selector, pattern, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await text(frame, selector).catch(() => '');
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${selector}: expected ${pattern}, last saw ${JSON.stringify(last)}`);
+}
+
+/** Runs an example query by its chip and waits for its status line. */
+async function runExample(frame, label) {
+  const before = await text(frame, '#status');
+  await frame.click(`[data-example="${label}"]`);
+  await waitForText(frame, '#status', /records scanned/);
+  if (before && (await text(frame, '#status')) === before) await waitForText(frame, '#status', new RegExp(`^(?!${before.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$)`));
+}
+
+/** Switches the colour theme with the theme picker (Ctrl+K Ctrl+T) and waits for the workbench to repaint. */
+async function selectTheme(page, name, workbenchClass) {
+  // The picker lists the themes known when it opens, and they are known only once the theme extensions are read.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 3_000 });
+      break;
+    } catch (e) {
+      if (attempt === 10) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.monaco-workbench.${workbenchClass}`, { timeout: 20_000 });
+}
+
+async function tableCells(frame) {
+  return frame.locator('#results-table .vt-row:not([hidden])').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.firstChild?.textContent ?? '')));
+}
+
+export async function runPanelChecks() {
+  const sandbox = makeSandbox('panels');
+  const good = join(sandbox.workspace, 'good.flowlog');
+  const hostile = join(sandbox.workspace, 'hostile.flowlog');
+  const server = await startServer(sandbox, { TZ: 'UTC' });
+  const browser = await launchBrowser();
+  const dialogs = [];
+  const cspErrors = [];
+  try {
+    const page = await openWorkbench(browser, server, sandbox, [['extensionDevelopmentPath', remoteUri(server.port, ROOT)]]);
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+    });
+    let query;
+    let summary;
+    return await checks(page, [
+      ['Flow Logs: Open Query Panel from the palette opens the panel bound to the flow log', async () => {
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 30_000 });
+        await selectTheme(page, 'Dark Modern', 'vs-dark');
+        await quickOpen(page, 'good.flowlog');
+        await page.waitForSelector('.statusbar-item[id="status.editor.mode"] >> text=Flow Log', { timeout: 30_000 });
+        await runCommand(page, 'Flow Logs: Open Query Panel');
+        await page.waitForSelector('.tab[aria-label*="Query: good.flowlog"]', { timeout: 20_000 });
+        query = await webviewFrame(page, 'query');
+        await waitForText(query, '#target-name', /^good\.flowlog$/);
+      }],
+      ['an example query fills the table with the records `flowlog query` finds', async () => {
+        await runExample(query, 'Rejected traffic');
+        const expected = JSON.parse(cli(good, 'action:REJECT'));
+        const status = await text(query, '#status');
+        if (!status.includes(`${expected.rows.length} matched`)) throw new Error(`status: ${status}; CLI matched ${expected.rows.length}`);
+        const cells = await tableCells(query);
+        if (cells.length !== expected.rows.length) throw new Error(`table has ${cells.length} rows, CLI ${expected.rows.length}`);
+        const header = await query.locator('#results-table .vt-hcell').allInnerTexts();
+        const srcCol = header.indexOf('srcaddr');
+        if (cells[0][srcCol] !== expected.rows[0][srcCol]) throw new Error(`first srcaddr ${cells[0][srcCol]} vs ${expected.rows[0][srcCol]}`);
+        // Decoded readings beside raw values: protocol 6 reads TCP.
+        const protoCol = header.indexOf('protocol');
+        const proto = await query.locator('#results-table .vt-row:not([hidden])').first().locator('.vt-cell').nth(protoCol).innerText();
+        if (!/^6 TCP$/.test(proto.trim())) throw new Error(`protocol cell: ${proto}`);
+      }],
+      ['clicking a row moves the editor to that record', async () => {
+        const expected = JSON.parse(cli(good, 'action:REJECT'));
+        const line = expected.rows.at(-1).at(-1);
+        await query.locator('#results-table .vt-row:not([hidden])').nth(expected.rows.length - 1).click();
+        await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 20_000 });
+        await page.waitForSelector('.tab.active[aria-label*="good.flowlog"]');
+      }],
+      ['an aggregate example shows as a bar chart, a histogram as a time series', async () => {
+        await runExample(query, 'Top rejected ports');
+        await query.click('#show-chart');
+        await query.locator('.bars .bar').first().waitFor({ timeout: 10_000 });
+        const bars = await query.locator('.bars .bar-label').allInnerTexts();
+        const expected = JSON.parse(cli(good, "action:REJECT | select dstport, service_name(dstport) as service, count(*) as records group by dstport order by records desc limit 20"));
+        if (bars.length !== expected.rows.length || !bars[0].startsWith(String(expected.rows[0][0]))) throw new Error(`bars ${bars.join(', ')} vs ${JSON.stringify(expected.rows)}`);
+        await page.screenshot({ path: join(SHOTS, '10-query-panel-bars-dark.png') });
+        await runExample(query, 'Traffic per 5 minutes');
+        await query.click('#show-chart');
+        await query.locator('#results-chart .u-over').waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: join(SHOTS, '11-query-panel-timeseries-dark.png') });
+        await query.click('#show-table');
+      }],
+      ['Export CSV writes the result, which reads back equal to `flowlog query --format csv`', async () => {
+        await runExample(query, 'Rejected traffic');
+        // The save dialog proposes <log>-query.csv beside the log (never the log itself); accept it.
+        const dest = join(sandbox.workspace, 'good.flowlog-query.csv');
+        await query.click('#export-csv');
+        // VS Code's own save dialog in the browser: a path box in the quick input.
+        await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 20_000 });
+        await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value.endsWith('good.flowlog-query.csv'), null, { timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        const deadline = Date.now() + 20_000;
+        while (!existsSync(dest) && Date.now() < deadline) await page.waitForTimeout(200);
+        if (!existsSync(dest)) throw new Error('no CSV written');
+        await page.waitForTimeout(300);
+        const written = readFileSync(dest, 'utf8');
+        const expected = cli(good, 'action:REJECT', 'csv');
+        if (written !== expected) throw new Error(`CSV differs:\n${written}\n--- expected ---\n${expected}`);
+      }],
+      ['the CodeLens opens the summary, whose totals equal `flowlog query` on the file', async () => {
+        await quickOpen(page, 'good.flowlog');
+        const lens = page.locator('.codelens-decoration a', { hasText: 'Summary' });
+        await lens.first().waitFor({ timeout: 30_000 });
+        const counts = await page.locator('.codelens-decoration').first().innerText();
+        const [[records]] = JSON.parse(cli(good, '* | select count(*)')).rows;
+        if (!counts.includes(`${records} records`)) throw new Error(`CodeLens: ${counts}`);
+        await lens.first().click();
+        summary = await webviewFrame(page, 'summary');
+        const figure = async (id) => (await text(summary, `[data-figure="${id}"] .figure-value`)).replace(/,/g, '');
+        await summary.locator('[data-figure="records"]').waitFor({ timeout: 30_000 });
+        const [[n, packets, interfaces]] = JSON.parse(cli(good, '* | select count(*), sum(packets), count(distinct interface_id)')).rows;
+        const [[rejects]] = JSON.parse(cli(good, 'action:REJECT | select count(*)')).rows;
+        const seen = { records: await figure('records'), packets: await figure('packets'), interfaces: await figure('interfaces'), rejects: await figure('reject-records') };
+        const want = { records: String(n), packets: String(packets), interfaces: String(interfaces), rejects: String(rejects) };
+        if (JSON.stringify(seen) !== JSON.stringify(want)) throw new Error(`summary ${JSON.stringify(seen)} vs CLI ${JSON.stringify(want)}`);
+        await summary.locator('#timeline-chart .u-over').waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: join(SHOTS, '12-summary-dark.png') });
+      }],
+      ['a bar in the summary opens the query panel with the search behind it', async () => {
+        const first = summary.locator('[data-section="topSources"] .bar').first();
+        const label = (await first.locator('.bar-label').innerText()).trim();
+        await first.click();
+        query = await webviewFrame(page, 'query');
+        await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, `srcaddr:${label}`, { timeout: 20_000 });
+        const [[n]] = JSON.parse(cli(good, `srcaddr:${label} | select count(*)`)).rows;
+        await waitForText(query, '#status', new RegExp(`\\b${n} matched`));
+      }],
+      ['both panels come back after a window reload, with the query and its rows', async () => {
+        const before = await query.locator('.qbox-input').inputValue();
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForTimeout(1000);
+        await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+        query = await webviewFrame(page, 'query', 60_000);
+        await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, before, { timeout: 30_000 });
+        await waitForText(query, '#status', /matched/);
+        if ((await tableCells(query)).length === 0) throw new Error('no rows after reload');
+        const tabs = await page.locator('.tab').allInnerTexts();
+        if (!tabs.some((t) => t.includes('Summary: good.flowlog'))) throw new Error(`tabs after reload: ${tabs.join(' | ')}`);
+      }],
+      ['values from the hostile fixture render as plain text and run nothing', async () => {
+        await page.keyboard.press('Control+1'); // open it in the first group, beside the panel
+        await quickOpen(page, 'hostile.flowlog');
+        query = await webviewFrame(page, 'query');
+        await waitForText(query, '#target-name', /^hostile\.flowlog$/);
+        await query.fill('.qbox-input', '*');
+        await query.press('.qbox-input', 'Control+Enter');
+        await waitForText(query, '#status', /3 matched/);
+        const cells = (await tableCells(query)).flat();
+        for (const s of ['<img/src=x/onerror=alert(1)>', '</script><script>alert(2)</script>', 'javascript:alert(3)', '"><svg/onload=alert(4)>', '<b>eni-bold</b>', "{{constructor.constructor('alert(6)')()}}"]) {
+          if (!cells.includes(s)) throw new Error(`cell text ${JSON.stringify(s)} not shown as text; cells: ${JSON.stringify(cells)}`);
+        }
+        const injected = await query.evaluate(() => document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app b').length);
+        if (injected !== 0) throw new Error(`${injected} elements made from log values`);
+        await page.screenshot({ path: join(SHOTS, '13-hostile-fixture.png') });
+        await runCommand(page, 'Flow Logs: Show Summary');
+        summary = await webviewFrame(page, 'summary');
+        await summary.locator('[data-section="topRejectedSources"] .bar-label', { hasText: 'javascript:alert(3)' }).waitFor({ timeout: 30_000 });
+        const summaryInjected = await summary.evaluate(() => document.querySelectorAll('#app img, #app script, #app iframe, #app b').length);
+        if (summaryInjected !== 0) throw new Error(`${summaryInjected} elements made from log values in the summary`);
+        await page.waitForTimeout(500);
+        if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
+        if (cspErrors.length) throw new Error(`CSP reports: ${cspErrors.join('\n')}`);
+      }],
+      ['screenshots of the panel and the summary in a light theme', async () => {
+        await selectTheme(page, 'Light Modern', 'vs');
+        await page.locator('.tab[aria-label*="Summary: good.flowlog"]').click();
+        summary = await webviewFrame(page, 'summary', 30_000, 'good.flowlog');
+        await summary.locator('#timeline-chart .u-over').waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: join(SHOTS, '14-summary-light.png') });
+        await page.locator('.tab[aria-label*="Query: "]').click();
+        query = await webviewFrame(page, 'query');
+        await runExample(query, 'Top talkers by bytes');
+        await query.click('#show-chart');
+        await query.locator('.bars .bar').first().waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: join(SHOTS, '15-query-panel-light.png') });
+      }],
+    ]);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
