@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { QueryCancelledError, QueryError, QuerySource, Value, runQuery } from '../../server/src/core/query';
 import { RowStream } from '../../server/src/core/query/workers';
+import { Interner, TextCache } from '../../server/src/core/query/values';
 import { generateLines } from '../support/generate';
 
 const LINES = [
@@ -280,5 +281,49 @@ describe('first rows while scanning (onRows)', () => {
     stream.receive(1, { rows: [['r1', 'a', 1]], end: { lines: 3, lateHeader: false } });
     stream.receive(0, { rows: [['r0', 'a', 1]], end: { lines: 3, lateHeader: true } });
     assert.deepEqual(out, [['r0', 'a', 1]]);
+  });
+});
+
+describe('interning of field values', () => {
+  it('gives one number and one string per distinct value, whatever its characters', () => {
+    const values = ['ACCEPT', 'REJECT', '10.0.0.1', '10.0.0.10', '10.0.0.1 ', '', 'a', 'abcd', 'abcde', 'ünïcode', 'ünïcodE', 'Ā', '\u0101', 'x\u0100y', 'x\u0000\u0001y', 'eni-0123456789abcdef0', 'eni-0123456789abcdef1', '2001:db8::1'];
+    const interner = new Interner();
+    const text = values.join('|');
+    const ids = new Map<string, number>();
+    let at = 0;
+    for (let round = 0; round < 3; round++) {
+      at = 0;
+      for (const v of values) {
+        const id = interner.id(text, at, at + v.length);
+        at += v.length + 1;
+        if (!ids.has(v)) ids.set(v, id);
+        assert.equal(id, ids.get(v), v);
+        assert.equal(interner.list[id], v);
+      }
+    }
+    assert.equal(new Set(ids.values()).size, new Set(values).size);
+  });
+
+  it('keeps numbering up to its limit, then answers -1 (the caller cuts the value)', () => {
+    const interner = new Interner(3);
+    const text = 'a b c d a';
+    assert.deepEqual([0, 2, 4, 6, 8].map((s) => interner.id(text, s, s + 1)), [0, 1, 2, -1, 0]);
+  });
+
+  it('the text cache reads a field once per record and gives NULL for -', () => {
+    const tc = new TextCache();
+    const t = '10.0.0.1 - 10.0.0.1';
+    const starts = Int32Array.from([0, 9, 11]);
+    const ends = Int32Array.from([8, 10, 19]);
+    const a = tc.read(t, starts, ends, 0);
+    assert.equal(a, '10.0.0.1');
+    assert.equal(tc.read(t, starts, ends, 1), null);
+    assert.equal(tc.id(t, starts, ends, 1), -1);
+    const id = tc.id(t, starts, ends, 0);
+    tc.next();
+    assert.equal(tc.read(t, starts, ends, 2), a);
+    // The next record: the same value at the same position has the same number and the same string.
+    assert.equal(tc.id(t, starts, ends, 0), id);
+    assert.ok(Object.is(tc.read(t, starts, ends, 0), a));
   });
 });

@@ -76,21 +76,51 @@ export class Interner {
   private slots = new Int32Array(1024);
   private hashes = new Int32Array(1024);
   private mask = 1023;
+  /**
+   * The characters of each value packed four to a word in `pool` (from offs[id]), compared a word at a time;
+   * lens[id] is -1 for a value with characters past U+00FF (packing is not exact then: compared by characters).
+   */
+  private offs = new Int32Array(256);
+  private lens = new Int32Array(256);
+  private pool = new Int32Array(1024);
+  private used = 0;
+  private words = new Int32Array(16);
 
   constructor(private readonly max = 1 << 17) {}
 
   id(t: string, s: number, e: number): number {
-    // Four characters per step (flow log values are short ASCII; others only collide more), then a final mix.
-    let h = 0x811c9dc5 ^ (e - s);
+    const len = e - s;
+    if (len + 3 > this.words.length * 4) this.words = new Int32Array(len);
+    const words = this.words;
+    // Four characters per word, hashed as they are packed, then a final mix.
+    let h = 0x811c9dc5 ^ len;
+    let wide = 0;
+    let n = 0;
     let i = s;
     for (; i + 3 < e; i += 4) {
-      h = Math.imul(h ^ (t.charCodeAt(i) | (t.charCodeAt(i + 1) << 8) | (t.charCodeAt(i + 2) << 16) | (t.charCodeAt(i + 3) << 24)), 0x01000193);
+      const c0 = t.charCodeAt(i);
+      const c1 = t.charCodeAt(i + 1);
+      const c2 = t.charCodeAt(i + 2);
+      const c3 = t.charCodeAt(i + 3);
+      wide |= c0 | c1 | c2 | c3;
+      const w = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
+      words[n++] = w;
+      h = Math.imul(h ^ w, 0x01000193);
     }
-    for (; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    if (i < e) {
+      let w = 0;
+      for (let shift = 0; i < e; i++, shift += 8) {
+        const c = t.charCodeAt(i);
+        wide |= c;
+        w |= c << shift;
+      }
+      words[n++] = w;
+      h = Math.imul(h ^ w, 0x01000193);
+    }
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
-    const len = e - s;
+    const narrow = wide <= 0xff;
     const slots = this.slots;
     const list = this.list;
     let slot = h & this.mask;
@@ -98,19 +128,46 @@ export class Interner {
       const id = slots[slot] - 1;
       if (id < 0) break;
       if (this.hashes[slot] === h) {
-        const k = list[id];
-        if (k.length === len) {
-          let i = 0;
-          while (i < len && k.charCodeAt(i) === t.charCodeAt(s + i)) i++;
-          if (i === len) return id;
+        if (narrow) {
+          if (this.lens[id] === len) {
+            const pool = this.pool;
+            const off = this.offs[id];
+            let q = 0;
+            while (q < n && pool[off + q] === words[q]) q++;
+            if (q === n) return id;
+          }
+        } else {
+          const k = list[id];
+          if (k.length === len) {
+            let q = 0;
+            while (q < len && k.charCodeAt(q) === t.charCodeAt(s + q)) q++;
+            if (q === len) return id;
+          }
         }
       }
       slot = (slot + 1) & this.mask;
     }
     if (list.length >= this.max) return -1;
     const id = list.length;
-    // A flat copy (JSON's round trip keeps every code unit): no view of the chunk, fast to compare.
+    // A flat copy (JSON's round trip keeps every code unit): no view of the chunk.
     list.push(len >= 13 ? (JSON.parse(JSON.stringify(t.slice(s, e))) as string) : t.slice(s, e));
+    if (id >= this.offs.length) {
+      const offs = new Int32Array(this.offs.length * 2);
+      offs.set(this.offs);
+      this.offs = offs;
+      const lens = new Int32Array(this.lens.length * 2);
+      lens.set(this.lens);
+      this.lens = lens;
+    }
+    if (this.used + n > this.pool.length) {
+      const pool = new Int32Array(Math.max(this.pool.length * 2, this.used + n));
+      pool.set(this.pool);
+      this.pool = pool;
+    }
+    this.offs[id] = this.used;
+    this.lens[id] = narrow ? len : -1;
+    for (let q = 0; q < n; q++) this.pool[this.used + q] = words[q];
+    this.used += n;
     slots[slot] = id + 1;
     this.hashes[slot] = h;
     if (list.length * 2 > slots.length) this.grow();
