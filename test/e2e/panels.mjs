@@ -105,6 +105,20 @@ export async function runPanelChecks() {
         query = await webviewFrame(page, 'query');
         await waitForText(query, '#target-name', /^good\.flowlog$/);
       }],
+      ['a query that does not parse is underlined where it goes wrong; field names complete', async () => {
+        await query.fill('.qbox-input', 'action:REJECT AND dstprot:22');
+        await query.locator('.qbox-error').waitFor({ timeout: 10_000 });
+        const marked = await query.locator('.qbox-error').innerText();
+        const problem = await text(query, '.qbox-problem');
+        if (marked !== 'dstprot:22' || !/^1:19 .*did you mean dstport/.test(problem)) throw new Error(`underlined ${JSON.stringify(marked)}; message ${JSON.stringify(problem)}`);
+        await page.screenshot({ path: join(SHOTS, '09-query-box-error.png') });
+        await query.fill('.qbox-input', '');
+        await query.type('.qbox-input', 'log-st');
+        await query.locator('.qbox-suggest .qbox-item', { hasText: 'log-status' }).waitFor({ timeout: 5_000 });
+        await query.press('.qbox-input', 'Tab');
+        const completed = await query.locator('.qbox-input').inputValue();
+        if (completed !== 'log-status') throw new Error(`completed to ${JSON.stringify(completed)}`);
+      }],
       ['an example query fills the table with the records `flowlog query` finds', async () => {
         await runExample(query, 'Rejected traffic');
         const expected = JSON.parse(cli(good, 'action:REJECT'));

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import {
   CancellationTokenSource, CodeActionRequest, DidChangeTextDocumentNotification, HoverRequest, InlayHintRequest, MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest } from '../../server/src/protocol';
+import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest, QueryRowsBatch, QueryRowsProgress, SummaryRequest } from '../../server/src/protocol';
+import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { computeSummary } from '../../server/src/core/summary';
 import { TestClient, inMemoryServer } from './harness';
 
 const GOOD = '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -171,5 +177,51 @@ describe('query requests', () => {
     const running = client.connection.sendRequest(QueryRequest, { uri, query: '* | select srcaddr, count(*) group by srcaddr' }, source.token);
     source.cancel();
     await assert.rejects(running);
+  });
+});
+
+describe('panel requests', () => {
+  it('a search streams its first rows as partial results, a prefix of the final rows', async () => {
+    const uri = newUri();
+    const lines = Array.from({ length: 120_000 }, (_, i) => (i % 3 === 0 ? REJECT : GOOD));
+    await client.open(uri, lines.join('\n'));
+    const batches: QueryRowsBatch[] = [];
+    const token = 'rows-1';
+    const sub = client.connection.onProgress(QueryRowsProgress, token, (b) => batches.push(b));
+    const r = await client.connection.sendRequest(QueryRequest, { uri, query: 'action:REJECT', limit: 30_000, partialResultToken: token });
+    sub.dispose();
+    assert.ok(batches.length > 1, `rows came in ${batches.length} batch(es)`);
+    const streamed = batches.flatMap((b) => b.rows);
+    assert.ok(streamed.length > 0 && streamed.length <= r.rows.length);
+    assert.deepEqual(streamed, r.rows.slice(0, streamed.length));
+    assert.deepEqual(batches[0].columns, r.columns);
+    assert.equal(r.stats.matched, 40_000);
+  });
+
+  it('flowlog/summary of an open document, and of a file on disk that is not open', async () => {
+    const text = [GOOD, REJECT, REJECT.replace('172.31.9.69', '10.9.9.9'), 'V1 1251762227 eni-lq6mkcis - - - - - - - 1431280876 1431280934 - NODATA'].join('\n');
+    const uri = newUri();
+    await client.open(uri, text);
+    const open = await client.connection.sendRequest(SummaryRequest, { uri });
+    const expected = await computeSummary({ kind: 'text', text, name: 'x' });
+    assert.deepEqual(open.summary, JSON.parse(JSON.stringify(expected)));
+    assert.equal(open.summary.records, 4);
+    const dir = mkdtempSync(join(tmpdir(), 'flowlog-lsp-'));
+    const file = join(dir, 'disk.flowlog');
+    writeFileSync(file, text + '\n');
+    const disk = await client.connection.sendRequest(SummaryRequest, { uri: pathToFileURL(file).toString() });
+    assert.deepEqual(disk.summary.sections, open.summary.sections);
+    assert.equal(disk.summary.sections.topRejectedPorts.rows[0][0], 3389);
+  });
+
+  it('the CodeLens on line 1 carries the counts and the two commands', async () => {
+    const uri = newUri();
+    await client.open(uri, [GOOD, REJECT, BAD_PORT].join('\n'));
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.deepEqual(lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]), [
+      [0, '3 records · 1 rejected · 1 problem', 'flowlog.showSummary'],
+      [0, 'Summary', 'flowlog.showSummary'],
+      [0, 'Query', 'flowlog.openQueryPanel'],
+    ]);
   });
 });
