@@ -187,7 +187,9 @@ describe('panel requests', () => {
     await client.open(uri, lines.join('\n'));
     const batches: QueryRowsBatch[] = [];
     const token = 'rows-1';
-    const sub = client.connection.onProgress(QueryRowsProgress, token, (b) => batches.push(b));
+    const sub = client.connection.onProgress(QueryRowsProgress, token, (b) => {
+      batches.push(b);
+    });
     const r = await client.connection.sendRequest(QueryRequest, { uri, query: 'action:REJECT', limit: 30_000, partialResultToken: token });
     sub.dispose();
     assert.ok(batches.length > 1, `rows came in ${batches.length} batch(es)`);
