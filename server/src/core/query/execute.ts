@@ -724,22 +724,29 @@ function finalValue(spec: QueryPlan['aggs'][number], t: GroupTable, g: number, i
 }
 
 function finishGroups(plan: QueryPlan, t: GroupTable): Value[][] {
-  type Out = { view: GroupView; keys: Value[] };
+  const viewOf = (g: number, into?: GroupView): GroupView => {
+    const view = into ?? { keys: [], aggs: [], first: [] };
+    for (let i = 0; i < t.keyCount; i++) view.keys[i] = t.keys[g * t.keyCount + i];
+    for (let i = 0; i < plan.aggs.length; i++) view.aggs[i] = finalValue(plan.aggs[i], t, g, i);
+    for (let i = 0; i < t.firstCount; i++) view.first[i] = t.first[g * t.firstCount + i];
+    return view;
+  };
+  // HAVING and the ORDER BY keys are evaluated on one reused view; the SELECT list only for the groups kept.
+  type Out = { g: number; keys: Value[] };
+  const scratch = viewOf(0);
   const out: Out[] = [];
   for (let g = 0; g < t.size; g++) {
-    const view: GroupView = {
-      keys: t.keys.slice(g * t.keyCount, (g + 1) * t.keyCount),
-      aggs: plan.aggs.map((spec, i) => finalValue(spec, t, g, i)),
-      first: t.first.slice(g * t.firstCount, (g + 1) * t.firstCount),
-    };
+    viewOf(g, scratch);
     if (plan.groupHaving) {
-      const h = plan.groupHaving(view);
+      const h = plan.groupHaving(scratch);
       if (h === null || h === 0 || h === '') continue;
     }
-    out.push({ view, keys: plan.groupOrder.map((f) => f(view)) });
+    out.push({ g, keys: plan.groupOrder.map((f) => f(scratch)) });
   }
-  // The SELECT list is evaluated for the groups that are kept only.
-  const rows = (kept: Out[]) => kept.map((o) => plan.groupSelect.map((f) => f(o.view)));
+  const rows = (kept: Out[]) => kept.map((o) => {
+    const view = viewOf(o.g);
+    return plan.groupSelect.map((f) => f(view));
+  });
   const limit = plan.limit ?? Infinity;
   if (plan.groupOrder.length > 0) {
     const cmp = (a: Out, b: Out) => compareKeys(a.keys, b.keys, plan.orderBy);
