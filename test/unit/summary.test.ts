@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUMMARY_QUERIES, SummarySection, chooseBucketSeconds, computeSummary, shapeTimeline } from '../../server/src/core/summary';
 import { runQuery } from '../../server/src/core/query';
-import { finishResult, packKeys, unpackKeys } from '../../server/src/core/query/execute';
+import { QueryPass, finishResult, packKeys, rollupOf, unpackKeys } from '../../server/src/core/query/execute';
 import { QueryPlan } from '../../server/src/core/query/plan';
 import { parseQuery } from '../../server/src/core/query/parser';
 import { Chunk, readChunks } from '../../server/src/core/query/sources';
@@ -82,6 +82,37 @@ describe('summary', () => {
       const alone = await runQuery(source, q, { limit: 1_000_000 });
       assert.deepEqual(parts[i].rows, alone.rows, q);
       assert.deepEqual(parts[i].columns, alone.columns, q);
+    }
+  });
+
+  it('followers rolled up from a pass with more keys equal their queries alone', async () => {
+    const fine = '* | select srcaddr, dstaddr, dstport, count(*), sum(bytes), min(start), max(end), avg(packets), count(srcaddr), min(action) group by srcaddr, dstaddr, dstport';
+    const fineWithProtocol = '* | select srcaddr, dstaddr, dstport, protocol, sum(bytes), min(start), max(end), avg(packets) group by srcaddr, dstaddr, dstport';
+    const coarse = [
+      '* | select srcaddr, dstport, count(*) as n, sum(bytes), min(start), max(end), avg(packets), count(srcaddr), min(action) group by srcaddr, dstport order by n desc, srcaddr, dstport limit 40',
+      '* | select dstport, sum(bytes), min(start), max(end), avg(packets) group by dstport having count(*) > 5 order by 1',
+      // protocol: the first record's (a column neither grouped nor aggregated), from the finer pass's first rows.
+      '* | select srcaddr, dstport, protocol, min(start), max(end), sum(bytes), avg(packets) group by srcaddr, dstport order by 1, 2',
+      '* | select min(start), max(end), sum(bytes), avg(packets), count(*) where dstport > 0 or dstport <= 0 or dstport is null',
+    ];
+    const queries = [fine, fineWithProtocol, ...coarse];
+    const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
+    const leader = new QueryPass(plans[0], 10);
+    const [withProtocol, ...followers] = plans.slice(1).map((p) => leader.follow(p, 10));
+    assert.deepEqual(followers.map((f) => rollupOf(leader, f) !== undefined), [true, true, false, false]);
+    assert.deepEqual(followers.map((f) => rollupOf(withProtocol, f) !== undefined), [false, false, true, false]);
+    for (const cuts of [[], [text.length / 2]]) {
+      const parts = await scanInRanges(text, queries, cuts);
+      for (const [i, q] of queries.entries()) {
+        const alone = await runQuery(source, q, { limit: 1_000_000 });
+        assert.deepEqual(parts[i].rows, alone.rows, q);
+        assert.equal(parts[i].pass.malformed, alone.stats.malformed, q);
+      }
+    }
+    // Not rolled up: other records (search, numeric fields read), DISTINCT, sums of expressions.
+    for (const q of ['action:REJECT | select srcaddr, count(*) group by srcaddr', '* | select srcaddr, count(*), sum(packets) group by srcaddr', '* | select srcaddr, count(distinct dstaddr) group by srcaddr', '* | select srcaddr, sum(bytes * 2) group by srcaddr']) {
+      const other = new QueryPass(new QueryPlan(parseQuery(fine), fine), 10);
+      assert.equal(rollupOf(other, other.follow(new QueryPlan(parseQuery(q), q), 10)), undefined, q);
     }
   });
 

@@ -4,10 +4,11 @@ import { DEFAULT_FORMAT, FieldSpans, RecordFormat, headerNames, isHeaderLine, ma
 import { Chunk, QuerySource, readChunks } from './sources';
 import { planRanges, runInWorkers } from './workers';
 import { parseQuery } from './parser';
-import { FormatPlan, GroupView, QueryPlan, RowCtx } from './plan';
+import { FormatPlan, GroupView, QueryPlan, RowCtx, exprKey } from './plan';
+import { lookupField } from '../schema';
 import { QueryCancelledError, QueryError } from './errors';
 import { BoundedHeap } from './heap';
-import { TextCache, Value, compareValues, detach, intAt } from './values';
+import { TextCache, Value, compareValues, detach, intAt, isNumericField } from './values';
 
 export interface QueryOptions {
   /** Rows returned at most for a search or a SQL query without LIMIT (the match count stays exact); default 10,000. */
@@ -151,6 +152,64 @@ class PairTable {
   }
 }
 
+/**
+ * How a pass's groups come from another pass's on the same scan: its group keys are some of the other's, its
+ * aggregates are some of the other's (count, min, max, and sum/avg of plain numeric fields: integer sums, exact in
+ * any order), it takes the same records (same search and WHERE, same numeric fields read, so the same malformed
+ * lines). Then adding up the other's groups by its keys gives its groups, in the order they first occur.
+ * E.g. top sources from top pairs.
+ */
+interface Rollup {
+  source: QueryPass;
+  keyMap: number[];
+  aggMap: number[];
+  firstMap: number[];
+}
+
+export function rollupOf(source: QueryPass, target: QueryPass): Rollup | undefined {
+  const a = source.plan;
+  const b = target.plan;
+  if (!a.aggregate || !b.aggregate || a.filterKey() !== b.filterKey() || a.numericFields() !== b.numericFields()) return undefined;
+  const aKeys = a.groupBy.map(exprKey);
+  const keyMap = b.groupBy.map((g) => aKeys.indexOf(exprKey(g)));
+  const aggMap = b.aggs.map((spec) => {
+    if (spec.distinct) return -1;
+    const exact = spec.star || spec.fn === 'count' || spec.fn === 'min' || spec.fn === 'max'
+      || (spec.arg?.kind === 'column' && isNumericField(lookupField(spec.arg.name)));
+    return exact ? a.aggs.findIndex((x) => x.key === spec.key) : -1;
+  });
+  const firstMap = b.firstRowFields.map((f) => a.firstRowFields.indexOf(f));
+  if (keyMap.includes(-1) || aggMap.includes(-1) || firstMap.includes(-1)) return undefined;
+  return { source, keyMap, aggMap, firstMap };
+}
+
+/** Adds up the groups of `from` into `into` by the rollup's keys (see Rollup). */
+function rollupGroups(into: GroupTable, kinds: Uint8Array, from: GroupTable, r: Rollup): void {
+  const index = new GroupIndex();
+  const keyCount = into.keyCount;
+  const width = into.width;
+  const keys: Value[] = new Array<Value>(keyCount);
+  for (let g = 0; g < from.size; g++) {
+    for (let j = 0; j < keyCount; j++) keys[j] = from.keys[g * from.keyCount + r.keyMap[j]];
+    let id = index.find(keys, 0, keyCount);
+    if (id === undefined) {
+      id = addGroup(into, kinds, keys.slice(), r.firstMap.map((m) => from.first[g * from.firstCount + m]));
+      index.add(into.keys, id * keyCount, keyCount, id);
+    }
+    for (let i = 0; i < width; i++) {
+      const at = id * width + i;
+      const src = g * from.width + r.aggMap[i];
+      const kind = kinds[i];
+      if ((kind === AGG_MIN || kind === AGG_MAX) && from.acc[2 * src] > 0) {
+        const c = into.acc[2 * at] === 0 ? 0 : compareValues(from.values[src], into.values[at]);
+        if (into.acc[2 * at] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[at] = from.values[src];
+      }
+      into.acc[2 * at] += from.acc[2 * src];
+      into.acc[2 * at + 1] += from.acc[2 * src + 1];
+    }
+  }
+}
+
 /** Group ids by key values: the value itself for one key, nested maps for two, a key string for more. */
 class GroupIndex {
   readonly one = new Map<Value, number>();
@@ -205,6 +264,10 @@ export class QueryPass {
   private readonly followers: QueryPass[] = [];
   /** This pass and its followers (on the leader). */
   private readonly passes: QueryPass[] = [this];
+  /** The passes that evaluate each record: the others are rolled up from one of these at the end (see rollupOf). */
+  private live: QueryPass[] = [this];
+  private derived?: Rollup;
+  private planned = false;
   /** The numeric fields any pass reads, parsed once per record (leader); `bad[k]` marks one that did not parse. */
   private numeric: number[] = [];
   private bad: Uint8Array;
@@ -220,7 +283,7 @@ export class QueryPass {
   readonly result: PassResult;
 
   constructor(
-    private readonly plan: QueryPlan,
+    readonly plan: QueryPlan,
     cap: number,
     initialFormat: RecordFormat = DEFAULT_FORMAT,
     private readonly rangeStartsFile = true,
@@ -246,6 +309,7 @@ export class QueryPass {
     const follower = new QueryPass(plan, cap, this.format, this.rangeStartsFile, { row: this.row, bad: this.bad }, this);
     this.followers.push(follower);
     this.passes.push(follower);
+    this.planned = false;
     this.bind(this.format);
     return follower;
   }
@@ -265,7 +329,27 @@ export class QueryPass {
     this.numeric = [...union].sort((a, b) => a - b);
   }
 
+  /** Which followers can be rolled up from another pass instead of evaluating each record (once, before the scan). */
+  private planRollups(): void {
+    this.planned = true;
+    this.live = [this];
+    // Sources first: a pass is rolled up only from a live pass with more group keys.
+    const byKeys = [...this.followers].sort((x, y) => y.plan.groupBy.length - x.plan.groupBy.length);
+    for (const f of byKeys) {
+      f.derived = undefined;
+      for (const source of this.live) {
+        const r = source.plan.groupBy.length > f.plan.groupBy.length ? rollupOf(source, f) : undefined;
+        if (r) {
+          f.derived = r;
+          break;
+        }
+      }
+      if (!f.derived) this.live.push(f);
+    }
+  }
+
   process(chunk: Chunk): void {
+    if (!this.planned) this.planRollups();
     const row = this.row;
     const spans = row.sp;
     const tc = row.tc;
@@ -330,7 +414,8 @@ export class QueryPass {
         }
       }
       tc.next();
-      for (let i = 0; i < passes.length; i++) passes[i].evaluate(anyBad);
+      const live = this.live;
+      for (let i = 0; i < live.length; i++) live[i].evaluate(anyBad);
     }
     for (const p of passes) p.result.lines = this.lineNo;
   }
@@ -383,8 +468,21 @@ export class QueryPass {
     if (this.heap) this.result.ordered = this.heap.sorted();
     const t = this.result.groups;
     t.acc = t.acc.slice(0, t.size * t.width * 2);
-    for (const f of this.followers) f.finish();
+    for (const f of this.followers) if (!f.derived) f.finish();
+    for (const f of this.followers) if (f.derived) f.finishRollup(f.derived);
     return this.result;
+  }
+
+  private finishRollup(r: Rollup): void {
+    const from = r.source.result;
+    const res = this.result;
+    res.records = from.records;
+    res.matched = from.matched;
+    res.malformed = from.malformed;
+    res.formatNames ??= [...this.format.names];
+    res.groups = newTable(this.plan);
+    rollupGroups(res.groups, this.aggKinds, from.groups, r);
+    res.groups.acc = res.groups.acc.slice(0, res.groups.size * res.groups.width * 2);
   }
 
   // The group of the record: one Map lookup for one key (the value itself is the key, so 5 and '5' stay apart;

@@ -1,7 +1,7 @@
 // The planner: checks names once, then compiles the query into closures per record format. The executor calls
 // them in its loop; they read only the fields the query uses, straight from the line's field spans.
-import { FieldDef, closestFieldName, lookupField } from '../schema';
-import { FieldSpans, RecordFormat, spanEquals } from '../scan';
+import { FIELDS, FieldDef, closestFieldName, lookupField } from '../schema';
+import { FieldSpans, RecordFormat, makeFormat, spanEquals } from '../scan';
 import { cidrContainsAt, parseCidr, subnetOf, parseAddress } from '../address';
 import { protocolByName, protocolName, serviceName, isoUtc } from '../decode';
 import { AGGREGATES, Expr, Query, SearchNode, SelectItem, SqlQuery } from './ast';
@@ -242,6 +242,17 @@ export class QueryPlan {
     }
   }
 
+  /** Which records the query takes (search and WHERE), as text: equal texts take the same records. */
+  filterKey(): string {
+    const search = JSON.stringify(this.query.search, (k, v) => (k === 'offset' ? undefined : v));
+    return `${search}|${this.query.sql?.where ? exprKey(this.query.sql.where) : ''}`;
+  }
+
+  /** The numeric fields the query reads (a record where one does not parse is malformed for it). */
+  numericFields(): string {
+    return this.forFormat(ALL_FIELDS).numericPositions.map((k) => ALL_FIELDS.names[k]).join(' ');
+  }
+
   /** The compiled closures for records bound by `format`. */
   forFormat(format: RecordFormat): FormatPlan {
     let p = this.perFormat.get(format);
@@ -297,6 +308,9 @@ export class QueryPlan {
     });
   }
 }
+
+/** A format with every field, to ask which fields a query reads. */
+const ALL_FIELDS = makeFormat(FIELDS.map((f) => f.name), -1);
 
 const FUNCTION_ARITY: Record<string, [number, number]> = {
   histogram: [2, 2], from_unixtime: [1, 1], protocol_name: [1, 1], service_name: [1, 2], subnet: [2, 2],
@@ -399,14 +413,24 @@ function compileExpr<C>(e: Expr, child: (c: Expr) => (ctx: C) => Value, column: 
         case '*': return arith(l, r, (a, b) => a * b);
         case '/': return arith(l, r, (a, b) => (b === 0 ? null : a / b));
         case '%': return arith(l, r, (a, b) => (b === 0 ? null : a % b));
+        case '=':
+        case '!=': {
+          // Two strings are equal or not (one comparison); other pairs compare as the ordering operators do.
+          const eq = e.op === '=' ? 1 : 0;
+          return (c) => {
+            const a = l(c);
+            const b = r(c);
+            if (typeof a === 'string' && typeof b === 'string') return a === b ? eq : 1 - eq;
+            const cmp = compareForPredicate(a, b);
+            return cmp === null ? null : cmp === 0 ? eq : 1 - eq;
+          };
+        }
         default: {
           const op = e.op;
           return (c) => {
             const cmp = compareForPredicate(l(c), r(c));
             if (cmp === null) return null;
             switch (op) {
-              case '=': return cmp === 0 ? 1 : 0;
-              case '!=': return cmp !== 0 ? 1 : 0;
               case '<': return cmp < 0 ? 1 : 0;
               case '<=': return cmp <= 0 ? 1 : 0;
               case '>': return cmp > 0 ? 1 : 0;
