@@ -520,6 +520,36 @@ export function likeRegex(pattern: string): RegExp {
   return new RegExp(re + '$');
 }
 
+function histogramSeconds(e: Extract<Expr, { kind: 'call' }>): number {
+  return e.args[1].kind === 'interval' ? e.args[1].seconds : (e.args[1] as { value: number }).value;
+}
+
+/**
+ * The bucket text of a time, for histogram(). Logs come in time order: consecutive records mostly fall in the
+ * same few buckets, so their texts are kept (the same string for the same bucket: group maps find it by its
+ * cached hash).
+ */
+function histogramBuckets(secs: number): (v: number) => string | null {
+  let lastBucket = NaN;
+  let lastText = '';
+  const recent = new Map<number, string>();
+  return (v) => {
+    if (Number.isNaN(v)) return null;
+    const bucket = Math.floor(v / secs) * secs;
+    if (bucket !== lastBucket) {
+      lastBucket = bucket;
+      let text = recent.get(bucket);
+      if (text === undefined) {
+        if (recent.size >= 64) recent.clear();
+        text = isoUtc(bucket);
+        recent.set(bucket, text);
+      }
+      lastText = text;
+    }
+    return lastText;
+  };
+}
+
 function compileFunction<C>(e: Extract<Expr, { kind: 'call' }>, child: (c: Expr) => (ctx: C) => Value): (ctx: C) => Value {
   const args = e.args.map(child);
   const a0 = args[0];
@@ -527,27 +557,10 @@ function compileFunction<C>(e: Extract<Expr, { kind: 'call' }>, child: (c: Expr)
   const num = (v: Value) => (v === null ? null : Number(v));
   switch (e.name) {
     case 'histogram': {
-      const secs = e.args[1].kind === 'interval' ? e.args[1].seconds : (e.args[1] as { value: number }).value;
-      // Logs come in time order: consecutive records mostly fall in the same few buckets, so keep their texts
-      // (the same string for the same bucket: group maps find it by its cached hash).
-      let lastBucket = NaN;
-      let lastText = '';
-      const recent = new Map<number, string>();
+      const bucketText = histogramBuckets(histogramSeconds(e));
       return (c) => {
         const v = num(a0(c));
-        if (v === null || Number.isNaN(v)) return null;
-        const bucket = Math.floor(v / secs) * secs;
-        if (bucket !== lastBucket) {
-          lastBucket = bucket;
-          let text = recent.get(bucket);
-          if (text === undefined) {
-            if (recent.size >= 64) recent.clear();
-            text = isoUtc(bucket);
-            recent.set(bucket, text);
-          }
-          lastText = text;
-        }
-        return lastText;
+        return v === null ? null : bucketText(v);
       };
     }
     case 'from_unixtime':
@@ -699,6 +712,15 @@ class FormatCompiler {
   }
 
   private compileRow(e: Expr, interned: boolean): RowExpr {
+    // histogram() of a numeric field (the timeline's key): the parsed number, without a closure per argument.
+    if (e.kind === 'call' && e.name === 'histogram' && e.args[0].kind === 'column') {
+      const k = this.position(e.args[0].name);
+      if (k >= 0 && isNumericField(this.format.fields[k])) {
+        this.numeric.add(k);
+        const bucketText = histogramBuckets(histogramSeconds(e));
+        return ({ nums }) => bucketText(nums[k]);
+      }
+    }
     return compileExpr<RowCtx>(e, (c) => this.compileRow(c, interned), (col) => {
       const k = this.position(col.name);
       return k < 0 ? () => null : this.columnAt(k, interned);
