@@ -11,7 +11,8 @@ function isOpen(uri: vscode.Uri): boolean {
   return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
 }
 
-function current(): vscode.Uri | undefined {
+/** The flow log in the active editor or tab, if that is one (no fallback to the last one). */
+export function currentFlowLogUri(): vscode.Uri | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor && editor.document.languageId === 'flowlog') return editor.document.uri;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -23,14 +24,14 @@ function current(): vscode.Uri | undefined {
 
 /** Remembers the last active flow log, for commands run while a panel has the focus. */
 export function trackActiveFlowLog(context: vscode.ExtensionContext): void {
-  lastActive = current();
+  lastActive = currentFlowLogUri();
   context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs(() => {
-    lastActive = current() ?? lastActive;
+    lastActive = currentFlowLogUri() ?? lastActive;
   }));
 }
 
 export function activeFlowLogUri(): vscode.Uri | undefined {
-  const uri = current();
+  const uri = currentFlowLogUri();
   if (uri) return uri;
   return lastActive && isOpen(lastActive) ? lastActive : undefined;
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
-import { checks, openWorkbench, quickOpen, runCommand } from './ui.mjs';
+import { checks, openWorkbench, quickOpen, runCommand, writeBigFlowLog } from './ui.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 
@@ -79,6 +79,8 @@ export async function runPanelChecks() {
   const sandbox = makeSandbox('panels');
   const good = join(sandbox.workspace, 'good.flowlog');
   const hostile = join(sandbox.workspace, 'hostile.flowlog');
+  const big = join(sandbox.workspace, 'big.flowlog');
+  await writeBigFlowLog(big);
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   const dialogs = [];
@@ -235,6 +237,23 @@ export async function runPanelChecks() {
         await page.waitForTimeout(500);
         if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
         if (cspErrors.length) throw new Error(`CSP reports: ${cspErrors.join('\n')}`);
+      }],
+      ['on a file over 50 MB (never synced to extensions) the panel and the summary read it from disk', async () => {
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'big.flowlog');
+        await page.locator('.tab[aria-label*="Query: "]').click();
+        query = await webviewFrame(page, 'query');
+        await waitForText(query, '#target-name', /^big\.flowlog$/);
+        await runExample(query, 'Top rejected ports');
+        const expected = JSON.parse(cli(big, 'action:REJECT | select dstport, count(*) as records group by dstport order by records desc limit 20'));
+        const status = await text(query, '#status');
+        if (!status.startsWith('560,000 records scanned') || !status.includes(`${expected.rows[0][1].toLocaleString('en-US')} matched`)) throw new Error(`status: ${status}`);
+        await runCommand(page, 'Flow Logs: Show Summary');
+        const bigSummary = await webviewFrame(page, 'summary', 60_000, 'big.flowlog');
+        await bigSummary.locator('[data-figure="records"]').waitFor({ timeout: 60_000 });
+        const records = await text(bigSummary, '[data-figure="records"] .figure-value');
+        if (records !== '560,000') throw new Error(`summary records: ${records}`);
+        await page.screenshot({ path: join(SHOTS, '16-big-file-summary-dark.png') });
       }],
       ['screenshots of the panel and the summary in a light theme', async () => {
         await selectTheme(page, 'Light Modern', 'vs');

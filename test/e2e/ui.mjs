@@ -70,7 +70,7 @@ async function goTo(page, line, column) {
 }
 
 /** A flow log over 50 MB, which VS Code never hands to extensions as a document. */
-async function writeBigFlowLog(path) {
+export async function writeBigFlowLog(path) {
   const out = createWriteStream(path);
   const base = 1_700_000_000;
   for (let i = 0; i < 560_000; i++) {

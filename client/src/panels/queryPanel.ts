@@ -5,7 +5,7 @@ import { FlowLogClient } from '../languageClient';
 import { RecentQueries } from '../query/recentQueries';
 import { languageServerBackend } from '../query/queryClient';
 import { revealLine } from '../query/queryCommands';
-import { activeFlowLogUri } from '../activeFlowLog';
+import { activeFlowLogUri, currentFlowLogUri } from '../activeFlowLog';
 import { Cell, ExportFormat, QueryViewState, ToQueryView } from '../../webview/src/messages';
 import { QueryViewHost, routeQueryViewMessage } from './routers';
 import { QueryRunner } from './queryRunner';
@@ -63,12 +63,18 @@ export class QueryPanel implements QueryViewHost {
       panel.webview.onDidReceiveMessage((m) => routeQueryViewMessage(m, this)),
       this.port,
       panel.onDidDispose(() => this.dispose()),
-      vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (!this.pinned && editor?.document.languageId === 'flowlog' && editor.document.uri.toString() !== this.target?.toString()) this.bind(editor.document.uri);
-      }),
+      // Tabs too: a file over 50 MB has a tab but no text editor for extensions.
+      vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.follow()),
     );
     this.bind(uri);
     this.port.post({ type: 'history', queries: deps.recent.list() });
+  }
+
+  /** Follows the active flow log unless pinned. */
+  private follow(): void {
+    const uri = currentFlowLogUri();
+    if (!this.pinned && uri && uri.toString() !== this.target?.toString()) this.bind(uri);
   }
 
   private bind(uri: vscode.Uri | undefined): void {
@@ -123,10 +129,7 @@ export class QueryPanel implements QueryViewHost {
 
   pin(pinned: boolean): void {
     this.pinned = pinned;
-    if (!pinned) {
-      const active = vscode.window.activeTextEditor;
-      if (active?.document.languageId === 'flowlog') this.bind(active.document.uri);
-    }
+    this.follow();
   }
 
   rejected(raw: unknown): void {

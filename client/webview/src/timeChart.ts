@@ -57,7 +57,8 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
     const opts: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
       height: input.height ?? 260,
-      scales: { x: { time: true } },
+      // Bars and counts start at zero; uPlot would otherwise zoom the y axis to the data's range.
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       series,
       axes: [
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
