@@ -4,7 +4,9 @@
 //   query       `flowlog query` against DuckDB (read_csv) and mawk, on 1.8 M and 10 M records
 //   engine      in this process: the summary of the 1.8 M file against the engine's own scan (count), and the
 //               time to a search's first rows (onRows) on the 10 M file against its whole scan
-// `--quick` uses small sizes; `--only validation|lint|query|engine` runs one section. Data is cached in bench/.data/.
+//   panels      the same through dist/server.js over stdio, as the query panel and the summary use it, and the
+//               latency of as-you-type query checks while a scan runs
+// `--quick` uses small sizes; `--only validation|lint|query|engine|panels` runs one section. Data is cached in bench/.data/.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { FlowLogDocument } from '../server/src/core/document';
 import { runQuery } from '../server/src/core/query';
 import { maybeRunAsQueryWorker } from '../server/src/core/query/workers';
 import { computeSummary } from '../server/src/core/summary';
+import { panelPathBench } from './panelPath';
 import { generateLines, writeFlowLogFile } from '../test/support/generate';
 
 const ROOT = process.cwd(); // npm run bench runs at the project root
@@ -200,6 +203,17 @@ async function engineBench() {
   };
 }
 
+async function panelsBench() {
+  section("the panels' path: dist/server.js over stdio, as VS Code runs it (best of runs)");
+  const mid = quick ? await dataFile('query-200k.flowlog', 200_000) : await dataFile('flows-1.8m.flowlog', 1_800_000);
+  const big = quick ? mid : await dataFile('flows-10m.flowlog', 10_000_000);
+  const f = await panelPathBench(ROOT, big, mid, quick ? 2 : 3);
+  console.log(`  summary request on the ${fmt(mb(statSync(mid).size), 0)} MB file: ${fmt(f.summarySeconds, 2)} s vs count request ${fmt(f.countSeconds, 2)} s = ${fmt(f.summarySeconds / f.countSeconds, 2)} (goal ≤ 2.0)`);
+  console.log(`  search \`${f.search}\` on the ${fmt(mb(statSync(big).size), 0)} MB file, 100,000 rows kept: first rows (partial result) after ${fmt(f.firstRowsMs, 0)} ms, whole request ${fmt(f.searchSeconds, 2)} s`);
+  console.log(`  flowlog/checkQuery round trips during that scan (what typing in the panel waits on): p50 ${fmt(f.checkMs.p50, 1)} ms, p95 ${fmt(f.checkMs.p95, 1)} ms, max ${fmt(f.checkMs.max, 1)} ms (${f.checkMs.samples} checks)`);
+  results.panels = f;
+}
+
 // The bundle starts itself as the engine's worker threads: in one, run the job instead of the benchmarks.
 if (!maybeRunAsQueryWorker()) (async () => {
   if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: ROOT });
@@ -208,6 +222,7 @@ if (!maybeRunAsQueryWorker()) (async () => {
   if (!only || only === 'lint') await lintBench();
   if (!only || only === 'query') await queryBench();
   if (!only || only === 'engine') await engineBench();
+  if (!only || only === 'panels') await panelsBench();
   writeFileSync(join(DATA, 'results.json'), JSON.stringify(results, null, 2));
   console.log(`\nfigures saved to bench/.data/results.json`);
 })();

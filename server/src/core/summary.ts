@@ -8,6 +8,7 @@ import { QueryPlan } from './query/plan';
 import { parseQuery } from './query/parser';
 import { QueryCancelledError } from './query/errors';
 import { isoUtc } from './decode/time';
+import type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
 /** The queries behind the summary, in CLS syntax. */
 export const SUMMARY_QUERIES = {
@@ -22,43 +23,9 @@ export const SUMMARY_QUERIES = {
   topRejectedSources: 'action:REJECT | select srcaddr, count(*) as records group by srcaddr order by records desc, srcaddr limit 10',
   protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol order by records desc, protocol',
   interfaces: "* | select interface_id, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects, sum(log_status = 'NODATA') as nodata, sum(log_status = 'SKIPDATA') as skipdata group by interface_id order by records desc, interface_id",
-} as const;
+} as const satisfies Record<SummarySection, string>;
 
-export type SummarySection = keyof typeof SUMMARY_QUERIES;
-
-export interface SummaryTable {
-  /** The query that produces this table. */
-  query: string;
-  columns: string[];
-  rows: Value[][];
-}
-
-export interface TimelineBucket {
-  /** Bucket start, ISO UTC. */
-  t: string;
-  acceptRecords: number;
-  acceptBytes: number;
-  rejectRecords: number;
-  rejectBytes: number;
-  /** NODATA/SKIPDATA and other records without an action. */
-  otherRecords: number;
-  /** The search that selects this bucket's records. */
-  query: string;
-}
-
-export interface Summary {
-  records: number;
-  malformed: number;
-  bytes: number;
-  packets: number;
-  firstStart: number | null;
-  lastEnd: number | null;
-  interfaces: number;
-  sections: Record<SummarySection, SummaryTable>;
-  /** Bucket size chosen from the span, and every bucket from the first to the last (empty ones as zero). */
-  bucketSeconds: number;
-  timeline: TimelineBucket[];
-}
+export type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
 const BUCKETS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400];
 
