@@ -33,13 +33,14 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
     const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
     // Stacked bars: each series is drawn as its running total, the last (tallest) first so the others sit on it.
     const raw = input.series.map((s) => s.values);
+    const totals = raw.map((vs) => vs.reduce<number>((sum, v) => sum + (v ?? 0), 0));
     const drawn = input.stacked
       ? raw.map((_, k) => input.xs.map((__, i) => raw.slice(0, k + 1).reduce<number>((sum, vs) => sum + (vs[i] ?? 0), 0)))
       : raw;
     const order = input.stacked ? [...input.series.keys()].reverse() : [...input.series.keys()];
     const bars = uPlot.paths.bars!({ size: [0.85, 64] });
     const series: uPlot.Series[] = [
-      { label: 'time', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().replace('.000Z', 'Z')) },
+      { label: 'time', value: (_u, v) => (v == null ? 'all' : new Date(v * 1000).toISOString().replace('.000Z', 'Z')) },
       ...order.map((k) => {
         const s = input.series[k];
         const color = themeColor(s.tone ? TONES[s.tone] : PALETTE[k % PALETTE.length], '#3794ff');
@@ -50,7 +51,8 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
           width: input.stacked ? 0 : 1.5,
           paths: input.stacked ? bars : undefined,
           points: { show: false },
-          value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx == null ? '' : format(raw[k][idx] ?? 0)),
+          // The hovered bucket's value; with the cursor off the chart, the series' total.
+          value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => format(idx == null ? totals[k] : raw[k][idx] ?? 0),
         } satisfies uPlot.Series;
       }),
     ];
@@ -60,6 +62,8 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
       // Bars and counts start at zero; uPlot would otherwise zoom the y axis to the data's range.
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       series,
+      // Buckets are UTC everywhere else (queries, legend, hovers' default), so the axis is UTC too.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       axes: [
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 70, values: (_u, vals) => vals.map((v) => format(v)) },
