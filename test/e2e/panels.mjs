@@ -136,12 +136,17 @@ export async function runPanelChecks() {
         const proto = await query.locator('#results-table .vt-row:not([hidden])').first().locator('.vt-cell').nth(protoCol).innerText();
         if (!/^6 TCP$/.test(proto.trim())) throw new Error(`protocol cell: ${proto}`);
       }],
-      ['clicking a row moves the editor to that record', async () => {
+      ['clicking a row (or Enter on it) moves the editor to that record', async () => {
         const expected = JSON.parse(cli(good, 'action:REJECT'));
         const line = expected.rows.at(-1).at(-1);
         await query.locator('#results-table .vt-row:not([hidden])').nth(expected.rows.length - 1).click();
         await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 20_000 });
         await page.waitForSelector('.tab.active[aria-label*="good.flowlog"]');
+        // The keyboard does the same: Home, then Enter, opens the first row's record.
+        await query.focus('#results-table .vt-viewport');
+        await query.press('#results-table .vt-viewport', 'Home');
+        await query.press('#results-table .vt-viewport', 'Enter');
+        await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: `Ln ${expected.rows[0].at(-1)},` }).waitFor({ timeout: 20_000 });
       }],
       ['an aggregate example shows as a bar chart, a histogram as a time series', async () => {
         await runExample(query, 'Top rejected ports');

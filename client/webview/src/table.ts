@@ -27,6 +27,8 @@ export class VirtualTable {
   private sort?: TableSort;
   private pool: HTMLElement[] = [];
   private frame = 0;
+  /** The keyboard's row, in display order (-1: none). */
+  private cursor = -1;
 
   constructor(private readonly options: { onRowClick?: (row: Cell[]) => void; onSort?: (sort: TableSort | undefined) => void; rowClickable?: (columns: string[]) => boolean }) {
     this.header = el('div', { className: 'vt-header', attrs: { role: 'row' } });
@@ -36,13 +38,37 @@ export class VirtualTable {
     this.viewport = el('div', { className: 'vt-viewport', attrs: { tabindex: '0' } }, [this.header, this.sizer]);
     this.element = el('div', { className: 'vt', attrs: { role: 'table' } }, [this.viewport]);
     this.viewport.addEventListener('scroll', () => this.schedule());
+    this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => this.schedule()).observe(this.viewport);
     this.body.addEventListener('click', (e) => {
       const rowEl = (e.target as HTMLElement).closest<HTMLElement>('.vt-row');
       if (!rowEl || !this.options.onRowClick) return;
       const index = Number(rowEl.dataset.index);
+      this.cursor = Number(rowEl.dataset.display);
+      this.schedule();
       if (Number.isInteger(index) && this.rows[index]) this.options.onRowClick(this.rows[index]);
     });
+  }
+
+  /** Arrow keys, Page Up/Down, Home/End move a row cursor; Enter opens its row, as a click does. */
+  private onKey(e: KeyboardEvent): void {
+    const total = this.rows.length;
+    if (total === 0) return;
+    const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -total, End: total };
+    if (e.key in moves) {
+      e.preventDefault();
+      this.cursor = Math.min(total - 1, Math.max(0, (this.cursor < 0 ? -1 : this.cursor) + moves[e.key]));
+      const top = this.cursor * ROW_HEIGHT;
+      const header = this.header.offsetHeight;
+      if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+      else if (top + ROW_HEIGHT + header > this.viewport.scrollTop + this.viewport.clientHeight) this.viewport.scrollTop = top + ROW_HEIGHT + header - this.viewport.clientHeight;
+      this.schedule();
+    } else if (e.key === 'Enter' && this.cursor >= 0 && this.options.onRowClick) {
+      e.preventDefault();
+      const index = this.order ? this.order[this.cursor] : this.cursor;
+      if (this.rows[index]) this.options.onRowClick(this.rows[index]);
+    }
   }
 
   /** Replaces everything: new columns and rows. */
@@ -54,6 +80,7 @@ export class VirtualTable {
     this.sort = same || sort ? sort ?? this.sort : undefined;
     if (this.sort && this.sort.column >= columns.length) this.sort = undefined;
     this.order = this.sort ? sortedOrder(rows, this.sort.column, this.sort.descending) : undefined;
+    this.cursor = -1;
     this.renderHeader();
     this.layoutColumns();
     this.element.classList.toggle('vt-clickable', !!this.options.rowClickable?.(columns));
@@ -143,6 +170,8 @@ export class VirtualTable {
       const index = this.order ? this.order[display] : display;
       rowEl.hidden = false;
       rowEl.style.transform = `translateY(${display * ROW_HEIGHT}px)`;
+      rowEl.dataset.display = String(display);
+      rowEl.classList.toggle('vt-cursor', display === this.cursor);
       if (rowEl.dataset.index === String(index) && rowEl.childElementCount === this.columns.length) continue;
       rowEl.dataset.index = String(index);
       rowEl.classList.toggle('vt-odd', display % 2 === 1);
