@@ -6,6 +6,7 @@ import { parseFromQueryView, parseFromSummaryView, ToQueryView } from '../../cli
 import { QueryViewHost, SummaryViewHost, routeQueryViewMessage, routeSummaryViewMessage } from '../../client/src/panels/routers';
 import { QueryBackend, QueryFailure, QueryRunner } from '../../client/src/panels/queryRunner';
 import { formatResult } from '../../client/src/panels/exportFormat';
+import { ViewPort } from '../../client/src/panels/viewPort';
 import { contentSecurityPolicy, renderWebviewHtml } from '../../client/src/panels/webviewHtml';
 import { MAX_BARS, chartFor } from '../../client/webview/src/chartData';
 import { completionsAt } from '../../client/webview/src/completion';
@@ -278,5 +279,30 @@ describe('row sorting', () => {
     assert.deepEqual(sortedOrder(rows, 0, false), [2, 0, 3, 1]);
     assert.deepEqual(sortedOrder(rows, 0, true), [0, 3, 2, 1]);
     assert.deepEqual(sortedOrder([['10.0.0.10'], ['10.0.0.9']], 0, false), [1, 0]);
+  });
+});
+
+describe('view port', () => {
+  it('holds messages until the view is ready and while the panel is hidden, then sends them in order', () => {
+    const sent: unknown[] = [];
+    let listener = () => {};
+    const panel = {
+      visible: true,
+      webview: { postMessage: async (m: unknown) => { sent.push(m); return true; } },
+      onDidChangeViewState: (l: () => void) => { listener = l; return { dispose() {} }; },
+    };
+    const port = new ViewPort<number>(panel);
+    port.post(1);
+    assert.deepEqual(sent, []);
+    port.markReady();
+    assert.deepEqual(sent, [1]);
+    panel.visible = false;
+    port.post(2);
+    port.post(3);
+    assert.deepEqual(sent, [1]);
+    panel.visible = true;
+    listener();
+    port.post(4);
+    assert.deepEqual(sent, [1, 2, 3, 4]);
   });
 });

@@ -2,6 +2,7 @@
 // a typed post that holds messages until the view says it is ready.
 import * as vscode from 'vscode';
 import { WebviewKind, renderWebviewHtml } from './webviewHtml';
+export { ViewPort } from './viewPort';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
@@ -28,40 +29,6 @@ export function loadPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, k
   panel.webview.options = webviewOptions(extensionUri);
   panel.webview.html = renderWebviewHtml({ kind, title, cspSource: panel.webview.cspSource, scriptUri: asUri('webview.js'), styleUri: asUri('webview.css') });
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-}
-
-/**
- * Posts to a panel's webview, holding messages until the view has said `ready` and while the panel is hidden:
- * a message posted to a hidden panel that is being revealed was seen to get lost in VS Code 1.100.
- */
-export class ViewPort<T> implements vscode.Disposable {
-  private ready = false;
-  private readonly queue: T[] = [];
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly panel: vscode.WebviewPanel) {
-    this.subscription = panel.onDidChangeViewState(() => this.flush());
-  }
-
-  post(msg: T): void {
-    this.queue.push(msg);
-    this.flush();
-  }
-
-  /** The view (re)loaded: send what waited. */
-  markReady(): void {
-    this.ready = true;
-    this.flush();
-  }
-
-  private flush(): void {
-    if (!this.ready || !this.panel.visible) return;
-    for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-  }
 }
 
 export function targetOf(uri: vscode.Uri): { uri: string; name: string } {
