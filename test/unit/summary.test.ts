@@ -94,13 +94,17 @@ describe('summary', () => {
       // protocol: the first record's (a column neither grouped nor aggregated), from the finer pass's first rows.
       '* | select srcaddr, dstport, protocol, min(start), max(end), sum(bytes), avg(packets) group by srcaddr, dstport order by 1, 2',
       '* | select min(start), max(end), sum(bytes), avg(packets), count(*) where dstport > 0 or dstport <= 0 or dstport is null',
+      // Fewer numeric fields read: the records the finer pass skips as malformed (unreadable bytes) it takes
+      // itself, its groups in the order they first occur (no ORDER BY here).
+      '* | select srcaddr, count(*), min(start), min(action) group by srcaddr',
+      '* | select count(*) as n, max(end)',
     ];
     const queries = [fine, fineWithProtocol, ...coarse];
     const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
     const leader = new QueryPass(plans[0], 10);
     const [withProtocol, ...followers] = plans.slice(1).map((p) => leader.follow(p, 10));
-    assert.deepEqual(followers.map((f) => rollupOf(leader, f) !== undefined), [true, true, false, false]);
-    assert.deepEqual(followers.map((f) => rollupOf(withProtocol, f) !== undefined), [false, false, true, false]);
+    assert.deepEqual(followers.map((f) => rollupOf(leader, f) !== undefined), [true, true, false, false, true, true]);
+    assert.deepEqual(followers.map((f) => rollupOf(withProtocol, f) !== undefined), [false, false, true, false, false, false]);
     for (const cuts of [[], [text.length / 2]]) {
       const parts = await scanInRanges(text, queries, cuts);
       for (const [i, q] of queries.entries()) {
@@ -109,11 +113,30 @@ describe('summary', () => {
         assert.equal(parts[i].pass.malformed, alone.stats.malformed, q);
       }
     }
-    // Not rolled up: other records (search, numeric fields read), DISTINCT, sums of expressions.
-    for (const q of ['action:REJECT | select srcaddr, count(*) group by srcaddr', '* | select srcaddr, count(*), sum(packets) group by srcaddr', '* | select srcaddr, count(distinct dstaddr) group by srcaddr', '* | select srcaddr, sum(bytes * 2) group by srcaddr']) {
+    // Not rolled up: other records (search, a numeric field the finer pass does not read), DISTINCT, sums of expressions.
+    for (const q of ['action:REJECT | select srcaddr, count(*) group by srcaddr', '* | select srcaddr, count(*), sum(srcport) group by srcaddr', '* | select srcaddr, count(distinct dstaddr) group by srcaddr', '* | select srcaddr, sum(bytes * 2) group by srcaddr']) {
       const other = new QueryPass(new QueryPlan(parseQuery(fine), fine), 10);
       assert.equal(rollupOf(other, other.follow(new QueryPlan(parseQuery(q), q), 10)), undefined, q);
     }
+  });
+
+  it('a rolled-up pass that reads fewer numbers takes the records its source skips, in first-occurrence order', async () => {
+    const line = (src: string, bytes: string) => `2 123456789010 eni-0a1b2c3d ${src} 10.0.0.9 443 49152 6 10 ${bytes} 1700000000 1700000060 ACCEPT OK`;
+    // 10.0.0.1 first occurs on a line whose bytes do not parse: malformed for the pairs, not for the sources.
+    const small = [line('10.0.0.1', 'lots'), line('10.0.0.2', '100'), line('10.0.0.1', '200'), line('10.0.0.3', 'lots')].join('\n');
+    const queries = ['* | select srcaddr, dstaddr, sum(bytes), count(*) group by srcaddr, dstaddr', '* | select srcaddr, count(*) group by srcaddr'];
+    const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
+    const leader = new QueryPass(plans[0], 10);
+    const follower = leader.follow(plans[1], 10);
+    assert.ok(rollupOf(leader, follower));
+    for await (const chunk of readChunks({ kind: 'text', text: small, name: 'small' })) leader.process(chunk);
+    leader.finish();
+    const alone = await runQuery({ kind: 'text', text: small, name: 'small' }, queries[1]);
+    assert.deepEqual(alone.rows, [['10.0.0.1', 2], ['10.0.0.2', 1], ['10.0.0.3', 1]]);
+    assert.deepEqual(finishResult(plans[1], follower.result).rows, alone.rows);
+    assert.equal(follower.result.records, 4);
+    assert.equal(follower.result.malformed, 0);
+    assert.equal(leader.result.malformed, 2);
   });
 
   it('the timeline covers the span in buckets chosen from it, empty ones as zero', async () => {

@@ -155,9 +155,11 @@ class PairTable {
 /**
  * How a pass's groups come from another pass's on the same scan: its group keys are some of the other's, its
  * aggregates are some of the other's (count, min, max, and sum/avg of plain numeric fields: integer sums, exact in
- * any order), it takes the same records (same search and WHERE, same numeric fields read, so the same malformed
- * lines). Then adding up the other's groups by its keys gives its groups, in the order they first occur.
- * E.g. top sources from top pairs.
+ * any order), it takes the same records (same search and WHERE) and reads some of the numeric fields the other
+ * reads. Then adding up the other's groups by its keys gives its groups over the records the other took; the
+ * records the other skipped as malformed (a number of a field only it reads does not parse) the pass evaluates
+ * itself, and the two are merged in the order their groups first occur. E.g. top sources from top pairs, actions
+ * from the timeline.
  */
 interface Rollup {
   source: QueryPass;
@@ -169,7 +171,9 @@ interface Rollup {
 export function rollupOf(source: QueryPass, target: QueryPass): Rollup | undefined {
   const a = source.plan;
   const b = target.plan;
-  if (!a.aggregate || !b.aggregate || a.filterKey() !== b.filterKey() || a.numericFields() !== b.numericFields()) return undefined;
+  if (!a.aggregate || !b.aggregate || a.filterKey() !== b.filterKey()) return undefined;
+  const aNumeric = new Set(a.numericFields().split(' '));
+  if (!b.numericFields().split(' ').every((f) => f === '' || aNumeric.has(f))) return undefined;
   const aKeys = a.groupBy.map(exprKey);
   const keyMap = b.groupBy.map((g) => aKeys.indexOf(exprKey(g)));
   const aggMap = b.aggs.map((spec) => {
@@ -183,13 +187,18 @@ export function rollupOf(source: QueryPass, target: QueryPass): Rollup | undefin
   return { source, keyMap, aggMap, firstMap };
 }
 
-/** Adds up the groups of `from` into `into` by the rollup's keys (see Rollup). */
-function rollupGroups(into: GroupTable, kinds: Uint8Array, from: GroupTable, r: Rollup): void {
+/**
+ * Adds up the groups of `from` into `into` by the rollup's keys (see Rollup), and the groups of `own` (the same
+ * plan's, over other records) as they are: in the order of their first records (`fromFirst`, `ownFirst`).
+ */
+function rollupGroups(into: GroupTable, kinds: Uint8Array, from: GroupTable, r: Rollup, fromFirst: number[], own: GroupTable, ownFirst: number[]): void {
   const index = new GroupIndex();
   const keyCount = into.keyCount;
   const width = into.width;
   const keys: Value[] = new Array<Value>(keyCount);
+  let o = 0;
   for (let g = 0; g < from.size; g++) {
+    while (o < own.size && ownFirst[o] < fromFirst[g]) addGroupFrom(into, index, kinds, own, o++);
     for (let j = 0; j < keyCount; j++) keys[j] = from.keys[g * from.keyCount + r.keyMap[j]];
     let id = index.find(keys, 0, keyCount);
     if (id === undefined) {
@@ -208,6 +217,7 @@ function rollupGroups(into: GroupTable, kinds: Uint8Array, from: GroupTable, r: 
       into.acc[2 * at + 1] += from.acc[2 * src + 1];
     }
   }
+  while (o < own.size) addGroupFrom(into, index, kinds, own, o++);
 }
 
 /** Group ids by key values: the value itself for one key, nested maps for two, a key string for more. */
@@ -266,7 +276,12 @@ export class QueryPass {
   private readonly passes: QueryPass[] = [this];
   /** The passes that evaluate each record: the others are rolled up from one of these at the end (see rollupOf). */
   private live: QueryPass[] = [this];
+  /** The followers rolled up from a live pass (they evaluate only the records their source found malformed). */
+  private rolled: QueryPass[] = [];
   private derived?: Rollup;
+  /** Records so far (leader), and the record number at which each group of this pass was added. */
+  private recordSeq = 0;
+  private readonly groupFirst: number[] = [];
   private planned = false;
   /** The numeric fields any pass reads, parsed once per record (leader); `bad[k]` marks one that did not parse. */
   private numeric: number[] = [];
@@ -321,6 +336,7 @@ export class QueryPass {
       // Field positions may differ in the new format: the caches by field value number start over.
       p.byValue = undefined;
       p.byPair = undefined;
+      p.numberedOnly = p.result.groups.size === 0;
       p.exprNumbers = [];
       p.distinctSeen = [];
     }
@@ -333,6 +349,7 @@ export class QueryPass {
   private planRollups(): void {
     this.planned = true;
     this.live = [this];
+    this.rolled = [];
     // Sources first: a pass is rolled up only from a live pass with more group keys.
     const byKeys = [...this.followers].sort((x, y) => y.plan.groupBy.length - x.plan.groupBy.length);
     for (const f of byKeys) {
@@ -344,7 +361,8 @@ export class QueryPass {
           break;
         }
       }
-      if (!f.derived) this.live.push(f);
+      if (f.derived) this.rolled.push(f);
+      else this.live.push(f);
     }
   }
 
@@ -414,8 +432,14 @@ export class QueryPass {
         }
       }
       tc.next();
+      this.recordSeq++;
       const live = this.live;
       for (let i = 0; i < live.length; i++) live[i].evaluate(anyBad);
+      if (anyBad) {
+        // A record its source skips as malformed, a rolled-up pass may still take (it reads fewer numbers).
+        const rolled = this.rolled;
+        for (let i = 0; i < rolled.length; i++) if (rolled[i].derived!.source.isBad()) rolled[i].evaluate(true);
+      }
     }
     for (const p of passes) p.result.lines = this.lineNo;
   }
@@ -425,6 +449,13 @@ export class QueryPass {
     const grown = new Uint8Array(size);
     grown.set(this.bad);
     for (const p of this.passes) p.bad = grown;
+  }
+
+  /** Whether a numeric field this pass reads did not parse in the current record. */
+  private isBad(): boolean {
+    const numeric = this.fp.numericPositions;
+    for (let i = 0; i < numeric.length; i++) if (this.bad[numeric[i]] === 1) return true;
+    return false;
   }
 
   /** The plan's work on the current record (its field count checked, its numbers parsed). */
@@ -474,21 +505,30 @@ export class QueryPass {
   }
 
   private finishRollup(r: Rollup): void {
+    // The records of its own (those its source found malformed) are counted in `res` already, and its malformed
+    // lines all (a number it reads that does not parse is one its source reads too).
     const from = r.source.result;
     const res = this.result;
-    res.records = from.records;
-    res.matched = from.matched;
-    res.malformed = from.malformed;
+    res.records += from.records;
+    res.matched += from.matched;
     res.formatNames ??= [...this.format.names];
+    const own = res.groups;
     res.groups = newTable(this.plan);
-    rollupGroups(res.groups, this.aggKinds, from.groups, r);
+    rollupGroups(res.groups, this.aggKinds, from.groups, r, r.source.groupFirst, own, this.groupFirst);
     res.groups.acc = res.groups.acc.slice(0, res.groups.size * res.groups.width * 2);
   }
 
-  // The group of the record: one Map lookup for one key (the value itself is the key, so 5 and '5' stay apart;
-  // text values come interned, see TextCache), two for two keys (pairs, time × action) without building a key
-  // string per record, a key string for more.
+  // The group of the record: by the numbers of its key values (byValue, byPair) when they have numbers, else one
+  // Map lookup for one key (the value itself is the key, so 5 and '5' stay apart; text values come interned, see
+  // TextCache), two for two keys (pairs, time × action) without building a key string per record, a key string
+  // for more. The index by values is filled lazily: groups [0, indexed) are in it.
   private readonly index = new GroupIndex();
+  private indexed = 0;
+  /**
+   * Every group was found by its key numbers under the current format: the caches by number know them all, so a
+   * value number they miss is a new group (no lookup by value needed).
+   */
+  private numberedOnly = true;
 
   /** Group ids + 1 by the number of the key's value (one key). */
   private byValue?: Int32Array;
@@ -530,7 +570,6 @@ export class QueryPass {
     const fp = this.fp;
     const keyFns = fp.groupKeys;
     const row = this.row;
-    const index = this.index;
     switch (keyFns.length) {
       case 0:
         return this.result.groups.size > 0 ? 0 : this.newGroup([]);
@@ -542,12 +581,13 @@ export class QueryPass {
           const known = cache[n] - 1;
           if (known >= 0) return known;
           const a = keyFns[0](row);
-          const id = index.one.get(a) ?? this.newGroup([detach(a)]);
+          const id = (this.numberedOnly ? undefined : this.caughtUp().one.get(a)) ?? this.newGroup([detach(a)]);
           cache[n] = id + 1;
           return id;
         }
+        this.numberedOnly = false;
         const a = keyFns[0](row);
-        const id = index.one.get(a);
+        const id = this.caughtUp().one.get(a);
         if (id !== undefined) return id;
         return this.newGroup([detach(a)]);
       }
@@ -560,21 +600,31 @@ export class QueryPass {
           if (known >= 0) return known;
           const a = keyFns[0](row);
           const b = keyFns[1](row);
-          const id = index.two.get(a)?.get(b) ?? this.newGroup([detach(a), detach(b)]);
+          const id = (this.numberedOnly ? undefined : this.caughtUp().two.get(a)?.get(b)) ?? this.newGroup([detach(a), detach(b)]);
           pairs.set(x, y, id);
           return id;
         }
+        this.numberedOnly = false;
         const a = keyFns[0](row);
         const b = keyFns[1](row);
-        const id = index.two.get(a)?.get(b);
+        const id = this.caughtUp().two.get(a)?.get(b);
         if (id !== undefined) return id;
         return this.newGroup([detach(a), detach(b)]);
       }
       default: {
+        this.numberedOnly = false;
         const keys = keyFns.map((f) => detach(f(row)));
-        return index.find(keys, 0, keys.length) ?? this.newGroup(keys);
+        return this.caughtUp().find(keys, 0, keys.length) ?? this.newGroup(keys);
       }
     }
+  }
+
+  /** The index by key values, with the groups added since it was last used. */
+  private caughtUp(): GroupIndex {
+    const t = this.result.groups;
+    for (let g = this.indexed; g < t.size; g++) this.index.add(t.keys, g * t.keyCount, t.keyCount, g);
+    this.indexed = t.size;
+    return this.index;
   }
 
   private growByValue(n: number): Int32Array {
@@ -585,9 +635,8 @@ export class QueryPass {
   }
 
   private newGroup(keys: Value[]): number {
-    const id = addGroup(this.result.groups, this.aggKinds, keys, this.fp.firstRow.map((f) => detach(f(this.row))));
-    this.index.add(keys, 0, keys.length, id);
-    return id;
+    this.groupFirst.push((this.leader ?? this).recordSeq);
+    return addGroup(this.result.groups, this.aggKinds, keys, this.fp.firstRow.map((f) => detach(f(this.row))));
   }
 
   private accumulate(id: number): void {
@@ -707,29 +756,32 @@ export function unpackKeys(t: GroupTable & { keyDict?: Value[]; keyIds?: Int32Ar
 
 /** Adds the groups of `from` (a later range) to `into`: new keys append, known ones merge their states. */
 function mergeGroups(into: GroupTable, index: GroupIndex, kinds: Uint8Array, from: GroupTable): void {
+  for (let g = 0; g < from.size; g++) addGroupFrom(into, index, kinds, from, g);
+}
+
+/** Adds group g of `from` to `into` (`index` its groups by keys): a new key appends, a known one merges states. */
+function addGroupFrom(into: GroupTable, index: GroupIndex, kinds: Uint8Array, from: GroupTable, g: number): void {
   const { keyCount, firstCount, width } = from;
-  for (let g = 0; g < from.size; g++) {
-    let id = index.find(from.keys, g * keyCount, keyCount);
-    if (id === undefined) {
-      id = addGroup(into, kinds, from.keys.slice(g * keyCount, (g + 1) * keyCount), from.first.slice(g * firstCount, (g + 1) * firstCount));
-      index.add(into.keys, id * keyCount, keyCount, id);
+  let id = index.find(from.keys, g * keyCount, keyCount);
+  if (id === undefined) {
+    id = addGroup(into, kinds, from.keys.slice(g * keyCount, (g + 1) * keyCount), from.first.slice(g * firstCount, (g + 1) * firstCount));
+    index.add(into.keys, id * keyCount, keyCount, id);
+  }
+  for (let i = 0; i < width; i++) {
+    const a = id * width + i;
+    const b = g * width + i;
+    const kind = kinds[i];
+    if (kind === AGG_DISTINCT) {
+      const set = into.sets[a]!;
+      for (const v of from.sets[b]!) set.add(v);
+      continue;
     }
-    for (let i = 0; i < width; i++) {
-      const a = id * width + i;
-      const b = g * width + i;
-      const kind = kinds[i];
-      if (kind === AGG_DISTINCT) {
-        const set = into.sets[a]!;
-        for (const v of from.sets[b]!) set.add(v);
-        continue;
-      }
-      if ((kind === AGG_MIN || kind === AGG_MAX) && from.acc[2 * b] > 0) {
-        const c = into.acc[2 * a] === 0 ? 0 : compareValues(from.values[b], into.values[a]);
-        if (into.acc[2 * a] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[a] = from.values[b];
-      }
-      into.acc[2 * a] += from.acc[2 * b];
-      into.acc[2 * a + 1] += from.acc[2 * b + 1];
+    if ((kind === AGG_MIN || kind === AGG_MAX) && from.acc[2 * b] > 0) {
+      const c = into.acc[2 * a] === 0 ? 0 : compareValues(from.values[b], into.values[a]);
+      if (into.acc[2 * a] === 0 || (kind === AGG_MIN ? c < 0 : c > 0)) into.values[a] = from.values[b];
     }
+    into.acc[2 * a] += from.acc[2 * b];
+    into.acc[2 * a + 1] += from.acc[2 * b + 1];
   }
 }
 
