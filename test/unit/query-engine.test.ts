@@ -206,6 +206,17 @@ describe('sources, headers and malformed lines', () => {
     }
   });
 
+  it('groups by expression keys, in runs and alternating, in first-occurrence order', async () => {
+    // Protocols 6 6 - - 1 1 17: runs of equal keys (the last key's number is reused), then new ones.
+    assert.deepEqual((await q('* | select protocol_name(protocol) as p, count(*) group by p')).rows, [['TCP', 2], [null, 2], ['ICMP', 2], ['UDP', 1]]);
+    assert.deepEqual((await q('* | select protocol_name(protocol) as p, action, count(*) group by p, action')).rows, [
+      ['TCP', 'ACCEPT', 1], ['TCP', 'REJECT', 1], [null, null, 2], ['ICMP', 'ACCEPT', 1], ['ICMP', 'REJECT', 1], ['UDP', 'ACCEPT', 1],
+    ]);
+    // Alternating keys: A B A B … each record's own group.
+    const alternating = [LINES[0], LINES[4], LINES[0], LINES[4], LINES[0]].join('\n');
+    assert.deepEqual((await q('* | select protocol_name(protocol) as p, sum(bytes) group by p', alternating)).rows, [['TCP', 3 * 4249], ['ICMP', 2 * 336]]);
+  });
+
   it('a query error rejects with QueryError', async () => {
     await assert.rejects(q('nosuchfield:1'), QueryError);
   });

@@ -338,6 +338,8 @@ export class QueryPass {
       p.byPair = undefined;
       p.numberedOnly = p.result.groups.size === 0;
       p.exprNumbers = [];
+      p.exprLast = [];
+      p.exprLastNumber = [];
       p.distinctSeen = [];
     }
     const union = new Set<number>();
@@ -538,6 +540,9 @@ export class QueryPass {
   private distinctSeen: PairTable[] = [];
   /** Numbers of the values of keys that are expressions (not plain fields), by key. */
   private exprNumbers: Map<Value, number>[] = [];
+  /** By key: the last expression value numbered, and its number. */
+  private exprLast: (Value | undefined)[] = [];
+  private exprLastNumber: number[] = [];
 
   /**
    * A small number for the value of group key i of the current record, the same for the same value while the
@@ -556,6 +561,8 @@ export class QueryPass {
       return row.tc.id(row.t, row.sp.starts, row.sp.ends, k);
     }
     const v = fp.groupKeys[i](row);
+    // Consecutive records often share the value (histogram buckets of time-ordered logs): the last one's number.
+    if (v === this.exprLast[i] && v !== null) return this.exprLastNumber[i];
     const numbers = (this.exprNumbers[i] ??= new Map());
     let n = numbers.get(v);
     if (n === undefined) {
@@ -563,6 +570,8 @@ export class QueryPass {
       n = numbers.size;
       numbers.set(v, n);
     }
+    this.exprLast[i] = v;
+    this.exprLastNumber[i] = n;
     return n;
   }
 
