@@ -282,7 +282,9 @@ export async function runPanelChecks() {
         await page.screenshot({ path: join(SHOTS, '15-query-panel-light.png') });
         await selectTheme(page, 'Dark High Contrast', 'hc-black');
         await page.locator('.tab[aria-label*="Summary: good.flowlog"]').click();
-        await webviewFrame(page, 'summary', 30_000, 'good.flowlog');
+        // Shown again (after a reload, a hidden panel's page may have been reloaded too): the summary is back.
+        const again = await webviewFrame(page, 'summary', 30_000, 'good.flowlog');
+        await waitForText(again, '[data-figure="records"] .figure-value', /^6$/);
         await page.waitForTimeout(500);
         await page.screenshot({ path: join(SHOTS, '17-summary-high-contrast.png') });
       }],

@@ -27,6 +27,7 @@ export class QueryPanel implements QueryViewHost {
   private static current?: QueryPanel;
   private target?: vscode.Uri;
   private pinned = false;
+  private loaded = false;
   private readonly port: ViewPort<ToQueryView>;
   private readonly runner: QueryRunner;
   private readonly disposables: vscode.Disposable[] = [];
@@ -84,7 +85,14 @@ export class QueryPanel implements QueryViewHost {
     this.port.post({ type: 'target', target, pinned: this.pinned });
   }
 
+  /** The page says it is ready after each load: again after a reload (a panel VS Code did not keep alive). */
   ready(): void {
+    if (this.loaded) {
+      // It restores its query and result from its own state; the binding and the history come from here.
+      this.port.post({ type: 'target', target: this.target ? targetOf(this.target) : null, pinned: this.pinned });
+      this.port.post({ type: 'history', queries: this.deps.recent.list() });
+    }
+    this.loaded = true;
     this.port.markReady();
   }
 

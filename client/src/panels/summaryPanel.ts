@@ -2,7 +2,7 @@
 // files); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
 import { WorkDoneProgress } from 'vscode-languageclient/node';
-import { SummaryRequest } from '../../../server/src/protocol';
+import { SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
 import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
@@ -27,6 +27,8 @@ export class SummaryPanel implements SummaryViewHost {
   private readonly port: ViewPort<ToSummaryView>;
   private readonly disposables: vscode.Disposable[] = [];
   private cancel?: vscode.CancellationTokenSource;
+  private loaded = false;
+  private last?: SummaryResultWire;
 
   static show(deps: PanelDeps, uri: vscode.Uri | undefined = activeFlowLogUri()): SummaryPanel | undefined {
     if (!uri) {
@@ -65,7 +67,13 @@ export class SummaryPanel implements SummaryViewHost {
     this.refresh();
   }
 
+  /** The page says it is ready after each load: again after a reload, when it needs the last summary again. */
   ready(): void {
+    if (this.loaded) {
+      this.port.post({ type: 'target', target: targetOf(this.uri) });
+      this.port.post(this.last ? { type: 'summary', result: this.last } : { type: 'started' });
+    }
+    this.loaded = true;
     this.port.markReady();
   }
 
@@ -92,7 +100,10 @@ export class SummaryPanel implements SummaryViewHost {
     });
     try {
       const result = await client.sendRequest(SummaryRequest, { uri: this.uri.toString(), workDoneToken }, cancel.token);
-      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'summary', result });
+      if (!cancel.token.isCancellationRequested) {
+        this.last = result;
+        this.port.post({ type: 'summary', result });
+      }
     } catch (e) {
       if (!cancel.token.isCancellationRequested) this.port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
     } finally {
