@@ -217,6 +217,16 @@ describe('sources, headers and malformed lines', () => {
     assert.deepEqual((await q('* | select protocol_name(protocol) as p, sum(bytes) group by p', alternating)).rows, [['TCP', 3 * 4249], ['ICMP', 2 * 336]]);
   });
 
+  it('groups NULL keys (text, numeric, pairs) once, in first-occurrence order', async () => {
+    assert.deepEqual((await q('* | select srcaddr, count(*) group by srcaddr')).rows, [
+      ['172.31.16.139', 2], ['172.31.9.69', 1], [null, 2], ['203.0.113.12', 1], ['2001:db8::1', 1],
+    ]);
+    assert.deepEqual((await q('* | select dstport, count(*) group by dstport')).rows, [[22, 1], [3389, 1], [null, 2], [0, 2], [55000, 1]]);
+    assert.deepEqual((await q('* | select srcaddr, dstport, count(*) group by srcaddr, dstport')).rows, [
+      ['172.31.16.139', 22, 1], ['172.31.9.69', 3389, 1], [null, null, 2], ['203.0.113.12', 0, 1], ['172.31.16.139', 0, 1], ['2001:db8::1', 55000, 1],
+    ]);
+  });
+
   it('a query error rejects with QueryError', async () => {
     await assert.rejects(q('nosuchfield:1'), QueryError);
   });

@@ -109,6 +109,12 @@ function addGroup(t: GroupTable, kinds: Uint8Array, keys: Value[], first: Value[
   return id;
 }
 
+/**
+ * The number of a NULL group key (keys' numbers: interned text < 2^17, see Interner; integers and expression
+ * values < 2^16).
+ */
+const NULL_NUMBER = 1 << 17;
+
 function mixPair(x: number, y: number): number {
   const h = Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca77);
   return h ^ (h >>> 15);
@@ -335,6 +341,7 @@ export class QueryPass {
       p.fp = p.plan.forFormat(format);
       // Field positions may differ in the new format: the caches by field value number start over.
       p.byValue = undefined;
+      p.nullGroup = -1;
       p.byPair = undefined;
       p.numberedOnly = p.result.groups.size === 0;
       p.exprNumbers = [];
@@ -532,8 +539,9 @@ export class QueryPass {
    */
   private numberedOnly = true;
 
-  /** Group ids + 1 by the number of the key's value (one key). */
+  /** Group ids + 1 by the number of the key's value (one key), and the id of the NULL key's group (or -1). */
   private byValue?: Int32Array;
+  private nullGroup = -1;
   /** Group ids by the numbers of the two keys' values. */
   private byPair?: PairTable;
   /** Per DISTINCT aggregate: the (group, value number) pairs seen (plain fields). */
@@ -547,7 +555,8 @@ export class QueryPass {
   /**
    * A small number for the value of group key i of the current record, the same for the same value while the
    * format stays: the interned text's number (plain text field), the integer (plain numeric field, 0…65535), or
-   * a number given per distinct value (expressions). -1 when there is none (NULL, too many values).
+   * a number given per distinct value (expressions); NULL_NUMBER for NULL. -1 when there is none (too many
+   * values).
    */
   private keyNumber(i: number): number {
     const fp = this.fp;
@@ -556,17 +565,19 @@ export class QueryPass {
     if (k >= 0) {
       if (fp.groupFieldNumeric[i]) {
         const n = row.nums[k];
-        return (n >>> 0) === n && n < 1 << 16 ? n : -1;
+        return (n >>> 0) === n && n < 1 << 16 ? n : n !== n ? NULL_NUMBER : -1;
       }
-      return row.tc.id(row.t, row.sp.starts, row.sp.ends, k);
+      const id = row.tc.id(row.t, row.sp.starts, row.sp.ends, k);
+      return id === -1 ? NULL_NUMBER : id;
     }
     const v = fp.groupKeys[i](row);
+    if (v === null) return NULL_NUMBER;
     // Consecutive records often share the value (histogram buckets of time-ordered logs): the last one's number.
-    if (v === this.exprLast[i] && v !== null) return this.exprLastNumber[i];
+    if (v === this.exprLast[i]) return this.exprLastNumber[i];
     const numbers = (this.exprNumbers[i] ??= new Map());
     let n = numbers.get(v);
     if (n === undefined) {
-      if (v === null || numbers.size >= 1 << 16) return -1;
+      if (numbers.size >= 1 << 16) return -1;
       n = numbers.size;
       numbers.set(v, n);
     }
@@ -585,6 +596,10 @@ export class QueryPass {
       case 1: {
         // The value's number indexes a cache of the group ids, in front of the map by value.
         const n = this.keyNumber(0);
+        if (n === NULL_NUMBER) {
+          if (this.nullGroup < 0) this.nullGroup = (this.numberedOnly ? undefined : this.caughtUp().one.get(null)) ?? this.newGroup([null]);
+          return this.nullGroup;
+        }
         if (n >= 0) {
           const cache = this.byValue && n < this.byValue.length ? this.byValue : this.growByValue(n);
           const known = cache[n] - 1;
