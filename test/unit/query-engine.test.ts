@@ -217,6 +217,16 @@ describe('sources, headers and malformed lines', () => {
     assert.deepEqual((await q('* | select protocol_name(protocol) as p, sum(bytes) group by p', alternating)).rows, [['TCP', 3 * 4249], ['ICMP', 2 * 336]]);
   });
 
+  it('a text field = or != a string: NULL for `-`, either side, in aggregates, WHERE and plain rows', async () => {
+    // Actions: ACCEPT REJECT - - ACCEPT REJECT ACCEPT.
+    assert.deepEqual((await q("* | select sum(action = 'REJECT'), sum(action != 'REJECT'), sum('ACCEPT' = action), count(action = 'REJECT'), count(*)")).rows, [[2, 3, 3, 5, 7]]);
+    assert.deepEqual((await q("* | select count(*) where log_status = 'NODATA'")).rows, [[1]]);
+    assert.deepEqual((await q("* | select count(*) where log_status != 'OK'")).rows, [[2]]);
+    assert.deepEqual((await q("* | select count(*) where action = '-' or action != '-'")).rows, [[5]]);
+    assert.deepEqual((await q("* | select srcaddr where 'REJECT' = action")).rows, [['172.31.9.69'], ['172.31.16.139']]);
+    assert.deepEqual((await q("* | select count(*) where action = 'reject'")).rows, [[0]]);
+  });
+
   it('groups NULL keys (text, numeric, pairs) once, in first-occurrence order', async () => {
     assert.deepEqual((await q('* | select srcaddr, count(*) group by srcaddr')).rows, [
       ['172.31.16.139', 2], ['172.31.9.69', 1], [null, 2], ['203.0.113.12', 1], ['2001:db8::1', 1],

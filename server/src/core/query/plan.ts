@@ -721,10 +721,32 @@ class FormatCompiler {
         return ({ nums }) => bucketText(nums[k]);
       }
     }
+    if (e.kind === 'binary' && (e.op === '=' || e.op === '!=')) {
+      const eq = this.textEquals(e.left, e.right, e.op) ?? this.textEquals(e.right, e.left, e.op);
+      if (eq) return eq;
+    }
     return compileExpr<RowCtx>(e, (c) => this.compileRow(c, interned), (col) => {
       const k = this.position(col.name);
       return k < 0 ? () => null : this.columnAt(k, interned);
     });
+  }
+
+  /**
+   * `text field = 'literal'` (or !=): the field's characters compared in place, without reading (or interning)
+   * its value. Undefined when the operands are not such a pair.
+   */
+  private textEquals(column: Expr, literal: Expr, op: '=' | '!='): RowExpr | undefined {
+    if (column.kind !== 'column' || literal.kind !== 'string') return undefined;
+    const k = this.position(column.name);
+    if (k < 0 || isNumericField(this.format.fields[k])) return undefined;
+    const lit = literal.value;
+    const eq = op === '=' ? 1 : 0;
+    return ({ t, sp }) => {
+      const s = sp.starts[k];
+      const e = sp.ends[k];
+      if (e - s === 1 && t.charCodeAt(s) === 45) return null;
+      return spanEquals(t, s, e, lit) ? eq : 1 - eq;
+    };
   }
 
   private compileSearch(n: SearchNode): RowTest {
