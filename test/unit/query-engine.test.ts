@@ -227,6 +227,15 @@ describe('sources, headers and malformed lines', () => {
     assert.deepEqual((await q("* | select count(*) where action = 'reject'")).rows, [[0]]);
   });
 
+  it('count(distinct) with and without groups, also across a header line mid-file', async () => {
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const plain = LINES.join('\n');
+    for (const text of [plain, `${header}\n${plain}\n${header}\n${plain}\n`]) {
+      assert.deepEqual((await q('* | select count(distinct srcaddr), count(distinct dstport), count(distinct action)', text)).rows, [[4, 4, 2]]);
+      assert.deepEqual((await q('* | select action, count(distinct srcaddr) group by action', text)).rows, [['ACCEPT', 3], ['REJECT', 2], [null, 0]]);
+    }
+  });
+
   it('groups NULL keys (text, numeric, pairs) once, in first-occurrence order', async () => {
     assert.deepEqual((await q('* | select srcaddr, count(*) group by srcaddr')).rows, [
       ['172.31.16.139', 2], ['172.31.9.69', 1], [null, 2], ['203.0.113.12', 1], ['2001:db8::1', 1],

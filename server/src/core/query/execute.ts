@@ -348,6 +348,7 @@ export class QueryPass {
       p.exprLast = [];
       p.exprLastNumber = [];
       p.distinctSeen = [];
+      p.distinctFirst = [];
     }
     const union = new Set<number>();
     for (const p of this.passes) for (const k of p.fp.numericPositions) union.add(k);
@@ -546,6 +547,16 @@ export class QueryPass {
   private byPair?: PairTable;
   /** Per DISTINCT aggregate: the (group, value number) pairs seen (plain fields). */
   private distinctSeen: PairTable[] = [];
+  /** Per DISTINCT aggregate: the value numbers group 0 has seen (1), as bytes. */
+  private distinctFirst: (Uint8Array | undefined)[] = [];
+
+  private growDistinctFirst(i: number, n: number): Uint8Array {
+    const old = this.distinctFirst[i];
+    const grown = new Uint8Array(Math.max(256, (n + 1) * 2));
+    if (old) grown.set(old);
+    this.distinctFirst[i] = grown;
+    return grown;
+  }
   /** Numbers of the values of keys that are expressions (not plain fields), by key. */
   private exprNumbers: Map<Value, number>[] = [];
   /** By key: the last expression value numbered, and its number. */
@@ -698,7 +709,13 @@ export class QueryPass {
           const x = row.nums[k];
           if ((x | 0) === x && x >= 0) n = x;
         } else if (this.fp.aggTextFields[i] >= 0) n = row.tc.id(row.t, row.sp.starts, row.sp.ends, this.fp.aggTextFields[i]);
-        if (n >= 0) {
+        if (n >= 0 && id === 0 && n < 1 << 17) {
+          // Group 0 (the one group of a query without GROUP BY): a byte per value number.
+          let seen = this.distinctFirst[i];
+          if (seen === undefined || n >= seen.length) seen = this.growDistinctFirst(i, n);
+          if (seen[n] === 1) continue;
+          seen[n] = 1;
+        } else if (n >= 0) {
           const seen = (this.distinctSeen[i] ??= new PairTable());
           if (seen.get(id, n) >= 0) continue;
           seen.set(id, n, 0);
