@@ -1,8 +1,8 @@
 // The summary of a flow log (issue 5's dashboard): every figure is one engine query, and all of them run on a
 // single scan of the input. Each section carries its query text, so a view can open the query behind a number.
 import { Value } from './query/values';
-import { QuerySource, readChunks } from './query/sources';
-import { PassResult, QueryPass, finishResult } from './query/execute';
+import { QuerySource } from './query/sources';
+import { PassResult, QueryPass, finishResult, scanOnThisThread } from './query/execute';
 import { planRanges, runPassesInWorkers } from './query/workers';
 import { QueryPlan } from './query/plan';
 import { parseQuery } from './query/parser';
@@ -117,12 +117,6 @@ export async function computeSummary(source: QuerySource, options: { signal?: Ab
 async function summaryPasses(source: QuerySource, plans: QueryPlan[], cap: number, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<PassResult[]> {
   const leader = new QueryPass(plans[0], cap);
   const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
-  for await (const chunk of readChunks(source)) {
-    if (options.signal?.aborted) throw new QueryCancelledError();
-    leader.process(chunk);
-    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
-    await new Promise<void>((r) => setImmediate(r));
-  }
-  leader.finish();
+  await scanOnThisThread(source, leader, options);
   return passes.map((p) => p.result);
 }

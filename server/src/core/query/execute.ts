@@ -838,6 +838,27 @@ export function finishResult(plan: QueryPlan, pass: PassResult): { columns: stri
   return { columns: plan.columns, rows: finishGroups(plan, pass.groups) };
 }
 
+/**
+ * Runs `pass` (and the passes that follow it) over `source` on this thread, yielding between chunks so that
+ * cancellation and progress messages get through; `afterChunk` sees each chunk once the pass has processed it.
+ */
+export async function scanOnThisThread(
+  source: QuerySource,
+  pass: QueryPass,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  afterChunk?: (chunk: Chunk) => void,
+): Promise<PassResult> {
+  for await (const chunk of readChunks(source)) {
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    pass.process(chunk);
+    afterChunk?.(chunk);
+    options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  if (options.signal?.aborted) throw new QueryCancelledError();
+  return pass.finish();
+}
+
 /** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */
 export async function runQuery(source: QuerySource, query: string, options: QueryOptions = {}): Promise<QueryResult> {
   const started = performance.now();
@@ -861,17 +882,10 @@ export async function runQuery(source: QuerySource, query: string, options: Quer
   }
   if (!merged) {
     const pass = new QueryPass(plan, cap);
-    for await (const chunk of readChunks(source)) {
-      if (options.signal?.aborted) throw new QueryCancelledError();
-      pass.process(chunk);
+    merged = await scanOnThisThread(source, pass, options, (chunk) => {
       bytes = chunk.bytesDone;
       if (onRows && pass.result.rows.length > emitted) onRows(pass.result.rows.slice(emitted), finishResult(plan, pass.result).columns);
-      options.onProgress?.(chunk.bytesDone, chunk.bytesTotal);
-      // Let cancellation and progress messages through between chunks.
-      await new Promise<void>((r) => setImmediate(r));
-    }
-    if (options.signal?.aborted) throw new QueryCancelledError();
-    merged = pass.finish();
+    });
   }
   const { columns, rows } = finishResult(plan, merged);
   const stats: QueryStats = {
