@@ -3,7 +3,7 @@
 // first rows as partial results while the scan goes on.
 import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { QueryError, checkQuery, runQuery } from '../core/query';
-import { abortOn, resolveSource } from './source';
+import { abortOn, percentReporter, resolveSource } from './source';
 import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
 import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress } from '../protocol';
@@ -21,22 +21,15 @@ export async function executeQuery(
   progress?: WorkDoneProgressReporter,
   onRows?: (batch: QueryRowsBatch) => void,
 ): Promise<QueryResultWire> {
-  const { source, header } = await resolveSource(documents, params.uri);
+  const { source, header } = await resolveSource(documents, params.uri, true);
   const abort = abortOn(token);
   progress?.begin('Flow log query', 0, params.query, true);
-  let lastPercent = -1;
   try {
     const result = await runQuery(source, params.query, {
       limit: params.limit,
       signal: abort.signal,
       onRows: onRows ? (rows, columns) => onRows({ columns, rows }) : undefined,
-      onProgress: (done, total) => {
-        const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
-        if (percent !== lastPercent) {
-          lastPercent = percent;
-          progress?.report(percent, `${percent}%`);
-        }
-      },
+      onProgress: percentReporter(progress),
     });
     const wire: QueryResultWire = { ...result, header };
     if (params.withReadings && result.kind === 'search') {

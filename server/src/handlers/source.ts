@@ -1,6 +1,7 @@
-// What a request's URI reads: the open document's text, or the file on disk when the document is not open here
-// (VS Code never syncs files over 50 MB to extensions, so big files are always read from disk, streaming).
-import { ResponseError } from 'vscode-languageserver';
+// What the query and summary handlers share. What a request's URI reads: the open document's text, or the file
+// on disk when the document is not open here (VS Code never syncs files over 50 MB to extensions, so big files
+// are always read from disk, streaming). Cancellation as an AbortSignal, and progress as whole percents.
+import { ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { QuerySource } from '../core/query';
 import { fileHeaderNames } from '../core/query/sources';
@@ -12,14 +13,15 @@ export interface ResolvedSource {
   header?: string;
 }
 
-export async function resolveSource(documents: DocumentStore, uriText: string): Promise<ResolvedSource> {
+/** The source of `uriText`; with `withHeader`, also its header line (a file on disk is read for it). */
+export async function resolveSource(documents: DocumentStore, uriText: string, withHeader = false): Promise<ResolvedSource> {
   const doc = documents.get(uriText);
   const uri = URI.parse(uriText);
   if (doc) {
-    return { source: { kind: 'text', text: doc.getText(), name: uri.fsPath }, header: doc.hasHeader ? doc.headerText() : undefined };
+    return { source: { kind: 'text', text: doc.getText(), name: uri.fsPath }, header: withHeader && doc.hasHeader ? doc.headerText() : undefined };
   }
   if (uri.scheme !== 'file') throw new ResponseError(-32602, `${uriText} is not open and not a file on disk`);
-  const header = uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
+  const header = !withHeader || uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
   return { source: { kind: 'files', paths: [uri.fsPath] }, header };
 }
 
@@ -29,4 +31,16 @@ export function abortOn(token: { isCancellationRequested: boolean; onCancellatio
   const sub = token?.onCancellationRequested(() => abort.abort());
   if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
   return { signal: abort.signal, dispose: () => sub?.dispose() };
+}
+
+/** An engine onProgress that reports whole percents to `progress`, each once. */
+export function percentReporter(progress: WorkDoneProgressReporter | undefined): (done: number, total: number) => void {
+  let lastPercent = -1;
+  return (done, total) => {
+    const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
+    if (percent !== lastPercent) {
+      lastPercent = percent;
+      progress?.report(percent, `${percent}%`);
+    }
+  };
 }

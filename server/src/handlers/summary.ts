@@ -3,25 +3,15 @@ import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-
 import { computeSummary } from '../core/summary';
 import { SummaryParams, SummaryRequest, SummaryResultWire } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, resolveSource } from './source';
+import { abortOn, percentReporter, resolveSource } from './source';
 
 export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<SummaryResultWire> {
   const started = performance.now();
   const { source } = await resolveSource(documents, params.uri);
   const abort = abortOn(token);
   progress?.begin('Flow log summary', 0, undefined, true);
-  let lastPercent = -1;
   try {
-    const summary = await computeSummary(source, {
-      signal: abort.signal,
-      onProgress: (done, total) => {
-        const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
-        if (percent !== lastPercent) {
-          lastPercent = percent;
-          progress?.report(percent, `${percent}%`);
-        }
-      },
-    });
+    const summary = await computeSummary(source, { signal: abort.signal, onProgress: percentReporter(progress) });
     return { summary, elapsedMs: Math.round(performance.now() - started) };
   } finally {
     abort.dispose();
