@@ -10,7 +10,7 @@ import { Cell, ExportFormat, QueryViewState, ToQueryView } from '../../webview/s
 import { QueryViewHost, routeQueryViewMessage } from './routers';
 import { QueryRunner } from './queryRunner';
 import { formatResult } from './exportFormat';
-import { ViewPort, loadPage, panelColumn, targetOf } from './webviewPanel';
+import { ViewPort, loadPage, panelColumn, targetOf, webviewOptions } from './webviewPanel';
 
 export const QUERY_PANEL_VIEW_TYPE = 'flowlog.queryPanel';
 
@@ -36,7 +36,7 @@ export class QueryPanel implements QueryViewHost {
   static show(deps: PanelDeps, options: { uri?: vscode.Uri; query?: string; run?: boolean } = {}): QueryPanel {
     let panel = QueryPanel.current;
     if (!panel) {
-      const webviewPanel = vscode.window.createWebviewPanel(QUERY_PANEL_VIEW_TYPE, 'Flow Log Query', { viewColumn: panelColumn(), preserveFocus: false }, {});
+      const webviewPanel = vscode.window.createWebviewPanel(QUERY_PANEL_VIEW_TYPE, 'Flow Log Query', { viewColumn: panelColumn(), preserveFocus: false }, webviewOptions(deps.context.extensionUri));
       panel = new QueryPanel(webviewPanel, deps, options.uri ?? activeFlowLogUri(), false);
     } else {
       panel.panel.reveal(undefined, false);
@@ -50,8 +50,7 @@ export class QueryPanel implements QueryViewHost {
   /** A panel VS Code kept across a reload (the serializer). */
   static revive(webviewPanel: vscode.WebviewPanel, deps: PanelDeps, state: QueryViewState | undefined): QueryPanel {
     const uri = state?.target ? vscode.Uri.parse(state.target.uri) : activeFlowLogUri();
-    const panel = new QueryPanel(webviewPanel, deps, uri, state?.pinned ?? false);
-    return panel;
+    return new QueryPanel(webviewPanel, deps, uri, state?.pinned ?? false);
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, uri: vscode.Uri | undefined, pinned: boolean) {
@@ -114,7 +113,7 @@ export class QueryPanel implements QueryViewHost {
   }
 
   async exportResult(format: ExportFormat, columns: string[], rows: Cell[][]): Promise<void> {
-    const base = this.target ? vscode.Uri.joinPath(this.target, '..', `${this.target.path.split('/').pop()}-query.${format}`) : undefined;
+    const base = this.target ? vscode.Uri.joinPath(this.target, '..', `${targetOf(this.target).name}-query.${format}`) : undefined;
     const dest = await vscode.window.showSaveDialog({
       title: `Export ${rows.length.toLocaleString('en-US')} rows as ${format.toUpperCase()}`,
       defaultUri: base,

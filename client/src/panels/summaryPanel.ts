@@ -1,22 +1,20 @@
 // The summary panel's host: one dashboard per flow log, computed by the language server (from disk for big
 // files); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
-import { WorkDoneProgress } from 'vscode-languageclient/node';
 import { SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
+import { watchWorkDone } from '../query/queryClient';
 import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
 import { PanelDeps, QueryPanel } from './queryPanel';
-import { ViewPort, loadPage, panelColumn, targetOf } from './webviewPanel';
+import { ViewPort, loadPage, panelColumn, targetOf, webviewOptions } from './webviewPanel';
 
 export const SUMMARY_PANEL_VIEW_TYPE = 'flowlog.summaryPanel';
-
-let nextToken = 0;
 
 function openTabNamed(name: string): vscode.Uri | undefined {
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      if (tab.input instanceof vscode.TabInputText && tab.input.uri.path.split('/').pop() === name) return tab.input.uri;
+      if (tab.input instanceof vscode.TabInputText && targetOf(tab.input.uri).name === name) return tab.input.uri;
     }
   }
   return undefined;
@@ -41,7 +39,7 @@ export class SummaryPanel implements SummaryViewHost {
       existing.refresh();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: panelColumn(), preserveFocus: false }, {});
+    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: panelColumn(), preserveFocus: false }, webviewOptions(deps.context.extensionUri));
     return new SummaryPanel(panel, deps, uri);
   }
 
@@ -94,12 +92,11 @@ export class SummaryPanel implements SummaryViewHost {
     const cancel = (this.cancel = new vscode.CancellationTokenSource());
     this.port.post({ type: 'started' });
     const client = await this.deps.client.get();
-    const workDoneToken = `flowlog-summary-${++nextToken}`;
-    const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
-      if (p.kind === 'report' && typeof p.percentage === 'number' && !cancel.token.isCancellationRequested) this.port.post({ type: 'progress', done: p.percentage, total: 100 });
+    const work = watchWorkDone(client, (percent) => {
+      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'progress', done: percent, total: 100 });
     });
     try {
-      const result = await client.sendRequest(SummaryRequest, { uri: this.uri.toString(), workDoneToken }, cancel.token);
+      const result = await client.sendRequest(SummaryRequest, { uri: this.uri.toString(), workDoneToken: work.token }, cancel.token);
       if (!cancel.token.isCancellationRequested) {
         this.last = result;
         this.port.post({ type: 'summary', result });
@@ -107,7 +104,7 @@ export class SummaryPanel implements SummaryViewHost {
     } catch (e) {
       if (!cancel.token.isCancellationRequested) this.port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
     } finally {
-      sub.dispose();
+      work.dispose();
     }
   }
 

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { WebviewKind, renderWebviewHtml } from './webviewHtml';
 export { ViewPort } from './viewPort';
 
+/** The options a panel is created with (retainContextWhenHidden counts only there); loadPage sets the webview's again. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,

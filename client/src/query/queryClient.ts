@@ -1,11 +1,20 @@
 // Typed calls of the server's query requests, with VS Code progress and cancellation.
 import * as vscode from 'vscode';
-import { ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
+import { LanguageClient, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
 import { FlowLogClient } from '../languageClient';
 import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsProgress } from '../../../server/src/protocol';
 import { QueryBackend, QueryFailure } from '../panels/queryRunner';
 
 let nextToken = 0;
+
+/** A fresh progress token for a request, and a subscription to the percents the server reports against it. */
+export function watchWorkDone(client: LanguageClient, onPercent: (percent: number, message?: string) => void): { token: string; dispose(): void } {
+  const token = `flowlog-progress-${++nextToken}`;
+  const sub = client.onProgress(WorkDoneProgress.type, token, (p) => {
+    if (p.kind === 'report' && typeof p.percentage === 'number') onPercent(p.percentage, p.message);
+  });
+  return { token, dispose: () => sub.dispose() };
+}
 
 /** Runs a query with a cancellable progress notification; undefined when cancelled or failed (after telling why). */
 export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<QueryParams, 'workDoneToken'>): Promise<QueryResultWire | undefined> {
@@ -13,16 +22,13 @@ export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<
     { location: vscode.ProgressLocation.Notification, title: 'Flow log query', cancellable: true },
     async (progress, token) => {
       const client = await clients.get();
-      const workDoneToken = `flowlog-query-${++nextToken}`;
       let last = 0;
-      const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
-        if (p.kind === 'report' && typeof p.percentage === 'number') {
-          progress.report({ increment: p.percentage - last, message: p.message });
-          last = p.percentage;
-        }
+      const work = watchWorkDone(client, (percent, message) => {
+        progress.report({ increment: percent - last, message });
+        last = percent;
       });
       try {
-        return await client.sendRequest(QueryRequest, { ...params, workDoneToken }, token);
+        return await client.sendRequest(QueryRequest, { ...params, workDoneToken: work.token }, token);
       } catch (e) {
         if (token.isCancellationRequested) return undefined;
         if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
@@ -33,7 +39,7 @@ export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<
         }
         return undefined;
       } finally {
-        sub.dispose();
+        work.dispose();
       }
     },
   );
@@ -52,20 +58,14 @@ export function languageServerBackend(clients: FlowLogClient, uri: () => vscode.
       const target = uri();
       if (!target) throw new QueryFailure('No flow log is bound to this panel: open a .flowlog file.');
       const client = await clients.get();
-      const id = ++nextToken;
-      const workDoneToken = `flowlog-panel-progress-${id}`;
-      const partialResultToken = `flowlog-panel-rows-${id}`;
+      const partialResultToken = `flowlog-panel-rows-${++nextToken}`;
       const cancel = new vscode.CancellationTokenSource();
       const onAbort = () => cancel.cancel();
       signal.addEventListener('abort', onAbort);
-      const subs = [
-        client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
-          if (p.kind === 'report' && typeof p.percentage === 'number') hooks.onProgress(p.percentage);
-        }),
-        client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch)),
-      ];
+      const work = watchWorkDone(client, (percent) => hooks.onProgress(percent));
+      const rows = client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch));
       try {
-        return await client.sendRequest(QueryRequest, { uri: target.toString(), query, limit, workDoneToken, partialResultToken }, cancel.token);
+        return await client.sendRequest(QueryRequest, { uri: target.toString(), query, limit, workDoneToken: work.token, partialResultToken }, cancel.token);
       } catch (e) {
         if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
           const data = e.data as QueryErrorData;
@@ -74,7 +74,8 @@ export function languageServerBackend(clients: FlowLogClient, uri: () => vscode.
         throw e;
       } finally {
         signal.removeEventListener('abort', onAbort);
-        for (const s of subs) s.dispose();
+        work.dispose();
+        rows.dispose();
         cancel.dispose();
       }
     },
