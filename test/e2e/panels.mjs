@@ -299,6 +299,7 @@ export async function runPanelChecks() {
         if (scroll.rowsInDom > 200) throw new Error(`${scroll.rowsInDom} row elements: the table is not virtual`);
         await query.focus('#results-table .vt-viewport');
         await query.press('#results-table .vt-viewport', 'End');
+        await query.locator('#results-table .vt-row.vt-cursor').waitFor({ timeout: 10_000 }); // drawn on the next frame
         const cursorRow = await query.locator('#results-table .vt-row.vt-cursor .vt-cell').allInnerTexts();
         if (cursorRow.at(-1) !== String(lastLine)) throw new Error(`last row's line ${cursorRow.at(-1)}, expected ${lastLine}`);
       }],

@@ -44,6 +44,7 @@ export function mountQueryView(root: HTMLElement): void {
   let running = 0;
   let checkId = 0;
   let checkTimer = 0;
+  let saveTimer = 0;
   let valueColumn: string | undefined;
   let disposeChart: (() => void) | undefined;
 
@@ -78,7 +79,7 @@ export function mountQueryView(root: HTMLElement): void {
   });
   examples.append(history);
 
-  const box = new QueryBox({ onRun: () => run(), onChange: () => { scheduleCheck(); save(); } });
+  const box = new QueryBox({ onRun: () => run(), onChange: () => { scheduleCheck(); scheduleSave(); } });
   box.value = saved?.query ?? '';
 
   // Toolbar.
@@ -218,7 +219,14 @@ export function mountQueryView(root: HTMLElement): void {
     post({ type, format, columns: result.columns, rows: result.rows });
   }
 
+  // setState copies the whole state, result included: typing saves once it pauses, not on every key.
+  function scheduleSave(): void {
+    clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(save, 300);
+  }
+
   function save(): void {
+    clearTimeout(saveTimer);
     const keep = result && result.rows.length * Math.max(1, result.columns.length) <= MAX_STATE_CELLS;
     api.setState({ target, pinned, query: box.value, view, result: keep ? result : undefined, rerun: !!result && !keep, sort: table.currentSort });
   }
