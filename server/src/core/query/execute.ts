@@ -121,7 +121,7 @@ function mixPair(x: number, y: number): number {
 }
 
 /** Ids by two numbers ≥ 0 (open addressing; a slot holds x, y and the id, so a probe reads one cache line). */
-class PairTable {
+export class PairTable {
   private slots = new Int32Array(3 * 1024).fill(-1);
   private mask = 1023;
   private size = 0;
@@ -698,6 +698,15 @@ export class QueryPass {
           acc[2 * at]++;
           acc[2 * at + 1] += x;
         }
+        continue;
+      }
+      if (k >= 0 && (kind === AGG_MIN || kind === AGG_MAX)) {
+        // min/max of a plain numeric field: compared as numbers, without a Value per record.
+        const x = row.nums[k];
+        if (x !== x) continue;
+        const n = ++acc[2 * at];
+        const current = t.values[at] as number;
+        if (n === 1 || (kind === AGG_MIN ? x < current : x > current)) t.values[at] = x;
         continue;
       }
       const v = k >= 0 ? (row.nums[k] !== row.nums[k] ? null : row.nums[k]) : args[i]!(row);
