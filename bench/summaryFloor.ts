@@ -1,7 +1,8 @@
 // The floor for the summary's goal: the summary's sections computed by one hand-written loop, with no query engine
 // (no plans, no passes, no generic group tables), on the engine's own primitives (chunks, scanFields, intAt,
 // Interner). A per-record scan that gives the same figures cannot do much less work than this, so its time over
-// the count scan's shows what ratio the goal can reach on the machine. It reads the default field order only.
+// the count scan's shows what ratio the goal can reach on the machine. It is for the bench's generated files only:
+// the default field order, a header line known by its first letter.
 import { FieldSpans, scanFields, spanEquals } from '../server/src/core/scan';
 import { Interner, intAt } from '../server/src/core/query/values';
 import { readChunks } from '../server/src/core/query/sources';
