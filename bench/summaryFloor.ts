@@ -4,7 +4,7 @@
 // the count scan's shows what ratio the goal can reach on the machine. It is for the bench's generated files only:
 // the default field order, a header line known by its first letter.
 import { FieldSpans, scanFields, spanEquals } from '../server/src/core/scan';
-import { Interner, intAt } from '../server/src/core/query/values';
+import { Interner, compareValues, intAt } from '../server/src/core/query/values';
 import { readChunks } from '../server/src/core/query/sources';
 import { PairTable } from '../server/src/core/query/execute';
 import type { Summary } from '../server/src/core/summaryTypes';
@@ -131,25 +131,24 @@ export async function summaryFloor(path: string): Promise<FloorFigures> {
       }
     }
   }
-  const topPairs: FloorFigures['topPairs'] = [];
   const pairRows: { src: string; dst: string; bytes: number; records: number }[] = [];
   for (let id = 0; id * 2 < pairKeys.length; id++) {
     if (pairAcc.a[id * 3 + 2] === 1) pairRows.push({ src: srcs.list[pairKeys[id * 2]], dst: dsts.list[pairKeys[id * 2 + 1]], bytes: pairAcc.a[id * 3 + 1], records: pairAcc.a[id * 3] });
   }
   // The engine's order: bytes desc, then srcaddr, dstaddr as text (NULL `-` groups have no bytes: left out).
-  pairRows.sort((p, q) => q.bytes - p.bytes || (p.src < q.src ? -1 : p.src > q.src ? 1 : p.dst < q.dst ? -1 : p.dst > q.dst ? 1 : 0));
-  for (const p of pairRows.slice(0, 10)) topPairs.push([p.src, p.dst, p.bytes, p.records]);
+  pairRows.sort((p, q) => q.bytes - p.bytes || compareValues(p.src, q.src) || compareValues(p.dst, q.dst));
+  const topPairs = pairRows.slice(0, 10).map((p): FloorFigures['topPairs'][number] => [p.src, p.dst, p.bytes, p.records]);
   const ports: [number, number][] = [];
   rejPorts.forEach((r, port) => r > 0 && ports.push([port, r]));
   ports.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
   const rejSources: [string, number][] = [];
   srcs.list.forEach((src, id) => id < rejSrc.a.length && rejSrc.a[id] > 0 && rejSources.push([src, rejSrc.a[id]]));
-  rejSources.sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+  rejSources.sort((p, q) => q[1] - p[1] || compareValues(p[0], q[0]));
   const protocols: [number, number, number][] = [];
   for (let p = 0; p * 3 < protoAcc.a.length; p++) if (protoAcc.a[p * 3 + 2] === 1) protocols.push([p, protoAcc.a[p * 3], protoAcc.a[p * 3 + 1]]);
   protocols.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
   const ifaceRows: FloorFigures['interfaceRows'] = ifaces.list.map((name, i) => [name, ...(Array.from(ifaceAcc.a.subarray(i * 5, i * 5 + 5)) as [number, number, number, number, number])]);
-  ifaceRows.sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+  ifaceRows.sort((p, q) => q[1] - p[1] || compareValues(p[0], q[0]));
   return {
     records, bytes: bytesSum, packets: packetsSum, firstStart: first, lastEnd: last,
     interfaces: ifaces.list.filter((v) => v !== '-').length,
