@@ -15,7 +15,8 @@ export type FieldTest =
   | { op: 'prefix'; value: string }
   | { op: 'present' }
   | { op: 'cmp'; cmp: '>' | '>=' | '<' | '<='; value: string }
-  | { op: 'range'; from: string; to: string };
+  /** `[a TO b]` inclusive, `{a TO b}` exclusive (Lucene, CLS), or mixed: each end says. */
+  | { op: 'range'; from: string; to: string; fromInclusive: boolean; toInclusive: boolean };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
 

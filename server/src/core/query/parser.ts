@@ -4,6 +4,12 @@ import { Expr, OrderItem, Query, SearchNode, SelectItem, SqlQuery, FieldTest, Bi
 import { QueryError } from './errors';
 import { isIPv6At } from '../address';
 
+/**
+ * Nesting deeper than this (parentheses, NOT, chains of operators) is refused with a positioned error: every later
+ * step walks the tree recursively, and no real query comes near it.
+ */
+export const MAX_NESTING = 200;
+
 /** Parses a whole query. Throws QueryError with the position of the first problem. */
 export function parseQuery(query: string): Query {
   const bar = topLevelBar(query);
@@ -42,6 +48,7 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 class SearchParser {
   private tokens: SearchToken[] = [];
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly query: string, private readonly text: string) {
     this.tokens = this.lex();
@@ -77,9 +84,10 @@ class SearchParser {
       while (i < t.length && !isSpace(t.charCodeAt(i)) && t.charCodeAt(i) !== 40 && t.charCodeAt(i) !== 41) {
         const ch = t.charCodeAt(i);
         if (ch === 58 && (t.charCodeAt(i + 1) === 91 || t.charCodeAt(i + 1) === 123)) {
-          const close = t.charCodeAt(i + 1) === 91 ? ']' : '}';
-          const end = t.indexOf(close, i + 2);
-          if (end < 0) this.fail(`unclosed range: expected ${close}`, i + 1, [close]);
+          // Either bracket closes either: [a TO b], {a TO b}, [a TO b} and {a TO b] are all ranges.
+          let end = i + 2;
+          while (end < t.length && t.charCodeAt(end) !== 93 && t.charCodeAt(end) !== 125) end++;
+          if (end >= t.length) this.fail('unclosed range: expected ] or }', i + 1, [']', '}']);
           i = end + 1;
           break;
         }
@@ -153,18 +161,23 @@ class SearchParser {
 
   private parseUnary(): SearchNode {
     const tok = this.peek();
-    if (this.isKeyword(tok, 'NOT')) {
-      this.pos++;
-      return { kind: 'not', item: this.parseUnary() };
-    }
-    if (tok.kind === '(') {
-      this.pos++;
-      if (this.peek().kind === ')') this.fail('empty parentheses', this.peek().offset, ['a search term']);
-      const inner = this.parseOr();
-      const close = this.peek();
-      if (close.kind !== ')') this.fail('expected )', close.offset, [')']);
-      this.pos++;
-      return inner;
+    if (this.isKeyword(tok, 'NOT') || tok.kind === '(') {
+      if (++this.depth > MAX_NESTING) this.fail(`query too deeply nested (more than ${MAX_NESTING} levels)`, tok.offset);
+      try {
+        if (tok.kind !== '(') {
+          this.pos++;
+          return { kind: 'not', item: this.parseUnary() };
+        }
+        this.pos++;
+        if (this.peek().kind === ')') this.fail('empty parentheses', this.peek().offset, ['a search term']);
+        const inner = this.parseOr();
+        const close = this.peek();
+        if (close.kind !== ')') this.fail('expected )', close.offset, [')']);
+        this.pos++;
+        return inner;
+      } finally {
+        this.depth--;
+      }
     }
     if (tok.kind === 'eof' || tok.kind === ')' || this.isKeyword(tok, 'AND') || this.isKeyword(tok, 'OR')) {
       this.fail(tok.kind === 'eof' ? 'the search ends too early: expected a term' : `unexpected ${tok.text}: expected a term`, tok.offset, ['a search term', '(', 'NOT']);
@@ -187,9 +200,9 @@ class SearchParser {
     let test: FieldTest;
     if (value === '*') test = { op: 'present' };
     else if (value.startsWith('[') || value.startsWith('{')) {
-      const m = /^[[{]\s*(\S+)\s+TO\s+(\S+)\s*[\]}]$/i.exec(value);
-      if (!m) this.fail('a range is written [A TO B]', valueOffset, ['[A TO B]']);
-      test = { op: 'range', from: m[1], to: m[2] };
+      const m = /^([[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])$/i.exec(value);
+      if (!m) this.fail('a range is written [A TO B] (inclusive) or {A TO B} (exclusive)', valueOffset, ['[A TO B]', '{A TO B}']);
+      test = { op: 'range', from: m[2], to: m[3], fromInclusive: m[1] === '[', toInclusive: m[4] === ']' };
     } else if (value.startsWith('>=') || value.startsWith('<=')) {
       test = { op: 'cmp', cmp: value.slice(0, 2) as '>=' | '<=', value: value.slice(2) };
     } else if (value.startsWith('>') || value.startsWith('<')) {
@@ -220,6 +233,8 @@ interface SqlToken {
   /** Upper-cased text, for keywords. */
   upper: string;
   offset: number;
+  /** Offset just past the token in the query (a string's closing quote included). */
+  end: number;
 }
 
 const KEYWORDS = new Set([
@@ -234,6 +249,7 @@ const UNIT_SECONDS: Record<string, number> = {
 class SqlParser {
   private tokens: SqlToken[];
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly query: string, start: number) {
     this.tokens = this.lex(start);
@@ -247,7 +263,7 @@ class SqlParser {
     const q = this.query;
     const out: SqlToken[] = [];
     let i = start;
-    const push = (kind: SqlTokenKind, text: string, offset: number) => out.push({ kind, text, upper: text.toUpperCase(), offset });
+    const push = (kind: SqlTokenKind, text: string, offset: number) => out.push({ kind, text, upper: text.toUpperCase(), offset, end: offset });
     while (i < q.length) {
       const c = q[i];
       if (/\s/.test(c)) {
@@ -283,11 +299,11 @@ class SqlParser {
           }
           value += q[i++];
         }
-        out.push({ kind: 'string', text: value, upper: value, offset: at });
+        out.push({ kind: 'string', text: value, upper: value, offset: at, end: i });
       } else if (c === '"') {
         const end = q.indexOf('"', i + 1);
         if (end < 0) this.fail('unclosed quoted name', at, ['"']);
-        out.push({ kind: 'qident', text: q.slice(i + 1, end), upper: q.slice(i + 1, end), offset: at });
+        out.push({ kind: 'qident', text: q.slice(i + 1, end), upper: q.slice(i + 1, end), offset: at, end: end + 1 });
         i = end + 1;
       } else {
         const two = q.slice(i, i + 2);
@@ -303,8 +319,9 @@ class SqlParser {
           this.fail(`unexpected character ${c}`, at);
         }
       }
+      out[out.length - 1].end = i;
     }
-    out.push({ kind: 'eof', text: '', upper: '', offset: q.length });
+    out.push({ kind: 'eof', text: '', upper: '', offset: q.length, end: q.length });
     return out;
   }
 
@@ -398,8 +415,7 @@ class SqlParser {
     do {
       const start = this.peek().offset;
       const expr = this.isOp('*') ? { kind: 'star' as const, offset: this.next().offset } : this.parseExpr();
-      const end = this.tokens[this.pos - 1];
-      const text = this.query.slice(start, end.offset + (end.kind === 'string' ? end.text.length + 2 : end.kind === 'qident' ? end.text.length + 2 : end.text.length)).trim();
+      const text = this.query.slice(start, this.tokens[this.pos - 1].end).trim();
       let alias: string | undefined;
       if (this.acceptKw('AS')) {
         const t = this.next();
@@ -414,7 +430,16 @@ class SqlParser {
   }
 
   parseExpr(): Expr {
-    return this.parseOr();
+    const at = this.peek().offset;
+    if (++this.depth > MAX_NESTING) this.fail(`query too deeply nested (more than ${MAX_NESTING} levels)`, at);
+    try {
+      const e = this.parseOr();
+      // Chains such as 1+1+1+… nest without recursion here, but every later step recurses on the tree.
+      if (this.depth === 1) checkDepth(e, 1, (offset) => this.fail(`query too deeply nested (more than ${MAX_NESTING} levels)`, offset));
+      return e;
+    } finally {
+      this.depth--;
+    }
   }
 
   private parseOr(): Expr {
@@ -557,10 +582,11 @@ class SqlParser {
     let amount: number;
     if (t.kind === 'number') amount = Number(t.text);
     else if (t.kind === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(t.text)) amount = Number(t.text);
-    else if (t.kind === 'string' && /^\s*\d+\s+[A-Za-z]+\s*$/.test(t.text)) {
-      const [n, unit] = t.text.trim().split(/\s+/);
+    else if (t.kind === 'string' && /^\s*\d+(\.\d+)?\s*[A-Za-z]+\s*$/.test(t.text)) {
+      const [, n, unit] = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/.exec(t.text)!;
       const secs = UNIT_SECONDS[unit.toUpperCase()];
       if (!secs) this.fail(`unknown interval unit ${unit}`, t.offset, Object.keys(UNIT_SECONDS));
+      if (!(Number(n) > 0)) this.fail('an interval must be positive', offset);
       return { kind: 'interval', seconds: Number(n) * secs, offset };
     } else this.fail('expected a number after INTERVAL', t.offset, ['a number']);
     t = this.next();
@@ -581,5 +607,28 @@ class SqlParser {
     } while (this.acceptOp(','));
     this.expectOp(')');
     return { kind: 'call', name: name.text.toLowerCase(), args, distinct, offset: name.offset };
+  }
+}
+
+/**
+ * Fails when the tree under `e` is deeper than MAX_NESTING counting `depth` levels above it (an explicit stack, so a
+ * deep tree cannot overflow this check itself).
+ */
+function checkDepth(e: Expr, depth: number, fail: (offset: number) => never): void {
+  const stack: [Expr, number][] = [[e, depth]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (d > MAX_NESTING) fail(x.offset);
+    const push = (c: Expr) => stack.push([c, d + 1]);
+    switch (x.kind) {
+      case 'unary': push(x.operand); break;
+      case 'binary': push(x.left); push(x.right); break;
+      case 'call': x.args.forEach(push); break;
+      case 'in': push(x.operand); x.list.forEach(push); break;
+      case 'between': push(x.operand); push(x.low); push(x.high); break;
+      case 'like': push(x.operand); push(x.pattern); break;
+      case 'isNull': push(x.operand); break;
+      default: break;
+    }
   }
 }
