@@ -39,11 +39,19 @@ describe('search syntax', () => {
     assert.deepEqual(test('bytes:>=1000'), { op: 'cmp', cmp: '>=', value: '1000' });
     assert.deepEqual(test('bytes:<5'), { op: 'cmp', cmp: '<', value: '5' });
     assert.deepEqual(test('bytes:<=5'), { op: 'cmp', cmp: '<=', value: '5' });
-    assert.deepEqual(test('dstport:[1 TO 1024]'), { op: 'range', from: '1', to: '1024' });
+    assert.deepEqual(test('dstport:[1 TO 1024]'), { op: 'range', from: '1', to: '1024', fromInclusive: true, toInclusive: true });
     assert.deepEqual(test('srcaddr:*'), { op: 'present' });
     assert.deepEqual(test('srcaddr:10.0.0.0/8'), { op: 'eq', value: '10.0.0.0/8' });
     assert.deepEqual(test('srcaddr:2001:db8::/32'), { op: 'eq', value: '2001:db8::/32' });
     assert.deepEqual(test('vpc-id:"vpc 1"'), { op: 'eq', value: 'vpc 1' });
+  });
+
+  it('item 2: {a TO b} is exclusive, and the mixed forms [a TO b} and {a TO b] parse', () => {
+    const test = (q: string) => (searchOf(q) as { test: unknown }).test;
+    assert.deepEqual(test('dstport:{22 TO 80}'), { op: 'range', from: '22', to: '80', fromInclusive: false, toInclusive: false });
+    assert.deepEqual(test('dstport:[22 TO 80}'), { op: 'range', from: '22', to: '80', fromInclusive: true, toInclusive: false });
+    assert.deepEqual(test('dstport:{22 TO 80]'), { op: 'range', from: '22', to: '80', fromInclusive: false, toInclusive: true });
+    assert.deepEqual(test('start:{* TO 5]'), { op: 'range', from: '*', to: '5', fromInclusive: false, toInclusive: true });
   });
 
   it('AND, OR, NOT and parentheses, keywords in any case', () => {
@@ -136,6 +144,30 @@ describe('query errors', () => {
     assert.match(errorOf('* | select srcaddr | select 1').message, /only one \|/);
     assert.match(errorOf('* | select srcaddr limit x').message, /LIMIT takes a whole number/);
     assert.match(errorOf('* | select srcaddr order by 3').message, /no column 3/);
+  });
+
+  it('item 7: a column named by a string literal with doubled quotes keeps its whole text', () => {
+    const sql = parseQuery("* | select 'it''s', \"log-status\", 'a''''b' , 1 + 2").sql!;
+    assert.deepEqual(sql.select.map((s) => s.text), ["'it''s'", '"log-status"', "'a''''b'", '1 + 2']);
+  });
+
+  it("item 8: interval '1.5 minute' is 90 seconds, as interval 1.5 minute", () => {
+    const seconds = (q: string) => (parseQuery(q).sql!.select[0].expr as { args: { seconds: number }[] }).args[1].seconds;
+    assert.equal(seconds("* | select histogram(start, interval '1.5 minute')"), 90);
+    assert.equal(seconds('* | select histogram(start, interval 1.5 minute)'), 90);
+    assert.equal(seconds("* | select histogram(start, interval '2hours')"), 7200);
+    assert.match(errorOf("* | select histogram(start, interval '0 minute')").message, /positive/);
+  });
+
+  it('item 14: 3,000 parentheses, NOTs or chained operators give a positioned "too deeply nested" error', () => {
+    for (const q of ['('.repeat(3000) + 'a' + ')'.repeat(3000), 'NOT '.repeat(3000) + 'a', '* | select ' + '('.repeat(3000) + '1' + ')'.repeat(3000), '* | select 1' + ' + 1'.repeat(3000), '* | select count(*) where ' + 'NOT '.repeat(3000) + 'bytes > 1']) {
+      const e = errorOf(q);
+      assert.match(e.message, /too deeply nested/, q.slice(0, 40));
+      assert.ok(e.offset > 0 && e.offset < q.length, `position inside the query: ${e.offset}`);
+    }
+    // 150 levels are fine.
+    assert.equal(checkQuery('('.repeat(150) + 'a' + ')'.repeat(150)), undefined);
+    assert.equal(checkQuery('* | select ' + '('.repeat(150) + '1' + ')'.repeat(150)), undefined);
   });
 
   it('never throws anything but QueryError', () => {
