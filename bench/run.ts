@@ -15,7 +15,6 @@ import { runQuery } from '../server/src/core/query';
 import { maybeRunAsQueryWorker } from '../server/src/core/query/workers';
 import { computeSummary } from '../server/src/core/summary';
 import { panelPathBench } from './panelPath';
-import { floorDifferences, summaryFloor } from './summaryFloor';
 import { generateLines, writeFlowLogFile } from '../test/support/generate';
 
 const ROOT = process.cwd(); // npm run bench runs at the project root
@@ -176,17 +175,6 @@ async function engineBench() {
   const summary = await bestOf(runs, () => computeSummary(source));
   if (summary.value.records !== scan.value.rows[0][0]) console.log(`    !! record counts differ: summary ${summary.value.records} vs count ${scan.value.rows[0][0]}`);
   console.log(`  summary of the ${fmt(size, 0)} MB file: ${fmt(summary.seconds, 2)} s vs engine scan (count) ${fmt(scan.seconds, 2)} s = ${fmt(summary.seconds / scan.seconds, 2)} (goal ≤ 2.0)`);
-  // On one thread, with the hand-written loop of summaryFloor.ts: how close the goal can get on this machine.
-  const workers = process.env.FLOWLOG_QUERY_WORKERS;
-  process.env.FLOWLOG_QUERY_WORKERS = '1';
-  const scan1 = await bestOf(runs, () => runQuery(source, '* | select count(*)'));
-  const summary1 = await bestOf(runs, () => computeSummary(source));
-  if (workers === undefined) delete process.env.FLOWLOG_QUERY_WORKERS;
-  else process.env.FLOWLOG_QUERY_WORKERS = workers;
-  const floor = await bestOf(runs, () => summaryFloor(file));
-  for (const d of floorDifferences(floor.value, summary1.value)) console.log(`    !! ${d}`);
-  console.log(`  on one thread: summary ${fmt(summary1.seconds, 2)} s, count ${fmt(scan1.seconds, 2)} s = ${fmt(summary1.seconds / scan1.seconds, 2)}; hand-written loop of the same sections (bench/summaryFloor.ts, no engine) ${fmt(floor.seconds, 2)} s = ${fmt(floor.seconds / scan1.seconds, 2)} × count, the engine ${fmt(summary1.seconds / floor.seconds, 2)} × it`);
-
   const big = quick ? file : await dataFile('flows-10m.flowlog', 10_000_000);
   const bigSize = mb(statSync(big).size);
   const search = 'action:REJECT dstport:3389';
@@ -210,7 +198,6 @@ async function engineBench() {
   console.log(`  search \`${search}\` on the ${fmt(bigSize, 0)} MB file: first rows after ${fmt(firstRows * 1000, 0)} ms (${bestRun.rowsAtFirst} rows) vs full scan ${fmt(bestRun.total, 2)} s (${bestRun.matched.toLocaleString('en-US')} matches)`);
   results.engine = {
     summaryFile: file, summaryMB: size, summarySeconds: summary.seconds, countSeconds: scan.seconds, ratio: summary.seconds / scan.seconds,
-    oneThread: { summarySeconds: summary1.seconds, countSeconds: scan1.seconds, floorSeconds: floor.seconds },
     searchFile: big, searchMB: bigSize, search, firstRowsSeconds: firstRows, searchSeconds: bestRun.total,
   };
 }

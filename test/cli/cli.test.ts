@@ -102,7 +102,7 @@ describe('flowlog query', () => {
     const j = JSON.parse(r.out);
     assert.deepEqual(j.columns, ['srcaddr', 'n', 'b', 'min(vpc_id)']);
     assert.deepEqual(j.rows, [['172.31.9.69', 1, 4249, null], ['172.31.9.70', 1, 4249, null]]);
-    assert.deepEqual(Object.keys(j.stats), ['records', 'matched', 'malformed', 'bytes', 'elapsedMs']);
+    assert.deepEqual(Object.keys(j.stats), ['records', 'matched', 'malformed', 'bytes', 'elapsedMs', 'threads']);
     assert.equal(j.stats.records, 3);
     assert.equal(j.stats.malformed, 1);
     assert.equal(j.stats.matched, 2);

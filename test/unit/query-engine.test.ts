@@ -7,8 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { QueryCancelledError, QueryError, QuerySource, Value, runQuery } from '../../server/src/core/query';
-import { RowStream } from '../../server/src/core/query/workers';
-import { Interner, TextCache } from '../../server/src/core/query/values';
 import { generateLines } from '../support/generate';
 
 const LINES = [
@@ -290,80 +288,14 @@ describe('first rows while scanning (onRows)', () => {
     assert.ok(progressAtFirstRows >= 0 && progressAtFirstRows < big.length / 2);
   });
 
-  it('SQL queries do not call onRows', async () => {
+  it('plain SQL rows stream too (without ORDER BY); aggregations and ordered rows do not call onRows', async () => {
+    const streamed: Value[][] = [];
+    const plain = await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, bytes where bytes > 1000 limit 5', { onRows: (rows) => streamed.push(...rows) });
+    assert.equal(plain.rows.length, 5);
+    assert.deepEqual(streamed, plain.rows);
     let calls = 0;
-    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr limit 5', { onRows: () => calls++ });
+    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, count(*) group by srcaddr', { onRows: () => calls++ });
+    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr order by bytes desc limit 5', { onRows: () => calls++ });
     assert.equal(calls, 0);
-  });
-
-  it('rows from worker ranges go out in file order, line numbers shifted, up to the limit', () => {
-    const ranges = [{ path: 'a' }, { path: 'a' }, { path: 'b' }].map((r) => ({ ...r, start: 0, end: 1, before: 0, total: 1 }));
-    const out: Value[][] = [];
-    const stream = new RowStream(ranges, 5, (rows) => out.push(...rows));
-    const names = ['srcaddr'];
-    // Range 1 and 2 report before range 0 is done: nothing of theirs goes out until it is.
-    stream.receive(1, { rows: [['r1', 'a', 1]], formatNames: names });
-    stream.receive(2, { rows: [['r2', 'b', 4]], formatNames: names, end: { lines: 9, lateHeader: false } });
-    stream.receive(0, { rows: [['r0', 'a', 2]], formatNames: names });
-    assert.deepEqual(out, [['r0', 'a', 2]]);
-    stream.receive(0, { rows: [['r0', 'a', 3]], formatNames: names, end: { lines: 10, lateHeader: false } });
-    assert.deepEqual(out.map((r) => r[2]), [2, 3, 11]);
-    stream.receive(1, { rows: [['r1', 'a', 5], ['r1', 'a', 6]], formatNames: names, end: { lines: 7, lateHeader: false } });
-    // Range 2 is another file: its line numbers stay; the limit (5) cuts the last row.
-    assert.deepEqual(out.map((r) => [r[0], r[2]]), [['r0', 2], ['r0', 3], ['r1', 11], ['r1', 15], ['r1', 16]]);
-    assert.deepEqual(stream.emitted, out);
-  });
-
-  it('a header line inside a worker range stops the stream after that range (the query reruns on one thread)', () => {
-    const ranges = [0, 1].map(() => ({ path: 'a', start: 0, end: 1, before: 0, total: 1 }));
-    const out: Value[][] = [];
-    const stream = new RowStream(ranges, 100, (rows) => out.push(...rows));
-    stream.receive(1, { rows: [['r1', 'a', 1]], end: { lines: 3, lateHeader: false } });
-    stream.receive(0, { rows: [['r0', 'a', 1]], end: { lines: 3, lateHeader: true } });
-    assert.deepEqual(out, [['r0', 'a', 1]]);
-  });
-});
-
-describe('interning of field values', () => {
-  it('gives one number and one string per distinct value, whatever its characters', () => {
-    const values = ['ACCEPT', 'REJECT', '10.0.0.1', '10.0.0.10', '10.0.0.1 ', '', 'a', 'abcd', 'abcde', 'ünïcode', 'ünïcodE', 'Ā', '\u0101', 'x\u0100y', 'x\u0000\u0001y', 'eni-0123456789abcdef0', 'eni-0123456789abcdef1', '2001:db8::1'];
-    const interner = new Interner();
-    const text = values.join('|');
-    const ids = new Map<string, number>();
-    let at = 0;
-    for (let round = 0; round < 3; round++) {
-      at = 0;
-      for (const v of values) {
-        const id = interner.id(text, at, at + v.length);
-        at += v.length + 1;
-        if (!ids.has(v)) ids.set(v, id);
-        assert.equal(id, ids.get(v), v);
-        assert.equal(interner.list[id], v);
-      }
-    }
-    assert.equal(new Set(ids.values()).size, new Set(values).size);
-  });
-
-  it('keeps numbering up to its limit, then answers -1 (the caller cuts the value)', () => {
-    const interner = new Interner(3);
-    const text = 'a b c d a';
-    assert.deepEqual([0, 2, 4, 6, 8].map((s) => interner.id(text, s, s + 1)), [0, 1, 2, -1, 0]);
-  });
-
-  it('the text cache reads a field once per record and gives NULL for -', () => {
-    const tc = new TextCache();
-    const t = '10.0.0.1 - 10.0.0.1';
-    const starts = Int32Array.from([0, 9, 11]);
-    const ends = Int32Array.from([8, 10, 19]);
-    const a = tc.read(t, starts, ends, 0);
-    assert.equal(a, '10.0.0.1');
-    assert.equal(tc.read(t, starts, ends, 1), null);
-    assert.equal(tc.id(t, starts, ends, 1), -1);
-    const id = tc.id(t, starts, ends, 0);
-    tc.next();
-    assert.equal(tc.read(t, starts, ends, 2), a);
-    // The next record: the same value at the same position has the same number and the same string.
-    assert.equal(tc.id(t, starts, ends, 0), id);
-    assert.ok(Object.is(tc.read(t, starts, ends, 0), a));
   });
 });

@@ -1,12 +1,7 @@
 // The summary of a flow log (issue 5's dashboard): every figure is one engine query, and all of them run on a
 // single scan of the input. Each section carries its query text, so a view can open the query behind a number.
 import { Value } from './query/values';
-import { QuerySource } from './query/sources';
-import { PassResult, QueryPass, finishResult, scanOnThisThread } from './query/execute';
-import { planRanges, runPassesInWorkers } from './query/workers';
-import { QueryPlan } from './query/plan';
-import { parseQuery } from './query/parser';
-import { QueryCancelledError } from './query/errors';
+import { QuerySource, planQuery, runPlans, QueryCancelledError } from './query';
 import { isoUtc } from './decode/time';
 import type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
@@ -74,34 +69,22 @@ function bucket(start: number, seconds: number): TimelineBucket {
   };
 }
 
-/**
- * Computes the summary of `source` in one scan: on worker threads over ranges of a big file (as runQuery does),
- * else on this thread.
- */
+/** Computes the summary of `source` in one scan. */
 export async function computeSummary(source: QuerySource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Summary> {
   const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
-  const queries = sections.map((s) => SUMMARY_QUERIES[s]);
-  const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
-  const cap = 1_000_000;
-  let parallel: PassResult[] | undefined;
-  const ranges = source.kind === 'files' ? await planRanges(source.paths) : undefined;
-  if (ranges) {
-    parallel = await runPassesInWorkers(queries, ranges, cap, { signal: options.signal, onProgress: options.onProgress });
-    if (parallel?.[0].lateHeader) parallel = undefined; // a header mid-file: the ranges bound the wrong format
-  }
-  const results = parallel ?? await summaryPasses(source, plans, cap, options);
+  const plans = sections.map((s) => planQuery(SUMMARY_QUERIES[s]));
+  const { results, stats } = await runPlans(source, plans, { signal: options.signal, onProgress: options.onProgress, limit: 1_000_000 });
   if (options.signal?.aborted) throw new QueryCancelledError();
   const tables = {} as Record<SummarySection, SummaryTable>;
   sections.forEach((s, i) => {
-    const { columns, rows } = finishResult(plans[i], results[i]);
-    tables[s] = { query: SUMMARY_QUERIES[s], columns, rows };
+    tables[s] = { query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows };
   });
   const [records, bytes, packets, firstStart, lastEnd, interfaces] = tables.totals.rows[0] as (number | null)[];
   const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
   const bucketSeconds = chooseBucketSeconds(span);
   return {
     records: records ?? 0,
-    malformed: results[0].malformed,
+    malformed: stats.malformed,
     bytes: bytes ?? 0,
     packets: packets ?? 0,
     firstStart,
@@ -111,12 +94,4 @@ export async function computeSummary(source: QuerySource, options: { signal?: Ab
     bucketSeconds,
     timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),
   };
-}
-
-/** The summary's queries on one scan on this thread: the first leads, the others follow. */
-async function summaryPasses(source: QuerySource, plans: QueryPlan[], cap: number, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<PassResult[]> {
-  const leader = new QueryPass(plans[0], cap);
-  const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
-  await scanOnThisThread(source, leader, options);
-  return passes.map((p) => p.result);
 }

@@ -5,13 +5,8 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_FORMAT, RecordFormat, makeFormat } from '../scan';
-import { parseQuery } from './parser';
-import { QueryPlan } from './plan';
-import { PassResult, QueryOptions, QueryPass, mergePasses, packKeys, unpackKeys } from './execute';
-import { Chunk, fileHeaderNames, readAt, readFileRange } from './sources';
+import { fileHeaderNames, readAt } from './sources';
 import { QueryCancelledError } from './errors';
-import { Value } from './values';
 
 export interface FileRange {
   path: string;
@@ -22,22 +17,6 @@ export interface FileRange {
   /** Bytes of the query's input before this range, and in all (for progress). */
   before: number;
   total: number;
-}
-
-interface WorkerJob {
-  /** The leader's query, then the followers' (one scan for all). */
-  queries: string[];
-  range: FileRange;
-  cap: number;
-  /** Post the leader's rows as they are found (a search with onRows). */
-  streamRows?: boolean;
-}
-
-/** A worker's rows found since its last message; `end` comes last, before its result. */
-export interface RowsMessage {
-  rows: Value[][];
-  formatNames?: string[];
-  end?: { lines: number; lateHeader: boolean };
 }
 
 /** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
@@ -162,168 +141,7 @@ export function maybeRunWorkerJob<J, T>(
   return true;
 }
 
-/** Runs the query over the ranges on worker threads and merges their results in file order. */
-export async function runInWorkers(query: string, ranges: FileRange[], cap: number, options: QueryOptions): Promise<PassResult | undefined> {
-  return (await runPassesInWorkers([query], ranges, cap, options))?.[0];
-}
-
-/**
- * Runs several queries on one scan per range (the first leads, the others follow) on worker threads, and merges
- * each query's results over the ranges in file order. Undefined when workers are not available. A search with
- * `onRows` gets its rows in file order as they come: those of the first range as its worker finds them, those of
- * each later range once every earlier one is done (its line numbers then known).
- */
-export async function runPassesInWorkers(queries: string[], ranges: FileRange[], cap: number, options: QueryOptions): Promise<PassResult[] | undefined> {
-  if (!workerScript()) return undefined;
-  const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
-  const total = ranges[0]?.total ?? 0;
-  const stream = options.onRows && plans[0].kind === 'search' ? new RowStream(ranges, cap, options.onRows) : undefined;
-  const jobs: WorkerJob[] = ranges.map((range) => ({ queries, range, cap, streamRows: stream !== undefined }));
-  const results = await runWorkerJobs<PassResult[]>(QUERY_JOB, jobs, {
-    signal: options.signal,
-    onProgress: (done) => options.onProgress?.(done, total),
-    onData: stream ? (i, data) => stream.receive(i, data as RowsMessage) : undefined,
-  });
-  for (const range of results) for (const r of range) r.groups = unpackKeys(r.groups);
-  const merged = mergeRanges(plans, ranges, results, cap);
-  // The rows came as messages, and went out in order with their line numbers shifted: they are the result's.
-  if (stream) merged[0].rows = stream.emitted;
-  return merged;
-}
-
-/**
- * Merges the results of consecutive ranges (results[range][query]) for each query, in file order: search line
- * numbers restart in each range, so they are shifted by the lines of the earlier ranges of the same file.
- */
-export function mergeRanges(plans: QueryPlan[], ranges: { path: string }[], results: PassResult[][], cap: number): PassResult[] {
-  return plans.map((plan, q) => {
-    const parts = results.map((r) => r[q]);
-    let offset = 0;
-    parts.forEach((r, i) => {
-      if (i > 0 && ranges[i].path !== ranges[i - 1].path) offset = 0;
-      if (plan.kind === 'search' && offset > 0) for (const row of r.rows) row[row.length - 1] = (row[row.length - 1] as number) + offset;
-      offset += r.lines;
-    });
-    return mergePasses(plan, parts, cap);
-  });
-}
-
-/**
- * One range's scan, as a worker runs it: the first plan leads, the others follow. `format` binds the records
- * before any header line (the file's header for a range that does not start the file). `afterChunk` sees the
- * leader after each chunk.
- */
-export async function scanRange(
-  plans: QueryPlan[],
-  cap: number,
-  chunks: AsyncIterable<Chunk>,
-  format: RecordFormat,
-  startsFile: boolean,
-  afterChunk?: (leader: QueryPass, chunk: Chunk) => void,
-): Promise<PassResult[]> {
-  const leader = new QueryPass(plans[0], cap, format, startsFile);
-  const passes = [leader, ...plans.slice(1).map((p) => leader.follow(p, cap))];
-  for await (const chunk of chunks) {
-    leader.process(chunk);
-    afterChunk?.(leader, chunk);
-  }
-  leader.finish();
-  return passes.map((p) => p.result);
-}
-
-/** The rows of a search from the workers, handed on in file order (see runPassesInWorkers). */
-export class RowStream {
-  private readonly rows: Value[][][];
-  private readonly ends: (RowsMessage['end'] | undefined)[];
-  private names0?: string[];
-  private current = 0;
-  /** Rows of the current range handed on, and line offset of the current range in its file. */
-  private taken = 0;
-  private offset = 0;
-  private stopped = false;
-  readonly emitted: Value[][] = [];
-
-  constructor(
-    private readonly ranges: FileRange[],
-    private readonly cap: number,
-    private readonly onRows: (rows: Value[][], columns: string[]) => void,
-  ) {
-    this.rows = ranges.map(() => []);
-    this.ends = ranges.map(() => undefined);
-  }
-
-  receive(range: number, m: RowsMessage): void {
-    for (const r of m.rows) this.rows[range].push(r);
-    if (range === 0 && m.formatNames) this.names0 ??= m.formatNames;
-    if (m.end) {
-      this.ends[range] = m.end;
-      if (range === 0) this.names0 = m.formatNames;
-    }
-    this.pump();
-  }
-
-  private pump(): void {
-    while (!this.stopped && this.current < this.ranges.length) {
-      const i = this.current;
-      const rows = this.rows[i];
-      if (this.taken < rows.length && this.emitted.length < this.cap) {
-        const batch = rows.slice(this.taken, this.taken + (this.cap - this.emitted.length));
-        this.taken = rows.length;
-        if (this.offset > 0) for (const row of batch) row[row.length - 1] = (row[row.length - 1] as number) + this.offset;
-        for (const row of batch) this.emitted.push(row);
-        this.onRows(batch, [...(this.names0 ?? DEFAULT_FORMAT.names), 'file', 'line']);
-      }
-      const end = this.ends[i];
-      if (!end) return;
-      // A header line inside this range: later ranges bound the wrong format (the query reruns on one thread).
-      if (end.lateHeader) {
-        this.stopped = true;
-        return;
-      }
-      this.current++;
-      this.taken = 0;
-      this.offset = this.current < this.ranges.length && this.ranges[this.current].path === this.ranges[i].path ? this.offset + end.lines : 0;
-    }
-  }
-}
-
-const QUERY_JOB = 'flowlogQueryWorker';
-
-/** In a query worker thread: runs its range and returns true; elsewhere returns false at once. */
+/** Query worker threads are being rebuilt on the thread pool: until then a bundle never runs as one. */
 export function maybeRunAsQueryWorker(): boolean {
-  return maybeRunWorkerJob<WorkerJob, PassResult[]>(QUERY_JOB, async ({ queries, range, cap, streamRows }, progress, send) => {
-    const plans = queries.map((q) => new QueryPlan(parseQuery(q), q));
-    const format = range.headerNames ? makeFormat(range.headerNames, 0) : DEFAULT_FORMAT;
-    let last = 0;
-    let sent = 0;
-    const sendRows = (leader: QueryPass, end: boolean) => {
-      const res = leader.result;
-      // Rows after a header line mid-range are not sent: the query reruns on one thread.
-      const upTo = res.rowsBeforeLateHeader ?? res.rows.length;
-      if (upTo === sent && !end) return;
-      const m: RowsMessage = { rows: res.rows.slice(sent, upTo), formatNames: res.formatNames };
-      if (end) m.end = { lines: res.lines, lateHeader: res.lateHeader };
-      sent = upTo;
-      send(m);
-    };
-    const chunks = readFileRange(range.path, range.start, range.end, range.before, range.total);
-    let leader: QueryPass | undefined;
-    const results = await scanRange(plans, cap, chunks, format, range.start === 0, (pass, chunk) => {
-      leader = pass;
-      if (streamRows) sendRows(pass, false);
-      const done = chunk.bytesDone - range.before;
-      if (done - last >= 8 << 20) {
-        last = done;
-        progress(done);
-      }
-    });
-    progress(range.end - range.start);
-    if (streamRows) {
-      if (leader) sendRows(leader, true);
-      else send({ rows: [], formatNames: results[0].formatNames, end: { lines: results[0].lines, lateHeader: results[0].lateHeader } } satisfies RowsMessage);
-      results[0].rows = []; // already sent
-    }
-    for (const r of results) r.groups = packKeys(r.groups);
-    return results;
-  });
+  return false;
 }

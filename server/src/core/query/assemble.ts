@@ -1,0 +1,125 @@
+// Putting one query's result together from what the threads found: rows of units in file order (line numbers of
+// later ranges of a file shifted by the lines before them), handed on as they come; ordered rows and groups
+// merged at the end.
+import { QueryPlan } from './plan';
+import { ColumnUnion } from './columns';
+import { ScanUnit } from './input';
+import { OrderedRow, compareKeys } from './passes';
+import { GroupsState, PassState } from './threadScan';
+import { Value } from './values';
+import { mergeGroups } from './groups/mergeGroups';
+import { emptyAggregateRow, groupRows, mergeGroupRows } from './groups/finishGroups';
+import { keyDisplays } from './groups/groupKeys';
+
+export type RowsListener = (rows: Value[][], columns: string[]) => void;
+
+export class ResultAssembler {
+  matched = 0;
+  /** Rows of search and plain SQL, in order, with their line numbers final. */
+  readonly rows: Value[][] = [];
+  private readonly rowLimit: number;
+  /** Per unit: rows waiting for the units before it, and its line count once done. */
+  private readonly waiting = new Map<number, Value[][]>();
+  private readonly lines = new Map<number, number>();
+  private current = 0;
+  private lineOffset = 0;
+  private readonly ordered: OrderedRow[][] = [];
+  private readonly groups: GroupsState[] = [];
+
+  constructor(
+    readonly plan: QueryPlan,
+    cap: number,
+    readonly columns: ColumnUnion,
+    private readonly units: readonly ScanUnit[],
+    private readonly onRows?: RowsListener,
+  ) {
+    this.rowLimit = plan.kind === 'search' ? cap : plan.limit ?? cap;
+  }
+
+  /** Rows the result can still take (for a unit that starts now, in order). */
+  get rowBudget(): number {
+    return Math.max(0, this.rowLimit - this.rows.length);
+  }
+
+  /** Rows found in a unit, in the unit's order (several calls per unit as a scan goes on). */
+  rowsFound(unit: number, rows: Value[][] | undefined): void {
+    if (!rows || rows.length === 0) return;
+    const list = this.waiting.get(unit);
+    if (list) for (const r of rows) list.push(r);
+    else this.waiting.set(unit, rows.slice());
+    this.pump();
+  }
+
+  /** A unit is done: its line count places the units after it. */
+  unitDone(unit: number, lines: number, matched: number): void {
+    this.lines.set(unit, lines);
+    this.matched += matched;
+    this.pump();
+  }
+
+  addState(state: PassState): void {
+    if (state.kind === 'ordered') this.ordered.push(state.rows);
+    else if (state.kind === 'groups') this.groups.push(state);
+  }
+
+  /** Hands on the rows of the units in order, as far as they are known. */
+  private pump(): void {
+    const fresh: Value[][] = [];
+    while (this.current < this.units.length) {
+      const unit = this.units[this.current];
+      const pending = this.waiting.get(unit.index);
+      if (pending) {
+        this.waiting.delete(unit.index);
+        const isSearch = this.plan.kind === 'search';
+        for (const row of pending) {
+          if (this.rows.length >= this.rowLimit) break;
+          if (isSearch && this.lineOffset > 0) row[row.length - 1] = (row[row.length - 1] as number) + this.lineOffset;
+          this.rows.push(row);
+          fresh.push(row);
+        }
+      }
+      const lines = this.lines.get(unit.index);
+      if (lines === undefined) break;
+      this.current++;
+      const next = this.units[this.current];
+      this.lineOffset = next && !next.startsFile && next.file === unit.file ? this.lineOffset + lines : 0;
+    }
+    if (fresh.length > 0 && this.onRows) this.onRows(this.pad(fresh), this.resultColumns());
+  }
+
+  /** The result's column names. */
+  resultColumns(): string[] {
+    const names = this.columns.names;
+    if (this.plan.kind === 'search') return [...names, 'file', 'line'];
+    if (!this.plan.aggregate) return this.plan.columns.flatMap((c) => (c === '*' ? names : [c]));
+    return [...this.plan.columns];
+  }
+
+  /** Rows made before the union of columns grew, padded with NULLs where the new columns are. */
+  private pad(rows: Value[][]): Value[][] {
+    const width = this.columns.names.length;
+    if (this.plan.kind === 'search') {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (row.length < width + 2) rows[i] = [...row.slice(0, -2), ...new Array<Value>(width + 2 - row.length).fill(null), ...row.slice(-2)];
+      }
+    } else if (!this.plan.aggregate && this.plan.columns.includes('*') && this.plan.columns.length === 1) {
+      for (let i = 0; i < rows.length; i++) if (rows[i].length < width) rows[i] = [...rows[i], ...new Array<Value>(width - rows[i].length).fill(null)];
+    }
+    return rows;
+  }
+
+  /** The result rows, after every unit and state is in. */
+  finish(): Value[][] {
+    const plan = this.plan;
+    if (!plan.aggregate) {
+      if (plan.orderBy.length === 0) return this.pad(this.rows);
+      const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort((a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
+      return this.pad(all.slice(0, this.rowLimit).map((o) => o.row));
+    }
+    const merged = mergeGroups(plan, this.groups);
+    if (merged.table.size === 0 && plan.groupBy.length === 0) return emptyAggregateRow(plan, merged.states);
+    const rows = groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));
+    return mergeGroupRows(plan, [rows]);
+  }
+}

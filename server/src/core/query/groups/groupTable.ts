@@ -1,0 +1,218 @@
+// The group table: groups by their key bytes, in typed arrays (tens of bytes a group, no object per group).
+// Open addressing over group ids; each group's key is kept as written by the KeyScratch, word-aligned in one
+// arena, so a probe compares hashes first and then words. The arrays live in SharedArrayBuffers: a worker's
+// table can be read by the other workers that merge it, without a copy.
+import { KeyScratch } from './keyCodec';
+
+export function sharedInt32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+}
+
+export function sharedFloat64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
+}
+
+function grownInt32(a: Int32Array, n: number): Int32Array {
+  const b = sharedInt32(n);
+  b.set(a);
+  return b;
+}
+
+function grownFloat64(a: Float64Array, n: number): Float64Array {
+  const b = sharedFloat64(n);
+  b.set(a);
+  return b;
+}
+
+/** The arrays of a table, as posted between threads (SharedArrayBuffers are shared, not copied). */
+export interface GroupTableData {
+  size: number;
+  auxHash?: Int32Array;
+  auxLength?: Int32Array;
+  hashes: Int32Array;
+  keyStart: Int32Array;
+  keyLength: Int32Array;
+  firstSeq: Float64Array;
+  keyWords: Int32Array;
+}
+
+export class GroupTable implements GroupTableData {
+  size = 0;
+  /** Per group: the key's hash, its first word in keyWords, its length in bytes, and the first record's sequence. */
+  hashes: Int32Array;
+  keyStart: Int32Array;
+  keyLength: Int32Array;
+  firstSeq: Float64Array;
+  /** All keys, word-aligned, one after another. */
+  keyWords: Int32Array;
+  private keyBytesView: Uint8Array;
+  private usedWords = 0;
+  /** Slot i: group id + 1 at 2i (0: empty), the group's hash at 2i + 1 (a probe reads one cache line). */
+  private slots: Int32Array;
+  private mask: number;
+  /** Called with the new capacity when the per-group arrays grow (the aggregates grow theirs). */
+  onGrow?: (capacity: number) => void;
+
+  constructor(capacity = 16) {
+    const cap = Math.max(16, capacity);
+    this.hashes = sharedInt32(cap);
+    this.keyStart = sharedInt32(cap);
+    this.keyLength = sharedInt32(cap);
+    this.firstSeq = sharedFloat64(cap);
+    this.keyWords = sharedInt32(cap * 4);
+    this.keyBytesView = new Uint8Array(this.keyWords.buffer);
+    let slots = 32;
+    while (slots < cap * 2) slots *= 2;
+    this.slots = new Int32Array(slots * 2);
+    this.mask = slots - 1;
+  }
+
+  get capacity(): number {
+    return this.hashes.length;
+  }
+
+  /** The key bytes of all groups (group g's at keyStart[g] * 4, keyLength[g] long). */
+  get keyBytes(): Uint8Array {
+    return this.keyBytesView;
+  }
+
+  /** Bytes held by the table's arrays (the aggregates' come on top). */
+  byteSize(): number {
+    return this.hashes.byteLength * 3 + this.firstSeq.byteLength + this.keyWords.byteLength + this.slots.byteLength
+      + (this.auxHash ? this.auxHash.byteLength * 2 : 0);
+  }
+
+  /**
+   * The id of the group whose key is the scratch's (sealed: `words` words, `hash` of them), added with
+   * `seq` as its first record when new. `isNew` tells the caller which.
+   */
+  findOrAdd(scratch: KeyScratch, words: number, hash: number, seq: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    const len = scratch.length;
+    const key = scratch.words;
+    let i = hash & mask;
+    for (;;) {
+      const id = slots[2 * i] - 1;
+      if (id < 0) break;
+      if (slots[2 * i + 1] === hash && this.keyLength[id] === len) {
+        const at = this.keyStart[id];
+        const kw = this.keyWords;
+        let q = 0;
+        while (q < words && kw[at + q] === key[q]) q++;
+        if (q === words) {
+          this.isNew = false;
+          return id;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    const id = this.append(key, 0, words, len, hash, seq);
+    slots[2 * i] = id + 1;
+    slots[2 * i + 1] = hash;
+    if (this.size * 4 > (mask + 1) * 3) this.rehash();
+    this.isNew = true;
+    return id;
+  }
+
+  /** Whether the last findOrAdd added its group. */
+  isNew = false;
+
+  /**
+   * Tables of DISTINCT values: per entry, the hash and byte length of its group's key (the entry's key is the
+   * group key followed by the value), so that entries go where their group goes.
+   */
+  auxHash?: Int32Array;
+  auxLength?: Int32Array;
+
+  setAux(id: number, groupHash: number, groupKeyLength: number): void {
+    if (!this.auxHash || this.auxHash.length < this.hashes.length) {
+      this.auxHash = grownInt32(this.auxHash ?? new Int32Array(0), this.hashes.length);
+      this.auxLength = grownInt32(this.auxLength ?? new Int32Array(0), this.hashes.length);
+    }
+    this.auxHash[id] = groupHash;
+    this.auxLength![id] = groupKeyLength;
+  }
+
+  /** Finds the group with the key words src[from, from + words) (byte length `len`), or -1. */
+  find(src: Int32Array, from: number, words: number, len: number, hash: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (;;) {
+      const id = slots[2 * i] - 1;
+      if (id < 0) return -1;
+      if (slots[2 * i + 1] === hash && this.keyLength[id] === len) {
+        const at = this.keyStart[id];
+        let q = 0;
+        while (q < words && this.keyWords[at + q] === src[from + q]) q++;
+        if (q === words) return id;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Adds a group with the key words src[from, from + words) unless present; returns its id (isNew says which). */
+  findOrAddWords(src: Int32Array, from: number, words: number, len: number, hash: number, seq: number): number {
+    const found = this.find(src, from, words, len, hash);
+    if (found >= 0) {
+      this.isNew = false;
+      if (seq < this.firstSeq[found]) this.firstSeq[found] = seq;
+      return found;
+    }
+    const id = this.append(src, from, words, len, hash, seq);
+    this.insertSlot(id, hash);
+    if (this.size * 4 > (this.mask + 1) * 3) this.rehash();
+    this.isNew = true;
+    return id;
+  }
+
+  private append(src: Int32Array, from: number, words: number, len: number, hash: number, seq: number): number {
+    const id = this.size;
+    if (id === this.hashes.length) this.growGroups(id * 2);
+    if (this.usedWords + words > this.keyWords.length) {
+      let cap = this.keyWords.length * 2;
+      while (cap < this.usedWords + words) cap *= 2;
+      this.keyWords = grownInt32(this.keyWords, cap);
+      this.keyBytesView = new Uint8Array(this.keyWords.buffer);
+    }
+    const kw = this.keyWords;
+    const at = this.usedWords;
+    for (let q = 0; q < words; q++) kw[at + q] = src[from + q];
+    this.usedWords += words;
+    this.hashes[id] = hash;
+    this.keyStart[id] = at;
+    this.keyLength[id] = len;
+    this.firstSeq[id] = seq;
+    this.size = id + 1;
+    return id;
+  }
+
+  private insertSlot(id: number, hash: number): void {
+    const slots = this.slots;
+    let i = hash & this.mask;
+    while (slots[2 * i] !== 0) i = (i + 1) & this.mask;
+    slots[2 * i] = id + 1;
+    slots[2 * i + 1] = hash;
+  }
+
+  private growGroups(cap: number): void {
+    this.hashes = grownInt32(this.hashes, cap);
+    this.keyStart = grownInt32(this.keyStart, cap);
+    this.keyLength = grownInt32(this.keyLength, cap);
+    this.firstSeq = grownFloat64(this.firstSeq, cap);
+    this.onGrow?.(cap);
+  }
+
+  private rehash(): void {
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    for (let id = 0; id < this.size; id++) this.insertSlot(id, this.hashes[id]);
+  }
+
+  /** The table's arrays, for another thread. */
+  data(): GroupTableData {
+    return { size: this.size, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
+  }
+}

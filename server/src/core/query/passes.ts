@@ -1,0 +1,296 @@
+// A pass: what one query does with each record of a scan. A search keeps the matching records' fields; a plain
+// SQL query their projected rows; an aggregation their groups. Several passes can share one scan (the summary's
+// queries). Each pass compiles its plan once per record format, on the first record of that format.
+import { RecordFormat } from '../scan';
+import { QueryPlan } from './plan';
+import { RecordCompiler, RecordExpr, RecordTest, RecordView } from './recordEval';
+import { ColumnUnion } from './columns';
+import { BoundedHeap } from './heap';
+import { Value, compareValues, isNumericField } from './values';
+import { lookupField } from '../schema';
+import { GroupTable } from './groups/groupTable';
+import { AggregateStates, aggKind } from './groups/aggregates';
+import { KeyScratch, hashWords } from './groups/keyCodec';
+import { KeyWriter, keyWriter } from './groups/groupKeys';
+
+/** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
+export interface RecordPlace {
+  file: string;
+  line: number;
+  seq: number;
+}
+
+export interface ScanPass {
+  readonly plan: QueryPlan;
+  /** Records that passed the search and WHERE. */
+  matched: number;
+  record(r: RecordView, format: RecordFormat, place: RecordPlace): void;
+  /** A new unit starts; rows passes keep at most `rowBudget` rows of it (the result needs no more). */
+  beginUnit?(rowBudget: number): void;
+}
+
+/** Combines the search and WHERE of a plan for one format; undefined when every record passes. */
+function filterOf(plan: QueryPlan, rc: RecordCompiler): RecordTest | undefined {
+  const search = rc.search(plan.search);
+  const where = plan.where ? rc.condition(plan.where) : undefined;
+  if (search && where) return (r) => search(r) && where(r);
+  return search ?? where;
+}
+
+/** Per-format compiled state, cached by format. */
+class PerFormat<T> {
+  private last?: RecordFormat;
+  private lastValue?: T;
+  private readonly all = new Map<RecordFormat, T>();
+
+  constructor(private readonly make: (format: RecordFormat) => T) {}
+
+  get(format: RecordFormat): T {
+    if (format === this.last) return this.lastValue!;
+    let v = this.all.get(format);
+    if (v === undefined) {
+      v = this.make(format);
+      this.all.set(format, v);
+    }
+    this.last = format;
+    this.lastValue = v;
+    return v;
+  }
+}
+
+/** Ordering of rows by ORDER BY keys: NULLs last in both directions (as DuckDB), then the record's sequence. */
+export function compareKeys(a: Value[], b: Value[], order: readonly { descending: boolean }[]): number {
+  for (let i = 0; i < order.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c !== 0) {
+      if (a[i] === null || b[i] === null) return c;
+      return order[i].descending ? -c : c;
+    }
+  }
+  return 0;
+}
+
+export interface OrderedRow {
+  keys: Value[];
+  row: Value[];
+  seq: number;
+}
+
+export function orderedRowHeap(plan: QueryPlan, capacity: number): BoundedHeap<OrderedRow> {
+  return new BoundedHeap<OrderedRow>(capacity, (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
+}
+
+/** Raw search: the fields of each matching record, then its file and line, up to `cap` rows. */
+export class SearchPass implements ScanPass {
+  matched = 0;
+  readonly rows: Value[][] = [];
+  /** Rows kept of the current unit, and how many it may keep. */
+  private kept = 0;
+  private budget: number;
+  private readonly compiled: PerFormat<{ test?: RecordTest; rc: RecordCompiler; columns: Int32Array }>;
+
+  constructor(readonly plan: QueryPlan, cap: number, readonly columns: ColumnUnion) {
+    this.budget = cap;
+    this.compiled = new PerFormat((format) => {
+      const rc = new RecordCompiler(format);
+      return { test: rc.search(plan.search), rc, columns: columns.positions(format) };
+    });
+  }
+
+  beginUnit(rowBudget: number): void {
+    this.kept = 0;
+    this.budget = rowBudget;
+  }
+
+  record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
+    const c = this.compiled.get(format);
+    if (c.test && !c.test(r)) return;
+    this.matched++;
+    if (this.kept >= this.budget) return;
+    this.kept++;
+    const values = c.rc.values(r);
+    const row: Value[] = new Array<Value>(this.columns.names.length + 2).fill(null);
+    for (let k = 0; k < values.length; k++) row[c.columns[k]] = values[k];
+    row[row.length - 2] = place.file;
+    row[row.length - 1] = place.line;
+    this.rows.push(row);
+  }
+}
+
+/** Plain SQL (no aggregates): the projected rows of matching records, in file order or by ORDER BY. */
+export class SelectPass implements ScanPass {
+  matched = 0;
+  readonly rows: Value[][] = [];
+  readonly heap?: BoundedHeap<OrderedRow>;
+  private readonly rowLimit: number;
+  private kept = 0;
+  private budget: number;
+  private readonly compiled: PerFormat<{ filter?: RecordTest; project: (r: RecordView) => Value[]; order: RecordExpr[] }>;
+
+  constructor(readonly plan: QueryPlan, cap: number, readonly columns: ColumnUnion) {
+    this.rowLimit = plan.limit ?? cap;
+    this.budget = this.rowLimit;
+    if (plan.orderBy.length > 0) this.heap = orderedRowHeap(plan, this.rowLimit);
+    this.compiled = new PerFormat((format) => {
+      const rc = new RecordCompiler(format);
+      const starPositions = columns.positions(format);
+      const parts = plan.selectItems.map((s) => (s.expr.kind === 'star' ? undefined : rc.expr(s.expr)));
+      const project = (r: RecordView): Value[] => {
+        const out: Value[] = [];
+        for (const p of parts) {
+          if (p) out.push(p(r));
+          else {
+            // `*`: every column of the union, NULL where this format lacks one.
+            const values = rc.values(r);
+            const row: Value[] = new Array<Value>(columns.names.length).fill(null);
+            for (let k = 0; k < values.length; k++) row[starPositions[k]] = values[k];
+            for (const v of row) out.push(v);
+          }
+        }
+        return out;
+      };
+      return { filter: filterOf(plan, rc), project, order: plan.orderBy.map((o) => rc.expr(o.expr)) };
+    });
+  }
+
+  beginUnit(rowBudget: number): void {
+    this.kept = 0;
+    this.budget = Math.min(rowBudget, this.rowLimit);
+  }
+
+  record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
+    const c = this.compiled.get(format);
+    if (c.filter && !c.filter(r)) return;
+    this.matched++;
+    if (this.heap) {
+      this.heap.push({ keys: c.order.map((o) => o(r)), row: c.project(r), seq: place.seq });
+    } else if (this.kept < this.budget) {
+      this.kept++;
+      this.rows.push(c.project(r));
+    }
+  }
+}
+
+/** What an aggregation needs per format: the filter, the key writer, and how each aggregate reads its argument. */
+interface AggregateBinding {
+  filter?: RecordTest;
+  keys: KeyWriter;
+  /** Per aggregate: the position of a plain numeric field argument (read as a number), else -1. */
+  numberArg: Int32Array;
+  /** Per aggregate: its argument's evaluator (when not a plain numeric field; undefined for count(*)). */
+  valueArg: (RecordExpr | undefined)[];
+  /** Per DISTINCT aggregate: the writer of its argument after the group key. */
+  distinctArg: RecordExpr[];
+}
+
+/** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
+export class AggregatePass implements ScanPass {
+  matched = 0;
+  readonly table: GroupTable;
+  readonly states: AggregateStates;
+  /** Aggregates with DISTINCT: their indexes, and a table of (group key, value) for each. */
+  readonly distinct: number[];
+  readonly distinctTables: GroupTable[];
+  private readonly scratch = new KeyScratch();
+  private readonly compiled: PerFormat<AggregateBinding>;
+  private readonly plain: number[];
+  private lastHash = 0;
+  private lastGroup = -1;
+  private lastLength = -1;
+  private readonly lastKey = new Int32Array(64);
+
+  constructor(readonly plan: QueryPlan) {
+    const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
+    const kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
+    this.table = new GroupTable();
+    this.states = new AggregateStates(kinds, this.table.capacity);
+    this.table.onGrow = (cap) => this.states.grow(cap);
+    this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
+    this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
+    this.distinctTables = this.distinct.map(() => new GroupTable());
+    this.compiled = new PerFormat((format) => {
+      const rc = new RecordCompiler(format);
+      const numberArg = Int32Array.from(plan.aggs, (a) => {
+        const k = a.arg?.kind === 'column' ? rc.position(a.arg.name) : -1;
+        return !a.distinct && k >= 0 && rc.isNumeric(k) ? k : -1;
+      });
+      return {
+        filter: filterOf(plan, rc),
+        keys: keyWriter(plan.groupBy, rc),
+        numberArg,
+        valueArg: plan.aggs.map((a, i) => (a.arg && numberArg[i] < 0 ? rc.expr(a.arg) : undefined)),
+        distinctArg: this.distinct.map((i) => rc.expr(plan.aggs[i].arg!)),
+      };
+    });
+  }
+
+  record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
+    const c = this.compiled.get(format);
+    if (c.filter && !c.filter(r)) return;
+    this.matched++;
+    const s = this.scratch;
+    c.keys(r, s);
+    const words = s.seal();
+    const g = this.group(words, place.seq);
+    const states = this.states;
+    const plain = this.plain;
+    for (let j = 0; j < plain.length; j++) {
+      const i = plain[j];
+      const k = c.numberArg[i];
+      if (k >= 0) states.addNumber(g, i, r.nums[k]);
+      else {
+        const arg = c.valueArg[i];
+        states.add(g, i, arg ? arg(r) : 1, place.seq);
+      }
+    }
+    if (this.distinct.length > 0) this.addDistinct(r, c, words, place.seq);
+  }
+
+  /** The group of the key in the scratch: the previous record's when the key is the same (time-ordered logs). */
+  private group(words: number, seq: number): number {
+    const s = this.scratch;
+    const key = s.words;
+    if (s.length === this.lastLength) {
+      const last = this.lastKey;
+      let q = 0;
+      while (q < words && last[q] === key[q]) q++;
+      if (q === words) return this.lastGroup;
+    }
+    const hash = hashWords(key, 0, words, s.length);
+    const g = this.table.findOrAdd(s, words, hash, seq);
+    if (words <= this.lastKey.length) {
+      for (let q = 0; q < words; q++) this.lastKey[q] = key[q];
+      this.lastLength = s.length;
+      this.lastHash = hash;
+      this.lastGroup = g;
+    } else this.lastLength = -1;
+    return g;
+  }
+
+  /** Each DISTINCT aggregate's (group key, value) into its table; the group key's hash goes with it. */
+  private addDistinct(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
+    const s = this.scratch;
+    const groupHash = this.lastLength === s.length ? this.lastHash : hashWords(s.words, 0, words, s.length);
+    const keyLength = s.length;
+    for (let j = 0; j < this.distinct.length; j++) {
+      const v = c.distinctArg[j](r);
+      if (v === null) continue;
+      s.length = keyLength;
+      s.value(v);
+      const w = s.seal();
+      const t = this.distinctTables[j];
+      const id = t.findOrAdd(s, w, hashWords(s.words, 0, w, s.length), seq);
+      if (t.isNew) t.setAux(id, groupHash, keyLength);
+    }
+    s.length = keyLength;
+    s.seal();
+  }
+
+  byteSize(): number {
+    return this.table.byteSize() + this.states.byteSize() + this.distinctTables.reduce((n, t) => n + t.byteSize(), 0);
+  }
+}
+
+function isNumericName(name: string): boolean {
+  return isNumericField(lookupField(name));
+}

@@ -1,0 +1,79 @@
+// What one thread does for a query: the passes of its plans (one query, or the summary's on one scan) over the
+// units it is given, and what it hands back: per unit, the counts and the rows found (in the unit's order);
+// at the end, each pass's state (the ordered rows it kept, or its groups).
+import { QueryPlan } from './plan';
+import { AggregatePass, OrderedRow, ScanPass, SearchPass, SelectPass } from './passes';
+import { ColumnUnion } from './columns';
+import { ScanUnit } from './input';
+import { ScanControl, UnitCounts, scanUnit } from './unitScan';
+import { Value } from './values';
+import { GroupTableData } from './groups/groupTable';
+
+/** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
+export interface UnitOutput {
+  counts: UnitCounts;
+  matched: number[];
+  rows: (Value[][] | undefined)[];
+}
+
+/** The groups of an aggregation pass, as handed between threads (the arrays are shared, not copied). */
+export interface GroupsState {
+  kind: 'groups';
+  table: GroupTableData;
+  acc: Float64Array;
+  values: Value[];
+  distinct: GroupTableData[];
+  /** Bytes of the table and states, for the memory budget. */
+  bytes: number;
+}
+
+export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[] } | GroupsState;
+
+export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion): ScanPass {
+  if (plan.kind === 'search') return new SearchPass(plan, cap, columns);
+  return plan.aggregate ? new AggregatePass(plan) : new SelectPass(plan, cap, columns);
+}
+
+export class ThreadScan {
+  readonly passes: ScanPass[];
+  private readonly matchedBefore: number[];
+
+  constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion) {
+    this.passes = plans.map((p) => makePass(p, cap, columns));
+    this.matchedBefore = plans.map(() => 0);
+  }
+
+  /** Rows found so far in the current unit, per plan (taken: the pass starts a new list). */
+  takeRows(): (Value[][] | undefined)[] {
+    return this.passes.map((p) => {
+      if (p instanceof SearchPass || (p instanceof SelectPass && !p.heap)) {
+        const rows = p.rows.splice(0);
+        return rows;
+      }
+      return undefined;
+    });
+  }
+
+  /** Scans a unit; rows passes keep at most `rowBudget` of its rows (what the result still needs). */
+  async scan(unit: ScanUnit, text: string | undefined, control: ScanControl = {}, rowBudget = Infinity): Promise<UnitOutput> {
+    for (const p of this.passes) p.beginUnit?.(rowBudget);
+    const counts = await scanUnit(unit, text, this.passes, control);
+    const matched = this.passes.map((p, i) => p.matched - this.matchedBefore[i]);
+    this.passes.forEach((p, i) => (this.matchedBefore[i] = p.matched));
+    return { counts, matched, rows: this.takeRows() };
+  }
+
+  /** Each pass's state after the last unit. */
+  finish(): PassState[] {
+    return this.passes.map((p): PassState => {
+      if (p instanceof AggregatePass) {
+        return {
+          kind: 'groups', table: p.table.data(), acc: p.states.acc, values: p.states.values,
+          distinct: p.distinctTables.map((t) => t.data()), bytes: p.byteSize(),
+        };
+      }
+      if (p instanceof SelectPass && p.heap) return { kind: 'ordered', rows: p.heap.sorted() };
+      return { kind: 'rows' };
+    });
+  }
+}
