@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowLogDocument } from '../server/src/core/document';
 import { runQuery } from '../server/src/core/query';
-import { maybeRunAsQueryWorker } from '../server/src/core/query/workers';
+import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
 import { computeSummary } from '../server/src/core/summary';
 import { panelPathBench } from './panelPath';
 import { generateLines, writeFlowLogFile } from '../test/support/generate';
@@ -214,7 +214,7 @@ async function panelsBench() {
 }
 
 // The bundle starts itself as the engine's worker threads: in one, run the job instead of the benchmarks.
-if (!maybeRunAsQueryWorker()) (async () => {
+if (!maybeRunAsPoolWorker()) (async () => {
   if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: ROOT });
   console.log(`VPC Flow Logs benchmarks (${quick ? 'quick' : 'full'}; node ${process.version}, ${require('node:os').cpus().length} cores)`);
   if (!only || only === 'validation') validationBench();

@@ -2,7 +2,7 @@
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { CliIO, UsageError } from './cli/io';
-import { maybeRunAsQueryWorker } from './core/query/workers';
+import { maybeRunAsPoolWorker } from './core/threads/pool';
 
 const USAGE = `usage: flowlog <command> [options]
 
@@ -59,7 +59,7 @@ function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void
 }
 
 // The bundle also runs as a query worker thread (big files are scanned on every core).
-if (require.main === module && !maybeRunAsQueryWorker() && !maybeRunAsLintWorker()) {
+if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker()) {
   const out = stdoutWriter();
   main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
     .then(async (code) => {

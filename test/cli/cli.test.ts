@@ -154,7 +154,9 @@ describe('flowlog query on worker threads', () => {
       const a = JSON.parse(runWith(parallel, 'query', f, q, '--format', 'json', '--limit', '100000').out);
       const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json', '--limit', '100000').out);
       assert.deepEqual(a.rows, b.rows, q);
-      assert.deepEqual({ ...a.stats, elapsedMs: 0 }, { ...b.stats, elapsedMs: 0 }, q);
+      assert.deepEqual({ ...a.stats, elapsedMs: 0, threads: 0 }, { ...b.stats, elapsedMs: 0, threads: 0 }, q);
+      // The worker path really ran (3 threads), and one thread really was one.
+      assert.deepEqual([a.stats.threads, b.stats.threads], [3, 1], q);
     }
   });
 
@@ -178,6 +180,7 @@ describe('flowlog query on worker threads', () => {
     const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json').out);
     assert.deepEqual(a.rows, b.rows);
     assert.equal(a.stats.records, b.stats.records);
+    assert.equal(a.stats.threads, 1, 'the threads saw the header mid-file, and the query ran again on one thread');
     assert.equal(runWith(parallel, 'lint', f).out, runWith(single, 'lint', f).out);
   });
 });

@@ -109,14 +109,18 @@ export class ResultAssembler {
     return rows;
   }
 
-  /** The result rows, after every unit and state is in. */
-  finish(): Value[][] {
+  /**
+   * The result rows, after every unit and state is in. An aggregation's groups are merged here, or were merged
+   * elsewhere already (`mergedRows`: sorted rows of each partition).
+   */
+  finish(mergedRows?: OrderedRow[][]): Value[][] {
     const plan = this.plan;
     if (!plan.aggregate) {
       if (plan.orderBy.length === 0) return this.pad(this.rows);
       const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort((a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
       return this.pad(all.slice(0, this.rowLimit).map((o) => o.row));
     }
+    if (mergedRows && mergedRows.some((rows) => rows.length > 0)) return mergeGroupRows(plan, mergedRows);
     const merged = mergeGroups(plan, this.groups);
     if (merged.table.size === 0 && plan.groupBy.length === 0) return emptyAggregateRow(plan, merged.states);
     const rows = groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));

@@ -17,7 +17,8 @@ const BANG = 33;
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
 export class LineChunker {
-  private buf: Uint8Array;
+  // Buffers, not plain Uint8Arrays: Buffer's indexOf is a native search, a Uint8Array's walks element by element.
+  private buf: Buffer;
   private len = 0;
   /** Inside a line longer than the cap: its bytes are dropped until its end. */
   private skipping = false;
@@ -26,15 +27,15 @@ export class LineChunker {
   overlongLines = 0;
 
   constructor(readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES, private readonly chunkBytes = 1 << 20) {
-    this.buf = new Uint8Array(Math.max(chunkBytes, 1024) + 1024);
+    this.buf = Buffer.allocUnsafeSlow(Math.max(chunkBytes, 1024) + 1024);
   }
 
-  private pending: Uint8Array = new Uint8Array(0);
+  private pending: Buffer = Buffer.alloc(0);
   private at = 0;
 
   /** Adds input; then call next() until it returns undefined. */
   push(data: Uint8Array): void {
-    this.pending = data;
+    this.pending = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.at = 0;
     if (this.first && data.length > 0) {
       this.first = false;
@@ -106,13 +107,13 @@ export class LineChunker {
   }
 
   /** A second buffer: the chunk handed out lives in one while the partial line moves to the other. */
-  private spare?: Uint8Array;
+  private spare?: Buffer;
 
   /** The bytes before `cut` as a chunk, and the rest moved to the front of the other buffer. */
   private carryAfter(cut: number): Uint8Array {
     const chunk = this.buf.subarray(0, cut);
     const rest = this.len - cut;
-    const next = this.spare && this.spare.length === this.buf.length ? this.spare : new Uint8Array(this.buf.length);
+    const next = this.spare && this.spare.length === this.buf.length ? this.spare : Buffer.allocUnsafeSlow(this.buf.length);
     next.set(this.buf.subarray(cut, this.len));
     this.spare = this.buf;
     this.buf = next;
@@ -121,14 +122,14 @@ export class LineChunker {
   }
 
   private grow(): void {
-    const next = new Uint8Array(this.buf.length * 2);
+    const next = Buffer.allocUnsafeSlow(this.buf.length * 2);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
 }
 
 /** The next LF or lone CR at or after `from`, or -1. */
-function indexOfLineEnd(data: Uint8Array, from: number): number {
+function indexOfLineEnd(data: Buffer, from: number): number {
   const nl = data.indexOf(LF, from);
   const cr = data.indexOf(CR, from);
   if (cr >= 0 && (nl < 0 || cr < nl)) return cr;
@@ -136,7 +137,7 @@ function indexOfLineEnd(data: Uint8Array, from: number): number {
 }
 
 /** Turns every CR in buf[from, to - 1) that is not followed by LF into LF (the last byte waits for the next one). */
-function loneCrToLf(buf: Uint8Array, from: number, to: number): void {
+function loneCrToLf(buf: Buffer, from: number, to: number): void {
   let i = buf.indexOf(CR, from);
   while (i >= 0 && i < to - 1) {
     if (buf[i + 1] !== LF) buf[i] = LF;

@@ -9,6 +9,7 @@ import type { Expr, Query, SearchNode, SelectItem, SqlQuery } from './ast';
 import { AggregateFunction, SQL_FUNCTION_NAMES, aggregateFunction, isAggregateName, scalarFunction } from './functions';
 import { compileScalar, forEachChild, mapChildren } from './expr';
 import { QueryError } from './errors';
+import { parseQuery } from './parser';
 import { Value, isNumericField } from './values';
 
 type Call = Extract<Expr, { kind: 'call' }>;
@@ -62,6 +63,9 @@ export class QueryPlan {
   readonly groupSelect: readonly GroupExpr[] = [];
   readonly groupOrder: readonly GroupExpr[] = [];
   readonly groupHaving?: GroupExpr;
+  /** HAVING or ORDER BY read a group key (else groups are filtered and ranked without decoding their keys). */
+  readonly rankingReadsKeys: boolean = false;
+  private readsKeys = false;
 
   constructor(readonly query: Query, readonly text: string) {
     this.search = query.search;
@@ -93,8 +97,10 @@ export class QueryPlan {
     const star = sql.select.find((s) => s.expr.kind === 'star');
     if (star) this.fail('SELECT * cannot be used with aggregates or GROUP BY', star.expr.offset);
     this.groupSelect = sql.select.map((s) => this.compileGroup(s.expr));
+    this.readsKeys = false;
     this.groupHaving = having ? this.compileGroup(having) : undefined;
     this.groupOrder = this.orderBy.map((o) => this.compileGroup(o.expr));
+    this.rankingReadsKeys = this.readsKeys;
   }
 
   private fail(message: string, offset: number, expected?: string[]): never {
@@ -244,7 +250,10 @@ export class QueryPlan {
    */
   private compileGroup(e: Expr): GroupExpr {
     const keyIndex = this.groupBy.findIndex((g) => exprKey(g) === exprKey(e));
-    if (keyIndex >= 0) return (g) => g.keys[keyIndex];
+    if (keyIndex >= 0) {
+      this.readsKeys = true;
+      return (g) => g.keys[keyIndex];
+    }
     if (e.kind === 'call' && isAggregateName(e.name)) {
       const i = this.aggIndex(e);
       return (g) => g.aggs[i];
@@ -272,3 +281,8 @@ export function containsAggregate(e: Expr): boolean {
 
 /** Every field of the schema, as a format (to ask which fields a query reads, whatever the file's format). */
 export const ALL_FIELD_NAMES: readonly string[] = FIELDS.map((f) => f.name);
+
+/** Parses and plans a query (throws QueryError with the position of the first problem). */
+export function planQuery(query: string): QueryPlan {
+  return new QueryPlan(parseQuery(query), query);
+}

@@ -1,13 +1,22 @@
-// Running queries: parse and plan, cut the source into units, scan them (on this thread, or on worker threads
-// for big inputs), and assemble each query's result. One query, or several on one scan (the summary).
-import { parseQuery } from './parser';
-import { QueryPlan } from './plan';
+// Running queries: plan, cut the source into units, scan them on worker threads (files big enough, or many) or
+// on this thread, and assemble each query's result. One query, or several on one scan (the summary). A header
+// line where a split file's later ranges could not see it sends the run back to one thread (written once here).
+import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
-import { QuerySource, ScanUnit, planUnits } from './input';
+import { QuerySource, ScanUnit, isGzipPath, planUnits, readAt } from './input';
 import { ColumnUnion } from './columns';
-import { ThreadScan } from './threadScan';
+import { GroupsState, ThreadScan, UnitOutput } from './threadScan';
 import { ResultAssembler } from './assemble';
 import { Value } from './values';
+import { OrderedRow } from './passes';
+import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
+import { runUnitsOnPool } from '../threads/unitRunner';
+import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
+import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
+import { gunzipSync } from 'node:zlib';
+import { PassState } from './threadScan';
+
+export { planQuery };
 
 export const DEFAULT_ROW_LIMIT = 10_000;
 
@@ -24,6 +33,8 @@ export interface QueryOptions {
    * result). `columns` are the result's so far: a format met later can add columns (earlier rows then lack them).
    */
   onRows?: (rows: Value[][], columns: string[]) => void;
+  /** Threads to scan with (default: FLOWLOG_QUERY_WORKERS, else the cores); 1 scans on this thread. */
+  threads?: number;
 }
 
 export interface FileProblem {
@@ -57,16 +68,12 @@ export interface QueryResult {
 /** Parses and plans a query without running it: the as-you-type check. */
 export function checkQuery(query: string): QueryError | undefined {
   try {
-    new QueryPlan(parseQuery(query), query);
+    planQuery(query);
     return undefined;
   } catch (e) {
     if (e instanceof QueryError) return e;
     throw e;
   }
-}
-
-export function planQuery(query: string): QueryPlan {
-  return new QueryPlan(parseQuery(query), query);
 }
 
 /** One plan's answer from runPlans. */
@@ -76,23 +83,75 @@ export interface PlanResult {
   matched: number;
 }
 
-export interface RunOptions extends QueryOptions {
-  /** onRows for the first plan only. */
+/** What the units of a run added up to. */
+class RunTally {
+  readonly stats: QueryStats;
+  private readonly warnings: string[] = [];
+  private readonly fileErrors: FileProblem[] = [];
+  private overlong = 0;
+  private readonly started = performance.now();
+
+  constructor(threads: number) {
+    this.stats = { records: 0, matched: 0, malformed: 0, bytes: 0, elapsedMs: 0, threads };
+  }
+
+  unit(unit: ScanUnit, out: UnitOutput): void {
+    this.stats.records += out.counts.records;
+    this.stats.malformed += out.counts.malformed;
+    this.stats.bytes += unit.end - unit.start;
+    this.overlong += out.counts.overlong;
+    if (out.counts.changed) this.warnings.push(out.counts.changed);
+    // The records read before a file's damage count; its problem is reported; the other files go on.
+    if (out.counts.error) this.fileErrors.push(out.counts.error);
+  }
+
+  finish(matched: number): QueryStats {
+    const stats = this.stats;
+    stats.matched = matched;
+    if (this.overlong > 0) this.warnings.push(`${this.overlong} line${this.overlong === 1 ? '' : 's'} longer than 1 MiB skipped (counted as malformed)`);
+    if (this.warnings.length > 0) stats.warnings = this.warnings;
+    if (this.fileErrors.length > 0) stats.fileErrors = this.fileErrors;
+    stats.elapsedMs = Math.round((performance.now() - this.started) * 10) / 10;
+    return stats;
+  }
 }
 
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
-export async function runPlans(source: QuerySource, plans: QueryPlan[], options: RunOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
-  const started = performance.now();
+export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
+  const threads = options.threads ?? defaultThreadCount();
+  const pool = source.kind === 'files' && threads > 1 ? sharedPool(threads) : undefined;
+  let emitted = 0;
+  const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
+    emitted += rows.length;
+    options.onRows!(rows, columns);
+  });
+  if (pool && source.kind === 'files') {
+    const units = await planUnits(source, threads);
+    if (units.length > 1) {
+      const done = await runOnPool(pool, threads, source.paths, units, plans, { ...options, onRows });
+      if (done) return done;
+    }
+  }
+  // One thread (again, after a header line the threads could not see: the rows already handed on are skipped).
+  const skip = emitted;
+  let seen = 0;
+  const rest = onRows && ((rows: Value[][], columns: string[]) => {
+    const fresh = rows.slice(Math.max(0, skip - seen));
+    seen += rows.length;
+    if (fresh.length > 0) onRows(fresh, columns);
+  });
+  return runHere(source, plans, { ...options, onRows: rest });
+}
+
+/** The run on this thread: units in order, the same passes the workers run. */
+async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const units = await planUnits(source, 1);
   const columns = new ColumnUnion();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
-  const stats: QueryStats = { records: 0, matched: 0, malformed: 0, bytes: 0, elapsedMs: 0, threads: 1 };
+  const tally = new RunTally(1);
   const thread = new ThreadScan(plans, cap, columns);
   const text = source.kind === 'text' ? source.text : undefined;
-  const warnings: string[] = [];
-  const fileErrors: FileProblem[] = [];
-  let overlong = 0;
   for (const unit of units) {
     if (options.signal?.aborted) throw new QueryCancelledError();
     const takeRows = () => thread.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
@@ -103,27 +162,119 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     }, assemblers[0].rowBudget);
     out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
     out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
-    stats.records += out.counts.records;
-    stats.malformed += out.counts.malformed;
-    overlong += out.counts.overlong;
-    if (out.counts.changed) warnings.push(out.counts.changed);
-    // The records read before a file's damage count; its problem is reported; the other files go on.
-    if (out.counts.error) fileErrors.push(out.counts.error);
-    stats.bytes += unitBytes(unit);
+    tally.unit(unit, out);
   }
   if (options.signal?.aborted) throw new QueryCancelledError();
   thread.finish().forEach((state, i) => assemblers[i].addState(state));
   const results = assemblers.map((a) => ({ rows: a.finish(), columns: a.resultColumns(), matched: a.matched }));
-  stats.matched = results[0]?.matched ?? 0;
-  if (overlong > 0) warnings.push(`${overlong} line${overlong === 1 ? '' : 's'} longer than 1 MiB skipped (counted as malformed)`);
-  if (warnings.length > 0) stats.warnings = warnings;
-  if (fileErrors.length > 0) stats.fileErrors = fileErrors;
-  stats.elapsedMs = Math.round((performance.now() - started) * 10) / 10;
-  return { results, stats };
+  return { results, stats: tally.finish(results[0]?.matched ?? 0) };
 }
 
-function unitBytes(unit: ScanUnit): number {
-  return unit.end - unit.start;
+/**
+ * The run on worker threads: units to idle workers, rows and counts back per unit, then each aggregation's
+ * groups merged by partitions on the workers. Undefined when the run must start over on one thread.
+ */
+async function runOnPool(pool: WorkerPool, threads: number, paths: string[], units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
+  const cap = options.limit ?? DEFAULT_ROW_LIMIT;
+  const columns = new ColumnUnion();
+  for (const path of paths) {
+    const names = await firstLineHeader(path);
+    columns.addNames(names ?? DEFAULT_NAMES);
+  }
+  const abort = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = () => Atomics.store(abort, 0, 1);
+  options.signal?.addEventListener('abort', onAbort);
+  const args: QuerySessionArgs = { queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined };
+  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
+  const tally = new RunTally(threads);
+  const progress = new Map<number, number>();
+  let restart = false;
+  try {
+    const finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, { ...args, partitionBits: partitionBitsFor(threads) }, units, {
+      onData: (unit, data) => {
+        const d = data as ScanProgress;
+        if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
+        if (d.bytesDone >= 0 && options.onProgress) {
+          progress.set(unit.index, d.bytesDone);
+          let done = 0;
+          for (const v of progress.values()) done += v;
+          options.onProgress(done, unit.total);
+        }
+      },
+      onUnit: (unit, out) => {
+        if (out.counts.lateHeader || out.columnsGrew) {
+          restart = true;
+          return false;
+        }
+        out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+        out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
+        tally.unit(unit, out);
+      },
+    });
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    if (restart) return undefined;
+    for (const states of finals) states.forEach((state, i) => assemblers[i].addState(state));
+    // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here.
+    const merged = await mergeOnPool(pool, threads, plans, finals);
+    const results = assemblers.map((a, i) => ({ rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched }));
+    return { results, stats: tally.finish(results[0]?.matched ?? 0) };
+  } catch (e) {
+    if (options.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new QueryCancelledError();
+    throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
+
+/** Partitions of the groups for merging on `threads` workers: a few per worker, so that they share the work evenly. */
+function partitionBitsFor(threads: number): number {
+  let bits = 0;
+  while (1 << bits < threads * 2) bits++;
+  return bits;
+}
+
+/** Merges each aggregation's groups from every worker, one partition a job; per plan, the partitions' rows. */
+async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][]): Promise<(OrderedRow[][] | undefined)[]> {
+  const jobs: { plan: number; job: MergeJob }[] = [];
+  const bits = partitionBitsFor(threads);
+  plans.forEach((plan, i) => {
+    if (!plan.aggregate) return;
+    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && s.table.size > 0);
+    // Small tables merge in one job; big ones in a partition per thread.
+    const groups = parts.reduce((n, p) => n + p.table.size, 0);
+    const planBits = parts.length > 1 && groups > 50_000 ? bits : 0;
+    for (let p = 0; p < 1 << planBits; p++) jobs.push({ plan: i, job: { query: plan.text, parts, partition: p, bits: planBits } });
+  });
+  const out: (OrderedRow[][] | undefined)[] = plans.map((p) => (p.aggregate ? [] : undefined));
+  let next = 0;
+  const worker = async (w: number) => {
+    while (next < jobs.length) {
+      const { plan, job } = jobs[next++];
+      const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job);
+      out[plan]!.push(rows);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
+  return out;
+}
+
+/** The field names of a file's first line when it is a header (gzip files: from their first decompressed bytes). */
+async function firstLineHeader(path: string): Promise<string[] | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readAt(path, 0, 1 << 16);
+    if (isGzipPath(path)) bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ });
+  } catch {
+    return undefined;
+  }
+  const nl = bytes.indexOf(10);
+  let text = bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const spans = new FieldSpans();
+  scanFields(text, 0, text.length, spans);
+  return classifyLine(text, spans) === LineKind.Header ? headerNames(text, spans) : undefined;
 }
 
 /** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */

@@ -7,7 +7,7 @@ import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
-import { GroupTableData } from './groups/groupTable';
+import { GroupTable, GroupTableData, PartitionIndex, partitionIndex } from './groups/groupTable';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
 export interface UnitOutput {
@@ -25,6 +25,9 @@ export interface GroupsState {
   distinct: GroupTableData[];
   /** Bytes of the table and states, for the memory budget. */
   bytes: number;
+  /** The groups by partition (by the distinct entries' groups for `distinctIndex`), when merged by partitions. */
+  index?: PartitionIndex;
+  distinctIndex?: PartitionIndex[];
 }
 
 export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[] } | GroupsState;
@@ -63,17 +66,27 @@ export class ThreadScan {
     return { counts, matched, rows: this.takeRows() };
   }
 
-  /** Each pass's state after the last unit. */
-  finish(): PassState[] {
+  /**
+   * Each pass's state after the last unit. `partitionBits` > 0 (another thread merges it): the arrays to share,
+   * with the groups indexed by partition; 0: the live tables, to finish on this thread.
+   */
+  finish(partitionBits = 0): PassState[] {
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
-        return {
-          kind: 'groups', table: p.table.data(), acc: p.states.acc, values: p.states.values,
-          distinct: p.distinctTables.map((t) => t.data()), bytes: p.byteSize(),
+        const state: GroupsState = {
+          kind: 'groups', table: partitionBits > 0 ? p.table.data() : p.table, acc: p.states.acc, values: p.states.values,
+          distinct: p.distinctTables.map((t) => (partitionBits > 0 ? t.data() : t)), bytes: p.byteSize(),
         };
+        if (partitionBits > 0) {
+          state.index = partitionIndex(p.table.hashes, p.table.size, partitionBits);
+          state.distinctIndex = p.distinctTables.map((t) => partitionIndex(t.auxHash ?? new Int32Array(0), t.size, partitionBits));
+        }
+        return state;
       }
       if (p instanceof SelectPass && p.heap) return { kind: 'ordered', rows: p.heap.sorted() };
       return { kind: 'rows' };
     });
   }
 }
+
+export { GroupTable };

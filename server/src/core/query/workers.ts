@@ -141,7 +141,3 @@ export function maybeRunWorkerJob<J, T>(
   return true;
 }
 
-/** Query worker threads are being rebuilt on the thread pool: until then a bundle never runs as one. */
-export function maybeRunAsQueryWorker(): boolean {
-  return false;
-}

@@ -83,28 +83,47 @@ export class RecordScanner {
   next(): LineKind {
     const buf = this.buf;
     let i = this.pos;
-    const chunkEnd = this.end;
-    if (i >= chunkEnd) return LineKind.End;
-    let nl = buf.indexOf(NL, i);
-    if (nl < 0 || nl >= chunkEnd) nl = chunkEnd;
-    this.pos = nl + 1;
+    const end = this.end;
+    if (i >= end) return LineKind.End;
     this.line++;
-    let e = nl;
-    if (e > i && buf[e - 1] === CR) e--;
     this.lineStart = i;
-    this.lineEnd = e;
-    while (i < e && (buf[i] === SPACE || buf[i] === TAB)) i++;
-    if (i === e) return LineKind.Blank;
-    const first = buf[i];
-    if (first === HASH) return LineKind.Comment;
-    // A header line starts with a letter (records start with a version, `V1`, or in custom formats maybe an id).
-    if (((first >= 97 && first <= 122) || (first >= 65 && first <= 90)) && this.headerAt(i, e)) return LineKind.Header;
-    return this.fields(i, e) ? LineKind.Record : LineKind.Malformed;
+    let c = buf[i];
+    while (c === SPACE || c === TAB) c = buf[++i];
+    if (i >= end || c === NL || c === CR) return this.endLine(i, LineKind.Blank);
+    if (c === HASH) return this.endLine(i, LineKind.Comment);
+    // A header line starts with a letter; records start with a version (`2`, `V1`) or, in custom formats, maybe an id.
+    if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && !(c === 86 && buf[i + 1] === 49 && buf[i + 2] === SPACE)) {
+      const e = this.lineEndFrom(i);
+      if (this.headerAt(i, e)) return this.endLine(e, LineKind.Header);
+    }
+    return this.fields(i);
   }
 
-  /** Splits and checks the fields of buf[i, e); false when the record is malformed. */
-  private fields(i: number, e: number): boolean {
+  /** The end of the current line's content (before CR LF) at or after i. */
+  private lineEndFrom(i: number): number {
     const buf = this.buf;
+    const end = this.end;
+    while (i < end && buf[i] !== NL) i++;
+    return i > this.lineStart && buf[i - 1] === CR ? i - 1 : i;
+  }
+
+  /** Ends the current line at or after i (skips the rest of it). */
+  private endLine(i: number, kind: LineKind): LineKind {
+    const buf = this.buf;
+    const end = this.end;
+    while (i < end && buf[i] !== NL) i++;
+    this.lineEnd = i > this.lineStart && buf[i - 1] === CR ? i - 1 : i;
+    this.pos = i + 1;
+    return kind;
+  }
+
+  /**
+   * Splits and checks the fields of the record from i to its line end, in one walk over its bytes (a lone CR was
+   * made a line end by the chunker, so a CR here ends the line too).
+   */
+  private fields(i: number): LineKind {
+    const buf = this.buf;
+    const end = this.end;
     const { kinds, low, high } = this.layout;
     const expected = kinds.length;
     const starts = this.starts;
@@ -112,45 +131,40 @@ export class RecordScanner {
     const nums = this.nums;
     let k = 0;
     let good = true;
-    while (i < e) {
-      if (buf[i] === HASH && k > 0) break; // a trailing comment
+    let c = buf[i];
+    while (i < end && c !== NL && c !== CR) {
+      if (c === HASH && k > 0) {
+        // A trailing comment.
+        while (i < end && buf[i] !== NL) i++;
+        break;
+      }
       if (k >= expected) {
-        // Too many fields: malformed, but count them (a trailing comment after them is still a comment).
+        // Too many fields: malformed (their count still goes on, up to the buffer's size).
         good = false;
-        if (k >= starts.length - 1) break;
+        if (k >= starts.length - 1) {
+          while (i < end && buf[i] !== NL) i++;
+          break;
+        }
       }
       starts[k] = i;
       const kind = k < expected ? kinds[k] : FieldKind.Text;
-      if (kind === FieldKind.Text) {
-        let j = buf.indexOf(SPACE, i);
-        if (j < 0 || j > e) j = e;
-        i = j;
-      } else if (kind === FieldKind.Address) {
-        let j = buf.indexOf(SPACE, i);
-        if (j < 0 || j > e) j = e;
-        if (!(j - i === 1 && buf[i] === MINUS) && ipv4Bytes(buf, i, j) < 0 && !isIPv6Bytes(buf, i, j)) good = false;
-        i = j;
-      } else {
-        // A number: digits (and a sign for Integer kinds), `-` for NULL.
+      if (kind === FieldKind.Integer || kind === FieldKind.Bounded) {
+        // A number: digits (a sign for Integer kinds), or `-` for NULL.
         const s = i;
         let negative = false;
-        if (buf[i] === MINUS) {
+        if (c === MINUS) {
           negative = true;
-          i++;
+          c = buf[++i];
         }
         let v = 0;
-        let c = 0;
-        while (i < e && (c = buf[i] - 48) >= 0 && c <= 9) {
-          v = v * 10 + c;
-          i++;
+        while (c >= 48 && c <= 57 && i < end) {
+          v = v * 10 + (c - 48);
+          c = buf[++i];
         }
         const digits = i - s - (negative ? 1 : 0);
-        if (i < e && buf[i] !== SPACE) {
-          // Not a number: skip to the field's end.
-          good = false;
-          let j = buf.indexOf(SPACE, i);
-          if (j < 0 || j > e) j = e;
-          i = j;
+        if (i < end && c !== SPACE && c !== NL && c !== CR) {
+          good = false; // not a number: skip to the field's end
+          while (i < end && c !== SPACE && c !== NL && c !== CR) c = buf[++i];
         } else if (digits === 0) {
           if (negative) nums[k] = NaN; // `-`: NULL
           else good = false;
@@ -161,14 +175,23 @@ export class RecordScanner {
           if (v < low[k] || v > high[k]) good = false;
           nums[k] = v;
         }
+      } else {
+        while (i < end && c !== SPACE && c !== NL && c !== CR) c = buf[++i];
+        if (kind === FieldKind.Address) {
+          const s = starts[k];
+          if (!(i - s === 1 && buf[s] === MINUS) && ipv4Bytes(buf, s, i) < 0 && !isIPv6Bytes(buf, s, i)) good = false;
+        }
       }
       ends[k] = i;
       k++;
       // One separator, or several spaces read as one.
-      while (i < e && buf[i] === SPACE) i++;
+      while (c === SPACE && i < end) c = buf[++i];
     }
     this.count = k;
-    return good && k === expected;
+    this.lineEnd = k > 0 ? ends[k - 1] : i;
+    while (i < end && buf[i] !== NL) i++;
+    this.pos = i + 1;
+    return good && k === expected ? LineKind.Record : LineKind.Malformed;
   }
 
   /**

@@ -10,15 +10,14 @@ import { KeyDisplay, KeyScratch, decodeKeys } from './keyCodec';
 
 /**
  * Adds the values of a table of DISTINCT (group key, value) entries to aggregate `agg` of their groups in
- * `table`: each distinct value once. `inPartition` picks the entries (by their group's hash) to take.
+ * `table`: each distinct value once.
  */
-export function foldDistinct(table: GroupTable, states: AggregateStates, agg: number, entries: GroupTableData, inPartition?: (groupHash: number) => boolean): void {
+export function foldDistinct(table: GroupTable, states: AggregateStates, agg: number, entries: GroupTableData): void {
   const scratch = new KeyScratch();
   const bytes = new Uint8Array(entries.keyWords.buffer);
   const value: Value[] = [null];
   for (let e = 0; e < entries.size; e++) {
     const groupHash = entries.auxHash![e];
-    if (inPartition && !inPartition(groupHash)) continue;
     const start = entries.keyStart[e] * 4;
     const groupLength = entries.auxLength![e];
     scratch.reset();
@@ -32,33 +31,41 @@ export function foldDistinct(table: GroupTable, states: AggregateStates, agg: nu
   }
 }
 
-/** The result rows of one table's groups (all of them, or the best `limit` by ORDER BY), before merging tables. */
+/**
+ * The result rows of one table's groups (all of them, or the best `limit` by ORDER BY), sorted, before merging
+ * tables. Groups are filtered and ranked first (keys decoded only when HAVING or ORDER BY read them); SELECT
+ * rows are made for the groups kept.
+ */
 export function groupRows(plan: QueryPlan, table: GroupTableData, states: AggregateStates, display: readonly KeyDisplay[]): OrderedRow[] {
   const keyCount = plan.groupBy.length;
   const bytes = new Uint8Array(table.keyWords.buffer);
-  const view = (g: number, into: GroupView): GroupView => {
-    decodeKeys(bytes, table.keyStart[g] * 4, keyCount, display, into.keys);
+  const fill = (g: number, into: GroupView, keys: boolean): GroupView => {
+    if (keys) decodeKeys(bytes, table.keyStart[g] * 4, keyCount, display, into.keys);
     for (let i = 0; i < states.width; i++) into.aggs[i] = states.finish(g, i);
     return into;
   };
-  const scratch: GroupView = { keys: new Array<Value>(keyCount), aggs: new Array<Value>(states.width) };
+  const scratch: GroupView = { keys: new Array<Value>(keyCount).fill(null), aggs: new Array<Value>(states.width) };
   const limit = plan.limit ?? Infinity;
-  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
-  const heap = limit < table.size ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
-  const kept: OrderedRow[] = [];
+  type Ranked = { g: number; keys: Value[]; seq: number };
+  const better = (a: Ranked, b: Ranked) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  const heap = limit < table.size ? new BoundedHeap<Ranked>(limit, better) : undefined;
+  const kept: Ranked[] = [];
+  const readKeys = plan.rankingReadsKeys;
   for (let g = 0; g < table.size; g++) {
-    view(g, scratch);
+    fill(g, scratch, readKeys);
     if (plan.groupHaving) {
       const h = plan.groupHaving(scratch);
       if (h === null || h === 0 || h === '') continue;
     }
-    // The SELECT row is made now (views are reused); rows of groups a heap drops are garbage at once.
-    const row = plan.groupSelect.map((f) => f(scratch));
-    const item: OrderedRow = { keys: plan.groupOrder.map((f) => f(scratch)), row, seq: table.firstSeq[g] };
+    const item: Ranked = { g, keys: plan.groupOrder.map((f) => f(scratch)), seq: table.firstSeq[g] };
     if (heap) heap.push(item);
     else kept.push(item);
   }
-  return heap ? heap.sorted() : kept.sort(better);
+  const ranked = heap ? heap.sorted() : kept.sort(better);
+  return ranked.map((r) => {
+    const view = fill(r.g, { keys: new Array<Value>(keyCount), aggs: new Array<Value>(states.width) }, true);
+    return { keys: r.keys, row: plan.groupSelect.map((f) => f(view)), seq: r.seq };
+  });
 }
 
 /** Merges sorted lists of rows (one per table) into the result's rows, LIMIT applied. */

@@ -216,3 +216,29 @@ export class GroupTable implements GroupTableData {
     return { size: this.size, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
   }
 }
+
+/** Group ids by partition (the top `bits` of each group's hash): partition p's ids are ids[offsets[p], offsets[p + 1]). */
+export interface PartitionIndex {
+  bits: number;
+  offsets: Int32Array;
+  ids: Int32Array;
+}
+
+/** Sorts a table's group ids by partition (a counting sort: two passes, 4 bytes a group). */
+export function partitionIndex(hashes: Int32Array, size: number, bits: number): PartitionIndex {
+  const count = 1 << bits;
+  const offsets = new Int32Array(count + 1);
+  const shift = 32 - bits;
+  if (bits === 0) {
+    offsets[1] = size;
+    const ids = sharedInt32(size);
+    for (let g = 0; g < size; g++) ids[g] = g;
+    return { bits, offsets, ids };
+  }
+  for (let g = 0; g < size; g++) offsets[(hashes[g] >>> shift) + 1]++;
+  for (let p = 0; p < count; p++) offsets[p + 1] += offsets[p];
+  const fill = offsets.slice(0, count);
+  const ids = sharedInt32(size);
+  for (let g = 0; g < size; g++) ids[fill[hashes[g] >>> shift]++] = g;
+  return { bits, offsets, ids };
+}

@@ -1,0 +1,109 @@
+// A query's work on a worker thread: the tasks the pool runs for the engine. A session holds the passes of a
+// query (or of the summary's queries) in the worker that scans for it, between the units it is given; a merge
+// task merges one partition of the groups that every worker found (their tables are shared memory).
+import { registerTask } from '../threads/pool';
+import { SessionTasks } from '../threads/unitRunner';
+import { QueryPlan, planQuery } from './plan';
+import { ColumnUnion } from './columns';
+import { ScanUnit } from './input';
+import { GroupsState, PassState, ThreadScan, UnitOutput } from './threadScan';
+import { OrderedRow } from './passes';
+import { Value } from './values';
+import { mergeGroups } from './groups/mergeGroups';
+import { groupRows } from './groups/finishGroups';
+import { keyDisplays } from './groups/groupKeys';
+
+export interface QuerySessionArgs {
+  queries: string[];
+  cap: number;
+  /** The columns of every file's first format, in file order: rows of every thread use them. */
+  columns: string[];
+  /** Set to 1 by the caller to cancel (checked between chunks). */
+  abort: Int32Array;
+  /** Post the first query's rows (search, plain SQL) as they are found. */
+  streamRows: boolean;
+  /** The groups are merged by 2^partitionBits partitions (indexed at the end of the scan). */
+  partitionBits?: number;
+}
+
+/** What a worker posts while it scans a unit. */
+export interface ScanProgress {
+  bytesDone: number;
+  rows?: Value[][];
+}
+
+export interface UnitScanResult extends UnitOutput {
+  /** A record of a format whose fields are not all in the columns given (the run must start over on one thread). */
+  columnsGrew: boolean;
+}
+
+export const QUERY_TASKS: SessionTasks = { open: 'query.open', scan: 'query.scan', finish: 'query.finish' };
+export const QUERY_MERGE_TASK = 'query.merge';
+
+interface Session {
+  args: QuerySessionArgs;
+  scan: ThreadScan;
+  columns: ColumnUnion;
+}
+
+const sessions = new Map<number, Session>();
+const plans = new Map<string, QueryPlan>();
+
+function planOf(query: string): QueryPlan {
+  let plan = plans.get(query);
+  if (!plan) {
+    if (plans.size > 64) plans.clear();
+    plan = planQuery(query);
+    plans.set(query, plan);
+  }
+  return plan;
+}
+
+registerTask(QUERY_TASKS.open, (payload) => {
+  const { session, args } = payload as { session: number; args: QuerySessionArgs };
+  const columns = new ColumnUnion();
+  columns.addNames(args.columns);
+  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns) });
+});
+
+registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
+  const { session, unit } = payload as { session: number; unit: ScanUnit };
+  const s = sessions.get(session);
+  if (!s) throw new Error(`no query session ${session}`);
+  const width = s.columns.names.length;
+  const out = await s.scan.scan(unit, undefined, {
+    cancelled: () => Atomics.load(s.args.abort, 0) === 1,
+    onProgress: (bytesDone) => ctx.post({ bytesDone } satisfies ScanProgress),
+    afterChunk: s.args.streamRows ? () => {
+      const rows = s.scan.takeRows()[0];
+      if (rows && rows.length > 0) ctx.post({ bytesDone: -1, rows } satisfies ScanProgress);
+    } : undefined,
+  }, s.args.cap);
+  return { ...out, columnsGrew: s.columns.names.length !== width } satisfies UnitScanResult;
+});
+
+registerTask(QUERY_TASKS.finish, (payload) => {
+  const { session } = payload as { session: number };
+  const s = sessions.get(session);
+  sessions.delete(session);
+  return s ? s.scan.finish(s.args.partitionBits ?? 1) : [];
+});
+
+export interface MergeJob {
+  query: string;
+  /** Every worker's groups of the query (shared arrays). */
+  parts: GroupsState[];
+  partition: number;
+  bits: number;
+}
+
+/** The result rows of one partition of the groups (all, or the best LIMIT by ORDER BY), sorted. */
+export function mergePartitionRows(job: MergeJob): OrderedRow[] {
+  const plan = planOf(job.query);
+  const merged = mergeGroups(plan, job.parts, job.partition, job.bits);
+  return groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));
+}
+
+registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));
+
+export type { PassState };

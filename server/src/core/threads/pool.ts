@@ -1,0 +1,170 @@
+// A pool of worker threads that stay up between jobs (starting a thread and loading the bundle costs tens of
+// milliseconds; the language server runs many queries). The bundles (dist/cli.js, dist/server.js, the bench) start
+// themselves as the workers: their entries call maybeRunAsPoolWorker() first. A worker runs tasks registered by
+// name (registerTask); a task gets its payload, can post data and progress to the caller before its result, and
+// keeps state between calls in its own module (a query's session lives in the worker that scans for it).
+import { TransferListItem, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+
+export interface TaskContext {
+  /** Sends data to the caller's onData (in order, before the result). */
+  post(data: unknown, transfer?: TransferListItem[]): void;
+}
+
+export type TaskHandler = (payload: unknown, ctx: TaskContext) => Promise<unknown> | unknown;
+
+const tasks = new Map<string, TaskHandler>();
+
+/** Registers a task that pool workers (and callers on the main thread) can run by name. */
+export function registerTask(name: string, handler: TaskHandler): void {
+  tasks.set(name, handler);
+}
+
+/** Runs a registered task on this thread (the one-thread path runs the same code as the workers). */
+export async function runTaskHere(name: string, payload: unknown, onData?: (data: unknown) => void): Promise<unknown> {
+  const handler = tasks.get(name);
+  if (!handler) throw new Error(`no task ${name}`);
+  return handler(payload, { post: (data) => onData?.(data) });
+}
+
+type ToWorker = { id: number; task: string; payload: unknown };
+type FromWorker =
+  | { id: number; type: 'data'; data: unknown }
+  | { id: number; type: 'done'; result: unknown }
+  | { id: number; type: 'error'; message: string; stack?: string };
+
+const POOL_MARK = 'flowlogPoolWorker';
+
+/** In a pool worker: serves tasks and returns true; elsewhere returns false at once. */
+export function maybeRunAsPoolWorker(): boolean {
+  if (isMainThread || !workerData?.[POOL_MARK]) return false;
+  const port = parentPort!;
+  port.on('message', (m: ToWorker) => {
+    const handler = tasks.get(m.task);
+    const reply = (r: FromWorker, transfer?: TransferListItem[]) => port.postMessage(r, transfer as never);
+    if (!handler) {
+      reply({ id: m.id, type: 'error', message: `no task ${m.task} in this worker` });
+      return;
+    }
+    const ctx: TaskContext = { post: (data, transfer) => reply({ id: m.id, type: 'data', data }, transfer) };
+    Promise.resolve()
+      .then(() => handler(m.payload, ctx))
+      .then((result) => reply({ id: m.id, type: 'done', result }))
+      .catch((e: unknown) => reply({ id: m.id, type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }));
+  });
+  return true;
+}
+
+/** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
+export function workerScript(): string | undefined {
+  const fromEnv = process.env.FLOWLOG_WORKER_SCRIPT;
+  if (fromEnv) return fromEnv;
+  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
+}
+
+/** Threads for a query: FLOWLOG_QUERY_WORKERS, else the cores (at most 8). */
+export function defaultThreadCount(): number {
+  const fromEnv = Number(process.env.FLOWLOG_QUERY_WORKERS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(availableParallelism(), 8);
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onData?: (data: unknown) => void;
+}
+
+class PoolWorker {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  busy = 0;
+
+  constructor(script: string, onExit: (w: PoolWorker, error: Error) => void) {
+    // A small young generation keeps each worker's memory down: chunks are short-lived.
+    this.worker = new Worker(script, { workerData: { [POOL_MARK]: true }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    this.worker.unref();
+    this.worker.on('message', (m: FromWorker) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === 'data') {
+        try {
+          p.onData?.(m.data);
+        } catch (e) {
+          p.reject(e as Error);
+        }
+        return;
+      }
+      this.pending.delete(m.id);
+      this.busy--;
+      // An idle worker must not keep the process alive; a busy one must (the caller awaits it).
+      if (this.busy === 0) this.worker.unref();
+      if (m.type === 'done') p.resolve(m.result);
+      else {
+        const e = new Error(m.message);
+        if (m.stack) e.stack = m.stack;
+        p.reject(e);
+      }
+    });
+    const fail = (error: Error) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+      onExit(this, error);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`a worker thread stopped (exit code ${code})`)));
+  }
+}
+
+let nextId = 1;
+
+/** Worker threads running registered tasks. */
+export class WorkerPool {
+  private workers: PoolWorker[] = [];
+
+  constructor(private readonly script: string, readonly size: number) {}
+
+  private worker(i: number): PoolWorker {
+    let w = this.workers[i];
+    if (!w) {
+      w = new PoolWorker(this.script, (dead) => {
+        if (this.workers[i] === dead) this.workers[i] = undefined as unknown as PoolWorker;
+      });
+      this.workers[i] = w;
+    }
+    return w;
+  }
+
+  /** Runs a task on worker `i` (tasks of a session go to the worker that holds its state). */
+  call<T>(i: number, task: string, payload: unknown, onData?: (data: unknown) => void, transfer?: TransferListItem[]): Promise<T> {
+    const w = this.worker(i);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      w.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onData });
+      if (w.busy++ === 0) w.worker.ref();
+      w.worker.postMessage({ id, task, payload } satisfies ToWorker, transfer as never);
+    });
+  }
+
+  /** Stops every worker (their state is lost; the next call starts new ones). */
+  async terminate(): Promise<void> {
+    const workers = this.workers.filter(Boolean);
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+let shared: WorkerPool | undefined;
+
+/**
+ * The process's pool, sized for `threads` (it grows, never shrinks); undefined when workers are not available
+ * (running from sources).
+ */
+export function sharedPool(threads = defaultThreadCount()): WorkerPool | undefined {
+  const script = workerScript();
+  if (!script) return undefined;
+  if (!shared || shared.size < threads) {
+    void shared?.terminate();
+    shared = new WorkerPool(script, threads);
+  }
+  return shared;
+}
