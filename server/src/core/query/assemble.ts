@@ -7,7 +7,8 @@ import { ScanUnit } from './input';
 import { OrderedRow, compareKeys } from './passes';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
-import { mergeGroups } from './groups/mergeGroups';
+import { mergeGroups, planAggKinds } from './groups/mergeGroups';
+import { AggregateStates } from './groups/aggregates';
 import { emptyAggregateRow, groupRows, mergeGroupRows } from './groups/finishGroups';
 import { keyDisplays } from './groups/groupKeys';
 
@@ -120,9 +121,10 @@ export class ResultAssembler {
       const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort((a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
       return this.pad(all.slice(0, this.rowLimit).map((o) => o.row));
     }
-    if (mergedRows && mergedRows.some((rows) => rows.length > 0)) return mergeGroupRows(plan, mergedRows);
+    const anyGroup = this.groups.some((g) => g.table.size > 0 || g.runs.length > 0);
+    if (!anyGroup) return plan.groupBy.length === 0 ? emptyAggregateRow(plan, new AggregateStates(planAggKinds(plan), 0)) : [];
+    if (mergedRows) return mergeGroupRows(plan, mergedRows);
     const merged = mergeGroups(plan, this.groups);
-    if (merged.table.size === 0 && plan.groupBy.length === 0) return emptyAggregateRow(plan, merged.states);
     const rows = groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));
     return mergeGroupRows(plan, [rows]);
   }

@@ -12,6 +12,7 @@ import { GroupTable } from './groups/groupTable';
 import { AggregateStates, aggKind } from './groups/aggregates';
 import { KeyScratch, hashWords } from './groups/keyCodec';
 import { KeyWriter, keyWriter } from './groups/groupKeys';
+import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -186,11 +187,16 @@ interface AggregateBinding {
 /** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
 export class AggregatePass implements ScanPass {
   matched = 0;
-  readonly table: GroupTable;
-  readonly states: AggregateStates;
+  table: GroupTable;
+  states: AggregateStates;
   /** Aggregates with DISTINCT: their indexes, and a table of (group key, value) for each. */
   readonly distinct: number[];
-  readonly distinctTables: GroupTable[];
+  distinctTables: GroupTable[];
+  /** Tables written out to disk when memory ran short (spill.ts), and their DISTINCT tables. */
+  readonly runs: SpillRun[] = [];
+  readonly distinctRuns: SpillRun[][];
+  private readonly kinds: Uint8Array;
+  private readonly withValues: boolean;
   private readonly scratch = new KeyScratch();
   private readonly compiled: PerFormat<AggregateBinding>;
   private readonly plain: number[];
@@ -201,13 +207,12 @@ export class AggregatePass implements ScanPass {
 
   constructor(readonly plan: QueryPlan) {
     const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
-    const kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
-    this.table = new GroupTable();
-    this.states = new AggregateStates(kinds, this.table.capacity);
-    this.table.onGrow = (cap) => this.states.grow(cap);
+    this.kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
     this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
-    this.distinctTables = this.distinct.map(() => new GroupTable());
+    this.distinctRuns = this.distinct.map(() => []);
+    [this.table, this.states, this.distinctTables] = this.emptyTables();
+    this.withValues = this.states.hasValues();
     this.compiled = new PerFormat((format) => {
       const rc = new RecordCompiler(format);
       const numberArg = Int32Array.from(plan.aggs, (a) => {
@@ -222,6 +227,24 @@ export class AggregatePass implements ScanPass {
         distinctArg: this.distinct.map((i) => rc.expr(plan.aggs[i].arg!)),
       };
     });
+  }
+
+  private emptyTables(): [GroupTable, AggregateStates, GroupTable[]] {
+    const table = new GroupTable();
+    const states = new AggregateStates(this.kinds, table.capacity);
+    table.onGrow = (cap) => states.grow(cap);
+    return [table, states, this.distinct.map(() => new GroupTable())];
+  }
+
+  /** Writes the groups found so far to run files and starts over with empty tables. */
+  spill(folder: SpillFolder): void {
+    if (this.table.size === 0) return;
+    this.runs.push(writeRun(folder.next(), this.table, this.states.acc, this.states.width, this.withValues ? this.states.values : undefined));
+    this.distinctTables.forEach((t, j) => {
+      if (t.size > 0) this.distinctRuns[j].push(writeRun(folder.next(), t, undefined, 0, undefined));
+    });
+    [this.table, this.states, this.distinctTables] = this.emptyTables();
+    this.lastLength = -1;
   }
 
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {

@@ -11,9 +11,12 @@ import { Value } from './values';
 import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
-import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
+import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult, mergePartitionRows } from './session';
 import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
 import { gunzipSync } from 'node:zlib';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PARTITIONS, SpillFolder } from './groups/spill';
 import { PassState } from './threadScan';
 
 export { planQuery };
@@ -35,6 +38,16 @@ export interface QueryOptions {
   onRows?: (rows: Value[][], columns: string[]) => void;
   /** Threads to scan with (default: FLOWLOG_QUERY_WORKERS, else the cores); 1 scans on this thread. */
   threads?: number;
+  /**
+   * Bytes the groups of a query may hold in memory, all threads together (default FLOWLOG_MEMORY_BUDGET_MB, else
+   * 256 MB); past it they spill to a temporary folder and the answer stays exact.
+   */
+  memoryBudget?: number;
+}
+
+export function defaultMemoryBudget(): number {
+  const mb = Number(process.env.FLOWLOG_MEMORY_BUDGET_MB);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
 }
 
 export interface FileProblem {
@@ -56,6 +69,8 @@ export interface QueryStats {
   fileErrors?: FileProblem[];
   /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
   warnings?: string[];
+  /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
+  spilled?: { runs: number; partitions: number; bytes: number };
 }
 
 export interface QueryResult {
@@ -105,6 +120,22 @@ class RunTally {
     if (out.counts.error) this.fileErrors.push(out.counts.error);
   }
 
+  /** Counts the spill runs of the groups (and removes their folders: call after merging). */
+  spills(states: PassState[][]): void {
+    const folders = new Set<string>();
+    for (const perThread of states) for (const st of perThread) {
+      if (st.kind !== 'groups') continue;
+      for (const run of [...st.runs, ...st.distinctRuns.flat()]) {
+        const s = (this.stats.spilled ??= { runs: 0, partitions: 0, bytes: 0 });
+        s.runs++;
+        s.bytes += run.offsets[run.offsets.length - 1];
+        for (let p = 0; p + 1 < run.offsets.length; p++) if (run.offsets[p + 1] > run.offsets[p]) s.partitions++;
+        folders.add(dirname(run.path));
+      }
+    }
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  }
+
   finish(matched: number): QueryStats {
     const stats = this.stats;
     stats.matched = matched;
@@ -150,24 +181,36 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
   const columns = new ColumnUnion();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(1);
-  const thread = new ThreadScan(plans, cap, columns);
+  const folder = new SpillFolder();
+  const thread = new ThreadScan(plans, cap, columns, { bytes: options.memoryBudget ?? defaultMemoryBudget(), folder });
   const text = source.kind === 'text' ? source.text : undefined;
-  for (const unit of units) {
+  let states: PassState[] = [];
+  try {
+    for (const unit of units) {
+      if (options.signal?.aborted) throw new QueryCancelledError();
+      const takeRows = () => thread.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+      const out = await thread.scan(unit, text, {
+        cancelled: () => options.signal?.aborted === true,
+        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total),
+        afterChunk: options.onRows ? takeRows : undefined,
+      }, assemblers[0].rowBudget);
+      out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+      out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
+      tally.unit(unit, out);
+    }
     if (options.signal?.aborted) throw new QueryCancelledError();
-    const takeRows = () => thread.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-    const out = await thread.scan(unit, text, {
-      cancelled: () => options.signal?.aborted === true,
-      onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total),
-      afterChunk: options.onRows ? takeRows : undefined,
-    }, assemblers[0].rowBudget);
-    out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-    out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
-    tally.unit(unit, out);
+    states = thread.finish();
+    states.forEach((state, i) => assemblers[i].addState(state));
+    // Groups spilled to disk are merged a partition at a time; the others are finished as they are.
+    const merged = states.map((state, i) => (state.kind === 'groups' && state.runs.length > 0
+      ? [mergePartitionRows({ query: plans[i].text, parts: [state], from: 0, to: PARTITIONS })]
+      : undefined));
+    const results = assemblers.map((a, i) => ({ rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched }));
+    return { results, stats: tally.finish(results[0]?.matched ?? 0) };
+  } finally {
+    tally.spills([states]);
+    folder.remove();
   }
-  if (options.signal?.aborted) throw new QueryCancelledError();
-  thread.finish().forEach((state, i) => assemblers[i].addState(state));
-  const results = assemblers.map((a) => ({ rows: a.finish(), columns: a.resultColumns(), matched: a.matched }));
-  return { results, stats: tally.finish(results[0]?.matched ?? 0) };
 }
 
 /**
@@ -184,13 +227,17 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   const abort = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(abort, 0, 1);
   options.signal?.addEventListener('abort', onAbort);
-  const args: QuerySessionArgs = { queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined };
+  const args: QuerySessionArgs = {
+    queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
+    budgetBytes: Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / threads),
+  };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(threads);
   const progress = new Map<number, number>();
   let restart = false;
+  let finals: PassState[][] = [];
   try {
-    const finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, { ...args, partitionBits: partitionBitsFor(threads) }, units, {
+    finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args, units, {
       onData: (unit, data) => {
         const d = data as ScanProgress;
         if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
@@ -223,29 +270,32 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     throw e;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    tally.spills(finals);
   }
 }
 
 const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
 
-/** Partitions of the groups for merging on `threads` workers: a few per worker, so that they share the work evenly. */
-function partitionBitsFor(threads: number): number {
-  let bits = 0;
-  while (1 << bits < threads * 2) bits++;
-  return bits;
-}
-
-/** Merges each aggregation's groups from every worker, one partition a job; per plan, the partitions' rows. */
+/**
+ * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
+ * partitions (a few per worker, so that they share the work); per plan, the sorted rows of each job.
+ */
 async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][]): Promise<(OrderedRow[][] | undefined)[]> {
   const jobs: { plan: number; job: MergeJob }[] = [];
-  const bits = partitionBitsFor(threads);
   plans.forEach((plan, i) => {
     if (!plan.aggregate) return;
-    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && s.table.size > 0);
-    // Small tables merge in one job; big ones in a partition per thread.
+    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && (s.table.size > 0 || s.runs.length > 0));
+    if (parts.length === 0) return;
     const groups = parts.reduce((n, p) => n + p.table.size, 0);
-    const planBits = parts.length > 1 && groups > 50_000 ? bits : 0;
-    for (let p = 0; p < 1 << planBits; p++) jobs.push({ plan: i, job: { query: plan.text, parts, partition: p, bits: planBits } });
+    const spilled = parts.some((p) => p.runs.length > 0);
+    if (!spilled && (parts.length === 1 || groups <= 50_000)) {
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS, whole: true } });
+      return;
+    }
+    const ranges = Math.min(PARTITIONS, threads * 4);
+    for (let r = 0; r < ranges; r++) {
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: (r * PARTITIONS) / ranges, to: ((r + 1) * PARTITIONS) / ranges } });
+    }
   });
   const out: (OrderedRow[][] | undefined)[] = plans.map((p) => (p.aggregate ? [] : undefined));
   let next = 0;

@@ -7,7 +7,9 @@ import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { GroupsState, PassState, ThreadScan, UnitOutput } from './threadScan';
-import { OrderedRow } from './passes';
+import { OrderedRow, compareKeys } from './passes';
+import { BoundedHeap } from './heap';
+import { PARTITION_BITS, SpillFolder } from './groups/spill';
 import { Value } from './values';
 import { mergeGroups } from './groups/mergeGroups';
 import { groupRows } from './groups/finishGroups';
@@ -22,8 +24,8 @@ export interface QuerySessionArgs {
   abort: Int32Array;
   /** Post the first query's rows (search, plain SQL) as they are found. */
   streamRows: boolean;
-  /** The groups are merged by 2^partitionBits partitions (indexed at the end of the scan). */
-  partitionBits?: number;
+  /** Bytes of groups the worker keeps in memory before it spills them to disk. */
+  budgetBytes: number;
 }
 
 /** What a worker posts while it scans a unit. */
@@ -63,7 +65,7 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const { session, args } = payload as { session: number; args: QuerySessionArgs };
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
-  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns) });
+  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }) });
 });
 
 registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
@@ -86,22 +88,43 @@ registerTask(QUERY_TASKS.finish, (payload) => {
   const { session } = payload as { session: number };
   const s = sessions.get(session);
   sessions.delete(session);
-  return s ? s.scan.finish(s.args.partitionBits ?? 1) : [];
+  return s ? s.scan.finish(true) : [];
 });
 
 export interface MergeJob {
   query: string;
-  /** Every worker's groups of the query (shared arrays). */
+  /** Every worker's groups of the query (shared arrays, and the runs they spilled). */
   parts: GroupsState[];
-  partition: number;
-  bits: number;
+  /** Partitions [from, to) of PARTITIONS, merged one at a time; `whole`: all groups at once (small tables). */
+  from: number;
+  to: number;
+  whole?: boolean;
 }
 
-/** The result rows of one partition of the groups (all, or the best LIMIT by ORDER BY), sorted. */
+/**
+ * The result rows of some partitions of the groups (all, or the best LIMIT by ORDER BY), sorted. Partitions are
+ * merged one at a time: memory for one partition's groups, whatever their number in all.
+ */
 export function mergePartitionRows(job: MergeJob): OrderedRow[] {
   const plan = planOf(job.query);
-  const merged = mergeGroups(plan, job.parts, job.partition, job.bits);
-  return groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));
+  const display = keyDisplays(plan.groupBy);
+  if (job.whole) {
+    const merged = mergeGroups(plan, job.parts);
+    return groupRows(plan, merged.table, merged.states, display);
+  }
+  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  const limit = plan.limit ?? Infinity;
+  const heap = Number.isFinite(limit) ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
+  const all: OrderedRow[] = [];
+  for (let p = job.from; p < job.to; p++) {
+    const merged = mergeGroups(plan, job.parts, p, PARTITION_BITS);
+    if (merged.table.size === 0) continue;
+    for (const row of groupRows(plan, merged.table, merged.states, display)) {
+      if (heap) heap.push(row);
+      else all.push(row);
+    }
+  }
+  return heap ? heap.sorted() : all.sort(better);
 }
 
 registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));

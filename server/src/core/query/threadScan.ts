@@ -8,6 +8,7 @@ import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
 import { GroupTable, GroupTableData, PartitionIndex, partitionIndex } from './groups/groupTable';
+import { PARTITION_BITS, SpillFolder, SpillRun } from './groups/spill';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
 export interface UnitOutput {
@@ -28,6 +29,9 @@ export interface GroupsState {
   /** The groups by partition (by the distinct entries' groups for `distinctIndex`), when merged by partitions. */
   index?: PartitionIndex;
   distinctIndex?: PartitionIndex[];
+  /** Groups spilled to disk before these, and the DISTINCT entries spilled (per DISTINCT aggregate). */
+  runs: SpillRun[];
+  distinctRuns: SpillRun[][];
 }
 
 export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[] } | GroupsState;
@@ -37,13 +41,43 @@ export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion): Sc
   return plan.aggregate ? new AggregatePass(plan) : new SelectPass(plan, cap, columns);
 }
 
+/** The memory a thread's groups may take before they spill to disk, and where they spill. */
+export interface ThreadBudget {
+  bytes: number;
+  folder: SpillFolder;
+}
+
 export class ThreadScan {
   readonly passes: ScanPass[];
   private readonly matchedBefore: number[];
+  /** Run files written because the groups passed the budget. */
+  spills = 0;
 
-  constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion) {
+  constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget) {
     this.passes = plans.map((p) => makePass(p, cap, columns));
     this.matchedBefore = plans.map(() => 0);
+  }
+
+  /** Bytes the groups of every pass hold now. */
+  groupBytes(): number {
+    let n = 0;
+    for (const p of this.passes) if (p instanceof AggregatePass) n += p.byteSize();
+    return n;
+  }
+
+  /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts). */
+  private keepInBudget(): void {
+    const budget = this.budget;
+    if (!budget) return;
+    let total = this.groupBytes();
+    while (total > budget.bytes) {
+      let biggest: AggregatePass | undefined;
+      for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
+      if (!biggest || biggest.table.size === 0) return;
+      biggest.spill(budget.folder);
+      this.spills++;
+      total = this.groupBytes();
+    }
   }
 
   /** Rows found so far in the current unit, per plan (taken: the pass starts a new list). */
@@ -60,22 +94,31 @@ export class ThreadScan {
   /** Scans a unit; rows passes keep at most `rowBudget` of its rows (what the result still needs). */
   async scan(unit: ScanUnit, text: string | undefined, control: ScanControl = {}, rowBudget = Infinity): Promise<UnitOutput> {
     for (const p of this.passes) p.beginUnit?.(rowBudget);
-    const counts = await scanUnit(unit, text, this.passes, control);
+    const afterChunk = control.afterChunk;
+    const counts = await scanUnit(unit, text, this.passes, {
+      ...control,
+      afterChunk: () => {
+        this.keepInBudget();
+        afterChunk?.();
+      },
+    });
     const matched = this.passes.map((p, i) => p.matched - this.matchedBefore[i]);
     this.passes.forEach((p, i) => (this.matchedBefore[i] = p.matched));
     return { counts, matched, rows: this.takeRows() };
   }
 
   /**
-   * Each pass's state after the last unit. `partitionBits` > 0 (another thread merges it): the arrays to share,
-   * with the groups indexed by partition; 0: the live tables, to finish on this thread.
+   * Each pass's state after the last unit. `partitioned` (another thread merges it, or groups were spilled): the
+   * arrays to share, with the groups indexed by partition; else the live tables, to finish on this thread.
    */
-  finish(partitionBits = 0): PassState[] {
+  finish(partitioned = false): PassState[] {
+    const partitionBits = partitioned || this.spills > 0 ? PARTITION_BITS : 0;
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
         const state: GroupsState = {
           kind: 'groups', table: partitionBits > 0 ? p.table.data() : p.table, acc: p.states.acc, values: p.states.values,
           distinct: p.distinctTables.map((t) => (partitionBits > 0 ? t.data() : t)), bytes: p.byteSize(),
+          runs: p.runs, distinctRuns: p.distinctRuns,
         };
         if (partitionBits > 0) {
           state.index = partitionIndex(p.table.hashes, p.table.size, partitionBits);

@@ -159,14 +159,21 @@ export class AggregateStates {
     return values;
   }
 
-  /** Merges the state of aggregate i of group h of `from` into group g. */
+  /** Merges the states of group h of `from` into group g. */
   merge(g: number, from: { acc: Float64Array; values: Value[] }, h: number): void {
+    this.mergeAt(g, from.acc, h * this.width * 2, from.values, h * this.width);
+  }
+
+  /**
+   * Merges states read elsewhere into group g: their numbers from src[at…] (two per aggregate), their values from
+   * values[valuesAt…] (a spill run's group, another table's).
+   */
+  mergeAt(g: number, src: Float64Array, at: number, values: Value[] | undefined, valuesAt: number): void {
     const width = this.width;
     const acc = this.acc;
-    const src = from.acc;
     for (let i = 0; i < width; i++) {
       const a = (g * width + i) * 2;
-      const b = (h * width + i) * 2;
+      const b = at + i * 2;
       const n = src[b];
       if (n === 0) continue;
       const kind = this.kinds[i] as AggKind;
@@ -189,13 +196,13 @@ export class AggregateStates {
         }
         case AggKind.Min:
         case AggKind.Max: {
-          const v = from.values[h * width + i];
+          const v = values ? values[valuesAt + i] : null;
           const slot = g * width + i;
-          const values = this.valueColumn(slot);
-          if (acc[a] === 0) values[slot] = v;
+          const mine = this.valueColumn(slot);
+          if (acc[a] === 0) mine[slot] = v;
           else {
-            const c = compareValues(v, values[slot]);
-            if (kind === AggKind.Min ? c < 0 : c > 0) values[slot] = v;
+            const c = compareValues(v, mine[slot]);
+            if (kind === AggKind.Min ? c < 0 : c > 0) mine[slot] = v;
           }
           acc[a] += n;
           break;
@@ -205,7 +212,7 @@ export class AggregateStates {
           if (acc[a] === 0 || seq < acc[a + 1]) {
             acc[a] = 1;
             acc[a + 1] = seq;
-            this.valueColumn(g * width + i)[g * width + i] = from.values[h * width + i];
+            this.valueColumn(g * width + i)[g * width + i] = values ? values[valuesAt + i] : null;
           }
           break;
         }
