@@ -294,7 +294,7 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
     }
     const ranges = Math.min(PARTITIONS, threads * 4);
     for (let r = 0; r < ranges; r++) {
-      jobs.push({ plan: i, job: { query: plan.text, parts, from: (r * PARTITIONS) / ranges, to: ((r + 1) * PARTITIONS) / ranges } });
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) } });
     }
   });
   const out: (OrderedRow[][] | undefined)[] = plans.map((p) => (p.aggregate ? [] : undefined));

@@ -1,0 +1,155 @@
+// The engine's execution paths give one answer: on one thread, on worker threads (the built bundle's pool), and
+// with groups spilled to disk under a tiny memory budget, on a friendly file and on a high-cardinality one (nearly
+// every source/destination/port its own group); and that answer is DuckDB's on the high-cardinality file.
+// Each path is checked to have run (threads and spilled partitions in the stats).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { QueryOptions, QueryResult, runQuery, Value } from '../../server/src/core/query';
+import { writeFlowLogFile } from '../support/generate';
+import { writeWideFile } from '../support/generateWide';
+
+const BUNDLE = resolve(__dirname, '../../dist/cli.js');
+const COLUMNS = "{'version': 'VARCHAR', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'BIGINT', 'dstport': 'BIGINT', 'protocol': 'BIGINT', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'}";
+
+let dir: string;
+let friendly: string;
+let wide: string;
+let duck: DuckDBConnection;
+let instance: DuckDBInstance;
+const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, split: process.env.FLOWLOG_PARALLEL_MIN_BYTES };
+
+before(async () => {
+  assert.ok(existsSync(BUNDLE), 'npm test builds dist/cli.js first (the workers run the bundle)');
+  // Worker threads run the built bundle; files split from 256 KB up, so small test files use several threads.
+  process.env.FLOWLOG_WORKER_SCRIPT = BUNDLE;
+  process.env.FLOWLOG_PARALLEL_MIN_BYTES = String(256 << 10);
+  dir = mkdtempSync(join(tmpdir(), 'flowlog-paths-'));
+  friendly = join(dir, 'friendly.flowlog');
+  wide = join(dir, 'wide.flowlog');
+  await writeFlowLogFile(friendly, { records: 15_000, seed: 3, header: true, badShare: 0.005, nodataShare: 0.03 });
+  await writeWideFile(wide, { records: 30_000, seed: 5, header: true, addresses: 1 << 16 });
+  instance = await DuckDBInstance.create(':memory:');
+  duck = await instance.connect();
+  await duck.run(`CREATE TABLE wide AS SELECT * FROM read_csv('${wide}', delim=' ', header=true, nullstr='-', auto_detect=false, columns=${COLUMNS})`);
+});
+
+after(() => {
+  process.env.FLOWLOG_WORKER_SCRIPT = saved.script;
+  process.env.FLOWLOG_PARALLEL_MIN_BYTES = saved.split;
+  if (saved.script === undefined) delete process.env.FLOWLOG_WORKER_SCRIPT;
+  if (saved.split === undefined) delete process.env.FLOWLOG_PARALLEL_MIN_BYTES;
+  duck?.closeSync();
+  instance?.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ONE_THREAD: QueryOptions = { threads: 1, limit: 1_000_000 };
+const THREADS: QueryOptions = { threads: 3, limit: 1_000_000 };
+/** 64 KB for all threads: every aggregation with more than a few hundred groups spills. */
+const SPILL_ONE: QueryOptions = { threads: 1, limit: 1_000_000, memoryBudget: 64 << 10 };
+const SPILL_THREADS: QueryOptions = { threads: 3, limit: 1_000_000, memoryBudget: 64 << 10 };
+
+/** The same columns, rows in the same order (without ORDER BY: groups in the order they first occur), same counts. */
+function same(a: QueryResult, b: QueryResult, label: string): void {
+  assert.deepEqual(a.columns, b.columns, `${label}: columns`);
+  assert.deepEqual(a.rows, b.rows, `${label}: rows`);
+  assert.deepEqual([a.stats.records, a.stats.matched, a.stats.malformed], [b.stats.records, b.stats.matched, b.stats.malformed], `${label}: counts`);
+}
+
+const QUERIES = [
+  'action:REJECT | select count(*)',
+  '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+  'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 10',
+  '* | select histogram(start, interval 5 minute) as t, count(*) as n, sum(bytes) as b group by t order by t',
+  '* | select srcaddr, count(distinct dstport) as ports, min(dstaddr) as lo, max(action) as a, any_value(protocol) as p, avg(packets) as avg_packets group by srcaddr having count(*) > 1 order by ports desc, srcaddr limit 25',
+  '* | select interface_id, count(*), sum(distinct dstport), min(start), max(end) group by interface_id',
+  '* | select srcaddr, dstport group by srcaddr, dstport',
+  '* | select count(*), count(distinct srcaddr), count(distinct dstaddr), sum(bytes), min(srcaddr), max(srcaddr)',
+  'dstport:[1 TO 1023} | select dstport, protocol_name(protocol) as p, count(*) group by dstport, p order by 3 desc, 1, 2',
+  'dstport:3389 | select srcaddr, dstaddr, bytes, start order by bytes desc, start, srcaddr limit 30',
+  'protocol:udp AND NOT action:REJECT',
+  "* | select srcaddr, bytes where bytes > 60000 and srcaddr like '1%'",
+];
+
+describe('one thread, worker threads and spilled groups give one answer', () => {
+  for (const [name, file] of [['friendly', () => friendly], ['high-cardinality', () => wide]] as const) {
+    for (const q of QUERIES) {
+      it(`${name}: ${q}`, async () => {
+        const source = { kind: 'files' as const, paths: [file()] };
+        const base = await runQuery(source, q, ONE_THREAD);
+        assert.equal(base.stats.threads, 1);
+        const threaded = await runQuery(source, q, THREADS);
+        assert.equal(threaded.stats.threads, 3, 'the worker path ran');
+        same(threaded, base, 'threads');
+        for (const options of [SPILL_ONE, SPILL_THREADS]) {
+          const spilled = await runQuery(source, q, options);
+          same(spilled, base, `spill on ${options.threads} thread(s)`);
+          const groups = /group by/.test(q) || /count\(distinct/.test(q);
+          if (groups && base.rows.length > 200) assert.ok((spilled.stats.spilled?.partitions ?? 0) > 0, 'groups were spilled');
+        }
+      });
+    }
+  }
+
+  it('random aggregations: identical on 1 thread, 3 threads and a tiny budget', async () => {
+    const key = fc.constantFrom('srcaddr', 'dstaddr', 'dstport', 'srcport', 'action', 'interface_id', 'protocol', 'histogram(start, interval 10 minute)', 'subnet(srcaddr, 16)');
+    const agg = fc.constantFrom('count(*)', 'sum(bytes)', 'min(start)', 'max(packets)', 'avg(bytes)', 'count(distinct srcaddr)', 'count(dstport)', 'min(action)', 'any_value(dstaddr)');
+    const filter = fc.constantFrom('*', 'action:REJECT', 'protocol:tcp', 'dstport:[1 TO 1024]', 'bytes:>20000', 'srcaddr:*', 'NOT dstport:443');
+    const query = fc.record({ filter, keys: fc.uniqueArray(key, { minLength: 0, maxLength: 3 }), aggs: fc.uniqueArray(agg, { minLength: 1, maxLength: 3 }), limit: fc.integer({ min: 1, max: 50 }) })
+      .map(({ filter: f, keys, aggs, limit }) => {
+        const select = [...keys.map((k, i) => `${k} as k${i}`), ...aggs.map((a, i) => `${a} as a${i}`)].join(', ');
+        const groupBy = keys.length ? ` group by ${keys.map((_, i) => `k${i}`).join(', ')}` : '';
+        const order = keys.length ? ` order by a0 desc, ${keys.map((_, i) => `k${i}`).join(', ')} limit ${limit}` : '';
+        return `${f} | select ${select}${groupBy}${order}`;
+      });
+    await fc.assert(fc.asyncProperty(query, fc.constantFrom('friendly', 'wide'), async (q, which) => {
+      const source = { kind: 'files' as const, paths: [which === 'wide' ? wide : friendly] };
+      const base = await runQuery(source, q, ONE_THREAD);
+      same(await runQuery(source, q, THREADS), base, `threads: ${q}`);
+      same(await runQuery(source, q, SPILL_THREADS), base, `spill: ${q}`);
+    }), { numRuns: 25, seed: 20261128 });
+  });
+});
+
+function normalize(v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  return String(v);
+}
+
+function near(a: Value[][], b: Value[][], label: string): void {
+  assert.equal(a.length, b.length, `${label}: rows`);
+  a.forEach((row, i) => row.forEach((v, j) => {
+    const w = b[i][j];
+    if (typeof v === 'number' && typeof w === 'number' && !Number.isInteger(w)) assert.ok(Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${label}: ${v} vs ${w}`);
+    else assert.deepEqual(v, w, `${label}: row ${i} col ${j}`);
+  }));
+}
+
+describe('the high-cardinality file, spilled on worker threads, agrees with DuckDB', () => {
+  const pairs: [string, string][] = [
+    ['* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+      'select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b from wide group by all order by b desc, srcaddr, dstaddr, dstport limit 20'],
+    ['action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 10',
+      "select srcaddr, count(*) as n, sum(bytes) as b from wide where action = 'REJECT' group by srcaddr order by b desc, srcaddr limit 10"],
+    ['* | select count(*), count(distinct srcaddr), count(distinct dstport), sum(bytes)', 'select count(*), count(distinct srcaddr), count(distinct dstport), sum(bytes) from wide'],
+    ['* | select dstport, count(distinct srcaddr) as s, avg(packets) group by dstport order by s desc, dstport limit 15',
+      'select dstport, count(distinct srcaddr) as s, avg(packets) from wide group by dstport order by s desc, dstport limit 15'],
+    ['* | select srcaddr, min(dstaddr), max(dstport), count(*) as n group by srcaddr having count(*) >= 3 order by n desc, srcaddr limit 40',
+      'select srcaddr, min(dstaddr), max(dstport), count(*) as n from wide group by srcaddr having count(*) >= 3 order by n desc, srcaddr limit 40'],
+  ];
+  for (const [ours, theirs] of pairs) {
+    it(ours, async () => {
+      const r = await runQuery({ kind: 'files', paths: [wide] }, ours, SPILL_THREADS);
+      assert.equal(r.stats.threads, 3);
+      const expected = (await duck.runAndReadAll(theirs)).getRows().map((row) => row.map(normalize));
+      near(r.rows, expected, ours);
+    });
+  }
+});
