@@ -10,8 +10,8 @@ import { Value, compareValues, isNumericField } from './values';
 import { lookupField } from '../schema';
 import { GroupTable } from './groups/groupTable';
 import { AggregateStates, aggKind } from './groups/aggregates';
-import { KeyScratch, hashWords } from './groups/keyCodec';
-import { KeyWriter, keyWriter } from './groups/groupKeys';
+import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
+import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
@@ -181,7 +181,7 @@ interface AggregateBinding {
   /** Per aggregate: its argument's evaluator (when not a plain numeric field; undefined for count(*)). */
   valueArg: (RecordExpr | undefined)[];
   /** Per DISTINCT aggregate: the writer of its argument after the group key. */
-  distinctArg: RecordExpr[];
+  distinctArg: KeyWriter[];
 }
 
 /** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
@@ -224,7 +224,15 @@ export class AggregatePass implements ScanPass {
         keys: keyWriter(plan.groupBy, rc),
         numberArg,
         valueArg: plan.aggs.map((a, i) => (a.arg && numberArg[i] < 0 ? rc.expr(a.arg) : undefined)),
-        distinctArg: this.distinct.map((i) => rc.expr(plan.aggs[i].arg!)),
+        // A histogram() argument is written as its value (its bucket text), as min/max of it must give the text.
+        distinctArg: this.distinct.map((i) => {
+          const arg = plan.aggs[i].arg!;
+          if (arg.kind === 'call' && arg.name === 'histogram') {
+            const x = rc.expr(arg);
+            return (r, s) => s.value(x(r));
+          }
+          return keyPart(arg, rc);
+        }),
       };
     });
   }
@@ -290,16 +298,15 @@ export class AggregatePass implements ScanPass {
     return g;
   }
 
-  /** Each DISTINCT aggregate's (group key, value) into its table; the group key's hash goes with it. */
+  /** Each DISTINCT aggregate's (group key, value) into its table; the group key's hash goes with it. NULLs are not values. */
   private addDistinct(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
     const s = this.scratch;
     const groupHash = this.lastLength === s.length ? this.lastHash : hashWords(s.words, 0, words, s.length);
     const keyLength = s.length;
     for (let j = 0; j < this.distinct.length; j++) {
-      const v = c.distinctArg[j](r);
-      if (v === null) continue;
       s.length = keyLength;
-      s.value(v);
+      c.distinctArg[j](r, s);
+      if (s.length === keyLength + 1 && s.bytes[keyLength] === KeyTag.Null) continue;
       const w = s.seal();
       const t = this.distinctTables[j];
       const id = t.findOrAdd(s, w, hashWords(s.words, 0, w, s.length), seq);

@@ -9,7 +9,7 @@ import type { Expr, SearchNode } from './ast';
 import { Evaluator } from './functions';
 import { compileScalar } from './expr';
 import { FieldKind, layoutOf } from '../records/fieldKinds';
-import { bytesEqual, bytesEqualIgnoreCase, bytesStartIgnoreCase, ipv4Bytes, latin1, lowerAsciiUtf8, textOf } from '../records/byteText';
+import { bytesEqual, bytesEqualIgnoreCase, bytesStartIgnoreCase, latin1, lowerAsciiUtf8, textOf } from '../records/byteText';
 import { Value } from './values';
 
 /** A record under evaluation (the RecordScanner is one): its bytes, field offsets and parsed numbers. */
@@ -45,6 +45,11 @@ export class RecordCompiler {
 
   isNumeric(k: number): boolean {
     return k >= 0 && this.layout.numeric[k];
+  }
+
+  /** Whether position k is an address field (its IPv4 value is in nums, see RecordScanner). */
+  isAddress(k: number): boolean {
+    return k >= 0 && this.layout.kinds[k] === FieldKind.Address;
   }
 
   /** The value of the field at position k: a number for numeric fields, text otherwise, NULL for `-`. */
@@ -181,7 +186,7 @@ export class RecordCompiler {
         if (cidr.family === 4) {
           const { v4Mask: mask, v4Network: network } = cidr;
           return (r) => {
-            const a = ipv4Bytes(r.buf, r.starts[k], r.ends[k]);
+            const a = r.nums[k];
             return a >= 0 && ((a & mask) >>> 0) === network;
           };
         }

@@ -53,7 +53,10 @@ export class RecordScanner {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
   count = 0;
-  /** Parsed value of each numeric field (NaN for `-`); other positions are not written. */
+  /**
+   * Parsed value of each numeric field (NaN for `-`); of an address field, its IPv4 value (-1 for IPv6, NaN for
+   * `-`); other positions are not written.
+   */
   nums = new Float64Array(64);
 
   constructor(format: RecordFormat = DEFAULT_FORMAT, firstLine = 0) {
@@ -178,8 +181,14 @@ export class RecordScanner {
       } else {
         while (i < end && c !== SPACE && c !== NL && c !== CR) c = buf[++i];
         if (kind === FieldKind.Address) {
+          // nums: the IPv4 value, -1 for IPv6, NaN for `-` (keys and CIDR tests use it without parsing again).
           const s = starts[k];
-          if (!(i - s === 1 && buf[s] === MINUS) && ipv4Bytes(buf, s, i) < 0 && !isIPv6Bytes(buf, s, i)) good = false;
+          if (i - s === 1 && buf[s] === MINUS) nums[k] = NaN;
+          else {
+            const v4 = ipv4Bytes(buf, s, i);
+            nums[k] = v4;
+            if (v4 < 0 && !isIPv6Bytes(buf, s, i)) good = false;
+          }
         }
       }
       ends[k] = i;

@@ -19,7 +19,8 @@ export function keyDisplays(groupBy: readonly Expr[]): KeyDisplay[] {
   return groupBy.map((g) => (isHistogram(g) ? KeyDisplay.Bucket : KeyDisplay.Plain));
 }
 
-function keyPart(e: Expr, rc: RecordCompiler): KeyWriter {
+/** The writer of one key's value (a DISTINCT aggregate's argument too: its values are keys of their own). */
+export function keyPart(e: Expr, rc: RecordCompiler): KeyWriter {
   if (isHistogram(e)) {
     const seconds = histogramSeconds(e);
     const arg = e.args[0];
@@ -54,6 +55,15 @@ function keyPart(e: Expr, rc: RecordCompiler): KeyWriter {
         const v = r.nums[k];
         if (v !== v) s.null();
         else s.number(v);
+      };
+    }
+    if (rc.isAddress(k)) {
+      // The scanner parsed it: IPv4 as 4 bytes (its text is canonical), IPv6 as written.
+      return (r, s) => {
+        const v = r.nums[k];
+        if (v >= 0) s.ipv4(v);
+        else if (v !== v) s.null();
+        else s.text(r.buf, r.starts[k], r.ends[k]);
       };
     }
     return (r, s) => {

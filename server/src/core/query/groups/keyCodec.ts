@@ -4,6 +4,7 @@
 import { isoUtc } from '../../decode';
 import { Value } from '../values';
 import { textOf } from '../../records/byteText';
+import { formatIPv4 } from '../../address';
 
 export const enum KeyTag {
   Null = 0,
@@ -11,6 +12,8 @@ export const enum KeyTag {
   Float64 = 2,
   ShortText = 3,
   LongText = 4,
+  /** An IPv4 address field, as its 32-bit value (its text is canonical: address.ts allows no other form). */
+  IPv4 = 5,
 }
 
 /** How one key position is decoded back to a value: as written, or a histogram bucket shown as ISO text. */
@@ -65,6 +68,19 @@ export class KeyScratch {
       this.f64[0] = v === 0 ? 0 : v; // -0 is 0
       for (let q = 0; q < 8; q++) b[at++] = this.f64Bytes[q];
     }
+    this.length = at;
+  }
+
+  /** An IPv4 address (unsigned 32-bit value). */
+  ipv4(v: number): void {
+    this.ensure(5);
+    const b = this.bytes;
+    let at = this.length;
+    b[at++] = KeyTag.IPv4;
+    b[at++] = v & 255;
+    b[at++] = (v >>> 8) & 255;
+    b[at++] = (v >>> 16) & 255;
+    b[at++] = (v >>> 24) & 255;
     this.length = at;
   }
 
@@ -157,6 +173,10 @@ export function decodeKeys(bytes: Uint8Array, at: number, count: number, display
         at += n;
         break;
       }
+      case KeyTag.IPv4:
+        v = formatIPv4((bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0);
+        at += 4;
+        break;
       default: {
         const n = (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
         at += 4;
@@ -174,7 +194,7 @@ export function keysLength(bytes: Uint8Array, at: number, count: number): number
   const from = at;
   for (let k = 0; k < count; k++) {
     const tag = bytes[at++];
-    if (tag === KeyTag.Int32) at += 4;
+    if (tag === KeyTag.Int32 || tag === KeyTag.IPv4) at += 4;
     else if (tag === KeyTag.Float64) at += 8;
     else if (tag === KeyTag.ShortText) at += 1 + bytes[at];
     else if (tag === KeyTag.LongText) at += 4 + ((bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0);
