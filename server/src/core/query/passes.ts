@@ -268,7 +268,7 @@ export class AggregatePass implements ScanPass {
     for (let j = 0; j < plain.length; j++) {
       const i = plain[j];
       const k = c.numberArg[i];
-      if (k >= 0) states.addNumber(g, i, r.nums[k]);
+      if (k >= 0) states.addNumber(g, i, r.nums[k], place.seq);
       else {
         const arg = c.valueArg[i];
         states.add(g, i, arg ? arg(r) : 1, place.seq);

@@ -125,7 +125,7 @@ export class AggregateStates {
   }
 
   /** A number (NaN for NULL) of aggregate i to group g: the fast path for numeric fields. */
-  addNumber(g: number, i: number, x: number): void {
+  addNumber(g: number, i: number, x: number, seq: number): void {
     const at = (g * this.width + i) * 2;
     const acc = this.acc;
     switch (this.kinds[i] as AggKind) {
@@ -149,7 +149,7 @@ export class AggregateStates {
         if (x === x && (acc[at]++ === 0 || x > acc[at + 1])) acc[at + 1] = x;
         return;
       default:
-        this.add(g, i, x === x ? x : null, 0);
+        this.add(g, i, x === x ? x : null, seq);
     }
   }
 
