@@ -1,7 +1,7 @@
 // Custom LSP messages between client and server, declared once and imported by both sides.
 
 import { NotificationType, ProgressType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
-import type { Summary } from './core/summaryTypes';
+import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
 
 /** Counts for the status bar, sent after each validation of a document. */
 export interface DocumentStatusParams {
@@ -96,7 +96,17 @@ export const QUERY_SYNTAX_ERROR = -32001;
 export interface SummaryParams {
   uri: string;
   workDoneToken?: string | number;
+  /** Token for the sections that are final before the whole summary (SummarySectionProgress, one at a time). */
+  partialResultToken?: string | number;
 }
+
+/** One section of a summary, sent as soon as it is final (the small ones come while the big ones still merge). */
+export interface SummarySectionWire {
+  section: SummarySection;
+  table: SummaryTable;
+}
+
+export const SummarySectionProgress = new ProgressType<SummarySectionWire>();
 
 export interface SummaryResultWire {
   summary: Summary;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import {
   CancellationTokenSource, CodeActionRequest, DidChangeTextDocumentNotification, HoverRequest, InlayHintRequest, MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest, QueryRowsBatch, QueryRowsProgress, SummaryRequest } from '../../server/src/protocol';
+import { generateLines } from '../support/generate';
+import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest, QueryRowsBatch, QueryRowsProgress, SummaryRequest, SummarySectionProgress, SummarySectionWire } from '../../server/src/protocol';
 import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -214,6 +215,22 @@ describe('panel requests', () => {
     const disk = await client.connection.sendRequest(SummaryRequest, { uri: pathToFileURL(file).toString() });
     assert.deepEqual(disk.summary.sections, open.summary.sections);
     assert.equal(disk.summary.sections.topRejectedPorts.rows[0][0], 3389);
+  });
+
+  it('flowlog/summary sends each section as soon as it is final, before the whole summary; they equal its sections', async () => {
+    const text = [...generateLines({ records: 5000, seed: 4 })].join('\n');
+    const uri = newUri();
+    await client.open(uri, text);
+    const token = 'sections-1';
+    const seen: SummarySectionWire[] = [];
+    const sub = client.connection.onProgress(SummarySectionProgress, token, (s) => seen.push(s));
+    const r = await client.connection.sendRequest(SummaryRequest, { uri, partialResultToken: token });
+    sub.dispose();
+    assert.deepEqual(seen.map((s) => s.section).sort(), Object.keys(r.summary.sections).sort());
+    for (const s of seen) assert.deepEqual(s.table, r.summary.sections[s.section], s.section);
+    // Sections with few groups come before the pairs, which have the most.
+    const at = (name: string) => seen.findIndex((s) => s.section === name);
+    assert.ok(at('totals') < at('topPairs') && at('protocols') < at('topPairs'));
   });
 
   it('the CodeLens on line 1 carries the counts and the two commands', async () => {

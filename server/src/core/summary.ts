@@ -69,11 +69,23 @@ function bucket(start: number, seconds: number): TimelineBucket {
   };
 }
 
+export interface SummaryOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Each section as soon as it is final, before the whole summary (sections with few groups come first). */
+  onSection?: (section: SummarySection, table: SummaryTable) => void;
+  threads?: number;
+  memoryBudget?: number;
+}
+
 /** Computes the summary of `source` in one scan. */
-export async function computeSummary(source: QuerySource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Summary> {
+export async function computeSummary(source: QuerySource, options: SummaryOptions = {}): Promise<Summary> {
   const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
   const plans = sections.map((s) => planQuery(SUMMARY_QUERIES[s]));
-  const { results, stats } = await runPlans(source, plans, { signal: options.signal, onProgress: options.onProgress, limit: 1_000_000 });
+  const { results, stats } = await runPlans(source, plans, {
+    signal: options.signal, onProgress: options.onProgress, limit: 1_000_000, threads: options.threads, memoryBudget: options.memoryBudget,
+    onPlanDone: options.onSection && ((i, r) => options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows })),
+  });
   if (options.signal?.aborted) throw new QueryCancelledError();
   const tables = {} as Record<SummarySection, SummaryTable>;
   sections.forEach((s, i) => {

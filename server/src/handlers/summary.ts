@@ -1,17 +1,19 @@
 // flowlog/summary: the dashboard of a flow log, from the open document or streamed from the file on disk.
 import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { computeSummary } from '../core/summary';
-import { SummaryParams, SummaryRequest, SummaryResultWire } from '../protocol';
+import { SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
 import { DocumentStore } from './documents';
 import { abortOn, percentReporter, resolveSource } from './source';
 
-export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<SummaryResultWire> {
+export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
   const started = performance.now();
   const { source } = await resolveSource(documents, params.uri);
   const abort = abortOn(token);
   progress?.begin('Flow log summary', 0, undefined, true);
   try {
-    const summary = await computeSummary(source, { signal: abort.signal, onProgress: percentReporter(progress) });
+    const summary = await computeSummary(source, {
+      signal: abort.signal, onProgress: percentReporter(progress), onSection: onSection && ((section, table) => onSection({ section, table })),
+    });
     return { summary, elapsedMs: Math.round(performance.now() - started) };
   } finally {
     abort.dispose();
@@ -20,6 +22,9 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
 }
 
 export function registerSummaryHandler(connection: Connection, documents: DocumentStore): void {
-  connection.onRequest(SummaryRequest, (params, token) =>
-    executeSummary(documents, params, token, params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined));
+  connection.onRequest(SummaryRequest, (params, token) => {
+    const sectionsToken = params.partialResultToken;
+    const onSection = sectionsToken !== undefined ? (s: SummarySectionWire) => void connection.sendProgress(SummarySectionProgress, sectionsToken, s) : undefined;
+    return executeSummary(documents, params, token, params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined, onSection);
+  });
 }

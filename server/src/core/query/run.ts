@@ -43,6 +43,11 @@ export interface QueryOptions {
    * 256 MB); past it they spill to a temporary folder and the answer stays exact.
    */
   memoryBudget?: number;
+  /**
+   * runPlans: each plan's result as soon as it is final (after the scan, plans with few groups come first; the
+   * rest are still merging). The summary shows its first sections this way.
+   */
+  onPlanDone?: (plan: number, result: PlanResult) => void;
 }
 
 export function defaultMemoryBudget(): number {
@@ -205,7 +210,14 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
     const merged = states.map((state, i) => (state.kind === 'groups' && state.runs.length > 0
       ? [mergePartitionRows({ query: plans[i].text, parts: [state], from: 0, to: PARTITIONS })]
       : undefined));
-    const results = assemblers.map((a, i) => ({ rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched }));
+    // Plans with few groups first, each handed on as soon as it is final.
+    const results: PlanResult[] = new Array(plans.length);
+    const order = plans.map((_, i) => i).sort((a, b) => groupCount(states[a]) - groupCount(states[b]));
+    for (const i of order) {
+      const a = assemblers[i];
+      results[i] = { rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched };
+      options.onPlanDone?.(i, results[i]);
+    }
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } finally {
     tally.spills([states]);
@@ -262,8 +274,17 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     if (restart) return undefined;
     for (const states of finals) states.forEach((state, i) => assemblers[i].addState(state));
     // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here.
-    const merged = await mergeOnPool(pool, threads, plans, finals);
-    const results = assemblers.map((a, i) => ({ rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched }));
+    const results: PlanResult[] = new Array(plans.length);
+    const finishPlan = (i: number, merged?: OrderedRow[][]) => {
+      const a = assemblers[i];
+      results[i] = { rows: a.finish(merged), columns: a.resultColumns(), matched: a.matched };
+      options.onPlanDone?.(i, results[i]);
+    };
+    // Plans without groups are final now; each aggregation when its last merge job is in.
+    plans.forEach((p, i) => {
+      if (!p.aggregate) finishPlan(i);
+    });
+    await mergeOnPool(pool, threads, plans, finals, finishPlan);
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } catch (e) {
     if (options.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new QueryCancelledError();
@@ -280,13 +301,15 @@ const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dsta
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
  * partitions (a few per worker, so that they share the work); per plan, the sorted rows of each job.
  */
-async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][]): Promise<(OrderedRow[][] | undefined)[]> {
+async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void): Promise<void> {
   const jobs: { plan: number; job: MergeJob }[] = [];
+  const sizes = new Map<number, number>();
   plans.forEach((plan, i) => {
     if (!plan.aggregate) return;
     const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && (s.table.size > 0 || s.runs.length > 0));
+    const groups = parts.reduce((n, p) => n + p.table.size + p.runs.length * 1e6, 0);
+    sizes.set(i, groups);
     if (parts.length === 0) return;
-    const groups = parts.reduce((n, p) => n + p.table.size, 0);
     const spilled = parts.some((p) => p.runs.length > 0);
     if (!spilled && (parts.length === 1 || groups <= 50_000)) {
       jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS, whole: true } });
@@ -297,17 +320,32 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
       jobs.push({ plan: i, job: { query: plan.text, parts, from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) } });
     }
   });
-  const out: (OrderedRow[][] | undefined)[] = plans.map((p) => (p.aggregate ? [] : undefined));
+  // Small plans first: their results are ready while the big ones merge.
+  jobs.sort((a, b) => sizes.get(a.plan)! - sizes.get(b.plan)!);
+  const out = new Map<number, OrderedRow[][]>();
+  const left = new Map<number, number>();
+  for (const { plan } of jobs) left.set(plan, (left.get(plan) ?? 0) + 1);
+  // Aggregations without any group (no records taken) are final at once.
+  for (const i of sizes.keys()) if (!left.has(i)) done(i, []);
   let next = 0;
   const worker = async (w: number) => {
     while (next < jobs.length) {
       const { plan, job } = jobs[next++];
       const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job);
-      out[plan]!.push(rows);
+      const list = out.get(plan) ?? [];
+      list.push(rows);
+      out.set(plan, list);
+      const n = left.get(plan)! - 1;
+      left.set(plan, n);
+      if (n === 0) done(plan, list);
     }
   };
   await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
-  return out;
+}
+
+/** Groups a plan's state holds (to finish small plans first). */
+function groupCount(state: PassState | undefined): number {
+  return state?.kind === 'groups' ? state.table.size + state.runs.length * 1e6 : 0;
 }
 
 /** The field names of a file's first line when it is a header (gzip files: from their first decompressed bytes). */
