@@ -223,7 +223,9 @@ describe('panel requests', () => {
     await client.open(uri, text);
     const token = 'sections-1';
     const seen: SummarySectionWire[] = [];
-    const sub = client.connection.onProgress(SummarySectionProgress, token, (s) => seen.push(s));
+    const sub = client.connection.onProgress(SummarySectionProgress, token, (s) => {
+      seen.push(s);
+    });
     const r = await client.connection.sendRequest(SummaryRequest, { uri, partialResultToken: token });
     sub.dispose();
     assert.deepEqual(seen.map((s) => s.section).sort(), Object.keys(r.summary.sections).sort());
