@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // The language server over in-memory streams: initialize, diagnostics, status, hover, inlay hints, incremental
 // changes, settings, code actions, limits and the query requests.
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import {
 import { generateLines } from '../support/generate';
 import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest, QueryRowsBatch, QueryRowsProgress, SummaryRequest, SummarySectionProgress, SummarySectionWire } from '../../server/src/protocol';
 import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -233,6 +234,15 @@ describe('panel requests', () => {
     // Sections with few groups come before the pairs, which have the most.
     const at = (name: string) => seen.findIndex((s) => s.section === name);
     assert.ok(at('totals') < at('topPairs') && at('protocols') < at('topPairs'));
+  });
+
+  it('item 22 (issue 10): flowlog/query on a FIFO answers at once with a message instead of waiting for a writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowlog-fifo-'));
+    const fifo = join(dir, 'pipe.flowlog');
+    execFileSync('mkfifo', [fifo]);
+    await assert.rejects(client.connection.sendRequest(QueryRequest, { uri: pathToFileURL(fifo).toString(), query: '*' }), /not a regular file/);
+    await assert.rejects(client.connection.sendRequest(SummaryRequest, { uri: pathToFileURL(fifo).toString() }), /not a regular file/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the CodeLens on line 1 carries the counts and the two commands', async () => {

@@ -4,7 +4,8 @@
 import { ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { QuerySource } from '../core/query';
-import { fileHeaderNames } from '../core/query/sources';
+import { fileHeaderNames } from '../core/query/input';
+import { stat } from 'node:fs/promises';
 import { DocumentStore } from './documents';
 
 export interface ResolvedSource {
@@ -21,6 +22,11 @@ export async function resolveSource(documents: DocumentStore, uriText: string, w
     return { source: { kind: 'text', text: doc.getText(), name: uri.fsPath }, header: withHeader && doc.hasHeader ? doc.headerText() : undefined };
   }
   if (uri.scheme !== 'file') throw new ResponseError(-32602, `${uriText} is not open and not a file on disk`);
+  // A FIFO or device would block the request until something writes to it: the editor reads regular files only.
+  const st = await stat(uri.fsPath).catch((e: NodeJS.ErrnoException) => {
+    throw new ResponseError(-32602, `cannot read ${uri.fsPath}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+  });
+  if (!st.isFile()) throw new ResponseError(-32602, `${uri.fsPath} is not a regular file (a pipe, FIFO or device): query it with \`flowlog query\` on the command line`);
   const header = !withHeader || uri.fsPath.endsWith('.gz') ? undefined : (await fileHeaderNames(uri.fsPath).catch(() => undefined))?.join(' ');
   return { source: { kind: 'files', paths: [uri.fsPath] }, header };
 }
