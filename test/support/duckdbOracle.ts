@@ -10,7 +10,7 @@ import { protocolName } from '../../server/src/core/decode/protocols';
 import { serviceName } from '../../server/src/core/decode/ports';
 import { Dataset, QUERY_FIELDS, SOURCE_NAMES, Segment } from './qgenData';
 import { addressBits, columnOf } from './queryToDuckdb';
-import { expandV6, formatV6, maskV6 } from './queryGen';
+import { expandV6, formatV6, maskV6 } from './address6';
 import { normalize } from './resultCompare';
 
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';

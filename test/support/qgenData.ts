@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Rng } from './rng';
+import { expandV6, formatV6 } from './address6';
 
 /** How a field's values are typed in a query: numbers, text, or addresses (text that CIDR blocks match). */
 export type FieldKind = 'int' | 'text' | 'addr';
@@ -126,7 +127,7 @@ function makePools(rng: Rng): Pools {
     clients: Array.from({ length: 80 }, () => `172.31.${rng.int(16)}.${1 + rng.int(250)}`),
     scanners: Array.from({ length: 120 }, () => `${1 + rng.int(222)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`),
     // Canonical (RFC 5952) text: lower case, no leading zeros, `::` for the zero run.
-    v6: Array.from({ length: 24 }, () => `2001:db8:${rng.int(4).toString(16)}:${group()}::${(1 + rng.int(0xfff)).toString(16)}`),
+    v6: Array.from({ length: 24 }, () => formatV6(expandV6(`2001:db8:${rng.int(4).toString(16)}:${group()}::${(1 + rng.int(0xfff)).toString(16)}`)!)),
     vpcs: Array.from({ length: 4 }, () => `vpc-${hex(8)}`),
     subnets: Array.from({ length: 6 }, () => `subnet-${hex(8)}`),
     instances: Array.from({ length: 8 }, () => `i-${hex(17)}`),

@@ -87,8 +87,27 @@ export interface QueryAst {
   sql?: SqlAst;
   /** Keywords in upper case (SELECT) or lower (select). */
   upper: boolean;
-  /** An invalid query: the rule its QueryError encodes, and the text the error must point at. */
-  error?: { rule: string; at: string; name?: string };
+  /** SQL clauses on lines of their own. */
+  newlines?: boolean;
+  /** An invalid query: it must get a QueryError. */
+  error?: QueryErrorSpec;
+}
+
+export interface QueryErrorSpec {
+  /** The rule the query breaks. */
+  rule: string;
+  /** The text the error is about, as written (a column, a bad number, a misspelt name). */
+  at: string;
+  /**
+   * Where the error must point: inside the search atom holding `at`, or at the first key of a clause (the generator
+   * puts the offending column there).
+   */
+  clause: 'search' | 'select' | 'order by' | 'having';
+  /** The message must name `at` (or this canonical name). */
+  named: boolean;
+  name?: string;
+  /** SQL engines reject the translation too (a check of the generator). */
+  oracleRejects: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -112,6 +131,7 @@ export function sqlString(v: string): string {
 
 export interface PrintStyle {
   upper: boolean;
+  newlines?: boolean;
 }
 
 function kw(s: PrintStyle, word: string): string {
@@ -195,7 +215,7 @@ export function printSql(sql: SqlAst, s: PrintStyle): string {
   const order = orderKeys(sql);
   if (order.length) parts.push(`${kw(s, 'order by')} ${order.map((o) => `${printEx(o.e, s, items)}${o.dir ? ` ${kw(s, o.dir)}` : ''}`).join(', ')}`);
   if (sql.limit !== undefined) parts.push(`${kw(s, 'limit')} ${sql.limit}`);
-  return parts.join(' ');
+  return s.newlines ? `${parts[0]} ${parts[1]}${parts.slice(2).map((p) => `\n${p}`).join('')}` : parts.join(' ');
 }
 
 function printSearchAt(n: SearchNode, min: number): string {
@@ -305,3 +325,58 @@ export function histSeconds(e: Extract<Ex, { k: 'hist' }>): number {
   const unit = e.unit.toLowerCase().replace(/s$/, '');
   return Number(e.amount) * UNIT_SECONDS[unit];
 }
+
+/** A column's name as the engine reads it (quotes removed), lower case: what an alias is matched against. */
+export function nameOf(e: Extract<Ex, { k: 'col' }>): string {
+  return e.text.replace(/"/g, '').toLowerCase();
+}
+
+/**
+ * The engine's name rules written out: in HAVING (outside aggregates) and as a whole ORDER BY key, a name that is
+ * both an alias and a field means the alias. (In WHERE, GROUP BY, inside aggregates and inside ORDER BY
+ * expressions a name is a field; the generator never leaves an alias there that a field name could be taken for.)
+ */
+export function resolveNames(sql: SqlAst): SqlAst {
+  if (sql.select === '*') return sql;
+  const items = sql.select;
+  const byName = (e: Ex): Ex | undefined => {
+    if (e.k !== 'col') return undefined;
+    const i = items.findIndex((it) => it.alias?.name.toLowerCase() === nameOf(e));
+    return i < 0 ? undefined : { k: 'alias', item: i, text: e.text };
+  };
+  const having = (e: Ex): Ex => byName(e) ?? (e.k === 'agg' ? e : mapChildren(e, having));
+  return {
+    ...sql,
+    having: sql.having && having(sql.having),
+    orderBy: sql.orderBy.map((o) => ({ ...o, e: byName(o.e) ?? o.e })),
+  };
+}
+
+function colsIn(e: Ex, out: Set<string>, insideAgg: boolean, onlyInsideAgg: boolean): void {
+  if (e.k === 'col' && (insideAgg || !onlyInsideAgg)) out.add(nameOf(e));
+  for (const c of children(e)) colsIn(c, out, insideAgg || e.k === 'agg', onlyInsideAgg);
+}
+
+/**
+ * The names that must stay fields where an alias of the same name would be ambiguous (aggregate arguments in HAVING
+ * and ORDER BY, columns inside ORDER BY expressions, and `keep`): aliases with such a name are renamed from `fresh`.
+ */
+export function avoidAmbiguousAliases(sql: SqlAst, fresh: readonly string[], keep: string[] = []): void {
+  if (sql.select === '*') return;
+  const fields = new Set(keep.map((k) => k.replace(/"/g, '').toLowerCase()));
+  if (sql.having) colsIn(sql.having, fields, false, true);
+  for (const o of sql.orderBy) if (o.e.k !== 'col') colsIn(o.e, fields, false, false);
+  const items = sql.select;
+  const used = new Set(items.map((it) => it.alias?.name.toLowerCase()).filter((n) => n !== undefined));
+  items.forEach((it, i) => {
+    if (!it.alias || !fields.has(it.alias.name.toLowerCase())) return;
+    const name = fresh.find((n) => !used.has(n.toLowerCase()) && !fields.has(n.toLowerCase()))!;
+    used.add(name.toLowerCase());
+    it.alias = { name, text: `as ${name}` };
+    const rename = (e: Ex): Ex => (e.k === 'alias' && e.item === i ? { ...e, text: name } : mapChildren(e, rename));
+    sql.groupBy = sql.groupBy.map(rename);
+    if (sql.having) sql.having = rename(sql.having);
+    sql.orderBy = sql.orderBy.map((o) => ({ ...o, e: rename(o.e) }));
+  });
+}
+

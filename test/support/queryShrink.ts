@@ -1,7 +1,7 @@
 // Smaller versions of a generated query, for shrinking a failure to a minimal one: drop a clause, an item, a key or a
 // search branch, or replace an expression by one of its operands of the same type. Candidates that break the
 // query's rules (a reference to a dropped item, a column neither grouped nor aggregated) are left out.
-import { Ex, QueryAst, SearchNode, SelectItem, SqlAst, children, containsAgg, exKey, mapChildren } from './queryAst';
+import { Ex, QueryAst, SearchNode, SelectItem, SqlAst, children, containsAgg, exKey, mapChildren, resolveNames } from './queryAst';
 import { isConstant, resolveItem, typeOf } from './queryGen';
 import type { SourceName } from './qgenData';
 
@@ -105,8 +105,8 @@ function dropItem(s: SqlAst, items: SelectItem[], i: number): SqlAst {
 
 /** Whether the query keeps the rules the generator follows (so the engine must answer it as DuckDB does). */
 export function isValidQuery(q: QueryAst): boolean {
-  if (q.error?.rule.startsWith('search') && !keepsBadNumber(q.search, q.error.at)) return false;
-  const s = q.sql;
+  if (q.error?.clause === 'search' && !keepsBad(q.search, q.error.at)) return false;
+  const s = q.sql && resolveNames(q.sql);
   if (!s) return q.search !== undefined;
   if (s.select !== '*' && s.select.length === 0) return false;
   const items = s.select === '*' ? [] : s.select;
@@ -116,9 +116,12 @@ export function isValidQuery(q: QueryAst): boolean {
   if (s.orderBy.some((o) => o.e.k !== 'alias' && o.e.k !== 'ordinal' && isConstant(o.e))) return false;
   if (s.groupBy.some((g) => containsAgg(resolveItem(g, items)))) return false;
   const aggregate = s.groupBy.length > 0 || s.having !== undefined || items.some((it) => containsAgg(it.e)) || s.orderBy.some((o) => containsAgg(resolveItem(o.e, items)));
-  if (!aggregate) return !(s.where && containsAgg(s.where)) && (!q.error || q.error.rule.startsWith('search'));
+  const first = items[0]?.e;
+  const firstIsBad = (first?.k === 'col' && first.text === q.error?.at) || (first?.k === 'call' && first.name === q.error?.at);
+  if (q.error && q.error.clause === 'select' && !q.error.oracleRejects) return firstIsBad;
+  if (!aggregate) return !(s.where && containsAgg(s.where)) && (!q.error || q.error.clause === 'search');
   if (s.select === '*') return false;
-  if (q.error?.rule.startsWith('search')) return true;
+  if (q.error?.clause === 'search') return true;
   const keys = new Set(s.groupBy.map((g) => exKey(resolveItem(g, items))));
   const grouped = (e: Ex): boolean => {
     const r = resolveItem(e, items);
@@ -131,15 +134,19 @@ export function isValidQuery(q: QueryAst): boolean {
   if (!q.error) return allGrouped;
   // An invalid query stays invalid the same way: its ungrouped column where the generator put it.
   const isCol = (e: Ex | undefined) => e?.k === 'col' && e.text === q.error!.at;
-  const placed = q.error.rule.includes('ORDER BY') ? isCol(s.orderBy[0]?.e) : q.error.rule.includes('HAVING') ? s.having?.k === 'isnull' && isCol(s.having.e) : isCol(items[0]?.e);
+  const placed = q.error.clause === 'order by' ? isCol(s.orderBy[0]?.e) : q.error.clause === 'having' ? s.having?.k === 'isnull' && isCol(s.having.e) : isCol(items[0]?.e);
   return !allGrouped && placed;
 }
 
-/** Whether a search still holds the invalid number an invalid query was made with. */
-function keepsBadNumber(n: SearchNode | undefined, bad: string): boolean {
+/** Whether a search still holds what an invalid query was made with (a bad number, a misspelt field). */
+function keepsBad(n: SearchNode | undefined, bad: string): boolean {
   if (!n) return false;
-  if (n.k === 'field') return n.test.op === 'eq' ? n.test.value === bad : n.test.op === 'cmp' ? n.test.value === bad : n.test.op === 'range' && (n.test.lo === bad || n.test.hi === bad);
-  if (n.k === 'and' || n.k === 'or') return n.items.some((i) => keepsBadNumber(i, bad));
-  if (n.k === 'not' || n.k === 'paren') return keepsBadNumber(n.item, bad);
+  if (n.k === 'field') {
+    if (n.text === bad) return true;
+    const t = n.test;
+    return t.op === 'eq' || t.op === 'cmp' ? t.value === bad : t.op === 'range' && (t.lo === bad || t.hi === bad);
+  }
+  if (n.k === 'and' || n.k === 'or') return n.items.some((i) => keepsBad(i, bad));
+  if (n.k === 'not' || n.k === 'paren') return keepsBad(n.item, bad);
   return false;
 }

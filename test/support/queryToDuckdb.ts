@@ -13,8 +13,8 @@
 // - protocol_name, service_name, subnet: lookup tables (the IANA/port registries are data, not semantics).
 // HAVING and ORDER BY names are resolved here, not by DuckDB: an alias that is also a field name means the alias.
 import { Dataset, QUERY_FIELDS, sourceFields } from './qgenData';
-import { Ex, QueryAst, SearchNode, SelectItem, histSeconds, orderKeys, sqlString } from './queryAst';
-import { expandV6 } from './queryGen';
+import { Ex, QueryAst, SearchNode, SelectItem, histSeconds, orderKeys, resolveNames, sqlString } from './queryAst';
+import { expandV6 } from './address6';
 
 /** The column of a field in the oracle's tables. */
 export function columnOf(field: string): string {
@@ -44,7 +44,7 @@ export function toDuckdb(q: QueryAst, ds: Dataset): DuckdbQuery {
     const sql = `SELECT ${cols} FROM ${from} WHERE ${search} ORDER BY l.fileno, l.line`;
     return { sql, unlimited: sql, matched: `SELECT count(*) FROM ${from} WHERE ${search}`, fields, ordered: true };
   }
-  const s = q.sql;
+  const s = resolveNames(q.sql);
   const items = s.select === '*' ? [] : s.select;
   const t = (e: Ex) => exSql(e, items);
   const where = s.where ? `${search} AND (${t(s.where)})` : search;
@@ -148,7 +148,8 @@ export function exSql(e: Ex, items: SelectItem[]): string {
     case 'arith': return e.op === '/' || e.op === '%' ? `(${t(e.l)} ${e.op} NULLIF(${t(e.r)}, 0))` : `(${t(e.l)} ${e.op} ${t(e.r)})`;
     case 'cmp': return `(${t(e.l)} ${e.op === '!=' ? '<>' : e.op} ${t(e.r)})`;
     case 'logic': return `(${t(e.l)} ${e.op.toUpperCase()} ${t(e.r)})`;
-    case 'not': return `(NOT ${t(e.e)})`;
+    // `= FALSE`, not NOT: DuckDB folds NOT into a comparison and then no longer finds it among the GROUP BY keys.
+    case 'not': return `(${t(e.e)} = FALSE)`;
     case 'paren': return t(e.e);
     case 'call': {
       const args = e.args.map(t);

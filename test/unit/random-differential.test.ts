@@ -6,6 +6,7 @@
 //
 //   FLOWLOG_QGEN_SEED=123 FLOWLOG_QGEN_COUNT=2000 node --import tsx --test test/unit/random-differential.test.ts
 //   FLOWLOG_QGEN_CASE=17 …   only case 17 of the seed;   FLOWLOG_QGEN_SHRINK=10 …   shrink the first 10 failures
+//   FLOWLOG_QGEN_ENGINE=cli …   through dist/cli.js with worker threads forced on (npm run build first; slow)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,11 +17,13 @@ import { Dataset, writeDataset } from '../support/qgenData';
 import { FIELD_ALIASES, NON_FIELD_ALIASES, QUOTED_ALIASES, generateCase } from '../support/queryGen';
 import { DuckdbOracle } from '../support/duckdbOracle';
 import { CaseContext, Failure, checkCase, formatFailure, shrink } from '../support/randomDifferential';
+import { cliAvailable, runQueryByCli } from '../support/cliEngine';
 
 const SEED = Number(process.env.FLOWLOG_QGEN_SEED ?? 20261124);
 const COUNT = Number(process.env.FLOWLOG_QGEN_COUNT ?? 300);
 const ONLY = process.env.FLOWLOG_QGEN_CASE === undefined ? undefined : Number(process.env.FLOWLOG_QGEN_CASE);
 const SHRINK = Number(process.env.FLOWLOG_QGEN_SHRINK ?? 3);
+const BY_CLI = process.env.FLOWLOG_QGEN_ENGINE === 'cli';
 
 let dir: string;
 let ds: Dataset;
@@ -30,6 +33,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flowlog-qgen-'));
   ds = writeDataset(dir, SEED);
   ctx = { ds, oracle: await DuckdbOracle.create(ds) };
+  if (BY_CLI) {
+    assert.ok(cliAvailable(), 'FLOWLOG_QGEN_ENGINE=cli runs dist/cli.js: npm run build first');
+    ctx.engine = runQueryByCli;
+  }
 });
 
 after(() => {
@@ -37,7 +44,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe(`random differential: generated queries agree with DuckDB (seed ${SEED})`, () => {
+describe(`random differential: generated queries agree with DuckDB (seed ${SEED}${BY_CLI ? ', CLI with workers' : ''})`, () => {
   it('the oracle reads the generated files as they were written (records, malformed lines)', async () => {
     const counts = await ctx.oracle.fileCounts();
     assert.equal(counts.length, ds.files.length);
