@@ -131,8 +131,9 @@ function makePools(rng: Rng): Pools {
     vpcs: Array.from({ length: 4 }, () => `vpc-${hex(8)}`),
     subnets: Array.from({ length: 6 }, () => `subnet-${hex(8)}`),
     instances: Array.from({ length: 8 }, () => `i-${hex(17)}`),
-    // Values with a quote, LIKE wildcards and mixed case, for string literals and patterns.
-    tags: ['env=prod', 'env=Prod', "owner=o'neil", 'name=db_1', 'name=dbx1', 'pct=100%', 'team=ops'],
+    // Values with a quote, LIKE wildcards, mixed case and characters past ASCII (tags are Unicode), for string
+    // literals, patterns and case-insensitive search.
+    tags: ['env=prod', 'env=Prod', "owner=o'neil", 'name=db_1', 'name=dbx1', 'pct=100%', 'team=ops', 'owner=Müller', 'OWNER=MÜLLER', 'team=运维', 'mood=😀'],
   };
 }
 

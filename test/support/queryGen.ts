@@ -101,7 +101,8 @@ class QueryGenerator extends ExprGenerator {
       }
       case 'fieldEq': {
         const f = this.field(['int', 'text', 'addr']);
-        let v = f.kind === 'int' ? String(this.intNear(f.name)) : this.value(f.name);
+        // Decimal integers (-1: Tencent's NODATA counts).
+        let v = f.kind === 'int' ? String(Math.max(-1, this.intNear(f.name))) : this.value(f.name);
         if (f.kind === 'text') v = this.mixCase(v);
         const plain = /^[A-Za-z0-9._=%/:-]+$/.test(v) && !v.endsWith('*');
         return at(f, { op: 'eq', value: v, quoted: !plain || (f.kind !== 'int' && r.chance(0.12)) });

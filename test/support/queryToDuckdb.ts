@@ -78,7 +78,7 @@ export function searchSql(n: SearchNode): string {
       // Any field whose whole text is the term: text ASCII case-insensitively, numbers written as decimal integers.
       const tests = QUERY_FIELDS.map((f) => {
         const c = `l.${columnOf(f.name)}`;
-        if (f.kind !== 'int') return `lower(${c}) = lower(${sqlString(n.value)})`;
+        if (f.kind !== 'int') return `${asciiLower(c)} = ${asciiLower(sqlString(n.value))}`;
         return /^-?(0|[1-9][0-9]{0,14})$/.test(n.value) ? `${c} = ${n.value}` : undefined;
       }).filter((x) => x !== undefined);
       return `coalesce(${tests.join(' OR ')}, FALSE)`;
@@ -93,9 +93,9 @@ export function searchSql(n: SearchNode): string {
         case 'eq': {
           if (n.field === 'protocol' && !/^[0-9]+$/.test(t.value)) return never(`${c} = ${PROTOCOLS[t.value.toLowerCase()]}`);
           if (kind === 'int') return never(`${c} = ${t.value}`);
-          return never(`lower(${c}) = lower(${sqlString(t.value)})`);
+          return never(`${asciiLower(c)} = ${asciiLower(sqlString(t.value))}`);
         }
-        case 'prefix': return never(`starts_with(lower(${c}), lower(${sqlString(t.prefix)}))`);
+        case 'prefix': return never(`starts_with(${asciiLower(c)}, ${asciiLower(sqlString(t.prefix))})`);
         case 'cmp': return never(`${c} ${t.cmp} ${t.value}`);
         case 'range': {
           const lo = t.lo === '*' ? 'TRUE' : `${c} ${t.loIncl ? '>=' : '>'} ${t.lo}`;
@@ -110,6 +110,11 @@ export function searchSql(n: SearchNode): string {
       }
     }
   }
+}
+
+/** A search compares text ASCII case-insensitively: A–Z fold to a–z, every other character must be equal. */
+function asciiLower(sql: string): string {
+  return `translate(${sql}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 }
 
 /** The network bits of a CIDR block (its first `prefix` bits), and its family. */
