@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { runQuery, Value } from '../../server/src/core/query';
 import { writeFlowLogFile } from '../support/generate';
+import { normalize, sameValue } from '../support/resultCompare';
 
 const COLUMNS = "{'version': 'VARCHAR', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'BIGINT', 'dstport': 'BIGINT', 'protocol': 'BIGINT', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'}";
 
@@ -34,14 +35,6 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function normalize(v: unknown): Value {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return String(v);
-}
-
 async function duckRows(sql: string): Promise<Value[][]> {
   const reader = await duck.runAndReadAll(sql);
   return reader.getRows().map((r) => r.map(normalize));
@@ -52,13 +45,7 @@ function assertSameRows(ours: Value[][], theirs: Value[][], label: string) {
   for (let i = 0; i < ours.length; i++) {
     assert.equal(ours[i].length, theirs[i].length, `${label}: width of row ${i}`);
     for (let j = 0; j < ours[i].length; j++) {
-      const a = ours[i][j];
-      const b = theirs[i][j];
-      if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(b)) {
-        assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${label}: row ${i} col ${j}: ${a} vs ${b}`);
-      } else {
-        assert.deepEqual(a, b, `${label}: row ${i} col ${j}`);
-      }
+      assert.ok(sameValue(ours[i][j], theirs[i][j]), `${label}: row ${i} col ${j}: ${ours[i][j]} vs ${theirs[i][j]}`);
     }
   }
 }
