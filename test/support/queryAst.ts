@@ -358,13 +358,13 @@ function colsIn(e: Ex, out: Set<string>, insideAgg: boolean, onlyInsideAgg: bool
 }
 
 /**
- * The names that must stay fields where an alias of the same name would be ambiguous (aggregate arguments in HAVING
+ * The names that must stay fields where an alias of the same name would be ambiguous (columns in HAVING
  * and ORDER BY, columns inside ORDER BY expressions, and `keep`): aliases with such a name are renamed from `fresh`.
  */
 export function avoidAmbiguousAliases(sql: SqlAst, fresh: readonly string[], keep: string[] = []): void {
   if (sql.select === '*') return;
   const fields = new Set(keep.map((k) => k.replace(/"/g, '').toLowerCase()));
-  if (sql.having) colsIn(sql.having, fields, false, true);
+  if (sql.having) colsIn(sql.having, fields, false, false);
   for (const o of sql.orderBy) if (o.e.k !== 'col') colsIn(o.e, fields, false, false);
   const items = sql.select;
   const used = new Set(items.map((it) => it.alias?.name.toLowerCase()).filter((n) => n !== undefined));

@@ -84,5 +84,6 @@ export function emptyAggregateRow(plan: QueryPlan, states: AggregateStates): Val
     const h = plan.groupHaving(view);
     if (h === null || h === 0 || h === '') return [];
   }
+  if (plan.limit === 0) return [];
   return [plan.groupSelect.map((f) => f(view))];
 }
