@@ -57,7 +57,7 @@ export function startServer(connection: Connection): void {
   // The lens shows counts: ask for it again when they change (and after an open that raced the first request).
   const lensCounts = new Map<string, string>();
   let lensTimer: NodeJS.Timeout | undefined;
-  documents.onDidChange((uri) => {
+  documents.onDidValidate((uri) => {
     const stats = documents.get(uri)?.getStats();
     const key = stats ? `${stats.records}/${stats.rejects}/${stats.problems}` : '';
     if (!codeLensRefresh || lensCounts.get(uri) === key) return;
