@@ -162,7 +162,11 @@ export class FlowLogDocument {
     const endLine = Math.min(Math.max(range.endLine, startLine), lineCount - 1);
     const first = this.lines[startLine];
     const last = this.lines[endLine];
-    const newLines = (first.slice(0, range.startCharacter) + text + last.slice(range.endCharacter)).split('\n');
+    const replaced = first.slice(0, range.startCharacter) + text + last.slice(range.endCharacter);
+    let newLines = replaced.split('\n');
+    // Lines split from one big string share it: one of them surviving would keep all of it alive (a paste
+    // deleted again but for its last line). Lines of a big replacement get their own copies.
+    if (newLines.length > 1 && replaced.length > 4096) newLines = newLines.map(ownCopy);
     const removed = endLine - startLine + 1;
     const delta = newLines.length - removed;
     // The format that bound the line after the edited ones, to compare with the one that binds it afterwards.
@@ -325,6 +329,12 @@ export class FlowLogDocument {
     }
     return lo;
   }
+}
+
+/** A copy of `s` that shares no storage with the string it was cut from. */
+function ownCopy(s: string): string {
+  // Flattening the concatenation copies the characters; the slice then refers to that copy only.
+  return (' ' + s).slice(1);
 }
 
 /** Whether two formats validate a record alike: the same names, and both from a header or both the default. */

@@ -1,6 +1,7 @@
 // Open flow log documents, kept as FlowLogDocument (per-line state) under incremental sync. No full-text copy.
-// An edit updates the text at once; validation runs afterwards in slices between messages, so that a burst of
-// edits is validated once (each edit only marks lines pending) and hover, checkQuery and the rest are answered
+// An edit updates the text at once and only marks lines pending; validation starts once edits pause (a few ms:
+// edits queued behind each other are one burst) and runs in slices between messages, each new edit stopping it
+// until the next pause. So a burst of edits is validated once, and hover, checkQuery and the rest are answered
 // while a big document is revalidated. Listeners hear of a document when it is fully validated again.
 import { Connection, TextDocumentSyncKind } from 'vscode-languageserver';
 import { FlowLogDocument } from '../core/document';
@@ -10,6 +11,9 @@ export const textDocumentSync = TextDocumentSyncKind.Incremental;
 /** Lines validated per slice at most, and the slice's time budget: a message waits for one slice at most. */
 const SLICE_LINES = 16_384;
 const SLICE_MS = 12;
+/** Validation waits for a pause this long in the edits, but never longer than MAX_WAIT_MS after the first. */
+const PAUSE_MS = 8;
+const MAX_WAIT_MS = 150;
 
 export class DocumentStore {
   private readonly docs = new Map<string, FlowLogDocument>();
@@ -18,7 +22,10 @@ export class DocumentStore {
   private readonly closeListeners: ((uri: string) => void)[] = [];
   /** Documents with pending validation, served in turn one slice each per turn of the event loop. */
   private readonly unsettled = new Set<string>();
-  private timer: NodeJS.Immediate | undefined;
+  private slice: NodeJS.Immediate | undefined;
+  private pause: NodeJS.Timeout | undefined;
+  /** When the edits being waited for began (performance.now()), or undefined when none is waited for. */
+  private waitingSince: number | undefined;
 
   constructor(connection: Connection, maxProblems: () => number) {
     connection.onDidOpenTextDocument(({ textDocument }) => {
@@ -42,7 +49,7 @@ export class DocumentStore {
         }
       }
       this.unsettled.add(uri);
-      this.schedule();
+      this.afterEdit();
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
       this.docs.delete(textDocument.uri);
@@ -73,13 +80,31 @@ export class DocumentStore {
     this.closeListeners.push(listener);
   }
 
+  /** Stops validating until the edits pause (unless they have kept it waiting for MAX_WAIT_MS already). */
+  private afterEdit(): void {
+    const now = performance.now();
+    this.waitingSince ??= now;
+    if (now - this.waitingSince >= MAX_WAIT_MS) {
+      this.schedule();
+      return;
+    }
+    if (this.slice) clearImmediate(this.slice);
+    this.slice = undefined;
+    clearTimeout(this.pause);
+    this.pause = setTimeout(() => {
+      this.pause = undefined;
+      this.schedule();
+    }, PAUSE_MS);
+  }
+
   private schedule(): void {
-    this.timer ??= setImmediate(() => this.validateSlice());
+    this.slice ??= setImmediate(() => this.validateSlice());
   }
 
   /** One slice of each unsettled document; again on the next turn while any is left. */
   private validateSlice(): void {
-    this.timer = undefined;
+    this.slice = undefined;
+    this.waitingSince = undefined;
     for (const uri of [...this.unsettled]) {
       const doc = this.docs.get(uri);
       if (!doc || doc.validatePending(SLICE_LINES, performance.now() + SLICE_MS)) {
