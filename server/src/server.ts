@@ -2,6 +2,7 @@
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import { startServer } from './languageServer';
 import { maybeRunAsQueryWorker } from './core/query/workers';
+import { maybeRunAsLintWorker } from './core/lint/lintFile';
 
-// The bundle also runs as a query worker thread (big files are scanned on every core).
-if (!maybeRunAsQueryWorker()) startServer(createConnection(ProposedFeatures.all));
+// The bundle also runs as a query or lint worker thread (big files are scanned on every core).
+if (!maybeRunAsQueryWorker() && !maybeRunAsLintWorker()) startServer(createConnection(ProposedFeatures.all));
