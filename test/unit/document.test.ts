@@ -227,3 +227,16 @@ describe('FlowLogDocument: edit cost (item 11)', () => {
     ), { numRuns: 400 });
   });
 });
+
+describe('FlowLogDocument: big pastes', () => {
+  it('a paste of 200,000 header lines (more than a call takes as arguments)', () => {
+    let text = GOOD;
+    const doc = new FlowLogDocument(text);
+    const paste = `${Array(200_000).fill('srcaddr dstaddr action').join('\n')}\n`;
+    const r: EditRange = { startLine: 0, startCharacter: 0, endLine: 0, endCharacter: 0 };
+    doc.applyEdit(r, paste);
+    text = applyToText(text, r, paste);
+    assert.equal(doc.getStats().headers, 200_000);
+    assertSameAsFresh(doc, text);
+  });
+});

@@ -195,7 +195,7 @@ export class FlowLogDocument {
       }
       kinds[i] = kind;
     }
-    if (found.length > 0) this.headers.splice(firstGone, 0, ...found);
+    if (found.length > 0) spliceArray(this.headers, firstGone, 0, found);
     this.pendingFrom = Math.min(this.pendingFrom, startLine);
 
     if (!sameFields(formatAfterBefore, this.formatAt(to))) {
