@@ -52,7 +52,10 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
       if (!(await isFlowLogFile(job.path))) return;
       const limit = maxProblems();
       const kept: LintProblem[] = [];
-      const counts = await lintFile(job.path, { write: (batch) => void kept.push(...batch.slice(0, limit - kept.length)) }, { signal, keep: limit });
+      const keep = (batch: LintProblem[]) => {
+        for (const p of batch) if (kept.length < limit) kept.push(p);
+      };
+      const counts = await lintFile(job.path, { write: keep }, { signal, keep: limit });
       if (signal.aborted) return;
       const diagnostics = kept.map(diagnosticOf);
       const omitted = counts.errors + counts.warnings + counts.infos - kept.length;
