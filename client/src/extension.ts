@@ -5,6 +5,7 @@ import { StatusBar } from './statusBar';
 import { registerCommands } from './commands';
 import { registerLanguageDetection } from './detectLanguage';
 import { trackActiveFlowLog } from './activeFlowLog';
+import { registerBigFileDiagnostics } from './bigFileDiagnostics';
 
 let client: FlowLogClient | undefined;
 
@@ -14,6 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   trackActiveFlowLog(context);
   registerCommands(context, client);
   registerLanguageDetection(context);
+  registerBigFileDiagnostics(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,7 +1,7 @@
 // `flowlog`: the command-line front end over the same core as the language server.
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
-import { CliIO, UsageError } from './cli/io';
+import { CliIO, OutputClosedError, UsageError } from './cli/io';
 import { maybeRunAsPoolWorker } from './core/threads/pool';
 
 const USAGE = `usage: flowlog <command> [options]
@@ -41,27 +41,53 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** Writes to stdout honouring back-pressure at exit: big outputs must not be cut off. */
-function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void> } {
+/**
+ * Writes to stdout in 64 KB pieces. `flushed` waits for stdout to drain (streaming output keeps pace with its
+ * reader), `flush` for everything at exit (big outputs must not be cut off). A reader that went away (EPIPE)
+ * ends the writing, not the process.
+ */
+function stdoutWriter(): Required<Pick<CliIO, 'stdout' | 'flushed' | 'outputStats'>> & { flush: () => Promise<void> } {
   let buffered = '';
-  const write = (s: string) => {
+  let closed = false;
+  let maxPendingOutputBytes = 0;
+  const out = process.stdout;
+  out.on('error', () => {
+    closed = true;
+  });
+  const hand = () => {
+    if (buffered.length > 0 && !closed) out.write(buffered);
+    buffered = '';
+    maxPendingOutputBytes = Math.max(maxPendingOutputBytes, out.writableLength);
+  };
+  const stdout = (s: string) => {
     buffered += s;
-    if (buffered.length > 1 << 16) {
-      process.stdout.write(buffered);
-      buffered = '';
+    if (buffered.length > 1 << 16) hand();
+  };
+  const flushed = async () => {
+    hand();
+    if (!closed && out.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done).off('error', done).off('close', done);
+          resolve();
+        };
+        out.on('drain', done).on('error', done).on('close', done);
+      });
     }
+    if (closed) throw new OutputClosedError();
   };
   const flush = () => new Promise<void>((resolve) => {
-    process.stdout.write(buffered, () => resolve());
+    if (closed) return resolve();
+    out.write(buffered, () => resolve());
     buffered = '';
   });
-  return { write, flush };
+  return { stdout, flushed, flush, outputStats: () => ({ maxPendingOutputBytes }) };
 }
 
 // The bundle also runs as a query worker thread (big files are scanned on every core).
 if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker()) {
   const out = stdoutWriter();
-  main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
+  main(process.argv.slice(2), { ...out, stderr: (s) => process.stderr.write(s) })
     .then(async (code) => {
       await out.flush();
       process.exitCode = code;

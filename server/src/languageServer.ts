@@ -10,11 +10,13 @@ import { SettingsStore } from './handlers/settings';
 import { registerQueryHandlers } from './handlers/query';
 import { registerSummaryHandler } from './handlers/summary';
 import { codeLensesFor } from './handlers/codeLens';
+import { registerBigFileDiagnostics } from './handlers/bigFiles';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
   const documents = new DocumentStore(connection, () => settings.get().maxProblems);
   const diagnostics = registerDiagnostics(connection, documents);
+  const bigFiles = registerBigFileDiagnostics(connection, documents, () => settings.get().maxProblems);
 
   let codeLensRefresh = false;
   connection.onInitialize((params): InitializeResult => {
@@ -33,9 +35,11 @@ export function startServer(connection: Connection): void {
   });
 
   const applySettings = async () => {
+    const before = settings.get().maxProblems;
     if (!(await settings.refresh())) return;
     for (const [, doc] of documents.all()) doc.maxProblems = settings.get().maxProblems;
     diagnostics.republishAll();
+    if (settings.get().maxProblems !== before) bigFiles.relintAll();
     void connection.languages.inlayHint.refresh().catch(() => undefined);
   };
   connection.onInitialized(() => void applySettings());
@@ -57,7 +61,7 @@ export function startServer(connection: Connection): void {
   // The lens shows counts: ask for it again when they change (and after an open that raced the first request).
   const lensCounts = new Map<string, string>();
   let lensTimer: NodeJS.Timeout | undefined;
-  documents.onDidChange((uri) => {
+  documents.onDidValidate((uri) => {
     const stats = documents.get(uri)?.getStats();
     const key = stats ? `${stats.records}/${stats.rejects}/${stats.problems}` : '';
     if (!codeLensRefresh || lensCounts.get(uri) === key) return;

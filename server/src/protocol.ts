@@ -114,3 +114,14 @@ export interface SummaryResultWire {
 }
 
 export const SummaryRequest = new ProtocolRequestType<SummaryParams, SummaryResultWire, never, void, void>('flowlog/summary');
+
+/**
+ * The files open in editor tabs that VS Code does not hand to extensions (over 50 MB: no didOpen, so no
+ * diagnostics), sent whole whenever that set changes. The server lints each flow log among them from disk and
+ * publishes its diagnostics (at most flowlog.maxProblems), and clears them when the file leaves the set.
+ */
+export interface UnsyncedFilesParams {
+  uris: string[];
+}
+
+export const UnsyncedFilesNotification = new NotificationType<UnsyncedFilesParams>('flowlog/unsyncedFiles');

@@ -1,5 +1,6 @@
 // What only a person sees, checked in the browser with Playwright: the Explorer, squiggles, the Problems count,
-// the status bar, a hover, a palette command. Each step leaves a screenshot in test-results/.
+// the status bar, a hover, a palette command, the problems of a file over 50 MB. Each step leaves a screenshot in
+// test-results/.
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -82,9 +83,22 @@ export async function writeBigFlowLog(path) {
   await once(out, 'finish');
 }
 
+/** Another flow log over 50 MB, with three bad lines (3, 300,000 and the last): its problems come from disk. */
+async function writeBigFlowLogWithProblems(path) {
+  const out = createWriteStream(path);
+  for (let n = 1; n <= 600_000; n++) {
+    const dst = n === 600_000 ? '10.0.2.300' : `10.0.2.${n % 250}`;
+    const line = `2 123456789010 eni-0a1b2c3d 10.0.1.12 ${dst} ${30000 + (n % 30000)} ${n === 3 ? 65536 : 443} 6 10 4000 ${1_700_000_000 + n} ${1_700_000_060 + n} ${n === 300_000 ? 'allow' : 'ACCEPT'} OK\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
 export async function runUiChecks() {
   const sandbox = makeSandbox('ui');
   await writeBigFlowLog(join(sandbox.workspace, 'big.flowlog'));
+  await writeBigFlowLogWithProblems(join(sandbox.workspace, 'big-problems.flowlog'));
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   try {
@@ -147,6 +161,16 @@ export async function runUiChecks() {
         await page.screenshot({ path: join(SHOTS, '05-search-big-file.png') });
         await page.keyboard.press('Enter');
         await page.waitForSelector('.tab.active[aria-label*="big.flowlog"]', { timeout: 20_000 });
+      }],
+      ['a file over 50 MB (never handed to extensions) gets its problems in the Problems panel', async () => {
+        await quickOpen(page, 'big-problems.flowlog');
+        if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
+        const rows = page.locator('.markers-panel .monaco-list-row');
+        for (const message of ['dstport 65536 is out of range 0–65535', 'action allow is not one of', 'dstaddr 10.0.2.300 is not a valid IPv4 or IPv6 address']) {
+          await rows.filter({ hasText: message }).first().waitFor({ timeout: 120_000 });
+        }
+        await page.locator('.markers-panel .monaco-list-row', { hasText: 'big-problems.flowlog' }).first().waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(SHOTS, '07-big-file-problems.png') });
       }],
     ]);
   } finally {

@@ -1,8 +1,13 @@
-// A flow log document with per-line state, so that an edit revalidates only the lines it touched (and, when a
-// header line changes, the records that header governs).
+// A flow log document with per-line state, so that an edit costs what it touched. Text and line kinds (and so
+// the header lines and the format each binds) are brought up to date by every edit; validation is deferred: the
+// edited lines, and the records whose header changed, are marked pending and validated by validatePending(),
+// which the language server runs in slices between messages. A burst of edits thus costs one validation, and
+// nothing in an edit is proportional to the number of problems. Per line, only counts are kept: a line's
+// problems are found again when they are listed (at most maxProblems of them) or asked for.
 
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from './scan';
 import { Codes, Problem, validateHeader, validateRecord } from './validate';
+import { LineColumns, spliceArray } from './lineColumns';
 
 export interface DocumentOptions {
   /** Problems reported at most (the rest are counted); default 1000. */
@@ -29,33 +34,45 @@ export interface LineProblem extends Problem {
 }
 
 const FLAG_REJECT = 1;
+/** The line's counts are stale: validate it again. */
+const FLAG_PENDING = 2;
+
+interface HeaderEntry {
+  line: number;
+  format: RecordFormat;
+}
 
 export class FlowLogDocument {
   /** Line texts without their `\n` (a `\r` stays and is ignored by the scanner). */
-  private lines: string[];
-  private kinds: Uint8Array;
-  private flags: Uint8Array;
-  private problemsByLine: (Problem[] | undefined)[];
-  /** The lines that have problems, ascending: listing them costs what they are, not what the file is. */
-  private problemLines: number[] = [];
-  /** 0-based lines of header lines, ascending, and the format each binds. */
-  private headers: { line: number; format: RecordFormat }[] = [];
-  private stats: DocumentStats = { records: 0, rejects: 0, problems: 0, errors: 0, headers: 0 };
+  private readonly lines: string[];
+  private readonly columns: LineColumns;
+  /** Header lines, ascending, and the format each binds. */
+  private headers: HeaderEntry[] = [];
+  /** Sums of the per-line counts; records from line kinds, the rest from the last validation of each line. */
+  private readonly counts = { records: 0, rejects: 0, problems: 0, errors: 0 };
+  private pending = 0;
+  /** No pending line before this one. */
+  private pendingFrom = 0;
   private readonly spans = new FieldSpans();
+  private scratch: Problem[] = [];
   maxProblems: number;
+  /** Lines validated since the document was made: a measure of work, for tests and benchmarks. */
+  validatedLines = 0;
 
   constructor(text: string, options: DocumentOptions = {}) {
     this.maxProblems = options.maxProblems ?? 1000;
     this.lines = text.split('\n');
-    const n = this.lines.length;
-    this.kinds = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.problemsByLine = new Array(n);
-    this.revalidate(0, n);
+    this.columns = new LineColumns(this.lines.length);
+    this.validateFresh();
   }
 
   get lineCount(): number {
     return this.lines.length;
+  }
+
+  /** Lines whose validation is still to do (validatePending does it). */
+  get pendingLines(): number {
+    return this.pending;
   }
 
   lineText(line: number): string {
@@ -69,23 +86,13 @@ export class FlowLogDocument {
   }
 
   lineKind(line: number): LineKind {
-    return this.kinds[line] as LineKind;
+    return this.columns.kinds[line] as LineKind;
   }
 
   /** The format that binds the record on `line`. */
   formatAt(line: number): RecordFormat {
-    const h = this.headers;
-    let lo = 0;
-    let hi = h.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (h[mid].line < line) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? DEFAULT_FORMAT : h[found].format;
+    const k = this.headerIndexFrom(line);
+    return k === 0 ? DEFAULT_FORMAT : this.headers[k - 1].format;
   }
 
   /** The text of the first header line, if any. */
@@ -98,28 +105,40 @@ export class FlowLogDocument {
     return this.headers.length > 0;
   }
 
+  /** The counts, after validating what is pending. */
   getStats(): DocumentStats {
-    return { ...this.stats, headers: this.headers.length };
+    this.validatePending();
+    return this.statsSoFar();
   }
 
+  /** The counts as validated so far, without doing pending work (pending lines count as they last did). */
+  statsSoFar(): DocumentStats {
+    return { ...this.counts, headers: this.headers.length };
+  }
+
+  /** The problems of one line, found again from its text (exact even while the line is pending). */
   problemsOn(line: number): readonly Problem[] {
-    return this.problemsByLine[line] ?? [];
+    if (line < 0 || line >= this.lines.length) return [];
+    if (this.columns.problems[line] === 0 && !(this.columns.flags[line] & FLAG_PENDING)) return [];
+    return this.findProblems(line, this.formatAt(line)).slice();
   }
 
-  /** The first `maxProblems` problems in line order, and how many were left out. */
+  /** The first `limit` problems in line order, and how many were left out (after validating what is pending). */
   problems(limit = this.maxProblems): { problems: LineProblem[]; omitted: number } {
+    this.validatePending();
     const problems: LineProblem[] = [];
-    const total = this.stats.problems;
-    for (let j = 0; j < this.problemLines.length && problems.length < limit; j++) {
-      const i = this.problemLines[j];
-      const ps = this.problemsByLine[i];
-      if (!ps) continue;
-      for (const p of ps) {
+    const counts = this.columns.problems;
+    let h = 0;
+    let format = DEFAULT_FORMAT;
+    for (let i = 0; i < this.lines.length && problems.length < limit; i++) {
+      if (counts[i] === 0) continue;
+      while (h < this.headers.length && this.headers[h].line < i) format = this.headers[h++].format;
+      for (const p of this.findProblems(i, format)) {
         if (problems.length >= limit) break;
         problems.push({ ...p, line: i });
       }
     }
-    return { problems, omitted: total - problems.length };
+    return { problems, omitted: this.counts.problems - problems.length };
   }
 
   /** The summary problem that says how many were left out, for the diagnostics list. */
@@ -133,138 +152,195 @@ export class FlowLogDocument {
     };
   }
 
-  /** Applies one text change (LSP incremental sync) and revalidates what it touched. */
+  /**
+   * Applies one text change (LSP incremental sync). The text, line kinds and header lines are current when it
+   * returns; the changed lines, and the records bound by a header whose fields changed, are left pending.
+   */
   applyEdit(range: EditRange, text: string): void {
-    const { startLine, startCharacter, endLine, endCharacter } = range;
-    const first = this.lines[startLine] ?? '';
-    const last = this.lines[endLine] ?? '';
-    const replaced = first.slice(0, startCharacter) + text + last.slice(endCharacter);
-    const newLines = replaced.split('\n');
+    const lineCount = this.lines.length;
+    const startLine = Math.min(range.startLine, lineCount - 1);
+    const endLine = Math.min(Math.max(range.endLine, startLine), lineCount - 1);
+    const first = this.lines[startLine];
+    const last = this.lines[endLine];
+    const replaced = first.slice(0, range.startCharacter) + text + last.slice(range.endCharacter);
+    let newLines = replaced.split('\n');
+    // Lines split from one big string share it: one of them surviving would keep all of it alive (a paste
+    // deleted again but for its last line). Lines of a big replacement get their own copies.
+    if (newLines.length > 1 && replaced.length > 4096) newLines = newLines.map(ownCopy);
     const removed = endLine - startLine + 1;
-
-    for (let i = startLine; i <= endLine && i < this.lines.length; i++) this.forget(i);
-    const headerTouched = this.headers.some((h) => h.line >= startLine && h.line <= endLine);
-    this.spliceLines(startLine, removed, newLines);
-
-    // Headers inside the replaced lines are gone (found again when those lines are validated); later ones move.
     const delta = newLines.length - removed;
-    this.headers = this.headers.filter((h) => h.line < startLine || h.line > endLine);
-    if (delta !== 0) {
-      for (const h of this.headers) if (h.line > endLine) h.line += delta;
-      const pl = this.problemLines;
-      for (let j = lowerBound(pl, endLine + 1); j < pl.length; j++) pl[j] += delta;
-    }
+    // The format that bound the line after the edited ones, to compare with the one that binds it afterwards.
+    const formatAfterBefore = this.formatAt(endLine + 1);
 
-    let to = startLine + newLines.length;
-    const headerAdded = this.validateRange(startLine, to);
-    if (headerTouched || headerAdded) {
-      // The records up to the next header are bound by a different format now.
-      const next = this.headers.find((h) => h.line >= to);
-      const stop = next ? next.line : this.lines.length;
-      for (let i = to; i < stop; i++) this.forget(i);
-      this.validateRange(to, stop);
-      to = stop;
-    }
-  }
+    for (let i = startLine; i <= endLine; i++) this.forget(i);
+    const firstGone = this.headerIndexFrom(startLine);
+    const lastGone = this.headerIndexFrom(endLine + 1);
+    for (let k = lastGone; k < this.headers.length; k++) this.headers[k].line += delta;
+    this.headers.splice(firstGone, lastGone - firstGone);
+    spliceArray(this.lines, startLine, removed, newLines);
+    this.columns.splice(startLine, removed, newLines.length);
+    if (this.pendingFrom > endLine) this.pendingFrom += delta;
 
-  private spliceLines(at: number, removed: number, added: string[]): void {
-    const delta = added.length - removed;
-    if (delta === 0) {
-      for (let k = 0; k < added.length; k++) this.lines[at + k] = added[k];
-      return;
+    // Classify the new lines now: hover, inlay hints and formatAt need kinds and headers.
+    const found: HeaderEntry[] = [];
+    const { kinds, flags } = this.columns;
+    const to = startLine + newLines.length;
+    for (let i = startLine; i < to; i++) {
+      const kind = this.classify(i);
+      if (kind === LineKind.Header) found.push({ line: i, format: makeFormat(headerNames(this.lines[i], this.spans), i) });
+      if (kind === LineKind.Record) this.counts.records++;
+      if (kind === LineKind.Record || kind === LineKind.Header) {
+        flags[i] = FLAG_PENDING;
+        this.pending++;
+      }
+      kinds[i] = kind;
     }
-    if (added.length < 10_000) {
-      this.lines.splice(at, removed, ...added);
-      this.problemsByLine.splice(at, removed, ...new Array<undefined>(added.length));
-    } else {
-      // A paste of many lines would exceed splice's argument limit.
-      this.lines = this.lines.slice(0, at).concat(added, this.lines.slice(at + removed));
-      this.problemsByLine = this.problemsByLine.slice(0, at).concat(new Array<undefined>(added.length), this.problemsByLine.slice(at + removed));
-    }
-    this.kinds = spliceBytes(this.kinds, at, removed, added.length);
-    this.flags = spliceBytes(this.flags, at, removed, added.length);
-  }
+    if (found.length > 0) spliceArray(this.headers, firstGone, 0, found);
+    this.pendingFrom = Math.min(this.pendingFrom, startLine);
 
-  /** Drops the contribution of `line` to the counters. */
-  private forget(line: number): void {
-    const ps = this.problemsByLine[line];
-    if (ps) {
-      this.stats.problems -= ps.length;
-      for (const p of ps) if (p.severity === 'error') this.stats.errors--;
-      this.problemsByLine[line] = undefined;
-      this.problemLines.splice(lowerBound(this.problemLines, line), 1);
-    }
-    if (this.kinds[line] === LineKind.Record) {
-      this.stats.records--;
-      if (this.flags[line] & FLAG_REJECT) this.stats.rejects--;
-    }
-    this.kinds[line] = LineKind.Blank;
-    this.flags[line] = 0;
-  }
-
-  private revalidate(from: number, to: number): void {
-    this.headers = [];
-    this.stats = { records: 0, rejects: 0, problems: 0, errors: 0, headers: 0 };
-    this.validateRange(from, to);
-  }
-
-  /** Validates lines [from, to) (already forgotten); returns whether a header line was found among them. */
-  private validateRange(from: number, to: number): boolean {
-    const spans = this.spans;
-    let format = this.formatAt(from);
-    let headerFound = false;
-    let scratch: Problem[] = [];
-    for (let i = from; i < to; i++) {
-      const text = this.lines[i];
-      scanFields(text, 0, text.length, spans);
-      const kind = classifyLine(text, spans);
-      this.kinds[i] = kind;
-      if (kind === LineKind.Record) {
-        this.stats.records++;
-        if (validateRecord(text, spans, format, scratch)) {
-          this.flags[i] = FLAG_REJECT;
-          this.stats.rejects++;
+    if (!sameFields(formatAfterBefore, this.formatAt(to))) {
+      // The records up to the next header are bound by other fields now.
+      const k = this.headerIndexFrom(to);
+      const stop = k < this.headers.length ? this.headers[k].line : this.lines.length;
+      for (let i = to; i < stop; i++) {
+        if (kinds[i] === LineKind.Record && !(flags[i] & FLAG_PENDING)) {
+          flags[i] |= FLAG_PENDING;
+          this.pending++;
         }
-      } else if (kind === LineKind.Header) {
-        validateHeader(text, spans, scratch);
-        format = makeFormat(headerNames(text, spans), i);
-        this.insertHeader(i, format);
-        headerFound = true;
-      }
-      if (scratch.length > 0) {
-        this.problemsByLine[i] = scratch;
-        this.problemLines.splice(lowerBound(this.problemLines, i), 0, i);
-        this.stats.problems += scratch.length;
-        for (const p of scratch) if (p.severity === 'error') this.stats.errors++;
-        scratch = [];
       }
     }
-    return headerFound;
   }
 
-  private insertHeader(line: number, format: RecordFormat): void {
+  /**
+   * Validates pending lines in order, at most `maxLines` of them and until `deadline` (performance.now()),
+   * whichever comes first. Returns whether nothing is pending any more.
+   */
+  validatePending(maxLines = Infinity, deadline = Infinity): boolean {
+    const { kinds, flags } = this.columns;
+    const n = this.lines.length;
+    let budget = maxLines;
+    let sinceClock = 0;
+    let i = this.pendingFrom;
+    let h = this.headerIndexFrom(i);
+    let format = h === 0 ? DEFAULT_FORMAT : this.headers[h - 1].format;
+    while (this.pending > 0 && i < n && budget > 0) {
+      if (flags[i] & FLAG_PENDING) {
+        this.validateLine(i, format);
+        this.pending--;
+        budget--;
+        if (++sinceClock === 256) {
+          sinceClock = 0;
+          if (performance.now() >= deadline) {
+            i++;
+            break;
+          }
+        }
+      }
+      if (kinds[i] === LineKind.Header && h < this.headers.length && this.headers[h].line === i) format = this.headers[h++].format;
+      i++;
+    }
+    if (this.pending === 0) i = n;
+    this.pendingFrom = i;
+    return this.pending === 0;
+  }
+
+  /** The first full validation: one pass, the format carried along. */
+  private validateFresh(): void {
+    const { kinds } = this.columns;
+    let format = DEFAULT_FORMAT;
+    for (let i = 0; i < this.lines.length; i++) {
+      const kind = this.classify(i);
+      kinds[i] = kind;
+      if (kind === LineKind.Record) {
+        this.counts.records++;
+        this.validateScanned(i, kind, format);
+      } else if (kind === LineKind.Header) {
+        this.validateScanned(i, kind, format);
+        format = makeFormat(headerNames(this.lines[i], this.spans), i);
+        this.headers.push({ line: i, format });
+      }
+    }
+    this.pendingFrom = this.lines.length;
+  }
+
+  /** Scans and classifies line `i`; spans hold its fields afterwards. */
+  private classify(i: number): LineKind {
+    const text = this.lines[i];
+    scanFields(text, 0, text.length, this.spans);
+    return classifyLine(text, this.spans);
+  }
+
+  private validateLine(i: number, format: RecordFormat): void {
+    const text = this.lines[i];
+    scanFields(text, 0, text.length, this.spans);
+    this.validateScanned(i, this.columns.kinds[i] as LineKind, format);
+  }
+
+  /** Validates the scanned line `i` and replaces its counts in the sums. */
+  private validateScanned(i: number, kind: LineKind, format: RecordFormat): void {
+    const c = this.columns;
+    const out = this.scratch;
+    out.length = 0;
+    let reject = false;
+    if (kind === LineKind.Record) reject = validateRecord(this.lines[i], this.spans, format, out);
+    else if (kind === LineKind.Header) validateHeader(this.lines[i], this.spans, out);
+    let errors = 0;
+    for (const p of out) if (p.severity === 'error') errors++;
+    this.counts.problems += out.length - c.problems[i];
+    this.counts.errors += errors - c.errors[i];
+    if (c.flags[i] & FLAG_REJECT) this.counts.rejects--;
+    if (reject) this.counts.rejects++;
+    c.problems[i] = out.length;
+    c.errors[i] = errors;
+    c.flags[i] = reject ? FLAG_REJECT : 0;
+    this.validatedLines++;
+  }
+
+  /** The problems of line `i` under `format`, found again (a scratch array: copy to keep). */
+  private findProblems(i: number, format: RecordFormat): Problem[] {
+    const text = this.lines[i];
+    const out: Problem[] = [];
+    scanFields(text, 0, text.length, this.spans);
+    const kind = this.columns.kinds[i];
+    if (kind === LineKind.Record) validateRecord(text, this.spans, format, out);
+    else if (kind === LineKind.Header) validateHeader(text, this.spans, out);
+    return out;
+  }
+
+  /** Drops the contribution of `line` to the sums (it is being replaced). */
+  private forget(line: number): void {
+    const c = this.columns;
+    this.counts.problems -= c.problems[line];
+    this.counts.errors -= c.errors[line];
+    if (c.kinds[line] === LineKind.Record) this.counts.records--;
+    if (c.flags[line] & FLAG_REJECT) this.counts.rejects--;
+    if (c.flags[line] & FLAG_PENDING) this.pending--;
+  }
+
+  /** The index of the first header line at or after `line`. */
+  private headerIndexFrom(line: number): number {
     const h = this.headers;
-    let k = h.length;
-    while (k > 0 && h[k - 1].line > line) k--;
-    h.splice(k, 0, { line, format });
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (h[mid].line < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
-/** The first index of `a` (ascending) whose value is at least `v`. */
-function lowerBound(a: number[], v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** A copy of `s` that shares no storage with the string it was cut from. */
+function ownCopy(s: string): string {
+  // Flattening the concatenation copies the characters; the slice then refers to that copy only.
+  return (' ' + s).slice(1);
 }
 
-function spliceBytes(a: Uint8Array, at: number, removed: number, added: number): Uint8Array {
-  const out = new Uint8Array(a.length - removed + added);
-  out.set(a.subarray(0, at), 0);
-  out.set(a.subarray(at + removed), at + added);
-  return out;
+/** Whether two formats validate a record alike: the same names, and both from a header or both the default. */
+function sameFields(a: RecordFormat, b: RecordFormat): boolean {
+  if (a === b) return true;
+  if ((a.headerLine < 0) !== (b.headerLine < 0) || a.names.length !== b.names.length) return false;
+  for (let k = 0; k < a.names.length; k++) if (a.names[k] !== b.names[k]) return false;
+  return true;
 }

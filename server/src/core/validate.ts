@@ -279,9 +279,15 @@ function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: n
   return plan.action >= 0 && spanEquals(text, starts[plan.action], ends[plan.action], 'REJECT');
 }
 
+/** Each format's field names joined, for field-count messages (a wrong header makes one per record). */
+const joinedNames = new WeakMap<RecordFormat, string>();
+
 function missingNames(format: RecordFormat, n: number): string {
   const missing = format.names.length - n;
-  return n === 0 ? 'empty record' : `${missing} missing (a record needs ${format.names.join(' ')})`;
+  if (n === 0) return 'empty record';
+  let names = joinedNames.get(format);
+  if (names === undefined) joinedNames.set(format, (names = format.names.join(' ')));
+  return `${missing} missing (a record needs ${names})`;
 }
 
 function checkField(text: string, s: number, e: number, field: FieldDef, ok: boolean, out: Problem[]): number {

@@ -1,4 +1,6 @@
-// Core problems -> LSP diagnostics, published (coalesced per tick) after each change, with the status counts.
+// Core problems -> LSP diagnostics, published (coalesced per tick) each time a document is validated, with the
+// status counts. One publication per document is on its way at a time: a client that reads slowly gets the
+// latest state once the previous one is written, not a queue of stale lists (which can be big: maxProblems).
 import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { FlowLogDocument, LineProblem } from '../core/document';
 import { DocumentStatusNotification } from '../protocol';
@@ -26,18 +28,34 @@ export function diagnosticsOf(doc: FlowLogDocument): Diagnostic[] {
 
 export function registerDiagnostics(connection: Connection, documents: DocumentStore): { republishAll(): void } {
   const pending = new Set<string>();
+  /** Documents whose publication is being written, and those to publish again once it is. */
+  const writing = new Set<string>();
+  const again = new Set<string>();
   let scheduled = false;
+
+  const publish = (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    if (writing.has(uri)) {
+      again.add(uri);
+      return;
+    }
+    writing.add(uri);
+    const stats = doc.getStats();
+    void Promise.all([
+      connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(doc) }),
+      connection.sendNotification(DocumentStatusNotification, { uri, records: stats.records, rejects: stats.rejects, problems: stats.problems, errors: stats.errors }),
+    ]).catch(() => undefined).finally(() => {
+      writing.delete(uri);
+      if (again.delete(uri)) schedule(uri);
+    });
+  };
 
   const flush = () => {
     scheduled = false;
-    for (const uri of pending) {
-      const doc = documents.get(uri);
-      if (!doc) continue;
-      void connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(doc) });
-      const stats = doc.getStats();
-      void connection.sendNotification(DocumentStatusNotification, { uri, records: stats.records, rejects: stats.rejects, problems: stats.problems, errors: stats.errors });
-    }
+    const uris = [...pending];
     pending.clear();
+    uris.forEach(publish);
   };
 
   const schedule = (uri: string) => {
@@ -48,9 +66,10 @@ export function registerDiagnostics(connection: Connection, documents: DocumentS
     }
   };
 
-  documents.onDidChange(schedule);
+  documents.onDidValidate(schedule);
   documents.onDidClose((uri) => {
     pending.delete(uri);
+    again.delete(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 

@@ -1,7 +1,7 @@
 // Big plain files are split at line boundaries into one range per core; each worker thread runs the same plans
 // (one query, or the summary's queries on one scan) over its range and the main thread merges the partial
 // results; a search's rows can come back while the workers scan. The bundles (dist/cli.js, dist/server.js, the
-// bench) start themselves as the workers: their entries call maybeRunAsQueryWorker() first.
+// bench) start themselves as lint workers: their entries call maybeRunAsLintWorker() first.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
