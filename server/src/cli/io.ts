@@ -2,6 +2,8 @@
 export interface CliIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** stdout is a terminal (not a file or a pipe): data formats escape control characters too. */
+  stdoutIsTerminal?: boolean;
 }
 
 /** A bad command line: printed with the usage, exit code 2. */

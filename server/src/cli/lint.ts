@@ -5,6 +5,7 @@ import { FileRange, maybeRunWorkerJob, planRanges, runWorkerJobs } from '../core
 import { readFileRange } from '../core/query/sources';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../core/scan';
 import { Problem, validateHeader, validateRecord } from '../core/validate';
+import { terminalJson, terminalText } from '../core/terminalText';
 import { CliIO, UsageError } from './io';
 
 export interface LintProblem {
@@ -105,6 +106,16 @@ export function maybeRunAsLintWorker(): boolean {
   });
 }
 
+/** A problem as a line of text: `file:line:col: severity code message`, the values in it with controls escaped. */
+export function problemLine(p: LintProblem): string {
+  return `${terminalText(p.file)}:${p.line}:${p.column}: ${p.severity} ${p.code} ${terminalText(p.message)}\n`;
+}
+
+/** A problem as JSON, with the controls JSON.stringify leaves raw (C1, bidi) escaped too. */
+export function problemJson(p: LintProblem): string {
+  return terminalJson(JSON.stringify(p));
+}
+
 const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';
 
 export async function runLintCommand(argv: string[], io: CliIO): Promise<number> {
@@ -132,10 +143,10 @@ export async function runLintCommand(argv: string[], io: CliIO): Promise<number>
     try {
       const summary = await lintFile(file, (p) => {
         if (format === 'json') {
-          io.stdout((firstJson ? '\n' : ',\n') + JSON.stringify(p));
+          io.stdout((firstJson ? '\n' : ',\n') + problemJson(p));
           firstJson = false;
         } else {
-          io.stdout(`${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code} ${p.message}\n`);
+          io.stdout(problemLine(p));
         }
       });
       errors += summary.errors;
