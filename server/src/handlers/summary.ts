@@ -3,7 +3,7 @@ import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-
 import { computeSummary } from '../core/summary';
 import { SummaryParams, SummaryRequest, SummaryResultWire } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, percentReporter, resolveSource } from './source';
+import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
 
 export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<SummaryResultWire> {
   const started = performance.now();
@@ -13,6 +13,8 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
   try {
     const summary = await computeSummary(source, { signal: abort.signal, onProgress: percentReporter(progress) });
     return { summary, elapsedMs: Math.round(performance.now() - started) };
+  } catch (e) {
+    throw cancelledOr(e, abort.signal);
   } finally {
     abort.dispose();
     progress?.done();
