@@ -123,15 +123,15 @@ export function mountSummaryView(root: HTMLElement): void {
     const plot = el('div', { className: 'time-chart', attrs: { id: 'timeline-chart' } });
     host.append(toggle, plot);
     const byBytes = timelineMetric === 'bytes';
+    const unit = byBytes ? 'bytes' as const : 'count' as const;
     disposeChart = renderTimeChart(plot, {
       xs: s.timeline.map((b) => Date.parse(b.t) / 1000),
       series: [
-        { name: 'ACCEPT', tone: 'accept', values: s.timeline.map((b) => (byBytes ? b.acceptBytes : b.acceptRecords)) },
-        { name: 'REJECT', tone: 'reject', values: s.timeline.map((b) => (byBytes ? b.rejectBytes : b.rejectRecords)) },
-        ...(byBytes ? [] : [{ name: 'no action (NODATA, SKIPDATA)', tone: 'other' as const, values: s.timeline.map((b) => b.otherRecords) }]),
+        { name: 'ACCEPT', tone: 'accept', unit, values: s.timeline.map((b) => (byBytes ? b.acceptBytes : b.acceptRecords)) },
+        { name: 'REJECT', tone: 'reject', unit, values: s.timeline.map((b) => (byBytes ? b.rejectBytes : b.rejectRecords)) },
+        ...(byBytes ? [] : [{ name: 'no action (NODATA, SKIPDATA)', tone: 'other' as const, unit, values: s.timeline.map((b) => b.otherRecords) }]),
       ],
       stacked: true,
-      format: byBytes ? formatBytes : formatCount,
       onClick: (i) => open(s.timeline[i].query),
       height: 220,
     });

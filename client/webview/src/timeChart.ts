@@ -21,6 +21,10 @@ export interface TimeChartInput {
 
 const UNIT_FORMAT: Record<Unit, (v: number) => string> = { bytes: formatBytes, count: formatCount };
 
+/** Tick steps: whole numbers for counts (no 0.5 record), round binary sizes for bytes (1 KiB, 2 KiB, 5 KiB…). */
+const steps = (base: number) => Array.from({ length: 7 }, (_, p) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * base ** p)).flat();
+const UNIT_TICKS: Record<Unit, number[]> = { bytes: steps(1024), count: steps(1000) };
+
 const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-red', '--vscode-charts-foreground', '--vscode-charts-lines'];
 const TONES = { accept: '--vscode-charts-green', reject: '--vscode-charts-red', other: '--vscode-charts-lines' } as const;
 
@@ -71,7 +75,8 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
             : {
               show: (u: uPlot, _si: number, i0: number, i1: number) => i1 - i0 < u.bbox.width / devicePixelRatio / 12,
               filter: (_u: uPlot, _si: number, show: boolean) => (show || isolated[k].length === 0 ? null : isolated[k]),
-              size: 7,
+              // The first series' points are larger, so that one hidden under another at the same spot still shows.
+              size: Math.max(5, 9 - 2 * k),
               fill: color,
             },
           // The hovered bucket's value (none where the bucket is missing); with the cursor off the chart, the total.
@@ -86,8 +91,10 @@ export function renderTimeChart(host: HTMLElement, input: TimeChartInput): () =>
     const fromZero: uPlot.Scale = { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] };
     const axis = (k: number, side: 1 | 3, showGrid: boolean): uPlot.Axis => {
       const format = formatOf(k);
+      const unit = input.series[k].unit;
       return {
         scale: scaleOf(k), side, stroke: fg, size: 70,
+        ...(unit ? { incrs: UNIT_TICKS[unit] } : {}),
         grid: { show: showGrid, stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
         values: (_u, vals) => vals.map((v) => format(v)),
       };
