@@ -69,6 +69,17 @@ describe('item 24: units per series', () => {
   });
 });
 
+describe('chart labels from hostile values', () => {
+  it('bar labels and series names show control and bidi characters as escapes', () => {
+    const bars = chartFor(['vpc_id', 'n'], [['vpc-\u202egnp.exe', 3], ['\x1b[31mRED', 2]]);
+    assert.ok(bars && bars.kind === 'bars');
+    assert.deepEqual(bars.labels, ['vpc-\\u202egnp.exe', '\\x1b[31mRED']);
+    const pivot = chartFor(['t', 'vpc_id', 'n'], [['2024-01-01T00:00:00Z', 'a\u202eb', 1]]);
+    assert.ok(pivot && pivot.kind === 'time');
+    assert.equal(pivot.series[0].name, 'a\\u202eb n');
+  });
+});
+
 describe('item 25: NULL is not a talker', () => {
   it('item 25: the summary leaves NULL out of the top lists and counts it apart', async () => {
     const s = await computeSummary(good);

@@ -1,7 +1,9 @@
 // Which chart a result gets, and its data: a time series when the first column is a time bucket (histogram()
 // gives ISO UTC times), else a top-N bar chart of one numeric column against the label columns before it.
-// Pure: the unit tests check the shaping, the views only draw it.
+// Pure: the unit tests check the shaping, the views only draw it. Labels and series names are values from the log:
+// shown with their control and bidi characters as escapes, as the table shows them.
 import type { Cell } from './messages';
+import { terminalText } from '../../../server/src/core/terminalText';
 
 /** What a value column counts: bytes (shown as KiB, MiB…) or things (records, packets, ports: plain numbers). */
 export type Unit = 'bytes' | 'count';
@@ -143,7 +145,7 @@ export function chartFor(columns: string[], rows: Cell[][], valueColumn?: string
       s.values[at.get(Date.parse(String(r[0])) / 1000)!]! += v;
       s.total += v;
     }
-    const series = [...byKey].sort((a, b) => b[1].total - a[1].total).slice(0, MAX_SERIES).map(([name, s]) => ({ name: `${name} ${chosen}`, values: s.values, unit: unitOf(chosen) }));
+    const series = [...byKey].sort((a, b) => b[1].total - a[1].total).slice(0, MAX_SERIES).map(([name, s]) => ({ name: terminalText(`${name} ${chosen}`), values: s.values, unit: unitOf(chosen) }));
     return { kind: 'time', xColumn: columns[0], ...withGaps(xs, series), valueColumns, valueColumn: chosen };
   }
   // Bars: labels are the columns up to the last non-numeric one (at least the first column).
@@ -156,7 +158,7 @@ export function chartFor(columns: string[], rows: Cell[][], valueColumn?: string
   const shown = rows.slice(0, MAX_BARS);
   return {
     kind: 'bars',
-    labels: shown.map((r) => label(r, 0, lastLabel + 1)),
+    labels: shown.map((r) => terminalText(label(r, 0, lastLabel + 1))),
     values: shown.map((r) => (typeof r[c] === 'number' ? (r[c] as number) : 0)),
     rowIndex: shown.map((_, i) => i),
     valueColumns,
