@@ -60,7 +60,11 @@ export const HOSTILE_RECORDS: readonly { line: string; valid: boolean; why: stri
   { line: `${H.title} 123456789010 eni-abc12345 ${H.markdownImage} ${H.rtlAddress} 51003 ${H.clearScreen} 6 1 40 1700000300 1700000360 ${H.colour} OK - - - -`, valid: false, why: 'escapes and Markdown in typed fields: lint and diagnostics quote them' },
   { line: ok('- - - - - - - 1700000360 1700000420 - NODATA - - - -'), valid: true, why: 'NODATA: no addresses (not a talker in the summary)' },
   { line: 'V1 123456789010 eni-abc12345 - - - - - -1 -1 1700000420 1700000480 - SKIPDATA - - - -', valid: true, why: "Tencent's -1 counts: negative numbers stay numbers in CSV" },
+  { line: ok(`10.0.0.10 10.0.0.11 51004 443 6 7 700 1700000480 1700000540 ACCEPT OK ${H.svg} ${H.template} ${H.backticks} ${H.autolink}`), valid: true, why: 'the payloads of the invalid records again, in a valid one (an engine skips malformed records)' },
 ];
+
+/** The payloads that sit in valid records: the ones every output (queries, panels) must show. */
+export const HOSTILE_IN_VALID_RECORDS = Object.entries(HOSTILE).filter(([, v]) => HOSTILE_RECORDS.some((r) => r.valid && r.line.includes(v)));
 
 export const HOSTILE_TEXT = [HOSTILE_HEADER, ...HOSTILE_RECORDS.map((r) => r.line)].join('\n') + '\n';
 
