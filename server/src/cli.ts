@@ -84,10 +84,28 @@ function stdoutWriter(): Required<Pick<CliIO, 'stdout' | 'flushed' | 'outputStat
   return { stdout, flushed, flush, outputStats: () => ({ maxPendingOutputBytes }) };
 }
 
+/** The status of a command whose reader went away: 128 + SIGPIPE, what a shell reports for grep or jq then. */
+export const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * `flowlog … | head -1`: once the reader has closed the pipe, the output is not wanted. Stop at once, quietly, with
+ * the status a shell shows for grep or jq stopped by SIGPIPE (the work was cut short, so neither 0 nor 1 would be
+ * true); Node ignores SIGPIPE and reports EPIPE as an error event instead.
+ */
+function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    if (stream !== process.stderr) process.stderr.write(`flowlog: cannot write the output: ${e.message}\n`);
+    process.exit(2);
+  });
+}
+
 // The bundle also runs as a query worker thread (big files are scanned on every core).
 if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker()) {
+  exitQuietlyOnBrokenPipe(process.stdout);
+  exitQuietlyOnBrokenPipe(process.stderr);
   const out = stdoutWriter();
-  main(process.argv.slice(2), { ...out, stderr: (s) => process.stderr.write(s) })
+  main(process.argv.slice(2), { ...out, stderr: (s) => process.stderr.write(s), stdoutIsTerminal: process.stdout.isTTY === true })
     .then(async (code) => {
       await out.flush();
       process.exitCode = code;

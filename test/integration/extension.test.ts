@@ -42,7 +42,8 @@ function position(doc: vscode.TextDocument, line: number, text: string): vscode.
 
 async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos);
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  // Readings are escaped Markdown (their values come from the file): compare the text they render as.
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 /** Hover text once it satisfies `accept`: the server answers with the settings it has pulled. */

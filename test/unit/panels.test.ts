@@ -184,14 +184,14 @@ describe('chart shaping', () => {
     const c = chartFor(['t', 'bytes', 'records'], [['2024-01-01T00:05:00Z', 20, 2], ['2024-01-01T00:00:00Z', 10, 1]]);
     assert.ok(c && c.kind === 'time');
     assert.deepEqual(c.xs, [1704067200, 1704067500]);
-    assert.deepEqual(c.series, [{ name: 'bytes', values: [10, 20] }, { name: 'records', values: [1, 2] }]);
+    assert.deepEqual(c.series, [{ name: 'bytes', values: [10, 20], unit: 'bytes' }, { name: 'records', values: [1, 2], unit: 'count' }]);
   });
 
   it('label columns between the time and the values split it into series', () => {
     const rows = [['2024-01-01T00:00:00Z', 'ACCEPT', 5], ['2024-01-01T00:00:00Z', 'REJECT', 1], ['2024-01-01T00:01:00Z', 'REJECT', 4]];
     const c = chartFor(['t', 'action', 'records'], rows);
     assert.ok(c && c.kind === 'time');
-    assert.deepEqual(c.series, [{ name: 'ACCEPT records', values: [5, 0] }, { name: 'REJECT records', values: [1, 4] }]);
+    assert.deepEqual(c.series, [{ name: 'ACCEPT records', values: [5, 0], unit: 'count' }, { name: 'REJECT records', values: [1, 4], unit: 'count' }]);
   });
 
   it('top-N results give bars of the first value column after the labels', () => {

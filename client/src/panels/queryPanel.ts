@@ -10,6 +10,7 @@ import { Cell, ExportFormat, QueryViewState, ToQueryView } from '../../webview/s
 import { QueryViewHost, routeQueryViewMessage } from './routers';
 import { QueryRunner } from './queryRunner';
 import { formatResult } from './exportFormat';
+import { isSameFile } from './sameFile';
 import { ViewPort, loadPage, panelColumn, targetOf, webviewOptions } from './webviewPanel';
 
 export const QUERY_PANEL_VIEW_TYPE = 'flowlog.queryPanel';
@@ -21,6 +22,12 @@ export interface PanelDeps {
   context: vscode.ExtensionContext;
   client: FlowLogClient;
   recent: RecentQueries;
+}
+
+/** Whether writing `dest` would write the flow log `log`. */
+async function wouldOverwrite(dest: vscode.Uri, log: vscode.Uri): Promise<boolean> {
+  if (dest.scheme === 'file' && log.scheme === 'file') return isSameFile(dest.fsPath, log.fsPath);
+  return dest.toString() === log.toString();
 }
 
 export class QueryPanel implements QueryViewHost {
@@ -120,8 +127,8 @@ export class QueryPanel implements QueryViewHost {
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
     });
     if (!dest) return;
-    // The extension never writes to a log file, even when asked to.
-    if (this.target && dest.fsPath === this.target.fsPath) {
+    // The extension never writes to a log file, even when asked to (through a symlink or another case of its name).
+    if (this.target && (await wouldOverwrite(dest, this.target))) {
       void vscode.window.showErrorMessage('Choose another file: exporting over the flow log itself would destroy it.');
       return;
     }

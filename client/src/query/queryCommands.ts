@@ -7,6 +7,7 @@ import { askQuery } from './askQuery';
 import { runQueryWithProgress } from './queryClient';
 import { RecentQueries } from './recentQueries';
 import { toCsv } from '../../../server/src/core/query/csv';
+import { labelText } from './labelText';
 
 /** Commands may be given the query as an argument (tests, keybindings, links). */
 type QueryArg = string | undefined;
@@ -72,7 +73,7 @@ async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<voi
   const lineCol = result.columns.indexOf('line');
   const items = result.rows.map((row, i) => ({
     label: `$(symbol-event) line ${row[lineCol]}`,
-    description: result.readings?.[i] ?? '',
+    description: labelText(result.readings?.[i] ?? ''),
     line: Number(row[lineCol]) - 1,
   }));
   const more = result.stats.matched > result.rows.length ? ` (first ${result.rows.length.toLocaleString('en-US')})` : '';

@@ -15,7 +15,9 @@ export interface BarChartInput {
 }
 
 export function renderBarChart(input: BarChartInput): HTMLElement {
-  const max = Math.max(1, ...input.values.map((v) => Math.abs(v)));
+  // A loop, not Math.max(...values): a spread of a data-sized array can overflow the call stack.
+  let max = 1;
+  for (const v of input.values) if (Math.abs(v) > max) max = Math.abs(v);
   const format = input.format ?? formatCount;
   const list = el('div', { className: 'bars', attrs: { role: 'list', 'aria-label': `${input.valueColumn} by row` } });
   input.labels.forEach((text, i) => {

@@ -1,11 +1,16 @@
 // Numbers and values as the views show them.
 import { formatBytes } from '../../../server/src/core/decode/bytes';
+import { terminalText } from '../../../server/src/core/terminalText';
 import type { Cell } from './messages';
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
 export { formatBytes };
 
+/**
+ * A value as the table and the summary show it. Values come from log files: control characters and bidi overrides
+ * are shown as escapes (`\x1b`, `\u202e`), so a value cannot hide or reorder what is shown (exports keep the value).
+ */
 export function cellText(v: Cell): string {
-  return v === null ? '-' : typeof v === 'number' ? String(v) : v;
+  return v === null ? '-' : typeof v === 'number' ? String(v) : terminalText(v);
 }

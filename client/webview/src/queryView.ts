@@ -8,7 +8,7 @@ import { formatBytes, formatCount } from './format';
 import { vscodeApi } from './vscodeApi';
 import { QueryBox } from './queryBox';
 import { VirtualTable } from './table';
-import { chartFor } from './chartData';
+import { chartFor, unitOf } from './chartData';
 import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { EXAMPLE_QUERIES } from './examples';
@@ -160,13 +160,13 @@ export function mountQueryView(root: HTMLElement): void {
       });
       chartHost.append(select);
     }
-    const bytesLike = (name: string) => /bytes/i.test(name);
     if (chart.kind === 'bars') {
-      chartHost.append(renderBarChart({ labels: chart.labels, values: chart.values, valueColumn: chart.valueColumn, format: bytesLike(chart.valueColumn) ? formatBytes : formatCount }));
+      chartHost.append(renderBarChart({ labels: chart.labels, values: chart.values, valueColumn: chart.valueColumn, format: unitOf(chart.valueColumn) === 'bytes' ? formatBytes : formatCount }));
     } else {
+      // Each series in its own unit (bytes as KiB…, records plain), a second axis when they differ.
       const plot = el('div', { className: 'time-chart' });
       chartHost.append(plot);
-      disposeChart = renderTimeChart(plot, { xs: chart.xs, series: chart.series, format: bytesLike(chart.valueColumn) || (chart.series.length === 1 && bytesLike(chart.series[0].name)) ? formatBytes : formatCount, height: 300 });
+      disposeChart = renderTimeChart(plot, { xs: chart.xs, series: chart.series, height: 300 });
     }
   }
 

@@ -2,6 +2,7 @@
 // sources, protocols and interfaces. Every number, bar and row is a button that opens the query behind it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import { WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
 import type { Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
@@ -54,6 +55,18 @@ export function mountSummaryView(root: HTMLElement): void {
 
   const col = (t: SummaryTable, name: string) => t.columns.indexOf(name);
   const num = (v: Cell) => (typeof v === 'number' ? v : 0);
+
+  /** A top list's note of the records it leaves out (no address: NULL is not a talker), a button to them. */
+  function leftOut(count: number): HTMLElement | null {
+    if (count === 0) return null;
+    const b = el('button', { className: 'link left-out', text: `${formatCount(count)} records without addresses (NODATA/SKIPDATA) not listed`, title: WITHOUT_ADDRESSES_SEARCH });
+    b.addEventListener('click', () => open(WITHOUT_ADDRESSES_SEARCH));
+    return b;
+  }
+
+  function withNote(content: HTMLElement, note: HTMLElement | null): HTMLElement {
+    return note ? el('div', {}, [content, note]) : content;
+  }
 
   function bars(name: SummarySection, t: SummaryTable, labelOf: (r: Cell[]) => string, valueName: string, format: (v: number) => string, tone?: string): HTMLElement {
     if (t.rows.length === 0) return el('p', { className: 'empty', text: 'None' });
@@ -110,15 +123,15 @@ export function mountSummaryView(root: HTMLElement): void {
     const plot = el('div', { className: 'time-chart', attrs: { id: 'timeline-chart' } });
     host.append(toggle, plot);
     const byBytes = timelineMetric === 'bytes';
+    const unit = byBytes ? 'bytes' as const : 'count' as const;
     disposeChart = renderTimeChart(plot, {
       xs: s.timeline.map((b) => Date.parse(b.t) / 1000),
       series: [
-        { name: 'ACCEPT', tone: 'accept', values: s.timeline.map((b) => (byBytes ? b.acceptBytes : b.acceptRecords)) },
-        { name: 'REJECT', tone: 'reject', values: s.timeline.map((b) => (byBytes ? b.rejectBytes : b.rejectRecords)) },
-        ...(byBytes ? [] : [{ name: 'no action (NODATA, SKIPDATA)', tone: 'other' as const, values: s.timeline.map((b) => b.otherRecords) }]),
+        { name: 'ACCEPT', tone: 'accept', unit, values: s.timeline.map((b) => (byBytes ? b.acceptBytes : b.acceptRecords)) },
+        { name: 'REJECT', tone: 'reject', unit, values: s.timeline.map((b) => (byBytes ? b.rejectBytes : b.rejectRecords)) },
+        ...(byBytes ? [] : [{ name: 'no action (NODATA, SKIPDATA)', tone: 'other' as const, unit, values: s.timeline.map((b) => b.otherRecords) }]),
       ],
       stacked: true,
-      format: byBytes ? formatBytes : formatCount,
       onClick: (i) => open(s.timeline[i].query),
       height: 220,
     });
@@ -142,6 +155,7 @@ export function mountSummaryView(root: HTMLElement): void {
       figure('time span', s.firstStart !== null && s.lastEnd !== null ? formatDuration(s.lastEnd - s.firstStart) : '-', totalsQuery, 'span', span),
       figure('interfaces', formatCount(s.interfaces), q.interfaces.query, 'interfaces'),
       figure('malformed lines', formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
+      figure('records without addresses', formatCount(s.withoutAddresses), WITHOUT_ADDRESSES_SEARCH, 'without-addresses', 'NODATA/SKIPDATA; not in top lists'),
       figure('ACCEPT records', formatCount(num(accept?.[1] ?? 0)), actionQuery('ACCEPT'), 'accept-records', formatBytes(num(accept?.[2] ?? 0))),
       figure('REJECT records', formatCount(num(reject?.[1] ?? 0)), actionQuery('REJECT'), 'reject-records', formatBytes(num(reject?.[2] ?? 0))),
     ]));
@@ -150,9 +164,9 @@ export function mountSummaryView(root: HTMLElement): void {
     const grid = el('div', { className: 'cards' });
     const pairLabel = (r: Cell[]) => `${cellText(r[0])} → ${cellText(r[1])}`;
     grid.append(
-      section('Top sources by bytes', q.topSources.query, 'topSources', bars('topSources', q.topSources, (r) => cellText(r[0]), 'bytes', formatBytes)),
-      section('Top destinations by bytes', q.topDestinations.query, 'topDestinations', bars('topDestinations', q.topDestinations, (r) => cellText(r[0]), 'bytes', formatBytes)),
-      section('Top pairs by bytes', q.topPairs.query, 'topPairs', bars('topPairs', q.topPairs, pairLabel, 'bytes', formatBytes)),
+      section('Top sources by bytes', q.topSources.query, 'topSources', withNote(bars('topSources', q.topSources, (r) => cellText(r[0]), 'bytes', formatBytes), leftOut(s.withoutAddresses))),
+      section('Top destinations by bytes', q.topDestinations.query, 'topDestinations', withNote(bars('topDestinations', q.topDestinations, (r) => cellText(r[0]), 'bytes', formatBytes), leftOut(s.withoutAddresses))),
+      section('Top pairs by bytes', q.topPairs.query, 'topPairs', withNote(bars('topPairs', q.topPairs, pairLabel, 'bytes', formatBytes), leftOut(s.withoutAddresses))),
       section('Top rejected destination ports', q.topRejectedPorts.query, 'topRejectedPorts', bars('topRejectedPorts', q.topRejectedPorts, (r) => `${cellText(r[0])}${r[1] ? ` ${r[1]}` : ''}`, 'records', formatCount, 'bar-reject')),
       section('Top rejected sources', q.topRejectedSources.query, 'topRejectedSources', bars('topRejectedSources', q.topRejectedSources, (r) => cellText(r[0]), 'records', formatCount, 'bar-reject')),
       section('Protocols', q.protocols.query, 'protocols', bars('protocols', q.protocols, (r) => `${cellText(r[1])} (${cellText(r[0])})`, 'records', formatCount)),

@@ -9,6 +9,8 @@ export interface CliIO {
   flushed?: () => Promise<void>;
   /** What stdout held at most while waiting on its reader (for FLOWLOG_LINT_STATS). */
   outputStats?: () => { maxPendingOutputBytes: number };
+  /** stdout is a terminal (not a file or a pipe): data formats escape control characters too. */
+  stdoutIsTerminal?: boolean;
 }
 
 /** A bad command line: printed with the usage, exit code 2. */

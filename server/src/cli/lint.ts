@@ -4,17 +4,23 @@
 // lint down instead of filling memory.
 import { LintProblem } from '../core/lint/rangeLinter';
 import { lintFile, lintStreamStats, maybeRunAsLintWorker } from '../core/lint/lintFile';
+import { terminalJson, terminalText } from '../core/terminalText';
 import { CliIO, OutputClosedError, UsageError } from './io';
 
 export type { LintProblem } from '../core/lint/rangeLinter';
 export { maybeRunAsLintWorker };
 
-const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';
-
-/** One problem as a line of text output. */
-function formatProblemLine(p: LintProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code} ${p.message}\n`;
+/** A problem as a line of text: `file:line:col: severity code message`, the values in it with controls escaped. */
+export function problemLine(p: LintProblem): string {
+  return `${terminalText(p.file)}:${p.line}:${p.column}: ${p.severity} ${p.code} ${terminalText(p.message)}\n`;
 }
+
+/** A problem as JSON, with the controls JSON.stringify leaves raw (C1, bidi) escaped too. */
+export function problemJson(p: LintProblem): string {
+  return terminalJson(JSON.stringify(p));
+}
+
+const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';
 
 export async function runLintCommand(argv: string[], io: CliIO): Promise<number> {
   let format: 'text' | 'json' = 'text';
@@ -42,10 +48,10 @@ export async function runLintCommand(argv: string[], io: CliIO): Promise<number>
       for (const p of batch) {
         if (p.severity === 'error') errors++;
         if (format === 'json') {
-          io.stdout((firstJson ? '\n' : ',\n') + JSON.stringify(p));
+          io.stdout((firstJson ? '\n' : ',\n') + problemJson(p));
           firstJson = false;
         } else {
-          io.stdout(formatProblemLine(p));
+          io.stdout(problemLine(p));
         }
       }
       return io.flushed?.();

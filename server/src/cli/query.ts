@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { QueryError, QueryResult, runQuery } from '../core/query';
 import { toCsv } from '../core/query/csv';
+import { terminalJson, terminalText } from '../core/terminalText';
 import { CliIO, UsageError } from './io';
 
 const USAGE = "usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]";
@@ -36,7 +37,7 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
       if (!statSync(f).isFile()) throw new Error('not a file');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      io.stderr(`flowlog: cannot read ${f}: ${code === 'ENOENT' ? 'no such file' : code ?? 'not a file'}\n`);
+      io.stderr(`flowlog: cannot read ${terminalText(f)}: ${code === 'ENOENT' ? 'no such file' : code ?? 'not a file'}\n`);
       return 2;
     }
   }
@@ -50,19 +51,28 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
     }
     throw e;
   }
-  if (format === 'json') io.stdout(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats }) + '\n');
-  else if (format === 'csv') io.stdout(toCsv(result.columns, result.rows));
+  // Values are hostile: what reaches a terminal shows its control characters escaped (JSON keeps its value, CSV
+  // keeps its bytes when it goes to a file or a pipe).
+  if (format === 'json') io.stdout(terminalJson(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats })) + '\n');
+  else if (format === 'csv') io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
   else io.stdout(toTable(result));
   return 0;
 }
 
-function toTable(result: QueryResult): string {
+/** The result as an aligned text table, values with their control characters escaped. */
+export function toTable(result: QueryResult): string {
   const { columns, rows, stats } = result;
-  const text = rows.map((r) => r.map((v) => (v === null ? 'NULL' : String(v))));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...text.map((r) => r[i].length))));
+  const text = rows.map((r) => r.map((v) => (v === null ? 'NULL' : terminalText(String(v)))));
+  const heads = columns.map(terminalText);
+  // A loop, not Math.max(...lengths): a spread of 130,000 rows overflows the call stack.
+  const widths = heads.map((c, i) => {
+    let w = c.length;
+    for (const r of text) if (r[i].length > w) w = r[i].length;
+    return Math.min(60, w);
+  });
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
   const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const lines = [fmt(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
+  const lines = [fmt(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
   const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
   lines.push('', `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped · ${stats.elapsedMs} ms`);
   return lines.join('\n') + '\n';

@@ -1,4 +1,5 @@
-// Human readings of fields and records: what hovers and inlay hints show. Pure: no LSP, no vscode.
+// Human readings of fields and records: what hovers and inlay hints show. Pure: no LSP, no vscode. The readings are
+// plain text holding values from the file as they are: whoever puts them in Markdown escapes them (hover.ts).
 
 import { FieldDef } from './schema';
 import { FieldSpans, RecordFormat, scanFields } from './scan';
@@ -55,7 +56,7 @@ const asInt = (s: string | undefined): number | undefined => {
 
 /** The decoded reading of one field value, or undefined when there is nothing to add to the raw value. */
 export function decodeValue(field: FieldDef, value: string, options: ExplainOptions, record?: Map<string, string>): string | undefined {
-  if (value === '-') return 'no value (`-`): the field does not apply to this record or could not be computed';
+  if (value === '-') return 'no value (-): the field does not apply to this record or could not be computed';
   const n = asInt(value);
   switch (field.type) {
     case 'protocol': {

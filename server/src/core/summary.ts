@@ -5,18 +5,23 @@ import { QuerySource, planQuery, runPlans, QueryCancelledError } from './query';
 import { isoUtc } from './decode/time';
 import type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
-/** The queries behind the summary, in CLS syntax. */
+/**
+ * The queries behind the summary, in CLS syntax. NULL is not a talker: the top lists leave out records without the
+ * address (or protocol) they rank (NODATA/SKIPDATA records have none), and the totals count those records apart.
+ * HAVING drops the NULL group rather than a search (`srcaddr:*`), so that all of them keep the search `*` and top
+ * sources and destinations are still added up from top pairs on the same scan.
+ */
 export const SUMMARY_QUERIES = {
-  totals: '* | select count(*) as records, sum(bytes) as bytes, sum(packets) as packets, min(start) as first_start, max(end) as last_end, count(distinct interface_id) as interfaces',
+  totals: '* | select count(*) as records, sum(bytes) as bytes, sum(packets) as packets, min(start) as first_start, max(end) as last_end, count(distinct interface_id) as interfaces, sum(srcaddr is null or dstaddr is null) as without_addresses',
   actions: '* | select action, count(*) as records, sum(bytes) as bytes group by action order by action',
   // Minute buckets while scanning; the view's bucket size is chosen from the span afterwards (sums merge exactly).
   timeline: '* | select histogram(start, interval 1 minute) as t, action, count(*) as records, sum(bytes) as bytes group by t, action order by t, action',
-  topSources: '* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr order by bytes desc, srcaddr limit 10',
-  topDestinations: '* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr order by bytes desc, dstaddr limit 10',
-  topPairs: '* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10',
+  topSources: '* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr having srcaddr is not null order by bytes desc, srcaddr limit 10',
+  topDestinations: '* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr having dstaddr is not null order by bytes desc, dstaddr limit 10',
+  topPairs: '* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr having srcaddr is not null and dstaddr is not null order by bytes desc, srcaddr, dstaddr limit 10',
   topRejectedPorts: 'action:REJECT | select dstport, service_name(dstport) as service, count(*) as records group by dstport order by records desc, dstport limit 10',
-  topRejectedSources: 'action:REJECT | select srcaddr, count(*) as records group by srcaddr order by records desc, srcaddr limit 10',
-  protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol order by records desc, protocol',
+  topRejectedSources: 'action:REJECT | select srcaddr, count(*) as records group by srcaddr having srcaddr is not null order by records desc, srcaddr limit 10',
+  protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol having protocol is not null order by records desc, protocol',
   interfaces: "* | select interface_id, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects, sum(log_status = 'NODATA') as nodata, sum(log_status = 'SKIPDATA') as skipdata group by interface_id order by records desc, interface_id",
 } as const satisfies Record<SummarySection, string>;
 
@@ -91,7 +96,7 @@ export async function computeSummary(source: QuerySource, options: SummaryOption
   sections.forEach((s, i) => {
     tables[s] = { query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows };
   });
-  const [records, bytes, packets, firstStart, lastEnd, interfaces] = tables.totals.rows[0] as (number | null)[];
+  const [records, bytes, packets, firstStart, lastEnd, interfaces, withoutAddresses] = tables.totals.rows[0] as (number | null)[];
   const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
   const bucketSeconds = chooseBucketSeconds(span);
   return {
@@ -102,6 +107,7 @@ export async function computeSummary(source: QuerySource, options: SummaryOption
     firstStart,
     lastEnd,
     interfaces: interfaces ?? 0,
+    withoutAddresses: withoutAddresses ?? 0,
     sections: tables,
     bucketSeconds,
     timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),

@@ -34,8 +34,16 @@ export interface Summary {
   firstStart: number | null;
   lastEnd: number | null;
   interfaces: number;
+  /**
+   * Records without a source or a destination address (NODATA and SKIPDATA records have neither): left out of the
+   * top lists, counted here. The search for them is WITHOUT_ADDRESSES_SEARCH.
+   */
+  withoutAddresses: number;
   sections: Record<SummarySection, SummaryTable>;
   /** Bucket size chosen from the span, and every bucket from the first to the last (empty ones as zero). */
   bucketSeconds: number;
   timeline: TimelineBucket[];
 }
+
+/** The search for the records counted by Summary.withoutAddresses. */
+export const WITHOUT_ADDRESSES_SEARCH = 'NOT srcaddr:* OR NOT dstaddr:*';

@@ -3,7 +3,7 @@
 // first rows as partial results while the scan goes on.
 import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { QueryError, checkQuery, runQuery } from '../core/query';
-import { abortOn, percentReporter, resolveSource } from './source';
+import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
 import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
 import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress } from '../protocol';
@@ -40,7 +40,7 @@ export async function executeQuery(
     return wire;
   } catch (e) {
     if (e instanceof QueryError) throw new ResponseError(QUERY_SYNTAX_ERROR, e.message, errorData(e, params.query));
-    throw e;
+    throw cancelledOr(e, abort.signal);
   } finally {
     abort.dispose();
     progress?.done();

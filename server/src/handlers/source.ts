@@ -1,7 +1,7 @@
 // What the query and summary handlers share. What a request's URI reads: the open document's text, or the file
 // on disk when the document is not open here (VS Code never syncs files over 50 MB to extensions, so big files
 // are always read from disk, streaming). Cancellation as an AbortSignal, and progress as whole percents.
-import { ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { LSPErrorCodes, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { QuerySource } from '../core/query';
 import { fileHeaderNames } from '../core/query/input';
@@ -37,6 +37,15 @@ export function abortOn(token: { isCancellationRequested: boolean; onCancellatio
   const sub = token?.onCancellationRequested(() => abort.abort());
   if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
   return { signal: abort.signal, dispose: () => sub?.dispose() };
+}
+
+/**
+ * What a request that failed answers: RequestCancelled (-32800) when it was cancelled (whatever the engine threw on
+ * its way out), else the error as it is.
+ */
+export function cancelledOr(e: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted || (e instanceof Error && e.name === 'AbortError')) return new ResponseError(LSPErrorCodes.RequestCancelled, 'the request was cancelled');
+  return e;
 }
 
 /** An engine onProgress that reports whole percents to `progress`, each once. */

@@ -3,7 +3,7 @@ import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-
 import { computeSummary } from '../core/summary';
 import { SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, percentReporter, resolveSource } from './source';
+import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
 
 export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
   const started = performance.now();
@@ -15,6 +15,8 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
       signal: abort.signal, onProgress: percentReporter(progress), onSection: onSection && ((section, table) => onSection({ section, table })),
     });
     return { summary, elapsedMs: Math.round(performance.now() - started) };
+  } catch (e) {
+    throw cancelledOr(e, abort.signal);
   } finally {
     abort.dispose();
     progress?.done();
