@@ -14,7 +14,8 @@ import { terminalJson, terminalText } from '../../server/src/core/terminalText';
 import { csvCell, toCsv } from '../../server/src/core/query/csv';
 import { QueryResult, runQuery } from '../../server/src/core/query';
 import { runQueryCommand, toTable } from '../../server/src/cli/query';
-import { LintProblem, lintFile, problemJson, problemLine } from '../../server/src/cli/lint';
+import { LintProblem, problemJson, problemLine } from '../../server/src/cli/lint';
+import { lintFile } from '../../server/src/core/lint/lintFile';
 import { formatResult } from '../../client/src/panels/exportFormat';
 import { isSameFile } from '../../client/src/panels/sameFile';
 import { labelText } from '../../client/src/query/labelText';
@@ -200,7 +201,7 @@ describe('item 17: terminal output shows control characters escaped', () => {
 
   it("item 17: lint's lines of the hostile fixture hold no control character; its JSON has the values back", async () => {
     const problems: LintProblem[] = [];
-    await lintFile(HOSTILE_FIXTURE, (p) => problems.push(p));
+    await lintFile(HOSTILE_FIXTURE, { write: (batch) => void problems.push(...batch) });
     const lines = problems.map(problemLine).join('');
     assert.doesNotMatch(lines, TERMINAL_CONTROL_EXCEPT_NEWLINE);
     assert.ok(lines.includes('version \\x1b]0;pwned\\x07 is not a known version'));
