@@ -11,8 +11,9 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { adler32, crc32 } from '../server/src/core/readers/lzo';
 import {
-  HEADER, Record, deliveryRecords, gzipMembers, snappyFramed, snappyHadoop, snappyRaw, toCloudWatch, toCsv, toJsonLines, toText,
+  HEADER, Record, deliveryRecords, gzipMembers, lzoVectorContent, snappyFramed, snappyHadoop, snappyRaw, toCloudWatch, toCsv, toJsonLines, toText,
 } from '../test/support/deliveries';
 
 const ACCOUNT = '123456789010';
@@ -39,9 +40,15 @@ function hasLzop(): boolean {
   }
 }
 
-function lzop(data: string): Buffer {
-  // From standard input lzop stores no name and no time: the output is the same on every run.
-  return execFileSync('lzop', ['-c', '-9'], { input: data });
+function lzop(data: string | Uint8Array, args = ['-9']): Buffer {
+  const out = execFileSync('lzop', ['-c', ...args], { input: data });
+  // From standard input lzop stores no name but the current time: set the time to 0 (and the header's Adler-32
+  // or CRC-32 again) so that every run writes the same bytes.
+  const nameEnd = 34 + out[33];
+  out.fill(0, 25, 33);
+  const header = out.subarray(9, nameEnd);
+  out.writeUInt32BE(out.readUInt32BE(17) & 0x1000 ? crc32(header) : adler32(header), nameEnd); // F_H_CRC32
+  return out;
 }
 
 async function parquet(path: string, records: Record[], rowGroupSize: number): Promise<void> {
@@ -68,7 +75,7 @@ async function writeDeliveries(root: string, records: Record[], lzopAvailable: b
   const clsJson = join(root, 'cls-json', '2024', '01', '15', '10');
   const lzoPath = join(clsJson, '202401151005_000_4000.lzo');
   const keptLzo = !lzopAvailable && existsSync(lzoPath) ? readFileSync(lzoPath) : undefined;
-  rmSync(root, { recursive: true, force: true });
+  for (const d of ['s3', 's3-hive', 's3-parquet', 'cloudwatch-export', 'cls-json', 'cls-csv', 'snappy-containers']) rmSync(join(root, d), { recursive: true, force: true });
   const [a, b] = split(records, 2);
   const names = ['20240115T1000Z_1a2b3c4d', '20240115T1005Z_5e6f7a8b'];
   const fileName = (n: string, ext: string) => `${ACCOUNT}_vpcflowlogs_${REGION}_${FLOW_LOG}_${n}.log.${ext}`;
@@ -116,6 +123,7 @@ async function writeDeliveries(root: string, records: Record[], lzopAvailable: b
 /** Damaged and stray files, for the tests of bad input. */
 function writeBad(root: string, records: Record[], goodParquet: string): void {
   const dir = join(root, 'bad');
+  rmSync(dir, { recursive: true, force: true });
   // A gzip file whose second member is damaged: the first member's records are read, then one error.
   const first = gzipMembers(toText(records.slice(0, 20)), 1);
   const second = Buffer.from(gzipMembers(toText(records.slice(20, 40), false), 1));
@@ -146,6 +154,12 @@ async function main(): Promise<void> {
   const fixtureRecords = deliveryRecords(240, 7);
   const fixtures = join('test', 'fixtures', 'deliveries');
   await writeDeliveries(fixtures, fixtureRecords, lzopAvailable);
+  // Test vectors for the LZO decoder, made by the lzop program at its fastest and best levels (several blocks).
+  if (lzopAvailable) {
+    const content = lzoVectorContent();
+    write(join(fixtures, 'lzo-vectors', 'mixed-1.lzo'), lzop(content, ['-1']));
+    write(join(fixtures, 'lzo-vectors', 'mixed-9-crc32.lzo'), lzop(content, ['-9', '--crc32']));
+  }
   writeBad(fixtures, fixtureRecords, join(fixtures, 's3-parquet', 'AWSLogs', ACCOUNT, 'vpcflowlogs', REGION, '2024', '01', '15', `${ACCOUNT}_vpcflowlogs_${REGION}_${FLOW_LOG}_20240115T1000Z_9c0d1e2f.log.parquet`));
   console.log(`wrote samples/deliveries (${sampleRecords.length} records a delivery) and ${fixtures} (${fixtureRecords.length}), header ${HEADER.length} fields`);
 }

@@ -127,3 +127,15 @@ export function snappyJava(data: string | Uint8Array, blockSize = 32 << 10): Buf
   }
   return Buffer.concat(parts);
 }
+
+/** Bytes for the LZO decoder's vectors: records, then pseudo-random bytes (incompressible), then records again. */
+export function lzoVectorContent(): Buffer {
+  const text = Buffer.from(toText(deliveryRecords(1300, 3)));
+  let a = 12345;
+  const noise = Buffer.alloc(40_000);
+  for (let i = 0; i < noise.length; i++) {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    noise[i] = a >>> 24;
+  }
+  return Buffer.concat([text, noise, Buffer.alloc(5000, 0x41), text]);
+}
