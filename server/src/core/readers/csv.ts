@@ -92,6 +92,10 @@ export class CsvSink implements LineSink {
     for (;;) {
       if (column > 0) out.space();
       column++;
+      // Blanks before an opening quote are not part of the value (`a, "b"`).
+      let open = i;
+      while (open < end && isBlank(buf[open]) && buf[open] !== sep) open++;
+      if (open < end && buf[open] === q) i = open;
       if (i < end && buf[i] === q) {
         // Quoted: up to the closing quote; a doubled quote is one quote character.
         let j = i + 1;
@@ -119,6 +123,7 @@ export class CsvSink implements LineSink {
           out.dash();
         }
         i = j + 1;
+        while (i < end && isBlank(buf[i]) && buf[i] !== sep) i++;
         if (i === end) return '';
         if (buf[i] !== sep) return `column ${column}: text after the closing quote`;
         i++;

@@ -29,6 +29,9 @@ export class LineSplitter {
   /** The last chunk ended with `\r`: a `\n` starting the next one belongs to it. */
   private afterCR = false;
   private started = false;
+  /** The input's first bytes while fewer than three have come (a byte order mark may be cut). */
+  private headBytes = Buffer.alloc(0);
+  private stripBomOff = false;
   /** Lines completed so far. */
   private done = 0;
 
@@ -52,7 +55,19 @@ export class LineSplitter {
     let i = 0;
     const n = chunk.length;
     if (!this.started && n > 0) {
+      // The first three bytes decide whether there is a byte order mark, however the input is cut.
+      if (this.stripBom && !this.stripBomOff && this.headBytes.length + n < 3) {
+        this.headBytes = Buffer.concat([this.headBytes, chunk]);
+        return;
+      }
       this.started = true;
+      if (this.headBytes.length > 0) {
+        const joined = Buffer.concat([this.headBytes, chunk]);
+        this.headBytes = Buffer.alloc(0);
+        this.started = false;
+        this.push(joined);
+        return;
+      }
       if (this.stripBom && n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
     if (this.afterCR) {
@@ -86,6 +101,12 @@ export class LineSplitter {
 
   /** The last line, when the input does not end with a line break. */
   finish(): void {
+    if (!this.started && this.headBytes.length > 0) {
+      const head = this.headBytes;
+      this.headBytes = Buffer.alloc(0);
+      this.stripBomOff = true;
+      this.push(head);
+    }
     if (this.pendingBytes > 0 && !this.skipping) this.endPending();
     this.skipping = false;
   }
