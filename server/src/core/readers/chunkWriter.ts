@@ -12,7 +12,7 @@ const BANG = 33;
 const DASH = 45;
 
 export class ChunkWriter {
-  private buf = new Uint8Array(FLUSH_BYTES + (64 << 10));
+  private buf: Uint8Array = Buffer.allocUnsafe(FLUSH_BYTES + (64 << 10));
   private len = 0;
   private lineNos = new Int32Array(16384);
   private count = 0;
@@ -34,7 +34,7 @@ export class ChunkWriter {
     if (this.len + extra <= this.buf.length) return;
     let n = this.buf.length * 2;
     while (n < this.len + extra) n *= 2;
-    const b = new Uint8Array(n);
+    const b = Buffer.allocUnsafe(n);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
   }
@@ -81,6 +81,16 @@ export class ChunkWriter {
       this.buf.set(src.subarray(start, end), this.len);
     }
     this.len += n;
+  }
+
+  /** The output buffer with room for `n` more bytes at `size`; write into it, then `commit` the new size. */
+  reserve(n: number): Uint8Array {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  commit(size: number): void {
+    this.len = size;
   }
 
   /** Takes back bytes written after `size` (within the current line). */
@@ -134,7 +144,7 @@ export class ChunkWriter {
 
   /** Puts a made-up header line before the line just ended. */
   headerBeforeLastLine(names: readonly string[]): void {
-    const line = this.buf.slice(this.lineStart, this.len);
+    const line = Uint8Array.prototype.slice.call(this.buf, this.lineStart, this.len);
     const lineNo = this.lineNos[this.count - 1];
     this.len = this.lineStart;
     this.count--;
@@ -164,13 +174,15 @@ export class ChunkWriter {
   /** The pending lines as a chunk (undefined when there are none), and a fresh start. */
   take(bytesRead: number): DecodedChunk | undefined {
     if (this.len === 0 && this.problems.length === 0) return undefined;
+    // The buffer itself is handed out and a fresh one taken: no copy, and no zeroing (allocUnsafe) of the new one.
     const chunk: DecodedChunk = {
-      bytes: this.buf.slice(0, this.len),
+      bytes: this.buf.subarray(0, this.len),
       firstLine: this.lineNos[0],
       bytesRead,
     };
     if (!this.consecutive) chunk.lines = this.lineNos.slice(0, this.count);
     if (this.problems.length) chunk.problems = this.problems;
+    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_BYTES + (64 << 10), Math.min(this.buf.length, 4 * FLUSH_BYTES)));
     this.len = 0;
     this.count = 0;
     this.consecutive = true;

@@ -15,6 +15,7 @@ import { JsonLinesSink } from './json';
 import { DEFAULT_MAX_LINE_BYTES, LineSink, LineSplitter } from './lineSplitter';
 import { LzoError, lzopDecompress } from './lzo';
 import { ParquetError, decodeParquet } from './parquet';
+import { plainTextRuns } from './plainText';
 import { SnappyError, snappyContainer, snappyDecompress } from './snappy';
 import { CloudWatchSink, TextSink } from './text';
 import { Compression, DecodeError, DecodedChunk, DetectedFormat, Encoding } from './types';
@@ -178,6 +179,10 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
     }
     return;
   }
+  if (format.compression === 'none' && format.encoding === 'text') {
+    yield* decodePlain(path, 0, size, format, options);
+    return;
+  }
   const counter = { n: 0 };
   const open = () => {
     counter.n = 0;
@@ -187,17 +192,42 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
 }
 
 /**
- * Plain uncompressed text only: canonical lines of bytes [start, end) (both at line starts), so the engine can
- * split a big file across threads. Line numbers count from 1 at `start` (the caller shifts them); a byte order mark
- * is dropped only at the file's start. `bytesRead` counts from `start`.
+ * Canonical lines of bytes [start, end) of an uncompressed line-based file (both at line starts), so the engine
+ * can split a big file across threads: plain text and CloudWatch exports; JSON lines too (each range makes its own
+ * header line from its first object); CSV when the range holds no header row (start 0, no header, or
+ * `csv.fields` given). Line numbers count from 1 at `start` (the caller shifts them); a byte order mark is dropped
+ * only at the file's start. `bytesRead` counts from `start`. `formatHint` (and `csv`) say what the file is: detect
+ * it once with `detectFile`.
  */
 export async function* decodeFileRange(path: string, start: number, end: number, options: DecodeOptions = {}): AsyncGenerator<DecodedChunk> {
   const counter = { n: 0 };
-  const format: DetectedFormat = { compression: 'none', encoding: options.formatHint ?? 'text' };
-  if (format.encoding !== 'text' && format.encoding !== 'cloudwatch') {
-    throw new DecodeError(path, `byte ranges are for plain text, not ${format.encoding}`);
+  const encoding = options.formatHint ?? 'text';
+  const format: DetectedFormat = { compression: 'none', encoding };
+  if (encoding === 'parquet') throw new DecodeError(path, 'byte ranges are for line-based files, not Parquet');
+  if (encoding === 'csv') {
+    const csv = options.csv ?? {};
+    format.csv = { separator: csv.separator ?? ',', header: (csv.header ?? false) && start === 0 && !csv.fields };
+    if (csv.header && start > 0 && !csv.fields) throw new DecodeError(path, 'a CSV range after the header row needs csv.fields');
   }
-  yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal), format, options, counter, start === 0);
+  if (encoding === 'text') yield* decodePlain(path, start, end, format, options);
+  else yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal), format, options, counter, start === 0);
+}
+
+/** Plain text: whole-line runs handed on as read, then the general splitter from where they stop (if they do). */
+async function* decodePlain(path: string, start: number, end: number, format: DetectedFormat, options: DecodeOptions): AsyncGenerator<DecodedChunk> {
+  const counter = { n: 0 };
+  const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let stop: { pos: number; nextLine: number };
+  try {
+    stop = yield* plainTextRuns(path, start, end, { cap, startsFile: start === 0, signal: options.signal, counter });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new DecodeError(path, readReason(e));
+  }
+  if (stop.pos >= end) return;
+  counter.n = stop.pos - start;
+  const rest = fileBytes(path, stop.pos, end, counter, options.signal);
+  yield* decodeLines(path, rest, format, options, counter, stop.pos === 0, stop.nextLine);
 }
 
 async function* decodeLines(
@@ -207,10 +237,11 @@ async function* decodeLines(
   options: DecodeOptions,
   counter: { n: number },
   startsFile: boolean,
+  firstLine = 1,
 ): AsyncGenerator<DecodedChunk> {
   const out = new ChunkWriter();
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile);
+  const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile, firstLine);
   try {
     for await (const chunk of bytes) {
       splitter.push(chunk);

@@ -42,6 +42,8 @@ export function isMetadataKey(key: string): boolean {
   return key.length > 4 && key.startsWith('__') && key.endsWith('__');
 }
 
+const NO_KEYS: Uint8Array[] = [];
+
 const RAW_TEXT_KEYS = new Set(['__CONTENT__', 'message']);
 
 /** How the keys of objects seen lately map to output columns. */
@@ -74,7 +76,8 @@ export class JsonLinesSink implements LineSink {
   private valKind = new Uint8Array(this.cap);
   private decoded: string[] = [];
   private count = 0;
-  private error = '';
+  /** The object just scanned has the keys of `layout`, in its order. */
+  private sameKeys = false;
 
   constructor(private readonly out: ChunkWriter) {}
 
@@ -104,15 +107,38 @@ export class JsonLinesSink implements LineSink {
     const out = this.out;
     out.begin(lineNo);
     const columns = layout.sourceOf.length;
+    // Values are copied straight into the output buffer: never longer than the source line plus a separator
+    // and a `-` per column (an escaped string decodes to fewer bytes than it is written with).
+    const room = end - start + 2 * columns + 2;
+    let dst = out.reserve(room);
+    let o = out.size;
     for (let c = 0; c < columns; c++) {
-      if (c > 0) out.space();
+      if (c > 0) dst[o++] = 32;
       const k = layout.identity ? c : layout.sourceOf[c];
-      const problem = this.writeValue(buf, k);
-      if (problem) {
-        out.abandon(lineNo, `${layout.keys[k]}: ${problem}`);
-        return;
+      const kind = this.valKind[k] as Kind;
+      if (kind === Kind.Raw) {
+        const e = this.valEnd[k];
+        for (let x = this.valStart[k]; x < e; x++) {
+          const b = buf[x];
+          if (b <= 32 || b === 127) {
+            out.abandon(lineNo, `${layout.keys[k]}: the value holds a space or control character`);
+            return;
+          }
+          dst[o++] = b;
+        }
+      } else if (kind === Kind.Missing) dst[o++] = 45;
+      else {
+        out.commit(o);
+        const problem = this.writeValue(buf, k);
+        if (problem) {
+          out.abandon(lineNo, `${layout.keys[k]}: ${problem}`);
+          return;
+        }
+        o = out.size;
+        dst = out.reserve(room);
       }
     }
+    out.commit(o);
     out.end();
     if (layout.pendingHeader) {
       // Written once a record of the new key set is good, so a bad line alone does not change the header.
@@ -171,25 +197,9 @@ export class JsonLinesSink implements LineSink {
     else out.problem(lineNo, 'the text record is an object or array');
   }
 
-  /** The layout of the object just scanned: the last one when its keys are the same bytes, else worked out. */
+  /** The layout of the object just scanned: the last one when its keys were the same bytes, else worked out. */
   private layoutFor(buf: Uint8Array): Layout | string {
-    const last = this.layout;
-    const n = this.count;
-    if (last && last.keyBytes.length === n) {
-      let same = true;
-      for (let k = 0; k < n && same; k++) {
-        if (this.keyEscaped[k]) {
-          same = false;
-          break;
-        }
-        const want = last.keyBytes[k];
-        const s = this.keyStart[k];
-        if (this.keyEnd[k] - s !== want.length) same = false;
-        else for (let j = 0; j < want.length; j++) if (buf[s + j] !== want[j]) { same = false; break; }
-      }
-      if (same) return last;
-    }
-    return this.newLayout(buf);
+    return this.sameKeys && this.layout ? this.layout : this.newLayout(buf);
   }
 
   private newLayout(buf: Uint8Array): Layout | string {
@@ -207,7 +217,7 @@ export class JsonLinesSink implements LineSink {
         }
       }
       keys.push(key);
-      keyBytes.push(raw.slice());
+      keyBytes.push(Uint8Array.prototype.slice.call(raw));
     }
     if (new Set(keys).size !== n) return 'a key appears twice in the object';
     const fields: number[] = [];
@@ -249,27 +259,37 @@ export class JsonLinesSink implements LineSink {
    */
   private scanObject(buf: Uint8Array, i: number, end: number): boolean {
     this.count = 0;
+    const expected = this.layout?.keyBytes ?? NO_KEYS;
+    let same = true;
+    this.sameKeys = false;
     i = skipWs(buf, i + 1, end);
     if (i < end && buf[i] === CLOSE_BRACE) return skipWs(buf, i + 1, end) === end;
     for (;;) {
       if (i >= end || buf[i] !== QUOTE) return false;
       const k = this.count;
       if (k === this.cap) this.grow();
-      // Key
+      // Key, compared on the way with the same key of the last object (same keys: same layout, the usual case).
       let j = i + 1;
       let escaped = 0;
+      const want = k < expected.length ? expected[k] : undefined;
+      let w = 0;
+      if (want === undefined) same = false;
       for (;;) {
         if (j >= end) return false;
         const c = buf[j];
         if (c === QUOTE) break;
         if (c === BACKSLASH) {
           escaped = 1;
+          same = false;
           j += 2;
           continue;
         }
         if (c < 32) return false;
+        if (same && (w >= want!.length || want![w] !== c)) same = false;
+        w++;
         j++;
       }
+      if (same && w !== want!.length) same = false;
       this.keyStart[k] = i + 1;
       this.keyEnd[k] = j;
       this.keyEscaped[k] = escaped;
@@ -351,7 +371,10 @@ export class JsonLinesSink implements LineSink {
         i = skipWs(buf, i + 1, end);
         continue;
       }
-      if (buf[i] === CLOSE_BRACE) return skipWs(buf, i + 1, end) === end;
+      if (buf[i] === CLOSE_BRACE) {
+        this.sameKeys = same && this.count === expected.length;
+        return skipWs(buf, i + 1, end) === end;
+      }
       return false;
     }
   }

@@ -35,8 +35,10 @@ export class LineSplitter {
   /** Lines completed so far. */
   private done = 0;
 
-  /** `stripBom`: the bytes start a file (a byte order mark there is dropped). */
-  constructor(private readonly sink: LineSink, private readonly cap = DEFAULT_MAX_LINE_BYTES, private readonly stripBom = true) {}
+  /** `stripBom`: the bytes start a file (a byte order mark there is dropped); `firstLine`: the first line's number. */
+  constructor(private readonly sink: LineSink, private readonly cap = DEFAULT_MAX_LINE_BYTES, private readonly stripBom = true, firstLine = 1) {
+    this.done = firstLine - 1;
+  }
 
   /** Lines completed so far (the number of the last complete line). */
   get linesDone(): number {
@@ -159,8 +161,8 @@ export class LineSplitter {
       this.pendingBytes = 0;
       return;
     }
-    // A copy: the caller may reuse its chunk.
-    this.pieces.push(chunk.slice(start, end));
+    // A copy (Buffer's own slice is a view): the caller may reuse its chunk.
+    this.pieces.push(Uint8Array.prototype.slice.call(chunk, start, end));
     this.pendingBytes += end - start;
   }
 

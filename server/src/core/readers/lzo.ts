@@ -37,7 +37,7 @@ export async function* lzopDecompress(source: AsyncIterable<Uint8Array>): AsyncG
         cCrc = flags & F_CRC32_C ? await r.u32be('a block checksum') : undefined;
       }
       if (csize > size) throw new LzoError('lzop: a block larger compressed than plain (corrupt)');
-      const data = (await r.exact(csize, 'a block')).slice();
+      const data = Uint8Array.prototype.slice.call(await r.exact(csize, 'a block'));
       if (cAdler !== undefined && adler32(data) !== cAdler) throw new LzoError('lzop: a block fails its Adler-32 checksum (corrupt)');
       if (cCrc !== undefined && crc32(data) !== cCrc) throw new LzoError('lzop: a block fails its CRC-32 checksum (corrupt)');
       let plain: Uint8Array;

@@ -137,7 +137,7 @@ export class RawSnappyDecoder {
       }
       this.copy(offset, len);
     }
-    this.rest = i < n ? b.slice(i) : new Uint8Array(0);
+    this.rest = i < n ? Uint8Array.prototype.slice.call(b, i) : new Uint8Array(0);
     return this.takeOutput();
   }
 
@@ -249,7 +249,7 @@ async function* framed(r: ByteReader): AsyncGenerator<Uint8Array> {
       if (len !== 6 || String.fromCharCode(...id) !== 'sNaPpY') throw new SnappyError('snappy: bad stream identifier');
     } else if (type === 0x00 || type === 0x01) {
       if (len < 4) throw new SnappyError('snappy: a chunk too short for its checksum');
-      const data = (await r.exact(len, 'a chunk')).slice();
+      const data = Uint8Array.prototype.slice.call(await r.exact(len, 'a chunk'));
       const want = (data[0] | (data[1] << 8) | (data[2] << 16) | (data[3] << 24)) >>> 0;
       let plain: Uint8Array;
       if (type === 0x01) plain = data.subarray(4);
