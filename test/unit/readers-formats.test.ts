@@ -5,6 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { decodeFile, detectFile, DecodeError, DecodedChunk, DecodeOptions } from '../../server/src/core/readers';
 import { detectCompression, detectEncoding } from '../../server/src/core/readers/detect';
 import { canonical, deliveryRecords, gzipMembers, snappyRaw, toCloudWatch, toCsv, toJsonLines } from '../support/deliveries';
@@ -163,7 +165,7 @@ describe('readers: CloudWatch exports', () => {
 describe('readers: Parquet', () => {
   const file = join(FIXTURES, 's3-parquet', 'AWSLogs', '123456789010', 'vpcflowlogs', 'us-east-1', '2024', '01', '15', '123456789010_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60718_20240115T1000Z_9c0d1e2f.log.parquet');
 
-  it('reads AWS columns (typed, `_` names, several row groups) as canonical lines, NULL as -', async () => {
+  it('reads AWS columns (typed, `_` names, Gzip pages) as canonical lines, NULL as -', async () => {
     const chunks: DecodedChunk[] = [];
     for await (const c of decodeFile(file)) chunks.push(c);
     const text = chunks.map((c) => Buffer.from(c.bytes).toString()).join('');
@@ -172,11 +174,37 @@ describe('readers: Parquet', () => {
     assert.ok(text.includes(' - - - - - - - '), 'NODATA records come back with -');
   });
 
+  it('reads several row groups, Snappy pages, and reports a value with a space as that row\'s problem', async () => {
+    const records = deliveryRecords(5000, 13);
+    const textPath = join(dir, 'pq-source.log');
+    writeFileSync(textPath, canonical(records, true));
+    const path = join(dir, 'groups.log.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    // Row 3001 gets an action with a space in it (a value a space-separated record cannot hold).
+    await db.run(`COPY (SELECT * REPLACE (CASE WHEN start = ${records[3000][10]} AND srcaddr = '${records[3000][3]}' THEN 'NOT OK' ELSE action END AS action)
+      FROM read_csv('${textPath}', delim=' ', header=true, nullstr='-', auto_detect=false, columns={'version': 'INTEGER', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'INTEGER', 'dstport': 'INTEGER', 'protocol': 'BIGINT', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'}))
+      TO '${path}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 2048)`);
+    db.closeSync();
+    const chunks: DecodedChunk[] = [];
+    for await (const c of decodeFile(path)) chunks.push(c);
+    const lines = chunks.map((c) => Buffer.from(c.bytes).toString()).join('').split('\n');
+    const expected = canonical(records, true).split('\n');
+    const bad = chunks.flatMap((c) => c.problems ?? []);
+    assert.equal(bad.length, 1);
+    assert.match(bad[0].message, /^action: the value holds a space/);
+    assert.equal(bad[0].line, 3001);
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(path));
+    assert.ok(meta.row_groups.length >= 3, `${meta.row_groups.length} row groups`);
+    expected[bad[0].line] = '!';
+    assert.deepEqual(lines, expected);
+  });
+
   it('a truncated Parquet file is one error naming the file', async () => {
     const path = join(FIXTURES, 'bad', 'truncated.log.parquet');
     await assert.rejects(async () => {
       for await (const c of decodeFile(path)) void c;
-    }, (e: unknown) => e instanceof DecodeError && e.path === path && /Parquet: not a readable Parquet file/.test(e.message));
+    }, (e: unknown) => e instanceof DecodeError && e.path === path && /truncated\.log\.parquet: Parquet: the file ends without a Parquet footer \(truncated\?\)$/.test(e.message));
   });
 });
 

@@ -33,6 +33,10 @@ export interface ParquetProgress {
 /** Decodes a Parquet file to canonical lines: a header line of the columns, then one line a row (row numbers from 1). */
 export async function* decodeParquet(path: string, options: ParquetProgress = {}): AsyncGenerator<DecodedChunk> {
   const file = await asyncBufferFromFile(path);
+  const tail = new Uint8Array(await file.slice(Math.max(0, file.byteLength - 4)));
+  if (file.byteLength < 12 || String.fromCharCode(...tail) !== 'PAR1') {
+    throw new ParquetError('the file ends without a Parquet footer (truncated?)');
+  }
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
@@ -58,31 +62,42 @@ export async function* decodeParquet(path: string, options: ParquetProgress = {}
   }
   const hasOffsetIndex = metadata.row_groups.every((g) => g.columns.every((c) => c.offset_index_offset !== undefined));
   const values: ArrayLike<unknown>[] = new Array(columns.length);
+  // Slices never cross a row group: a group is the most read at once (a slice of it with an offset index).
+  const groupEnds: number[] = [];
+  let rows = 0;
+  for (const g of metadata.row_groups) groupEnds.push((rows += Number(g.num_rows)));
+  const slices: [number, number][] = [];
   for (const range of scan.ranges) {
-    const step = hasOffsetIndex ? SLICE_ROWS : range.rowEnd - range.rowStart;
-    for (let rowStart = range.rowStart; rowStart < range.rowEnd; rowStart += step) {
-      options.signal?.throwIfAborted();
-      const rowEnd = Math.min(range.rowEnd, rowStart + step);
-      try {
-        for (let c = 0; c < columns.length; c++) values[c] = await scan.readColumn({ column: columns[c], rowStart, rowEnd });
-      } catch (e) {
-        const pending = out.take(progress(rowStart));
-        if (pending) yield pending;
-        throw new ParquetError(`rows ${rowStart + 1}–${rowEnd}: ${(e as Error).message}`, rowStart + 1);
+    let at = range.rowStart;
+    for (const groupEnd of groupEnds) {
+      while (at < range.rowEnd && at < groupEnd) {
+        const stop = Math.min(range.rowEnd, groupEnd, hasOffsetIndex ? at + SLICE_ROWS : groupEnd);
+        slices.push([at, stop]);
+        at = stop;
       }
-      for (let r = 0; r < rowEnd - rowStart; r++) {
-        const rowNo = rowStart + r + 1;
-        out.begin(rowNo);
-        let problem = '';
-        for (let c = 0; c < columns.length && !problem; c++) {
-          if (c > 0) out.space();
-          problem = writeValue(out, values[c][r]);
-          if (problem) problem = `${columns[c]}: ${problem}`;
-        }
-        if (problem) out.abandon(rowNo, problem);
-        else out.end();
-        if (out.size >= FLUSH_BYTES) yield out.take(progress(rowNo))!;
+    }
+  }
+  for (const [rowStart, rowEnd] of slices) {
+    options.signal?.throwIfAborted();
+    try {
+      for (let c = 0; c < columns.length; c++) values[c] = await scan.readColumn({ column: columns[c], rowStart, rowEnd });
+    } catch (e) {
+      const pending = out.take(progress(rowStart));
+      if (pending) yield pending;
+      throw new ParquetError(`rows ${rowStart + 1}–${rowEnd}: ${(e as Error).message}`, rowStart + 1);
+    }
+    for (let r = 0; r < rowEnd - rowStart; r++) {
+      const rowNo = rowStart + r + 1;
+      out.begin(rowNo);
+      let problem = '';
+      for (let c = 0; c < columns.length && !problem; c++) {
+        if (c > 0) out.space();
+        problem = writeValue(out, values[c][r]);
+        if (problem) problem = `${columns[c]}: ${problem}`;
       }
+      if (problem) out.abandon(rowNo, problem);
+      else out.end();
+      if (out.size >= FLUSH_BYTES) yield out.take(progress(rowNo))!;
     }
   }
   const last = out.take(fileSize);

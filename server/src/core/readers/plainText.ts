@@ -65,7 +65,7 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
       let bytes: Uint8Array = data.subarray(skip, cut);
       if (atEnd && data[cut - 1] !== LF) {
         // The file's last line has no line break: canonical lines all end with one.
-        const b = Buffer.allocUnsafe(cut - skip + 1);
+        const b = Buffer.allocUnsafeSlow(cut - skip + 1);
         b.set(bytes);
         b[b.length - 1] = LF;
         bytes = b;
