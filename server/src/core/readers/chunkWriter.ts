@@ -10,6 +10,7 @@ const NEWLINE = 10;
 const SPACE = 32;
 const BANG = 33;
 const DASH = 45;
+const ENCODER = new TextEncoder();
 
 export class ChunkWriter {
   private buf: Uint8Array = Buffer.allocUnsafe(FLUSH_BYTES + (64 << 10));
@@ -124,7 +125,7 @@ export class ChunkWriter {
     if (ascii) {
       for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
     } else {
-      this.len += new TextEncoder().encodeInto(s, this.buf.subarray(this.len)).written;
+      this.len += ENCODER.encodeInto(s, this.buf.subarray(this.len)).written;
     }
   }
 

@@ -85,7 +85,10 @@ async function consider(path: string, explicit: boolean, files: Map<string, Inpu
   let size: number;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return;
+    if (!info.isFile()) {
+      skipped.push({ path, reason: info.isDirectory() ? 'a link to a folder (not followed)' : 'not a regular file' });
+      return;
+    }
     size = info.size;
   } catch {
     skipped.push({ path, reason: 'cannot be read' });
