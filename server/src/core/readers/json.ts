@@ -16,26 +16,8 @@ import { lookupField } from '../schema';
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
 import { longLineMessage } from './text';
+import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-
-const enum Kind {
-  /** Copy `buf[start, end)`. */
-  Raw,
-  /** Write `-`. */
-  Missing,
-  /** An escaped string, decoded into `decoded[k]`. */
-  Decoded,
-  /** An object or array: not a field value. */
-  Nested,
-}
 
 /** Whether a key is CLS metadata (`__TIMESTAMP__`…). */
 export function isMetadataKey(key: string): boolean {
@@ -66,18 +48,7 @@ export class JsonLinesSink implements LineSink {
   private headerKeys: string[] | undefined;
   private readonly decoder = new TextDecoder();
 
-  // Per line: spans of keys and values, reused.
-  private cap = 64;
-  private keyStart = new Int32Array(this.cap);
-  private keyEnd = new Int32Array(this.cap);
-  private keyEscaped = new Uint8Array(this.cap);
-  private valStart = new Int32Array(this.cap);
-  private valEnd = new Int32Array(this.cap);
-  private valKind = new Uint8Array(this.cap);
-  private decoded: string[] = [];
-  private count = 0;
-  /** The object just scanned has the keys of `layout`, in its order. */
-  private sameKeys = false;
+  private readonly scan = new FlatObjectScanner();
 
   constructor(private readonly out: ChunkWriter) {}
 
@@ -86,12 +57,12 @@ export class JsonLinesSink implements LineSink {
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
-    let i = skipWs(buf, start, end);
+    const i = skipBlanks(buf, start, end);
     if (i === end) {
       this.out.line(lineNo, buf, start, start);
       return;
     }
-    if (buf[i] !== OPEN_BRACE || !this.scanObject(buf, i, end)) {
+    if (buf[i] !== 123 /* { */ || !this.scan.scan(buf, i, end, this.layout?.keyBytes ?? NO_KEYS)) {
       this.out.problem(lineNo, this.describeBadLine(buf, start, end));
       return;
     }
@@ -115,10 +86,10 @@ export class JsonLinesSink implements LineSink {
     for (let c = 0; c < columns; c++) {
       if (c > 0) dst[o++] = 32;
       const k = layout.identity ? c : layout.sourceOf[c];
-      const kind = this.valKind[k] as Kind;
+      const kind = this.scan.valKind[k] as Kind;
       if (kind === Kind.Raw) {
-        const e = this.valEnd[k];
-        for (let x = this.valStart[k]; x < e; x++) {
+        const e = this.scan.valEnd[k];
+        for (let x = this.scan.valStart[k]; x < e; x++) {
           const b = buf[x];
           if (b <= 32 || b === 127) {
             out.abandon(lineNo, `${layout.keys[k]}: the value holds a space or control character`);
@@ -151,19 +122,19 @@ export class JsonLinesSink implements LineSink {
   /** Writes value k; returns a problem, or '' when written. */
   private writeValue(buf: Uint8Array, k: number): string {
     const out = this.out;
-    switch (this.valKind[k] as Kind) {
+    switch (this.scan.valKind[k] as Kind) {
       case Kind.Missing:
         out.dash();
         return '';
       case Kind.Raw: {
-        const s = this.valStart[k];
-        const e = this.valEnd[k];
+        const s = this.scan.valStart[k];
+        const e = this.scan.valEnd[k];
         for (let i = s; i < e; i++) if (buf[i] <= 32 || buf[i] === 127) return 'the value holds a space or control character';
         out.bytes(buf, s, e);
         return '';
       }
       case Kind.Decoded: {
-        const v = this.decoded[k];
+        const v = this.scan.decoded[k];
         if (v === '') {
           out.dash();
           return '';
@@ -182,10 +153,10 @@ export class JsonLinesSink implements LineSink {
 
   private writeRawText(buf: Uint8Array, k: number, lineNo: number): void {
     const out = this.out;
-    const kind = this.valKind[k] as Kind;
-    if (kind === Kind.Raw) out.line(lineNo, buf, this.valStart[k], this.valEnd[k]);
+    const kind = this.scan.valKind[k] as Kind;
+    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k]);
     else if (kind === Kind.Decoded) {
-      const v = this.decoded[k];
+      const v = this.scan.decoded[k];
       if (/[\r\n]/.test(v)) {
         out.problem(lineNo, 'the text record holds a line break');
         return;
@@ -199,17 +170,17 @@ export class JsonLinesSink implements LineSink {
 
   /** The layout of the object just scanned: the last one when its keys were the same bytes, else worked out. */
   private layoutFor(buf: Uint8Array): Layout | string {
-    return this.sameKeys && this.layout ? this.layout : this.newLayout(buf);
+    return this.scan.sameKeys && this.layout ? this.layout : this.newLayout(buf);
   }
 
   private newLayout(buf: Uint8Array): Layout | string {
-    const n = this.count;
+    const n = this.scan.count;
     const keys: string[] = [];
     const keyBytes: Uint8Array[] = [];
     for (let k = 0; k < n; k++) {
-      const raw = buf.subarray(this.keyStart[k], this.keyEnd[k]);
+      const raw = buf.subarray(this.scan.keyStart[k], this.scan.keyEnd[k]);
       let key = this.decoder.decode(raw);
-      if (this.keyEscaped[k]) {
+      if (this.scan.keyEscaped[k]) {
         try {
           key = JSON.parse(`"${key}"`) as string;
         } catch {
@@ -253,153 +224,6 @@ export class JsonLinesSink implements LineSink {
     return this.layout;
   }
 
-  /**
-   * Scans a flat object from `buf[i] === '{'` to its `}` (only blanks may follow). Fills the key and value
-   * spans; false when the line is not one flat JSON object.
-   */
-  private scanObject(buf: Uint8Array, i: number, end: number): boolean {
-    this.count = 0;
-    const expected = this.layout?.keyBytes ?? NO_KEYS;
-    let same = true;
-    this.sameKeys = false;
-    i = skipWs(buf, i + 1, end);
-    if (i < end && buf[i] === CLOSE_BRACE) return skipWs(buf, i + 1, end) === end;
-    for (;;) {
-      if (i >= end || buf[i] !== QUOTE) return false;
-      const k = this.count;
-      if (k === this.cap) this.grow();
-      // Key, compared on the way with the same key of the last object (same keys: same layout, the usual case).
-      let j = i + 1;
-      let escaped = 0;
-      const want = k < expected.length ? expected[k] : undefined;
-      let w = 0;
-      if (want === undefined) same = false;
-      for (;;) {
-        if (j >= end) return false;
-        const c = buf[j];
-        if (c === QUOTE) break;
-        if (c === BACKSLASH) {
-          escaped = 1;
-          same = false;
-          j += 2;
-          continue;
-        }
-        if (c < 32) return false;
-        if (same && (w >= want!.length || want![w] !== c)) same = false;
-        w++;
-        j++;
-      }
-      if (same && w !== want!.length) same = false;
-      this.keyStart[k] = i + 1;
-      this.keyEnd[k] = j;
-      this.keyEscaped[k] = escaped;
-      i = skipWs(buf, j + 1, end);
-      if (i >= end || buf[i] !== COLON) return false;
-      i = skipWs(buf, i + 1, end);
-      if (i >= end) return false;
-      // Value
-      const c = buf[i];
-      if (c === QUOTE) {
-        let e = i + 1;
-        let esc = false;
-        for (;;) {
-          if (e >= end) return false;
-          const d = buf[e];
-          if (d === QUOTE) break;
-          if (d === BACKSLASH) {
-            esc = true;
-            e += 2;
-            continue;
-          }
-          if (d < 32) return false;
-          e++;
-        }
-        if (esc) {
-          try {
-            this.decoded[k] = JSON.parse(this.decoder.decode(buf.subarray(i, e + 1))) as string;
-          } catch {
-            return false;
-          }
-          this.valKind[k] = Kind.Decoded;
-        } else {
-          this.valKind[k] = e === i + 1 ? Kind.Missing : Kind.Raw;
-          this.valStart[k] = i + 1;
-          this.valEnd[k] = e;
-        }
-        i = e + 1;
-      } else if ((c === 45 && i + 1 < end && buf[i + 1] >= 48 && buf[i + 1] <= 57) || (c >= 48 && c <= 57)) {
-        let e = i + 1;
-        let dot = -1;
-        let plainFraction = true;
-        while (e < end) {
-          const d = buf[e];
-          if (d >= 48 && d <= 57) {
-            if (dot >= 0 && d !== 48) plainFraction = false;
-          } else if (d === 46) {
-            if (dot >= 0) return false;
-            dot = e;
-          } else if (d === 101 || d === 69 || d === 43 || d === 45) plainFraction = false;
-          else break;
-          e++;
-        }
-        this.valKind[k] = Kind.Raw;
-        this.valStart[k] = i;
-        // `25238.0` is the integer 25238 (exports made by tools that write every number as a float).
-        this.valEnd[k] = dot >= 0 && plainFraction && dot > i ? dot : e;
-        i = e;
-      } else if (c === 110 /* n */) {
-        if (!word(buf, i, end, 'null')) return false;
-        this.valKind[k] = Kind.Missing;
-        i += 4;
-      } else if (c === 116 /* t */ || c === 102 /* f */) {
-        const w = c === 116 ? 'true' : 'false';
-        if (!word(buf, i, end, w)) return false;
-        this.valKind[k] = Kind.Raw;
-        this.valStart[k] = i;
-        this.valEnd[k] = i + w.length;
-        i += w.length;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        const e = skipNested(buf, i, end);
-        if (e < 0) return false;
-        this.valKind[k] = Kind.Nested;
-        i = e;
-      } else return false;
-      this.count++;
-      i = skipWs(buf, i, end);
-      if (i >= end) return false;
-      if (buf[i] === COMMA) {
-        i = skipWs(buf, i + 1, end);
-        continue;
-      }
-      if (buf[i] === CLOSE_BRACE) {
-        this.sameKeys = same && this.count === expected.length;
-        return skipWs(buf, i + 1, end) === end;
-      }
-      return false;
-    }
-  }
-
-  private grow(): void {
-    const n = this.cap * 2;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const g8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.keyStart = g32(this.keyStart);
-    this.keyEnd = g32(this.keyEnd);
-    this.valStart = g32(this.valStart);
-    this.valEnd = g32(this.valEnd);
-    this.keyEscaped = g8(this.keyEscaped);
-    this.valKind = g8(this.valKind);
-    this.cap = n;
-  }
-
   /** Why a line is not one flat object, in the words of JSON.parse where it has them. */
   private describeBadLine(buf: Uint8Array, start: number, end: number): string {
     const text = this.decoder.decode(buf.subarray(start, end));
@@ -431,36 +255,3 @@ export function headerName(key: string): string {
   return lookupField(key)?.name ?? key;
 }
 
-function skipWs(buf: Uint8Array, i: number, end: number): number {
-  while (i < end) {
-    const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
-    i++;
-  }
-  return i;
-}
-
-function word(buf: Uint8Array, i: number, end: number, w: string): boolean {
-  if (i + w.length > end) return false;
-  for (let k = 0; k < w.length; k++) if (buf[i + k] !== w.charCodeAt(k)) return false;
-  return true;
-}
-
-/** The position after a nested object or array starting at `i`, strings skipped; -1 when it does not close. */
-function skipNested(buf: Uint8Array, i: number, end: number): number {
-  let depth = 0;
-  while (i < end) {
-    const c = buf[i];
-    if (c === QUOTE) {
-      i++;
-      while (i < end && buf[i] !== QUOTE) i += buf[i] === BACKSLASH ? 2 : 1;
-      if (i >= end) return -1;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-    i++;
-  }
-  return -1;
-}
