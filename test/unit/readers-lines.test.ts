@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { LineSink, LineSplitter } from '../../server/src/core/readers/lineSplitter';
 import { ChunkWriter } from '../../server/src/core/readers/chunkWriter';
 import { decodeFile, decodeFileRange, DecodedChunk } from '../../server/src/core/readers';
-import { deliveryRecords, toText } from '../support/deliveries';
+import { deliveryRecords, toCsv, toJsonLines, toText } from '../support/deliveries';
 
 /** Splits `text` fed in the given pieces; returns the lines seen (a long line as `<long>`). */
 function split(bytes: Uint8Array, sizes: number[], cap: number, bulk: boolean): string[] {
@@ -171,5 +171,28 @@ describe('readers: plain text', () => {
       parts.push(chunks.map((c) => Buffer.from(c.bytes).toString()).join(''));
     }
     assert.equal(parts.join(''), content);
+  });
+
+  it('JSON lines and header-less CSV split into byte ranges: each JSON range makes its own header', async () => {
+    const records = deliveryRecords(2000, 6);
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    for (const [name, content, options] of [
+      ['ranges.json', toJsonLines(records), { formatHint: 'json' }],
+      ['ranges.csv', toCsv(records, { separator: ',', header: false }), { formatHint: 'csv', csv: { separator: ',', header: false } }],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const bytes = Buffer.from(content);
+      const cut = bytes.indexOf(10, Math.floor(bytes.length / 2)) + 1;
+      const records2: string[] = [];
+      for (const [s, e] of [[0, cut], [cut, bytes.length]]) {
+        let text = '';
+        for await (const c of decodeFileRange(path, s, e, options)) text += Buffer.from(c.bytes).toString();
+        const lines = text.split('\n').slice(0, -1);
+        if (name.endsWith('.json')) assert.equal(lines[0], header);
+        records2.push(...lines.filter((l) => l !== header));
+      }
+      assert.deepEqual(records2, records.map((r) => r.join(' ')), name);
+    }
   });
 });
