@@ -7,6 +7,7 @@
 // straight to canonical text here, a row group at a time, one column chunk at a time: memory follows the row
 // group's text (about the size of the records it holds as text), not the file.
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { open, FileHandle } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import type { ColumnDecoder, Compressors, DecodedArray, FileMetaData, ParquetParsers, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader } from 'hyparquet/src/column.js';
@@ -174,81 +175,102 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
   }
   const out = new ChunkWriter();
   out.header(columns.map((c) => headerName(c.name)));
-  let groupStart = 0;
-  let bytesDone = 0;
-  const allTexts = columns.map((c) => new ColumnText(c.name));
-  for (const group of metadata.row_groups) {
-    options.signal?.throwIfAborted();
-    const rows = Number(group.num_rows);
-    const problems = new Map<number, string>();
-    const texts: ColumnText[] = [];
-    try {
-      for (let k = 0; k < columns.length; k++) {
-        const c = columns[k];
-        const chunk = group.columns.find((cc) => cc.meta_data?.path_in_schema.length === 1 && cc.meta_data.path_in_schema[0] === c.name);
-        const text = allTexts[k];
-        text.reset(rows, problems);
-        if (!chunk?.meta_data) {
-          // A column without data in this group: all missing.
-          for (let r = 0; r < rows; r++) text.dash();
-        } else {
-          const meta = chunk.meta_data;
-          const dictionary = meta.dictionary_page_offset;
-          let start = Number(meta.data_page_offset);
-          if (dictionary !== undefined && Number(dictionary) > 0 && Number(dictionary) < start) start = Number(dictionary);
-          const end = start + Number(meta.total_compressed_size);
-          if (end > file.byteLength) throw new Error(`column ${c.name} goes past the end of the file`);
-          const buffer = await file.slice(start, end);
-          readColumnChunk(buffer, rows, text, {
-            pathInSchema: meta.path_in_schema,
-            type: meta.type,
-            element: c.path[1].element,
-            schemaPath: c.path,
-            codec: meta.codec,
-            parsers: PARSERS,
-            compressors: COMPRESSORS,
-            utf8: false,
-          });
-          bytesDone = Math.max(bytesDone, end);
-        }
-        if (text.rows !== rows) throw new Error(`column ${c.name} has ${text.rows} values for ${rows} rows`);
-        texts.push(text);
-      }
-    } catch (e) {
-      const pending = out.take(bytesDone);
-      if (pending) yield pending;
-      throw new ParquetError(`rows ${groupStart + 1}–${groupStart + rows}: ${(e as Error).message}`, groupStart + 1);
-    }
-    // Rows as lines: the columns' values side by side.
-    const bytes = texts.map((t) => t.bytes);
-    const offsets = texts.map((t) => t.offsets);
-    const width = texts.length;
-    for (let r = 0; r < rows; r++) {
-      const rowNo = groupStart + r + 1;
-      if (problems.size > 0 && problems.has(r)) {
-        out.problem(rowNo, problems.get(r)!);
-        continue;
-      }
-      out.begin(rowNo);
-      let need = width + 1;
-      for (let c = 0; c < width; c++) need += offsets[c][r + 1] - offsets[c][r];
-      const dst = out.reserve(need);
-      let o = out.size;
-      for (let c = 0; c < width; c++) {
-        if (c > 0) dst[o++] = 32;
-        const src = bytes[c];
-        const off = offsets[c];
-        const e = off[r + 1];
-        for (let i = off[r]; i < e; i++) dst[o++] = src[i];
-      }
-      out.commit(o);
-      out.end();
-      if (out.size >= FLUSH_BYTES) yield out.take(bytesDone)!;
-    }
-    groupStart += rows;
+  // Column chunks are read straight into one buffer each (hyparquet's file reader copies them twice more).
+  const handle = await open(path, 'r');
+  try {
+    yield* readGroups();
+  } finally {
+    await handle.close();
   }
-  const last = out.take(file.byteLength);
-  if (last) yield last;
+  async function* readGroups(): AsyncGenerator<DecodedChunk> {
+    let groupStart = 0;
+    let bytesDone = 0;
+    const allTexts = columns.map((c) => new ColumnText(c.name));
+    for (const group of metadata.row_groups) {
+      options.signal?.throwIfAborted();
+      const rows = Number(group.num_rows);
+      const problems = new Map<number, string>();
+      const texts: ColumnText[] = [];
+      try {
+        for (let k = 0; k < columns.length; k++) {
+          const c = columns[k];
+          const chunk = group.columns.find((cc) => cc.meta_data?.path_in_schema.length === 1 && cc.meta_data.path_in_schema[0] === c.name);
+          const text = allTexts[k];
+          text.reset(rows, problems);
+          if (!chunk?.meta_data) {
+            // A column without data in this group: all missing.
+            for (let r = 0; r < rows; r++) text.dash();
+          } else {
+            const meta = chunk.meta_data;
+            const dictionary = meta.dictionary_page_offset;
+            let start = Number(meta.data_page_offset);
+            if (dictionary !== undefined && Number(dictionary) > 0 && Number(dictionary) < start) start = Number(dictionary);
+            const end = start + Number(meta.total_compressed_size);
+            if (end > file.byteLength) throw new Error(`column ${c.name} goes past the end of the file`);
+            const buffer = await readBytes(handle, start, end - start);
+            readColumnChunk(buffer, rows, text, {
+              pathInSchema: meta.path_in_schema,
+              type: meta.type,
+              element: c.path[1].element,
+              schemaPath: c.path,
+              codec: meta.codec,
+              parsers: PARSERS,
+              compressors: COMPRESSORS,
+              utf8: false,
+            });
+            bytesDone = Math.max(bytesDone, end);
+          }
+          if (text.rows !== rows) throw new Error(`column ${c.name} has ${text.rows} values for ${rows} rows`);
+          texts.push(text);
+        }
+      } catch (e) {
+        const pending = out.take(bytesDone);
+        if (pending) yield pending;
+        throw new ParquetError(`rows ${groupStart + 1}–${groupStart + rows}: ${(e as Error).message}`, groupStart + 1);
+      }
+      // Rows as lines: the columns' values side by side.
+      const bytes = texts.map((t) => t.bytes);
+      const offsets = texts.map((t) => t.offsets);
+      const width = texts.length;
+      for (let r = 0; r < rows; r++) {
+        const rowNo = groupStart + r + 1;
+        if (problems.size > 0 && problems.has(r)) {
+          out.problem(rowNo, problems.get(r)!);
+          continue;
+        }
+        out.begin(rowNo);
+        let need = width + 1;
+        for (let c = 0; c < width; c++) need += offsets[c][r + 1] - offsets[c][r];
+        const dst = out.reserve(need);
+        let o = out.size;
+        for (let c = 0; c < width; c++) {
+          if (c > 0) dst[o++] = 32;
+          const src = bytes[c];
+          const off = offsets[c];
+          const e = off[r + 1];
+          for (let i = off[r]; i < e; i++) dst[o++] = src[i];
+        }
+        out.commit(o);
+        out.end();
+        if (out.size >= FLUSH_BYTES) yield out.take(bytesDone)!;
+      }
+      groupStart += rows;
+    }
+    const last = out.take(file.byteLength);
+    if (last) yield last;
+  }
+}
+
+async function readBytes(handle: FileHandle, position: number, length: number): Promise<ArrayBuffer> {
+  const buf = Buffer.allocUnsafeSlow(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error('the file ends inside a column chunk (truncated?)');
+    done += bytesRead;
+  }
+  // allocUnsafeSlow: a buffer of its own (never a slice of the shared pool), so its ArrayBuffer is exactly these bytes.
+  return buf.buffer as ArrayBuffer;
 }
 
 /** The pages of one flat column chunk, each value written to `text` as it is decoded. */
