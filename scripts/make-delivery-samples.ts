@@ -144,6 +144,7 @@ function writeBad(root: string, records: Record[], goodParquet: string): void {
   write(join(mixed, 'README.txt'), 'These are the flow logs of the staging VPC.\nAsk the network team before deleting them.\n');
   write(join(mixed, 'diagram.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
   write(join(mixed, 'export.bin'), Buffer.from([0, 1, 2, 3, 4, 5, 0, 0, 7, 8]));
+  write(join(mixed, 'notes.txt.gz'), gzipMembers('Change log of the VPC: subnets added on Monday.\n', 1));
 }
 
 async function main(): Promise<void> {

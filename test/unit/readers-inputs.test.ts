@@ -39,6 +39,7 @@ describe('readers: inputs', () => {
       ['bad/mixed-folder/README.txt', 'its first line is not a flow log record, header, JSON object or CSV row'],
       ['bad/mixed-folder/diagram.png', 'not a flow log file name (.png)'],
       ['bad/mixed-folder/export.bin', 'not a flow log file name (.bin)'],
+      ['bad/mixed-folder/notes.txt.gz', 'its first line is not a flow log record, header, JSON object or CSV row (once decompressed)'],
     ]);
     const named = await expandInputs([join(folder, 'README.txt')]);
     assert.equal(named.files.length, 1);

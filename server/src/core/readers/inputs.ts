@@ -5,6 +5,7 @@
 import { Dirent } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { detectCompression, isParquet, looksLikeFlowLogLine, looksLikeText } from './detect';
 
 /** Where a file came from, read from its path. */
@@ -120,13 +121,25 @@ export async function notAFlowLog(path: string, size: number): Promise<string | 
   } finally {
     await handle.close();
   }
-  if (detectCompression(head, size, name) !== 'none' || isParquet(head, tail).start) return undefined;
+  if (isParquet(head, tail).start) return undefined;
+  const compression = detectCompression(head, size, name);
+  if (compression === 'gzip') {
+    // The start of a gzip file's text (S3's and CloudWatch's deliveries are gzip; others are not sniffed).
+    try {
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return undefined; // damaged: reading it will say so
+    }
+    if (head.length === 0) return undefined;
+  } else if (compression !== 'none') return undefined;
   if (!looksLikeText(head)) return 'binary content with no gzip, lzop, snappy or Parquet signature';
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '');
   if (first === undefined) return undefined;
-  if (!looksLikeFlowLogLine(first.slice(0, 2000))) return 'its first line is not a flow log record, header, JSON object or CSV row';
+  if (!looksLikeFlowLogLine(first.slice(0, 2000))) {
+    return `its first line is not a flow log record, header, JSON object or CSV row${compression === 'gzip' ? ' (once decompressed)' : ''}`;
+  }
   return undefined;
 }
 
