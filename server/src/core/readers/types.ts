@@ -24,6 +24,7 @@ export interface DetectedFormat {
  * an empty line or a `!` line (see DecodeProblem), so that the engine's line count stays the source's.
  */
 export interface DecodedChunk {
+  /** Owned by the consumer once handed out: the reader never writes to it again (it may be kept or transferred). */
   bytes: Uint8Array;
   /**
    * The source line (1-based; the row number for Parquet; 0 for a header line the reader made up) of each line

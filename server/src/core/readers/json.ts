@@ -1,0 +1,257 @@
+// JSON lines (Tencent CLS shipped to COS, and similar exports): one flat object a line, keys as field names,
+// values as strings or numbers. A hand-written scanner walks the bytes once and copies values straight into the
+// canonical line (JSON.parse per line would allocate an object and strings for every record); only a string with
+// escapes is decoded by JSON.parse, and only an invalid line is handed to JSON.parse for its error message.
+//
+// - Keys of the form `__NAME__` are CLS metadata (`__TIMESTAMP__`, `__SOURCE__`, `__FILENAME__`, `__HOSTNAME__`,
+//   `__TAG__`…), not flow log fields: they are left out. An object whose only other key is `__CONTENT__` or
+//   `message` carries a raw text record (CLS "full text" topics, CloudWatch/Firehose wrappers): that text is the line.
+// - The first object's keys make a header line (canonical field names where the key is a known spelling, else the
+//   key as written); a later object with another key set gets a new header line; the same set in another order is
+//   written in the header's order.
+// - null and "" become `-`; numbers are copied as written (`25238.0` as `25238`); true/false as words.
+// - A line that is not an object, not valid JSON, has a nested value, or a value holding a space or control
+//   character (which a space-separated record cannot hold) is a problem: a `!` line.
+import { lookupField } from '../schema';
+import { ChunkWriter } from './chunkWriter';
+import { LineSink } from './lineSplitter';
+import { longLineMessage } from './text';
+import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
+
+
+/** Whether a key is CLS metadata (`__TIMESTAMP__`…). */
+export function isMetadataKey(key: string): boolean {
+  return key.length > 4 && key.startsWith('__') && key.endsWith('__');
+}
+
+const NO_KEYS: Uint8Array[] = [];
+
+const RAW_TEXT_KEYS = new Set(['__CONTENT__', 'message']);
+
+/** How the keys of objects seen lately map to output columns. */
+interface Layout {
+  /** Every key of the object in source order, as bytes (for the fast comparison), and as text. */
+  keyBytes: Uint8Array[];
+  keys: string[];
+  /** Source position of each output column. */
+  sourceOf: Int32Array;
+  /** Source position of the raw text key when the object is a wrapper of a text record; else -1. */
+  rawText: number;
+  identity: boolean;
+  /** Keys (as written) of the header this layout needs, when it differs from the last header written. */
+  pendingHeader: string[] | undefined;
+}
+
+export class JsonLinesSink implements LineSink {
+  private layout: Layout | undefined;
+  /** The keys of the last header line written (as a set: the order of keys in an object decides nothing). */
+  private headerKeys: string[] | undefined;
+  private readonly decoder = new TextDecoder();
+
+  private readonly scan = new FlatObjectScanner();
+
+  constructor(private readonly out: ChunkWriter) {}
+
+  longLine(lineNo: number, cap: number): void {
+    this.out.problem(lineNo, longLineMessage(cap));
+  }
+
+  line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
+    const i = skipBlanks(buf, start, end);
+    if (i === end) {
+      this.out.line(lineNo, buf, start, start);
+      return;
+    }
+    if (buf[i] !== 123 /* { */ || !this.scan.scan(buf, i, end, this.layout?.keyBytes ?? NO_KEYS)) {
+      this.out.problem(lineNo, this.describeBadLine(buf, start, end));
+      return;
+    }
+    const layout = this.layoutFor(buf);
+    if (typeof layout === 'string') {
+      this.out.problem(lineNo, layout);
+      return;
+    }
+    if (layout.rawText >= 0) {
+      this.writeRawText(buf, layout.rawText, lineNo);
+      return;
+    }
+    const out = this.out;
+    out.begin(lineNo);
+    const columns = layout.sourceOf.length;
+    // Values are copied straight into the output buffer: never longer than the source line plus a separator
+    // and a `-` per column (an escaped string decodes to fewer bytes than it is written with).
+    const room = end - start + 2 * columns + 2;
+    let dst = out.reserve(room);
+    let o = out.size;
+    for (let c = 0; c < columns; c++) {
+      if (c > 0) dst[o++] = 32;
+      const k = layout.identity ? c : layout.sourceOf[c];
+      const kind = this.scan.valKind[k] as Kind;
+      if (kind === Kind.Raw) {
+        const e = this.scan.valEnd[k];
+        for (let x = this.scan.valStart[k]; x < e; x++) {
+          const b = buf[x];
+          if (b <= 32 || b === 127) {
+            out.abandon(lineNo, `${layout.keys[k]}: the value holds a space or control character`);
+            return;
+          }
+          dst[o++] = b;
+        }
+      } else if (kind === Kind.Missing) dst[o++] = 45;
+      else {
+        out.commit(o);
+        const problem = this.writeValue(buf, k);
+        if (problem) {
+          out.abandon(lineNo, `${layout.keys[k]}: ${problem}`);
+          return;
+        }
+        o = out.size;
+        dst = out.reserve(room);
+      }
+    }
+    out.commit(o);
+    out.end();
+    if (layout.pendingHeader) {
+      // Written once a record of the new key set is good, so a bad line alone does not change the header.
+      out.headerBeforeLastLine(layout.pendingHeader.map(headerName));
+      this.headerKeys = layout.pendingHeader;
+      layout.pendingHeader = undefined;
+    }
+  }
+
+  /** Writes value k; returns a problem, or '' when written. */
+  private writeValue(buf: Uint8Array, k: number): string {
+    const out = this.out;
+    switch (this.scan.valKind[k] as Kind) {
+      case Kind.Missing:
+        out.dash();
+        return '';
+      case Kind.Raw: {
+        const s = this.scan.valStart[k];
+        const e = this.scan.valEnd[k];
+        for (let i = s; i < e; i++) if (buf[i] <= 32 || buf[i] === 127) return 'the value holds a space or control character';
+        out.bytes(buf, s, e);
+        return '';
+      }
+      case Kind.Decoded: {
+        const v = this.scan.decoded[k];
+        if (v === '') {
+          out.dash();
+          return '';
+        }
+        for (let i = 0; i < v.length; i++) {
+          const c = v.charCodeAt(i);
+          if (c <= 32 || c === 127 || c === 0x85 || c === 0xa0 || c === 0x2028 || c === 0x2029) return 'the value holds a space or control character';
+        }
+        out.text(v);
+        return '';
+      }
+      default:
+        return 'the value is an object or array, not a field value';
+    }
+  }
+
+  private writeRawText(buf: Uint8Array, k: number, lineNo: number): void {
+    const out = this.out;
+    const kind = this.scan.valKind[k] as Kind;
+    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k]);
+    else if (kind === Kind.Decoded) {
+      const v = this.scan.decoded[k];
+      if (/[\r\n]/.test(v)) {
+        out.problem(lineNo, 'the text record holds a line break');
+        return;
+      }
+      out.begin(lineNo);
+      out.text(v);
+      out.end();
+    } else if (kind === Kind.Missing) out.line(lineNo, buf, 0, 0);
+    else out.problem(lineNo, 'the text record is an object or array');
+  }
+
+  /** The layout of the object just scanned: the last one when its keys were the same bytes, else worked out. */
+  private layoutFor(buf: Uint8Array): Layout | string {
+    return this.scan.sameKeys && this.layout ? this.layout : this.newLayout(buf);
+  }
+
+  private newLayout(buf: Uint8Array): Layout | string {
+    const n = this.scan.count;
+    const keys: string[] = [];
+    const keyBytes: Uint8Array[] = [];
+    for (let k = 0; k < n; k++) {
+      const raw = buf.subarray(this.scan.keyStart[k], this.scan.keyEnd[k]);
+      let key = this.decoder.decode(raw);
+      if (this.scan.keyEscaped[k]) {
+        try {
+          key = JSON.parse(`"${key}"`) as string;
+        } catch {
+          return 'a key is not a valid JSON string';
+        }
+      }
+      keys.push(key);
+      keyBytes.push(Uint8Array.prototype.slice.call(raw));
+    }
+    if (new Set(keys).size !== n) return 'a key appears twice in the object';
+    const fields: number[] = [];
+    let rawText = -1;
+    for (let k = 0; k < n; k++) {
+      if (!isMetadataKey(keys[k]) || keys[k] === '__CONTENT__') fields.push(k);
+    }
+    if (fields.length === 1 && RAW_TEXT_KEYS.has(keys[fields[0]])) rawText = fields[0];
+    if (fields.length === 0) return 'the object has no field, only CLS metadata';
+    let sourceOf: Int32Array;
+    let pendingHeader: string[] | undefined;
+    if (rawText >= 0) {
+      sourceOf = new Int32Array(0);
+    } else {
+      for (const k of fields) {
+        const key = keys[k];
+        if (!isFieldName(key)) return `the key ${JSON.stringify(key)} cannot be a field name`;
+      }
+      const fieldKeys = fields.map((k) => keys[k]);
+      const header = this.headerKeys;
+      const sameSet = header !== undefined && header.length === fieldKeys.length && fieldKeys.every((key) => header.includes(key));
+      const order = sameSet ? header! : fieldKeys;
+      pendingHeader = sameSet ? undefined : fieldKeys;
+      sourceOf = new Int32Array(order.length);
+      order.forEach((key, c) => {
+        const k = keys.indexOf(key);
+        sourceOf[c] = k;
+      });
+    }
+    let identity = rawText < 0 && sourceOf.length === n;
+    for (let c = 0; identity && c < sourceOf.length; c++) identity = sourceOf[c] === c;
+    this.layout = { keyBytes, keys, sourceOf, rawText, identity, pendingHeader };
+    return this.layout;
+  }
+
+  /** Why a line is not one flat object, in the words of JSON.parse where it has them. */
+  private describeBadLine(buf: Uint8Array, start: number, end: number): string {
+    const text = this.decoder.decode(buf.subarray(start, end));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return `not valid JSON: ${(e as Error).message}`;
+    }
+    if (value === null) return 'the JSON line is null, not an object';
+    if (Array.isArray(value)) return 'the JSON line is an array, not an object';
+    if (typeof value !== 'object') return `the JSON line is a ${typeof value}, not an object`;
+    return 'not a flat JSON object';
+  }
+}
+
+/** A key usable in a header line: no blanks or control characters. */
+function isFieldName(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c <= 32 || c === 127 || c === 0x85 || c === 0xa0 || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
+}
+
+/** The header name for a key: the canonical field name when the key is a known spelling. */
+export function headerName(key: string): string {
+  return lookupField(key)?.name ?? key;
+}
+

@@ -1,0 +1,220 @@
+// The byte scanner of one JSON line holding a flat object: it walks the bytes once and records where each key
+// and value is (no strings made, no object built); a string with escapes is decoded by JSON.parse alone. While it
+// scans, it compares each key with the same key of the last object, so a line with the usual keys costs nothing more.
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+
+export const enum Kind {
+  /** Copy `buf[start, end)`. */
+  Raw,
+  /** Write `-`. */
+  Missing,
+  /** An escaped string, decoded into `decoded[k]`. */
+  Decoded,
+  /** An object or array: not a field value. */
+  Nested,
+}
+
+/** Spans of the keys and values of the object scanned last (reused from line to line). */
+export class FlatObjectScanner {
+  private cap = 64;
+  keyStart = new Int32Array(this.cap);
+  keyEnd = new Int32Array(this.cap);
+  keyEscaped = new Uint8Array(this.cap);
+  valStart = new Int32Array(this.cap);
+  valEnd = new Int32Array(this.cap);
+  valKind = new Uint8Array(this.cap);
+  /** Escaped string values, decoded (by index). */
+  decoded: string[] = [];
+  count = 0;
+  /** The object scanned last has exactly the keys given as `expected`, in that order. */
+  sameKeys = false;
+  private readonly decoder = new TextDecoder();
+
+  /**
+   * Scans a flat object from `buf[i] === '{'` to its `}` (only blanks may follow). Fills the key and value
+   * spans; false when the line is not one flat JSON object.
+   */
+  scan(buf: Uint8Array, i: number, end: number, expected: readonly Uint8Array[]): boolean {
+    this.count = 0;
+    let same = true;
+    this.sameKeys = false;
+    i = skipBlanks(buf, i + 1, end);
+    if (i < end && buf[i] === CLOSE_BRACE) return skipBlanks(buf, i + 1, end) === end;
+    for (;;) {
+      if (i >= end || buf[i] !== QUOTE) return false;
+      const k = this.count;
+      if (k === this.cap) this.grow();
+      // Key, compared on the way with the same key of the last object (same keys: same layout, the usual case).
+      let j = i + 1;
+      let escaped = 0;
+      const want = k < expected.length ? expected[k] : undefined;
+      let w = 0;
+      if (want === undefined) same = false;
+      for (;;) {
+        if (j >= end) return false;
+        const c = buf[j];
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) {
+          escaped = 1;
+          same = false;
+          j += 2;
+          continue;
+        }
+        if (c < 32) return false;
+        if (same && (w >= want!.length || want![w] !== c)) same = false;
+        w++;
+        j++;
+      }
+      if (same && w !== want!.length) same = false;
+      this.keyStart[k] = i + 1;
+      this.keyEnd[k] = j;
+      this.keyEscaped[k] = escaped;
+      i = skipBlanks(buf, j + 1, end);
+      if (i >= end || buf[i] !== COLON) return false;
+      i = skipBlanks(buf, i + 1, end);
+      if (i >= end) return false;
+      // Value
+      const c = buf[i];
+      if (c === QUOTE) {
+        let e = i + 1;
+        let esc = false;
+        for (;;) {
+          if (e >= end) return false;
+          const d = buf[e];
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) {
+            esc = true;
+            e += 2;
+            continue;
+          }
+          if (d < 32) return false;
+          e++;
+        }
+        if (esc) {
+          try {
+            this.decoded[k] = JSON.parse(this.decoder.decode(buf.subarray(i, e + 1))) as string;
+          } catch {
+            return false;
+          }
+          this.valKind[k] = Kind.Decoded;
+        } else {
+          this.valKind[k] = e === i + 1 ? Kind.Missing : Kind.Raw;
+          this.valStart[k] = i + 1;
+          this.valEnd[k] = e;
+        }
+        i = e + 1;
+      } else if ((c === 45 && i + 1 < end && buf[i + 1] >= 48 && buf[i + 1] <= 57) || (c >= 48 && c <= 57)) {
+        let e = i + 1;
+        let dot = -1;
+        let plainFraction = true;
+        while (e < end) {
+          const d = buf[e];
+          if (d >= 48 && d <= 57) {
+            if (dot >= 0 && d !== 48) plainFraction = false;
+          } else if (d === 46) {
+            if (dot >= 0) return false;
+            dot = e;
+          } else if (d === 101 || d === 69 || d === 43 || d === 45) plainFraction = false;
+          else break;
+          e++;
+        }
+        this.valKind[k] = Kind.Raw;
+        this.valStart[k] = i;
+        // `25238.0` is the integer 25238 (exports made by tools that write every number as a float).
+        this.valEnd[k] = dot >= 0 && plainFraction && dot > i ? dot : e;
+        i = e;
+      } else if (c === 110 /* n */) {
+        if (!word(buf, i, end, 'null')) return false;
+        this.valKind[k] = Kind.Missing;
+        i += 4;
+      } else if (c === 116 /* t */ || c === 102 /* f */) {
+        const w = c === 116 ? 'true' : 'false';
+        if (!word(buf, i, end, w)) return false;
+        this.valKind[k] = Kind.Raw;
+        this.valStart[k] = i;
+        this.valEnd[k] = i + w.length;
+        i += w.length;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        const e = skipNested(buf, i, end);
+        if (e < 0) return false;
+        this.valKind[k] = Kind.Nested;
+        i = e;
+      } else return false;
+      this.count++;
+      i = skipBlanks(buf, i, end);
+      if (i >= end) return false;
+      if (buf[i] === COMMA) {
+        i = skipBlanks(buf, i + 1, end);
+        continue;
+      }
+      if (buf[i] === CLOSE_BRACE) {
+        this.sameKeys = same && this.count === expected.length;
+        return skipBlanks(buf, i + 1, end) === end;
+      }
+      return false;
+    }
+  }
+
+  private grow(): void {
+    const n = this.cap * 2;
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const g8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.keyStart = g32(this.keyStart);
+    this.keyEnd = g32(this.keyEnd);
+    this.valStart = g32(this.valStart);
+    this.valEnd = g32(this.valEnd);
+    this.keyEscaped = g8(this.keyEscaped);
+    this.valKind = g8(this.valKind);
+    this.cap = n;
+  }
+}
+
+export function skipBlanks(buf: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    i++;
+  }
+  return i;
+}
+
+function word(buf: Uint8Array, i: number, end: number, w: string): boolean {
+  if (i + w.length > end) return false;
+  for (let k = 0; k < w.length; k++) if (buf[i + k] !== w.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The position after a nested object or array starting at `i`, strings skipped; -1 when it does not close. */
+function skipNested(buf: Uint8Array, i: number, end: number): number {
+  let depth = 0;
+  while (i < end) {
+    const c = buf[i];
+    if (c === QUOTE) {
+      i++;
+      while (i < end && buf[i] !== QUOTE) i += buf[i] === BACKSLASH ? 2 : 1;
+      if (i >= end) return -1;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return -1;
+}

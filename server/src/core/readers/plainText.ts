@@ -1,0 +1,108 @@
+// The fast path for plain uncompressed text: positioned reads of about 1 MiB cut at their last line break, so
+// each chunk is a run of whole lines handed on as it was read (no copy). The next read starts at the cut: the
+// partial line at a read's end is read again, never carried and joined. A file with `\r` line ends, or a line
+// longer than the cap, is read from that point on by the general line splitter.
+import { open } from 'node:fs/promises';
+import { DecodedChunk } from './types';
+
+const READ = 1 << 20;
+const LF = 10;
+const CR = 13;
+
+export interface PlainTextOptions {
+  cap: number;
+  /** The range starts the file (a byte order mark there is dropped). */
+  startsFile: boolean;
+  signal?: AbortSignal;
+  /** Bytes of the range read so far (progress), kept up to date for the caller. */
+  counter: { n: number };
+}
+
+/**
+ * Chunks of `[start, end)` while the text is plain; returns where it stopped (`end`, or the start of the first
+ * line the general splitter must read) and the number of the next line.
+ */
+export async function* plainTextRuns(path: string, start: number, end: number, o: PlainTextOptions): AsyncGenerator<DecodedChunk, { pos: number; nextLine: number }> {
+  const handle = await open(path, 'r');
+  let pos = start;
+  let lineNo = 1;
+  let first = o.startsFile;
+  try {
+    while (pos < end) {
+      o.signal?.throwIfAborted();
+      const want = Math.min(READ, end - pos);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buf, 0, want, pos);
+      if (bytesRead === 0) break;
+      const data = buf.subarray(0, bytesRead);
+      let skip = 0;
+      if (first) {
+        first = false;
+        if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) skip = 3;
+      }
+      const atEnd = pos + bytesRead >= end;
+      const cut = atEnd ? bytesRead : data.lastIndexOf(LF) + 1;
+      // No line break in a whole read (a long line), or `\r` line ends: the general splitter goes on from here.
+      if (cut <= skip) return { pos: pos + skip, nextLine: lineNo };
+      const cr = data.indexOf(CR, skip);
+      if (cr >= 0 && cr < cut) return { pos: pos + skip, nextLine: lineNo };
+      // Count the lines (the next chunk's first line number). A line inside one read is shorter than the read, so
+      // only a cap smaller than the read needs each line measured.
+      let count = 0;
+      if (o.cap >= cut - skip) {
+        count = countLineFeeds(data, skip, cut);
+        if (data[cut - 1] !== LF) count++;
+      } else {
+        let at = skip;
+        while (at < cut) {
+          let nl = data.indexOf(LF, at);
+          if (nl < 0 || nl >= cut) nl = cut;
+          if (nl - at > o.cap) return { pos: pos + at, nextLine: lineNo + count };
+          count++;
+          at = nl + 1;
+        }
+      }
+      let bytes: Uint8Array = data.subarray(skip, cut);
+      if (atEnd && data[cut - 1] !== LF) {
+        // The file's last line has no line break: canonical lines all end with one.
+        const b = Buffer.allocUnsafeSlow(cut - skip + 1);
+        b.set(bytes);
+        b[b.length - 1] = LF;
+        bytes = b;
+      }
+      pos += cut;
+      o.counter.n = pos - start;
+      yield { bytes, firstLine: lineNo, bytesRead: pos - start };
+      lineNo += count;
+    }
+    return { pos, nextLine: lineNo };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The number of `\n` bytes in `buf[start, end)`, four bytes at a time where the buffer is aligned (a call to
+ * indexOf per line costs more than the line's bytes).
+ */
+export function countLineFeeds(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  let i = start;
+  const abs = buf.byteOffset + i;
+  const lead = Math.min(end, i + ((4 - (abs & 3)) & 3));
+  for (; i < lead; i++) if (buf[i] === LF) n++;
+  const words = (end - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = w[k] ^ 0x0a0a0a0a;
+      // High bit of each byte set unless the byte was 0 (was a line feed); exact, no borrow between bytes.
+      const y = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
+      const zero = ~y & 0x80808080;
+      if (zero !== 0) n += Math.imul(zero >>> 7, 0x01010101) >>> 24;
+    }
+    i += words << 2;
+  }
+  for (; i < end; i++) if (buf[i] === LF) n++;
+  return n;
+}
