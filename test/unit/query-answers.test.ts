@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkQuery, runQuery, QueryError } from '../../server/src/core/query';
 
@@ -120,6 +120,32 @@ describe('issue 10: query answers as SQL and Lucene give them', () => {
       counts.add(`${r.stats.records}/${r.stats.malformed}`);
     }
     assert.deepEqual([...counts], ['4/5']);
+  });
+});
+
+describe('the file column', () => {
+  it('groups, filters and searches records by the file they come from', async () => {
+    const a = join(dir, 'fa.flowlog');
+    const b = join(dir, 'fb.flowlog');
+    writeFileSync(a, TINY + '\n');
+    writeFileSync(b, TINY.split('\n').slice(0, 2).join('\n') + '\n');
+    const source = { kind: 'files' as const, paths: [a, b] };
+    // On worker threads too (the built bundle's pool; a file a unit).
+    const saved = process.env.FLOWLOG_WORKER_SCRIPT;
+    process.env.FLOWLOG_WORKER_SCRIPT = resolve(__dirname, '../../dist/cli.js');
+    try {
+      for (const threads of [1, 2]) {
+        const r = await runQuery(source, '* | select file, count(*) as n, sum(bytes) as b group by file order by file', { threads });
+        assert.deepEqual(r.rows, [[a, 4, 3500], [b, 2, 3000]]);
+        assert.equal(r.stats.threads, threads);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FLOWLOG_WORKER_SCRIPT;
+      else process.env.FLOWLOG_WORKER_SCRIPT = saved;
+    }
+    assert.deepEqual((await runQuery(source, `file:${b} | select count(*)`)).rows, [[2]]);
+    assert.deepEqual((await runQuery(source, `file:${dir.toUpperCase()}/FA* | select count(*)`)).rows, [[4]]);
+    assert.deepEqual((await runQuery(source, `* | select count(*) where file like '%fb.flowlog'`)).rows, [[2]]);
   });
 });
 

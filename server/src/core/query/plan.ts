@@ -42,6 +42,14 @@ export function exprKey(e: Expr): string {
   });
 }
 
+/**
+ * `file`: the path of the file a record comes from, a text column beside the record's fields (a folder's files, or
+ * several files, grouped or filtered by file). Not a flow-log field, so no format has it.
+ */
+export function isFileColumn(name: string): boolean {
+  return name.toLowerCase() === 'file' && lookupField(name) === undefined;
+}
+
 /** Numbers in a search are decimal integers (a sign allowed): `0x16`, `1e3` and `2.5` are not. */
 const DECIMAL_INTEGER = /^-?\d+$/;
 
@@ -119,7 +127,7 @@ export class QueryPlan {
     }
     if (e.kind === 'column') {
       const item = aliasItem(sql, e.name);
-      if (item && (clause === 'order' || !lookupField(e.name))) return item.expr;
+      if (item && (clause === 'order' || (!lookupField(e.name) && !isFileColumn(e.name)))) return item.expr;
     }
     return e;
   }
@@ -156,6 +164,7 @@ export class QueryPlan {
         this.checkSearch(n.item);
         return;
       case 'field': {
+        if (isFileColumn(n.field)) return;
         const f = this.fieldOrFail(n.field, n.offset);
         const t = n.test;
         const at = n.offset + n.field.length + 1;
@@ -185,7 +194,7 @@ export class QueryPlan {
   private checkExpr(e: Expr, aggregatesAllowed: boolean, clause = '', insideAggregate = false): void {
     switch (e.kind) {
       case 'column':
-        this.fieldOrFail(e.name, e.offset);
+        if (!isFileColumn(e.name)) this.fieldOrFail(e.name, e.offset);
         return;
       case 'star':
         this.fail('* is only allowed as SELECT * or count(*)', e.offset);

@@ -11,6 +11,7 @@ import { compileScalar } from './expr';
 import { FieldKind, layoutOf } from '../records/fieldKinds';
 import { bytesEqual, bytesEqualIgnoreCase, bytesStartIgnoreCase, latin1, lowerAsciiUtf8, textOf } from '../records/byteText';
 import { Value } from './values';
+import { isFileColumn } from './plan';
 
 /** A record under evaluation (the RecordScanner is one): its bytes, field offsets and parsed numbers. */
 export interface RecordView {
@@ -18,6 +19,8 @@ export interface RecordView {
   starts: Int32Array;
   ends: Int32Array;
   nums: Float64Array;
+  /** The file the record comes from (the `file` column). */
+  file: string;
 }
 
 export type RecordTest = (r: RecordView) => boolean;
@@ -84,7 +87,7 @@ export class RecordCompiler {
       const eq = this.textEquals(e.left, e.right, e.op) ?? this.textEquals(e.right, e.left, e.op);
       if (eq) return eq;
     }
-    return compileScalar<RecordView>(e, (c) => this.expr(c), (col) => this.field(this.position(col.name)));
+    return compileScalar<RecordView>(e, (c) => this.expr(c), (col) => (isFileColumn(col.name) ? (r) => r.file : this.field(this.position(col.name))));
   }
 
   /** A WHERE condition: true only when the expression is TRUE (not FALSE, not NULL). */
@@ -160,6 +163,7 @@ export class RecordCompiler {
   }
 
   private fieldTest(n: Extract<SearchNode, { kind: 'field' }>): RecordTest {
+    if (isFileColumn(n.field)) return fileTest(n.test);
     const k = this.position(n.field);
     if (k < 0) return () => false; // the field is not in this format
     const test = n.test;
@@ -251,3 +255,28 @@ export class RecordCompiler {
   }
 }
 
+
+/** A search test on the `file` column: the whole path or a prefix, ASCII case-insensitive; ranges as text. */
+function fileTest(test: Extract<SearchNode, { kind: 'field' }>['test']): RecordTest {
+  const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  switch (test.op) {
+    case 'present':
+      return () => true;
+    case 'prefix': {
+      const p = lower(test.value);
+      return (r) => lower(r.file).startsWith(p);
+    }
+    case 'eq': {
+      const v = lower(test.value);
+      return (r) => lower(r.file) === v;
+    }
+    case 'cmp': {
+      const { cmp, value } = test;
+      return (r) => (cmp === '>' ? r.file > value : cmp === '>=' ? r.file >= value : cmp === '<' ? r.file < value : r.file <= value);
+    }
+    case 'range': {
+      const { from, to, fromInclusive, toInclusive } = test;
+      return (r) => (from === '*' || (fromInclusive ? r.file >= from : r.file > from)) && (to === '*' || (toInclusive ? r.file <= to : r.file < to));
+    }
+  }
+}

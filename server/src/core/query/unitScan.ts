@@ -43,6 +43,7 @@ export const SEQ_PER_UNIT = 4294967296;
 /** Scans one unit, handing each well-formed record to every pass. */
 export async function scanUnit(unit: ScanUnit, text: string | undefined, passes: readonly ScanPass[], control: ScanControl = {}): Promise<UnitCounts> {
   const scanner = new RecordScanner(unitFormat(unit));
+  scanner.file = unit.file;
   const counts: UnitCounts = { unit: unit.index, records: 0, malformed: 0, lines: 0, overlong: 0, lateHeader: false, formats: [scanner.format] };
   const place: RecordPlace = { file: unit.file, line: 0, seq: unit.index * SEQ_PER_UNIT };
   const info: UnitReadInfo = {};

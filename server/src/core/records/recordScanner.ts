@@ -41,6 +41,8 @@ export class RecordScanner {
   buf: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private end = 0;
+  /** The file being scanned (records carry it as their `file` column). */
+  file = '';
   /** Number of the line just returned by next(), counted from the unit's first line (1-based). */
   line = 0;
   /** Offsets of the line just returned: its first byte, and the end of its content (before CR/LF). */

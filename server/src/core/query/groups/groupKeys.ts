@@ -5,6 +5,7 @@ import type { Expr } from '../ast';
 import { bucketStart, histogramSeconds } from '../functions';
 import { RecordCompiler, RecordView } from '../recordEval';
 import { KeyDisplay, KeyScratch } from './keyCodec';
+import { isFileColumn } from '../plan';
 
 export type KeyWriter = (r: RecordView, scratch: KeyScratch) => void;
 
@@ -45,6 +46,18 @@ export function keyPart(e: Expr, rc: RecordCompiler): KeyWriter {
       const t = v === null ? NaN : Number(v);
       if (t !== t) s.null();
       else s.number(bucketStart(t, seconds));
+    };
+  }
+  if (e.kind === 'column' && isFileColumn(e.name)) {
+    // The file changes once per file: its bytes are encoded once.
+    let lastFile = '';
+    let bytes = new Uint8Array(0);
+    return (r, s) => {
+      if (r.file !== lastFile) {
+        lastFile = r.file;
+        bytes = new TextEncoder().encode(r.file);
+      }
+      s.text(bytes, 0, bytes.length);
     };
   }
   if (e.kind === 'column') {
