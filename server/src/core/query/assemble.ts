@@ -7,10 +7,9 @@ import { ScanUnit } from './input';
 import { OrderedRow, compareKeys } from './passes';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
-import { mergeGroups, planAggKinds } from './groups/mergeGroups';
+import { anyGroups, partitionRows, planAggKinds } from './groups/mergeGroups';
 import { AggregateStates } from './groups/aggregates';
-import { emptyAggregateRow, groupRows, mergeGroupRows } from './groups/finishGroups';
-import { keyDisplays } from './groups/groupKeys';
+import { emptyAggregateRow, mergeGroupRows } from './groups/finishGroups';
 
 export type RowsListener = (rows: Value[][], columns: string[]) => void;
 
@@ -121,11 +120,7 @@ export class ResultAssembler {
       const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort((a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
       return this.pad(all.slice(0, this.rowLimit).map((o) => o.row));
     }
-    const anyGroup = this.groups.some((g) => g.table.size > 0 || g.runs.length > 0);
-    if (!anyGroup) return plan.groupBy.length === 0 ? emptyAggregateRow(plan, new AggregateStates(planAggKinds(plan), 0)) : [];
-    if (mergedRows) return mergeGroupRows(plan, mergedRows);
-    const merged = mergeGroups(plan, this.groups);
-    const rows = groupRows(plan, merged.table, merged.states, keyDisplays(plan.groupBy));
-    return mergeGroupRows(plan, [rows]);
+    if (!anyGroups(this.groups)) return plan.groupBy.length === 0 ? emptyAggregateRow(plan, new AggregateStates(planAggKinds(plan), 0)) : [];
+    return mergeGroupRows(plan, mergedRows ?? [partitionRows(plan, this.groups)]);
   }
 }

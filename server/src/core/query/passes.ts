@@ -8,11 +8,11 @@ import { ColumnUnion } from './columns';
 import { BoundedHeap } from './heap';
 import { Value, compareValues, isNumericField } from './values';
 import { lookupField } from '../schema';
-import { GroupTable } from './groups/groupTable';
 import { AggregateStates, aggKind } from './groups/aggregates';
 import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
 import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
+import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -187,21 +187,21 @@ interface AggregateBinding {
 /** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
 export class AggregatePass implements ScanPass {
   matched = 0;
-  table: GroupTable;
-  states: AggregateStates;
-  /** Aggregates with DISTINCT: their indexes, and a table of (group key, value) for each. */
+  groups: PartitionedGroups;
+  /** Aggregates with DISTINCT: their indexes, and the (group key, value) entries of each. */
   readonly distinct: number[];
-  distinctTables: GroupTable[];
-  /** Tables written out to disk when memory ran short (spill.ts), and their DISTINCT tables. */
+  distinctEntries: PartitionedEntries[];
+  /** Groups written out to disk when memory ran short (spill.ts), and their DISTINCT entries. */
   readonly runs: SpillRun[] = [];
   readonly distinctRuns: SpillRun[][];
-  private readonly kinds: Uint8Array;
+  readonly kinds: Uint8Array;
   private readonly withValues: boolean;
   private readonly scratch = new KeyScratch();
   private readonly compiled: PerFormat<AggregateBinding>;
   private readonly plain: number[];
   private lastHash = 0;
   private lastGroup = -1;
+  private lastStates!: AggregateStates;
   private lastLength = -1;
   private readonly lastKey = new Int32Array(64);
 
@@ -211,8 +211,9 @@ export class AggregatePass implements ScanPass {
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
     this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
     this.distinctRuns = this.distinct.map(() => []);
-    [this.table, this.states, this.distinctTables] = this.emptyTables();
-    this.withValues = this.states.hasValues();
+    this.groups = new PartitionedGroups(this.kinds);
+    this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
+    this.withValues = new AggregateStates(this.kinds, 0).hasValues();
     this.compiled = new PerFormat((format) => {
       const rc = new RecordCompiler(format);
       const numberArg = Int32Array.from(plan.aggs, (a) => {
@@ -237,21 +238,15 @@ export class AggregatePass implements ScanPass {
     });
   }
 
-  private emptyTables(): [GroupTable, AggregateStates, GroupTable[]] {
-    const table = new GroupTable();
-    const states = new AggregateStates(this.kinds, table.capacity);
-    table.onGrow = (cap) => states.grow(cap);
-    return [table, states, this.distinct.map(() => new GroupTable())];
-  }
-
-  /** Writes the groups found so far to run files and starts over with empty tables. */
+  /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
   spill(folder: SpillFolder): void {
-    if (this.table.size === 0) return;
-    this.runs.push(writeRun(folder.next(), this.table, this.states.acc, this.states.width, this.withValues ? this.states.values : undefined));
-    this.distinctTables.forEach((t, j) => {
-      if (t.size > 0) this.distinctRuns[j].push(writeRun(folder.next(), t, undefined, 0, undefined));
+    if (this.groups.size() === 0) return;
+    this.runs.push(writeRun(folder.next(), this.groups.parts.map((p) => p && { table: p.table, acc: p.states.acc, values: p.states.values }), this.kinds.length, this.withValues));
+    this.distinctEntries.forEach((entries, j) => {
+      if (entries.size() > 0) this.distinctRuns[j].push(writeRun(folder.next(), entries.parts.map((t) => t && { table: t }), 0, false, true));
     });
-    [this.table, this.states, this.distinctTables] = this.emptyTables();
+    this.groups = new PartitionedGroups(this.kinds);
+    this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.lastLength = -1;
   }
 
@@ -263,7 +258,7 @@ export class AggregatePass implements ScanPass {
     c.keys(r, s);
     const words = s.seal();
     const g = this.group(words, place.seq);
-    const states = this.states;
+    const states = this.lastStates;
     const plain = this.plain;
     for (let j = 0; j < plain.length; j++) {
       const i = plain[j];
@@ -277,7 +272,10 @@ export class AggregatePass implements ScanPass {
     if (this.distinct.length > 0) this.addDistinct(r, c, words, place.seq);
   }
 
-  /** The group of the key in the scratch: the previous record's when the key is the same (time-ordered logs). */
+  /**
+   * The group of the key in the scratch (and its partition's states in lastStates): the previous record's when
+   * the key is the same (time-ordered logs repeat keys).
+   */
   private group(words: number, seq: number): number {
     const s = this.scratch;
     const key = s.words;
@@ -288,36 +286,35 @@ export class AggregatePass implements ScanPass {
       if (q === words) return this.lastGroup;
     }
     const hash = hashWords(key, 0, words, s.length);
-    const g = this.table.findOrAdd(s, words, hash, seq);
+    const g = this.groups.find(s, words, hash, seq);
+    this.lastStates = this.groups.current.states;
+    this.lastHash = hash;
     if (words <= this.lastKey.length) {
       for (let q = 0; q < words; q++) this.lastKey[q] = key[q];
       this.lastLength = s.length;
-      this.lastHash = hash;
       this.lastGroup = g;
     } else this.lastLength = -1;
     return g;
   }
 
-  /** Each DISTINCT aggregate's (group key, value) into its table; the group key's hash goes with it. NULLs are not values. */
+  /** Each DISTINCT aggregate's (group key, value) into its entries, in its group's partition. NULLs are not values. */
   private addDistinct(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
     const s = this.scratch;
-    const groupHash = this.lastLength === s.length ? this.lastHash : hashWords(s.words, 0, words, s.length);
+    const groupHash = this.lastHash;
     const keyLength = s.length;
     for (let j = 0; j < this.distinct.length; j++) {
       s.length = keyLength;
       c.distinctArg[j](r, s);
       if (s.length === keyLength + 1 && s.bytes[keyLength] === KeyTag.Null) continue;
       const w = s.seal();
-      const t = this.distinctTables[j];
-      const id = t.findOrAdd(s, w, hashWords(s.words, 0, w, s.length), seq);
-      if (t.isNew) t.setAux(id, groupHash, keyLength);
+      this.distinctEntries[j].add(s, w, hashWords(s.words, 0, w, s.length), groupHash, keyLength, seq);
     }
     s.length = keyLength;
     s.seal();
   }
 
   byteSize(): number {
-    return this.table.byteSize() + this.states.byteSize() + this.distinctTables.reduce((n, t) => n + t.byteSize(), 0);
+    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0);
   }
 }
 

@@ -11,7 +11,7 @@ import { Value } from './values';
 import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
-import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult, mergePartitionRows } from './session';
+import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
 import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
 import { gunzipSync } from 'node:zlib';
 import { rmSync } from 'node:fs';
@@ -206,16 +206,12 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
     if (options.signal?.aborted) throw new QueryCancelledError();
     states = thread.finish();
     states.forEach((state, i) => assemblers[i].addState(state));
-    // Groups spilled to disk are merged a partition at a time; the others are finished as they are.
-    const merged = states.map((state, i) => (state.kind === 'groups' && state.runs.length > 0
-      ? [mergePartitionRows({ query: plans[i].text, parts: [state], from: 0, to: PARTITIONS })]
-      : undefined));
     // Plans with few groups first, each handed on as soon as it is final.
     const results: PlanResult[] = new Array(plans.length);
     const order = plans.map((_, i) => i).sort((a, b) => groupCount(states[a]) - groupCount(states[b]));
     for (const i of order) {
       const a = assemblers[i];
-      results[i] = { rows: a.finish(merged[i]), columns: a.resultColumns(), matched: a.matched };
+      results[i] = { rows: a.finish(), columns: a.resultColumns(), matched: a.matched };
       options.onPlanDone?.(i, results[i]);
     }
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
@@ -306,13 +302,12 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
   const sizes = new Map<number, number>();
   plans.forEach((plan, i) => {
     if (!plan.aggregate) return;
-    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && (s.table.size > 0 || s.runs.length > 0));
-    const groups = parts.reduce((n, p) => n + p.table.size + p.runs.length * 1e6, 0);
+    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && groupCount(s) > 0);
+    const groups = parts.reduce((n, p) => n + groupCount(p), 0);
     sizes.set(i, groups);
     if (parts.length === 0) return;
-    const spilled = parts.some((p) => p.runs.length > 0);
-    if (!spilled && (parts.length === 1 || groups <= 50_000)) {
-      jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS, whole: true } });
+    if (groups <= 50_000) {
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS } });
       return;
     }
     const ranges = Math.min(PARTITIONS, threads * 4);
@@ -345,7 +340,10 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
 
 /** Groups a plan's state holds (to finish small plans first). */
 function groupCount(state: PassState | undefined): number {
-  return state?.kind === 'groups' ? state.table.size + state.runs.length * 1e6 : 0;
+  if (state?.kind !== 'groups') return 0;
+  let n = state.runs.length * 1e6;
+  for (const p of state.parts) if (p) n += p.table.size;
+  return n;
 }
 
 /** The field names of a file's first line when it is a header (gzip files: from their first decompressed bytes). */

@@ -7,13 +7,10 @@ import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { GroupsState, PassState, ThreadScan, UnitOutput } from './threadScan';
-import { OrderedRow, compareKeys } from './passes';
-import { BoundedHeap } from './heap';
-import { PARTITION_BITS, SpillFolder } from './groups/spill';
+import { OrderedRow } from './passes';
+import { SpillFolder } from './groups/spill';
 import { Value } from './values';
-import { mergeGroups } from './groups/mergeGroups';
-import { groupRows } from './groups/finishGroups';
-import { keyDisplays } from './groups/groupKeys';
+import { partitionRows } from './groups/mergeGroups';
 
 export interface QuerySessionArgs {
   queries: string[];
@@ -95,36 +92,13 @@ export interface MergeJob {
   query: string;
   /** Every worker's groups of the query (shared arrays, and the runs they spilled). */
   parts: GroupsState[];
-  /** Partitions [from, to) of PARTITIONS, merged one at a time; `whole`: all groups at once (small tables). */
+  /** Partitions [from, to) of PARTITIONS, merged one at a time. */
   from: number;
   to: number;
-  whole?: boolean;
 }
 
-/**
- * The result rows of some partitions of the groups (all, or the best LIMIT by ORDER BY), sorted. Partitions are
- * merged one at a time: memory for one partition's groups, whatever their number in all.
- */
 export function mergePartitionRows(job: MergeJob): OrderedRow[] {
-  const plan = planOf(job.query);
-  const display = keyDisplays(plan.groupBy);
-  if (job.whole) {
-    const merged = mergeGroups(plan, job.parts);
-    return groupRows(plan, merged.table, merged.states, display);
-  }
-  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
-  const limit = plan.limit ?? Infinity;
-  const heap = Number.isFinite(limit) ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
-  const all: OrderedRow[] = [];
-  for (let p = job.from; p < job.to; p++) {
-    const merged = mergeGroups(plan, job.parts, p, PARTITION_BITS);
-    if (merged.table.size === 0) continue;
-    for (const row of groupRows(plan, merged.table, merged.states, display)) {
-      if (heap) heap.push(row);
-      else all.push(row);
-    }
-  }
-  return heap ? heap.sorted() : all.sort(better);
+  return partitionRows(planOf(job.query), job.parts, job.from, job.to);
 }
 
 registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));

@@ -7,8 +7,9 @@ import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
-import { GroupTable, GroupTableData, PartitionIndex, partitionIndex } from './groups/groupTable';
-import { PARTITION_BITS, SpillFolder, SpillRun } from './groups/spill';
+import { GroupTableData } from './groups/groupTable';
+import { SpillFolder, SpillRun } from './groups/spill';
+import { Partition, PartitionData } from './groups/partitions';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
 export interface UnitOutput {
@@ -17,18 +18,17 @@ export interface UnitOutput {
   rows: (Value[][] | undefined)[];
 }
 
-/** The groups of an aggregation pass, as handed between threads (the arrays are shared, not copied). */
+/**
+ * The groups of an aggregation pass, by partition: live tables on the thread that made them, or their arrays as
+ * another thread sees them (SharedArrayBuffers: shared, not copied).
+ */
 export interface GroupsState {
   kind: 'groups';
-  table: GroupTableData;
-  acc: Float64Array;
-  values: Value[];
-  distinct: GroupTableData[];
-  /** Bytes of the table and states, for the memory budget. */
+  parts: (PartitionData | Partition | undefined)[];
+  /** Per DISTINCT aggregate, its entries by partition. */
+  distinct: (GroupTableData | undefined)[][];
+  /** Bytes of the tables and states, for the memory budget. */
   bytes: number;
-  /** The groups by partition (by the distinct entries' groups for `distinctIndex`), when merged by partitions. */
-  index?: PartitionIndex;
-  distinctIndex?: PartitionIndex[];
   /** Groups spilled to disk before these, and the DISTINCT entries spilled (per DISTINCT aggregate). */
   runs: SpillRun[];
   distinctRuns: SpillRun[][];
@@ -73,7 +73,7 @@ export class ThreadScan {
     while (total > budget.bytes) {
       let biggest: AggregatePass | undefined;
       for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
-      if (!biggest || biggest.table.size === 0) return;
+      if (!biggest || biggest.groups.size() === 0) return;
       biggest.spill(budget.folder);
       this.spills++;
       total = this.groupBytes();
@@ -108,28 +108,21 @@ export class ThreadScan {
   }
 
   /**
-   * Each pass's state after the last unit. `partitioned` (another thread merges it, or groups were spilled): the
-   * arrays to share, with the groups indexed by partition; else the live tables, to finish on this thread.
+   * Each pass's state after the last unit: to post to another thread (`shared`: the arrays only), or the live
+   * tables, to finish on this thread.
    */
-  finish(partitioned = false): PassState[] {
-    const partitionBits = partitioned || this.spills > 0 ? PARTITION_BITS : 0;
+  finish(shared = false): PassState[] {
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
-        const state: GroupsState = {
-          kind: 'groups', table: partitionBits > 0 ? p.table.data() : p.table, acc: p.states.acc, values: p.states.values,
-          distinct: p.distinctTables.map((t) => (partitionBits > 0 ? t.data() : t)), bytes: p.byteSize(),
-          runs: p.runs, distinctRuns: p.distinctRuns,
+        return {
+          kind: 'groups',
+          parts: shared ? p.groups.data() : p.groups.parts,
+          distinct: p.distinctEntries.map((e) => (shared ? e.data() : e.parts)),
+          bytes: p.byteSize(), runs: p.runs, distinctRuns: p.distinctRuns,
         };
-        if (partitionBits > 0) {
-          state.index = partitionIndex(p.table.hashes, p.table.size, partitionBits);
-          state.distinctIndex = p.distinctTables.map((t) => partitionIndex(t.auxHash ?? new Int32Array(0), t.size, partitionBits));
-        }
-        return state;
       }
       if (p instanceof SelectPass && p.heap) return { kind: 'ordered', rows: p.heap.sorted() };
       return { kind: 'rows' };
     });
   }
 }
-
-export { GroupTable };

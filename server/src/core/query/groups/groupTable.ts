@@ -27,6 +27,8 @@ function grownFloat64(a: Float64Array, n: number): Float64Array {
 /** The arrays of a table, as posted between threads (SharedArrayBuffers are shared, not copied). */
 export interface GroupTableData {
   size: number;
+  slots: Int32Array;
+  usedWords: number;
   auxHash?: Int32Array;
   auxLength?: Int32Array;
   hashes: Int32Array;
@@ -46,9 +48,9 @@ export class GroupTable implements GroupTableData {
   /** All keys, word-aligned, one after another. */
   keyWords: Int32Array;
   private keyBytesView: Uint8Array;
-  private usedWords = 0;
+  usedWords = 0;
   /** Slot i: group id + 1 at 2i (0: empty), the group's hash at 2i + 1 (a probe reads one cache line). */
-  private slots: Int32Array;
+  slots: Int32Array;
   private mask: number;
   /** Called with the new capacity when the per-group arrays grow (the aggregates grow theirs). */
   onGrow?: (capacity: number) => void;
@@ -63,8 +65,20 @@ export class GroupTable implements GroupTableData {
     this.keyBytesView = new Uint8Array(this.keyWords.buffer);
     let slots = 32;
     while (slots < cap * 2) slots *= 2;
-    this.slots = new Int32Array(slots * 2);
+    this.slots = sharedInt32(slots * 2);
     this.mask = slots - 1;
+  }
+
+  /** The table whose arrays another thread posted (the same memory: merging into it changes them). */
+  static from(data: GroupTableData): GroupTable {
+    if (data instanceof GroupTable) return data;
+    const t = Object.create(GroupTable.prototype) as GroupTable;
+    Object.assign(t, {
+      size: data.size, hashes: data.hashes, keyStart: data.keyStart, keyLength: data.keyLength, firstSeq: data.firstSeq,
+      keyWords: data.keyWords, keyBytesView: new Uint8Array(data.keyWords.buffer), usedWords: data.usedWords,
+      slots: data.slots, mask: data.slots.length / 2 - 1, isNew: false, auxHash: data.auxHash, auxLength: data.auxLength,
+    });
+    return t;
   }
 
   get capacity(): number {
@@ -206,39 +220,13 @@ export class GroupTable implements GroupTableData {
 
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
-    this.slots = new Int32Array(cap * 2);
+    this.slots = sharedInt32(cap * 2);
     this.mask = cap - 1;
     for (let id = 0; id < this.size; id++) this.insertSlot(id, this.hashes[id]);
   }
 
   /** The table's arrays, for another thread. */
   data(): GroupTableData {
-    return { size: this.size, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
+    return { size: this.size, slots: this.slots, usedWords: this.usedWords, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
   }
-}
-
-/** Group ids by partition (the top `bits` of each group's hash): partition p's ids are ids[offsets[p], offsets[p + 1]). */
-export interface PartitionIndex {
-  bits: number;
-  offsets: Int32Array;
-  ids: Int32Array;
-}
-
-/** Sorts a table's group ids by partition (a counting sort: two passes, 4 bytes a group). */
-export function partitionIndex(hashes: Int32Array, size: number, bits: number): PartitionIndex {
-  const count = 1 << bits;
-  const offsets = new Int32Array(count + 1);
-  const shift = 32 - bits;
-  if (bits === 0) {
-    offsets[1] = size;
-    const ids = sharedInt32(size);
-    for (let g = 0; g < size; g++) ids[g] = g;
-    return { bits, offsets, ids };
-  }
-  for (let g = 0; g < size; g++) offsets[(hashes[g] >>> shift) + 1]++;
-  for (let p = 0; p < count; p++) offsets[p + 1] += offsets[p];
-  const fill = offsets.slice(0, count);
-  const ids = sharedInt32(size);
-  for (let g = 0; g < size; g++) ids[fill[hashes[g] >>> shift]++] = g;
-  return { bits, offsets, ids };
 }

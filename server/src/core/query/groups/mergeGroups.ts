@@ -1,12 +1,17 @@
-// Merging the groups of several threads (or spill runs) into one table: a group's states combine by its
-// aggregates' merge; DISTINCT entries are deduplicated, then folded into their groups. A partition (by the top
-// bits of the key hash) can be merged alone: the groups of different partitions never meet.
+// Merging the groups that several threads (and spill runs) found, one partition at a time: the biggest thread's
+// table of the partition takes the others' groups in place (their states combine by each aggregate's merge); the
+// DISTINCT entries of the partition are deduplicated and folded into their groups; then the partition's groups
+// become sorted result rows. Partitions never share a group, so they merge alone, on any thread, in any order.
 import type { QueryPlan } from '../plan';
-import { GroupTable, GroupTableData, PartitionIndex } from './groupTable';
-import { AggregateStates, aggKind } from './aggregates';
-import { foldDistinct } from './finishGroups';
-import { PARTITION_BITS, SpillRun, forEachRunGroup } from './spill';
 import type { GroupsState } from '../threadScan';
+import { GroupTable, GroupTableData } from './groupTable';
+import { AggregateStates, aggKind } from './aggregates';
+import { foldDistinct, groupRows } from './finishGroups';
+import { SpillRun, forEachRunGroup } from './spill';
+import { PARTITIONS, Partition, PartitionData, livePartition } from './partitions';
+import { keyDisplays } from './groupKeys';
+import { BoundedHeap } from '../heap';
+import { OrderedRow, compareKeys } from '../passes';
 import { isNumericField } from '../values';
 import { lookupField } from '../../schema';
 
@@ -15,77 +20,92 @@ export function planAggKinds(plan: QueryPlan): Uint8Array {
   return Uint8Array.from(plan.aggs, (a) => aggKind(a, a.arg?.kind === 'column' && isNumericField(lookupField(a.arg.name))));
 }
 
-/** A merged table of groups with their states, DISTINCT values folded in. */
-export interface MergedGroups {
-  table: GroupTable;
-  states: AggregateStates;
+/** Whether any thread found any group (a query without GROUP BY over no records gives its one empty row). */
+export function anyGroups(states: GroupsState[]): boolean {
+  return states.some((s) => s.runs.length > 0 || s.parts.some((p) => p !== undefined && p.table.size > 0));
 }
 
-/**
- * The groups of `parts` (one state per thread, with the runs it spilled) in partition `p` of 2^bits (each part
- * indexed by partition when bits > 0), merged. With one part, no runs and no partitioning, that part's own table
- * is used as it is.
- */
-export function mergeGroups(plan: QueryPlan, parts: GroupsState[], p = 0, bits = 0): MergedGroups {
-  const kinds = planAggKinds(plan);
-  const distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
-  if (parts.length === 1 && bits === 0 && parts[0].runs.length === 0 && parts[0].table instanceof GroupTable) {
-    const table = parts[0].table;
-    const states = AggregateStates.of(kinds, parts[0].acc, parts[0].values);
-    distinct.forEach((agg, j) => foldDistinct(table, states, agg, parts[0].distinct[j]));
-    return { table, states };
+/** The groups of partition p of every thread's state and spill runs, merged; undefined when it has none. */
+export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number, kinds = planAggKinds(plan)): Partition | undefined {
+  const sources = states.map((s) => s.parts[p]).filter((x): x is PartitionData | Partition => x !== undefined && x.table.size > 0);
+  const runs = states.flatMap((s) => s.runs);
+  if (sources.length === 0 && !runs.some((r) => r.offsets[p + 1] > r.offsets[p])) return undefined;
+  // The biggest table takes the others in place.
+  sources.sort((a, b) => b.table.size - a.table.size);
+  const base = sources.length > 0 ? livePartition(kinds, sources[0]) : emptyPartition(kinds);
+  const { table, states: agg } = base;
+  for (const src of sources.slice(1)) {
+    const t = src.table;
+    const from = 'states' in src ? { acc: src.states.acc, values: src.states.values } : { acc: src.acc, values: src.values };
+    for (let g = 0; g < t.size; g++) {
+      const len = t.keyLength[g];
+      const id = table.findOrAddWords(t.keyWords, t.keyStart[g], (len + 3) >>> 2, len, t.hashes[g], t.firstSeq[g]);
+      agg.merge(id, from, g);
+    }
   }
-  if (bits !== PARTITION_BITS && parts.some((part) => part.runs.length > 0)) throw new Error('spilled groups are merged a partition at a time');
+  for (const run of runs) {
+    forEachRunGroup(run, p, (g) => {
+      const id = table.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
+      agg.mergeAt(id, g.acc, g.accStart, g.values, 0);
+    });
+  }
+  plan.aggs.forEach((a, agg0) => {
+    if (!a.distinct) return;
+    const j = plan.aggs.slice(0, agg0).filter((x) => x.distinct).length;
+    const entries = dedupe(states.map((s) => s.distinct[j]?.[p]), states.flatMap((s) => s.distinctRuns[j] ?? []), p);
+    if (entries) foldDistinct(table, agg, agg0, entries);
+  });
+  return base;
+}
+
+function emptyPartition(kinds: Uint8Array): Partition {
   const table = new GroupTable();
   const states = new AggregateStates(kinds, table.capacity);
   table.onGrow = (cap) => states.grow(cap);
-  for (const part of parts) {
-    for (const run of part.runs) {
-      forEachRunGroup(run, p, (g) => {
-        const id = table.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
-        states.mergeAt(id, g.acc, g.accStart, g.values, 0);
-      });
-    }
-    const from = { acc: part.acc, values: part.values };
-    const t = part.table;
-    eachInPartition(t.size, part.index, p, bits, (g) => {
-      const len = t.keyLength[g];
-      const id = table.findOrAddWords(t.keyWords, t.keyStart[g], (len + 3) >>> 2, len, t.hashes[g], t.firstSeq[g]);
-      states.merge(id, from, g);
-    });
-  }
-  distinct.forEach((agg, j) => {
-    const entries = dedupe(parts.map((part) => ({ table: part.distinct[j], index: part.distinctIndex?.[j], runs: part.distinctRuns[j] })), p, bits);
-    foldDistinct(table, states, agg, entries);
-  });
   return { table, states };
 }
 
-/** Calls f with each group id of partition p (all groups when bits is 0). */
-function eachInPartition(size: number, index: PartitionIndex | undefined, p: number, bits: number, f: (g: number) => void): void {
-  if (bits === 0 || !index) {
-    for (let g = 0; g < size; g++) f(g);
-    return;
-  }
-  const { offsets, ids } = index;
-  for (let k = offsets[p], end = offsets[p + 1]; k < end; k++) f(ids[k]);
-}
-
-/** One table of the distinct entries of several (each entry once), those of partition p. */
-function dedupe(tables: { table: GroupTableData; index?: PartitionIndex; runs: SpillRun[] }[], p: number, bits: number): GroupTableData {
+/** The DISTINCT entries of partition p from every thread and run, each once (the only table as it is). */
+function dedupe(tables: (GroupTableData | undefined)[], runs: SpillRun[], p: number): GroupTableData | undefined {
+  const present = tables.filter((t): t is GroupTableData => t !== undefined && t.size > 0);
+  const runsHere = runs.filter((r) => r.offsets[p + 1] > r.offsets[p]);
+  if (present.length === 1 && runsHere.length === 0) return present[0];
+  if (present.length === 0 && runsHere.length === 0) return undefined;
   const out = new GroupTable();
-  for (const { table: t, index, runs } of tables) {
-    for (const run of runs) {
-      forEachRunGroup(run, p, (g) => {
-        const id = out.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
-        if (out.isNew) out.setAux(id, g.auxHash, g.auxLength);
-      });
-    }
-    eachInPartition(t.size, index, p, bits, (e) => {
+  for (const t of present) {
+    for (let e = 0; e < t.size; e++) {
       const len = t.keyLength[e];
       const id = out.findOrAddWords(t.keyWords, t.keyStart[e], (len + 3) >>> 2, len, t.hashes[e], t.firstSeq[e]);
       if (out.isNew) out.setAux(id, t.auxHash![e], t.auxLength![e]);
+    }
+  }
+  for (const run of runsHere) {
+    forEachRunGroup(run, p, (g) => {
+      const id = out.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
+      if (out.isNew) out.setAux(id, g.auxHash, g.auxLength);
     });
   }
   return out.data();
+}
+
+/**
+ * The result rows of partitions [from, to) of the groups (all of them, or the best LIMIT by ORDER BY), sorted.
+ * Partitions are merged one at a time: memory for one partition's groups, whatever their number in all.
+ */
+export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, to = PARTITIONS): OrderedRow[] {
+  const kinds = planAggKinds(plan);
+  const display = keyDisplays(plan.groupBy);
+  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  const limit = plan.limit ?? Infinity;
+  const heap = Number.isFinite(limit) ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
+  const all: OrderedRow[] = [];
+  for (let p = from; p < to; p++) {
+    const merged = mergePartition(plan, states, p, kinds);
+    if (!merged || merged.table.size === 0) continue;
+    for (const row of groupRows(plan, merged.table, merged.states, display)) {
+      if (heap) heap.push(row);
+      else all.push(row);
+    }
+  }
+  return heap ? heap.sorted() : all.sort(better);
 }

@@ -6,11 +6,10 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '../values';
-import { GroupTableData, partitionIndex } from './groupTable';
+import { GroupTableData } from './groupTable';
+import { PARTITIONS } from './partitions';
 
-/** Groups are partitioned by this many top bits of their hash, for spilling and merging alike. */
-export const PARTITION_BITS = 8;
-export const PARTITIONS = 1 << PARTITION_BITS;
+export { PARTITIONS, PARTITION_BITS } from './partitions';
 
 /** A spilled table: its file, and where each partition's groups are in it. */
 export interface SpillRun {
@@ -62,23 +61,29 @@ class Writer {
   }
 }
 
+/** One partition's groups to write: the table, and the aggregate states beside it (none for DISTINCT entries). */
+export interface RunPartition {
+  table: GroupTableData;
+  acc?: Float64Array;
+  values?: Value[];
+}
+
 /**
- * Writes a table's groups (key, hash, first record, aggregate states; DISTINCT entries: their group's hash and
- * key length too) to a new run file, partition after partition.
+ * Writes the groups of every partition (key, hash, first record, aggregate states; DISTINCT entries: their
+ * group's hash and key length too) to a new run file, partition after partition.
  */
-export function writeRun(path: string, table: GroupTableData, acc: Float64Array | undefined, width: number, values: Value[] | undefined): SpillRun {
-  const distinct = table.auxHash !== undefined;
-  const index = partitionIndex(distinct ? table.auxHash! : table.hashes, table.size, PARTITION_BITS);
+export function writeRun(path: string, parts: (RunPartition | undefined)[], width: number, withValues: boolean, distinct = false): SpillRun {
   const fd = openSync(path, 'w');
   const offsets: number[] = [0];
   const w = new Writer();
-  const keyBytes = new Uint8Array(table.keyWords.buffer, table.keyWords.byteOffset);
   let written = 0;
   try {
     for (let p = 0; p < PARTITIONS; p++) {
       w.length = 0;
-      for (let k = index.offsets[p]; k < index.offsets[p + 1]; k++) {
-        const g = index.ids[k];
+      const part = parts[p];
+      const table = part?.table;
+      const keyBytes = table ? new Uint8Array(table.keyWords.buffer, table.keyWords.byteOffset) : undefined;
+      for (let g = 0; table && g < table.size; g++) {
         const len = table.keyLength[g];
         const words = (len + 3) >>> 2;
         w.ensure(32 + words * 4 + 8 + width * 16);
@@ -93,15 +98,16 @@ export function writeRun(path: string, table: GroupTableData, acc: Float64Array 
           w.length += 8;
         }
         const at = table.keyStart[g] * 4;
-        for (let q = 0; q < words * 4; q++) b[w.length + q] = keyBytes[at + q];
+        for (let q = 0; q < words * 4; q++) b[w.length + q] = keyBytes![at + q];
         w.length += words * 4;
         w.align8();
+        const acc = part!.acc;
         if (acc) {
           for (let i = 0; i < width * 2; i++) b.writeDoubleLE(acc[g * width * 2 + i], w.length + i * 8);
           w.length += width * 16;
         }
-        if (values) {
-          const json = Buffer.from(JSON.stringify(values.slice(g * width, g * width + width)));
+        if (withValues) {
+          const json = Buffer.from(JSON.stringify((part!.values ?? []).slice(g * width, g * width + width)));
           w.ensure(8 + json.length);
           w.buf.writeInt32LE(json.length, w.length);
           json.copy(w.buf, w.length + 4);
@@ -116,7 +122,7 @@ export function writeRun(path: string, table: GroupTableData, acc: Float64Array 
   } finally {
     closeSync(fd);
   }
-  return { path, offsets, distinct, width, values: values !== undefined };
+  return { path, offsets, distinct, width, values: withValues };
 }
 
 /** One group read back from a run. */
