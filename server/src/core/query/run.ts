@@ -5,7 +5,7 @@ import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
 import { QuerySource, ScanUnit, isGzipPath, planUnits, readAt } from './input';
 import { ColumnUnion } from './columns';
-import { GroupsState, ThreadScan, UnitOutput } from './threadScan';
+import { GroupsState, ThreadScan, UnitOutput, partitionsForJob } from './threadScan';
 import { ResultAssembler } from './assemble';
 import { Value } from './values';
 import { OrderedRow } from './passes';
@@ -326,7 +326,9 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
   const worker = async (w: number) => {
     while (next < jobs.length) {
       const { plan, job } = jobs[next++];
-      const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job);
+      // The job's partitions move to its worker (each partition goes to one job).
+      const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
+      const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
       const list = out.get(plan) ?? [];
       list.push(rows);
       out.set(plan, list);

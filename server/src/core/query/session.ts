@@ -1,12 +1,13 @@
 // A query's work on a worker thread: the tasks the pool runs for the engine. A session holds the passes of a
 // query (or of the summary's queries) in the worker that scans for it, between the units it is given; a merge
 // task merges one partition of the groups that every worker found (their tables are shared memory).
-import { registerTask } from '../threads/pool';
+import { Transfer, registerTask } from '../threads/pool';
 import { SessionTasks } from '../threads/unitRunner';
 import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { GroupsState, PassState, ThreadScan, UnitOutput } from './threadScan';
+import { GroupsState, PassState, ThreadScan, UnitOutput, partitionsForJob } from './threadScan';
+import { PARTITIONS } from './groups/partitions';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
 import { Value } from './values';
@@ -85,12 +86,16 @@ registerTask(QUERY_TASKS.finish, (payload) => {
   const { session } = payload as { session: number };
   const s = sessions.get(session);
   sessions.delete(session);
-  return s ? s.scan.finish(true) : [];
+  if (!s) return [];
+  // The groups move to the main thread, which hands each partition to the worker that merges it.
+  const states = s.scan.finish(true);
+  const buffers = states.flatMap((st) => (st.kind === 'groups' ? partitionsForJob(st, 0, PARTITIONS).buffers : []));
+  return new Transfer(states, buffers);
 });
 
 export interface MergeJob {
   query: string;
-  /** Every worker's groups of the query (shared arrays, and the runs they spilled). */
+  /** Every worker's groups of the query in the job's partitions (their buffers transferred), and their spill runs. */
   parts: GroupsState[];
   /** Partitions [from, to) of PARTITIONS, merged one at a time. */
   from: number;

@@ -7,7 +7,7 @@ import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
-import { GroupTableData } from './groups/groupTable';
+import { GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { Partition, PartitionData } from './groups/partitions';
 
@@ -20,7 +20,7 @@ export interface UnitOutput {
 
 /**
  * The groups of an aggregation pass, by partition: live tables on the thread that made them, or their arrays as
- * another thread sees them (SharedArrayBuffers: shared, not copied).
+ * another thread gets them (their buffers transferred, not copied: see stateBuffers).
  */
 export interface GroupsState {
   kind: 'groups';
@@ -125,4 +125,23 @@ export class ThreadScan {
       return { kind: 'rows' };
     });
   }
+}
+
+/**
+ * The buffers of the partitions [from, to) of a groups state, and the state with only those partitions: what a
+ * merge job of those partitions is handed (each partition goes to one job, so each buffer moves once).
+ */
+export function partitionsForJob(state: GroupsState, from: number, to: number): { state: GroupsState; buffers: ArrayBuffer[] } {
+  const buffers: ArrayBuffer[] = [];
+  const keep = <T>(list: (T | undefined)[], f: (x: T) => void) => list.map((x, p) => {
+    if (p < from || p >= to || x === undefined) return undefined;
+    f(x);
+    return x;
+  });
+  const parts = keep(state.parts, (x) => {
+    buffers.push(...tableBuffers(x.table));
+    buffers.push((('states' in x ? x.states.acc : x.acc) as Float64Array).buffer as ArrayBuffer);
+  });
+  const distinct = state.distinct.map((perAgg) => keep(perAgg, (t) => buffers.push(...tableBuffers(t))));
+  return { state: { ...state, parts, distinct }, buffers: [...new Set(buffers)] };
 }

@@ -15,6 +15,11 @@ export type TaskHandler = (payload: unknown, ctx: TaskContext) => Promise<unknow
 
 const tasks = new Map<string, TaskHandler>();
 
+/** A task's result with buffers to move to the caller instead of copying them (postMessage's transfer list). */
+export class Transfer<T = unknown> {
+  constructor(readonly value: T, readonly list: TransferListItem[]) {}
+}
+
 /** Registers a task that pool workers (and callers on the main thread) can run by name. */
 export function registerTask(name: string, handler: TaskHandler): void {
   tasks.set(name, handler);
@@ -24,7 +29,8 @@ export function registerTask(name: string, handler: TaskHandler): void {
 export async function runTaskHere(name: string, payload: unknown, onData?: (data: unknown) => void): Promise<unknown> {
   const handler = tasks.get(name);
   if (!handler) throw new Error(`no task ${name}`);
-  return handler(payload, { post: (data) => onData?.(data) });
+  const result = await handler(payload, { post: (data) => onData?.(data) });
+  return result instanceof Transfer ? result.value : result;
 }
 
 type ToWorker = { id: number; task: string; payload: unknown };
@@ -49,7 +55,7 @@ export function maybeRunAsPoolWorker(): boolean {
     const ctx: TaskContext = { post: (data, transfer) => reply({ id: m.id, type: 'data', data }, transfer) };
     Promise.resolve()
       .then(() => handler(m.payload, ctx))
-      .then((result) => reply({ id: m.id, type: 'done', result }))
+      .then((result) => (result instanceof Transfer ? reply({ id: m.id, type: 'done', result: result.value }, result.list) : reply({ id: m.id, type: 'done', result })))
       .catch((e: unknown) => reply({ id: m.id, type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }));
   });
   return true;

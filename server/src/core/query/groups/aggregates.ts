@@ -4,7 +4,7 @@
 // kinds whose state is a value (min/max of text, any_value).
 import type { AggSpec } from '../plan';
 import { Value, compareValues } from '../values';
-import { sharedFloat64 } from './groupTable';
+import { float64s } from './groupTable';
 
 export const enum AggKind {
   /** count(*): a = records. */
@@ -52,7 +52,7 @@ export class AggregateStates {
 
   constructor(readonly kinds: Uint8Array, capacity: number) {
     this.width = kinds.length;
-    this.acc = sharedFloat64(Math.max(1, capacity * this.width * 2));
+    this.acc = float64s(Math.max(1, capacity * this.width * 2));
     this.withValues = Array.from(kinds).some((k) => needsValues(k as AggKind));
     this.values = [];
   }
@@ -66,7 +66,7 @@ export class AggregateStates {
   }
 
   grow(capacity: number): void {
-    const acc = sharedFloat64(capacity * this.width * 2);
+    const acc = float64s(capacity * this.width * 2);
     acc.set(this.acc);
     this.acc = acc;
   }

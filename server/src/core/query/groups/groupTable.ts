@@ -1,30 +1,31 @@
 // The group table: groups by their key bytes, in typed arrays (tens of bytes a group, no object per group).
 // Open addressing over group ids; each group's key is kept as written by the KeyScratch, word-aligned in one
-// arena, so a probe compares hashes first and then words. The arrays live in SharedArrayBuffers: a worker's
-// table can be read by the other workers that merge it, without a copy.
+// arena, so a probe compares hashes first and then words. The arrays are plain ArrayBuffers (V8 counts them as
+// external memory, so garbage collection frees grown-out arrays in time; SharedArrayBuffers it does not count): a
+// worker hands a partition to the worker that merges it by transferring them, without a copy.
 import { KeyScratch } from './keyCodec';
 
-export function sharedInt32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+export function int32s(n: number): Int32Array {
+  return new Int32Array(Math.max(1, n));
 }
 
-export function sharedFloat64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
+export function float64s(n: number): Float64Array {
+  return new Float64Array(Math.max(1, n));
 }
 
 function grownInt32(a: Int32Array, n: number): Int32Array {
-  const b = sharedInt32(n);
+  const b = int32s(n);
   b.set(a);
   return b;
 }
 
 function grownFloat64(a: Float64Array, n: number): Float64Array {
-  const b = sharedFloat64(n);
+  const b = float64s(n);
   b.set(a);
   return b;
 }
 
-/** The arrays of a table, as posted between threads (SharedArrayBuffers are shared, not copied). */
+/** The arrays of a table, as posted between threads (transferred, not copied). */
 export interface GroupTableData {
   size: number;
   slots: Int32Array;
@@ -57,15 +58,15 @@ export class GroupTable implements GroupTableData {
 
   constructor(capacity = 16) {
     const cap = Math.max(16, capacity);
-    this.hashes = sharedInt32(cap);
-    this.keyStart = sharedInt32(cap);
-    this.keyLength = sharedInt32(cap);
-    this.firstSeq = sharedFloat64(cap);
-    this.keyWords = sharedInt32(cap * 4);
+    this.hashes = int32s(cap);
+    this.keyStart = int32s(cap);
+    this.keyLength = int32s(cap);
+    this.firstSeq = float64s(cap);
+    this.keyWords = int32s(cap * 4);
     this.keyBytesView = new Uint8Array(this.keyWords.buffer);
     let slots = 32;
     while (slots < cap * 2) slots *= 2;
-    this.slots = sharedInt32(slots * 2);
+    this.slots = int32s(slots * 2);
     this.mask = slots - 1;
   }
 
@@ -220,7 +221,7 @@ export class GroupTable implements GroupTableData {
 
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
-    this.slots = sharedInt32(cap * 2);
+    this.slots = int32s(cap * 2);
     this.mask = cap - 1;
     for (let id = 0; id < this.size; id++) this.insertSlot(id, this.hashes[id]);
   }
@@ -229,4 +230,10 @@ export class GroupTable implements GroupTableData {
   data(): GroupTableData {
     return { size: this.size, slots: this.slots, usedWords: this.usedWords, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
   }
+}
+
+/** The buffers of a table's arrays (to transfer them to another thread). */
+export function tableBuffers(t: GroupTableData): ArrayBuffer[] {
+  const arrays = [t.slots, t.hashes, t.keyStart, t.keyLength, t.firstSeq, t.keyWords, t.auxHash, t.auxLength];
+  return arrays.filter((a): a is Int32Array | Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
 }
