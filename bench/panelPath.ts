@@ -1,83 +1,102 @@
-// The panels' path measured outside the browser: dist/server.js over stdio, as VS Code runs it, answering the
-// requests the query panel and the summary send. Figures: a 1 GB search's first rows (LSP partial results) against
-// its whole request; the summary request against a count request on the same file; and how fast the server answers
-// as-you-type checks (flowlog/checkQuery) while a scan runs, which is what typing in the panel waits on.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+// The panels' path outside the browser: dist/server.js over stdio, as VS Code runs it, answering the requests the
+// query panel and the summary send; its memory read from /proc (VmHWM: the process's peak RSS, worker threads
+// included), and as-you-type checks (flowlog/checkQuery) sent while a long request runs, which is what typing in
+// the panel waits on.
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
-  ConfigurationRequest, ExitNotification, InitializeRequest, InitializedNotification, ShutdownRequest, StreamMessageReader,
-  StreamMessageWriter, WorkDoneProgressCreateRequest, createProtocolConnection,
+  ConfigurationRequest, ExitNotification, InitializeRequest, InitializedNotification, ProgressType, ProtocolConnection,
+  ShutdownRequest, StreamMessageReader, StreamMessageWriter, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { CheckQueryRequest, QueryRequest, QueryRowsProgress, SummaryRequest } from '../server/src/protocol';
+import { CheckQueryRequest, QueryRequest, QueryRowsProgress, SummaryParams, SummaryRequest, SummaryResultWire } from '../server/src/protocol';
 
-export interface PanelPathFigures {
-  search: string;
-  firstRowsMs: number;
-  searchSeconds: number;
-  summarySeconds: number;
-  countSeconds: number;
-  checkMs: { p50: number; p95: number; max: number; samples: number };
-}
+/** What typing in the query panel sends: a query with a search and SQL to check. */
+const CHECK = { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*) as n group by srcaddr order by n desc' };
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+export class ServerSession {
+  private constructor(private readonly child: ChildProcess, private readonly connection: ProtocolConnection) {}
 
-export async function panelPathBench(root: string, bigFile: string, summaryFile: string, runs: number): Promise<PanelPathFigures> {
-  const child = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => ({})));
-  connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-  connection.listen();
-  try {
-    await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } } });
+  static async start(serverScript: string): Promise<ServerSession> {
+    const child = spawn(process.execPath, [serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => ({})));
+    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    connection.listen();
+    const session = new ServerSession(child, connection);
+    await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+    });
     await connection.sendNotification(InitializedNotification.type, {});
-    const big = pathToFileURL(bigFile).toString();
-    const mid = pathToFileURL(summaryFile).toString();
-    const timed = async <T>(f: () => Promise<T>) => {
-      const t0 = performance.now();
-      await f();
-      return (performance.now() - t0) / 1000;
-    };
-    let countSeconds = Infinity;
-    let summarySeconds = Infinity;
-    for (let i = 0; i < runs; i++) {
-      countSeconds = Math.min(countSeconds, await timed(() => connection.sendRequest(QueryRequest, { uri: mid, query: '* | select count(*)' })));
-      summarySeconds = Math.min(summarySeconds, await timed(() => connection.sendRequest(SummaryRequest, { uri: mid })));
+    return session;
+  }
+
+  /** The server process's peak RSS so far, in MB (VmHWM), and its RSS now. */
+  memory(): { peakMB: number; rssMB: number } {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peakMB: kb('VmHWM') / 1024, rssMB: kb('VmRSS') / 1024 };
+  }
+
+  /**
+   * Runs `work` while sending a check every 10–20 ms; the latency of every check sent before `work` ended (answered
+   * before or after), in ms.
+   */
+  async withChecks<T>(work: () => Promise<T>): Promise<{ value: T; checkMs: number[] }> {
+    let done = false;
+    const running = work().finally(() => (done = true));
+    const checkMs: number[] = [];
+    const pending: Promise<void>[] = [];
+    while (!done) {
+      const c0 = performance.now();
+      // Checks are not awaited one by one: one stuck behind a busy server must not hold back the next.
+      pending.push(this.connection.sendRequest(CheckQueryRequest, CHECK).then(() => void checkMs.push(performance.now() - c0)));
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 10));
     }
-    // A search with many matches, as the panel sends it (100,000 rows kept), with checks sent every 20 ms meanwhile.
-    const search = 'action:REJECT';
-    let firstRowsMs = Infinity;
-    let searchSeconds = Infinity;
-    const checks: number[] = [];
-    for (let i = 0; i < Math.max(1, runs - 1); i++) {
-      const token = `rows-${i}`;
-      const t0 = performance.now();
-      let first = -1;
-      const sub = connection.onProgress(QueryRowsProgress, token, () => {
-        if (first < 0) first = performance.now() - t0;
-      });
-      let done = false;
-      const request = connection.sendRequest(QueryRequest, { uri: big, query: search, limit: 100_000, partialResultToken: token }).finally(() => (done = true));
-      while (!done) {
-        const c0 = performance.now();
-        await connection.sendRequest(CheckQueryRequest, { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*) as n group by srcaddr' });
-        if (!done) checks.push(performance.now() - c0);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await request;
+    const value = await running;
+    await Promise.all(pending);
+    return { value, checkMs };
+  }
+
+  /** The summary request on a file on disk: its time, and the time of the first partial result if any comes. */
+  async summary(file: string): Promise<{ seconds: number; firstPartialMs: number | null; result: SummaryResultWire }> {
+    const token = `summary-${Math.random()}`;
+    const t0 = performance.now();
+    let first: number | null = null;
+    // A partial result token is offered whether or not the server sends sections early: if it does, it is timed.
+    const sub = this.connection.onProgress(new ProgressType<unknown>(), token, () => void (first ??= performance.now() - t0));
+    try {
+      const params = { uri: pathToFileURL(file).toString(), partialResultToken: token } as SummaryParams;
+      const result = await this.connection.sendRequest(SummaryRequest, params);
+      return { seconds: (performance.now() - t0) / 1000, firstPartialMs: first, result };
+    } finally {
       sub.dispose();
-      firstRowsMs = Math.min(firstRowsMs, first);
-      searchSeconds = Math.min(searchSeconds, (performance.now() - t0) / 1000);
     }
-    checks.sort((a, b) => a - b);
-    await connection.sendRequest(ShutdownRequest.type);
-    await connection.sendNotification(ExitNotification.type);
-    return {
-      search, firstRowsMs, searchSeconds, summarySeconds, countSeconds,
-      checkMs: { p50: percentile(checks, 50), p95: percentile(checks, 95), max: checks[checks.length - 1] ?? NaN, samples: checks.length },
-    };
-  } finally {
-    connection.dispose();
-    if (child.exitCode === null) child.kill();
+  }
+
+  /** A query as the panel sends it (rows kept up to `limit`, partial results): first rows and whole request. */
+  async query(file: string, query: string, limit: number): Promise<{ firstRowsMs: number; seconds: number; matched: number }> {
+    const token = `rows-${Math.random()}`;
+    const t0 = performance.now();
+    let first = NaN;
+    const sub = this.connection.onProgress(QueryRowsProgress, token, () => {
+      if (Number.isNaN(first)) first = performance.now() - t0;
+    });
+    try {
+      const r = await this.connection.sendRequest(QueryRequest, { uri: pathToFileURL(file).toString(), query, limit, partialResultToken: token });
+      return { firstRowsMs: first, seconds: (performance.now() - t0) / 1000, matched: r.stats.matched };
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.connection.sendRequest(ShutdownRequest.type);
+      await this.connection.sendNotification(ExitNotification.type);
+    } finally {
+      this.connection.dispose();
+      if (this.child.exitCode === null) this.child.kill();
+    }
   }
 }
