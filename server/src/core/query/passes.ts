@@ -245,6 +245,8 @@ export class AggregatePass implements ScanPass {
     this.distinctEntries.forEach((entries, j) => {
       if (entries.size() > 0) this.distinctRuns[j].push(writeRun(folder.next(), entries.parts.map((t) => t && { table: t }), 0, false, true));
     });
+    this.groups.release();
+    for (const e of this.distinctEntries) e.release();
     this.groups = new PartitionedGroups(this.kinds);
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.lastLength = -1;

@@ -50,6 +50,15 @@ export interface QueryOptions {
   onPlanDone?: (plan: number, result: PlanResult) => void;
 }
 
+/**
+ * What one thread's group tables may hold: a third of the budget, shared by the threads. The rest is for what
+ * surrounds them: the arrays kept for reuse, outgrown ones not yet collected, chunks being read, the partitions
+ * being merged, and what the allocator does not give back.
+ */
+function tableBytes(options: QueryOptions, threads: number): number {
+  return Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / 3 / threads);
+}
+
 export function defaultMemoryBudget(): number {
   const mb = Number(process.env.FLOWLOG_MEMORY_BUDGET_MB);
   return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
@@ -187,7 +196,7 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(1);
   const folder = new SpillFolder();
-  const thread = new ThreadScan(plans, cap, columns, { bytes: options.memoryBudget ?? defaultMemoryBudget(), folder });
+  const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder });
   const text = source.kind === 'text' ? source.text : undefined;
   let states: PassState[] = [];
   try {
@@ -237,7 +246,7 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   options.signal?.addEventListener('abort', onAbort);
   const args: QuerySessionArgs = {
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
-    budgetBytes: Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / threads),
+    budgetBytes: tableBytes(options, threads),
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(threads);
@@ -268,6 +277,7 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
+    debugMemory('scan done');
     for (const states of finals) states.forEach((state, i) => assemblers[i].addState(state));
     // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here.
     const results: PlanResult[] = new Array(plans.length);
@@ -281,6 +291,7 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
       if (!p.aggregate) finishPlan(i);
     });
     await mergeOnPool(pool, threads, plans, finals, finishPlan);
+    debugMemory('merge done');
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } catch (e) {
     if (options.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw new QueryCancelledError();
@@ -289,6 +300,13 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     options.signal?.removeEventListener('abort', onAbort);
     tally.spills(finals);
   }
+}
+
+/** FLOWLOG_DEBUG_MEMORY=1: the process's memory at the phases of a run (stderr). */
+function debugMemory(phase: string): void {
+  if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
+  const m = process.memoryUsage();
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20}\n`);
 }
 
 const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
@@ -310,7 +328,7 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
       jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS } });
       return;
     }
-    const ranges = Math.min(PARTITIONS, threads * 4);
+    const ranges = Math.min(PARTITIONS, threads * 8);
     for (let r = 0; r < ranges; r++) {
       jobs.push({ plan: i, job: { query: plan.text, parts, from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) } });
     }
@@ -329,6 +347,7 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
       // The job's partitions move to its worker (each partition goes to one job).
       const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
       const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
+      debugMemory(`merged ${job.from}–${job.to}`);
       const list = out.get(plan) ?? [];
       list.push(rows);
       out.set(plan, list);

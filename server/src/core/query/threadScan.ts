@@ -9,6 +9,7 @@ import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
 import { GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
+import { arrayPool } from './groups/arrayPool';
 import { Partition, PartitionData } from './groups/partitions';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
@@ -41,6 +42,9 @@ export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion): Sc
   return plan.aggregate ? new AggregatePass(plan) : new SelectPass(plan, cap, columns);
 }
 
+/** FLOWLOG_DEBUG_MEMORY=1: a thread prints its memory now and then (resident, heap, buffers, tables, pool). */
+const DEBUG_MEMORY = process.env.FLOWLOG_DEBUG_MEMORY === '1';
+
 /** The memory a thread's groups may take before they spill to disk, and where they spill. */
 export interface ThreadBudget {
   bytes: number;
@@ -52,10 +56,13 @@ export class ThreadScan {
   private readonly matchedBefore: number[];
   /** Run files written because the groups passed the budget. */
   spills = 0;
+  private checks = 0;
 
   constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget) {
     this.passes = plans.map((p) => makePass(p, cap, columns));
     this.matchedBefore = plans.map(() => 0);
+    // Spilled tables come back as the next ones: the pool may hold a budget's worth.
+    if (budget) arrayPool.limit = Math.max(32 << 20, budget.bytes);
   }
 
   /** Bytes the groups of every pass hold now. */
@@ -69,6 +76,10 @@ export class ThreadScan {
   private keepInBudget(): void {
     const budget = this.budget;
     if (!budget) return;
+    if (DEBUG_MEMORY && ++this.checks % 20 === 0) {
+      const m = process.memoryUsage();
+      process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
+    }
     let total = this.groupBytes();
     while (total > budget.bytes) {
       let biggest: AggregatePass | undefined;
@@ -112,6 +123,8 @@ export class ThreadScan {
    * tables, to finish on this thread.
    */
   finish(shared = false): PassState[] {
+    arrayPool.clear();
+    arrayPool.limit = 32 << 20;
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
         return {

@@ -4,7 +4,7 @@
 // kinds whose state is a value (min/max of text, any_value).
 import type { AggSpec } from '../plan';
 import { Value, compareValues } from '../values';
-import { float64s } from './groupTable';
+import { pooledFloat64, release } from './arrayPool';
 
 export const enum AggKind {
   /** count(*): a = records. */
@@ -52,7 +52,7 @@ export class AggregateStates {
 
   constructor(readonly kinds: Uint8Array, capacity: number) {
     this.width = kinds.length;
-    this.acc = float64s(Math.max(1, capacity * this.width * 2));
+    this.acc = pooledFloat64(Math.max(1, capacity * this.width * 2));
     this.withValues = Array.from(kinds).some((k) => needsValues(k as AggKind));
     this.values = [];
   }
@@ -66,9 +66,16 @@ export class AggregateStates {
   }
 
   grow(capacity: number): void {
-    const acc = float64s(capacity * this.width * 2);
+    const acc = pooledFloat64(capacity * this.width * 2, false);
     acc.set(this.acc);
+    acc.fill(0, this.acc.length);
+    release(this.acc);
     this.acc = acc;
+  }
+
+  /** Gives the states' memory back to the pool (they are not used after). */
+  release(): void {
+    release(this.acc);
   }
 
   byteSize(): number {

@@ -4,24 +4,22 @@
 // external memory, so garbage collection frees grown-out arrays in time; SharedArrayBuffers it does not count): a
 // worker hands a partition to the worker that merges it by transferring them, without a copy.
 import { KeyScratch } from './keyCodec';
+import { pooledFloat64, pooledInt32, release } from './arrayPool';
 
-export function int32s(n: number): Int32Array {
-  return new Int32Array(Math.max(1, n));
-}
-
-export function float64s(n: number): Float64Array {
-  return new Float64Array(Math.max(1, n));
-}
-
+/** A bigger copy of a (its tail zeroed); a goes back to the pool. */
 function grownInt32(a: Int32Array, n: number): Int32Array {
-  const b = int32s(n);
+  const b = pooledInt32(n, false);
   b.set(a);
+  b.fill(0, a.length);
+  release(a);
   return b;
 }
 
 function grownFloat64(a: Float64Array, n: number): Float64Array {
-  const b = float64s(n);
+  const b = pooledFloat64(n, false);
   b.set(a);
+  b.fill(0, a.length);
+  release(a);
   return b;
 }
 
@@ -58,16 +56,21 @@ export class GroupTable implements GroupTableData {
 
   constructor(capacity = 16) {
     const cap = Math.max(16, capacity);
-    this.hashes = int32s(cap);
-    this.keyStart = int32s(cap);
-    this.keyLength = int32s(cap);
-    this.firstSeq = float64s(cap);
-    this.keyWords = int32s(cap * 4);
+    this.hashes = pooledInt32(cap, false);
+    this.keyStart = pooledInt32(cap, false);
+    this.keyLength = pooledInt32(cap, false);
+    this.firstSeq = pooledFloat64(cap, false);
+    this.keyWords = pooledInt32(cap * 4, false);
     this.keyBytesView = new Uint8Array(this.keyWords.buffer);
     let slots = 32;
     while (slots < cap * 2) slots *= 2;
-    this.slots = int32s(slots * 2);
+    this.slots = pooledInt32(slots * 2);
     this.mask = slots - 1;
+  }
+
+  /** Gives the table's memory back to the pool (the table is not used after). */
+  release(): void {
+    release(this.hashes, this.keyStart, this.keyLength, this.firstSeq, this.keyWords, this.slots, this.auxHash, this.auxLength);
   }
 
   /** The table whose arrays another thread posted (the same memory: merging into it changes them). */
@@ -221,7 +224,8 @@ export class GroupTable implements GroupTableData {
 
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
-    this.slots = int32s(cap * 2);
+    release(this.slots);
+    this.slots = pooledInt32(cap * 2);
     this.mask = cap - 1;
     for (let id = 0; id < this.size; id++) this.insertSlot(id, this.hashes[id]);
   }

@@ -78,6 +78,14 @@ export class PartitionedGroups {
     return n;
   }
 
+  /** Gives every partition's memory back to the pool (after a spill: the groups are on disk). */
+  release(): void {
+    for (const part of this.parts) {
+      part?.table.release();
+      part?.states.release();
+    }
+  }
+
   /** What another thread needs to merge these groups. */
   data(): (PartitionData | undefined)[] {
     return this.parts.map((part) => part && { table: part.table.data(), acc: part.states.acc, values: part.states.values });
@@ -113,5 +121,9 @@ export class PartitionedEntries {
 
   data(): (GroupTableData | undefined)[] {
     return this.parts.map((t) => t?.data());
+  }
+
+  release(): void {
+    for (const t of this.parts) t?.release();
   }
 }

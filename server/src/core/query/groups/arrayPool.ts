@@ -1,0 +1,61 @@
+// Arrays for group tables, reused. A table that grows leaves its old arrays behind, and a spilled one all of
+// them; allocating fresh memory for the next ones costs twice: the allocator keeps the freed blocks (resident
+// memory only grows) and touching new pages is slow (on some machines about 10 ms a megabyte). So arrays go back
+// to a pool by size class (powers of two) and come out again, zeroed where the caller needs zeros.
+
+const MIN_BYTES = 256;
+
+class Pool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  private held = 0;
+  /** Bytes the pool keeps at most (the rest is left to the garbage collector); a scan sets its table budget. */
+  limit = 32 << 20;
+
+  take(bytes: number, zeroed: boolean): ArrayBuffer {
+    let size = MIN_BYTES;
+    while (size < bytes) size *= 2;
+    const list = this.free.get(size);
+    const buffer = list?.pop();
+    if (!buffer) return new ArrayBuffer(size);
+    this.held -= size;
+    if (zeroed) new Uint8Array(buffer).fill(0);
+    return buffer;
+  }
+
+  give(buffer: ArrayBuffer): void {
+    const size = buffer.byteLength;
+    // Only whole size classes come back (a transferred buffer is detached: length 0).
+    if (size < MIN_BYTES || (size & (size - 1)) !== 0 || this.held + size > this.limit) return;
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buffer);
+    this.held += size;
+  }
+
+  /** Bytes held for reuse. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.held = 0;
+  }
+}
+
+/** This thread's pool (each worker has its own). */
+export const arrayPool = new Pool();
+
+/** An Int32Array of at least n elements (its length is a power of two), all zero when `zeroed`. */
+export function pooledInt32(n: number, zeroed = true): Int32Array {
+  return new Int32Array(arrayPool.take(Math.max(1, n) * 4, zeroed));
+}
+
+export function pooledFloat64(n: number, zeroed = true): Float64Array {
+  return new Float64Array(arrayPool.take(Math.max(1, n) * 8, zeroed));
+}
+
+/** Gives the arrays' memory back for reuse (the caller no longer uses them). */
+export function release(...arrays: (Int32Array | Float64Array | undefined)[]): void {
+  for (const a of arrays) if (a && a.byteOffset === 0) arrayPool.give(a.buffer as ArrayBuffer);
+}
