@@ -1,6 +1,7 @@
 // `flowlog`: the command-line front end over the same core as the language server.
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
+import { runLoadCommand } from './cli/load';
 import { CliIO, UsageError } from './cli/io';
 import { maybeRunAsQueryWorker } from './core/query/workers';
 
@@ -13,6 +14,13 @@ commands:
                                          search and analyse: 'action:REJECT dstport:3389 | select
                                          srcaddr, count(*) as n group by srcaddr order by n desc'
                                          (exit 2 on a query error, with its position)
+  query --clickhouse URL --table NAME [--user U] 'QUERY'
+                                         the same query on a ClickHouse table (password from
+                                         FLOWLOG_CLICKHOUSE_PASSWORD or --password-stdin)
+  load FILE|FOLDER... --clickhouse URL --table NAME [--user U] [--batch N]
+                                         load records into ClickHouse (creates the table if missing;
+                                         resumable; malformed lines listed and skipped: exit 1)
+  load --print-schema [--table NAME]     the CREATE TABLE of the documented schema
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -23,6 +31,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runLintCommand(rest, io);
       case 'query':
         return await runQueryCommand(rest, io);
+      case 'load':
+        return await runLoadCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
