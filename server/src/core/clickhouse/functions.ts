@@ -21,25 +21,43 @@ export type FunctionTranslation = (args: Tx[], ctx: FunctionContext) => Tx;
 // Times: isoUtc(sec) as SQL. Days from seconds, then Howard Hinnant's civil_from_days (integer arithmetic only), so
 // any time JavaScript's Date shows comes out the same (DateTime stops at 2106; the validator takes times to 2286).
 
-const pad2 = (x: string) => `if(${x} < 10, concat('0', toString(${x})), toString(${x}))`;
+/** A short name for an SQL text (alias suffixes: equal texts, equal names). */
+function textHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
 
-/** `2014-12-14T04:06:50Z` of a whole number of seconds (an Int64 or integral Float64 expression). */
+/**
+ * `2014-12-14T04:06:50Z` of a whole number of seconds (an Int64 or integral Float64 expression). Each step is
+ * an alias (`(expr AS __iso…)` where first written, its name after): written out, the steps nest into tens of
+ * kilobytes per use. Aliases are query-wide in ClickHouse; their names carry a hash of `seconds`, and the same
+ * `seconds` gives the same definitions (ClickHouse accepts an alias defined twice as the same expression).
+ */
 export function isoUtcSql(seconds: string): string {
-  const t = `toInt64(${seconds})`;
-  const days = `toInt64(floor(${t} / 86400))`;
-  const sod = `(${t} - ${days} * 86400)`;
-  const z = `(${days} + 719468)`;
-  const era = `toInt64(floor(${z} / 146097))`;
-  const doe = `(${z} - ${era} * 146097)`;
-  const yoe = `intDiv(${doe} - intDiv(${doe}, 1460) + intDiv(${doe}, 36524) - intDiv(${doe}, 146096), 365)`;
-  const doy = `(${doe} - (365 * ${yoe} + intDiv(${yoe}, 4) - intDiv(${yoe}, 100)))`;
-  const mp = `intDiv(5 * ${doy} + 2, 153)`;
-  const day = `(${doy} - intDiv(153 * ${mp} + 2, 5) + 1)`;
-  const month = `if(${mp} < 10, ${mp} + 3, ${mp} - 9)`;
-  const year = `(${yoe} + ${era} * 400 + (${month} <= 2))`;
-  const iso = `concat(toString(${year}), '-', ${pad2(month)}, '-', ${pad2(day)}, 'T', ${pad2(`intDiv(${sod}, 3600)`)}, ':', ${pad2(`intDiv(${sod} % 3600, 60)`)}, ':', ${pad2(`(${sod} % 60)`)}, 'Z')`;
+  const h = textHash(seconds);
+  const defined = new Set<string>();
+  const step = (name: string, expr: () => string) => () => {
+    const alias = `__iso${h}_${name}`;
+    if (defined.has(alias)) return alias;
+    defined.add(alias);
+    return `(${expr()} AS ${alias})`;
+  };
+  const t = step('t', () => `toInt64(${seconds})`);
+  const days = step('days', () => `toInt64(floor(${t()} / 86400))`);
+  const sod = step('sod', () => `(${t()} - ${days()} * 86400)`);
+  const era = step('era', () => `toInt64(floor((${days()} + 719468) / 146097))`);
+  const doe = step('doe', () => `(${days()} + 719468 - ${era()} * 146097)`);
+  const yoe = step('yoe', () => `intDiv(${doe()} - intDiv(${doe()}, 1460) + intDiv(${doe()}, 36524) - intDiv(${doe()}, 146096), 365)`);
+  const doy = step('doy', () => `(${doe()} - (365 * ${yoe()} + intDiv(${yoe()}, 4) - intDiv(${yoe()}, 100)))`);
+  const mp = step('mp', () => `intDiv(5 * ${doy()} + 2, 153)`);
+  const day = step('day', () => `(${doy()} - intDiv(153 * ${mp()} + 2, 5) + 1)`);
+  const month = step('month', () => `if(${mp()} < 10, ${mp()} + 3, ${mp()} - 9)`);
+  const pad2 = (x: string) => `if(${x} < 10, concat('0', toString(${x})), toString(${x}))`;
   // Date's range: ±8.64e12 s. Past it the engine says `invalid time`.
-  return `if(abs(${seconds}) > 8640000000000, 'invalid time', ${iso})`;
+  const range = `abs(${seconds}) > 8640000000000`;
+  const year = `toString(${yoe()} + ${era()} * 400 + (${month()} <= 2))`;
+  return `if(${range}, 'invalid time', concat(${year}, '-', ${pad2(month())}, '-', ${pad2(day())}, 'T', ${pad2(`intDiv(${sod()}, 3600)`)}, ':', ${pad2(`intDiv(${sod()} % 3600, 60)`)}, ':', ${pad2(`(${sod()} % 60)`)}, 'Z'))`;
 }
 
 /** histogram()'s bucket of a time: floor(t / secs) × secs, as a number (the GROUP BY key). */

@@ -141,7 +141,7 @@ export class ClickHouseClient {
       if (socket.connecting) socket.once('connect', connected);
       else connected();
     });
-    const answerTimer = setTimeout(() => fail(new ClickHouseError('timeout', `ClickHouse at ${this.label} did not answer within ${seconds} s`)), this.timeoutMs + 5_000);
+    const answerTimer = setTimeout(() => fail(new ClickHouseError('timeout', `ClickHouse at ${this.label} did not answer within ${seconds} s`)), this.timeoutMs + 1_000);
     const onAbort = () => fail(new QueryCancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
     const response = new Promise<IncomingMessage>((resolve, reject) => {

@@ -140,7 +140,7 @@ export async function* readJsonCompact(lines: AsyncIterable<string>, label: stri
 }
 
 /** Polls system.processes for the query's rows read (and the total it expects); returns a stop function. */
-function watchProgress(client: ClickHouseClient, queryId: string, onProgress: (done: number, total: number) => void, intervalMs: number): () => void {
+export function watchProgress(client: ClickHouseClient, queryId: string, onProgress: (done: number, total: number) => void, intervalMs: number): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
