@@ -65,7 +65,7 @@ function assertSameResult(ch: QueryResult, local: QueryResult, label: string): v
 }
 
 /** The query on the cluster's table and on the files with the local engine: the same result. */
-export async function agreeOn(query: string, table = 'flows', paths = [fileA], localQuery = query, options: { limit?: number } = { limit: 1_000_000 }): Promise<QueryResult> {
+async function agreeOn(query: string, table = 'flows', paths = [fileA], localQuery = query, options: { limit?: number } = { limit: 1_000_000 }): Promise<QueryResult> {
   const local = await runQuery({ kind: 'files', paths }, localQuery, { limit: options.limit });
   const ch = await runClickHouseQuery({ kind: 'clickhouse', url: cluster.url, table }, query, options);
   assertSameResult(ch, local, query);
@@ -74,20 +74,20 @@ export async function agreeOn(query: string, table = 'flows', paths = [fileA], l
 
 describe('ClickHouse differential: the local engine\'s results from a two-shard cluster', () => {
   describe('the DuckDB differential set', () => {
-    for (const [q] of HAND_WRITTEN) it(q, () => agreeOn(q));
-    for (const [q] of randomQueries(25, 20261124)) it(`random: ${q}`, () => agreeOn(q));
+    for (const [q] of HAND_WRITTEN) it(q, async () => { await agreeOn(q); });
+    for (const [q] of randomQueries(25, 20261124)) it(`random: ${q}`, async () => { await agreeOn(q); });
   });
 
   describe('every documented feature', () => {
-    for (const q of FEATURE_QUERIES) it(q, () => agreeOn(q));
+    for (const q of FEATURE_QUERIES) it(q, async () => { await agreeOn(q); });
   });
 
   describe('the summary\'s queries', () => {
-    for (const [section, q] of Object.entries(SUMMARY_QUERIES)) it(`${section}: ${q}`, () => agreeOn(q));
+    for (const [section, q] of Object.entries(SUMMARY_QUERIES)) it(`${section}: ${q}`, async () => { await agreeOn(q); });
   });
 
   describe('the intended meaning where the engine is being fixed (issue 10)', () => {
-    for (const [q, localQ] of INTENDED) it(`${q}  ≡  ${localQ}`, () => agreeOn(q, 'flows', [fileA], localQ));
+    for (const [q, localQ] of INTENDED) it(`${q}  ≡  ${localQ}`, async () => { await agreeOn(q, 'flows', [fileA], localQ); });
     it('an explicit LIMIT is not capped at the row cap (issue 10 item 6)', async () => {
       const ch = await runClickHouseQuery({ kind: 'clickhouse', url: cluster.url, table: 'flows' }, '* | select srcaddr, start limit 12000');
       const local = await runQuery({ kind: 'files', paths: [fileA] }, '* | select srcaddr, start limit 12000', { limit: 1_000_000 });
@@ -111,11 +111,11 @@ describe('ClickHouse differential: the local engine\'s results from a two-shard 
 
   describe('a table of records of two formats (default and an AWS custom format)', () => {
     const sqlQueries = [...HAND_WRITTEN.map(([q]) => q), ...FEATURE_QUERIES].filter((q) => q.includes('|') && !q.startsWith('- |'));
-    for (const q of sqlQueries) it(q, () => agreeOn(q, 'both', [fileA, fileB]));
+    for (const q of sqlQueries) it(q, async () => { await agreeOn(q, 'both', [fileA, fileB]); });
     for (const q of ['type:IPv6 | select count(*), count(distinct srcaddr)', 'flow-direction:ingress AND tcp-flags:18 | select count(*)',
       '* | select traffic_path, count(*) group by traffic_path order by traffic_path', 'vpc-id:vpc-01* | select subnet_id, sum(bytes) as b group by subnet_id order by b desc, subnet_id',
       'NOT instance-id:* | select count(*)']) {
-      it(q, () => agreeOn(q, 'both', [fileA, fileB]));
+      it(q, async () => { await agreeOn(q, 'both', [fileA, fileB]); });
     }
     it('raw search rows: the same records (file and line) in the same order', async () => {
       // The local engine maps rows of a second format onto the first's columns wrongly today (issue 10 item 1):
