@@ -2,6 +2,7 @@
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { runLoadCommand } from './cli/load';
+import { runTranslateCommand } from './cli/translate';
 import { CliIO, UsageError } from './cli/io';
 import { maybeRunAsQueryWorker } from './core/query/workers';
 
@@ -21,6 +22,10 @@ commands:
                                          load records into ClickHouse (creates the table if missing;
                                          resumable; malformed lines listed and skipped: exit 1)
   load --print-schema [--table NAME]     the CREATE TABLE of the documented schema
+  translate --to athena|trino|clickhouse|cls|cwli 'QUERY'
+                                         the query in another engine's language (exit 2, with the
+                                         position, for a part it cannot express); --to athena --ddl
+                                         [--layout text|hive|parquet] prints the S3 table's DDL
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -33,6 +38,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runQueryCommand(rest, io);
       case 'load':
         return await runLoadCommand(rest, io);
+      case 'translate':
+        return await runTranslateCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -7,7 +7,8 @@
 // is not capped, a column neither grouped nor aggregated is an error, numbers in a search are decimal.
 import { parseQuery } from '../query/parser';
 import { checkQuery } from '../query/execute';
-import { AGGREGATES, Expr, Query, SearchNode, SelectItem } from '../query/ast';
+import { AGGREGATES, Expr, Query, SearchNode } from '../query/ast';
+import { containsAggregate, exprKey, isAggregate, resolveAlias, substituteAliases } from '../translate/common';
 import { QueryError } from '../query/errors';
 import { FieldDef, lookupField } from '../schema';
 import { isNumericField } from '../query/values';
@@ -30,42 +31,6 @@ export interface ClickHouseQuery {
 }
 
 export const DEFAULT_CAP = 10_000;
-
-/** Canonical text of an expression (positions out, field names canonical): equal keys, equal expressions. */
-function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : k === 'name' && typeof v === 'string' ? lookupField(v)?.name ?? v.toLowerCase() : v));
-}
-
-function containsAggregate(e: Expr): boolean {
-  if (e.kind === 'call' && AGGREGATES.has(e.name)) return true;
-  return children(e).some(containsAggregate);
-}
-
-function children(e: Expr): Expr[] {
-  switch (e.kind) {
-    case 'unary': return [e.operand];
-    case 'binary': return [e.left, e.right];
-    case 'call': return e.args;
-    case 'in': return [e.operand, ...e.list];
-    case 'between': return [e.operand, e.low, e.high];
-    case 'like': return [e.operand, e.pattern];
-    case 'isNull': return [e.operand];
-    default: return [];
-  }
-}
-
-function mapExpr(e: Expr, f: (c: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'unary': return { ...e, operand: f(e.operand) };
-    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
-    case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
-    case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
-    case 'isNull': return { ...e, operand: f(e.operand) };
-    default: return e;
-  }
-}
 
 interface GroupKey {
   key: string;
@@ -115,11 +80,9 @@ export class ClickHouseTranslator {
       };
     }
 
-    const aggregate = sql.groupBy.length > 0 || sql.having !== undefined
-      || sql.select.some((s) => s.expr.kind !== 'star' && containsAggregate(s.expr))
-      || sql.orderBy.some((o) => containsAggregate(o.expr));
-    const groupBy = sql.groupBy.map((g) => this.resolveAlias(g, sql.select, false));
-    const orderBy = sql.orderBy.map((o) => ({ expr: this.resolveAlias(o.expr, sql.select, true), descending: o.descending }));
+    const aggregate = isAggregate(sql);
+    const groupBy = sql.groupBy.map((g) => resolveAlias(g, sql.select, false, this.query));
+    const orderBy = sql.orderBy.map((o) => ({ expr: resolveAlias(o.expr, sql.select, true, this.query), descending: o.descending }));
     const columns: string[] = [];
     const selectSql: string[] = [];
 
@@ -153,7 +116,7 @@ export class ClickHouseTranslator {
       columns.push(item.alias ?? item.text);
       selectSql.push(toVal(this.tx(item.expr, mode)).sql);
     }
-    const having = sql.having ? this.substituteAliases(sql.having, sql.select) : undefined;
+    const having = sql.having ? substituteAliases(sql.having, sql.select) : undefined;
     const havingSql = having ? ` HAVING ${toTri(this.tx(having, mode)).sql} = 2` : '';
     const order = orderBy.map((o) => `${toVal(this.tx(o.expr, mode)).sql} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
     // Groups in the order their first records come (the engine's order without ORDER BY, and of its ties).
@@ -165,29 +128,6 @@ export class ClickHouseTranslator {
       kind: 'sql', columns, countSql,
       sql: `SELECT ${selectSql.map((s, i) => `${s} AS __c${i}`).join(', ')} FROM ${table}${whereSql}${groupSql}${havingSql}${orderSql}${limitSql}`,
     };
-  }
-
-  /** GROUP BY and ORDER BY name a SELECT item by alias or ordinal (ORDER BY: alias before field, as SQL). */
-  private resolveAlias(e: Expr, select: SelectItem[], aliasFirst: boolean): Expr {
-    if (e.kind === 'number' && Number.isInteger(e.value)) {
-      const item = select[e.value - 1];
-      if (!item) this.fail(`there is no column ${e.value} in the SELECT list`, e.offset);
-      return item.expr;
-    }
-    if (e.kind === 'column') {
-      const item = select.find((s) => s.alias !== undefined && s.alias.toLowerCase() === e.name.toLowerCase());
-      if (item && (aliasFirst || !lookupField(e.name))) return item.expr;
-    }
-    return e;
-  }
-
-  /** HAVING: a name that is a SELECT alias is the aliased expression, even when it is also a field (issue 10). */
-  private substituteAliases(e: Expr, select: SelectItem[]): Expr {
-    if (e.kind === 'column') {
-      const item = select.find((s) => s.alias !== undefined && s.alias.toLowerCase() === e.name.toLowerCase());
-      if (item) return item.expr;
-    }
-    return mapExpr(e, (c) => this.substituteAliases(c, select));
   }
 
   private groupKey(g: Expr): GroupKey {
