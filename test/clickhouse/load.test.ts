@@ -165,6 +165,19 @@ describe('flowlog load into ClickHouse', () => {
     assert.equal(await client.text('SELECT srcaddr, bytes FROM unknown_field FORMAT TabSeparated'), '10.0.0.1\t840\n');
   });
 
+  it('a header line mid-file: the records after it load into their own columns (one INSERT per format)', async () => {
+    const file = join(dir, 'two-headers.flowlog');
+    const custom = join(dir, 'custom-part.flowlog');
+    writeCustomFile(custom, 50);
+    writeFileSync(file, `${[...generateLines({ records: 40, seed: 22, header: true })].join('\n')}\n${readFileSync(custom, 'utf8')}`);
+    const report = await loadFiles(client, [file], { table: 'two_headers', batchRows: 30 });
+    assert.equal(report.records, 90);
+    assert.equal(await count('two_headers', '_line <= 41 AND vpc_id IS NULL AND srcaddr IS NOT NULL OR _line <= 41 AND log_status != \'OK\''), 40);
+    assert.equal(await count('two_headers', '_line > 42 AND vpc_id IS NOT NULL'), 50);
+    const local = await runQuery({ kind: 'files', paths: [file] }, '* | select count(*), sum(bytes), count(vpc_id), count(distinct flow_direction)');
+    assert.equal(await client.text('SELECT count(), sum(bytes), count(vpc_id), uniqExact(flow_direction) FROM two_headers FORMAT TabSeparated'), `${local.rows[0].join('\t')}\n`);
+  });
+
   it('a table without a column a file needs: that file is refused, by name', async () => {
     const cols = columnDefinitions().filter((d) => /^`(version|account_id|interface_id|srcaddr|dstaddr|srcport|dstport|protocol|packets|bytes|start|end|action|log_status|_file|_line)`/.test(d));
     await client.exec(`CREATE TABLE narrow (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (_file, _line)`);

@@ -11,9 +11,9 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { QueryCancelledError } from '../query/errors';
 import { ClickHouseClient, ClickHouseError, isClickHouseError, sqlString } from './http';
-import { readRecordChunks } from './records';
+import { RecordVisitor, readRecordChunks } from './records';
 import { FIELD_COLUMNS, FILE_COLUMN, LINE_COLUMN, columnOf, createJournalSql, createTableSql, journalName, quoteIdent, quoteTable } from './schema';
-import { DEFAULT_FORMAT, RecordFormat } from '../scan';
+import { DEFAULT_FORMAT, FieldSpans, RecordFormat } from '../scan';
 
 export interface LoadOptions {
   table: string;
@@ -211,6 +211,10 @@ async function loadFile(client: ClickHouseClient, file: string, columns: Set<str
   return report;
 }
 
+function targetColumnList(targets: (string | undefined)[]): string {
+  return [...targets.filter((c): c is string => c !== undefined), FILE_COLUMN, LINE_COLUMN].map(quoteIdent).join(', ');
+}
+
 /** The table columns of a format's positions (undefined: a position not loaded: unknown or repeated field). */
 function formatColumns(format: RecordFormat, columns: Set<string>, file: string, table: string): (string | undefined)[] {
   return format.fields.map((f, k) => {
@@ -230,72 +234,93 @@ async function insertRecords(
   const fileValue = tsvValue(file);
   let format = DEFAULT_FORMAT;
   let targets = formatColumns(format, columns, file, table);
+  let columnList = targetColumnList(targets);
+  /** Rows of the batch, and where each run of rows of one column list (one format) starts. */
   let batch: string[] = [];
-  let batchColumns = '';
+  let runs: { at: number; columns: string }[] = [];
   let lastLine = state.line;
   let pending: Promise<void> | undefined;
+  let noted: RecordFormat | undefined;
+  let failure: unknown;
   const noteFormat = (f: RecordFormat) => {
     const names = f.names.join(' ');
     if (!state.formats.includes(names)) state.formats.push(names);
   };
-  // One INSERT in flight while the next batch is read; the journal is written after each one lands.
+  // One batch in flight while the next is read; the journal is written after each one has landed (its runs in
+  // order: one INSERT per format).
   const flush = async () => {
     const rows = batch;
-    const cols = batchColumns;
+    const batchRuns = runs;
     const upTo = lastLine;
-    const inBatch = rows.length;
     batch = [];
+    runs = [];
     if (pending) await pending;
     pending = (async () => {
-      if (inBatch > 0) {
-        await client.insert(`INSERT INTO ${quoteTable(table)} (${cols}) FORMAT TabSeparated`, rows.join(''), { params: { insert_distributed_sync: 1 }, signal });
+      for (let r = 0; r < batchRuns.length; r++) {
+        const end = r + 1 < batchRuns.length ? batchRuns[r + 1].at : rows.length;
+        const body = rows.slice(batchRuns[r].at, end).join('');
+        await client.insert(`INSERT INTO ${quoteTable(table)} (${batchRuns[r].columns}) FORMAT TabSeparated`, body, { params: { insert_distributed_sync: 1 }, signal });
       }
-      state.records += inBatch;
-      report.records += inBatch;
+      state.records += rows.length;
+      report.records += rows.length;
       state.line = upTo;
       await writeJournal(client, table, file, state);
     })();
     pending.catch(() => undefined);
   };
-  let noted: RecordFormat | undefined;
-  for await (const chunk of readRecordChunks(file)) {
-    if (signal?.aborted) throw new QueryCancelledError();
-    for (const ev of chunk.events) {
-      if (ev.kind === 'format') {
-        if (batch.length > 0) await flush();
-        format = ev.format;
+  /** The record's fields as TabSeparated (the target columns' only), each followed by a tab. */
+  const rowOf = (text: string, spans: FieldSpans): string => {
+    const escape = text.indexOf('\\') >= 0 || text.indexOf('\t') >= 0 || text.indexOf('\r') >= 0;
+    let row = '';
+    for (let k = 0; k < spans.count; k++) {
+      if (targets[k] === undefined) continue;
+      const s = spans.starts[k];
+      const e = spans.ends[k];
+      row += (e - s === 1 && text.charCodeAt(s) === 45 ? '\\N' : escape ? tsvValue(text.slice(s, e)) : text.slice(s, e)) + '\t';
+    }
+    return row;
+  };
+  const visitor: RecordVisitor = {
+    format: (_line, f) => {
+      format = f;
+      try {
         targets = formatColumns(format, columns, file, table);
-        continue;
+        columnList = targetColumnList(targets);
+      } catch (e) {
+        failure ??= e;
       }
-      if (ev.line <= state.line) continue; // committed by an earlier run
-      if (ev.kind === 'warning') {
-        options.onWarning?.(file, ev.line, ev.message);
-        continue;
-      }
-      lastLine = ev.line;
-      if (ev.kind === 'malformed') {
-        state.malformed++;
-        report.malformed++;
-        if (report.malformedLines.length < MAX_LISTED) report.malformedLines.push({ line: ev.line, message: ev.message });
-        options.onMalformed?.(file, ev.line, ev.message);
-        continue;
-      }
+    },
+    warning: (line, message) => {
+      if (line > state.line) options.onWarning?.(file, line, message);
+    },
+    malformed: (line, message) => {
+      if (line <= state.line) return; // committed by an earlier run
+      lastLine = line;
+      state.malformed++;
+      report.malformed++;
+      if (report.malformedLines.length < MAX_LISTED) report.malformedLines.push({ line, message });
+      options.onMalformed?.(file, line, message);
+    },
+    record: (line, text, spans) => {
+      if (line <= state.line || failure) return;
+      lastLine = line;
       if (format !== noted) {
         noted = format;
         noteFormat(format);
       }
-      if (present.has(ev.line)) {
+      if (present.has(line)) {
         report.alreadyPresent++;
         state.records++;
-        continue;
+        return;
       }
-      if (batch.length === 0) batchColumns = [...targets.filter((c): c is string => c !== undefined), FILE_COLUMN, LINE_COLUMN].map(quoteIdent).join(', ');
-      let row = '';
-      const fields = ev.fields;
-      for (let k = 0; k < fields.length; k++) if (targets[k] !== undefined) row += tsvValue(fields[k]) + '\t';
-      batch.push(`${row}${fileValue}\t${ev.line}\n`);
-      if (batch.length >= batchRows) await flush();
-    }
+      if (runs.length === 0 || runs[runs.length - 1].columns !== columnList) runs.push({ at: batch.length, columns: columnList });
+      batch.push(`${rowOf(text, spans)}${fileValue}\t${line}\n`);
+    },
+  };
+  for await (const chunk of readRecordChunks(file, visitor)) {
+    if (failure) throw failure;
+    if (signal?.aborted) throw new QueryCancelledError();
+    if (batch.length >= batchRows) await flush();
     progress({ file, bytesDone: chunk.bytesDone, bytesTotal: chunk.bytesTotal, records: report.records + batch.length, malformed: report.malformed });
   }
   // The last batch, or only the journal when the file ended with malformed lines or nothing new.

@@ -7,18 +7,23 @@ import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, heade
 import { Codes, Problem, validateHeader, validateRecord } from '../validate';
 import { intAt, isNumericField } from '../query/values';
 
-export type RecordEvent =
+/** What the reader finds, line by line, handed to the loader as it goes (synchronously, within a chunk). */
+export interface RecordVisitor {
   /** A header line: the records after it have these fields. */
-  | { kind: 'format'; line: number; format: RecordFormat }
-  /** A record to load: its fields as written (`-` kept), in the order of the current format. */
-  | { kind: 'record'; line: number; fields: string[] }
+  format(line: number, format: RecordFormat): void;
+  /**
+   * A record to load: `text` is its line, `spans` its fields (in the order of the current format, `-` kept as
+   * written). Both are only valid during the call (the spans object is reused).
+   */
+  record(line: number, text: string, spans: FieldSpans): void;
   /** A line that is not loaded, and why. */
-  | { kind: 'malformed'; line: number; message: string }
+  malformed(line: number, message: string): void;
   /** Something loaded with a caveat (a header naming an unknown field: that field's values are not loaded). */
-  | { kind: 'warning'; line: number; message: string };
+  warning(line: number, message: string): void;
+}
 
-export interface RecordChunk {
-  events: RecordEvent[];
+/** Progress after each chunk: bytes of the file read so far, and its size. */
+export interface ChunkProgress {
   bytesDone: number;
   bytesTotal: number;
 }
@@ -30,14 +35,13 @@ export interface RecordChunk {
  */
 const STORABLE: ReadonlySet<string> = new Set([Codes.missingValue, Codes.startAfterEnd]);
 
-/** The records of one file, chunk by chunk, in line order (lines 1-based). */
-export async function* readRecordChunks(path: string): AsyncGenerator<RecordChunk> {
+/** The records of one file, in line order (lines 1-based), to `visit`; yields after each chunk. */
+export async function* readRecordChunks(path: string, visit: RecordVisitor): AsyncGenerator<ChunkProgress> {
   let format = DEFAULT_FORMAT;
   let lineNo = 0;
   const spans = new FieldSpans();
   const problems: Problem[] = [];
   for await (const chunk of readChunks({ kind: 'files', paths: [path] })) {
-    const events: RecordEvent[] = [];
     const text = chunk.text;
     let start = 0;
     while (start < text.length) {
@@ -51,33 +55,35 @@ export async function* readRecordChunks(path: string): AsyncGenerator<RecordChun
       if (kind === LineKind.Blank || kind === LineKind.Comment) continue;
       if (kind === LineKind.Header) {
         format = makeFormat(headerNames(line, spans), lineNo - 1);
-        events.push({ kind: 'format', line: lineNo, format });
+        visit.format(lineNo, format);
         problems.length = 0;
         validateHeader(line, spans, problems);
-        for (const p of problems) if (p.severity === 'error') events.push({ kind: 'warning', line: lineNo, message: `${p.message}: its values are not loaded` });
+        for (const p of problems) if (p.severity === 'error') visit.warning(lineNo, `${p.message}: its values are not loaded`);
         continue;
       }
       problems.length = 0;
       validateRecord(line, spans, format, problems);
-      const error = problems.find((p) => p.severity === 'error' && !STORABLE.has(p.code));
-      if (error) {
-        events.push({ kind: 'malformed', line: lineNo, message: error.message });
-        continue;
-      }
-      const fields: string[] = new Array<string>(n);
-      let bad: string | undefined;
-      for (let k = 0; k < n; k++) {
-        const s = spans.starts[k];
-        const e = spans.ends[k];
-        fields[k] = line.slice(s, e);
-        // The engine reads numbers of up to 15 digits (exact as doubles); the validator lets longer counts pass.
-        if (!bad && isNumericField(format.fields[k]) && !(e - s === 1 && line.charCodeAt(s) === 45) && Number.isNaN(intAt(line, s, e))) {
-          bad = `${format.names[k]} ${fields[k]} has more than 15 digits`;
+      let error: Problem | undefined;
+      for (const p of problems) {
+        if (p.severity === 'error' && !STORABLE.has(p.code)) {
+          error = p;
+          break;
         }
       }
-      if (bad) events.push({ kind: 'malformed', line: lineNo, message: bad });
-      else events.push({ kind: 'record', line: lineNo, fields });
+      if (error) {
+        visit.malformed(lineNo, error.message);
+        continue;
+      }
+      // The engine reads numbers of up to 15 digits (exact as doubles); the validator lets longer counts pass.
+      let bad = -1;
+      for (let k = 0; k < n && bad < 0; k++) {
+        const s = spans.starts[k];
+        const e = spans.ends[k];
+        if (e - s > 15 && isNumericField(format.fields[k]) && Number.isNaN(intAt(line, s, e))) bad = k;
+      }
+      if (bad >= 0) visit.malformed(lineNo, `${format.names[bad]} ${line.slice(spans.starts[bad], spans.ends[bad])} has more than 15 digits`);
+      else visit.record(lineNo, line, spans);
     }
-    yield { events, bytesDone: chunk.bytesDone, bytesTotal: chunk.bytesTotal };
+    yield { bytesDone: chunk.bytesDone, bytesTotal: chunk.bytesTotal };
   }
 }
