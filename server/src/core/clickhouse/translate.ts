@@ -119,8 +119,10 @@ export class ClickHouseTranslator {
     const having = sql.having ? substituteAliases(sql.having, sql.select) : undefined;
     const havingSql = having ? ` HAVING ${toTri(this.tx(having, mode)).sql} = 2` : '';
     const order = orderBy.map((o) => `${toVal(this.tx(o.expr, mode)).sql} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
-    // Groups in the order their first records come (the engine's order without ORDER BY, and of its ties).
-    if (keys.length > 0) order.push(`min(tuple(${fileLine}))`);
+    // Groups in the order their first records come (the engine's order without ORDER BY, and of its ties), unless
+    // the ORDER BY names every group key (then there are no ties, and the extra aggregate would cost a scan's worth).
+    const ordered = new Set(orderBy.map((o) => exprKey(o.expr)));
+    if (keys.length > 0 && !keys.every((k) => ordered.has(k.key))) order.push(`min(tuple(${fileLine}))`);
     const groupSql = keys.length > 0 ? ` GROUP BY ${keys.map((k) => k.groupSql).join(', ')}` : '';
     const orderSql = order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '';
     const limitSql = sql.limit !== undefined ? ` LIMIT ${sql.limit}` : '';
