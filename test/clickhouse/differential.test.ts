@@ -11,7 +11,8 @@ import { runQuery, QueryResult } from '../../server/src/core/query';
 import { ClickHouseClient } from '../../server/src/core/clickhouse/http';
 import { loadFiles } from '../../server/src/core/clickhouse/load';
 import { runClickHouseQuery } from '../../server/src/core/clickhouse/query';
-import { SUMMARY_QUERIES } from '../../server/src/core/summary';
+import { SUMMARY_QUERIES, computeSummary } from '../../server/src/core/summary';
+import { computeClickHouseSummary } from '../../server/src/core/clickhouse/summary';
 import { HAND_WRITTEN, randomQueries } from '../support/differentialQueries';
 import { Cluster, createDistributedTable, startCluster } from './cluster';
 import { writeCustomFile, writeDefaultFile } from './data';
@@ -84,6 +85,10 @@ describe('ClickHouse differential: the local engine\'s results from a two-shard 
 
   describe('the summary\'s queries', () => {
     for (const [section, q] of Object.entries(SUMMARY_QUERIES)) it(`${section}: ${q}`, async () => { await agreeOn(q); });
+    it('the whole summary of the table is the summary of the file', async () => {
+      const ch = await computeClickHouseSummary({ kind: 'clickhouse', url: cluster.url, table: 'flows' });
+      assert.deepEqual(ch, await computeSummary({ kind: 'files', paths: [fileA] }));
+    });
   });
 
   describe('the intended meaning where the engine is being fixed (issue 10)', () => {

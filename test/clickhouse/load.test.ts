@@ -178,6 +178,15 @@ describe('flowlog load into ClickHouse', () => {
     assert.equal(await client.text('SELECT count(), sum(bytes), count(vpc_id), uniqExact(flow_direction) FROM two_headers FORMAT TabSeparated'), `${local.rows[0].join('\t')}\n`);
   });
 
+  it('reads what the engine reads: a .gz file', async () => {
+    const file = join(dir, 'zipped.flowlog.gz');
+    await writeFlowLogFile(file, { records: 2_500, seed: 23, header: true, gzip: true });
+    const report = await loadFiles(client, [file], { table: 'zipped' });
+    assert.equal(report.records, 2_500);
+    const local = await runQuery({ kind: 'files', paths: [file] }, '* | select sum(bytes)');
+    assert.equal(await client.text('SELECT sum(bytes) FROM zipped'), `${local.rows[0][0]}\n`);
+  });
+
   it('a table without a column a file needs: that file is refused, by name', async () => {
     const cols = columnDefinitions().filter((d) => /^`(version|account_id|interface_id|srcaddr|dstaddr|srcport|dstport|protocol|packets|bytes|start|end|action|log_status|_file|_line)`/.test(d));
     await client.exec(`CREATE TABLE narrow (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (_file, _line)`);

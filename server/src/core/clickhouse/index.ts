@@ -11,3 +11,4 @@ export type { ClickHouseQuery } from './translate';
 export { fetchTableInfo, defaultTableInfo } from './tableInfo';
 export type { TableInfo } from './tableInfo';
 export { createTableSql, createJournalSql, checkTableName, journalName } from './schema';
+export { computeClickHouseSummary } from './summary';
