@@ -1,6 +1,7 @@
 // The search part of a query (CLS/Lucene style) as a ClickHouse condition: 0 or 1, never NULL (a search test
 // on a `-` or a missing field is false, and NOT of it true, as in the local engine).
-import { SearchNode, FieldTest } from '../query/ast';
+import { SearchNode } from '../query/ast';
+import { rangeBounds } from '../translate/common';
 import { QueryError } from '../query/errors';
 import { FieldDef, lookupField } from '../schema';
 import { parseAddress, parseCidr } from '../address';
@@ -16,28 +17,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A whole number of the engine's reader (intAt): an optional minus and up to 15 digits. */
 const ENGINE_INT = '^-?[0-9]{1,15}$';
 
-export interface RangeBounds {
-  from: string;
-  to: string;
-  fromInclusive: boolean;
-  toInclusive: boolean;
-}
-
-/**
- * A range's bounds and whether each end is inclusive: `[a TO b]`, `{a TO b}` (exclusive, as Lucene and CLS), or
- * mixed. The parser's AST does not carry the brackets yet: they are read from the query text at the term's
- * position (and from the AST when it gains `fromInclusive`/`toInclusive`).
- */
-export function rangeBounds(node: Extract<SearchNode, { kind: 'field' }>, query: string): RangeBounds {
-  const test = node.test as Extract<FieldTest, { op: 'range' }> & { fromInclusive?: boolean; toInclusive?: boolean };
-  if (test.fromInclusive !== undefined && test.toInclusive !== undefined) {
-    return { from: test.from, to: test.to, fromInclusive: test.fromInclusive, toInclusive: test.toInclusive };
-  }
-  const open = query.indexOf(':', node.offset + node.field.length) + 1;
-  let close = open + 1;
-  while (close < query.length && query[close] !== ']' && query[close] !== '}') close++;
-  return { from: test.from, to: test.to, fromInclusive: query[open] !== '{', toInclusive: query[close] !== '}' };
-}
+export { rangeBounds };
 
 export class SearchTranslator {
   /** The fields of each format of the table's records. */

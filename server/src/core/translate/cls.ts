@@ -9,7 +9,7 @@ import { parseQuery } from '../query/parser';
 import { FieldDef, lookupField } from '../schema';
 import { parseCidr } from '../address';
 import { protocolByName } from '../decode';
-import { rangeBounds } from '../clickhouse/search';
+import { rangeBounds } from './common';
 import { Out, SqlDialect, TRINO_FUNCTIONS, TrinoTranslator } from './trino';
 
 /** A field in CLS's SQL: its key, double-quoted when it has a hyphen or is a keyword. */

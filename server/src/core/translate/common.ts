@@ -1,6 +1,6 @@
 // What every translator of our queries needs from the AST: canonical keys of expressions, aggregates, the SELECT
 // list's aliases and ordinals resolved as SQL resolves them, and the error for what a dialect cannot say.
-import { AGGREGATES, Expr, SelectItem, SqlQuery } from '../query/ast';
+import { AGGREGATES, Expr, FieldTest, SearchNode, SelectItem, SqlQuery } from '../query/ast';
 import { QueryError } from '../query/errors';
 import { lookupField } from '../schema';
 
@@ -76,4 +76,27 @@ export function substituteAliases(e: Expr, select: SelectItem[]): Expr {
 /** `dialect` cannot express a part of the query: a positioned error naming it. */
 export function notExpressible(dialect: string, what: string, query: string, offset: number): QueryError {
   return new QueryError(`${what} has no ${dialect} equivalent`, query, offset);
+}
+
+export interface RangeBounds {
+  from: string;
+  to: string;
+  fromInclusive: boolean;
+  toInclusive: boolean;
+}
+
+/**
+ * A range's bounds and whether each end is inclusive: `[a TO b]`, `{a TO b}` (exclusive, as Lucene and CLS), or
+ * mixed. The parser's AST does not carry the brackets yet: they are read from the query text at the term's
+ * position (and from the AST when it gains `fromInclusive`/`toInclusive`).
+ */
+export function rangeBounds(node: Extract<SearchNode, { kind: 'field' }>, query: string): RangeBounds {
+  const test = node.test as Extract<FieldTest, { op: 'range' }> & { fromInclusive?: boolean; toInclusive?: boolean };
+  if (test.fromInclusive !== undefined && test.toInclusive !== undefined) {
+    return { from: test.from, to: test.to, fromInclusive: test.fromInclusive, toInclusive: test.toInclusive };
+  }
+  const open = query.indexOf(':', node.offset + node.field.length) + 1;
+  let close = open + 1;
+  while (close < query.length && query[close] !== ']' && query[close] !== '}') close++;
+  return { from: test.from, to: test.to, fromInclusive: query[open] !== '{', toInclusive: query[close] !== '}' };
 }

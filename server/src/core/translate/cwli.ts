@@ -10,8 +10,7 @@ import { FieldDef, lookupField } from '../schema';
 import { parseAddress, parseCidr } from '../address';
 import { protocolByName } from '../decode';
 import { isNumericField } from '../query/values';
-import { rangeBounds } from '../clickhouse/search';
-import { containsAggregate, exprKey, isAggregate, resolveAlias, substituteAliases } from './common';
+import { containsAggregate, exprKey, isAggregate, resolveAlias, substituteAliases, rangeBounds } from './common';
 
 export interface CwliTranslation {
   query: string;

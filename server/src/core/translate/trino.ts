@@ -8,8 +8,7 @@ import { parseQuery } from '../query/parser';
 import { DEFAULT_FIELD_NAMES, FieldDef, fieldByName, lookupField } from '../schema';
 import { formatCidr, parseAddress, parseCidr } from '../address';
 import { protocolByName, protocolName, serviceName } from '../decode';
-import { rangeBounds } from '../clickhouse/search';
-import { children, exprKey, isAggregate, resolveAlias, substituteAliases } from './common';
+import { children, exprKey, isAggregate, resolveAlias, substituteAliases, rangeBounds } from './common';
 
 /** Constructs whose Trino spelling another engine (DuckDB) does not share: execution tests leave these out. */
 export type TrinoFeature = 'time' | 'lookup' | 'cidr' | 'ipprefix' | 'textnum' | 'version';
