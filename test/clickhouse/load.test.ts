@@ -229,6 +229,11 @@ describe('the ClickHouse client: credentials and failures', () => {
     await assert.rejects(closed.text('SELECT 1'), (e: Error) => e instanceof ClickHouseError && e.kind === 'refused' && /127\.0\.0\.1:9 refused the connection/.test(e.message));
   });
 
+  it('https:// to a server that speaks plain HTTP: a TLS failure, named', async () => {
+    const tls = new ClickHouseClient({ url: cluster.url.replace('http:', 'https:') });
+    await assert.rejects(tls.text('SELECT 1'), (e: Error) => e instanceof ClickHouseError && /^cannot open a TLS connection to https:\/\/127\.0\.0\.1:\d+/.test(e.message));
+  });
+
   it('a server that does not answer in time: a timeout, no partial answer', async () => {
     const slow = new ClickHouseClient({ url: cluster.url, timeoutMs: 1_000 });
     await assert.rejects(slow.text('SELECT sleep(3)'), (e: Error) => e instanceof ClickHouseError && /did not answer within 1 s|Timeout exceeded/i.test(e.message));
