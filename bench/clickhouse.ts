@@ -54,7 +54,7 @@ export async function clickhouseBench(options: { records?: number; runs?: number
     const t0 = performance.now();
     const report = await loadFiles(client, [file], { table: cluster.table, batchRows: 500_000 });
     const loadSeconds = (performance.now() - t0) / 1000;
-    if (report.records !== records) throw new Error(`loaded ${report.records} of ${records} records`);
+    if (report.records !== records) throw new Error(`loaded ${report.records} of ${records} records: ${report.files.map((f) => f.error).join('; ')}`);
     const source = { kind: 'clickhouse' as const, url: cluster.url, table: cluster.table };
     const tableInfo = await fetchTableInfo(client, cluster.table);
     const timeCh = async (q: string) => {

@@ -229,6 +229,17 @@ describe('the ClickHouse client: credentials and failures', () => {
     await assert.rejects(closed.text('SELECT 1'), (e: Error) => e instanceof ClickHouseError && e.kind === 'refused' && /127\.0\.0\.1:9 refused the connection/.test(e.message));
   });
 
+  it('a request after the server\'s keep-alive timeout (3 s) still goes through (no half-sent INSERT on a closed socket)', async () => {
+    const body = 'x\n'.repeat(1_000_000);
+    await client.exec('CREATE TABLE keepalive (s String) ENGINE = MergeTree ORDER BY s');
+    await client.insert('INSERT INTO keepalive FORMAT TabSeparated', body);
+    // Busy, as the loader is while it reads the next batch: the server's FIN is not seen before the next write.
+    const until = Date.now() + 3_500;
+    while (Date.now() < until) { /* reading records */ }
+    await client.insert('INSERT INTO keepalive FORMAT TabSeparated', body);
+    assert.equal(await count('keepalive'), 2_000_000);
+  });
+
   it('https:// to a server that speaks plain HTTP: a TLS failure, named', async () => {
     const tls = new ClickHouseClient({ url: cluster.url.replace('http:', 'https:') });
     await assert.rejects(tls.text('SELECT 1'), (e: Error) => e instanceof ClickHouseError && /^cannot open a TLS connection to https:\/\/127\.0\.0\.1:\d+/.test(e.message));

@@ -128,7 +128,9 @@ export class ClickHouseClient {
     const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
     if (this.auth) headers.Authorization = this.auth;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req: ClientRequest = send(url, { method: 'POST', headers });
+    // A connection per request: a kept-alive socket may be closed by the server (keep_alive_timeout, 3 s by
+    // default) just as the next request is written on it, and an INSERT would fail half-sent.
+    const req: ClientRequest = send(url, { method: 'POST', headers, agent: false });
     let failure: Error | undefined;
     const fail = (e: Error) => {
       failure ??= e;
