@@ -14,7 +14,7 @@ import { ClickHouseClient } from '../server/src/core/clickhouse/http';
 import { loadFiles } from '../server/src/core/clickhouse/load';
 import { runClickHouseQuery } from '../server/src/core/clickhouse/query';
 import { fetchTableInfo } from '../server/src/core/clickhouse/tableInfo';
-import { SUMMARY_QUERIES } from '../server/src/core/summary';
+import { SUMMARY_QUERIES, computeSummary } from '../server/src/core/summary';
 import { startCluster } from '../test/clickhouse/cluster';
 import { writeFlowLogFile } from '../test/support/generate';
 
@@ -86,7 +86,6 @@ export async function clickhouseBench(options: { records?: number; runs?: number
     }
     // The summary: its ten queries sent to ClickHouse at once (each is one query there), against the local
     // summary (one scan for all ten).
-    const { computeSummary } = await import('../server/src/core/summary');
     const chSummary: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
