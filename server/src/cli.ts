@@ -1,6 +1,8 @@
 // `flowlog`: the command-line front end over the same core as the language server.
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
+import { runLoadCommand } from './cli/load';
+import { runTranslateCommand } from './cli/translate';
 import { CliIO, OutputClosedError, UsageError } from './cli/io';
 import { maybeRunAsPoolWorker } from './core/threads/pool';
 
@@ -13,6 +15,17 @@ commands:
                                          search and analyse: 'action:REJECT dstport:3389 | select
                                          srcaddr, count(*) as n group by srcaddr order by n desc'
                                          (exit 2 on a query error, with its position)
+  query --clickhouse URL --table NAME [--user U] 'QUERY'
+                                         the same query on a ClickHouse table (password from
+                                         FLOWLOG_CLICKHOUSE_PASSWORD or --password-stdin)
+  load FILE|FOLDER... --clickhouse URL --table NAME [--user U] [--batch N]
+                                         load records into ClickHouse (creates the table if missing;
+                                         resumable; malformed lines listed and skipped: exit 1)
+  load --print-schema [--table NAME]     the CREATE TABLE of the documented schema
+  translate --to athena|trino|clickhouse|cls|cwli 'QUERY'
+                                         the query in another engine's language (exit 2, with the
+                                         position, for a part it cannot express); --to athena --ddl
+                                         [--layout text|hive|parquet] prints the S3 table's DDL
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -23,6 +36,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runLintCommand(rest, io);
       case 'query':
         return await runQueryCommand(rest, io);
+      case 'load':
+        return await runLoadCommand(rest, io);
+      case 'translate':
+        return await runTranslateCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

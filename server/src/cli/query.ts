@@ -1,19 +1,26 @@
-// `flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]`.
+// `flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]`, or on a ClickHouse table:
+// `flowlog query --clickhouse URL --table NAME [--user U] 'QUERY'`.
 import { statSync } from 'node:fs';
 import { QueryError, QueryResult, runQuery } from '../core/query';
 import { toCsv } from '../core/query/csv';
 import { terminalJson, terminalText } from '../core/terminalText';
+import { runClickHouseQuery } from '../core/clickhouse/query';
+import { isClickHouseError } from '../core/clickhouse/http';
+import { CLICKHOUSE_USAGE, ClickHouseCliOptions, clickhouseCredentials, takeClickHouseOption } from './clickhouseOptions';
 import { CliIO, UsageError } from './io';
 
-const USAGE = "usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]";
+const USAGE = `usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]
+       flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]`;
 
 export async function runQueryCommand(argv: string[], io: CliIO): Promise<number> {
   let format: 'table' | 'json' | 'csv' = 'table';
   let limit: number | undefined;
   const positional: string[] = [];
+  const clickhouse: ClickHouseCliOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
+    if (takeClickHouseOption(a, value, clickhouse, USAGE)) continue;
     if (a === '--format' || a.startsWith('--format=')) {
       const v = value();
       if (v !== 'table' && v !== 'json' && v !== 'csv') throw new UsageError(`--format must be table, json or csv, not ${v ?? 'nothing'}\n${USAGE}`);
@@ -29,7 +36,10 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
       throw new UsageError(`unknown option ${a}\n${USAGE}`);
     } else positional.push(a);
   }
-  if (positional.length < 2) throw new UsageError(`give at least one file and a query\n${USAGE}`);
+  if (clickhouse.url !== undefined || clickhouse.table !== undefined) {
+    if (!clickhouse.url || !clickhouse.table) throw new UsageError(`give both --clickhouse URL and --table NAME\n${USAGE}`);
+    if (positional.length !== 1) throw new UsageError(`with --clickhouse, give the query and no files\n${USAGE}`);
+  } else if (positional.length < 2) throw new UsageError(`give at least one file and a query\n${USAGE}`);
   const query = positional[positional.length - 1];
   const files = positional.slice(0, -1);
   for (const f of files) {
@@ -43,10 +53,16 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   }
   let result: QueryResult;
   try {
-    result = await runQuery({ kind: 'files', paths: files }, query, { limit });
+    result = clickhouse.url
+      ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
+      : await runQuery({ kind: 'files', paths: files }, query, { limit });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);
+      return 2;
+    }
+    if (isClickHouseError(e)) {
+      io.stderr(`flowlog: ${e.message}\n`);
       return 2;
     }
     throw e;

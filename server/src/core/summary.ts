@@ -92,16 +92,22 @@ export async function computeSummary(source: QuerySource, options: SummaryOption
     onPlanDone: options.onSection && ((i, r) => options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows })),
   });
   if (options.signal?.aborted) throw new QueryCancelledError();
+  return summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
+}
+
+/** The Summary from its sections' tables (in SUMMARY_QUERIES order), however they were computed (here, ClickHouse). */
+export function summaryOf(sectionTables: SummaryTable[], malformed: number): Summary {
+  const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
   const tables = {} as Record<SummarySection, SummaryTable>;
   sections.forEach((s, i) => {
-    tables[s] = { query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows };
+    tables[s] = sectionTables[i];
   });
   const [records, bytes, packets, firstStart, lastEnd, interfaces, withoutAddresses] = tables.totals.rows[0] as (number | null)[];
   const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
   const bucketSeconds = chooseBucketSeconds(span);
   return {
     records: records ?? 0,
-    malformed: stats.malformed,
+    malformed,
     bytes: bytes ?? 0,
     packets: packets ?? 0,
     firstStart,

@@ -77,8 +77,8 @@ export interface QueryStats {
   malformed: number;
   bytes: number;
   elapsedMs: number;
-  /** Threads that scanned. */
-  threads: number;
+  /** Threads that scanned (absent when another engine answered, e.g. ClickHouse). */
+  threads?: number;
   /** Files that could not be read (or not to their end), with the reason; the others were read. */
   fileErrors?: FileProblem[];
   /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
