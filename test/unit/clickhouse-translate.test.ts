@@ -70,14 +70,14 @@ describe('ClickHouse translation', () => {
   });
 
   it('refuses, with the position, what it cannot translate exactly', () => {
-    refused('* | select srcaddr, count(*) group by dstaddr', /srcaddr is neither grouped nor aggregated/, 12);
+    refused('* | select srcaddr, count(*) group by dstaddr', /srcaddr is neither in GROUP BY nor inside an aggregate/, 12);
     refused('* | select coalesce(srcaddr, bytes)', /coalesce\(\) of text and numbers/, 12);
     refused('* | select sum(interface_id)', /sum\(\) of a text value/, 12);
     refused('* | select subnet(lower(srcaddr), 24) as n, count(*) group by n', /subnet\(\) in ClickHouse takes an address field/, 12);
     refused('* | select subnet(srcaddr, dstport) as n, count(*) group by n', /whole prefix length 0–128 written as a number/, 12);
     refused("* | select count(*) where srcaddr like lower('A%')", /LIKE in ClickHouse takes a pattern written as a string/, 40);
     refused('* | select abs(version)', /abs\(\) takes a number/, 12);
-    refused('dstport:0x16', /dstport is a number: 0x16 is not \(write decimal digits\)/, 9);
+    refused('dstport:0x16', /dstport is a number: 0x16 is not \(write decimal integers\)/, 9);
     refused('bytes:>1e3', /bytes is a number: 1e3 is not/, 7);
     refused('vpc-id:- | select count(*)', /vpc-id:- cannot be told from a missing vpc-id in ClickHouse/, 1, twoFormats);
     refused('action:REJECT - | select count(*)', /cannot be told from a missing/, 15, twoFormats);

@@ -92,7 +92,7 @@ describe('flowlog translate: dialects', () => {
     refused('* | select subnet(srcaddr, 24) as n, count(*) group by n', 'cwli', /subnet\(\) has no CloudWatch Logs Insights equivalent/, 12);
     refused('* | select dstport, service_name(dstport), count(*) group by dstport', 'cwli', /service_name\(dstport\) \(Logs Insights' stats shows aggregates and its by-keys only\)/, 21);
     refused("* | select sum(action = 'REJECT')", 'cwli', /sum\(\) of a condition/, 12);
-    refused('* | select srcaddr, count(*) group by dstaddr', 'trino', /srcaddr is neither grouped nor aggregated/, 12);
+    refused('* | select srcaddr, count(*) group by dstaddr', 'trino', /srcaddr is neither in GROUP BY nor inside an aggregate/, 12);
     refused('* | select round(bytes / 3, 2) limit 5', 'cwli', /round\(\) has no CloudWatch Logs Insights equivalent/, 12);
   });
 

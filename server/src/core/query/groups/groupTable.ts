@@ -85,8 +85,9 @@ export class GroupTable implements GroupTableData {
     return t;
   }
 
+  /** Groups the per-group arrays hold (pooled arrays may be longer; all of them hold at least this many). */
   get capacity(): number {
-    return this.hashes.length;
+    return Math.min(this.hashes.length, this.keyStart.length, this.keyLength.length, this.firstSeq.length);
   }
 
   /** The key bytes of all groups (group g's at keyStart[g] * 4, keyLength[g] long). */
@@ -144,9 +145,9 @@ export class GroupTable implements GroupTableData {
   auxLength?: Int32Array;
 
   setAux(id: number, groupHash: number, groupKeyLength: number): void {
-    if (!this.auxHash || this.auxHash.length < this.hashes.length) {
-      this.auxHash = grownInt32(this.auxHash ?? new Int32Array(0), this.hashes.length);
-      this.auxLength = grownInt32(this.auxLength ?? new Int32Array(0), this.hashes.length);
+    if (!this.auxHash || this.auxHash.length <= id || this.auxLength!.length <= id) {
+      this.auxHash = grownInt32(this.auxHash ?? new Int32Array(0), this.capacity);
+      this.auxLength = grownInt32(this.auxLength ?? new Int32Array(0), this.capacity);
     }
     this.auxHash[id] = groupHash;
     this.auxLength![id] = groupKeyLength;
@@ -187,7 +188,7 @@ export class GroupTable implements GroupTableData {
 
   private append(src: Int32Array, from: number, words: number, len: number, hash: number, seq: number): number {
     const id = this.size;
-    if (id === this.hashes.length) this.growGroups(id * 2);
+    if (id === this.capacity) this.growGroups(id * 2);
     if (this.usedWords + words > this.keyWords.length) {
       let cap = this.keyWords.length * 2;
       while (cap < this.usedWords + words) cap *= 2;
