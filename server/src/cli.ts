@@ -1,6 +1,7 @@
 // `flowlog`: the command-line front end over the same core as the language server.
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
+import { runDiagnoseCommand } from './cli/diagnose';
 import { CliIO, UsageError } from './cli/io';
 import { maybeRunAsQueryWorker } from './core/query/workers';
 
@@ -13,6 +14,10 @@ commands:
                                          search and analyse: 'action:REJECT dstport:3389 | select
                                          srcaddr, count(*) as n group by srcaddr order by n desc'
                                          (exit 2 on a query error, with its position)
+  diagnose FILE|FOLDER... [--format text|json] [--slack SECONDS] [--list VERDICT,...|all] [--limit N] ...
+                                         conversations with verdicts (response-rejected, request-rejected,
+                                         no-response, one-way, ok), scans, brute force, coverage gaps
+                                         (flowlog diagnose --help for every option)
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -23,6 +28,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runLintCommand(rest, io);
       case 'query':
         return await runQueryCommand(rest, io);
+      case 'diagnose':
+        return await runDiagnoseCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
