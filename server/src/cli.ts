@@ -4,6 +4,7 @@ import { runQueryCommand } from './cli/query';
 import { runDiagnoseCommand } from './cli/diagnose';
 import { CliIO, UsageError } from './cli/io';
 import { maybeRunAsQueryWorker } from './core/query/workers';
+import { maybeRunAsDiagnoseWorker } from './core/diagnose/parallel';
 
 const USAGE = `usage: flowlog <command> [options]
 
@@ -65,8 +66,8 @@ function stdoutWriter(): { write: (s: string) => void; flush: () => Promise<void
   return { write, flush };
 }
 
-// The bundle also runs as a query worker thread (big files are scanned on every core).
-if (require.main === module && !maybeRunAsQueryWorker() && !maybeRunAsLintWorker()) {
+// The bundle also runs as a query worker thread (big files are scanned on every core) and as the diagnosis's reader.
+if (require.main === module && !maybeRunAsQueryWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker()) {
   const out = stdoutWriter();
   main(process.argv.slice(2), { stdout: out.write, stderr: (s) => process.stderr.write(s) })
     .then(async (code) => {

@@ -1,6 +1,6 @@
 // Connectivity diagnosis (issue 12): conversations and their verdicts, scans and brute force, capture coverage, in
 // one pass over the records. Pure core: no vscode import.
-import { QuerySource } from '../query/sources';
+import { QuerySource, sourceBytes } from '../query/sources';
 import { parseAddress } from '../address';
 import { RecordReader, ReadStats } from './records';
 import { ConversationJoin, JoinStats } from './join';
@@ -9,6 +9,7 @@ import { ConversationReport } from './report';
 import { LocalAddresses } from './localAddress';
 import { BruteForceFinding, DEFAULT_BRUTE_FORCE_PORTS, ScanDetector, ScanFinding, ScanOptions, ScanStats } from './scans';
 import { Coverage, InterfaceCoverage } from './coverage';
+import { readOnWorker, readerThreadAvailable } from './parallel';
 import { Reading, ReadingContext, readConversation, readingText } from './readings';
 import { Verdict } from './verdict';
 
@@ -20,6 +21,7 @@ export type { ScanFinding, BruteForceFinding } from './scans';
 export type { InterfaceCoverage, Span, CoverageState } from './coverage';
 export { CONVERSATION_COLUMNS, conversationRow } from './rows';
 export { readConversation, readingText } from './readings';
+export { maybeRunAsDiagnoseWorker } from './parallel';
 
 export interface DiagnoseOptions {
   /** Seconds: windows of two records further apart than this are not one conversation (default 600: one capture window). */
@@ -113,23 +115,44 @@ export function resolveOptions(o: DiagnoseOptions = {}): ResolvedDiagnoseOptions
 export async function diagnose(source: QuerySource, options: DiagnoseOptions = {}): Promise<DiagnoseResult> {
   const t0 = performance.now();
   const o = resolveOptions(options);
-  const reader = new RecordReader();
-  const files = reader.files;
-  const interfaceNames = reader.interfaces.list;
+  const files: string[] = [];
+  const interfaceNames: string[] = [];
   const report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, files, interfaceNames);
-  const local = new LocalAddresses();
-  const coverage = new Coverage(o.coverageMinGap);
   const scans = new ScanDetector({ ...o.scan, lateness: o.lateness, slack: o.slack }, files);
   const join = new ConversationJoin(
     { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll, partitions: o.partitions, spillDir: options.spillDir },
     (c: ClosedConversation) => report.add(c),
   );
-  await reader.read(source, (batch) => {
-    local.addBatch(batch);
-    coverage.addBatch(batch);
-    scans.addBatch(batch);
-    join.addBatch(batch);
-  }, { signal: options.signal, onProgress: options.onProgress });
+  const total = sourceBytes(source);
+  let input: ReadStats;
+  let coverage: InterfaceCoverage[];
+  let untrackedCoverage: number;
+  let local: LocalAddresses;
+  if (readerThreadAvailable(source, total) && source.kind === 'files') {
+    // Two threads: the reader parses (and keeps coverage and local addresses), this thread joins and counts scans.
+    const read = await readOnWorker(source.paths, o.coverageMinGap, files, interfaceNames, (batch) => {
+      scans.addBatch(batch);
+      join.addBatch(batch);
+    }, { signal: options.signal, onProgress: options.onProgress, total });
+    ({ stats: input, coverage, untrackedCoverage, local } = read);
+  } else {
+    const reader = new RecordReader();
+    const timeline = new Coverage(o.coverageMinGap);
+    local = new LocalAddresses();
+    let names = 0;
+    await reader.read(source, (batch) => {
+      for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
+      for (const list = reader.interfaces.list; names < list.length; names++) interfaceNames.push(list[names]);
+      local.addBatch(batch);
+      timeline.addBatch(batch);
+      scans.addBatch(batch);
+      join.addBatch(batch);
+    }, { signal: options.signal, onProgress: options.onProgress });
+    for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
+    input = reader.stats;
+    coverage = timeline.finish(reader.interfaces.list);
+    untrackedCoverage = timeline.untrackedRecords;
+  }
   join.finish();
   const found = scans.finish();
 
@@ -151,7 +174,6 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
   };
 
   const warnings: string[] = [];
-  const input = reader.stats;
   if (input.malformed + input.incomplete > 0) {
     const first = input.skipped[0];
     warnings.push(`${input.malformed + input.incomplete} record lines could not be used (${input.malformed} malformed, ${input.incomplete} without the fields a conversation needs)${first ? `; the first: ${first.file}:${first.line}: ${first.reason}` : ''}. \`flowlog lint\` lists them.`);
@@ -163,7 +185,7 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
     warnings.push(`${scans.stats.untracked} scan attempts were not tracked: more than ${o.scan.maxKeysPerWindow} distinct attempts in a window. Scan findings may be missing.`);
   }
   if (scans.droppedFindings > 0) warnings.push(`${scans.droppedFindings} more scan or brute-force findings were left out (10,000 kept per kind).`);
-  if (coverage.untrackedRecords > 0) warnings.push(`Coverage is kept for the first 100,000 interfaces; ${coverage.untrackedRecords} records of others were left out of it.`);
+  if (untrackedCoverage > 0) warnings.push(`Coverage is kept for the first 100,000 interfaces; ${untrackedCoverage} records of others were left out of it.`);
   if (input.traffic === 0 && input.records > 0) warnings.push('No record had every field a conversation needs (interface-id, srcaddr, dstaddr, srcport, dstport, protocol, start, end, action).');
 
   return {
@@ -177,7 +199,7 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
     scans: found.scans,
     bruteForce: found.bruteForce,
     scanStats: scans.stats,
-    coverage: coverage.finish(interfaceNames),
+    coverage,
     warnings,
     elapsedMs: Math.round(performance.now() - t0),
   };

@@ -64,7 +64,7 @@ const S_F64 = 7; // times 3, volume 4
 const STATE_BYTES = S_INTS * 4 + S_F64 * 8;
 
 /** Spill levels at most (a partition that spills again is one level deeper). */
-const MAX_SPILL_DEPTH = 4;
+const MAX_SPILL_DEPTH = 6;
 
 const BIT_HAS_FLAGS = 256;
 const BIT_INGRESS = 512;
@@ -389,35 +389,12 @@ export class ConversationJoin {
     }
   }
 
-  /** Frees a slot already unlinked from its key's chain. */
+  /** Frees a conversation's slot (merged away and unlinked, or closed before the table is rebuilt). */
   private release(c: number): void {
     this.keys[c * KW] = -1;
     this.recs[c] = undefined;
     this.freeList[this.freeTop++] = c;
     this.live--;
-  }
-
-  /** Unlinks `c` from its key's chain (and the key from the table when it was the last). */
-  private unlink(c: number): void {
-    const h = this.hashes[c];
-    let slot = h & this.mask;
-    for (;;) {
-      const v = this.slots[slot];
-      if (v === 0) throw new Error('diagnose: an open conversation is missing from its table');
-      const head = v - 1;
-      if (this.hashes[head] === h && this.sameKeyAs(head, c)) {
-        if (head === c) {
-          if (this.next[c] >= 0) this.slots[slot] = this.next[c] + 1;
-          else this.deleteSlot(slot);
-        } else {
-          let p = head;
-          while (this.next[p] !== c) p = this.next[p];
-          this.next[p] = this.next[c];
-        }
-        return;
-      }
-      slot = (slot + 1) & this.mask;
-    }
   }
 
   private sameKeyAs(a: number, b: number): boolean {
@@ -426,44 +403,52 @@ export class ConversationJoin {
     return true;
   }
 
-  /** Linear probing's backward-shift deletion: no tombstones, so lookups stay short. */
-  private deleteSlot(i: number): void {
-    const slots = this.slots;
-    const mask = this.mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = slots[j];
-      if (v === 0) {
-        slots[i] = 0;
-        return;
-      }
-      const home = this.hashes[v - 1] & mask;
-      // The entry at j may move to i unless its home lies cyclically in (i, j].
-      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
-      slots[i] = v;
-      i = j;
-    }
-  }
-
   // ---- closing ----
 
-  /** Closes the conversations no record can join any more (see the header). */
+  /**
+   * Closes the conversations no record can join any more (see the header), then rebuilds the key table from the
+   * ones left: cheaper than deleting each closed one from it, as most conversations close in a sweep.
+   */
   private sweep(): void {
     this.sinceSweep = 0;
-    const { slack, lateness } = this.options;
+    const slack = this.slack;
+    const lateness = this.lateness;
     const wms = this.watermarks;
+    let closed = 0;
     for (let c = 0; c < this.high; c++) {
       const iface = this.keys[c * KW];
       if (iface === -1) continue;
-      if (wms[iface] - lateness > this.times[c * 3 + 2] + slack) this.close(c);
+      if (wms[iface] - lateness > this.times[c * 3 + 2] + slack) {
+        this.close(c);
+        closed++;
+      }
     }
     // Trim the high-water mark so sweeps do not walk freed slots at the end.
     while (this.high > 0 && this.keys[(this.high - 1) * KW] === -1) this.high--;
     let kept = 0;
     for (let k = 0; k < this.freeTop; k++) if (this.freeList[k] < this.high) this.freeList[kept++] = this.freeList[k];
     this.freeTop = kept;
+    if (closed > 0) this.rebuild();
     this.sweepEvery = Math.max(8192, this.live >> 1);
+  }
+
+  /** The key table anew from the open conversations (chains in id order). */
+  private rebuild(): void {
+    const slots = this.slots;
+    slots.fill(0);
+    const mask = this.mask;
+    for (let c = this.high - 1; c >= 0; c--) {
+      if (this.keys[c * KW] === -1) continue;
+      const h = this.hashes[c];
+      let slot = h & mask;
+      for (;;) {
+        const v = slots[slot];
+        if (v === 0 || (this.hashes[v - 1] === h && this.sameKeyAs(v - 1, c))) break;
+        slot = (slot + 1) & mask;
+      }
+      this.next[c] = slots[slot] - 1;
+      slots[slot] = c + 1;
+    }
   }
 
   /** Too many open conversations: close what can be closed; if most are still open, spill (returned). */
@@ -570,7 +555,7 @@ export class ConversationJoin {
       v.records = out;
     } else v.records = undefined;
     this.stats.conversations++;
-    this.unlink(c);
+    // Still in the key table: the sweep rebuilds it afterwards (and `finish` drops it).
     this.release(c);
     this.sink(v);
   }

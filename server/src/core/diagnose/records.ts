@@ -38,6 +38,8 @@ export interface ReadStats {
 export interface ReadOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Awaited after each chunk of text (a reader on another thread waits there for its consumer). */
+  between?: () => Promise<void> | void;
 }
 
 /** Interface ids beyond this many distinct values are not tracked (their records count as incomplete). */
@@ -250,6 +252,7 @@ async function readInto(reader: RecordReader, source: QuerySource, onBatch: (bat
     }
     stats.bytes = chunk.bytesDone;
     options.onProgress?.(chunk.bytesDone, total);
+    if (options.between) await options.between();
   }
   if (batch.count > 0) onBatch(batch);
   batch.count = 0;

@@ -198,10 +198,8 @@ export class ScanDetector {
     if (!win) {
       if (index * seconds + seconds + this.options.lateness < this.watermark) this.stats.lateRecords++;
       // Sized like the last window of its kind, so a busy log does not grow every window from scratch.
-      let capacity = 1024;
       const last = map === this.scanWindows ? this.lastScanSize : this.lastBruteSize;
-      while (capacity < last && capacity < this.options.maxKeysPerWindow) capacity *= 2;
-      win = new Window(index * seconds, new WordTable(keyWords, valueWords, capacity));
+      win = new Window(index * seconds, new WordTable(keyWords, valueWords, capacityFor(Math.min(last * 1.25, this.options.maxKeysPerWindow))));
       map.set(index, win);
     }
     win.touched = this.sweepGen;
@@ -283,8 +281,8 @@ export class ScanDetector {
     const t = win.table;
     const o = this.options;
     // Group the distinct attempts by (source, host) and by (source, port).
-    const byHost = new WordTable(9, 7 + 8, 256); // distinct, records, rejected, first, last, file, line, 8 sample ports
-    const byPort = new WordTable(6, 7, 256);
+    const byHost = new WordTable(9, 7 + 8, capacityFor(t.size)); // distinct, records, rejected, first, last, file, line, 8 sample ports
+    const byPort = new WordTable(6, 7, capacityFor(t.size));
     const k = new Int32Array(10);
     for (let e = 0; e < t.size; e++) {
       const kb = e * SK;
@@ -353,7 +351,7 @@ export class ScanDetector {
   private evaluateBrute(win: Window): void {
     const t = win.table;
     // Group the connections by (source, host, port).
-    const groups = new WordTable(10, 8, 64); // connections, accepted, rejected, records, first, last, file, line
+    const groups = new WordTable(10, 8, capacityFor(t.size)); // connections, accepted, rejected, records, first, last, file, line
     const k = new Int32Array(10);
     for (let e = 0; e < t.size; e++) {
       const kb = e * BK;
@@ -423,6 +421,13 @@ export class ScanDetector {
     const bruteForce = [...this.bruteFindings.values()].sort((a, b) => b.peak - a.peak || b.connections - a.connections || a.start - b.start || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
     return { scans, bruteForce };
   }
+}
+
+/** A power of two at least `n` (and at least 64). */
+function capacityFor(n: number): number {
+  let c = 64;
+  while (c < n) c *= 2;
+  return c;
 }
 
 /** Adds one distinct attempt (values at `vb` of an SV-wide row) to its group; `port` ≥ 0 is kept as a sample. */

@@ -1,0 +1,139 @@
+// Reading on a second thread. The join needs the records in order, so the input is not split: one worker thread
+// reads and parses the files (and keeps the coverage timeline and the interfaces' own addresses, which need nothing
+// else), and hands the packed batches to the main thread, which joins conversations and counts scans. The two halves
+// take about as long, so the diagnosis runs on two cores. The worker stays at most a few batches ahead (it waits for
+// acknowledgements), so memory does not grow with the input.
+//
+// The bundles (dist/cli.js, dist/server.js, the bench) start themselves as the worker: their entries call
+// maybeRunAsDiagnoseWorker() first. From sources (tests under tsx) there is no bundle, and everything runs inline.
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { QuerySource } from '../query/sources';
+import { Coverage, InterfaceCoverage } from './coverage';
+import { LocalAddressState, LocalAddresses } from './localAddress';
+import { RECORD_WORDS, RecordBatch } from './packed';
+import { ReadStats, RecordReader } from './records';
+
+const JOB = 'flowlogDiagnoseReader';
+/** Batches in flight at most (each about 360 KB). */
+const AHEAD = 8;
+
+interface ReaderJob {
+  paths: string[];
+  coverageMinGap: number;
+}
+
+type FromWorker =
+  | { type: 'batch'; buffer: ArrayBuffer; count: number; files: string[]; interfaces: string[]; bytes: number }
+  | { type: 'end'; stats: ReadStats; coverage: InterfaceCoverage[]; untrackedCoverage: number; local: LocalAddressState; files: string[]; interfaces: string[] }
+  | { type: 'error'; message: string };
+
+export interface ReadResult {
+  stats: ReadStats;
+  coverage: InterfaceCoverage[];
+  untrackedCoverage: number;
+  local: LocalAddresses;
+}
+
+/** The bundle that can start itself as the worker, or undefined when running from sources. */
+function workerScript(): string | undefined {
+  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
+}
+
+/** Whether a diagnosis of `source` should read on a worker thread. */
+export function readerThreadAvailable(source: QuerySource, bytes: number): boolean {
+  const env = process.env.FLOWLOG_DIAGNOSE_THREADS;
+  if (env === '1') return false;
+  return source.kind === 'files' && workerScript() !== undefined && (env === '2' || bytes >= 16 << 20);
+}
+
+/**
+ * Reads the files on a worker thread; `onBatch` gets each batch in order, with `files` and `interfaces` (shared
+ * lists the caller passed) already extended with the names its records refer to.
+ */
+export function readOnWorker(
+  paths: string[], coverageMinGap: number, files: string[], interfaces: string[], onBatch: (batch: RecordBatch) => void,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; total: number },
+): Promise<ReadResult> {
+  return new Promise<ReadResult>((resolve, reject) => {
+    const job: ReaderJob = { paths, coverageMinGap };
+    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job } });
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', abort);
+      f();
+      void worker.terminate();
+    };
+    const abort = () => finish(() => reject(options.signal?.reason ?? new Error('cancelled')));
+    options.signal?.addEventListener('abort', abort);
+    const extend = (m: { files: string[]; interfaces: string[] }) => {
+      for (const f of m.files) files.push(f);
+      for (const i of m.interfaces) interfaces.push(i);
+    };
+    worker.on('message', (m: FromWorker) => {
+      if (settled) return;
+      try {
+        if (m.type === 'batch') {
+          extend(m);
+          onBatch(RecordBatch.over(m.buffer, m.count));
+          worker.postMessage('ack');
+          options.onProgress?.(m.bytes, options.total);
+        } else if (m.type === 'end') {
+          extend(m);
+          finish(() => resolve({ stats: m.stats, coverage: m.coverage, untrackedCoverage: m.untrackedCoverage, local: LocalAddresses.from(m.local) }));
+        } else finish(() => reject(new Error(m.message)));
+      } catch (e) {
+        finish(() => reject(e));
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the diagnosis reader thread exited with ${code}`))));
+  });
+}
+
+/** In the worker started by readOnWorker: reads, and returns true; elsewhere false. */
+export function maybeRunAsDiagnoseWorker(): boolean {
+  if (isMainThread || !workerData?.[JOB]) return false;
+  const job = workerData[JOB] as ReaderJob;
+  const port = parentPort!;
+  const reader = new RecordReader();
+  const coverage = new Coverage(job.coverageMinGap);
+  const local = new LocalAddresses();
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    inFlight--;
+    wake?.();
+    wake = undefined;
+  });
+  let sentFiles = 0;
+  let sentInterfaces = 0;
+  const names = () => {
+    const files = reader.files.slice(sentFiles);
+    const interfaces = reader.interfaces.list.slice(sentInterfaces);
+    sentFiles = reader.files.length;
+    sentInterfaces = reader.interfaces.list.length;
+    return { files, interfaces };
+  };
+  reader
+    .read({ kind: 'files', paths: job.paths }, (batch) => {
+      coverage.addBatch(batch);
+      local.addBatch(batch);
+      const buffer = batch.words.buffer.slice(0, batch.count * RECORD_WORDS * 4) as ArrayBuffer;
+      inFlight++;
+      port.postMessage({ type: 'batch', buffer, count: batch.count, bytes: reader.stats.bytes, ...names() } satisfies FromWorker, [buffer]);
+    }, {
+      between: () => (inFlight >= AHEAD ? new Promise<void>((resolve) => (wake = resolve)) : undefined),
+    })
+    .then(() => {
+      const state = local.state;
+      const end: FromWorker = {
+        type: 'end', stats: reader.stats, coverage: coverage.finish(reader.interfaces.list), untrackedCoverage: coverage.untrackedRecords,
+        local: state, ...names(),
+      };
+      port.postMessage(end);
+    })
+    .catch((e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker));
+  return true;
+}
