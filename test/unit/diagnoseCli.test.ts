@@ -1,12 +1,14 @@
 // `flowlog diagnose`: the text and JSON outputs, folders, options, escaping of hostile values, usage errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { main } from '../../server/src/cli';
 import { printable } from '../../server/src/cli/diagnose';
 import { plantConversations } from '../support/plantConversations';
+import { writeWideFile } from '../support/generateWide';
 
 const SEED = [
   'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
@@ -92,5 +94,25 @@ describe('flowlog diagnose', () => {
     const help = await cli('--help');
     assert.equal(help.code, 0);
     assert.match(help.out, /--brute-ports/);
+  });
+
+  it('gives the same result reading on a worker thread (the built bundle) as on one thread', async () => {
+    const bundle = resolve(__dirname, '../../dist/cli.js');
+    assert.ok(existsSync(bundle), 'npm run build first (npm test does)');
+    const file = join(dir, 'wide.flowlog');
+    await writeWideFile(file, { records: 60_000, seed: 9, rate: 50 });
+    const run = (threads: string) => {
+      const r = spawnSync(process.execPath, [bundle, 'diagnose', file, '--format', 'json', '--list', 'all', '--limit', '5'], {
+        encoding: 'utf8', env: { ...process.env, FLOWLOG_DIAGNOSE_THREADS: threads }, maxBuffer: 256 << 20,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      delete j.stats.elapsedMs;
+      return j;
+    };
+    const one = run('1');
+    const two = run('2');
+    assert.ok(one.verdicts.ok > 0 && one.verdicts['response-rejected'] > 0);
+    assert.deepEqual(two, one);
   });
 });

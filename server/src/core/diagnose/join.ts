@@ -23,7 +23,7 @@ import { ClosedConversation, DirectionFacts } from './conversation';
 import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
   META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_LINE, W_META, W_PORTS, W_SRC,
-  compareAddressWords, hashWords,
+  compareAddressWords, mix32,
 } from './packed';
 import { decideRequest } from './roles';
 import { Spill } from './spill';
@@ -62,6 +62,27 @@ const KW = 11; // key words: iface, protocol | family, lo address (4), hi addres
 const S_INTS = 26; // key 11, counts 4, evidence 8, bits 2, hash 1
 const S_F64 = 7; // times 3, volume 4
 const STATE_BYTES = S_INTS * 4 + S_F64 * 8;
+
+/** Hash of a key: IPv4 keys have zeros in three words of each address, so only five words count. */
+function hashKey(k: Int32Array, at: number, seed: number): number {
+  let h = 0x9e3779b9 ^ Math.imul(seed + 1, 0x27d4eb2f);
+  h = Math.imul(h ^ k[at], 0x01000193);
+  h = Math.imul(h ^ k[at + 1], 0x01000193);
+  h = Math.imul(h ^ k[at + 2], 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h ^ k[at + 6], 0x01000193);
+  h = Math.imul(h ^ k[at + 10], 0x01000193);
+  if (k[at + 1] & META_V6) {
+    h = Math.imul(h ^ k[at + 3], 0x01000193);
+    h = Math.imul(h ^ k[at + 4], 0x01000193);
+    h = Math.imul(h ^ k[at + 5], 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ k[at + 7], 0x01000193);
+    h = Math.imul(h ^ k[at + 8], 0x01000193);
+    h = Math.imul(h ^ k[at + 9], 0x01000193);
+  }
+  return mix32(h);
+}
 
 /** Spill levels at most (a partition that spills again is one level deeper). */
 const MAX_SPILL_DEPTH = 6;
@@ -198,7 +219,7 @@ export class ConversationJoin {
       this.stats.spilledRecords++;
       return;
     }
-    const h = hashWords(key, 0, KW, this.depth);
+    const h = hashKey(key, 0, this.depth);
 
     // The open conversations of this key, newest first; the ones this record's window reaches.
     let slot = h & this.mask;
@@ -321,7 +342,7 @@ export class ConversationJoin {
   }
 
   private partitionOf(key: Int32Array, at: number): number {
-    return (hashWords(key, at, KW, 1000 + this.depth) >>> 0) % this.options.partitions;
+    return (hashKey(key, at, 1000 + this.depth) >>> 0) % this.options.partitions;
   }
 
   /** A fresh conversation slot for the key in `this.key`. */
@@ -493,7 +514,7 @@ export class ConversationJoin {
       const ints = new Int32Array(buffer, r * STATE_BYTES, S_INTS);
       const f = new Float64Array(buffer, r * STATE_BYTES + S_INTS * 4, S_F64);
       this.key.set(ints.subarray(0, KW));
-      const h = hashWords(this.key, 0, KW, this.depth);
+      const h = hashKey(this.key, 0, this.depth);
       const c = this.open(h);
       this.counts.set(ints.subarray(11, 15), c * 4);
       this.ev.set(ints.subarray(15, 23), c * 8);

@@ -56,7 +56,8 @@ export function readOnWorker(
 ): Promise<ReadResult> {
   return new Promise<ReadResult>((resolve, reject) => {
     const job: ReaderJob = { paths, coverageMinGap };
-    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job } });
+    // A small young generation keeps the reader's memory down: its chunks of text are short-lived.
+    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -77,7 +78,8 @@ export function readOnWorker(
         if (m.type === 'batch') {
           extend(m);
           onBatch(RecordBatch.over(m.buffer, m.count));
-          worker.postMessage('ack');
+          // The buffer goes back to the reader for its next batch: no garbage per batch on either side.
+          worker.postMessage(m.buffer, [m.buffer]);
           options.onProgress?.(m.bytes, options.total);
         } else if (m.type === 'end') {
           extend(m);
@@ -102,7 +104,9 @@ export function maybeRunAsDiagnoseWorker(): boolean {
   const local = new LocalAddresses();
   let inFlight = 0;
   let wake: (() => void) | undefined;
-  port.on('message', () => {
+  const pool: ArrayBuffer[] = [];
+  port.on('message', (returned: ArrayBuffer) => {
+    pool.push(returned);
     inFlight--;
     wake?.();
     wake = undefined;
@@ -120,7 +124,9 @@ export function maybeRunAsDiagnoseWorker(): boolean {
     .read({ kind: 'files', paths: job.paths }, (batch) => {
       coverage.addBatch(batch);
       local.addBatch(batch);
-      const buffer = batch.words.buffer.slice(0, batch.count * RECORD_WORDS * 4) as ArrayBuffer;
+      const bytes = batch.count * RECORD_WORDS * 4;
+      const buffer = pool.pop() ?? new ArrayBuffer(batch.capacity * RECORD_WORDS * 4);
+      new Uint8Array(buffer).set(batch.bytes.subarray(0, bytes));
       inFlight++;
       port.postMessage({ type: 'batch', buffer, count: batch.count, bytes: reader.stats.bytes, ...names() } satisfies FromWorker, [buffer]);
     }, {
