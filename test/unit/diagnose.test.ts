@@ -215,6 +215,37 @@ describe('pairing in time', () => {
   });
 });
 
+describe('scans and brute force', () => {
+  it('finds an IPv6 port scan and an IPv6 brute force, and an IPv4 sweep just past the threshold, not one just below', async () => {
+    const lines: string[] = [];
+    for (let p = 0; p < 20; p++) lines.push(r('eni-s1', '2001:db8::bad', '2001:db8::5', 55555, 1000 + p, 6, 3_000_000 + p, 3_000_060 + p, 'REJECT'));
+    for (let k = 0; k < 31; k++) lines.push(r('eni-s1', '2001:db8::b0b', '2001:db8::5', 40000 + k, 22, 6, 3_000_000 + k * 10, 3_000_060 + k * 10, 'ACCEPT'));
+    // 25 hosts on port 23 from one source (a scan), 24 from another (not one).
+    for (let h = 0; h < 25; h++) lines.push(r(`eni-h${h}`, '198.51.100.1', `10.1.0.${h}`, 40000 + h, 23, 6, 3_000_100 + h, 3_000_160 + h, 'REJECT'));
+    for (let h = 0; h < 24; h++) lines.push(r(`eni-h${h}`, '198.51.100.2', `10.1.0.${h}`, 40000 + h, 23, 6, 3_000_100 + h, 3_000_160 + h, 'REJECT'));
+    const d = await run(lines.sort((a, b) => Number(a.split(' ')[10]) - Number(b.split(' ')[10])));
+    assert.deepEqual(d.scans.map((s) => [s.kind, s.source, s.host, s.port, s.distinct]).sort(), [
+      ['address-scan', '198.51.100.1', null, 23, 25],
+      ['port-scan', '2001:db8::bad', '2001:db8::5', null, 20],
+    ]);
+    assert.deepEqual(d.scans.find((s) => s.kind === 'port-scan')!.samplePorts, [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+    assert.deepEqual(d.bruteForce.map((b) => [b.source, b.host, b.port, b.connections, b.accepted, b.service]), [['2001:db8::b0b', '2001:db8::5', 22, 31, 31, 'ssh']]);
+  });
+
+  it('does not count an ICMP echo reply to many pingers as a sweep, nor a long SSH session as brute force', async () => {
+    const lines: string[] = [];
+    for (let h = 0; h < 40; h++) {
+      lines.push(r('eni-t1', `198.51.100.${h}`, '10.0.0.9', 0, 0, 1, 3_000_000 + h, 3_000_060 + h, 'ACCEPT'));
+      lines.push(r('eni-t1', '10.0.0.9', `198.51.100.${h}`, 0, 0, 1, 3_000_001 + h, 3_000_060 + h, 'REJECT'));
+    }
+    for (let k = 0; k < 40; k++) lines.push(r('eni-t1', '203.0.113.5', '10.0.0.9', 45000, 22, 6, 3_000_000 + k * 60, 3_000_060 + k * 60, 'ACCEPT'));
+    const d = await run(lines.sort((a, b) => Number(a.split(' ')[10]) - Number(b.split(' ')[10])));
+    assert.deepEqual(d.scans, []);
+    assert.deepEqual(d.bruteForce, []);
+    assert.equal(d.verdicts['response-rejected'], 40);
+  });
+});
+
 describe('memory: spilling', () => {
   it('gives the same conversations when the open table spills to disk, recursively', async () => {
     const lines: string[] = [];

@@ -13,7 +13,7 @@ const USAGE = `usage: flowlog diagnose FILE|FOLDER... [options]
   --limit N                conversations listed per verdict (default 20)
   --slack SECONDS          records of one conversation at most this far apart (default 600)
   --lateness SECONDS       how far a record may start before records of its interface already read (default 600)
-  --max-open N             open conversations in memory before spilling to disk (default 400000)
+  --max-open N             open conversations in memory before spilling to disk (default 150000)
   --scan-window SECONDS    scan window (default 300)       --port-scan N      ports on one host (default 15)
   --address-scan N         hosts on one port (default 25)  --scan-rejected S  share rejected, 0..1 (default 0.5)
   --brute-window SECONDS   brute-force window (default 1800)

@@ -28,7 +28,7 @@ export interface DiagnoseOptions {
   slack?: number;
   /** Seconds a record may start before the latest start already seen on its interface (default 600). */
   lateness?: number;
-  /** Open conversations in memory at most, before spilling to disk (default 400,000: about 70 MB). */
+  /** Open conversations in memory at most, before spilling to disk (default 150,000: about 25 MB). */
   maxOpen?: number;
   /** Spill partitions (default 16) and where spill files go (default the OS temporary folder). */
   partitions?: number;
@@ -52,7 +52,7 @@ export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' 
 export const DEFAULT_DIAGNOSE_OPTIONS: ResolvedDiagnoseOptions = {
   slack: 600,
   lateness: 600,
-  maxOpen: 400_000,
+  maxOpen: 150_000,
   partitions: 16,
   limit: 20,
   list: ['response-rejected', 'request-rejected', 'no-response', 'one-way'],

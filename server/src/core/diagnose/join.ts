@@ -157,15 +157,44 @@ export class ConversationJoin {
     this.cap = cap;
   }
 
+  /**
+   * Doubling up to 64 K conversations, then straight to `maxOpen` (a big file needs it soon, and growing step by step
+   * would hold the old and the new arrays at once, three times the live ones), doubling again past it (only when
+   * the join may not spill: keepRecords, or the spill depth is reached).
+   */
+  private nextCapacity(): number {
+    const max = this.options.maxOpen;
+    if (this.cap < 65536) return this.cap * 2;
+    if (this.cap < max && Number.isFinite(max)) return Math.max(this.cap + 1024, Math.ceil(max / 1024) * 1024 + 1024);
+    return this.cap * 2;
+  }
+
   /** Forgets every open conversation and gives the memory back (after they were moved to a spill). */
   private reset(): void {
-    this.cap = 0;
-    this.slots = undefined as unknown as Int32Array;
+    // The arrays stay: the partitions' joins take them over (one at a time), so a spill frees nothing to the
+    // garbage collector and allocates nothing new.
+    this.keys.fill(-1, 0, this.high * KW);
+    this.slots.fill(0);
     this.recs = [];
     this.freeTop = 0;
     this.high = 0;
     this.live = 0;
-    this.allocate(1024);
+  }
+
+  /** Uses the (empty) arrays of a join that spilled, instead of its own. */
+  private adopt(from: ConversationJoin): void {
+    this.cap = from.cap;
+    this.keys = from.keys;
+    this.hashes = from.hashes;
+    this.next = from.next;
+    this.times = from.times;
+    this.counts = from.counts;
+    this.vol = from.vol;
+    this.ev = from.ev;
+    this.bits = from.bits;
+    this.freeList = from.freeList;
+    this.slots = from.slots;
+    this.mask = from.mask;
   }
 
   addBatch(batch: RecordBatch): void {
@@ -314,9 +343,13 @@ export class ConversationJoin {
     try {
       for (let p = 0; p < spill.partitions; p++) {
         const child = new ConversationJoin(this.options, this.sink, this.depth + 1, this.wmAtSpill!.slice());
+        child.adopt(this);
         for (const { buffer, rows } of spill.statesOf(p)) child.loadStates(buffer, rows);
         for (const batch of spill.recordsOf(p)) child.addBatch(batch);
         child.finish();
+        // The child may have grown the arrays (or spilled and left them empty): take them back for the next one.
+        child.reset();
+        this.adopt(child);
         this.stats.conversations += child.stats.conversations;
         this.stats.peakOpen = Math.max(this.stats.peakOpen, child.stats.peakOpen);
         this.stats.spills += child.stats.spills;
@@ -350,7 +383,7 @@ export class ConversationJoin {
     let c: number;
     if (this.freeTop > 0) c = this.freeList[--this.freeTop];
     else {
-      if (this.high === this.cap) this.allocate(this.cap * 2);
+      if (this.high === this.cap) this.allocate(this.nextCapacity());
       c = this.high++;
     }
     this.keys.set(this.key, c * KW);

@@ -57,7 +57,7 @@ export function readOnWorker(
   return new Promise<ReadResult>((resolve, reject) => {
     const job: ReaderJob = { paths, coverageMinGap };
     // A small young generation keeps the reader's memory down: its chunks of text are short-lived.
-    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;

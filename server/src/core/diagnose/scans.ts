@@ -103,16 +103,15 @@ export interface ScanStats {
   lateRecords: number;
 }
 
-// Scan attempt table: key = source (4), destination (4), port | protocol << 16, family; values below.
-const SK = 10;
+// Window tables, one per address family so that IPv4 keys take one word per address (A = 1, or 4 for IPv6):
+// scan attempts: source (A), destination (A), port | protocol << 16; values below.
 const SV = 6; // records, rejected, first start offset, last end offset, evidence file, evidence line
-// Brute-force table: key = source (4), destination (4), port | protocol << 16, source port | family << 16.
-const BK = 10;
+// brute-force connections: source (A), destination (A), port | protocol << 16, source port; values below.
 const BV = 7; // records, rejected records, accepted records, first start offset, last end offset, evidence file, line
 
 class Window {
   touched = 0;
-  constructor(readonly start: number, readonly table: WordTable) {}
+  constructor(readonly start: number, readonly v4: WordTable, readonly v6: WordTable) {}
 }
 
 const TIE_SLOTS = 1 << 16;
@@ -124,8 +123,11 @@ export class ScanDetector {
   private bruteSet: Uint8Array;
   private watermark = -Infinity;
   private sweepGen = 1;
-  private lastScanSize = 0;
-  private lastBruteSize = 0;
+  /** Tables of closed windows, cleared, for the next windows; and the tables windows are grouped in when closing. */
+  private readonly scanPool = { v4: [] as WordTable[], v6: [] as WordTable[] };
+  private readonly brutePool = { v4: [] as WordTable[], v6: [] as WordTable[] };
+  private readonly acc = new Int32Array(6);
+  private order = new Int32Array(1024);
   private sinceSweep = 0;
   private readonly key = new Int32Array(12);
   private readonly tieKey = new Int32Array(11);
@@ -192,14 +194,17 @@ export class ScanDetector {
     return true;
   }
 
-  private windowFor(map: Map<number, Window>, seconds: number, start: number, keyWords: number, valueWords: number): Window {
+  private windowFor(brute: boolean, start: number): Window {
+    const seconds = brute ? this.options.bruteForceWindow : this.options.scanWindow;
+    const map = brute ? this.bruteWindows : this.scanWindows;
     const index = Math.floor(start / seconds);
     let win = map.get(index);
     if (!win) {
       if (index * seconds + seconds + this.options.lateness < this.watermark) this.stats.lateRecords++;
-      // Sized like the last window of its kind, so a busy log does not grow every window from scratch.
-      const last = map === this.scanWindows ? this.lastScanSize : this.lastBruteSize;
-      win = new Window(index * seconds, new WordTable(keyWords, valueWords, capacityFor(Math.min(last * 1.25, this.options.maxKeysPerWindow))));
+      // Tables of closed windows are reused: a busy log does not grow (and drop) big arrays window after window.
+      const pool = brute ? this.brutePool : this.scanPool;
+      const extra = brute ? 1 : 0;
+      win = new Window(index * seconds, pool.v4.pop() ?? new WordTable(3 + extra, brute ? BV : SV, 1024), pool.v6.pop() ?? new WordTable(9 + extra, brute ? BV : SV, 64));
       map.set(index, win);
     }
     win.touched = this.sweepGen;
@@ -213,38 +218,44 @@ export class ScanDetector {
     const end = batch.f64[i * RECORD_F64 + F_END];
     const rejected = (meta & META_REJECT) !== 0 ? 1 : 0;
     const k = this.key;
-    for (let j = 0; j < 8; j++) k[j] = w[o + W_SRC + j];
+    const v6 = (meta & META_V6) !== 0;
+    const A = v6 ? 4 : 1;
+    for (let j = 0; j < A; j++) {
+      k[j] = w[o + W_SRC + j];
+      k[A + j] = w[o + W_DST + j];
+    }
     const dport = w[o + W_PORTS] >>> 16;
     const proto = meta & 0xff;
-    k[8] = dport | (proto << 16);
-    k[9] = meta & META_V6;
+    k[2 * A] = dport | (proto << 16);
     const file = w[o + W_FILE];
     const line = w[o + W_LINE];
-    this.bump(this.windowFor(this.scanWindows, this.options.scanWindow, start, SK, SV), k, start, end, file, line, rejected, 0, SV);
+    const win = this.windowFor(false, start);
+    this.bump(v6 ? win.v6 : win.v4, win.start, k, start, end, file, line, rejected, 0, SV);
     if (this.bruteSet[dport] === 1 && (proto === 6 || proto === 17)) {
-      k[9] = (w[o + W_PORTS] & 0xffff) | ((meta & META_V6) << 8);
-      this.bump(this.windowFor(this.bruteWindows, this.options.bruteForceWindow, start, BK, BV), k, start, end, file, line, rejected, 1, BV);
+      k[2 * A + 1] = w[o + W_PORTS] & 0xffff;
+      const bw = this.windowFor(true, start);
+      this.bump(v6 ? bw.v6 : bw.v4, bw.start, k, start, end, file, line, rejected, 1, BV);
     }
   }
 
-  private bump(win: Window, k: Int32Array, start: number, end: number, file: number, line: number, rejected: number, brute: number, width: number): void {
-    let e = win.table.upsert(k, 0, this.options.maxKeysPerWindow);
+  private bump(table: WordTable, winStart: number, k: Int32Array, start: number, end: number, file: number, line: number, rejected: number, brute: number, width: number): void {
+    let e = table.upsert(k, 0, this.options.maxKeysPerWindow);
     if (e !== e) {
       this.stats.untracked++;
       return;
     }
-    const v = win.table.values;
+    const v = table.values;
     if (e < 0) {
       e = -1 - e;
       const b = e * width;
-      v[b + width - 4] = start - win.start;
-      v[b + width - 3] = end - win.start;
+      v[b + width - 4] = start - winStart;
+      v[b + width - 3] = end - winStart;
       v[b + width - 2] = file;
       v[b + width - 1] = line;
     } else {
       const b = e * width;
-      if (start - win.start < v[b + width - 4]) v[b + width - 4] = start - win.start;
-      if (end - win.start > v[b + width - 3]) v[b + width - 3] = end - win.start;
+      if (start - winStart < v[b + width - 4]) v[b + width - 4] = start - winStart;
+      if (end - winStart > v[b + width - 3]) v[b + width - 3] = end - winStart;
       if (file < v[b + width - 2] || (file === v[b + width - 2] && line < v[b + width - 1])) {
         v[b + width - 2] = file;
         v[b + width - 1] = line;
@@ -261,78 +272,110 @@ export class ScanDetector {
     this.sinceSweep = 0;
     const gen = this.sweepGen++;
     const lateness = this.options.lateness;
-    for (const [index, win] of this.scanWindows) {
-      if (all || (win.start + this.options.scanWindow + lateness < this.watermark && win.touched < gen)) {
-        this.lastScanSize = win.table.size;
-        this.evaluateScans(win);
-        this.scanWindows.delete(index);
-      }
-    }
-    for (const [index, win] of this.bruteWindows) {
-      if (all || (win.start + this.options.bruteForceWindow + lateness < this.watermark && win.touched < gen)) {
-        this.lastBruteSize = win.table.size;
-        this.evaluateBrute(win);
-        this.bruteWindows.delete(index);
+    for (const brute of [false, true]) {
+      const map = brute ? this.bruteWindows : this.scanWindows;
+      const seconds = brute ? this.options.bruteForceWindow : this.options.scanWindow;
+      const pool = brute ? this.brutePool : this.scanPool;
+      for (const [index, win] of map) {
+        if (!all && !(win.start + seconds + lateness < this.watermark && win.touched < gen)) continue;
+        for (const [table, A] of [[win.v4, 1], [win.v6, 4]] as const) {
+          if (brute) this.evaluateBrute(table, A, win.start);
+          else this.evaluateScans(table, A, win.start);
+          table.clear();
+        }
+        map.delete(index);
+        pool.v4.push(win.v4);
+        pool.v6.push(win.v6);
       }
     }
   }
 
-  private evaluateScans(win: Window): void {
-    const t = win.table;
+  /** Entry numbers of a window's table sorted by `compare` (a reused buffer): groups are then runs. */
+  private sorted(t: WordTable, compare: (a: number, b: number) => number): Int32Array {
+    if (this.order.length < t.size) this.order = new Int32Array(Math.max(t.size, this.order.length * 2));
+    const order = this.order.subarray(0, t.size);
+    for (let e = 0; e < t.size; e++) order[e] = e;
+    return order.sort(compare);
+  }
+
+  /** Port scans and address scans among a window's distinct attempts (addresses of A words). */
+  private evaluateScans(t: WordTable, A: number, winStart: number): void {
+    if (t.size === 0) return;
     const o = this.options;
-    // Group the distinct attempts by (source, host) and by (source, port).
-    const byHost = new WordTable(9, 7 + 8, capacityFor(t.size)); // distinct, records, rejected, first, last, file, line, 8 sample ports
-    const byPort = new WordTable(6, 7, capacityFor(t.size));
-    const k = new Int32Array(10);
-    for (let e = 0; e < t.size; e++) {
-      const kb = e * SK;
-      const vb = e * SV;
-      const port = t.keys[kb + 8] & 0xffff;
-      // by host: source, destination, protocol | family
-      for (let j = 0; j < 8; j++) k[j] = t.keys[kb + j];
-      k[8] = (t.keys[kb + 8] >>> 16) | (t.keys[kb + 9] << 8);
-      accumulate(byHost, k, t.values, vb, port);
-      // by port: source, port | protocol << 16, family
-      k[4] = t.keys[kb + 8];
-      k[5] = t.keys[kb + 9];
-      accumulate(byPort, k, t.values, vb, -1);
-    }
-    for (let g = 0; g < byHost.size; g++) {
-      const v = byHost.values;
-      const b = g * 15;
-      if (v[b] < o.portScanThreshold || v[b + 2] < v[b + 1] * o.scanMinRejectedShare) continue;
-      const key = byHost.keys;
-      const v6 = (key[g * 9 + 8] & (META_V6 << 8)) !== 0;
-      const proto = (key[g * 9 + 8] & 0xff);
-      const source = formatWords(key, v6, g * 9);
-      const host = formatWords(key, v6, g * 9 + 4);
+    const keys = t.keys;
+    const values = t.values;
+    const KW = 2 * A + 1;
+    const PP = 2 * A; // port | protocol << 16
+    const v6 = A === 4;
+    // Group by sorting: by (source, host, protocol, port) for port scans, by (source, port, protocol, host) for address
+    // scans. No table per group: a run of equal keys is one.
+    const sameHost = (a: number, b: number) => {
+      for (let j = 0; j < 2 * A; j++) {
+        const d = keys[a * KW + j] - keys[b * KW + j];
+        if (d !== 0) return d;
+      }
+      return (keys[a * KW + PP] >>> 16) - (keys[b * KW + PP] >>> 16);
+    };
+    const samePort = (a: number, b: number) => {
+      for (let j = 0; j < A; j++) {
+        const d = keys[a * KW + j] - keys[b * KW + j];
+        if (d !== 0) return d;
+      }
+      return keys[a * KW + PP] - keys[b * KW + PP];
+    };
+    const runs = (order: Int32Array, same: (a: number, b: number) => number, threshold: number, emit: (from: number, to: number, acc: Int32Array) => void) => {
+      const acc = this.acc; // records, rejected, first, last, file, line
+      for (let i = 0; i < order.length; ) {
+        let j = i + 1;
+        while (j < order.length && same(order[i], order[j]) === 0) j++;
+        if (j - i >= threshold) {
+          acc.fill(0);
+          acc[2] = 2 ** 31 - 1;
+          acc[3] = -(2 ** 31);
+          acc[4] = 2 ** 31 - 1;
+          for (let k = i; k < j; k++) {
+            const vb = order[k] * SV;
+            acc[0] += values[vb];
+            acc[1] += values[vb + 1];
+            if (values[vb + 2] < acc[2]) acc[2] = values[vb + 2];
+            if (values[vb + 3] > acc[3]) acc[3] = values[vb + 3];
+            if (values[vb + 4] < acc[4] || (values[vb + 4] === acc[4] && values[vb + 5] < acc[5])) {
+              acc[4] = values[vb + 4];
+              acc[5] = values[vb + 5];
+            }
+          }
+          if (acc[1] >= acc[0] * o.scanMinRejectedShare) emit(i, j, acc);
+        }
+        i = j;
+      }
+    };
+    // Port scans: ports ascending within a group, so its first eight are the sample.
+    const byHost = this.sorted(t, (a, b) => sameHost(a, b) || (keys[a * KW + PP] & 0xffff) - (keys[b * KW + PP] & 0xffff));
+    runs(byHost, sameHost, o.portScanThreshold, (from, to, acc) => {
+      const e = byHost[from] * KW;
       const ports: number[] = [];
-      for (let j = 0; j < 8 && j < v[b]; j++) ports.push(v[b + 7 + j]);
-      this.addScan('port-scan', source, host, null, proto, v, b, win.start, ports);
-    }
-    for (let g = 0; g < byPort.size; g++) {
-      const v = byPort.values;
-      const b = g * 7;
-      if (v[b] < o.addressScanThreshold || v[b + 2] < v[b + 1] * o.scanMinRejectedShare) continue;
-      const key = byPort.keys;
-      const v6 = key[g * 6 + 5] !== 0;
-      const proto = key[g * 6 + 4] >>> 16;
-      const port = key[g * 6 + 4] & 0xffff;
-      this.addScan('address-scan', formatWords(key, v6, g * 6), null, proto === 1 || proto === 58 ? null : port, proto, v, b, win.start, []);
-    }
+      for (let k = from; k < to && ports.length < 8; k++) ports.push(keys[byHost[k] * KW + PP] & 0xffff);
+      this.addScan('port-scan', formatWords(keys, v6, e), formatWords(keys, v6, e + A), null, keys[e + PP] >>> 16, to - from, acc, winStart, ports);
+    });
+    const byPort = this.sorted(t, samePort);
+    runs(byPort, samePort, o.addressScanThreshold, (from, to, acc) => {
+      const e = byPort[from] * KW;
+      const proto = keys[e + PP] >>> 16;
+      this.addScan('address-scan', formatWords(keys, v6, e), null, proto === 1 || proto === 58 ? null : keys[e + PP] & 0xffff, proto, to - from, acc, winStart, []);
+    });
   }
 
-  private addScan(kind: ScanFinding['kind'], source: string, host: string | null, port: number | null, protocol: number, v: Int32Array, b: number, winStart: number, ports: number[]): void {
+  private addScan(kind: ScanFinding['kind'], source: string, host: string | null, port: number | null, protocol: number, distinct: number, acc: Int32Array, winStart: number, ports: number[]): void {
     const id = `${kind}|${source}|${host ?? ''}|${port ?? ''}|${protocol}`;
-    const evidence = { file: this.files[v[b + 5]], line: v[b + 6] };
+    const evidence = { file: this.files[acc[4]], line: acc[5] };
     const f = this.scanFindings.get(id);
     if (f) {
-      f.distinct = Math.max(f.distinct, v[b]);
+      f.distinct = Math.max(f.distinct, distinct);
       f.windows++;
-      f.attempts += v[b + 1];
-      f.rejected += v[b + 2];
-      f.start = Math.min(f.start, winStart + v[b + 3]);
-      f.end = Math.max(f.end, winStart + v[b + 4]);
+      f.attempts += acc[0];
+      f.rejected += acc[1];
+      f.start = Math.min(f.start, winStart + acc[2]);
+      f.end = Math.max(f.end, winStart + acc[3]);
       if (before(evidence, f.evidence, this.files)) f.evidence = evidence;
       for (const p of ports) if (f.samplePorts.length < 8 && !f.samplePorts.includes(p)) f.samplePorts.push(p);
       f.samplePorts.sort((x, y) => x - y);
@@ -343,74 +386,73 @@ export class ScanDetector {
       return;
     }
     this.scanFindings.set(id, {
-      kind, source, protocol, protocolName: protocolName(protocol), host, port, distinct: v[b], windows: 1, attempts: v[b + 1], rejected: v[b + 2],
-      start: winStart + v[b + 3], end: winStart + v[b + 4], evidence, samplePorts: ports.sort((x, y) => x - y),
+      kind, source, protocol, protocolName: protocolName(protocol), host, port, distinct, windows: 1, attempts: acc[0], rejected: acc[1],
+      start: winStart + acc[2], end: winStart + acc[3], evidence, samplePorts: ports,
     });
   }
 
-  private evaluateBrute(win: Window): void {
-    const t = win.table;
-    // Group the connections by (source, host, port).
-    const groups = new WordTable(10, 8, capacityFor(t.size)); // connections, accepted, rejected, records, first, last, file, line
-    const k = new Int32Array(10);
-    for (let e = 0; e < t.size; e++) {
-      const kb = e * BK;
-      const vb = e * BV;
-      for (let j = 0; j < 9; j++) k[j] = t.keys[kb + j];
-      k[9] = t.keys[kb + 9] >>> 16; // the family, without the source port
-      let g = groups.upsert(k, 0);
-      const v = groups.values;
-      const tv = t.values;
-      if (g < 0) {
-        g = -1 - g;
-        v[g * 8 + 4] = tv[vb + 3];
-        v[g * 8 + 5] = tv[vb + 4];
-        v[g * 8 + 6] = tv[vb + 5];
-        v[g * 8 + 7] = tv[vb + 6];
-      } else {
-        const gb = g * 8;
-        if (tv[vb + 3] < v[gb + 4]) v[gb + 4] = tv[vb + 3];
-        if (tv[vb + 4] > v[gb + 5]) v[gb + 5] = tv[vb + 4];
-        if (tv[vb + 5] < v[gb + 6] || (tv[vb + 5] === v[gb + 6] && tv[vb + 6] < v[gb + 7])) {
-          v[gb + 6] = tv[vb + 5];
-          v[gb + 7] = tv[vb + 6];
+  /** Brute force among a window's distinct connections (addresses of A words). */
+  private evaluateBrute(t: WordTable, A: number, winStart: number): void {
+    if (t.size === 0) return;
+    const keys = t.keys;
+    const tv = t.values;
+    const KW = 2 * A + 2;
+    const v6 = A === 4;
+    // Group the connections by (source, host, port | protocol): sorted, a run is a group.
+    const group = (a: number, b: number) => {
+      for (let j = 0; j <= 2 * A; j++) {
+        const d = keys[a * KW + j] - keys[b * KW + j];
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    const order = this.sorted(t, group);
+    for (let i = 0; i < order.length; ) {
+      let j = i + 1;
+      while (j < order.length && group(order[i], order[j]) === 0) j++;
+      if (j - i >= this.options.bruteForceThreshold) {
+        let accepted = 0;
+        let first = 2 ** 31 - 1;
+        let last = -(2 ** 31);
+        let file = 2 ** 31 - 1;
+        let line = 0;
+        for (let k = i; k < j; k++) {
+          const vb = order[k] * BV;
+          if (tv[vb + 2] > 0) accepted++;
+          if (tv[vb + 3] < first) first = tv[vb + 3];
+          if (tv[vb + 4] > last) last = tv[vb + 4];
+          if (tv[vb + 5] < file || (tv[vb + 5] === file && tv[vb + 6] < line)) {
+            file = tv[vb + 5];
+            line = tv[vb + 6];
+          }
+        }
+        const e = order[i] * KW;
+        const source = formatWords(keys, v6, e);
+        const host = formatWords(keys, v6, e + A);
+        const port = keys[e + 2 * A] & 0xffff;
+        const protocol = keys[e + 2 * A] >>> 16;
+        const connections = j - i;
+        const id = `${source}|${host}|${port}|${protocol}`;
+        const evidence = { file: this.files[file], line };
+        const f = this.bruteFindings.get(id);
+        if (f) {
+          f.connections += connections;
+          f.accepted += accepted;
+          f.rejected += connections - accepted;
+          f.peak = Math.max(f.peak, connections);
+          f.windows++;
+          f.start = Math.min(f.start, winStart + first);
+          f.end = Math.max(f.end, winStart + last);
+          if (before(evidence, f.evidence, this.files)) f.evidence = evidence;
+        } else if (this.bruteFindings.size >= MAX_FINDINGS) this.droppedFindings++;
+        else {
+          this.bruteFindings.set(id, {
+            source, host, port, service: serviceName(port, protocol) ?? null, protocol, connections, accepted, rejected: connections - accepted,
+            peak: connections, windows: 1, start: winStart + first, end: winStart + last, evidence,
+          });
         }
       }
-      const gb = g * 8;
-      v[gb]++;
-      if (tv[vb + 2] > 0) v[gb + 1]++;
-      else v[gb + 2]++;
-      v[gb + 3] += tv[vb];
-    }
-    for (let g = 0; g < groups.size; g++) {
-      const v = groups.values;
-      const gb = g * 8;
-      if (v[gb] < this.options.bruteForceThreshold) continue;
-      const key = groups.keys;
-      const v6 = key[g * 10 + 9] !== 0;
-      const source = formatWords(key, v6, g * 10);
-      const host = formatWords(key, v6, g * 10 + 4);
-      const port = key[g * 10 + 8] & 0xffff;
-      const protocol = key[g * 10 + 8] >>> 16;
-      const id = `${source}|${host}|${port}|${protocol}`;
-      const evidence = { file: this.files[v[gb + 6]], line: v[gb + 7] };
-      const f = this.bruteFindings.get(id);
-      if (f) {
-        f.connections += v[gb];
-        f.accepted += v[gb + 1];
-        f.rejected += v[gb + 2];
-        f.peak = Math.max(f.peak, v[gb]);
-        f.windows++;
-        f.start = Math.min(f.start, win.start + v[gb + 4]);
-        f.end = Math.max(f.end, win.start + v[gb + 5]);
-        if (before(evidence, f.evidence, this.files)) f.evidence = evidence;
-      } else if (this.bruteFindings.size >= MAX_FINDINGS) this.droppedFindings++;
-      else {
-        this.bruteFindings.set(id, {
-          source, host, port, service: serviceName(port, protocol) ?? null, protocol, connections: v[gb], accepted: v[gb + 1], rejected: v[gb + 2],
-          peak: v[gb], windows: 1, start: win.start + v[gb + 4], end: win.start + v[gb + 5], evidence,
-        });
-      }
+      i = j;
     }
   }
 
@@ -421,41 +463,6 @@ export class ScanDetector {
     const bruteForce = [...this.bruteFindings.values()].sort((a, b) => b.peak - a.peak || b.connections - a.connections || a.start - b.start || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
     return { scans, bruteForce };
   }
-}
-
-/** A power of two at least `n` (and at least 64). */
-function capacityFor(n: number): number {
-  let c = 64;
-  while (c < n) c *= 2;
-  return c;
-}
-
-/** Adds one distinct attempt (values at `vb` of an SV-wide row) to its group; `port` ≥ 0 is kept as a sample. */
-function accumulate(groups: WordTable, key: Int32Array, tv: Int32Array, vb: number, port: number): void {
-  const width = groups.valueWords;
-  let g = groups.upsert(key, 0);
-  const v = groups.values;
-  if (g < 0) {
-    g = -1 - g;
-    const gb = g * width;
-    v[gb + 3] = tv[vb + 2];
-    v[gb + 4] = tv[vb + 3];
-    v[gb + 5] = tv[vb + 4];
-    v[gb + 6] = tv[vb + 5];
-  } else {
-    const gb = g * width;
-    if (tv[vb + 2] < v[gb + 3]) v[gb + 3] = tv[vb + 2];
-    if (tv[vb + 3] > v[gb + 4]) v[gb + 4] = tv[vb + 3];
-    if (tv[vb + 4] < v[gb + 5] || (tv[vb + 4] === v[gb + 5] && tv[vb + 5] < v[gb + 6])) {
-      v[gb + 5] = tv[vb + 4];
-      v[gb + 6] = tv[vb + 5];
-    }
-  }
-  const gb = g * width;
-  if (port >= 0 && v[gb] < 8) v[gb + 7 + v[gb]] = port;
-  v[gb]++;
-  v[gb + 1] += tv[vb];
-  v[gb + 2] += tv[vb + 1];
 }
 
 function before(a: RecordRef, b: RecordRef, files: readonly string[]): boolean {

@@ -1,6 +1,6 @@
 // A hash table of fixed-width keys (Int32 words) to fixed-width Int32 values, in typed arrays: no object per entry,
 // so millions of entries cost tens of bytes each and nothing for the garbage collector. Linear probing; no deletion
-// (tables are dropped whole when their window closes).
+// (a table is cleared whole when its window closes).
 import { hashWords } from './packed';
 
 export class WordTable {
@@ -82,6 +82,14 @@ export class WordTable {
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = e + 1;
     }
+  }
+
+  /** Empties the table, keeping its memory (tables are reused from window to window: no churn of big arrays). */
+  clear(): void {
+    if (this.size === 0) return;
+    this.size = 0;
+    this.slots.fill(0);
+    this.values.fill(0);
   }
 
   /** Bytes held (for the memory budget). */
