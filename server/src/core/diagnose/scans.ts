@@ -128,6 +128,9 @@ export class ScanDetector {
   private readonly brutePool = { v4: [] as WordTable[], v6: [] as WordTable[] };
   private readonly acc = new Int32Array(6);
   private order = new Int32Array(1024);
+  /** Attempts per source in a window being evaluated (IPv4 and IPv6 keys). */
+  private readonly sources4 = new WordTable(1, 1, 1024);
+  private readonly sources6 = new WordTable(4, 1, 64);
   private sinceSweep = 0;
   private readonly key = new Int32Array(12);
   private readonly tieKey = new Int32Array(11);
@@ -290,12 +293,24 @@ export class ScanDetector {
     }
   }
 
-  /** Entry numbers of a window's table sorted by `compare` (a reused buffer): groups are then runs. */
-  private sorted(t: WordTable, compare: (a: number, b: number) => number): Int32Array {
+  /**
+   * The entries of a window's table whose source has at least `min` entries (the others cannot reach a threshold:
+   * most sources try once or twice), sorted by `compare`: groups are then runs. Counting sources takes one small
+   * table, reused; nothing is sorted for a window without a candidate.
+   */
+  private candidates(t: WordTable, A: number, KW: number, min: number, compare: (a: number, b: number) => number): Int32Array {
+    const counts = A === 1 ? this.sources4 : this.sources6;
+    counts.clear();
+    const keys = t.keys;
+    for (let e = 0; e < t.size; e++) {
+      let c = counts.upsert(keys, e * KW);
+      if (c < 0) c = -1 - c;
+      counts.values[c]++;
+    }
     if (this.order.length < t.size) this.order = new Int32Array(Math.max(t.size, this.order.length * 2));
-    const order = this.order.subarray(0, t.size);
-    for (let e = 0; e < t.size; e++) order[e] = e;
-    return order.sort(compare);
+    let n = 0;
+    for (let e = 0; e < t.size; e++) if (counts.values[counts.find(keys, e * KW)] >= min) this.order[n++] = e;
+    return this.order.subarray(0, n).sort(compare);
   }
 
   /** Port scans and address scans among a window's distinct attempts (addresses of A words). */
@@ -350,14 +365,15 @@ export class ScanDetector {
       }
     };
     // Port scans: ports ascending within a group, so its first eight are the sample.
-    const byHost = this.sorted(t, (a, b) => sameHost(a, b) || (keys[a * KW + PP] & 0xffff) - (keys[b * KW + PP] & 0xffff));
+    const min = Math.min(o.portScanThreshold, o.addressScanThreshold);
+    const byHost = this.candidates(t, A, KW, min, (a, b) => sameHost(a, b) || (keys[a * KW + PP] & 0xffff) - (keys[b * KW + PP] & 0xffff));
     runs(byHost, sameHost, o.portScanThreshold, (from, to, acc) => {
       const e = byHost[from] * KW;
       const ports: number[] = [];
       for (let k = from; k < to && ports.length < 8; k++) ports.push(keys[byHost[k] * KW + PP] & 0xffff);
       this.addScan('port-scan', formatWords(keys, v6, e), formatWords(keys, v6, e + A), null, keys[e + PP] >>> 16, to - from, acc, winStart, ports);
     });
-    const byPort = this.sorted(t, samePort);
+    const byPort = this.candidates(t, A, KW, min, samePort); // after the port scans: it reuses their buffer
     runs(byPort, samePort, o.addressScanThreshold, (from, to, acc) => {
       const e = byPort[from] * KW;
       const proto = keys[e + PP] >>> 16;
@@ -406,7 +422,7 @@ export class ScanDetector {
       }
       return 0;
     };
-    const order = this.sorted(t, group);
+    const order = this.candidates(t, A, KW, this.options.bruteForceThreshold, group);
     for (let i = 0; i < order.length; ) {
       let j = i + 1;
       while (j < order.length && group(order[i], order[j]) === 0) j++;
