@@ -9,6 +9,7 @@ import { ConversationReport } from './report';
 import { LocalAddresses } from './localAddress';
 import { BruteForceFinding, DEFAULT_BRUTE_FORCE_PORTS, ScanDetector, ScanFinding, ScanOptions, ScanStats } from './scans';
 import { Coverage, InterfaceCoverage } from './coverage';
+import { RecordBatch } from './packed';
 import { readOnWorker, readerThreadAvailable } from './parallel';
 import { Reading, ReadingContext, readConversation, readingText } from './readings';
 import { Verdict } from './verdict';
@@ -124,35 +125,31 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
     (c: ClosedConversation) => report.add(c),
   );
   const total = sourceBytes(source);
+  const timeline = new Coverage(o.coverageMinGap);
+  const local = new LocalAddresses();
+  const consume = (batch: RecordBatch) => {
+    local.addBatch(batch);
+    timeline.addBatch(batch);
+    scans.addBatch(batch);
+    join.addBatch(batch);
+  };
   let input: ReadStats;
-  let coverage: InterfaceCoverage[];
-  let untrackedCoverage: number;
-  let local: LocalAddresses;
   if (readerThreadAvailable(source, total) && source.kind === 'files') {
-    // Two threads: the reader parses (and keeps coverage and local addresses), this thread joins and counts scans.
-    const read = await readOnWorker(source.paths, o.coverageMinGap, files, interfaceNames, (batch) => {
-      scans.addBatch(batch);
-      join.addBatch(batch);
-    }, { signal: options.signal, onProgress: options.onProgress, total });
-    ({ stats: input, coverage, untrackedCoverage, local } = read);
+    // Two threads: the reader parses, this thread does the rest.
+    input = await readOnWorker(source.paths, files, interfaceNames, consume, { signal: options.signal, onProgress: options.onProgress, total });
   } else {
     const reader = new RecordReader();
-    const timeline = new Coverage(o.coverageMinGap);
-    local = new LocalAddresses();
     let names = 0;
     await reader.read(source, (batch) => {
       for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
       for (const list = reader.interfaces.list; names < list.length; names++) interfaceNames.push(list[names]);
-      local.addBatch(batch);
-      timeline.addBatch(batch);
-      scans.addBatch(batch);
-      join.addBatch(batch);
+      consume(batch);
     }, { signal: options.signal, onProgress: options.onProgress });
     for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
     input = reader.stats;
-    coverage = timeline.finish(reader.interfaces.list);
-    untrackedCoverage = timeline.untrackedRecords;
   }
+  const coverage = timeline.finish(interfaceNames);
+  const untrackedCoverage = timeline.untrackedRecords;
   join.finish();
   const found = scans.finish();
 

@@ -8,29 +8,10 @@ import { META_TRAFFIC, META_V6, RECORD_WORDS, RecordBatch, W_DST, W_IFACE, W_MET
 const K = 4;
 const KW = 5; // address words and the family
 
-/** The counters as plain arrays (to move them between threads). */
-export interface LocalAddressState {
-  keys: Int32Array;
-  counts: Float64Array;
-  records: Float64Array;
-}
-
 export class LocalAddresses {
-  private keys: Int32Array = new Int32Array(64 * K * KW);
-  private counts: Float64Array = new Float64Array(64 * K);
-  private records: Float64Array = new Float64Array(64);
-
-  get state(): LocalAddressState {
-    return { keys: this.keys, counts: this.counts, records: this.records };
-  }
-
-  static from(state: LocalAddressState): LocalAddresses {
-    const l = new LocalAddresses();
-    l.keys = state.keys;
-    l.counts = state.counts;
-    l.records = state.records;
-    return l;
-  }
+  private keys = new Int32Array(64 * K * KW);
+  private counts = new Float64Array(64 * K);
+  private records = new Float64Array(64);
 
   addBatch(batch: RecordBatch): void {
     const w = batch.words;

@@ -1,15 +1,13 @@
 // Reading on a second thread. The join needs the records in order, so the input is not split: one worker thread
-// reads and parses the files (and keeps the coverage timeline and the interfaces' own addresses, which need nothing
-// else), and hands the packed batches to the main thread, which joins conversations and counts scans. The two halves
-// take about as long, so the diagnosis runs on two cores. The worker stays at most a few batches ahead (it waits for
+// reads and parses the files and hands the packed batches to the main thread, which does everything else (joins
+// conversations, counts scans, keeps coverage). Reading and parsing is the larger half (a profile on 1.8 M records:
+// about 60% against 40%), so the diagnosis runs on two cores at the reader's pace. The worker stays at most a few batches ahead (it waits for
 // acknowledgements), so memory does not grow with the input.
 //
 // The bundles (dist/cli.js, dist/server.js, the bench) start themselves as the worker: their entries call
 // maybeRunAsDiagnoseWorker() first. From sources (tests under tsx) there is no bundle, and everything runs inline.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { QuerySource } from '../query/sources';
-import { Coverage, InterfaceCoverage } from './coverage';
-import { LocalAddressState, LocalAddresses } from './localAddress';
 import { RECORD_WORDS, RecordBatch } from './packed';
 import { ReadStats, RecordReader } from './records';
 
@@ -19,20 +17,13 @@ const AHEAD = 8;
 
 interface ReaderJob {
   paths: string[];
-  coverageMinGap: number;
 }
 
 type FromWorker =
   | { type: 'batch'; buffer: ArrayBuffer; count: number; files: string[]; interfaces: string[]; bytes: number }
-  | { type: 'end'; stats: ReadStats; coverage: InterfaceCoverage[]; untrackedCoverage: number; local: LocalAddressState; files: string[]; interfaces: string[] }
+  | { type: 'end'; stats: ReadStats; files: string[]; interfaces: string[] }
   | { type: 'error'; message: string };
 
-export interface ReadResult {
-  stats: ReadStats;
-  coverage: InterfaceCoverage[];
-  untrackedCoverage: number;
-  local: LocalAddresses;
-}
 
 /** The bundle that can start itself as the worker, or undefined when running from sources. */
 function workerScript(): string | undefined {
@@ -51,11 +42,11 @@ export function readerThreadAvailable(source: QuerySource, bytes: number): boole
  * lists the caller passed) already extended with the names its records refer to.
  */
 export function readOnWorker(
-  paths: string[], coverageMinGap: number, files: string[], interfaces: string[], onBatch: (batch: RecordBatch) => void,
+  paths: string[], files: string[], interfaces: string[], onBatch: (batch: RecordBatch) => void,
   options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; total: number },
-): Promise<ReadResult> {
-  return new Promise<ReadResult>((resolve, reject) => {
-    const job: ReaderJob = { paths, coverageMinGap };
+): Promise<ReadStats> {
+  return new Promise<ReadStats>((resolve, reject) => {
+    const job: ReaderJob = { paths };
     // A small young generation keeps the reader's memory down: its chunks of text are short-lived.
     const worker = new Worker(workerScript()!, { workerData: { [JOB]: job }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     let settled = false;
@@ -83,7 +74,7 @@ export function readOnWorker(
           options.onProgress?.(m.bytes, options.total);
         } else if (m.type === 'end') {
           extend(m);
-          finish(() => resolve({ stats: m.stats, coverage: m.coverage, untrackedCoverage: m.untrackedCoverage, local: LocalAddresses.from(m.local) }));
+          finish(() => resolve(m.stats));
         } else finish(() => reject(new Error(m.message)));
       } catch (e) {
         finish(() => reject(e));
@@ -100,8 +91,6 @@ export function maybeRunAsDiagnoseWorker(): boolean {
   const job = workerData[JOB] as ReaderJob;
   const port = parentPort!;
   const reader = new RecordReader();
-  const coverage = new Coverage(job.coverageMinGap);
-  const local = new LocalAddresses();
   let inFlight = 0;
   let wake: (() => void) | undefined;
   const pool: ArrayBuffer[] = [];
@@ -122,8 +111,6 @@ export function maybeRunAsDiagnoseWorker(): boolean {
   };
   reader
     .read({ kind: 'files', paths: job.paths }, (batch) => {
-      coverage.addBatch(batch);
-      local.addBatch(batch);
       const bytes = batch.count * RECORD_WORDS * 4;
       const buffer = pool.pop() ?? new ArrayBuffer(batch.capacity * RECORD_WORDS * 4);
       new Uint8Array(buffer).set(batch.bytes.subarray(0, bytes));
@@ -132,14 +119,7 @@ export function maybeRunAsDiagnoseWorker(): boolean {
     }, {
       between: () => (inFlight >= AHEAD ? new Promise<void>((resolve) => (wake = resolve)) : undefined),
     })
-    .then(() => {
-      const state = local.state;
-      const end: FromWorker = {
-        type: 'end', stats: reader.stats, coverage: coverage.finish(reader.interfaces.list), untrackedCoverage: coverage.untrackedRecords,
-        local: state, ...names(),
-      };
-      port.postMessage(end);
-    })
+    .then(() => port.postMessage({ type: 'end', stats: reader.stats, ...names() } satisfies FromWorker))
     .catch((e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker));
   return true;
 }
