@@ -183,7 +183,7 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
   }
   if (scans.droppedFindings > 0) warnings.push(`${scans.droppedFindings} more scan or brute-force findings were left out (10,000 kept per kind).`);
   if (untrackedCoverage > 0) warnings.push(`Coverage is kept for the first 100,000 interfaces; ${untrackedCoverage} records of others were left out of it.`);
-  if (input.traffic === 0 && input.records > 0) warnings.push('No record had every field a conversation needs (interface-id, srcaddr, dstaddr, srcport, dstport, protocol, start, end, action).');
+  if (input.traffic === 0 && input.records > input.nodata + input.skipdata) warnings.push('No record had every field a conversation needs (interface-id, srcaddr, dstaddr, srcport, dstport, protocol, start, end, action).');
 
   return {
     files,
