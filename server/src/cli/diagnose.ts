@@ -175,7 +175,7 @@ function conversationText(c: DiagnosedConversation, k: number): string[] {
 function coverageText(c: InterfaceCoverage): string[] {
   const span = c.last - c.first;
   const pct = span > 0 ? ` (${Math.round((1000 * c.coveredSeconds) / span) / 10}% covered)` : '';
-  const parts = [`${n(c.records)} records`, c.nodataRecords ? `${n(c.nodataRecords)} NODATA` : 'no NODATA', c.skipdataRecords ? `${n(c.skipdataRecords)} SKIPDATA` : 'no SKIPDATA', c.gaps.length ? `${n(c.gaps.length)} gaps` : 'no gaps'];
+  const parts = [`${n(c.records)} records`, c.nodataRecords ? `${n(c.nodataRecords)} NODATA` : 'no NODATA', c.skipdataRecords ? `${n(c.skipdataRecords)} SKIPDATA` : 'no SKIPDATA', c.gaps.length ? `${n(c.gaps.length)} gap${c.gaps.length === 1 ? '' : 's'}` : 'no gaps'];
   const lines = [`  ${c.interfaceId}  ${window(c.first, c.last)}${pct} · ${parts.join(' · ')}`];
   const shown = c.timeline.filter((s) => s.state !== 'traffic');
   for (const s of shown.slice(0, 10)) lines.push(`     ${s.state.padEnd(8)} ${window(s.from, s.to)} (${formatDuration(s.to - s.from)})`);
@@ -213,6 +213,16 @@ export function toText(r: DiagnoseResult): string {
   }
   if (r.bruteForce.length > 50) out.push(`  … ${n(r.bruteForce.length - 50)} more (--format json has them all)`);
   out.push('', `Coverage (${n(r.coverage.length)} interface${r.coverage.length === 1 ? '' : 's'}; a gap is ${formatDuration(r.options.coverageMinGap)} or more without any record)`);
-  for (const c of r.coverage) out.push(...coverageText(c));
+  // Interfaces with something to see (gaps first, then SKIPDATA and NODATA); the fully covered ones are counted, unless
+  // there are only a few of them and nothing else.
+  const notable = r.coverage.filter((c) => c.gaps.length + c.nodata.length + c.skipdata.length > 0);
+  notable.sort((a, b) => b.gaps.length - a.gaps.length || b.skipdata.length - a.skipdata.length || b.nodata.length - a.nodata.length);
+  if (notable.length === 0 && r.coverage.length <= 20) for (const c of r.coverage) out.push(...coverageText(c));
+  else {
+    for (const c of notable.slice(0, 50)) out.push(...coverageText(c));
+    if (notable.length > 50) out.push(`  … ${n(notable.length - 50)} more interfaces with gaps, NODATA or SKIPDATA (--format json has them all)`);
+    const rest = r.coverage.length - notable.length;
+    if (rest > 0) out.push(`  ${n(rest)} more interface${rest === 1 ? '' : 's'} covered without gaps, NODATA or SKIPDATA`);
+  }
   return out.map(printable).join('\n') + '\n';
 }

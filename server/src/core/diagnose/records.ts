@@ -144,7 +144,10 @@ async function readInto(reader: RecordReader, source: QuerySource, onBatch: (bat
       const n = scanFields(t, s, nl, spans);
       s = nl + 1;
       if (n === 0) continue;
-      const kind = classifyLine(t, spans);
+      // Tencent Cloud's `V1` records start with a letter, as header lines do: tell them apart without the header check
+      // (which looks up every field's name).
+      const v1 = spans.ends[0] - spans.starts[0] === 2 && t.charCodeAt(spans.starts[0]) === 86 && t.charCodeAt(spans.starts[0] + 1) === 49;
+      const kind = v1 ? LineKind.Record : classifyLine(t, spans);
       if (kind === LineKind.Header) {
         positions = positionsOf(makeFormat(headerNames(t, spans), line - 1));
         continue;
