@@ -326,6 +326,13 @@ describe('hostile and broken input', () => {
     assert.ok(d.all![0].reading.fix!.includes(iface));
   });
 
+  it('refuses interface ids too long to be one (a hostile file cannot grow the table of names)', async () => {
+    const d = await run([SEED[0].replace('eni-lq6mkcis', `eni-${'x'.repeat(100)}`), SEED[1]]);
+    assert.equal(d.input.malformed, 1);
+    assert.match(d.input.skipped[0].reason, /interface-id is longer than 64 characters/);
+    assert.equal(d.verdicts['request-rejected'], 1);
+  });
+
   it('reports a format without the fields a conversation needs', async () => {
     const d = await run(['version interface-id srcaddr dstaddr action log-status', '2 eni-m4 10.0.0.1 10.0.0.2 ACCEPT OK']);
     assert.equal(d.input.incomplete, 1);

@@ -42,8 +42,13 @@ export interface ReadOptions {
   between?: () => Promise<void> | void;
 }
 
-/** Interface ids beyond this many distinct values are not tracked (their records count as incomplete). */
-const MAX_INTERFACES = 1 << 20;
+/**
+ * Interface ids beyond this many distinct values are not tracked (their records count as incomplete), and an id
+ * longer than MAX_INTERFACE_ID is malformed (AWS's are 21 characters, Tencent's 12): hostile input cannot grow the
+ * table of names without bound.
+ */
+const MAX_INTERFACES = 1 << 17;
+const MAX_INTERFACE_ID = 64;
 const MAX_SKIPPED_KEPT = 20;
 const MAX_SECONDS = 9_999_999_999;
 
@@ -169,6 +174,10 @@ async function readInto(reader: RecordReader, source: QuerySource, onBatch: (bat
       const end = intAt(t, st[p.end], en[p.end]);
       if (!(start >= 0 && end >= start && end <= MAX_SECONDS)) {
         skip(start >= 0 && end >= 0 && end < start ? 'start is after end' : 'start/end are not Unix seconds', true);
+        continue;
+      }
+      if (en[p.iface] - st[p.iface] > MAX_INTERFACE_ID) {
+        skip(`interface-id is longer than ${MAX_INTERFACE_ID} characters`, true);
         continue;
       }
       const iface = interfaces.id(t, st[p.iface], en[p.iface]);
