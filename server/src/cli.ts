@@ -3,8 +3,10 @@ import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { runLoadCommand } from './cli/load';
 import { runTranslateCommand } from './cli/translate';
+import { runDiagnoseCommand } from './cli/diagnose';
 import { CliIO, OutputClosedError, UsageError } from './cli/io';
 import { maybeRunAsPoolWorker } from './core/threads/pool';
+import { maybeRunAsDiagnoseWorker } from './core/diagnose/parallel';
 
 const USAGE = `usage: flowlog <command> [options]
 
@@ -26,6 +28,10 @@ commands:
                                          the query in another engine's language (exit 2, with the
                                          position, for a part it cannot express); --to athena --ddl
                                          [--layout text|hive|parquet] prints the S3 table's DDL
+  diagnose FILE|FOLDER... [--format text|json] [--slack SECONDS] [--list VERDICT,...|all] [--limit N] ...
+                                         conversations with verdicts (response-rejected, request-rejected,
+                                         no-response, one-way, ok), scans, brute force, coverage gaps
+                                         (flowlog diagnose --help for every option)
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -40,6 +46,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await runLoadCommand(rest, io);
       case 'translate':
         return await runTranslateCommand(rest, io);
+      case 'diagnose':
+        return await runDiagnoseCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -117,8 +125,8 @@ function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-// The bundle also runs as a query worker thread (big files are scanned on every core).
-if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker()) {
+// The bundle also runs as a worker thread (big files are scanned on every core) and as the diagnosis's reader.
+if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker()) {
   exitQuietlyOnBrokenPipe(process.stdout);
   exitQuietlyOnBrokenPipe(process.stderr);
   const out = stdoutWriter();

@@ -1,0 +1,170 @@
+// The connectivity diagnosis's benchmark (issue 12), runnable on its own:
+//   npm run build
+//   npx esbuild bench/diagnose.ts --bundle --platform=node --format=cjs --target=node20 \
+//     --outfile=out/bench/diagnose.js --external:@duckdb/node-api --log-level=warning
+//   node out/bench/diagnose.js [--quick] [--runs N] [--no-memory] [--no-duckdb]
+//
+// On 1.8 M records of two shapes (test/support/generate.ts's, and a high-cardinality one: clients from ~2^20 public
+// addresses on random ephemeral ports, test/support/generateWide.ts), in this process and in the same run:
+//   - the diagnosis (diagnose(), reader thread + this thread) against the engine's own top-N query
+//     (`* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10`, runQuery, its worker threads);
+//     goal: within 2× of it;
+//   - `flowlog diagnose --format json` as a whole process against DuckDB running the same verdict counts in SQL
+//     (test/support/diagnoseSql.ts, self-join and window forms; bench/duckdbQuery.mjs), the counts checked equal;
+//     goal: at least 3× faster than the self-join;
+// and the peak memory of `flowlog diagnose` on 1 GB of records of each shape (goal: under 200 MB).
+// Runs alternate between the contenders; figures are best and range over the runs. Data is cached in bench/.data/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnose, maybeRunAsDiagnoseWorker } from '../server/src/core/diagnose';
+import { runQuery } from '../server/src/core/query';
+import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
+import { writeFlowLogFile } from '../test/support/generate';
+import { writeWideFile } from '../test/support/generateWideConversations';
+import { verdictCountsSql } from '../test/support/diagnoseSql';
+
+const ROOT = process.cwd();
+const DATA = join(ROOT, 'bench/.data');
+const CLI = join(ROOT, 'dist/cli.js');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : quick ? 2 : 5;
+const TOP_N = '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10';
+
+const mb = (bytes: number) => bytes / (1 << 20);
+const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+
+async function dataFile(name: string, make: (path: string) => Promise<unknown>): Promise<string> {
+  const path = join(DATA, name);
+  if (!existsSync(path)) {
+    process.stdout.write(`  generating ${name}…`);
+    await make(path);
+    process.stdout.write(` ${fmt(mb(statSync(path).size), 0)} MB\n`);
+  }
+  return path;
+}
+
+/** Wall time and peak RSS of a whole process (GNU time), and its output. */
+function measure(cmd: string, argv: string[]): { seconds: number; peakMB: number; out: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const lines = r.stderr.trim().split('\n');
+  const [secs, kb] = lines[lines.length - 1].split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { seconds: secs, peakMB: kb / 1024, out: r.stdout };
+}
+
+async function seconds<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { s: (performance.now() - t0) / 1000, value };
+}
+
+function withEnv<T>(env: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  return f().finally(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}
+
+async function inProcess(file: string, threads: 'parallel' | 'one thread') {
+  const env = threads === 'one thread' ? { FLOWLOG_QUERY_WORKERS: '1', FLOWLOG_DIAGNOSE_THREADS: '1' } : {};
+  const d: number[] = [];
+  const q: number[] = [];
+  let counts = '';
+  await withEnv(env, async () => {
+    for (let i = 0; i < runs; i++) {
+      const a = await seconds(() => diagnose({ kind: 'files', paths: [file] }));
+      const b = await seconds(() => runQuery({ kind: 'files', paths: [file] }, TOP_N));
+      d.push(a.s);
+      q.push(b.s);
+      counts = JSON.stringify(a.value.verdicts);
+    }
+  });
+  const ratio = Math.min(...d) / Math.min(...q);
+  console.log(`    ${threads}: diagnosis ${range(d)} s · engine top-N ${range(q)} s → best ${fmt(ratio)}× the top-N (goal ≤ 2)`);
+  return { threads, diagnose: d, topN: q, ratio, counts };
+}
+
+function duckCounts(out: string): Record<string, number> {
+  return Object.fromEntries((JSON.parse(out) as [string, number][]).map(([v, n]) => [v, n]));
+}
+
+function wholeProcess(file: string) {
+  const ours: number[] = [];
+  const selfJoin: number[] = [];
+  const windowed: number[] = [];
+  let oursPeak = 0;
+  let duckPeak = 0;
+  let mismatch = '';
+  for (let i = 0; i < Math.max(2, Math.ceil(runs / 2)); i++) {
+    const o = measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '0']);
+    ours.push(o.seconds);
+    oursPeak = Math.max(oursPeak, o.peakMB);
+    const verdicts = JSON.parse(o.out).verdicts as Record<string, number>;
+    for (const [label, f, list] of [['self-join', 'selfJoin', selfJoin], ['window', 'window', windowed]] as const) {
+      const m = measure('node', [join(ROOT, 'bench/duckdbQuery.mjs'), file, verdictCountsSql('flows', 600, f)]);
+      list.push(m.seconds);
+      duckPeak = Math.max(duckPeak, m.peakMB);
+      const theirs = duckCounts(m.out);
+      for (const [v, n] of Object.entries(verdicts)) if ((theirs[v] ?? 0) !== n) mismatch = `${label}: ${v} ${n} vs DuckDB ${theirs[v] ?? 0}`;
+    }
+  }
+  console.log(`    flowlog diagnose ${range(ours)} s (peak ${fmt(oursPeak, 0)} MB) · DuckDB self-join ${range(selfJoin)} s, window form ${range(windowed)} s (peak ${fmt(duckPeak, 0)} MB) → ${fmt(Math.min(...selfJoin) / Math.min(...ours))}× the self-join's speed (goal ≥ 3), ${fmt(Math.min(...windowed) / Math.min(...ours))}× the window form's`);
+  console.log(`    verdict counts ${mismatch ? `DIFFER: ${mismatch}` : 'equal to DuckDB\'s (both forms)'}`);
+  return { ours, oursPeak, selfJoin, windowed, duckPeak, mismatch };
+}
+
+function peakMemory(file: string) {
+  const peaks: number[] = [];
+  const times: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const m = measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '20']);
+    peaks.push(m.peakMB);
+    times.push(m.seconds);
+  }
+  const j = JSON.parse(measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '0']).out);
+  console.log(`    ${file.split('/').pop()} (${fmt(mb(statSync(file).size), 0)} MB, ${j.records.records.toLocaleString('en-US')} records, ${j.stats.conversations.toLocaleString('en-US')} conversations, peak ${j.stats.peakOpen.toLocaleString('en-US')} open, ${j.stats.spills} spills): ${range(times)} s, peak RSS ${range(peaks)} MB (goal < 200)`);
+  return { file, peaks, times, conversations: j.stats.conversations, peakOpen: j.stats.peakOpen, spills: j.stats.spills };
+}
+
+async function main() {
+  mkdirSync(DATA, { recursive: true });
+  if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  const records = quick ? 200_000 : 1_800_000;
+  const shapes = [
+    { name: 'generate.ts shape', file: await dataFile(quick ? 'query-200k.flowlog' : 'flows-1.8m.flowlog', (p) => writeFlowLogFile(p, { records, seed: 1, header: true })) },
+    { name: 'high cardinality', file: await dataFile(quick ? 'wide-200k.flowlog' : 'wide-1.8m.flowlog', (p) => writeWideFile(p, { records, seed: 1 })) },
+  ];
+  const results: Record<string, unknown>[] = [];
+  for (const { name, file } of shapes) {
+    console.log(`\n== ${name}: ${file.split('/').pop()} (${fmt(mb(statSync(file).size), 0)} MB), ${runs} runs`);
+    const parallel = await inProcess(file, 'parallel');
+    const single = await inProcess(file, 'one thread');
+    console.log(`    verdicts ${parallel.counts}`);
+    const whole = args.includes('--no-duckdb') ? undefined : wholeProcess(file);
+    results.push({ name, file, parallel, single, whole });
+  }
+  if (!args.includes('--no-memory')) {
+    console.log('\n== peak memory on 1 GB of records (flowlog diagnose, whole process)');
+    const big = [
+      await dataFile(quick ? 'query-200k.flowlog' : 'flows-10m.flowlog', (p) => writeFlowLogFile(p, { records: 10_000_000, seed: 1, header: true })),
+      await dataFile(quick ? 'wide-200k.flowlog' : 'wide-9m.flowlog', (p) => writeWideFile(p, { records: 9_000_000, seed: 2 })),
+    ];
+    for (const f of big) results.push({ memory: peakMemory(f) });
+  }
+  console.log(`\n${JSON.stringify(results)}`);
+}
+
+// The bundle starts itself as the engine's and the diagnosis's worker threads: there, run the job instead.
+if (!maybeRunAsPoolWorker() && !maybeRunAsDiagnoseWorker()) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

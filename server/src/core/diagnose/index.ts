@@ -1,0 +1,225 @@
+// Connectivity diagnosis (issue 12): conversations and their verdicts, scans and brute force, capture coverage, in
+// one pass over the records. Pure core: no vscode import.
+import { QuerySource, sourceBytes } from '../query/sources';
+import { parseAddress } from '../address';
+import { RecordReader, ReadStats } from './records';
+import { ConversationJoin, JoinStats } from './join';
+import { ClosedConversation, Conversation } from './conversation';
+import { ConversationReport } from './report';
+import { LocalAddresses } from './localAddress';
+import { BruteForceFinding, DEFAULT_BRUTE_FORCE_PORTS, ScanDetector, ScanFinding, ScanOptions, ScanStats } from './scans';
+import { Coverage, InterfaceCoverage } from './coverage';
+import { RecordBatch } from './packed';
+import { readOnWorker, readerThreadAvailable } from './parallel';
+import { Reading, ReadingContext, readConversation, readingText } from './readings';
+import { Verdict } from './verdict';
+
+export { VERDICTS } from './verdict';
+export type { Verdict } from './verdict';
+export type { Conversation, RecordRef, DirectionSummary, Endpoint } from './conversation';
+export type { Reading, Certainty } from './readings';
+export type { ScanFinding, BruteForceFinding } from './scans';
+export type { InterfaceCoverage, Span, CoverageState } from './coverage';
+export { CONVERSATION_COLUMNS, conversationRow } from './rows';
+export { readConversation, readingText } from './readings';
+export { maybeRunAsDiagnoseWorker } from './parallel';
+
+export interface DiagnoseOptions {
+  /** Seconds: windows of two records further apart than this are not one conversation (default 600: one capture window). */
+  slack?: number;
+  /** Seconds a record may start before the latest start already seen on its interface (default 600). */
+  lateness?: number;
+  /** Open conversations in memory at most, before spilling to disk (default 150,000: about 25 MB). */
+  maxOpen?: number;
+  /** Spill partitions (default 16) and where spill files go (default the OS temporary folder). */
+  partitions?: number;
+  spillDir?: string;
+  /** Conversations listed per verdict (default 20), and which verdicts (default every broken one: not ok). */
+  limit?: number;
+  list?: readonly Verdict[];
+  /** Keep every conversation with every record's line and role (an editor's document; memory grows with it). */
+  collectAll?: boolean;
+  scan?: Partial<Omit<ScanOptions, 'lateness' | 'slack'>>;
+  /** Seconds without any record on an interface that count as a coverage gap (default 600). */
+  coverageMinGap?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan'>> & {
+  scan: Omit<ScanOptions, 'lateness' | 'slack'>;
+};
+
+export const DEFAULT_DIAGNOSE_OPTIONS: ResolvedDiagnoseOptions = {
+  slack: 600,
+  lateness: 600,
+  maxOpen: 150_000,
+  partitions: 16,
+  limit: 20,
+  list: ['response-rejected', 'request-rejected', 'no-response', 'one-way'],
+  collectAll: false,
+  coverageMinGap: 600,
+  scan: {
+    scanWindow: 300,
+    portScanThreshold: 15,
+    addressScanThreshold: 25,
+    scanMinRejectedShare: 0.5,
+    bruteForceWindow: 1800,
+    bruteForceThreshold: 30,
+    bruteForcePorts: DEFAULT_BRUTE_FORCE_PORTS,
+    maxKeysPerWindow: 1 << 18,
+  },
+};
+
+/** A conversation with its reading. */
+export interface DiagnosedConversation extends Conversation {
+  reading: Reading;
+  /** The reading as one paragraph. */
+  readingText: string;
+}
+
+export interface DiagnoseResult {
+  files: string[];
+  options: ResolvedDiagnoseOptions;
+  input: ReadStats;
+  join: JoinStats;
+  verdicts: Record<Verdict, number>;
+  /** The listed conversations, broken verdicts first, the most significant first within a verdict. */
+  conversations: DiagnosedConversation[];
+  /** Every conversation (collectAll only), in the order of their first line. */
+  all?: DiagnosedConversation[];
+  scans: ScanFinding[];
+  bruteForce: BruteForceFinding[];
+  scanStats: ScanStats;
+  coverage: InterfaceCoverage[];
+  /** What the user should know about how far to trust the result (late records, skipped lines, saturation). */
+  warnings: string[];
+  elapsedMs: number;
+}
+
+export function resolveOptions(o: DiagnoseOptions = {}): ResolvedDiagnoseOptions {
+  const d = DEFAULT_DIAGNOSE_OPTIONS;
+  return {
+    slack: o.slack ?? d.slack,
+    lateness: o.lateness ?? d.lateness,
+    maxOpen: o.maxOpen ?? d.maxOpen,
+    partitions: o.partitions ?? d.partitions,
+    limit: o.limit ?? d.limit,
+    list: o.list ?? d.list,
+    collectAll: o.collectAll ?? d.collectAll,
+    coverageMinGap: o.coverageMinGap ?? d.coverageMinGap,
+    scan: { ...d.scan, ...o.scan },
+  };
+}
+
+/** Diagnoses the records of an open document or of files on disk (plain or .gz; a folder's files as given). */
+export async function diagnose(source: QuerySource, options: DiagnoseOptions = {}): Promise<DiagnoseResult> {
+  const t0 = performance.now();
+  const o = resolveOptions(options);
+  const files: string[] = [];
+  const interfaceNames: string[] = [];
+  const report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, files, interfaceNames);
+  const scans = new ScanDetector({ ...o.scan, lateness: o.lateness, slack: o.slack }, files);
+  const join = new ConversationJoin(
+    { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll, partitions: o.partitions, spillDir: options.spillDir },
+    (c: ClosedConversation) => report.add(c),
+  );
+  const total = sourceBytes(source);
+  const timeline = new Coverage(o.coverageMinGap);
+  const local = new LocalAddresses();
+  const consume = (batch: RecordBatch) => {
+    local.addBatch(batch);
+    timeline.addBatch(batch);
+    scans.addBatch(batch);
+    join.addBatch(batch);
+  };
+  let input: ReadStats;
+  if (readerThreadAvailable(source, total) && source.kind === 'files') {
+    // Two threads: the reader parses, this thread does the rest.
+    input = await readOnWorker(source.paths, files, interfaceNames, consume, { signal: options.signal, onProgress: options.onProgress, total });
+  } else {
+    const reader = new RecordReader();
+    let names = 0;
+    await reader.read(source, (batch) => {
+      for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
+      for (const list = reader.interfaces.list; names < list.length; names++) interfaceNames.push(list[names]);
+      consume(batch);
+    }, { signal: options.signal, onProgress: options.onProgress });
+    for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
+    input = reader.stats;
+  }
+  const coverage = timeline.finish(interfaceNames);
+  const untrackedCoverage = timeline.untrackedRecords;
+  join.finish();
+  const found = scans.finish();
+
+  const words = new Int32Array(4);
+  const contextFor = (iface: number): ReadingContext => ({
+    slackSeconds: o.slack,
+    isLocal: (address: string) => {
+      const a = parseAddress(address);
+      if (!a) return undefined;
+      words.fill(0);
+      if (a.family === 4) words[0] = a.value | 0;
+      else for (let k = 0; k < 4; k++) words[k] = (a.bytes[k * 4] << 24) | (a.bytes[k * 4 + 1] << 16) | (a.bytes[k * 4 + 2] << 8) | a.bytes[k * 4 + 3];
+      return local.isLocal(iface, words, a.family === 6);
+    },
+  });
+  const withReading = ({ iface, conversation }: { iface: number; conversation: Conversation }): DiagnosedConversation => {
+    const reading = readConversation(conversation, contextFor(iface));
+    return { ...conversation, reading, readingText: readingText(reading) };
+  };
+
+  const warnings: string[] = [];
+  if (input.malformed + input.incomplete > 0) {
+    const first = input.skipped[0];
+    warnings.push(`${input.malformed + input.incomplete} record lines could not be used (${input.malformed} malformed, ${input.incomplete} without the fields a conversation needs)${first ? `; the first: ${first.file}:${first.line}: ${first.reason}` : ''}. \`flowlog lint\` lists them.`);
+  }
+  if (join.stats.lateRecords > 0) {
+    warnings.push(`${join.stats.lateRecords} records started more than ${o.lateness} s before records of their interface already read (files out of time order?): their conversations may be split. Give the files in time order, or raise --lateness.`);
+  }
+  if (scans.stats.untracked > 0) {
+    warnings.push(`${scans.stats.untracked} scan attempts were not tracked: more than ${o.scan.maxKeysPerWindow} distinct attempts in a window. Scan findings may be missing.`);
+  }
+  if (scans.droppedFindings > 0) warnings.push(`${scans.droppedFindings} more scan or brute-force findings were left out (10,000 kept per kind).`);
+  if (untrackedCoverage > 0) warnings.push(`Coverage is kept for the first 100,000 interfaces; ${untrackedCoverage} records of others were left out of it.`);
+  if (input.traffic === 0 && input.records > input.nodata + input.skipdata) warnings.push('No record had every field a conversation needs (interface-id, srcaddr, dstaddr, srcport, dstport, protocol, start, end, action).');
+
+  return {
+    files,
+    options: o,
+    input,
+    join: join.stats,
+    verdicts: report.counts,
+    conversations: report.listed().map(withReading),
+    all: o.collectAll ? report.everything().map(withReading) : undefined,
+    scans: found.scans,
+    bruteForce: found.bruteForce,
+    scanStats: scans.stats,
+    coverage,
+    warnings,
+    elapsedMs: Math.round(performance.now() - t0),
+  };
+}
+
+/** Where a record stands in the diagnosis: its conversation and its role there. */
+export interface RecordDiagnosis {
+  conversation: DiagnosedConversation;
+  role: 'request' | 'reply';
+}
+
+/**
+ * Index of a `collectAll` diagnosis by record: file → line → its conversation and role (what diagnostics and hovers
+ * on a record need).
+ */
+export function indexByRecord(result: DiagnoseResult): Map<string, Map<number, RecordDiagnosis>> {
+  const index = new Map<string, Map<number, RecordDiagnosis>>();
+  for (const conversation of result.all ?? []) {
+    for (const r of conversation.records ?? []) {
+      let lines = index.get(r.file);
+      if (!lines) index.set(r.file, (lines = new Map()));
+      lines.set(r.line, { conversation, role: r.role });
+    }
+  }
+  return index;
+}
