@@ -28,6 +28,8 @@ export interface ScanPass {
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void;
   /** A new unit starts; rows passes keep at most `rowBudget` rows of it (the result needs no more). */
   beginUnit?(rowBudget: number): void;
+  /** The result has all the rows it can take: keep no more (counting goes on). */
+  stopKeepingRows?(): void;
 }
 
 /** Combines the search and WHERE of a plan for one format; undefined when every record passes. */
@@ -103,6 +105,10 @@ export class SearchPass implements ScanPass {
     this.budget = rowBudget;
   }
 
+  stopKeepingRows(): void {
+    this.budget = this.kept;
+  }
+
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
     const c = this.compiled.get(format);
     if (c.test && !c.test(r)) return;
@@ -157,6 +163,11 @@ export class SelectPass implements ScanPass {
   beginUnit(rowBudget: number): void {
     this.kept = 0;
     this.budget = Math.min(rowBudget, this.rowLimit);
+  }
+
+  stopKeepingRows(): void {
+    // Rows in order (no ORDER BY) are the result's first ones: none is needed past the limit. A heap keeps going.
+    if (!this.heap) this.budget = this.kept;
   }
 
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {

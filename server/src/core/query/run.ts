@@ -247,8 +247,11 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   const args: QuerySessionArgs = {
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
+    rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
+  assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
+  args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads);
   const progress = new Map<number, number>();
   let restart = false;

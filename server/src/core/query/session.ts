@@ -24,6 +24,13 @@ export interface QuerySessionArgs {
   streamRows: boolean;
   /** Bytes of groups the worker keeps in memory before it spills them to disk. */
   budgetBytes: number;
+  /**
+   * [0]: rows of the first query the caller has taken, in order. Past the cap no unit's rows can be in the result
+   * any more: workers stop making them (making rows, and posting them, is most of a search's cost).
+   */
+  rowsTaken?: Int32Array;
+  /** How many rows of the first query the result takes at most (its search cap, or its SQL LIMIT). */
+  rowsWanted?: number;
 }
 
 /** What a worker posts while it scans a unit. */
@@ -74,10 +81,12 @@ registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
   const out = await s.scan.scan(unit, undefined, {
     cancelled: () => Atomics.load(s.args.abort, 0) === 1,
     onProgress: (bytesDone) => ctx.post({ bytesDone } satisfies ScanProgress),
-    afterChunk: s.args.streamRows ? () => {
+    afterChunk: () => {
+      if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
+      if (!s.args.streamRows) return;
       const rows = s.scan.takeRows()[0];
       if (rows && rows.length > 0) ctx.post({ bytesDone: -1, rows } satisfies ScanProgress);
-    } : undefined,
+    },
   }, s.args.cap);
   return { ...out, columnsGrew: s.columns.names.length !== width } satisfies UnitScanResult;
 });

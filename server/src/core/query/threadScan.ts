@@ -91,6 +91,11 @@ export class ThreadScan {
     }
   }
 
+  /** The first query's result has all its rows: its pass keeps no more. */
+  stopKeepingRows(): void {
+    this.passes[0].stopKeepingRows?.();
+  }
+
   /** Rows found so far in the current unit, per plan (taken: the pass starts a new list). */
   takeRows(): (Value[][] | undefined)[] {
     return this.passes.map((p) => {
