@@ -171,7 +171,8 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     options.onRows!(rows, columns);
   });
   if (pool && source.kind === 'files') {
-    const units = await planUnits(source, threads);
+    // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
+    const units = await planUnits(source, threads * 4);
     if (units.length > 1) {
       const done = await runOnPool(pool, threads, source.paths, units, plans, { ...options, onRows });
       if (done) return done;
