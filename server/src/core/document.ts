@@ -9,7 +9,7 @@ import { DEFAULT_FORMAT, LineKind, RecordFormat, headerNames, makeFormat } from 
 import { Codes, Problem, validateHeader, validateRecord } from './validate';
 import { LineColumns, spliceArray } from './lineColumns';
 import { LineShape, RecordLine } from './recordLine';
-import { detectShapeOfLines, sameShape } from './documentShape';
+import { CanonicalText, canonicalText, detectShapeOfLines, sameShape } from './documentShape';
 
 export interface DocumentOptions {
   /** Problems reported at most (the rest are counted); default 1000. */
@@ -68,6 +68,8 @@ export class FlowLogDocument {
   private detectedUpTo = -1;
   private readonly rec = new RecordLine();
   private scratch: Problem[] = [];
+  /** engineText() until the next edit. */
+  private canonical: CanonicalText | undefined;
   maxProblems: number;
   /** Lines validated since the document was made: a measure of work, for tests and benchmarks. */
   validatedLines = 0;
@@ -100,6 +102,15 @@ export class FlowLogDocument {
   /** The whole text again (for engines that scan it); line ends as they were. */
   getText(): string {
     return this.lines.join('\n');
+  }
+
+  /**
+   * The records as the query engine reads them: the text itself for space-separated lines, else what the readers
+   * make of the same bytes on disk (JSON values, CSV cells), with the document line of each engine line.
+   */
+  engineText(): CanonicalText {
+    this.canonical ??= canonicalText(this.getText(), this.shape);
+    return this.canonical;
   }
 
   lineKind(line: number): LineKind {
@@ -186,6 +197,7 @@ export class FlowLogDocument {
    * returns; the changed lines, and the records bound by a header whose fields changed, are left pending.
    */
   applyEdit(range: EditRange, text: string): void {
+    this.canonical = undefined;
     const lineCount = this.lines.length;
     const startLine = Math.min(range.startLine, lineCount - 1);
     const endLine = Math.min(Math.max(range.endLine, startLine), lineCount - 1);

@@ -118,6 +118,13 @@ export class RecordLine {
     return this.mapped ? [this.valueStart[k], this.valueEnd[k]] : [this.spans.starts[k], this.spans.ends[k]];
   }
 
+  /** The source column of column `column` of reading() that ends a field (where an inlay hint goes). */
+  sourceOfReadingEnd(column: number): number {
+    if (!this.mapped) return column + (this.text === this.reading() ? 0 : this.from);
+    for (let k = 0; k < this.spans.count; k++) if (this.spans.ends[k] === column) return this.afterValue(k);
+    return this.tokenEnd[Math.max(0, this.spans.count - 1)];
+  }
+
   /** Where a hint after field k goes in the source line (after a JSON string's or a CSV cell's closing quote). */
   afterValue(k: number): number {
     return this.mapped ? this.tokenEnd[k] : this.spans.ends[k];

@@ -1,7 +1,9 @@
 // Diagnostics of flow logs too big for VS Code to hand to extensions (over 50 MB): the client says which such
 // files are open in tabs (flowlog/unsyncedFiles); each flow log among them is linted from disk in the
 // background, streaming (memory holds maxProblems problems, whatever the file), and its diagnostics published;
-// closing the tab cancels the lint and clears them. A file that changes on disk is linted again.
+// closing the tab cancels the lint and clears them. A file that changes on disk is linted again. A decoded view
+// (flowlog-decoded:) over 50 MB is the same: its file is linted, and the problems published on the view (a
+// Parquet view starts with a header line of its columns, so its rows are one line down).
 import { FSWatcher, watch } from 'node:fs';
 import { readAt } from '../core/query/sources';
 import { Connection, Diagnostic } from 'vscode-languageserver';
@@ -10,7 +12,8 @@ import { FlowLogDocument } from '../core/document';
 import { firstLinePattern } from '../core/firstLine';
 import { lintFile } from '../core/lint/lintFile';
 import { LintProblem } from '../core/lint/rangeLinter';
-import { UnsyncedFilesNotification } from '../protocol';
+import { DECODED_SCHEME, UnsyncedFilesNotification } from '../protocol';
+import { detectFile } from '../core/readers';
 import { toDiagnostic } from './diagnostics';
 import { DocumentStore } from './documents';
 
@@ -27,6 +30,8 @@ interface Job {
   relint?: NodeJS.Timeout;
   /** Diagnostics were published for it (to clear when it goes). */
   published: boolean;
+  /** The view of a compressed or binary file: a flow log by the user's choice, its problems placed in the view. */
+  decoded: boolean;
 }
 
 /** Whether the file is a flow log: by name, or (a .log, a .txt…) by a first line that can only be one. */
@@ -38,9 +43,9 @@ async function isFlowLogFile(path: string): Promise<boolean> {
   return FIRST_LINE.test((nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, ''));
 }
 
-/** A lint problem as a diagnostic (lint positions are 1-based). */
-function diagnosticOf(p: LintProblem): Diagnostic {
-  return toDiagnostic({ line: p.line - 1, start: p.column - 1, end: p.endColumn - 1, code: p.code, severity: p.severity, message: p.message });
+/** A lint problem as a diagnostic (lint positions are 1-based), `lineOffset` lines down. */
+function diagnosticOf(p: LintProblem, lineOffset = 0): Diagnostic {
+  return toDiagnostic({ line: p.line - 1 + lineOffset, start: p.column - 1, end: p.endColumn - 1, code: p.code, severity: p.severity, message: p.message });
 }
 
 export function registerBigFileDiagnostics(connection: Connection, documents: DocumentStore, maxProblems: () => number): { relintAll(): void } {
@@ -49,7 +54,8 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
   const run = async (uri: string, job: Job) => {
     const { signal } = job.abort;
     try {
-      if (!(await isFlowLogFile(job.path))) return;
+      if (!job.decoded && !(await isFlowLogFile(job.path))) return;
+      const lineOffset = job.decoded && (await detectFile(job.path)).encoding === 'parquet' ? 1 : 0;
       const limit = maxProblems();
       const kept: LintProblem[] = [];
       const keep = (batch: LintProblem[]) => {
@@ -57,7 +63,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
       };
       const counts = await lintFile(job.path, { write: keep }, { signal, keep: limit });
       if (signal.aborted) return;
-      const diagnostics = kept.map(diagnosticOf);
+      const diagnostics = kept.map((p) => diagnosticOf(p, lineOffset));
       const omitted = counts.errors + counts.warnings + counts.infos - kept.length;
       if (omitted > 0) diagnostics.push(toDiagnostic({ ...FlowLogDocument.omittedProblem(omitted), line: 0 }));
       job.published = true;
@@ -69,7 +75,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
   };
 
   const start = (uri: string, path: string) => {
-    const job: Job = { path, abort: new AbortController(), published: false };
+    const job: Job = { path, abort: new AbortController(), published: false, decoded: uri.startsWith(`${DECODED_SCHEME}:`) };
     jobs.set(uri, job);
     try {
       job.watcher = watch(path, () => {
@@ -105,7 +111,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
     const wanted = new Map<string, string>();
     for (const uri of uris) {
       const parsed = URI.parse(uri);
-      if (parsed.scheme === 'file') wanted.set(uri, parsed.fsPath);
+      if (parsed.scheme === 'file' || parsed.scheme === DECODED_SCHEME) wanted.set(uri, parsed.fsPath);
     }
     for (const uri of [...jobs.keys()]) if (!wanted.has(uri)) stop(uri, true);
     for (const [uri, path] of wanted) if (!jobs.has(uri) && !documents.get(uri)) start(uri, path);
