@@ -24,7 +24,11 @@ export async function executeQuery(
   progress?: WorkDoneProgressReporter,
   onRows?: (batch: QueryRowsBatch) => void,
 ): Promise<QueryResultWire> {
-  const { source, header, lines, info, sizes } = await resolveSource(documents, params.uri, true, params.glob);
+  const { source, header, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, true, params.glob);
+  const toDocumentLines = (columns: string[], rows: QueryRowsBatch['rows']) => {
+    remapLineColumn(columns, rows, lines);
+    if (lineShift) shiftLineColumn(columns, rows, lineShift);
+  };
   const abort = abortOn(token);
   progress?.begin('Flow log query', 0, params.query, true);
   try {
@@ -32,12 +36,12 @@ export async function executeQuery(
       limit: params.limit,
       signal: abort.signal,
       onRows: onRows ? (rows, columns) => {
-        remapLineColumn(columns, rows, lines);
+        toDocumentLines(columns, rows);
         onRows({ columns, rows });
       } : undefined,
       onProgress: percentReporter(progress, sizes),
     });
-    remapLineColumn(result.columns, result.rows, lines);
+    toDocumentLines(result.columns, result.rows);
     const wire: QueryResultWire = { ...result, header, source: info };
     if (params.withReadings && result.kind === 'search') {
       const names = result.columns.filter((c) => c !== 'file' && c !== 'line');
@@ -52,6 +56,12 @@ export async function executeQuery(
     abort.dispose();
     progress?.done();
   }
+}
+
+/** `line` values of result rows moved `shift` lines down, in place. */
+function shiftLineColumn(columns: readonly string[], rows: QueryRowsBatch['rows'], shift: number): void {
+  const at = columns.indexOf('line');
+  if (at >= 0) for (const row of rows) if (typeof row[at] === 'number') row[at] = (row[at] as number) + shift;
 }
 
 export function registerQueryHandlers(connection: Connection, documents: DocumentStore, settings: () => FlowLogSettings): void {

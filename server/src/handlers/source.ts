@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { QuerySource } from '../core/query';
 import { fileHeaderNames } from '../core/query/input';
 import { expandInputs } from '../core/readers/inputs';
+import { detectFile } from '../core/readers';
 import { formatBytes } from '../core/decode';
 import { DECODED_SCHEME, SourceInfoWire } from '../protocol';
 import { DocumentStore } from './documents';
@@ -21,6 +22,8 @@ export interface ResolvedSource {
   header?: string;
   /** Line n of the engine's text is document line lines[n - 1] (a JSON document's header lines are made up). */
   lines?: Int32Array;
+  /** Lines of the engine's rows are this many lines up from the view's (a Parquet file read for its view). */
+  lineShift?: number;
   /** A folder source: what it held. */
   info?: SourceInfoWire;
   /** Sizes of the source's files, in the order the engine reads them (progress by files). */
@@ -56,7 +59,9 @@ export async function resolveSource(documents: DocumentStore, uriText: string, w
   // A FIFO or device would block the request until something writes to it: the editor reads regular files only.
   if (!st.isFile()) throw badRequest(`${path} is not a regular file (a pipe, FIFO or device): query it with \`flowlog query\` on the command line`);
   const header = !withHeader || decodedView || path.endsWith('.gz') ? undefined : (await fileHeaderNames(path).catch(() => undefined))?.join(' ');
-  return { source: { kind: 'files', paths: [path] }, header, sizes: [st.size] };
+  // The view of a Parquet file starts with a header line of its columns: its rows are one line down.
+  const lineShift = decodedView && (await detectFile(path).catch(() => undefined))?.encoding === 'parquet' ? 1 : undefined;
+  return { source: { kind: 'files', paths: [path] }, header, sizes: [st.size], lineShift };
 }
 
 /** Every flow log under `folder` (matching `glob`, relative to it, when given), in the readers' sorted order. */
