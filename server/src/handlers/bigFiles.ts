@@ -9,7 +9,7 @@ import { readAt } from '../core/query/sources';
 import { Connection, Diagnostic } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { FlowLogDocument } from '../core/document';
-import { firstLinePattern } from '../core/firstLine';
+import { isFlowLogFirstLine } from '../core/firstLine';
 import { lintFile } from '../core/lint/lintFile';
 import { LintProblem } from '../core/lint/rangeLinter';
 import { DECODED_SCHEME, UnsyncedFilesNotification } from '../protocol';
@@ -18,8 +18,7 @@ import { toDiagnostic } from './diagnostics';
 import { DocumentStore } from './documents';
 
 /** Names that are flow logs whatever their first line (the language's extension and filename patterns). */
-const FLOWLOG_NAME = /\.flowlog(\.txt|\.log)?$/i;
-const FIRST_LINE = new RegExp(firstLinePattern());
+const FLOWLOG_NAME = /\.flowlog(\.txt|\.log|\.json|\.jsonl|\.csv|\.tsv)?$/i;
 /** A file that changes on disk is linted again once it has been quiet this long. */
 const CHANGE_QUIET_MS = 1000;
 
@@ -34,13 +33,13 @@ interface Job {
   decoded: boolean;
 }
 
-/** Whether the file is a flow log: by name, or (a .log, a .txt…) by a first line that can only be one. */
+/** Whether the file is a flow log: by name, or (a .log, a .txt, a .json…) by a first line that can only be one. */
 async function isFlowLogFile(path: string): Promise<boolean> {
   if (FLOWLOG_NAME.test(path)) return true;
   if (/\.(gz|zip|bz2|xz|zst|parquet)$/i.test(path)) return false;
   const head = (await readAt(path, 0, 1 << 16)).toString('utf8');
   const nl = head.indexOf('\n');
-  return FIRST_LINE.test((nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, ''));
+  return isFlowLogFirstLine((nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, ''));
 }
 
 /** A lint problem as a diagnostic (lint positions are 1-based), `lineOffset` lines down. */

@@ -1,0 +1,60 @@
+// Opening a compressed or binary flow log: VS Code would show "binary file". A custom editor claims such files
+// (by default for names only flow log deliveries have, such as `*.log.gz`; as "Reopen Editor With…" for any
+// `.gz`, `.parquet`, `.snappy` or `.lzo`) and hands over at once to the decoded view, an ordinary read-only text
+// editor in the same place, then closes itself. `Flow Logs: Open Decoded View` does the same from the Explorer.
+import * as vscode from 'vscode';
+import { decodedUriOf, fileOfDecoded, isDecodedUri } from './decodedUri';
+
+export const DECODED_EDITOR_VIEW_TYPES = ['flowlog.decodedView', 'flowlog.decodedViewOption'];
+
+/** Shows the decoded view of `file` (its text decompressed, read-only); `line` (0-based) selected when given. */
+export async function openDecodedView(file: vscode.Uri, options: { viewColumn?: vscode.ViewColumn; preview?: boolean; line?: number } = {}): Promise<void> {
+  const view = decodedUriOf(file);
+  const selection = options.line !== undefined ? new vscode.Range(options.line, 0, options.line, 0) : undefined;
+  // vscode.open (not showTextDocument) also opens views over 50 MB, which VS Code never hands to extensions.
+  await vscode.commands.executeCommand('vscode.open', view, { viewColumn: options.viewColumn, preview: options.preview ?? true, selection });
+}
+
+class HandOver implements vscode.CustomReadonlyEditorProvider {
+  constructor(private readonly viewType: string) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
+    panel.webview.html = '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';"></head><body>Opening the decoded view…</body></html>';
+    const column = panel.viewColumn;
+    const preview = this.tabOf(document.uri)?.isPreview ?? true;
+    await openDecodedView(document.uri, { viewColumn: column, preview });
+    // A preview tab was replaced by the view; a pinned one is still there.
+    const tab = this.tabOf(document.uri);
+    if (tab) await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
+  }
+
+  private tabOf(uri: vscode.Uri): vscode.Tab | undefined {
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputCustom && tab.input.viewType === this.viewType && tab.input.uri.toString() === uri.toString()) return tab;
+      }
+    }
+    return undefined;
+  }
+}
+
+export function registerDecodedEditors(context: vscode.ExtensionContext): void {
+  for (const viewType of DECODED_EDITOR_VIEW_TYPES) {
+    context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, new HandOver(viewType), { supportsMultipleEditorsPerDocument: true }));
+  }
+  context.subscriptions.push(vscode.commands.registerCommand('flowlog.openDecodedView', async (arg?: unknown) => {
+    let file = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'A compressed or Parquet flow log to view', filters: { 'Flow logs': ['gz', 'snappy', 'lzo', 'lzop', 'parquet'] } });
+      file = picked?.[0];
+    }
+    if (!file) return;
+    if (isDecodedUri(file)) file = fileOfDecoded(file);
+    await openDecodedView(file, { preview: false });
+  }));
+}
