@@ -9,10 +9,11 @@ export const DECODED_EDITOR_VIEW_TYPES = ['flowlog.decodedView', 'flowlog.decode
 
 /** Shows the decoded view of `file` (its text decompressed, read-only); `line` (0-based) selected when given. */
 export async function openDecodedView(file: vscode.Uri, options: { viewColumn?: vscode.ViewColumn; preview?: boolean; line?: number } = {}): Promise<void> {
-  const view = decodedUriOf(file);
+  const view = isDecodedUri(file) ? file : decodedUriOf(file);
   const selection = options.line !== undefined ? new vscode.Range(options.line, 0, options.line, 0) : undefined;
-  // vscode.open (not showTextDocument) also opens views over 50 MB, which VS Code never hands to extensions.
-  await vscode.commands.executeCommand('vscode.open', view, { viewColumn: options.viewColumn, preview: options.preview ?? true, selection });
+  // With the text editor by name: the view's name (`x.log.gz`) would pick this custom editor again. (And not
+  // showTextDocument: this also opens views over 50 MB, which VS Code never hands to extensions.)
+  await vscode.commands.executeCommand('vscode.openWith', view, 'default', { viewColumn: options.viewColumn, preview: options.preview ?? true, selection });
 }
 
 class HandOver implements vscode.CustomReadonlyEditorProvider {
@@ -25,12 +26,21 @@ class HandOver implements vscode.CustomReadonlyEditorProvider {
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = { enableScripts: false, enableCommandUris: false, localResourceRoots: [] };
     panel.webview.html = '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';"></head><body>Opening the decoded view…</body></html>';
-    const column = panel.viewColumn;
-    const preview = this.tabOf(document.uri)?.isPreview ?? true;
-    await openDecodedView(document.uri, { viewColumn: column, preview });
+    // After this editor is resolved: the group is busy opening it until then, and would wait for the view forever.
+    setTimeout(() => void this.handOver(document.uri, panel), 0);
+  }
+
+  private async handOver(uri: vscode.Uri, panel: vscode.WebviewPanel): Promise<void> {
+    const tab = this.tabOf(uri);
+    try {
+      await openDecodedView(uri, { viewColumn: panel.viewColumn, preview: tab?.isPreview ?? true });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Cannot open the decoded view of ${uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     // A preview tab was replaced by the view; a pinned one is still there.
-    const tab = this.tabOf(document.uri);
-    if (tab) await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
+    const left = this.tabOf(uri);
+    if (left) await vscode.window.tabGroups.close(left).then(undefined, () => undefined);
   }
 
   private tabOf(uri: vscode.Uri): vscode.Tab | undefined {

@@ -8,6 +8,15 @@ import { globProblem } from './folderGlob';
 /** What `**\/*` (every file under the folder) means: no glob at all, every flow log the readers find. */
 const EVERY_FLOW_LOG = '**/*';
 
+/** A Uri from the Explorer, a URI string or a path, or a Uri made by another extension's API instance (tests). */
+function asUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg.length > 0) return /^[a-z][\w+.-]*:/i.test(arg) && !/^[a-z]:[\\/]/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+  const u = arg as { scheme?: unknown; path?: unknown; authority?: unknown } | undefined;
+  if (u && typeof u.scheme === 'string' && typeof u.path === 'string') return vscode.Uri.from({ scheme: u.scheme, authority: typeof u.authority === 'string' ? u.authority : '', path: u.path });
+  return undefined;
+}
+
 /** The panel target of a folder and the glob typed (empty or every file: no glob). */
 export function folderTarget(folder: vscode.Uri, glob: string | undefined): PanelTarget {
   const g = glob?.trim();
@@ -19,7 +28,7 @@ export function folderTarget(folder: vscode.Uri, glob: string | undefined): Pane
  * asked for in an input box. Undefined when the user cancels.
  */
 export async function askFolderTarget(folderArg?: unknown, globArg?: unknown): Promise<PanelTarget | undefined> {
-  let folder = folderArg instanceof vscode.Uri ? folderArg : typeof folderArg === 'string' ? vscode.Uri.file(folderArg) : undefined;
+  let folder = asUri(folderArg);
   if (!folder) {
     const picked = await vscode.window.showOpenDialog({
       canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
