@@ -15,6 +15,7 @@ import {
 import { runQuery } from '../../server/src/core/query';
 import { expandInputs } from '../../server/src/core/readers';
 import { TestClient, inMemoryServer } from './harness';
+import { percentReporter } from '../../server/src/handlers/source';
 
 const FIXTURES = join(__dirname, '../fixtures/deliveries');
 const S3 = join(FIXTURES, 's3');
@@ -148,6 +149,21 @@ describe('a folder as one source', () => {
       assert.equal(row[fileAt], join(folder, only.slice(S3.length)));
       assert.match(text[Number(row[lineAt]) - 1], / REJECT /);
     }
+  });
+
+  it('progress over a folder says how far in files and bytes', () => {
+    const reports: [number, string | undefined][] = [];
+    const report = percentReporter({ begin: () => undefined, report: (p: number, m?: string) => reports.push([p, m]), done: () => undefined } as never, [1000, 3000, 1000]);
+    report(0, 5000);
+    report(1000, 5000);
+    report(4000, 5000);
+    report(5000, 5000);
+    assert.deepEqual(reports, [
+      [0, '0 of 3 files · 0 B of 4.9 KiB'],
+      [20, '1 of 3 files · 1000 B of 4.9 KiB'],
+      [80, '2 of 3 files · 3.9 KiB of 4.9 KiB'],
+      [100, '3 of 3 files · 4.9 KiB of 4.9 KiB'],
+    ]);
   });
 
   it('a folder with no flow log is a clear error', async () => {
