@@ -105,8 +105,10 @@ export class QueryPanel implements QueryViewHost {
   }
 
   private bind(target: PanelTarget | undefined): void {
-    this.target = target;
+    // A folder holds the panel (it never follows the active editor); a file after a folder follows again.
     if (target?.folder) this.pinned = true;
+    else if (this.target?.folder) this.pinned = false;
+    this.target = target;
     const view = target ? targetOf(target) : null;
     this.panel.title = view ? `Query: ${view.name}` : 'Flow Log Query';
     this.port.post({ type: 'target', target: view, pinned: this.pinned });
