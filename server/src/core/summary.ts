@@ -3,7 +3,8 @@
 import { Value } from './query/values';
 import { QuerySource, planQuery, runPlans, QueryCancelledError } from './query';
 import { isoUtc } from './decode/time';
-import type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
+import { FILES_QUERY } from './summaryTypes';
+import type { FileSummary, Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
 /**
  * The queries behind the summary, in CLS syntax. NULL is not a talker: the top lists leave out records without the
@@ -81,18 +82,26 @@ export interface SummaryOptions {
   onSection?: (section: SummarySection, table: SummaryTable) => void;
   threads?: number;
   memoryBudget?: number;
+  /** The source's files with their sizes, for a breakdown per file (a folder); none for one file or a document. */
+  files?: { path: string; size: number }[];
 }
 
 /** Computes the summary of `source` in one scan. */
 export async function computeSummary(source: QuerySource, options: SummaryOptions = {}): Promise<Summary> {
   const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
   const plans = sections.map((s) => planQuery(SUMMARY_QUERIES[s]));
+  // The breakdown per file is one more query on the same scan, after the sections (onSection numbers them).
+  if (options.files) plans.push(planQuery(FILES_QUERY));
   const { results, stats } = await runPlans(source, plans, {
     signal: options.signal, onProgress: options.onProgress, limit: 1_000_000, threads: options.threads, memoryBudget: options.memoryBudget,
-    onPlanDone: options.onSection && ((i, r) => options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows })),
+    onPlanDone: options.onSection && ((i, r) => {
+      if (i < sections.length) options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows });
+    }),
   });
   if (options.signal?.aborted) throw new QueryCancelledError();
-  return summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
+  const summary = summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
+  if (options.files) summary.files = perFile(options.files, results[sections.length].rows, stats.fileErrors ?? []);
+  return summary;
 }
 
 /** The Summary from its sections' tables (in SUMMARY_QUERIES order), however they were computed (here, ClickHouse). */
@@ -105,7 +114,7 @@ export function summaryOf(sectionTables: SummaryTable[], malformed: number): Sum
   const [records, bytes, packets, firstStart, lastEnd, interfaces, withoutAddresses] = tables.totals.rows[0] as (number | null)[];
   const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
   const bucketSeconds = chooseBucketSeconds(span);
-  return {
+  const summary: Summary = {
     records: records ?? 0,
     malformed,
     bytes: bytes ?? 0,
@@ -118,4 +127,19 @@ export function summaryOf(sectionTables: SummaryTable[], malformed: number): Sum
     bucketSeconds,
     timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),
   };
+  return summary;
+}
+
+/** Every file of the source, with its records from the per-file query (none: zeros) and its read error, if any. */
+function perFile(files: { path: string; size: number }[], rows: Value[][], errors: { file: string; message: string }[]): FileSummary[] {
+  const byPath = new Map(rows.map((r) => [String(r[0]), r]));
+  const errorOf = new Map<string, string>();
+  for (const e of errors) errorOf.set(e.file, errorOf.has(e.file) ? `${errorOf.get(e.file)}; ${e.message}` : e.message);
+  return files.map(({ path, size }) => {
+    const r = byPath.get(path);
+    const f: FileSummary = { path, size, records: Number(r?.[1] ?? 0), bytes: Number(r?.[2] ?? 0), rejects: Number(r?.[3] ?? 0) };
+    const error = errorOf.get(path);
+    if (error) f.error = error;
+    return f;
+  });
 }
