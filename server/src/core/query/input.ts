@@ -5,10 +5,29 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
-import { DecodeError } from '../readers/types';
+import { DecodeError, Encoding } from '../readers/types';
+import type { CsvOptions } from '../readers/csv';
 import { DEFAULT_MAX_LINE_BYTES, LineChunk, LineChunker } from './lineChunker';
 
-export type QuerySource = { kind: 'text'; text: string; name: string } | { kind: 'files'; paths: string[] };
+/**
+ * Files on disk, read through the delivery readers (server/src/core/readers/): every encoding and compression is
+ * detected by content. `paths` may name files, folders (read recursively), globs (`AWSLogs/**\/*.log.gz`), `-`
+ * (standard input), pipes and FIFOs; they are read in the order given, each folder and glob in path order. Files
+ * inside folders and globs that are clearly not flow logs are skipped with their reason (QueryStats.skipped).
+ */
+export interface FilesSource {
+  kind: 'files';
+  paths: string[];
+  /** The folder relative paths and globs start from (default: the process's working folder). */
+  cwd?: string;
+  /** The encoding of every file, where detection by content cannot decide (CSV separated by spaces…). */
+  formatHint?: Encoding;
+  /** CSV settings (separator, header row, field names), where detection cannot decide. */
+  csv?: CsvOptions;
+}
+
+/** An open document's text (`name`: its path, shown in results), or files. */
+export type QuerySource = { kind: 'text'; text: string; name: string } | FilesSource;
 
 /** One unit of work: read by one thread, in order. */
 export interface ScanUnit {

@@ -30,7 +30,8 @@ export interface QueryOptions {
    */
   limit?: number;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes read of all (compressed sizes for compressed files), and files done of all (for a source of files). */
+  onProgress?: (done: number, total: number, files?: { done: number; total: number }) => void;
   /**
    * Search and plain SQL rows as they are found, in result order (batches joined are the first rows of the
    * result). `columns` are the result's so far: a format met later can add columns (earlier rows then lack them).
@@ -48,6 +49,8 @@ export interface QueryOptions {
    * rest are still merging). The summary shows its first sections this way.
    */
   onPlanDone?: (plan: number, result: PlanResult) => void;
+  /** Count records, malformed lines and bytes per file (QueryStats.perFile: the summary's per-delivery breakdown). */
+  perFile?: boolean;
 }
 
 export function defaultMemoryBudget(): number {
@@ -58,6 +61,25 @@ export function defaultMemoryBudget(): number {
 export interface FileProblem {
   file: string;
   message: string;
+  /** The source line reached or concerned (row number for Parquet), where there is one. */
+  line?: number;
+}
+
+/** A file of a folder or glob left out, or an input that named nothing readable. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** One file's part of a result (QueryOptions.perFile). */
+export interface FileTally {
+  file: string;
+  /** Where it came from, read from its path (`AWS S3 · 123456789010 · us-east-1 · 2024-01-15`), or its name. */
+  delivery: string;
+  records: number;
+  malformed: number;
+  /** Bytes of the file as stored (compressed sizes for compressed files). */
+  bytes: number;
 }
 
 export interface QueryStats {
@@ -74,6 +96,17 @@ export interface QueryStats {
   fileErrors?: FileProblem[];
   /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
   warnings?: string[];
+  /** Files read (a source of files). */
+  files?: number;
+  /** Files of folders and globs that are not flow logs, and inputs that named nothing, with the reason. */
+  skipped?: SkippedFile[];
+  /**
+   * Source lines that are not records (a JSON line that is not an object, a CSV row with an unterminated quote, a
+   * line over 1 MiB): each is counted in `malformed`; here their number and the first 100 with file, line, reason.
+   */
+  decodeProblems?: { count: number; first: FileProblem[] };
+  /** Per file: records, malformed lines and bytes (only with QueryOptions.perFile). */
+  perFile?: FileTally[];
   /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
   spilled?: { runs: number; partitions: number; bytes: number };
 }
