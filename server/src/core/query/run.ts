@@ -3,7 +3,7 @@
 // line where a split file's later ranges could not see it sends the run back to one thread (written once here).
 import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
-import { QuerySource, ScanUnit, isGzipPath, planUnits, readAt } from './input';
+import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
 import { ColumnUnion } from './columns';
 import { GroupsState, ThreadScan, UnitOutput } from './threadScan';
 import { ResultAssembler } from './assemble';
@@ -12,14 +12,13 @@ import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult, mergePartitionRows } from './session';
-import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
-import { gunzipSync } from 'node:zlib';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { DEFAULT_FIELD_NAMES } from '../schema';
 import { PARTITIONS, SpillFolder } from './groups/spill';
 import { PassState } from './threadScan';
+import { QueryStats, RunTally } from './stats';
 
 export { planQuery };
+export type { FileProblem, SkippedFile, FileTally, QueryStats } from './stats';
 
 export const DEFAULT_ROW_LIMIT = 10_000;
 
@@ -58,59 +57,6 @@ export function defaultMemoryBudget(): number {
   return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
 }
 
-export interface FileProblem {
-  file: string;
-  message: string;
-  /** The source line reached or concerned (row number for Parquet), where there is one. */
-  line?: number;
-}
-
-/** A file of a folder or glob left out, or an input that named nothing readable. */
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
-
-/** One file's part of a result (QueryOptions.perFile). */
-export interface FileTally {
-  file: string;
-  /** Where it came from, read from its path (`AWS S3 · 123456789010 · us-east-1 · 2024-01-15`), or its name. */
-  delivery: string;
-  records: number;
-  malformed: number;
-  /** Bytes of the file as stored (compressed sizes for compressed files). */
-  bytes: number;
-}
-
-export interface QueryStats {
-  /** Well-formed records scanned. */
-  records: number;
-  matched: number;
-  /** Record lines skipped as malformed: wrong field count, a number or address that does not parse (README). */
-  malformed: number;
-  bytes: number;
-  elapsedMs: number;
-  /** Threads that scanned. */
-  threads: number;
-  /** Files that could not be read (or not to their end), with the reason; the others were read. */
-  fileErrors?: FileProblem[];
-  /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
-  warnings?: string[];
-  /** Files read (a source of files). */
-  files?: number;
-  /** Files of folders and globs that are not flow logs, and inputs that named nothing, with the reason. */
-  skipped?: SkippedFile[];
-  /**
-   * Source lines that are not records (a JSON line that is not an object, a CSV row with an unterminated quote, a
-   * line over 1 MiB): each is counted in `malformed`; here their number and the first 100 with file, line, reason.
-   */
-  decodeProblems?: { count: number; first: FileProblem[] };
-  /** Per file: records, malformed lines and bytes (only with QueryOptions.perFile). */
-  perFile?: FileTally[];
-  /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
-  spilled?: { runs: number; partitions: number; bytes: number };
-}
-
 export interface QueryResult {
   columns: string[];
   rows: Value[][];
@@ -136,68 +82,21 @@ export interface PlanResult {
   matched: number;
 }
 
-/** What the units of a run added up to. */
-class RunTally {
-  readonly stats: QueryStats;
-  private readonly warnings: string[] = [];
-  private readonly fileErrors: FileProblem[] = [];
-  private overlong = 0;
-  private readonly started = performance.now();
-
-  constructor(threads: number) {
-    this.stats = { records: 0, matched: 0, malformed: 0, bytes: 0, elapsedMs: 0, threads };
-  }
-
-  unit(unit: ScanUnit, out: UnitOutput): void {
-    this.stats.records += out.counts.records;
-    this.stats.malformed += out.counts.malformed;
-    this.stats.bytes += unit.end - unit.start;
-    this.overlong += out.counts.overlong;
-    if (out.counts.changed) this.warnings.push(out.counts.changed);
-    // The records read before a file's damage count; its problem is reported; the other files go on.
-    if (out.counts.error) this.fileErrors.push(out.counts.error);
-  }
-
-  /** Counts the spill runs of the groups (and removes their folders: call after merging). */
-  spills(states: PassState[][]): void {
-    const folders = new Set<string>();
-    for (const perThread of states) for (const st of perThread) {
-      if (st.kind !== 'groups') continue;
-      for (const run of [...st.runs, ...st.distinctRuns.flat()]) {
-        const s = (this.stats.spilled ??= { runs: 0, partitions: 0, bytes: 0 });
-        s.runs++;
-        s.bytes += run.offsets[run.offsets.length - 1];
-        for (let p = 0; p + 1 < run.offsets.length; p++) if (run.offsets[p + 1] > run.offsets[p]) s.partitions++;
-        folders.add(dirname(run.path));
-      }
-    }
-    for (const f of folders) rmSync(f, { recursive: true, force: true });
-  }
-
-  finish(matched: number): QueryStats {
-    const stats = this.stats;
-    stats.matched = matched;
-    if (this.overlong > 0) this.warnings.push(`${this.overlong} line${this.overlong === 1 ? '' : 's'} longer than 1 MiB skipped (counted as malformed)`);
-    if (this.warnings.length > 0) stats.warnings = this.warnings;
-    if (this.fileErrors.length > 0) stats.fileErrors = this.fileErrors;
-    stats.elapsedMs = Math.round((performance.now() - this.started) * 10) / 10;
-    return stats;
-  }
-}
-
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const threads = options.threads ?? defaultThreadCount();
-  const pool = source.kind === 'files' && threads > 1 ? sharedPool(threads) : undefined;
+  const expanded = source.kind === 'files' ? await expandSource(source) : undefined;
+  // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
+  const pool = expanded && threads > 1 && !expanded.files.some((f) => f.stream) ? sharedPool(threads) : undefined;
   let emitted = 0;
   const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
     emitted += rows.length;
     options.onRows!(rows, columns);
   });
-  if (pool && source.kind === 'files') {
-    const units = await planUnits(source, threads);
+  if (pool && expanded) {
+    const units = await planUnits(source, expanded, threads);
     if (units.length > 1) {
-      const done = await runOnPool(pool, threads, source.paths, units, plans, { ...options, onRows });
+      const done = await runOnPool(pool, threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
     }
   }
@@ -209,16 +108,16 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     seen += rows.length;
     if (fresh.length > 0) onRows(fresh, columns);
   });
-  return runHere(source, plans, { ...options, onRows: rest });
+  return runHere(source, expanded, plans, { ...options, onRows: rest });
 }
 
 /** The run on this thread: units in order, the same passes the workers run. */
-async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
+async function runHere(source: QuerySource, expanded: ExpandedSource | undefined, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
-  const units = await planUnits(source, 1);
+  const units = await planUnits(source, expanded, 1);
   const columns = new ColumnUnion();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
-  const tally = new RunTally(1);
+  const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
   const thread = new ThreadScan(plans, cap, columns, { bytes: options.memoryBudget ?? defaultMemoryBudget(), folder });
   const text = source.kind === 'text' ? source.text : undefined;
@@ -229,12 +128,13 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
       const takeRows = () => thread.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
       const out = await thread.scan(unit, text, {
         cancelled: () => options.signal?.aborted === true,
-        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total),
+        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total, tally.files()),
         afterChunk: options.onRows ? takeRows : undefined,
       }, assemblers[0].rowBudget);
       out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
       out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
       tally.unit(unit, out);
+      options.onProgress?.(unit.before + (unit.end - unit.start), unit.total, tally.files());
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
     states = thread.finish();
@@ -262,13 +162,12 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
  * The run on worker threads: units to idle workers, rows and counts back per unit, then each aggregation's
  * groups merged by partitions on the workers. Undefined when the run must start over on one thread.
  */
-async function runOnPool(pool: WorkerPool, threads: number, paths: string[], units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
+async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const columns = new ColumnUnion();
-  for (const path of paths) {
-    const names = await firstLineHeader(path);
-    columns.addNames(names ?? DEFAULT_NAMES);
-  }
+  // Rows of a search or plain SQL are laid out on the union of the files' formats (for `*`), known before the
+  // threads start: each file's first header (made up for JSON, CSV and Parquet), else the default.
+  if (plans.some(needsColumns)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
   const abort = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(abort, 0, 1);
   options.signal?.addEventListener('abort', onAbort);
@@ -277,20 +176,23 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     budgetBytes: Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / threads),
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
-  const tally = new RunTally(threads);
+  const tally = new RunTally(threads, units, expanded, options.perFile);
   const progress = new Map<number, number>();
   let restart = false;
   let finals: PassState[][] = [];
+  const reportProgress = (total: number) => {
+    let done = 0;
+    for (const v of progress.values()) done += v;
+    options.onProgress?.(done, total, tally.files());
+  };
   try {
     finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args, units, {
       onData: (unit, data) => {
         const d = data as ScanProgress;
         if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
         if (d.bytesDone >= 0 && options.onProgress) {
-          progress.set(unit.index, d.bytesDone);
-          let done = 0;
-          for (const v of progress.values()) done += v;
-          options.onProgress(done, unit.total);
+          progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
+          reportProgress(unit.total);
         }
       },
       onUnit: (unit, out) => {
@@ -301,6 +203,10 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
         out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
         out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
         tally.unit(unit, out);
+        if (options.onProgress) {
+          progress.set(unit.index, unit.end - unit.start);
+          reportProgress(unit.total);
+        }
       },
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
@@ -328,7 +234,25 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   }
 }
 
-const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
+/** Whether a plan's rows are laid out on the columns of the records' formats (a search, plain SQL rows). */
+function needsColumns(plan: QueryPlan): boolean {
+  return plan.kind === 'search' || !plan.aggregate;
+}
+
+/** Each file's first header line (in file order; undefined where there is none), read a few files at a time. */
+async function firstHeaders(expanded: ExpandedSource, units: readonly ScanUnit[]): Promise<(string[] | undefined)[]> {
+  const decode = new Map(units.map((u) => [u.fileIndex, u.decode] as const));
+  const out: (string[] | undefined)[] = new Array(expanded.files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < expanded.files.length) {
+      const i = next++;
+      out[i] = await fileHeaderNames(expanded.files[i].path, decode.get(i)).catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return out;
+}
 
 /**
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
@@ -379,23 +303,6 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
 /** Groups a plan's state holds (to finish small plans first). */
 function groupCount(state: PassState | undefined): number {
   return state?.kind === 'groups' ? state.table.size + state.runs.length * 1e6 : 0;
-}
-
-/** The field names of a file's first line when it is a header (gzip files: from their first decompressed bytes). */
-async function firstLineHeader(path: string): Promise<string[] | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readAt(path, 0, 1 << 16);
-    if (isGzipPath(path)) bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ });
-  } catch {
-    return undefined;
-  }
-  const nl = bytes.indexOf(10);
-  let text = bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const spans = new FieldSpans();
-  scanFields(text, 0, text.length, spans);
-  return classifyLine(text, spans) === LineKind.Header ? headerNames(text, spans) : undefined;
 }
 
 /** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */

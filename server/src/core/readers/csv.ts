@@ -9,7 +9,6 @@
 import { ChunkWriter } from './chunkWriter';
 import { headerName } from './json';
 import { LineSink } from './lineSplitter';
-import { longLineMessage } from './text';
 
 export interface CsvOptions {
   /** `,` (default), `\t`, ` ` or `|`. */
@@ -41,7 +40,7 @@ export class CsvSink implements LineSink {
   }
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {

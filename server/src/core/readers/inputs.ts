@@ -37,6 +37,8 @@ export interface InputFile {
 export interface SkippedInput {
   path: string;
   reason: string;
+  /** The input names nothing readable (a missing path, a glob matching nothing, a file that cannot be opened): an error, not a choice. */
+  unreadable?: true;
 }
 
 export interface ExpandedInputs {
@@ -59,7 +61,7 @@ export async function expandInputs(inputs: readonly string[], options: { cwd?: s
     const full = resolve(cwd, input);
     if (GLOB_CHARS.test(input)) {
       const matches = await expandGlob(input, cwd);
-      if (matches.length === 0) skipped.push({ path: input, reason: 'the pattern matches no file' });
+      if (matches.length === 0) skipped.push({ path: input, reason: 'the pattern matches no file', unreadable: true });
       for (const m of matches) await consider(m, false, files, skipped);
       continue;
     }
@@ -67,7 +69,7 @@ export async function expandInputs(inputs: readonly string[], options: { cwd?: s
     try {
       info = await stat(full);
     } catch {
-      skipped.push({ path: input, reason: 'no such file or folder' });
+      skipped.push({ path: input, reason: 'no such file or folder', unreadable: true });
       continue;
     }
     if (info.isDirectory()) {
@@ -92,10 +94,17 @@ async function consider(path: string, explicit: boolean, files: Map<string, Inpu
     }
     size = info.size;
   } catch {
-    skipped.push({ path, reason: 'cannot be read' });
+    skipped.push({ path, reason: 'cannot be read', unreadable: true });
     return;
   }
-  const reason = await notAFlowLog(path, size);
+  let reason: string | undefined;
+  try {
+    reason = await notAFlowLog(path, size);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    skipped.push({ path, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'cannot be read', unreadable: true });
+    return;
+  }
   if (reason) skipped.push({ path, reason });
   else files.set(path, { path, size, origin: originOf(path), explicit });
 }

@@ -15,7 +15,6 @@
 import { lookupField } from '../schema';
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
-import { longLineMessage } from './text';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
 
 
@@ -53,7 +52,7 @@ export class JsonLinesSink implements LineSink {
   constructor(private readonly out: ChunkWriter) {}
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {

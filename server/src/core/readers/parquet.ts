@@ -153,6 +153,16 @@ class ColumnText {
   }
 }
 
+/** The column names of a Parquet file, from its footer (nothing else is read). */
+export async function parquetColumnNames(path: string): Promise<string[]> {
+  const file = await asyncBufferFromFile(path);
+  try {
+    return parquetSchema(await parquetMetadataAsync(file)).children.map((c) => c.element.name);
+  } catch (e) {
+    throw new ParquetError(`not a readable Parquet file: ${(e as Error).message}`);
+  }
+}
+
 /** Decodes a Parquet file to canonical lines: a header line of the columns, then one line a row (row numbers from 1). */
 export async function* decodeParquet(path: string, options: ParquetOptions = {}): AsyncGenerator<DecodedChunk> {
   const file = await asyncBufferFromFile(path);

@@ -44,6 +44,8 @@ export interface DecodeProblem {
   /** 1-based source line. */
   line: number;
   message: string;
+  /** The line was longer than the cap (its bytes were skipped, not read). */
+  longLine?: true;
 }
 
 /** A file that cannot be read on (unreadable, corrupt gzip member, truncated Parquet): thrown after the chunks read. */
