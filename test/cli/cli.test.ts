@@ -84,7 +84,7 @@ describe('flowlog lint', () => {
     assert.match(opt.err, /unknown option --bogus/);
     const missing = run('lint', join(dir, 'nope.flowlog'));
     assert.equal(missing.code, 2);
-    assert.match(missing.err, /cannot read .*nope\.flowlog: no such file/);
+    assert.match(missing.err, /^flowlog: .*nope\.flowlog: no such file or folder\n$/);
     assert.equal(run('frobnicate').code, 2);
   });
 });

@@ -3,7 +3,7 @@
 // background, streaming (memory holds maxProblems problems, whatever the file), and its diagnostics published;
 // closing the tab cancels the lint and clears them. A file that changes on disk is linted again.
 import { FSWatcher, watch } from 'node:fs';
-import { readAt } from '../core/query/sources';
+import { readAt } from '../core/query/input';
 import { Connection, Diagnostic } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { FlowLogDocument } from '../core/document';
@@ -57,6 +57,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
       };
       const counts = await lintFile(job.path, { write: keep }, { signal, keep: limit });
       if (signal.aborted) return;
+      if (counts.error) connection.console.warn(`flowlog: cannot check ${job.path}${counts.error.line !== undefined ? ` past line ${counts.error.line}` : ''}: ${counts.error.message}`);
       const diagnostics = kept.map(diagnosticOf);
       const omitted = counts.errors + counts.warnings + counts.infos - kept.length;
       if (omitted > 0) diagnostics.push(toDiagnostic({ ...FlowLogDocument.omittedProblem(omitted), line: 0 }));

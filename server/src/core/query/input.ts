@@ -247,6 +247,15 @@ export function unitFormat(unit: ScanUnit): RecordFormat {
   return !unit.startsFile && unit.headerNames ? makeFormat(unit.headerNames, 0) : DEFAULT_FORMAT;
 }
 
+/** How a unit is read besides what it is. */
+export interface ReadOptions {
+  /** Lines longer than this are skipped (default 1 MiB). */
+  maxLineBytes?: number;
+  /** Where each line's fields are in the source line (lint). */
+  sourceColumns?: boolean;
+  signal?: AbortSignal;
+}
+
 /** What a unit's reading noticed besides its lines. */
 export interface UnitReadInfo {
   /** The file's size changed while it was read (a growing or truncated file). */
@@ -258,8 +267,8 @@ export interface UnitReadInfo {
  * document for a text unit. Throws DecodeError (with the path and the reason) for a file that cannot be read on;
  * the chunks before stay valid.
  */
-export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInfo = {}, maxLineBytes?: number, signal?: AbortSignal): AsyncGenerator<DecodedChunk> {
-  const options: DecodeOptions = { ...unit.decode, maxLineBytes, signal };
+export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInfo = {}, read: ReadOptions = {}): AsyncGenerator<DecodedChunk> {
+  const options: DecodeOptions = { ...unit.decode, ...read };
   if (unit.kind === 'text') {
     // An open document is what the editor shows: its content decides, not its name.
     yield* decodeStream(textBytes(text ?? ''), unit.file, { ...options, compressionHint: 'none' }, true);
@@ -270,13 +279,12 @@ export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInf
     return;
   }
   const chunks = unit.kind === 'range' ? decodeFileRange(unit.file, unit.start, unit.end, options) : decodeFile(unit.file, options);
-  let read = 0;
+  let bytesRead = 0;
   for await (const chunk of chunks) {
-    read = chunk.bytesRead;
+    bytesRead = chunk.bytesRead;
     yield chunk;
   }
-  const expected = unit.end - unit.start;
-  if (read < expected) {
+  if (bytesRead < unit.end - unit.start) {
     info.changed = `${unit.file} is shorter than when the query started (${unit.fileSize} bytes then): it changed while it was read`;
   } else if (unit.endsFile) {
     const now = await stat(unit.file).then((s) => s.size, () => -1);
@@ -310,3 +318,4 @@ async function* streamBytes(path: string): AsyncGenerator<Uint8Array> {
 }
 
 export { DecodeError };
+export { defaultThreadCount } from '../threads/pool';

@@ -1,6 +1,7 @@
 // Builds DecodedChunk's: canonical lines appended as bytes, with their source line numbers and problems, handed
 // out once about FLUSH_BYTES have gathered. Every decoder writes through one of these, so the bookkeeping of line
 // numbers (consecutive or not), `!` lines and made-up headers lives in one place.
+import { SourceColumnsBuilder } from './sourceColumns';
 import { DecodedChunk, DecodeProblem } from './types';
 
 /** A chunk is handed out once it holds about this many bytes. */
@@ -24,13 +25,19 @@ export class ChunkWriter {
   private len = 0;
   /** Bytes the rest of the input will take about, when known (a whole decompressed small file). */
   expected = Infinity;
-  private lineNos = new Int32Array(16384);
+  private lineNos = new Int32Array(1024);
   private count = 0;
   /** Lines so far are numbered firstLine, firstLine+1, …: `lines` can be left out. */
   private consecutive = true;
   private problems: DecodeProblem[] = [];
   /** Bytes of the line being written (begin … end), for a value that has to be taken back. */
   private lineStart = 0;
+  /** Where each line's fields are in the source (only when asked for: lint, the editor). */
+  readonly columns: SourceColumnsBuilder | undefined;
+
+  constructor(sourceColumns = false) {
+    this.columns = sourceColumns ? new SourceColumnsBuilder() : undefined;
+  }
 
   get size(): number {
     return this.len;
@@ -61,6 +68,7 @@ export class ChunkWriter {
     }
     if (this.count > 0 && lineNo !== this.lineNos[this.count - 1] + 1) this.consecutive = false;
     this.lineNos[this.count++] = lineNo;
+    this.columns?.line();
   }
 
   /** Starts a canonical line for source line `lineNo` (0: a made-up header line). */
@@ -78,6 +86,7 @@ export class ChunkWriter {
   /** Drops what was written since `begin` and writes a `!` line with a problem instead. */
   abandon(lineNo: number, message: string, longLine = false): void {
     this.len = this.lineStart;
+    this.columns?.unplaced();
     this.ensure(2);
     this.buf[this.len++] = BANG;
     this.buf[this.len++] = NEWLINE;
@@ -142,9 +151,10 @@ export class ChunkWriter {
     }
   }
 
-  /** A whole line: `lineNo`, the bytes, a newline. */
-  line(lineNo: number, src: Uint8Array, start: number, end: number): void {
+  /** A whole line: `lineNo`, the bytes, a newline; it is its source line as written from column `shift` on. */
+  line(lineNo: number, src: Uint8Array, start: number, end: number, shift = 0): void {
     this.begin(lineNo);
+    this.columns?.shifted(shift);
     this.bytes(src, start, end);
     this.end();
   }
@@ -160,11 +170,13 @@ export class ChunkWriter {
   headerBeforeLastLine(names: readonly string[]): void {
     const line = Uint8Array.prototype.slice.call(this.buf, this.lineStart, this.len);
     const lineNo = this.lineNos[this.count - 1];
+    const placed = this.columns?.takeLast();
     this.len = this.lineStart;
     this.count--;
     this.consecutive = this.count < 2 || this.isConsecutive();
     this.header(names);
     this.begin(lineNo);
+    if (placed) this.columns!.restore(placed);
     this.bytes(line, 0, line.length);
   }
 
@@ -187,7 +199,10 @@ export class ChunkWriter {
 
   /** Whole lines already in canonical form: `lines` of them from `firstLineNo` on (`src[start, end)` ends with a newline). */
   lines(src: Uint8Array, start: number, end: number, firstLineNo: number, lines: number): void {
-    for (let k = 0; k < lines; k++) this.noteLine(firstLineNo + k);
+    for (let k = 0; k < lines; k++) {
+      this.noteLine(firstLineNo + k);
+      this.columns?.shifted(0);
+    }
     this.bytes(src, start, end);
   }
 
@@ -202,6 +217,7 @@ export class ChunkWriter {
     };
     if (!this.consecutive) chunk.lines = this.lineNos.slice(0, this.count);
     if (this.problems.length) chunk.problems = this.problems;
+    if (this.columns) chunk.sourceColumns = this.columns.take();
     if (this.expected !== Infinity) this.expected = Math.max(0, this.expected - this.len);
     this.buf = EMPTY;
     this.len = 0;

@@ -140,7 +140,7 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
   if (format.encoding === 'parquet') {
     if (format.compression !== 'none') throw new DecodeError(path, `a ${format.compression}-compressed Parquet file is not supported`);
     try {
-      yield* decodeParquet(path, { signal: options.signal });
+      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns });
     } catch (e) {
       if (e instanceof ParquetError) throw new DecodeError(path, `Parquet: ${e.message}`, e.row);
       if ((e as Error).name === 'AbortError') throw e;

@@ -16,6 +16,7 @@ import { lookupField } from '../schema';
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
+import { utf16Length } from './sourceColumns';
 
 
 /** Whether a key is CLS metadata (`__TIMESTAMP__`…). */
@@ -71,12 +72,13 @@ export class JsonLinesSink implements LineSink {
       return;
     }
     if (layout.rawText >= 0) {
-      this.writeRawText(buf, layout.rawText, lineNo);
+      this.writeRawText(buf, start, layout.rawText, lineNo);
       return;
     }
     const out = this.out;
     out.begin(lineNo);
     const columns = layout.sourceOf.length;
+    if (out.columns) this.placeValues(buf, start, end, layout);
     // Values are copied straight into the output buffer: never longer than the source line plus a separator
     // and a `-` per column (an escaped string decodes to fewer bytes than it is written with).
     const room = end - start + 2 * columns + 2;
@@ -118,6 +120,17 @@ export class JsonLinesSink implements LineSink {
     }
   }
 
+  /** Records where each output column's value is in the source line (lint and the editor show problems there). */
+  private placeValues(buf: Uint8Array, start: number, end: number, layout: Layout): void {
+    let ascii = true;
+    for (let i = start; i < end && ascii; i++) if (buf[i] >= 0x80) ascii = false;
+    const col = (at: number) => (ascii ? at - start : utf16Length(buf, start, at));
+    for (let c = 0; c < layout.sourceOf.length; c++) {
+      const k = layout.identity ? c : layout.sourceOf[c];
+      this.out.columns!.span(col(this.scan.valStart[k]), col(this.scan.valEnd[k]));
+    }
+  }
+
   /** Writes value k; returns a problem, or '' when written. */
   private writeValue(buf: Uint8Array, k: number): string {
     const out = this.out;
@@ -150,10 +163,10 @@ export class JsonLinesSink implements LineSink {
     }
   }
 
-  private writeRawText(buf: Uint8Array, k: number, lineNo: number): void {
+  private writeRawText(buf: Uint8Array, lineStart: number, k: number, lineNo: number): void {
     const out = this.out;
     const kind = this.scan.valKind[k] as Kind;
-    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k]);
+    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k], out.columns ? utf16Length(buf, lineStart, this.scan.valStart[k]) : 0);
     else if (kind === Kind.Decoded) {
       const v = this.scan.decoded[k];
       if (/[\r\n]/.test(v)) {

@@ -107,9 +107,10 @@ export class FlatObjectScanner {
           this.valKind[k] = Kind.Decoded;
         } else {
           this.valKind[k] = e === i + 1 ? Kind.Missing : Kind.Raw;
-          this.valStart[k] = i + 1;
-          this.valEnd[k] = e;
         }
+        // The span (inside the quotes) is kept for every kind: lint and the editor place a value's problem on it.
+        this.valStart[k] = i + 1;
+        this.valEnd[k] = e;
         i = e + 1;
       } else if ((c === 45 && i + 1 < end && buf[i + 1] >= 48 && buf[i + 1] <= 57) || (c >= 48 && c <= 57)) {
         let e = i + 1;
@@ -134,6 +135,8 @@ export class FlatObjectScanner {
       } else if (c === 110 /* n */) {
         if (!word(buf, i, end, 'null')) return false;
         this.valKind[k] = Kind.Missing;
+        this.valStart[k] = i;
+        this.valEnd[k] = i + 4;
         i += 4;
       } else if (c === 116 /* t */ || c === 102 /* f */) {
         const w = c === 116 ? 'true' : 'false';
@@ -146,6 +149,8 @@ export class FlatObjectScanner {
         const e = skipNested(buf, i, end);
         if (e < 0) return false;
         this.valKind[k] = Kind.Nested;
+        this.valStart[k] = i;
+        this.valEnd[k] = e;
         i = e;
       } else return false;
       this.count++;

@@ -38,6 +38,8 @@ export class ParquetError extends Error {
 
 export interface ParquetOptions {
   signal?: AbortSignal;
+  /** Mark the lines as having no place in a source line (DecodedChunk.sourceColumns). */
+  sourceColumns?: boolean;
 }
 
 const SPACE_OR_CONTROL = 'the value holds a space or control character';
@@ -183,7 +185,7 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
     if (child.children.length > 0) throw new ParquetError(`column ${child.element.name} is nested (a flow log has flat columns)`);
     columns.push({ name: child.element.name, path: [schemaTree, child] });
   }
-  const out = new ChunkWriter();
+  const out = new ChunkWriter(options.sourceColumns);
   out.header(columns.map((c) => headerName(c.name)));
   // Column chunks are read straight into one buffer each (hyparquet's file reader copies them twice more).
   const handle = await open(path, 'r');

@@ -21,6 +21,8 @@ export interface DecodeOptions {
   csv?: CsvOptions;
   /** Cap on one source line (default 1 MiB): a longer line is one problem, skipped. */
   maxLineBytes?: number;
+  /** Record where each line's fields are in its source line (DecodedChunk.sourceColumns): for lint and the editor. */
+  sourceColumns?: boolean;
   signal?: AbortSignal;
 }
 
@@ -86,7 +88,7 @@ export async function* decodeLines(
   firstLine = 1,
   expected = Infinity,
 ): AsyncGenerator<DecodedChunk> {
-  const out = new ChunkWriter();
+  const out = new ChunkWriter(options.sourceColumns);
   out.expected = expected;
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile, firstLine);

@@ -29,7 +29,8 @@ export class CloudWatchSink implements LineSink {
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     const after = isoPrefixEnd(buf, start, end);
-    this.out.line(lineNo, buf, after < 0 ? start : after, end);
+    // The time is ASCII: its bytes are its columns.
+    this.out.line(lineNo, buf, after < 0 ? start : after, end, after < 0 ? 0 : after - start);
   }
 
   longLine(lineNo: number, cap: number): void {
