@@ -15,6 +15,7 @@ import { runQuery } from '../server/src/core/query';
 import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
 import { computeSummary } from '../server/src/core/summary';
 import { panelPathBench } from './panelPath';
+import { deliveriesBench } from './deliveries';
 import { generateLines, writeFlowLogFile } from '../test/support/generate';
 
 const ROOT = process.cwd(); // npm run bench runs at the project root
@@ -222,6 +223,7 @@ if (!maybeRunAsPoolWorker()) (async () => {
   if (!only || only === 'query') await queryBench();
   if (!only || only === 'engine') await engineBench();
   if (!only || only === 'panels') await panelsBench();
+  if (!only || only === 'deliveries') results.deliveries = await deliveriesBench(ROOT, DATA, quick);
   writeFileSync(join(DATA, 'results.json'), JSON.stringify(results, null, 2));
   console.log(`\nfigures saved to bench/.data/results.json`);
 })();

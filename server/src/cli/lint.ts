@@ -73,7 +73,8 @@ export async function runLintCommand(argv: string[], io: CliIO): Promise<number>
   let closed = false;
   for (const file of files) {
     try {
-      const result = await lintFile(file.path, sink, hints);
+      const result = await lintFile(file.path, sink, { ...hints, onlyFlowLogs: file.found });
+      if (result.skipped) reportSkipped(io, { file: file.path, reason: result.skipped });
       if (result.error) {
         reportFileError(io, { file: file.path, message: result.error.message, line: result.error.line });
         incomplete = true;

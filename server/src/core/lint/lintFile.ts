@@ -24,6 +24,8 @@ export interface LintFileOptions {
   /** The encoding, where detection by content cannot decide (CSV separated by spaces…). */
   formatHint?: Encoding;
   csv?: CsvOptions;
+  /** The file was found in a folder or glob: skip it (LintFileResult.skipped) when it is clearly not a flow log. */
+  onlyFlowLogs?: boolean;
 }
 
 /** What a lint found besides its problems. */
@@ -32,6 +34,8 @@ export interface LintFileResult extends LintCounts {
   error?: { message: string; line?: number };
   /** The file changed while it was read. */
   changed?: string;
+  /** The file (found in a folder) is not a flow log: why. Nothing of it was linted. */
+  skipped?: string;
 }
 
 /** Batches a worker may have handed on that the sink has not taken yet. */
@@ -115,7 +119,7 @@ export async function lintFile(path: string, sink: LintSink, options: LintFileOp
       return { ...zeroCounts(), error: { message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message } };
     }
   }
-  const expanded = { files: [{ path, size: stream ? 0 : size, stream, delivery: path }], skipped: [], errors: [] };
+  const expanded = { files: [{ path, size: stream ? 0 : size, stream, delivery: path, found: options.onlyFlowLogs }], skipped: [], errors: [] };
   const threads = defaultThreadCount();
   const parallel = options.parallel !== false && !stream && threads > 1 && workerJobsAvailable();
   const units = await planUnits({ kind: 'files', paths: [path], ...hints }, expanded, parallel ? threads : 1);
@@ -135,6 +139,7 @@ async function lintHere(unit: ScanUnit, sink: LintSink, options: LintFileOptions
     result.error = e.line !== undefined ? { message: e.reason, line: e.line + lineOffset } : { message: e.reason };
   }
   if (info.changed) result.changed = info.changed;
+  if (info.skipped) result.skipped = info.skipped;
   return result;
 }
 

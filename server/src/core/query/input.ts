@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
-import { DecodeError, DecodeOptions, DecodedChunk, Encoding, decodeFile, decodeFileRange, decodeStream, detectFile, expandInputs, readCanonicalHead } from '../readers';
+import { DecodeError, DecodeOptions, DecodedChunk, Encoding, NotAFlowLogError, SMALL_FILE, decodeFile, decodeFileRange, decodeStream, detectFile, expandInputs, readCanonicalHead } from '../readers';
 import type { CsvOptions } from '../readers';
-import { originOf } from '../readers/inputs';
+import { notAFlowLog } from '../readers/inputs';
 
 /**
  * Files on disk, read through the delivery readers: every encoding and compression is detected by content.
@@ -51,6 +51,8 @@ export interface SourceFile {
   stream: boolean;
   /** Where it came from, read from its path (`AWS S3 · 123456789010 · us-east-1 · 2024-01-15`), or its name. */
   delivery: string;
+  /** Found in a folder or glob (not named): skipped, when reading it shows it is not a flow log. */
+  found?: boolean;
 }
 
 export interface ExpandedSource {
@@ -81,6 +83,8 @@ export interface ScanUnit {
   headerNames?: string[];
   /** How the readers read it: the source's hints, or for a range what detection found. */
   decode: { formatHint?: Encoding; csv?: CsvOptions };
+  /** Found in a folder or glob: skipped (UnitReadInfo.skipped) when its content is clearly not a flow log. */
+  found?: boolean;
   /** The file's size when the query was planned (0 for streams). */
   fileSize: number;
   /** Bytes of the whole query before this unit, and in all (progress). */
@@ -122,11 +126,12 @@ export async function expandSource(source: FilesSource): Promise<ExpandedSource>
         continue;
       }
     }
-    const expanded = await expandInputs([input], { cwd: source.cwd });
+    // Whether each file found is a flow log is told by its content as it is read, on the threads that read it.
+    const expanded = await expandInputs([input], { cwd: source.cwd, sniff: false });
     for (const f of expanded.files) {
       if (seen.has(f.path)) continue;
       seen.add(f.path);
-      files.push({ path: f.path, size: f.size, stream: false, delivery: f.origin.label });
+      files.push({ path: f.path, size: f.size, stream: false, delivery: f.origin.label, found: !f.explicit });
     }
     for (const s of expanded.skipped) {
       if (s.unreadable) errors.push({ file: s.path, message: s.reason });
@@ -151,10 +156,15 @@ export async function planUnits(source: QuerySource, expanded: ExpandedSource | 
   const units: ScanUnit[] = [];
   let before = 0;
   for (let fi = 0; fi < files.length; fi++) {
-    const { path, size, stream } = files[fi];
-    const split = !stream && pieces > 1 && size >= splitBytes ? await splitPlan(path, hints) : undefined;
+    const { path, size, stream, found } = files[fi];
+    let split = !stream && pieces > 1 && size >= splitBytes ? await splitPlan(path, hints) : undefined;
+    // A big file found in a folder is looked at now: its ranges are read on several threads at once.
+    if (split && found && !hints.formatHint) {
+      const reason = await notAFlowLog(path, size).catch(() => undefined);
+      if (reason) split = undefined;
+    }
     if (!split) {
-      units.push({ index: units.length, file: path, fileIndex: fi, kind: stream ? 'stream' : 'file', start: 0, end: size, startsFile: true, endsFile: true, decode: hints, fileSize: size, before, total });
+      units.push({ index: units.length, file: path, fileIndex: fi, kind: stream ? 'stream' : 'file', start: 0, end: size, startsFile: true, endsFile: true, decode: hints, found, fileSize: size, before, total });
     } else {
       let start = 0;
       const n = Math.max(1, Math.min(pieces, Math.round(size / (splitBytes / 4))));
@@ -260,6 +270,8 @@ export interface ReadOptions {
 export interface UnitReadInfo {
   /** The file's size changed while it was read (a growing or truncated file). */
   changed?: string;
+  /** The file, found in a folder, is not a flow log: why (nothing of it was read as records). */
+  skipped?: string;
 }
 
 /**
@@ -278,15 +290,25 @@ export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInf
     yield* decodeStream(streamBytes(unit.file), unit.file, options);
     return;
   }
-  const chunks = unit.kind === 'range' ? decodeFileRange(unit.file, unit.start, unit.end, options) : decodeFile(unit.file, options);
+  const chunks = unit.kind === 'range' ? decodeFileRange(unit.file, unit.start, unit.end, options) : decodeFile(unit.file, { ...options, onlyFlowLogs: unit.found });
   let bytesRead = 0;
-  for await (const chunk of chunks) {
-    bytesRead = chunk.bytesRead;
-    yield chunk;
+  try {
+    for await (const chunk of chunks) {
+      bytesRead = chunk.bytesRead;
+      yield chunk;
+    }
+  } catch (e) {
+    if (!(e instanceof NotAFlowLogError)) throw e;
+    info.skipped = e.reason;
+    return;
   }
   if (bytesRead < unit.end - unit.start) {
     info.changed = `${unit.file} is shorter than when the query started (${unit.fileSize} bytes then): it changed while it was read`;
-  } else if (unit.endsFile) {
+  } else if (unit.kind === 'file' && bytesRead > unit.fileSize) {
+    info.changed = `${unit.file} changed between the start of the query and its reading (${unit.fileSize} bytes then, ${bytesRead} read)`;
+  } else if (unit.endsFile && !(unit.kind === 'file' && unit.fileSize <= SMALL_FILE)) {
+    // A small file is read in one piece, its size taken then (a change since the start shows above); a big one is
+    // checked again at its end.
     const now = await stat(unit.file).then((s) => s.size, () => -1);
     if (now !== unit.fileSize) {
       info.changed = now < 0

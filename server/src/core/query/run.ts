@@ -186,27 +186,30 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     options.onProgress?.(done, total, tally.files());
   };
   try {
-    finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args, units, {
-      onData: (unit, data) => {
+    finals = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args, batchUnits(units, threads), {
+      onData: (_batch, data) => {
         const d = data as ScanProgress;
+        const unit = units[d.unit];
         if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
         if (d.bytesDone >= 0 && options.onProgress) {
           progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
           reportProgress(unit.total);
         }
       },
-      onUnit: (unit, out) => {
-        if (out.counts.lateHeader || out.columnsGrew) {
-          restart = true;
-          return false;
+      onUnit: (batch, outs) => {
+        for (let k = 0; k < outs.length; k++) {
+          const unit = batch[k];
+          const out = outs[k];
+          if (out.counts.lateHeader || out.columnsGrew) {
+            restart = true;
+            return false;
+          }
+          out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+          out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
+          tally.unit(unit, out);
+          if (options.onProgress) progress.set(unit.index, unit.end - unit.start);
         }
-        out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-        out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
-        tally.unit(unit, out);
-        if (options.onProgress) {
-          progress.set(unit.index, unit.end - unit.start);
-          reportProgress(unit.total);
-        }
+        if (options.onProgress) reportProgress(batch[0].total);
       },
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
@@ -232,6 +235,37 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     options.signal?.removeEventListener('abort', onAbort);
     tally.spills(finals);
   }
+}
+
+/** Files this small (as stored) are handed to the threads in batches. */
+const SMALL_UNIT = 4 << 20;
+
+/**
+ * The units as batches for the threads: runs of small files together (a batch costs one round trip between
+ * threads, and a day of 5-minute deliveries is thousands of files), each big file or range alone. Batches stay
+ * small enough that the threads finish together: about eight per thread at least, at most 64 files or 16 MB each.
+ */
+function batchUnits(units: readonly ScanUnit[], threads: number): ScanUnit[][] {
+  const most = Math.max(1, Math.min(64, Math.floor(units.length / (threads * 8))));
+  const batches: ScanUnit[][] = [];
+  let batch: ScanUnit[] = [];
+  let bytes = 0;
+  for (const unit of units) {
+    const small = unit.kind === 'file' && unit.fileSize < SMALL_UNIT;
+    if (batch.length > 0 && (!small || batch.length >= most || bytes + unit.fileSize > 4 * SMALL_UNIT)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    if (!small) {
+      batches.push([unit]);
+      continue;
+    }
+    batch.push(unit);
+    bytes += unit.fileSize;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** Whether a plan's rows are laid out on the columns of the records' formats (a search, plain SQL rows). */

@@ -103,6 +103,7 @@ export class RunTally {
     let problemCount = 0;
     let overlong = 0;
     const perFile = new Map<number, FileTally>();
+    const skipped: SkippedFile[] = [...(this.expanded?.skipped ?? [])];
     // Units in file order; the lines of a later range of a file are shifted by the lines of the ranges before it.
     let lineOffset = 0;
     let previous: ScanUnit | undefined;
@@ -112,6 +113,10 @@ export class RunTally {
       lineOffset = previous && !unit.startsFile && previous.file === unit.file ? lineOffset + (this.outputs.get(previous.index)?.counts.lines ?? 0) : 0;
       previous = unit;
       const c = out.counts;
+      if (c.skipped) {
+        skipped.push({ file: unit.file, reason: c.skipped });
+        continue;
+      }
       overlong += c.overlong;
       if (c.changed) warnings.push(c.changed);
       // The records read before a file's damage count; its problem is reported; the other files go on.
@@ -136,8 +141,9 @@ export class RunTally {
     if (fileErrors.length > 0) stats.fileErrors = fileErrors;
     if (problemCount > 0) stats.decodeProblems = { count: problemCount, first: problems };
     if (this.expanded) {
-      stats.files = this.expanded.files.length;
-      if (this.expanded.skipped.length > 0) stats.skipped = this.expanded.skipped;
+      const found = new Set(skipped.map((s) => s.file));
+      stats.files = this.expanded.files.filter((f) => !found.has(f.path)).length;
+      if (skipped.length > 0) stats.skipped = skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     }
     if (this.perFile) stats.perFile = [...perFile.values()];
     stats.elapsedMs = Math.round((performance.now() - this.started) * 10) / 10;

@@ -2,7 +2,6 @@
 // records and malformed lines once for all passes, binds header lines, places each record at its SOURCE line (the
 // readers' chunks say which source line each canonical line comes from: JSON, CSV and Parquet have made-up header
 // lines), and notices what the threads need to know (a header line where a parallel split could not see it).
-import { RecordFormat } from '../scan';
 import { LineKind, RecordScanner } from '../records/recordScanner';
 import { ScanUnit, UnitReadInfo, readUnit, unitFormat } from './input';
 import { RecordPlace, ScanPass } from './passes';
@@ -28,9 +27,9 @@ export interface UnitCounts {
   keptProblems: DecodeProblem[];
   /** A header line that did not start its file: units after it, split from the same file, bound another format. */
   lateHeader: boolean;
-  /** The formats the unit's records were bound to (its first, and any header line's). */
-  formats: RecordFormat[];
   changed?: string;
+  /** The file, found in a folder, is not a flow log: why (nothing of it was scanned). */
+  skipped?: string;
   /** The file could not be read to its end: why (the records before the damage were scanned). */
   error?: { file: string; message: string; line?: number };
 }
@@ -54,7 +53,7 @@ export async function scanUnit(unit: ScanUnit, text: string | undefined, passes:
   const scanner = new RecordScanner(unitFormat(unit));
   const counts: UnitCounts = {
     unit: unit.index, records: 0, malformed: 0, lines: 0, bytesRead: 0, overlong: 0, decodeProblems: 0, keptProblems: [],
-    lateHeader: false, formats: [scanner.format],
+    lateHeader: false,
   };
   const place: RecordPlace = { file: unit.file, line: 0, seq: unit.index * SEQ_PER_UNIT };
   const info: UnitReadInfo = {};
@@ -80,6 +79,7 @@ export async function scanUnit(unit: ScanUnit, text: string | undefined, passes:
     counts.error = e.line !== undefined ? { file: e.path, message: e.reason, line: e.line } : { file: e.path, message: e.reason };
   }
   counts.changed = info.changed;
+  if (info.skipped) counts.skipped = info.skipped;
   return counts;
 }
 
@@ -109,7 +109,6 @@ function scanChunk(chunk: DecodedChunk, scanner: RecordScanner, passes: readonly
       // A header line binds the records after it; later ranges of the same file were started without it. A header
       // the reader made up (line 0: JSON keys, a CSV key row, Parquet columns) comes with every range that needs one.
       if (!unit.endsFile && line !== 0 && !(unit.startsFile && line === 1)) counts.lateHeader = true;
-      counts.formats.push(scanner.format);
     }
   }
   counts.records += records;

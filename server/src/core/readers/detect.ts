@@ -51,12 +51,20 @@ const CSV_SEPARATORS = [',', '\t', '|', ';'];
 
 /** The first lines of decompressed text, without a byte order mark, blank lines left out. */
 function firstLines(head: Uint8Array, max: number): string[] {
-  let text = new TextDecoder().decode(head.subarray(0, Math.min(head.length, 65536)));
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(/\r\n|\r|\n/);
-  // The last piece may be cut short by the sample's end (unless the sample is the whole file).
-  if (head.length >= 65536 && lines.length > 1) lines.pop();
-  return lines.filter((l) => l.trim() !== '').slice(0, max);
+  const n = Math.min(head.length, 65536);
+  let at = n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const lines: string[] = [];
+  const decoder = new TextDecoder();
+  while (at < n && lines.length < max) {
+    let e = at;
+    while (e < n && head[e] !== 10 && head[e] !== 13) e++;
+    // A last line cut short by the sample's end is not a line (unless the sample is the whole input).
+    if (e === n && head.length >= 65536 && lines.length > 0) break;
+    const line = decoder.decode(head.subarray(at, e));
+    if (line.trim() !== '') lines.push(line);
+    at = e < n && head[e] === 13 && head[e + 1] === 10 ? e + 2 : e + 1;
+  }
+  return lines;
 }
 
 /** Encoding of decompressed bytes, by content; then by the file's name; plain text when nothing says otherwise. */

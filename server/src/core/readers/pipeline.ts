@@ -23,6 +23,11 @@ export interface DecodeOptions {
   maxLineBytes?: number;
   /** Record where each line's fields are in its source line (DecodedChunk.sourceColumns): for lint and the editor. */
   sourceColumns?: boolean;
+  /**
+   * The file was found in a folder (not named): throw NotAFlowLogError, before any line, when its content is clearly
+   * not a flow log (binary, or a first line that is no part of one). The check of expandInputs' `sniff`, made here.
+   */
+  onlyFlowLogs?: boolean;
   signal?: AbortSignal;
 }
 

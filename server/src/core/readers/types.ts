@@ -68,3 +68,10 @@ export class DecodeError extends Error {
     super(`${path}${line !== undefined ? `:${line}` : ''}: ${reason}`);
   }
 }
+
+/** A file found in a folder turns out not to be a flow log (DecodeOptions.onlyFlowLogs): skipped, with the reason. */
+export class NotAFlowLogError extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path}: ${reason}`);
+  }
+}
