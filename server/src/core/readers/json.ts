@@ -89,15 +89,9 @@ export class JsonLinesSink implements LineSink {
       const k = layout.identity ? c : layout.sourceOf[c];
       const kind = this.scan.valKind[k] as Kind;
       if (kind === Kind.Raw) {
+        // The scanner saw every byte: none is a space or control character.
         const e = this.scan.valEnd[k];
-        for (let x = this.scan.valStart[k]; x < e; x++) {
-          const b = buf[x];
-          if (b <= 32 || b === 127) {
-            out.abandon(lineNo, `${layout.keys[k]}: the value holds a space or control character`);
-            return;
-          }
-          dst[o++] = b;
-        }
+        for (let x = this.scan.valStart[k]; x < e; x++) dst[o++] = buf[x];
       } else if (kind === Kind.Missing) dst[o++] = 45;
       else {
         out.commit(o);
@@ -138,13 +132,11 @@ export class JsonLinesSink implements LineSink {
       case Kind.Missing:
         out.dash();
         return '';
-      case Kind.Raw: {
-        const s = this.scan.valStart[k];
-        const e = this.scan.valEnd[k];
-        for (let i = s; i < e; i++) if (buf[i] <= 32 || buf[i] === 127) return 'the value holds a space or control character';
-        out.bytes(buf, s, e);
+      case Kind.Raw:
+        out.bytes(buf, this.scan.valStart[k], this.scan.valEnd[k]);
         return '';
-      }
+      case Kind.Blank:
+        return 'the value holds a space or control character';
       case Kind.Decoded: {
         const v = this.scan.decoded[k];
         if (v === '') {
@@ -166,7 +158,7 @@ export class JsonLinesSink implements LineSink {
   private writeRawText(buf: Uint8Array, lineStart: number, k: number, lineNo: number): void {
     const out = this.out;
     const kind = this.scan.valKind[k] as Kind;
-    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k], out.columns ? utf16Length(buf, lineStart, this.scan.valStart[k]) : 0);
+    if (kind === Kind.Raw || kind === Kind.Blank) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k], out.columns ? utf16Length(buf, lineStart, this.scan.valStart[k]) : 0);
     else if (kind === Kind.Decoded) {
       const v = this.scan.decoded[k];
       if (/[\r\n]/.test(v)) {
@@ -192,7 +184,8 @@ export class JsonLinesSink implements LineSink {
     for (let k = 0; k < n; k++) {
       const raw = buf.subarray(this.scan.keyStart[k], this.scan.keyEnd[k]);
       let key = this.decoder.decode(raw);
-      if (this.scan.keyEscaped[k]) {
+      // Escaped keys are told by their bytes (a key matched against the last object's is not scanned for escapes).
+      if (raw.includes(92 /* \\ */)) {
         try {
           key = JSON.parse(`"${key}"`) as string;
         } catch {
@@ -200,7 +193,7 @@ export class JsonLinesSink implements LineSink {
         }
       }
       keys.push(key);
-      keyBytes.push(Uint8Array.prototype.slice.call(raw));
+      keyBytes.push(new Uint8Array(raw)); // a plain Uint8Array: the scanner reads every key through one kind of array
     }
     if (new Set(keys).size !== n) return 'a key appears twice in the object';
     const fields: number[] = [];
