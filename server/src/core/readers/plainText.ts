@@ -82,27 +82,12 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
 }
 
 /**
- * The number of `\n` bytes in `buf[start, end)`, four bytes at a time where the buffer is aligned (a call to
- * indexOf per line costs more than the line's bytes).
+ * The number of `\n` bytes in `buf[start, end)`. Buffer's indexOf is memchr: faster than any loop over the bytes
+ * in JavaScript, even at one call per line.
  */
 export function countLineFeeds(buf: Uint8Array, start: number, end: number): number {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   let n = 0;
-  let i = start;
-  const abs = buf.byteOffset + i;
-  const lead = Math.min(end, i + ((4 - (abs & 3)) & 3));
-  for (; i < lead; i++) if (buf[i] === LF) n++;
-  const words = (end - i) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      const x = w[k] ^ 0x0a0a0a0a;
-      // High bit of each byte set unless the byte was 0 (was a line feed); exact, no borrow between bytes.
-      const y = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
-      const zero = ~y & 0x80808080;
-      if (zero !== 0) n += Math.imul(zero >>> 7, 0x01010101) >>> 24;
-    }
-    i += words << 2;
-  }
-  for (; i < end; i++) if (buf[i] === LF) n++;
+  for (let i = b.indexOf(LF, start); i >= 0 && i < end; i = b.indexOf(LF, i + 1)) n++;
   return n;
 }
