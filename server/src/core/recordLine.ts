@@ -346,7 +346,8 @@ function readJson(line: RecordLine, source: string): LineKind {
     const vs = kind === Kind.Missing || kind === Kind.Decoded || kind === Kind.Nested ? tokenStart(source, ke) : col(scanner.valStart[k]);
     const te = tokenEndAfter(source, vs);
     if (kind === Kind.Nested) return unreadable(line, Codes.jsonRecord, `${keys[k]}: the value is an object or array, not a field value`, vs, te);
-    if (kind === Kind.Raw) {
+    if (kind === Kind.Raw || kind === Kind.Blank) {
+      // Blank: a string holding a space or DEL (valid JSON), which the check below reports.
       const ve = col(scanner.valEnd[k]);
       if (holdsBlank(source, vs, ve)) return unreadable(line, Codes.jsonRecord, `${keys[k]}: the value holds a space or control character, which a flow log record cannot hold`, vs, ve);
       out.value(source.slice(vs, ve), vs, ve, te, true, ks, ke);

@@ -8,6 +8,7 @@ import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, heade
 import { Problem, validateHeader, validateRecord } from '../validate';
 import { DecodeProblem, DecodedChunk, SourceColumns } from '../readers/types';
 import { sourceRange } from '../readers/sourceColumns';
+import { CLEAN_REJECT, CleanPlan, NOT_CLEAN, cleanLine, cleanPlanOf } from './cleanRecord';
 
 /** One problem as `flowlog lint` reports it: 1-based line and columns (UTF-16, as editors count). */
 export interface LintProblem {
@@ -122,6 +123,24 @@ export class RangeLinter {
     found.length = 0;
   }
 
+  /** The format records are bound to now (the last header line's, or the default). */
+  get currentFormat(): RecordFormat {
+    return this.format;
+  }
+
+  /** Counts a clean record (cleanRecord.ts) at `sourceLine`: what lintLine does for a record without problems. */
+  cleanLine(sourceLine: number, reject: boolean): void {
+    const counts = this.counts;
+    if (sourceLine > counts.lines) counts.lines = sourceLine;
+    counts.records++;
+    if (reject) counts.rejects++;
+  }
+
+  /** Problems of a made-up header wait for the next source line: that line takes the full path. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** At the end: problems of a made-up header with no line after it. */
   flush(out: LintProblem[]): void {
     for (const p of this.pending) this.emit(out, this.lineOffset + Math.max(1, this.counts.lines), 1, 2, p.severity, p.code, p.message);
@@ -150,28 +169,41 @@ export async function lintChunks(
   linter: RangeLinter,
   emit: (batch: LintProblem[]) => void | Promise<void>,
   signal?: AbortSignal,
+  fastPath = true,
 ): Promise<void> {
   let batch: LintProblem[] = [];
+  let planFormat: RecordFormat | undefined;
+  let plan: CleanPlan | null = null;
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
     const b = chunk.bytes;
-    const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+    const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     const problems = chunk.problems ? new Map(chunk.problems.map((p) => [p.line, p])) : undefined;
     const lines = chunk.lines;
-    let start = 0;
-    for (let k = 0; start < text.length; k++) {
-      let nl = text.indexOf('\n', start);
-      if (nl < 0) nl = text.length;
+    // A clean record (cleanRecord.ts) is checked on its bytes and only counted; every other line is made a string
+    // and linted in full.
+    for (let k = 0, start = 0; start < bytes.length; k++) {
+      let nl = bytes.indexOf(10, start);
+      if (nl < 0) nl = bytes.length;
       const sourceLine = lines ? lines[k] : chunk.firstLine + k;
-      // A `!` line stands for a source line the reader could not read as a record.
-      const problem = problems && nl === start + 1 && text.charCodeAt(start) === 33 ? problems.get(sourceLine) : undefined;
-      linter.lintLine(text, start, nl, sourceLine, batch, chunk.sourceColumns, k, problem);
-      if (batch.length >= LINT_BATCH) {
-        const handed = batch;
-        batch = [];
-        const wait = emit(handed);
-        if (wait) await wait;
-        signal?.throwIfAborted();
+      if (linter.currentFormat !== planFormat) {
+        planFormat = linter.currentFormat;
+        plan = fastPath ? cleanPlanOf(planFormat) : null;
+      }
+      const clean = plan && !linter.hasPending ? cleanLine(bytes, start, nl, plan) : NOT_CLEAN;
+      if (clean !== NOT_CLEAN) linter.cleanLine(sourceLine, clean === CLEAN_REJECT);
+      else {
+        const text = bytes.toString('utf8', start, nl);
+        // A `!` line stands for a source line the reader could not read as a record.
+        const problem = problems && text === '!' ? problems.get(sourceLine) : undefined;
+        linter.lintLine(text, 0, text.length, sourceLine, batch, chunk.sourceColumns, k, problem);
+        if (batch.length >= LINT_BATCH) {
+          const handed = batch;
+          batch = [];
+          const wait = emit(handed);
+          if (wait) await wait;
+          signal?.throwIfAborted();
+        }
       }
       start = nl + 1;
     }
