@@ -27,12 +27,18 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
   let pos = start;
   let lineNo = 1;
   let first = o.startsFile;
+  // The next read is asked for before a chunk is handed on: the disk works while the consumer scans.
+  const readAt = (at: number) => {
+    const want = Math.min(READ, end - at);
+    const buf = Buffer.allocUnsafe(want);
+    return handle.read(buf, 0, want, at).then(({ bytesRead }) => ({ buf, bytesRead }));
+  };
+  let next: ReturnType<typeof readAt> | undefined;
   try {
     while (pos < end) {
       o.signal?.throwIfAborted();
-      const want = Math.min(READ, end - pos);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, pos);
+      const { buf, bytesRead } = await (next ?? readAt(pos));
+      next = undefined;
       if (bytesRead === 0) break;
       const data = buf.subarray(0, bytesRead);
       let skip = 0;
@@ -72,11 +78,14 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
       }
       pos += cut;
       o.counter.n = pos - start;
+      if (pos < end) next = readAt(pos);
       yield { bytes, firstLine: lineNo, bytesRead: pos - start };
       lineNo += count;
     }
     return { pos, nextLine: lineNo };
   } finally {
+    // A read still under way (the consumer stopped early) finishes before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
