@@ -329,13 +329,20 @@ async function* textBytes(text: string): AsyncGenerator<Uint8Array> {
   }
 }
 
+/**
+ * Names of this process's standard input. Read through process.stdin, not opened again: when standard input is a
+ * socket (as a parent process may hand it), opening /dev/stdin fails (ENXIO).
+ */
+const STANDARD_INPUT = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 /** Standard input (`-`) or a pipe, FIFO or device, as it comes. */
 async function* streamBytes(path: string): AsyncGenerator<Uint8Array> {
-  const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const stdin = STANDARD_INPUT.has(path);
+  const stream = stdin ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer | string>) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } finally {
-    if (path !== '-') (stream as ReturnType<typeof createReadStream>).destroy();
+    if (!stdin) (stream as ReturnType<typeof createReadStream>).destroy();
   }
 }
 
