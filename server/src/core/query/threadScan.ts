@@ -99,7 +99,8 @@ export class ThreadScan {
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
       if (!(p instanceof AggregatePass) || p.sketch || p.candidates || p.plan.rankAggregate === undefined) return;
-      if (Atomics.load(topN.flags, i) === 1 || p.groups.size() > this.threshold) {
+      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.byteSize() > this.budget.bytes / 2;
+      if (Atomics.load(topN.flags, i) === 1 || over) {
         Atomics.store(topN.flags, i, 1);
         p.toSketch();
       }
@@ -119,8 +120,16 @@ export class ThreadScan {
       let biggest: AggregatePass | undefined;
       for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
       if (!biggest || biggest.groups.size() === 0) return;
-      biggest.spill(budget.folder);
-      this.spills++;
+      // A top-N that can read the input again turns to its sketch rather than spill (several top lists together
+      // may pass the budget while each stays under its own half).
+      const i = this.passes.indexOf(biggest);
+      if (this.topN?.enabled && !biggest.sketch && !biggest.candidates && biggest.plan.rankAggregate !== undefined) {
+        Atomics.store(this.topN.flags, i, 1);
+        biggest.toSketch();
+      } else {
+        biggest.spill(budget.folder);
+        this.spills++;
+      }
       total = this.groupBytes();
     }
   }

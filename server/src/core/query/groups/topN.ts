@@ -13,12 +13,14 @@
 // Values below zero (Tencent writes -1 counts) are added as zero to the sketch: still an upper bound.
 
 /**
- * Groups a thread aggregates before the plan turns to the sketch (FLOWLOG_TOPN_THRESHOLD sets it: tests use small
- * files). Below it a top-N is one pass; past it, memory stays that of the sketch and the sampled groups.
+ * Groups a thread aggregates before the plan turns to the sketch, when FLOWLOG_TOPN_THRESHOLD sets it (tests use
+ * small files); else undefined: a top-N turns to its sketch when its groups take half the thread's table budget,
+ * that is, when holding them all would soon mean spilling (reading the input twice costs more than a table that
+ * fits). Below it a top-N is one pass; past it, memory stays that of the sketch and the sampled groups.
  */
-export function sketchThreshold(): number {
+export function sketchThreshold(): number | undefined {
   const fromEnv = Number(process.env.FLOWLOG_TOPN_THRESHOLD);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 1 << 16;
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
 }
 
 /** 1 in 2^SAMPLE_BITS keys is aggregated exactly in the sketch pass. */
