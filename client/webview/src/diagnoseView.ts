@@ -65,10 +65,15 @@ function endpoint(address: string, port: number, protocol: number): string {
   return ports ? `${address.includes(':') ? `[${address}]` : address}:${port}` : address;
 }
 
-/** An evidence line as a link: `request  planted.flowlog:12 (ACCEPT)`. */
+/** A record's file as shown: under a folder source, relative to it; else its name (the panel's title has the path). */
+function fileName(file: string, folder: string | undefined): string {
+  return folder ? shownPath(file, folder) : cellText(file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1));
+}
+
+/** An evidence line as a link: `request: planted.flowlog:12 (ACCEPT)`. */
 function lineLink(role: string, ref: RecordRef | null, action: string, actions: DiagnoseActions, folder: string | undefined): HTMLElement {
   if (!ref) return el('span', { className: 'evidence-line missing', text: `${role}: not logged` });
-  const b = el('button', { className: 'link evidence-line', text: `${role}: ${shownPath(ref.file, folder)}:${ref.line} (${action})`, title: `Open line ${ref.line} of ${cellText(ref.file)}`, attrs: { 'data-role': role, 'data-line': String(ref.line) } });
+  const b = el('button', { className: 'link evidence-line', text: `${role}: ${fileName(ref.file, folder)}:${ref.line} (${action})`, title: `Open line ${ref.line} of ${cellText(ref.file)}`, attrs: { 'data-role': role, 'data-line': String(ref.line) } });
   b.addEventListener('click', () => actions.openRecord(ref));
   return b;
 }
@@ -129,7 +134,8 @@ function table(heads: string[], rows: { cells: (string | HTMLElement)[]; query: 
     })));
   }
   t.append(body);
-  return t;
+  // Wide tables scroll sideways in a narrow panel rather than squeeze their columns.
+  return el('div', { className: 'table-scroll' }, [t]);
 }
 
 function findings(r: DiagnoseResultWire, actions: DiagnoseActions, folder: string | undefined): HTMLElement {
@@ -138,12 +144,14 @@ function findings(r: DiagnoseResultWire, actions: DiagnoseActions, folder: strin
   const scanRule = `≥ ${o.portScanThreshold} ports on one host or ≥ ${o.addressScanThreshold} hosts on one port in ${formatDuration(o.scanWindow)}, ≥ ${Math.round(o.scanMinRejectedShare * 100)}% rejected`;
   box.append(el('h3', { text: `Scans: ${r.totals.scans > 0 ? formatCount(r.totals.scans) : 'none'}` }), el('p', { className: 'rule', text: scanRule }));
   if (r.scans.length > 0) {
-    box.append(table(['kind', 'source', 'target', 'distinct', 'attempts', 'rejected', 'when', 'first record'], r.scans.map((f) => ({
+    box.append(table(['finding', 'target', 'attempts', 'when', 'first record'], r.scans.map((f) => ({
       query: scanQuery(f),
       cells: [
-        f.kind, cellText(f.source),
-        f.kind === 'port-scan' ? `${cellText(f.host ?? '-')} (${f.protocolName}${f.samplePorts.length ? `: ${f.samplePorts.join(', ')}${f.distinct > f.samplePorts.length ? ', …' : ''}` : ''})` : f.port === null ? f.protocolName : `port ${f.port}/${f.protocolName}`,
-        `${formatCount(f.distinct)} ${f.kind === 'port-scan' ? 'ports' : 'hosts'}`, formatCount(f.attempts), formatCount(f.rejected), window(f.start, f.end),
+        `${f.kind === 'port-scan' ? 'port scan' : 'address scan'} from ${cellText(f.source)}`,
+        f.kind === 'port-scan'
+          ? `${formatCount(f.distinct)} ports of ${cellText(f.host ?? '-')} (${f.protocolName}${f.samplePorts.length ? `: ${f.samplePorts.join(', ')}${f.distinct > f.samplePorts.length ? ', …' : ''}` : ''})`
+          : `${formatCount(f.distinct)} hosts on ${f.port === null ? f.protocolName : `port ${f.port}/${f.protocolName}`}`,
+        `${formatCount(f.attempts)}, ${formatCount(f.rejected)} rejected`, window(f.start, f.end),
         lineLink('first', f.evidence, 'attempt', actions, folder),
       ],
     })), actions, 'scans-table'));
@@ -151,11 +159,12 @@ function findings(r: DiagnoseResultWire, actions: DiagnoseActions, folder: strin
   }
   box.append(el('h3', { text: `Brute force: ${r.totals.bruteForce > 0 ? formatCount(r.totals.bruteForce) : 'none'}` }), el('p', { className: 'rule', text: `≥ ${o.bruteForceThreshold} connections from one source to one login or database port of one host in ${formatDuration(o.bruteForceWindow)}` }));
   if (r.bruteForce.length > 0) {
-    box.append(table(['source', 'target', 'connections', 'peak', 'accepted', 'rejected', 'when', 'first record'], r.bruteForce.map((f) => ({
+    box.append(table(['source', 'target', 'connections', 'when', 'first record'], r.bruteForce.map((f) => ({
       query: bruteForceQuery(f),
       cells: [
-        cellText(f.source), `${endpoint(f.host, f.port, 6)}${f.service ? ` (${f.service})` : ''}`, formatCount(f.connections), formatCount(f.peak),
-        formatCount(f.accepted), formatCount(f.rejected), window(f.start, f.end), lineLink('first', f.evidence, 'connection', actions, folder),
+        cellText(f.source), `${endpoint(f.host, f.port, 6)}${f.service ? ` (${f.service})` : ''}`,
+        `${formatCount(f.connections)} (peak ${formatCount(f.peak)} in one window), ${formatCount(f.accepted)} accepted, ${formatCount(f.rejected)} rejected`,
+        window(f.start, f.end), lineLink('first', f.evidence, 'connection', actions, folder),
       ],
     })), actions, 'brute-force-table'));
     if (r.totals.bruteForce > r.bruteForce.length) box.append(el('p', { className: 'empty', text: `${formatCount(r.totals.bruteForce - r.bruteForce.length)} more: \`flowlog diagnose --format json\` lists them all.` }));
@@ -180,6 +189,8 @@ function coverage(r: DiagnoseResultWire, actions: DiagnoseActions): HTMLElement 
     if (c.first < from) from = c.first;
     if (c.last > to) to = c.last;
   }
+  box.append(el('div', { className: 'coverage-legend' }, (['traffic', 'nodata', 'skipdata', 'gap'] as const).map((state) =>
+    el('span', { className: 'legend-item' }, [el('span', { className: `legend-swatch seg-${state}` }), el('span', { text: ` ${STATE_LABEL[state]}` })]))));
   box.append(el('div', { className: 'coverage-axis' }, [el('span', { text: isoUtc(from) }), el('span', { text: isoUtc(to) })]));
   const list = el('div', { className: 'coverage-list' });
   const add = (items: InterfaceCoverageWire[]) => list.append(...items.map((c) => interfaceRow(c, from, to, actions)));
