@@ -9,6 +9,7 @@ import { codeActionsFor } from './handlers/codeActions';
 import { SettingsStore } from './handlers/settings';
 import { registerQueryHandlers } from './handlers/query';
 import { registerSummaryHandler } from './handlers/summary';
+import { registerDiagnoseHandler } from './handlers/diagnose';
 import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
 import { registerDecodedText } from './handlers/decoded';
@@ -78,6 +79,7 @@ export function startServer(connection: Connection): void {
 
   registerQueryHandlers(connection, documents, () => settings.get());
   registerSummaryHandler(connection, documents);
+  registerDiagnoseHandler(connection, documents);
   registerDecodedText(connection);
 
   connection.listen();

@@ -2,6 +2,13 @@
 
 import { NotificationType, ProgressType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
+// The diagnosis's types from its leaf modules (not core/diagnose/index.ts, which pulls in node: modules the webview's
+// type-check does not have): the same objects that module's diagnose() returns.
+import type { Conversation } from './core/diagnose/conversation';
+import type { Reading } from './core/diagnose/readings';
+import type { BruteForceFinding, ScanFinding } from './core/diagnose/scanFindings';
+import type { InterfaceCoverage } from './core/diagnose/coverage';
+import type { Verdict } from './core/diagnose/verdict';
 
 /** Counts for the status bar, sent after each validation of a document. */
 export interface DocumentStatusParams {
@@ -197,3 +204,68 @@ export interface DecodedTextResult {
 }
 
 export const DecodedTextRequest = new ProtocolRequestType<DecodedTextParams, DecodedTextResult, DecodedTextPage, void, void>('flowlog/decodedText');
+
+/**
+ * Connectivity diagnosis (README "Connectivity diagnosis") of a flow log: the open document, the file on disk (big
+ * files streamed), a decoded view's file, or every flow log under a folder (with `glob`), named as for the summary.
+ */
+export interface DiagnoseParams {
+  uri: string;
+  glob?: string;
+  /** Conversations listed per verdict, the most records first (default 20; ok included, so its count opens records too). */
+  limit?: number;
+  workDoneToken?: string | number;
+}
+
+/** A listed conversation with its plain reading (as `flowlog diagnose --format json` prints it). */
+export interface DiagnosedConversationWire extends Conversation {
+  reading: Reading;
+  readingText: string;
+}
+
+/** One interface's capture coverage; `timeline` (and the span lists) stop after DIAGNOSE_MAX_SPANS entries. */
+export interface InterfaceCoverageWire extends InterfaceCoverage {
+  /** Timeline entries left out (0 when it is whole). */
+  spansLeftOut: number;
+}
+
+/** Findings and interfaces a diagnosis result lists at most (the totals say how many there were). */
+export const DIAGNOSE_MAX_FINDINGS = 100;
+export const DIAGNOSE_MAX_INTERFACES = 200;
+export const DIAGNOSE_MAX_SPANS = 500;
+
+export interface DiagnoseResultWire {
+  files: string[];
+  /** What was read: record lines, and the kinds of them (traffic joins conversations; malformed and incomplete do not). */
+  records: { records: number; traffic: number; nodata: number; skipdata: number; malformed: number; incomplete: number; bytes: number };
+  /** Conversations by verdict: exact counts. */
+  verdicts: Record<Verdict, number>;
+  /** The `limit` most significant conversations of each verdict, broken verdicts first. Lines are the document's. */
+  conversations: DiagnosedConversationWire[];
+  /** Scans and brute force (at most DIAGNOSE_MAX_FINDINGS each, in the core's order). */
+  scans: ScanFinding[];
+  bruteForce: BruteForceFinding[];
+  /** Capture coverage per interface: those with gaps, SKIPDATA or NODATA first (at most DIAGNOSE_MAX_INTERFACES). */
+  coverage: InterfaceCoverageWire[];
+  /** How many of each the diagnosis found (the lists above may stop before). */
+  totals: { conversations: number; scans: number; bruteForce: number; interfaces: number };
+  /** The rules the result was found with (seconds, counts, shares). */
+  options: {
+    slack: number;
+    limit: number;
+    coverageMinGap: number;
+    scanWindow: number;
+    portScanThreshold: number;
+    addressScanThreshold: number;
+    scanMinRejectedShare: number;
+    bruteForceWindow: number;
+    bruteForceThreshold: number;
+  };
+  /** What to know about how far to trust the result (late records, unusable lines, saturated windows). */
+  warnings: string[];
+  elapsedMs: number;
+  /** A folder source: what it held. */
+  source?: SourceInfoWire;
+}
+
+export const DiagnoseRequest = new ProtocolRequestType<DiagnoseParams, DiagnoseResultWire, never, void, void>('flowlog/diagnose');

@@ -4,6 +4,7 @@ import { QUERY_PANEL_VIEW_TYPE, PanelDeps, QueryPanel } from './queryPanel';
 import { SUMMARY_PANEL_VIEW_TYPE, SummaryPanel } from './summaryPanel';
 import { QueryViewState, SummaryViewState } from '../../webview/src/messages';
 import { askFolderTarget } from './queryFolder';
+import { activeFlowLogUri } from '../activeFlowLog';
 
 /** Commands get a URI from the CodeLens (a string) or the editor title menu (a Uri). */
 const asUri = (arg: unknown): vscode.Uri | undefined =>
@@ -16,6 +17,10 @@ export function registerPanels(deps: PanelDeps): void {
     }),
     vscode.commands.registerCommand('flowlog.showSummary', (arg?: unknown) => {
       SummaryPanel.show(deps, asUri(arg));
+    }),
+    // The summary opened at its Diagnose section, the diagnosis computed first.
+    vscode.commands.registerCommand('flowlog.diagnose', (arg?: unknown) => {
+      SummaryPanel.show(deps, asUri(arg) ?? activeFlowLogUri(), 'diagnose');
     }),
     // (folder, glob) from the Explorer or a call; asked for otherwise. The summary first, the query panel in front.
     vscode.commands.registerCommand('flowlog.queryFolder', async (folder?: unknown, glob?: unknown) => {

@@ -40,6 +40,8 @@ export interface SummaryViewHost {
   ready(): void;
   refresh(): void;
   openQuery(query: string): void;
+  /** Shows line `line` of `file` (the bound flow log, or a file under the bound folder: checked by the host). */
+  openRecord(file: string, line: number): void;
   rejected(raw: unknown): void;
 }
 
@@ -50,6 +52,7 @@ export function routeSummaryViewMessage(raw: unknown, host: SummaryViewHost): vo
     case 'ready': return host.ready();
     case 'refresh': return host.refresh();
     case 'openQuery': return host.openQuery(msg.query);
+    case 'openRecord': return host.openRecord(msg.file, msg.line);
     default: {
       const unreachable: never = msg;
       return host.rejected(unreachable);

@@ -1,10 +1,14 @@
 // The summary panel's host: one dashboard per flow log (or per folder), computed by the language server (from disk
-// for big files and folders); every figure in it opens the query panel with the query behind it.
+// for big files and folders), with its Diagnose section (flowlog/diagnose, a second request: after the summary, or
+// first when Diagnose Connectivity opened it); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
-import { SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
+import { DiagnoseRequest, DiagnoseResultWire, SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
 import { watchWorkDone } from '../query/queryClient';
-import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
+import { SummaryFocus, SummaryViewState, ToSummaryView } from '../../webview/src/messages';
+import { revealLine } from '../query/queryCommands';
+import { viewUriOf } from '../decoded/decodedUri';
+import { isInside } from './sameFile';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
 import { PanelDeps, QueryPanel } from './queryPanel';
 import { PanelTarget, ViewPort, loadPage, panelColumn, panelTargetOf, targetOf, webviewOptions } from './webviewPanel';
@@ -30,9 +34,12 @@ export class SummaryPanel implements SummaryViewHost {
   private cancel?: vscode.CancellationTokenSource;
   private loaded = false;
   private last?: SummaryResultWire;
+  private lastDiagnosis?: DiagnoseResultWire;
+  /** The section a command opened the panel at: computed first, and scrolled to. */
+  private focus?: SummaryFocus;
 
-  /** The summary of `target` (a flow log, or a folder), or of the active flow log. */
-  static show(deps: PanelDeps, target: vscode.Uri | PanelTarget | undefined = activeFlowLogUri()): SummaryPanel | undefined {
+  /** The summary of `target` (a flow log, or a folder), or of the active flow log; `focus` opens it at that section. */
+  static show(deps: PanelDeps, target: vscode.Uri | PanelTarget | undefined = activeFlowLogUri(), focus?: SummaryFocus): SummaryPanel | undefined {
     if (!target) {
       void vscode.window.showWarningMessage('Open a flow log (.flowlog) first.');
       return undefined;
@@ -41,11 +48,12 @@ export class SummaryPanel implements SummaryViewHost {
     const existing = SummaryPanel.open.get(keyOf(bound));
     if (existing) {
       existing.panel.reveal();
+      existing.setFocus(focus);
       existing.refresh();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: panelColumn(), preserveFocus: false }, webviewOptions(deps.context.extensionUri));
-    return new SummaryPanel(panel, deps, bound);
+    return new SummaryPanel(panel, deps, bound, focus);
   }
 
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: SummaryViewState | undefined): void {
@@ -56,7 +64,7 @@ export class SummaryPanel implements SummaryViewHost {
     else panel.dispose();
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly bound: PanelTarget) {
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly bound: PanelTarget, focus?: SummaryFocus) {
     SummaryPanel.open.set(keyOf(bound), this);
     this.port = new ViewPort(panel);
     const target = targetOf(bound);
@@ -68,7 +76,13 @@ export class SummaryPanel implements SummaryViewHost {
       panel.onDidDispose(() => this.dispose()),
     );
     this.port.post({ type: 'target', target });
+    this.setFocus(focus);
     this.refresh();
+  }
+
+  private setFocus(focus: SummaryFocus | undefined): void {
+    this.focus = focus;
+    if (focus) this.port.post({ type: 'focus', section: focus });
   }
 
   /** The page says it is ready after each load: again after a reload, when it needs the last summary again. */
@@ -76,6 +90,7 @@ export class SummaryPanel implements SummaryViewHost {
     if (this.loaded) {
       this.port.post({ type: 'target', target: targetOf(this.bound) });
       this.port.post(this.last ? { type: 'summary', result: this.last } : { type: 'started' });
+      this.port.post(this.lastDiagnosis ? { type: 'diagnosis', result: this.lastDiagnosis } : { type: 'diagnoseStarted' });
     }
     this.loaded = true;
     this.port.markReady();
@@ -89,13 +104,54 @@ export class SummaryPanel implements SummaryViewHost {
     QueryPanel.show(this.deps, { target: this.bound, query, run: true });
   }
 
+  /** An evidence line: of the bound file, or of a file under the bound folder (a page's message is data: checked). */
+  openRecord(file: string, line: number): void {
+    // Beside the panel, never over it.
+    const column = this.panel.viewColumn;
+    if (!this.bound.folder) {
+      void revealLine(this.bound.uri, line - 1, column);
+      return;
+    }
+    if (!isInside(file, this.bound.uri.fsPath)) return;
+    void viewUriOf(file).then(({ uri, lineOffset }) => revealLine(uri, line - 1 + lineOffset, column));
+  }
+
   rejected(raw: unknown): void {
     console.warn('flowlog summary: ignored a malformed message', raw);
   }
 
+  /** The summary and the diagnosis, one after the other (they would only slow each other down on a big file). */
   private async compute(): Promise<void> {
     this.cancel?.cancel();
     const cancel = (this.cancel = new vscode.CancellationTokenSource());
+    const steps = this.focus === 'diagnose' ? [() => this.diagnose(cancel), () => this.summarize(cancel)] : [() => this.summarize(cancel), () => this.diagnose(cancel)];
+    for (const step of steps) {
+      if (cancel.token.isCancellationRequested) return;
+      await step();
+    }
+  }
+
+  private async diagnose(cancel: vscode.CancellationTokenSource): Promise<void> {
+    this.port.post({ type: 'diagnoseStarted' });
+    const client = await this.deps.client.get();
+    const work = watchWorkDone(client, (percent, message) => {
+      if (cancel.token.isCancellationRequested) return;
+      this.port.post(message && /files/.test(message) ? { type: 'diagnoseProgress', done: percent, total: 100, detail: message } : { type: 'diagnoseProgress', done: percent, total: 100 });
+    });
+    try {
+      const result = await client.sendRequest(DiagnoseRequest, { uri: this.bound.uri.toString(), glob: this.bound.folder?.glob, workDoneToken: work.token }, cancel.token);
+      if (!cancel.token.isCancellationRequested) {
+        this.lastDiagnosis = result;
+        this.port.post({ type: 'diagnosis', result });
+      }
+    } catch (e) {
+      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'diagnoseFailed', message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      work.dispose();
+    }
+  }
+
+  private async summarize(cancel: vscode.CancellationTokenSource): Promise<void> {
     this.port.post({ type: 'started' });
     const client = await this.deps.client.get();
     const work = watchWorkDone(client, (percent, message) => {

@@ -2,7 +2,7 @@
 // host checks what a webview sends (parseFromQueryView, parseFromSummaryView) before routing it, because a
 // webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
 // and the unit tests compile it.
-import type { QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
+import type { DiagnoseResultWire, QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
 
 export type Cell = string | number | null;
 
@@ -46,19 +46,29 @@ export type FromQueryView =
   | { type: 'copy'; format: ExportFormat; columns: string[]; rows: Cell[][] }
   | { type: 'pin'; pinned: boolean };
 
-/** Extension host → summary view. */
+/** Sections of the summary a command can open it at. */
+export type SummaryFocus = 'diagnose';
+
+/** Extension host → summary view. The diagnosis (its Diagnose section) comes by its own request, after or before the summary. */
 export type ToSummaryView =
   | { type: 'target'; target: FlowLogTarget }
   | { type: 'started' }
   | { type: 'progress'; done: number; total: number; detail?: string }
   | { type: 'summary'; result: SummaryResultWire }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string }
+  | { type: 'diagnoseStarted' }
+  | { type: 'diagnoseProgress'; done: number; total: number; detail?: string }
+  | { type: 'diagnosis'; result: DiagnoseResultWire }
+  | { type: 'diagnoseFailed'; message: string }
+  | { type: 'focus'; section: SummaryFocus };
 
 /** Summary view → extension host. */
 export type FromSummaryView =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'openQuery'; query: string };
+  | { type: 'openQuery'; query: string }
+  /** Show a record's line: `file` as the diagnosis names it (the bound file's path, or a file under the bound folder). */
+  | { type: 'openRecord'; file: string; line: number };
 
 /** What each view keeps with getState/setState: it survives hiding and, through the panel serializers, a reload. */
 export interface QueryViewState {
@@ -119,6 +129,8 @@ export function parseFromSummaryView(raw: unknown): FromSummaryView | undefined 
       return { type: raw.type };
     case 'openQuery':
       return typeof raw.query === 'string' && raw.query.length > 0 ? { type: 'openQuery', query: raw.query } : undefined;
+    case 'openRecord':
+      return typeof raw.file === 'string' && raw.file.length > 0 && isInt(raw.line) && raw.line >= 1 ? { type: 'openRecord', file: raw.file, line: raw.line } : undefined;
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
 // The summary dashboard: totals, traffic over time (ACCEPT and REJECT stacked), top talkers, rejected ports and
-// sources, protocols and interfaces, and for a folder a row per file (per delivery). Every number, bar and row is a
-// button that opens the query behind it.
+// sources, protocols and interfaces, for a folder a row per file (per delivery), and the Diagnose section
+// (diagnoseView.ts, computed by its own request). Every number, bar and row is a button that opens the query behind it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { FILES_QUERY, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
@@ -14,6 +14,7 @@ import { vscodeApi } from './vscodeApi';
 import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { drillDownQuery, fieldTerm } from './drillDown';
+import { renderDiagnosis } from './diagnoseView';
 import type { Cell, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
@@ -33,7 +34,22 @@ export function mountSummaryView(root: HTMLElement): void {
   const progress = el('vscode-progress-bar', { attrs: { id: 'progress' } }) as ProgressEl;
   progress.hidden = true;
   const body = el('div', { className: 'summary', attrs: { id: 'summary' } });
-  root.append(el('div', { className: 'panel-header' }, [el('span', { className: 'label', text: 'Summary of' }), title, refresh, timing]), progress, body);
+  // The Diagnose section: its own card after the summary's, filled by its own request (it may come first).
+  const diagnoseProgress = el('vscode-progress-bar', { attrs: { id: 'diagnose-progress' } }) as ProgressEl;
+  diagnoseProgress.hidden = true;
+  const diagnoseStatus = el('span', { className: 'timing', attrs: { id: 'diagnose-status' }, text: 'waiting…' });
+  const diagnoseBody = el('div', { attrs: { id: 'diagnose-body' } });
+  const diagnoseCard = el('section', { className: 'card diagnose', attrs: { 'data-section': 'diagnose', id: 'diagnose' } }, [
+    el('h2', {}, [el('span', { text: 'Diagnose: connectivity' }), diagnoseStatus]), diagnoseProgress, diagnoseBody,
+  ]);
+  /** A command opened the summary at the Diagnose section: keep it in view until both parts have rendered once. */
+  const focusWaits = new Set<'summary' | 'diagnosis'>();
+  const applyFocus = (rendered?: 'summary' | 'diagnosis') => {
+    if (focusWaits.size === 0) return;
+    diagnoseCard.scrollIntoView({ block: 'start' });
+    if (rendered) focusWaits.delete(rendered);
+  };
+  root.append(el('div', { className: 'panel-header' }, [el('span', { className: 'label', text: 'Summary of' }), title, refresh, timing]), progress, body, diagnoseCard);
 
   const renderTitle = () => {
     title.textContent = target?.name ?? '';
@@ -234,11 +250,37 @@ export function mountSummaryView(root: HTMLElement): void {
       case 'summary':
         progress.hidden = true;
         render(msg.result.summary, msg.result.elapsedMs, msg.result.source);
+        applyFocus('summary');
         break;
       case 'failed':
         progress.hidden = true;
         timing.textContent = '';
         body.replaceChildren(el('p', { className: 'error', text: `The summary failed: ${msg.message}` }));
+        break;
+      case 'diagnoseStarted':
+        diagnoseProgress.hidden = false;
+        diagnoseProgress.value = 0;
+        diagnoseStatus.textContent = 'diagnosing…';
+        break;
+      case 'diagnoseProgress':
+        diagnoseProgress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        diagnoseStatus.textContent = `diagnosing… ${msg.detail ?? `${Math.round(msg.done)}%`}`;
+        break;
+      case 'diagnosis':
+        diagnoseProgress.hidden = true;
+        diagnoseStatus.textContent = '';
+        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, { openQuery: open, openRecord: (ref) => post({ type: 'openRecord', file: ref.file, line: ref.line }) }, msg.result.source?.folder));
+        applyFocus('diagnosis');
+        break;
+      case 'diagnoseFailed':
+        diagnoseProgress.hidden = true;
+        diagnoseStatus.textContent = '';
+        diagnoseBody.replaceChildren(el('p', { className: 'error', text: `The diagnosis failed: ${msg.message}` }));
+        applyFocus('diagnosis');
+        break;
+      case 'focus':
+        focusWaits.add('summary').add('diagnosis');
+        applyFocus();
         break;
       default: {
         const unreachable: never = msg;

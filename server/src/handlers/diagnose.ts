@@ -1,0 +1,96 @@
+// flowlog/diagnose: connectivity diagnosis (conversations and verdicts, scans and brute force, capture coverage) of
+// the open document, the file on disk (streamed: big files are never open here), a decoded view's file, or every
+// flow log under a folder. The core does the work; this turns its result into the bounded object the summary's
+// Diagnose section shows, with the document's line numbers.
+import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { DiagnoseResult, VERDICTS, diagnose, readingText } from '../core/diagnose';
+import { evidenceOf } from '../core/diagnose/readings';
+import type { RecordRef } from '../core/diagnose';
+import {
+  DIAGNOSE_MAX_FINDINGS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS, DiagnoseParams, DiagnoseRequest, DiagnoseResultWire,
+  DiagnosedConversationWire, InterfaceCoverageWire, SourceInfoWire,
+} from '../protocol';
+import { DocumentStore } from './documents';
+import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
+
+export async function executeDiagnose(documents: DocumentStore, params: DiagnoseParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<DiagnoseResultWire> {
+  const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
+  const abort = abortOn(token);
+  progress?.begin('Flow log diagnosis', 0, undefined, true);
+  try {
+    // Every verdict listed (ok too): each count in the view opens the records of its listed conversations.
+    const result = await diagnose(source, { signal: abort.signal, onProgress: percentReporter(progress, sizes), list: VERDICTS, limit: params.limit });
+    return toDiagnoseWire(result, documentLine(lines, lineShift), info);
+  } catch (e) {
+    throw cancelledOr(e, abort.signal);
+  } finally {
+    abort.dispose();
+    progress?.done();
+  }
+}
+
+/** Line n of the engine's text as the editor's line: a JSON or CSV document's own line, a Parquet view's one down. */
+function documentLine(lines: Int32Array | undefined, shift = 0): ((line: number) => number) | undefined {
+  if (!lines && !shift) return undefined;
+  return (line) => (lines && line >= 1 && line <= lines.length ? lines[line - 1] : line) + shift;
+}
+
+/** Parts of the core's result over the bounds the view shows (the totals say what was left out). */
+export function toDiagnoseWire(r: DiagnoseResult, lineOf?: (line: number) => number, source?: SourceInfoWire): DiagnoseResultWire {
+  const move = (ref: RecordRef | null): RecordRef | null => (ref && lineOf ? { file: ref.file, line: lineOf(ref.line) } : ref);
+  const conversations = r.conversations.map((c): DiagnosedConversationWire => {
+    const { records: _everyRecord, ...wire }: DiagnosedConversationWire = c;
+    if (!lineOf) return wire;
+    wire.evidence = { request: move(c.evidence.request), reply: move(c.evidence.reply) };
+    for (const side of ['request', 'reply'] as const) {
+      wire[side] = { ...c[side], firstAccepted: move(c[side].firstAccepted), firstRejected: move(c[side].firstRejected) };
+    }
+    // The reading quotes the evidence lines: quote the document's.
+    wire.reading = { ...c.reading, evidence: evidenceOf(wire) };
+    wire.readingText = readingText(wire.reading);
+    return wire;
+  });
+  // Interfaces with something to see first (gaps, then SKIPDATA, then NODATA), as `flowlog diagnose` lists them.
+  const weight = (c: DiagnoseResult['coverage'][number]) => [c.gaps.length, c.skipdata.length, c.nodata.length];
+  const notable = r.coverage.filter((c) => c.gaps.length + c.skipdata.length + c.nodata.length > 0);
+  notable.sort((a, b) => {
+    const x = weight(a);
+    const y = weight(b);
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+  });
+  const quiet = r.coverage.filter((c) => c.gaps.length + c.skipdata.length + c.nodata.length === 0);
+  const coverage = [...notable, ...quiet].slice(0, DIAGNOSE_MAX_INTERFACES).map((c): InterfaceCoverageWire => ({
+    ...c,
+    gaps: c.gaps.slice(0, DIAGNOSE_MAX_SPANS),
+    nodata: c.nodata.slice(0, DIAGNOSE_MAX_SPANS),
+    skipdata: c.skipdata.slice(0, DIAGNOSE_MAX_SPANS),
+    timeline: c.timeline.slice(0, DIAGNOSE_MAX_SPANS),
+    spansLeftOut: Math.max(0, c.timeline.length - DIAGNOSE_MAX_SPANS),
+  }));
+  const finding = <T extends { evidence: RecordRef }>(f: T): T => (lineOf ? { ...f, evidence: move(f.evidence)! } : f);
+  const s = r.options.scan;
+  const { records, traffic, nodata, skipdata, malformed, incomplete, bytes } = r.input;
+  return {
+    files: r.files,
+    records: { records, traffic, nodata, skipdata, malformed, incomplete, bytes },
+    verdicts: r.verdicts,
+    conversations,
+    scans: r.scans.slice(0, DIAGNOSE_MAX_FINDINGS).map(finding),
+    bruteForce: r.bruteForce.slice(0, DIAGNOSE_MAX_FINDINGS).map(finding),
+    coverage,
+    totals: { conversations: VERDICTS.reduce((n, v) => n + r.verdicts[v], 0), scans: r.scans.length, bruteForce: r.bruteForce.length, interfaces: r.coverage.length },
+    options: {
+      slack: r.options.slack, limit: r.options.limit, coverageMinGap: r.options.coverageMinGap, scanWindow: s.scanWindow,
+      portScanThreshold: s.portScanThreshold, addressScanThreshold: s.addressScanThreshold, scanMinRejectedShare: s.scanMinRejectedShare,
+      bruteForceWindow: s.bruteForceWindow, bruteForceThreshold: s.bruteForceThreshold,
+    },
+    warnings: r.warnings,
+    elapsedMs: r.elapsedMs,
+    source,
+  };
+}
+
+export function registerDiagnoseHandler(connection: Connection, documents: DocumentStore): void {
+  connection.onRequest(DiagnoseRequest, (params, token) =>
+    executeDiagnose(documents, params, token, params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined));
+}

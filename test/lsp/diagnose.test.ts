@@ -1,0 +1,139 @@
+// flowlog/diagnose over the protocol: the seed's two lines (open, and from disk), a JSON document's own line numbers,
+// a generated log with planted conversations, scans and gaps read from disk, progress and cancellation.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CancellationTokenSource, LSPErrorCodes, WorkDoneProgress, WorkDoneProgressReport } from 'vscode-languageserver-protocol/node';
+import { DIAGNOSE_MAX_SPANS, DiagnoseRequest } from '../../server/src/protocol';
+import { VERDICTS, diagnose } from '../../server/src/core/diagnose';
+import { plantConversations } from '../support/plantConversations';
+import { TestClient, inMemoryServer } from './harness';
+
+const SEED = [
+  'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
+  'V1 1251762227 eni-lq6mkcis 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK',
+].join('\n');
+
+let client: TestClient;
+let dir: string;
+
+before(async () => {
+  client = inMemoryServer();
+  await client.initialize();
+  dir = mkdtempSync(join(tmpdir(), 'flowlog-lsp-diagnose-'));
+});
+
+after(() => {
+  client.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('flowlog/diagnose', () => {
+  it("the seed's two lines: one response-rejected conversation, request line 1, reply line 2, the network ACL reading", async () => {
+    const uri = 'file:///tmp/diagnose-seed.flowlog';
+    await client.open(uri, SEED);
+    const r = await client.connection.sendRequest(DiagnoseRequest, { uri });
+    assert.deepEqual(r.verdicts, { 'response-rejected': 1, 'request-rejected': 0, 'no-response': 0, 'one-way': 0, ok: 0 });
+    assert.equal(r.conversations.length, 1);
+    const c = r.conversations[0];
+    assert.equal(c.verdict, 'response-rejected');
+    assert.equal(c.interfaceId, 'eni-lq6mkcis');
+    assert.deepEqual([c.client.address, c.server.address, c.protocolName], ['203.0.113.12', '172.31.16.139', 'ICMP']);
+    assert.deepEqual([c.evidence.request?.line, c.evidence.reply?.line], [1, 2]);
+    assert.equal(c.evidence.request?.file, '/tmp/diagnose-seed.flowlog');
+    assert.equal(c.reading.certainty, 'most-likely');
+    assert.match(c.reading.summary, /network ACL drops the replies/);
+    assert.equal(c.reading.fix, "allow outbound ICMP to 203.0.113.12 in the network ACL of eni-lq6mkcis's subnet");
+    assert.match(c.readingText, /Evidence: request \/tmp\/diagnose-seed\.flowlog:1 \(ACCEPT\) · reply \/tmp\/diagnose-seed\.flowlog:2 \(REJECT\)/);
+    assert.deepEqual([r.records.records, r.records.traffic, r.totals.conversations, r.scans.length, r.bruteForce.length], [2, 2, 1, 0, 0]);
+    assert.deepEqual(r.coverage.map((x) => [x.interfaceId, x.first, x.last, x.gaps.length, x.spansLeftOut]), [['eni-lq6mkcis', 1432917027, 1432917142, 0, 0]]);
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it('the same from the file on disk (not open in the server), and with the records a JSON document holds on its own lines', async () => {
+    const file = join(dir, 'seed.flowlog');
+    writeFileSync(file, SEED + '\n');
+    const disk = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(file).toString() });
+    assert.deepEqual(disk.verdicts['response-rejected'], 1);
+    assert.deepEqual(disk.conversations[0].evidence, { request: { file, line: 1 }, reply: { file, line: 2 } });
+
+    // A CLS JSON document: its engine text starts with a header line made of its keys; the lines must be the document's.
+    const json = (src: string, dst: string, start: number, action: string) =>
+      `{"version":"V1","account_id":"1251762227","interface_id":"eni-lq6mkcis","srcaddr":"${src}","dstaddr":"${dst}","srcport":0,"dstport":0,"protocol":1,"packets":4,"bytes":336,"start":${start},"end":1432917142,"action":"${action}","log_status":"OK"}`;
+    const uri = 'file:///tmp/diagnose-seed.json';
+    await client.open(uri, ['', json('203.0.113.12', '172.31.16.139', 1432917027, 'ACCEPT'), '', json('172.31.16.139', '203.0.113.12', 1432917094, 'REJECT')].join('\n'));
+    const doc = await client.connection.sendRequest(DiagnoseRequest, { uri });
+    assert.equal(doc.verdicts['response-rejected'], 1);
+    const c = doc.conversations[0];
+    assert.deepEqual([c.evidence.request?.line, c.evidence.reply?.line], [2, 4]);
+    assert.deepEqual([c.request.firstAccepted?.line, c.reply.firstRejected?.line], [2, 4]);
+    assert.match(c.readingText, /diagnose-seed\.json:2 \(ACCEPT\) · reply \S+diagnose-seed\.json:4 \(REJECT\)/);
+  });
+
+  it('a generated log read from disk: the planted verdicts, scans, brute force and gaps, with work-done progress', async () => {
+    const log = plantConversations({ seed: 12, noise: 400 });
+    const file = join(dir, 'planted.flowlog');
+    writeFileSync(file, log.text);
+    const token = 'diagnose-progress';
+    const reports: WorkDoneProgressReport[] = [];
+    const sub = client.connection.onProgress(WorkDoneProgress.type, token, (p) => {
+      if (p.kind === 'report') reports.push(p);
+    });
+    const r = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(file).toString(), workDoneToken: token });
+    sub.dispose();
+    const planted = Object.fromEntries(VERDICTS.map((v) => [v, log.conversations.filter((c) => c.verdict === v).length]));
+    assert.deepEqual(r.verdicts, planted);
+    assert.equal(r.totals.conversations, log.conversations.length);
+    // Every verdict is listed (ok too), at most `limit` each, and each listed conversation's lines are a planted one's.
+    for (const v of VERDICTS) assert.equal(r.conversations.filter((c) => c.verdict === v).length, Math.min(20, planted[v]), v);
+    for (const c of r.conversations) {
+      const p = log.conversations.find((x) => x.lines.includes((c.evidence.request ?? c.evidence.reply)!.line));
+      assert.ok(p, `a planted conversation holds line ${(c.evidence.request ?? c.evidence.reply)!.line}`);
+      assert.equal(c.verdict, p.verdict);
+      if (c.evidence.reply && c.evidence.request) assert.ok(p.lines.includes(c.evidence.reply.line));
+    }
+    const key = (x: { kind?: string; source: string; host: string | null; port: number | null }) => `${x.kind ?? ''} ${x.source} ${x.host} ${x.port}`;
+    assert.deepEqual(r.scans.map(key).sort(), log.scans.map(key).sort());
+    assert.deepEqual(r.bruteForce.map((b) => `${b.source} ${b.host} ${b.port}`).sort(), log.bruteForce.map((b) => `${b.source} ${b.host} ${b.port}`).sort());
+    const gaps = r.coverage.flatMap((c) => c.gaps.map((g) => ({ interfaceId: c.interfaceId, ...g })));
+    assert.deepEqual(gaps.sort((a, b) => a.interfaceId.localeCompare(b.interfaceId) || a.from - b.from), [...log.gaps].sort((a, b) => a.interfaceId.localeCompare(b.interfaceId) || a.from - b.from));
+    // Interfaces with gaps, SKIPDATA or NODATA come first.
+    const notable = (c: (typeof r.coverage)[number]) => c.gaps.length + c.nodata.length + c.skipdata.length > 0;
+    const firstQuiet = r.coverage.findIndex((c) => !notable(c));
+    assert.ok(firstQuiet === -1 || r.coverage.slice(firstQuiet).every((c) => !notable(c)));
+    assert.ok(r.coverage.every((c) => c.timeline.length <= DIAGNOSE_MAX_SPANS));
+    // The same counts as the core on the same text.
+    const core = await diagnose({ kind: 'text', text: log.text, name: file });
+    assert.deepEqual(r.verdicts, core.verdicts);
+    assert.ok(reports.length > 0 && reports.every((p) => typeof p.percentage === 'number'), 'work-done progress reported');
+  });
+
+  it('a cancelled flowlog/diagnose of a file on disk answers RequestCancelled (-32800)', async () => {
+    const file = join(dir, 'big.flowlog');
+    const line = (i: number) => `2 1251762227 eni-lq6mkcis 172.31.16.139 10.0.${i >> 8 & 255}.${i & 255} ${20000 + (i % 30000)} 22 6 20 4249 ${1418530010 + i} ${1418530070 + i} ACCEPT OK`;
+    writeFileSync(file, Array.from({ length: 300_000 }, (_, i) => line(i)).join('\n'));
+    const source = new CancellationTokenSource();
+    const running = client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(file).toString() }, source.token);
+    setTimeout(() => source.cancel(), 20);
+    await assert.rejects(running, (e: { code: number }) => {
+      assert.equal(e.code, LSPErrorCodes.RequestCancelled);
+      return true;
+    });
+  });
+
+  it('a folder: every flow log under it, with what it held', async () => {
+    const folder = join(dir, 'folder');
+    rmSync(folder, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    const [request, reply] = SEED.split('\n');
+    writeFileSync(join(folder, 'a.flowlog'), request + '\n');
+    writeFileSync(join(folder, 'b.flowlog'), reply + '\n');
+    const r = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(folder).toString() });
+    assert.equal(r.source?.files, 2);
+    assert.deepEqual(r.conversations[0].evidence, { request: { file: join(folder, 'a.flowlog'), line: 1 }, reply: { file: join(folder, 'b.flowlog'), line: 1 } });
+  });
+});
