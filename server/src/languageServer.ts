@@ -12,6 +12,7 @@ import { registerSummaryHandler } from './handlers/summary';
 import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
 import { registerDecodedText } from './handlers/decoded';
+import { registerClickHouseHandlers } from './handlers/clickhouse';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
@@ -79,6 +80,7 @@ export function startServer(connection: Connection): void {
   registerQueryHandlers(connection, documents, () => settings.get());
   registerSummaryHandler(connection, documents);
   registerDecodedText(connection);
+  registerClickHouseHandlers(connection);
 
   connection.listen();
 }
