@@ -2,7 +2,6 @@
 
 import { NotificationType, ProgressType, ProtocolRequestType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
-import type { SealedCredentials } from './sealedCredentials';
 
 /** Counts for the status bar, sent after each validation of a document. */
 export interface DocumentStatusParams {
@@ -61,6 +60,14 @@ export interface QueryParams {
   partialResultToken?: string | number;
   /** With a ClickHouse table's URI (`flowlog-clickhouse:`, see clickhouseTarget.ts): how to talk to it. */
   clickhouse?: ClickHouseRequestOptions;
+}
+
+/** Credentials sealed for the server (sealedCredentials.ts): the client's public key, nonce, ciphertext and tag (base64). */
+export interface SealedCredentials {
+  publicKey: string;
+  iv: string;
+  data: string;
+  tag: string;
 }
 
 /** What a request on a ClickHouse table carries besides the table's URI. */

@@ -3,6 +3,7 @@
 // all, to the Flow Logs output channel. The server holds an ECDH key pair for its lifetime and hands out the
 // public half (ClickHouseKeyRequest); the client seals each request's credentials with a fresh key pair of its
 // own (ECDH P-256 → HKDF-SHA256 → AES-256-GCM). A trace shows two public keys and a ciphertext. Pure node:crypto.
+import type { SealedCredentials } from './protocol';
 import { createCipheriv, createDecipheriv, createECDH, ECDH, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface PlainCredentials {
@@ -10,13 +11,7 @@ export interface PlainCredentials {
   password?: string;
 }
 
-/** What travels: the client's public key, the nonce, the ciphertext and its tag (base64). */
-export interface SealedCredentials {
-  publicKey: string;
-  iv: string;
-  data: string;
-  tag: string;
-}
+export type { SealedCredentials };
 
 const CURVE = 'prime256v1';
 const INFO = 'flowlog clickhouse credentials v1';
