@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LSPErrorCodes, ResponseError, WorkDoneProgress } from 'vscode-languageserver-protocol';
+import { LSPErrorCodes, ResponseError, Trace, WorkDoneProgress } from 'vscode-languageserver-protocol';
 import { ClickHouseClient } from '../../server/src/core/clickhouse/http';
 import { loadFiles } from '../../server/src/core/clickhouse/load';
 import { clickhouseTargetUri } from '../../server/src/clickhouseTarget';
@@ -110,6 +110,9 @@ describe('the language server on a ClickHouse table', () => {
   });
 
   it('credentials travel sealed: the right ones query, a wrong password is one message without the password', async () => {
+    // What `flowlog.trace.server: verbose` writes: every message, params and results, as the client sees them.
+    const traced: string[] = [];
+    await lsp.connection.trace(Trace.Verbose, { log: (message: string | unknown, data?: string) => traced.push(`${String(message)} ${data ?? ''}`) });
     const good = await sealed(TEST_USER);
     assert.ok(!JSON.stringify(good).includes(TEST_USER.password.slice(0, 4)), 'the password is in the request');
     const r = await lsp.connection.sendRequest(QueryRequest, { uri: tableUri, query: '* | select count(*) as n', clickhouse: good });
@@ -121,6 +124,9 @@ describe('the language server on a ClickHouse table', () => {
       return true;
     });
     await assert.rejects(lsp.connection.sendRequest(SummaryRequest, { uri: tableUri, clickhouse: wrong }), clickhouseError('auth', /refused the credentials/));
+    await lsp.connection.trace(Trace.Off, { log: () => undefined });
+    assert.ok(traced.some((t) => t.includes('flowlog/query') && t.includes('"credentials"')), 'the trace shows no requests: the check below proves nothing');
+    for (const secret of [TEST_USER.password, 'not-the-password-xyz']) assert.ok(!traced.some((t) => t.includes(secret)), `the trace shows ${secret}`);
   });
 
   it('credentials sealed for another key are refused, by name, and never used', async () => {

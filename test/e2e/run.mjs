@@ -1,10 +1,12 @@
 // npm run test:e2e: the extension inside real VS Code (VS Code's server from code-server, headless Debian
-// Chromium). Five checks, each with its own server and sandbox:
+// Chromium). Six checks, each with its own server and sandbox:
 //   1. the vscode-API integration suite (test/integration) in a real extension host;
 //   2. UI checks with Playwright, screenshots in test-results/;
 //   3. the query panel and the summary (test/e2e/panels.mjs);
 //   4. deliveries: a decoded .log.gz, Query Folder on an S3-shaped folder (test/e2e/deliveries.mjs);
-//   5. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
+//   5. ClickHouse: a sample loaded into a two-shard cluster, the query panel on its table (test/e2e/clickhouse.mjs;
+//      needs clickhouse-server, and fails without it);
+//   6. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { ROOT, assertInstalled, launchBrowser, makeSandbox, remoteUri, startServ
 import { runUiChecks, runVsixCheck } from './ui.mjs';
 import { runPanelChecks } from './panels.mjs';
 import { runDeliveryChecks } from './deliveries.mjs';
+import { runClickHouseChecks } from './clickhouse.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -75,6 +78,7 @@ try {
   if (wants('ui')) for (const r of await runUiChecks()) report(r.ok, `ui: ${r.title}`, r.detail);
   if (wants('panels')) for (const r of await runPanelChecks()) report(r.ok, `panels: ${r.title}`, r.detail);
   if (wants('deliveries')) for (const r of await runDeliveryChecks()) report(r.ok, `deliveries: ${r.title}`, r.detail);
+  if (wants('clickhouse')) for (const r of await runClickHouseChecks()) report(r.ok, `clickhouse: ${r.title}`, r.detail);
   if (wants('vsix')) for (const r of await runVsixCheck()) report(r.ok, `vsix: ${r.title}`, r.detail);
 } catch (e) {
   report(false, 'e2e harness', e instanceof Error ? e.stack ?? e.message : String(e));

@@ -321,6 +321,14 @@ export function mountQueryView(root: HTMLElement): void {
           box.setProblem(msg.problem);
           status.textContent = `Query error at ${msg.problem.line}:${msg.problem.column}`;
         } else {
+          // The query ran and failed (a ClickHouse server that refused or broke off, a file that went away): no
+          // rows stay under it, neither the first ones it sent nor the last query's, to be taken for its answer.
+          result = undefined;
+          streamed = undefined;
+          table.setData([], []);
+          renderButtons();
+          renderContent();
+          save();
           status.textContent = msg.message;
         }
         break;
