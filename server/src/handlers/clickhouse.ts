@@ -5,6 +5,7 @@
 // credentials. A ClickHouse search sends no first rows while it runs: an answer cut short is an error, never rows.
 import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
+import { setMaxListeners } from 'node:events';
 import { ClickHouseClient, computeClickHouseSummary, isClickHouseError, loadFiles, runClickHouseQuery } from '../core/clickhouse';
 import type { ClickHouseCredentials } from '../core/clickhouse';
 import { checkTableName } from '../core/clickhouse/schema';
@@ -65,6 +66,8 @@ export async function executeClickHouseSummary(target: ClickHouseTarget, options
   const started = performance.now();
   const credentials = credentialsOf(options);
   const abort = abortOn(token);
+  // The summary's ten queries (and their counts and progress) each listen to the one signal: no leak to warn of.
+  setMaxListeners(64, abort.signal);
   progress?.begin('Flow log summary (ClickHouse)', undefined, undefined, true);
   try {
     const summary = await computeClickHouseSummary({ kind: 'clickhouse', ...target }, { credentials, signal: abort.signal, timeoutMs: timeoutOf(options) });
