@@ -4,6 +4,9 @@ import { FlowLogClient } from './languageClient';
 import { registerQueryCommands } from './query/queryCommands';
 import { RecentQueries } from './query/recentQueries';
 import { registerPanels } from './panels';
+import { QueryPanel } from './panels/queryPanel';
+import { registerClickHouseAccess } from './clickhouse/access';
+import { registerClickHouseCommands } from './clickhouse/commands';
 
 export function registerCommands(context: vscode.ExtensionContext, client: FlowLogClient): void {
   context.subscriptions.push(
@@ -12,6 +15,8 @@ export function registerCommands(context: vscode.ExtensionContext, client: FlowL
     }),
   );
   const recent = new RecentQueries(context.workspaceState);
-  registerQueryCommands(context, client, recent);
+  registerQueryCommands(context, client, recent, () => QueryPanel.boundTable()?.uri);
+  registerClickHouseAccess(context);
   registerPanels({ context, client, recent });
+  registerClickHouseCommands({ context, client, recent });
 }

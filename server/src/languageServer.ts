@@ -13,6 +13,7 @@ import { registerDiagnoseHandler } from './handlers/diagnose';
 import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
 import { registerDecodedText } from './handlers/decoded';
+import { registerClickHouseHandlers } from './handlers/clickhouse';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
@@ -81,6 +82,7 @@ export function startServer(connection: Connection): void {
   registerSummaryHandler(connection, documents);
   registerDiagnoseHandler(connection, documents);
   registerDecodedText(connection);
+  registerClickHouseHandlers(connection);
 
   connection.listen();
 }

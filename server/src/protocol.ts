@@ -1,6 +1,6 @@
 // Custom LSP messages between client and server, declared once and imported by both sides.
 
-import { NotificationType, ProgressType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, ProgressType, ProtocolRequestType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
 // The diagnosis's types from its leaf modules (not core/diagnose/index.ts, which pulls in node: modules the webview's
 // type-check does not have): the same objects that module's diagnose() returns.
@@ -65,6 +65,24 @@ export interface QueryParams {
   workDoneToken?: string | number;
   /** Token for the first rows of a search while the scan goes on (QueryRowsProgress batches). */
   partialResultToken?: string | number;
+  /** With a ClickHouse table's URI (`flowlog-clickhouse:`, see clickhouseTarget.ts): how to talk to it. */
+  clickhouse?: ClickHouseRequestOptions;
+}
+
+/** Credentials sealed for the server (sealedCredentials.ts): the client's public key, nonce, ciphertext and tag (base64). */
+export interface SealedCredentials {
+  publicKey: string;
+  iv: string;
+  data: string;
+  tag: string;
+}
+
+/** What a request on a ClickHouse table carries besides the table's URI. */
+export interface ClickHouseRequestOptions {
+  /** User and password from VS Code's SecretStorage, sealed for this server (sealedCredentials.ts): never in clear. */
+  credentials?: SealedCredentials;
+  /** Give up on the server's answer after this long (and ask it to stop the query). */
+  timeoutMs?: number;
 }
 
 /** A batch of search rows found so far; the batches, in order, are a prefix of the final result's rows. */
@@ -139,6 +157,8 @@ export interface SummaryParams {
   workDoneToken?: string | number;
   /** Token for the sections that are final before the whole summary (SummarySectionProgress, one at a time). */
   partialResultToken?: string | number;
+  /** With a ClickHouse table's URI, as QueryParams.clickhouse. */
+  clickhouse?: ClickHouseRequestOptions;
 }
 
 /** One section of a summary, sent as soon as it is final (the small ones come while the big ones still merge). */
@@ -269,3 +289,59 @@ export interface DiagnoseResultWire {
 }
 
 export const DiagnoseRequest = new ProtocolRequestType<DiagnoseParams, DiagnoseResultWire, never, void, void>('flowlog/diagnose');
+
+/** LSP error code of a ClickHouse server that refused, timed out or answered an error (data: its kind). */
+export const CLICKHOUSE_ERROR = -32002;
+
+export interface ClickHouseErrorData {
+  kind: 'refused' | 'unreachable' | 'timeout' | 'auth' | 'server' | 'protocol' | 'credentials';
+}
+
+/** The server's public key, for sealing credentials (sealedCredentials.ts); the same for the server's life. */
+export const ClickHouseKeyRequest = new RequestType0<{ publicKey: string }, void>('flowlog/clickhouseKey');
+
+/** Flow log files (and every file under folders) into a ClickHouse table: created when missing, else inserted into. */
+export interface ClickHouseLoadParams {
+  /** file: URIs of files and folders. */
+  uris: string[];
+  url: string;
+  table: string;
+  clickhouse?: ClickHouseRequestOptions;
+  workDoneToken?: string | number;
+}
+
+export interface ClickHouseLoadFileWire {
+  file: string;
+  status: 'loaded' | 'resumed' | 'already loaded' | 'failed';
+  records: number;
+  malformed: number;
+  /** The first malformed lines (at most 100 per file), with why. */
+  malformedLines: { line: number; message: string }[];
+  alreadyPresent: number;
+  resumedAfter: number;
+  error?: string;
+}
+
+export interface ClickHouseLoadResultWire {
+  table: string;
+  created: boolean;
+  files: ClickHouseLoadFileWire[];
+  records: number;
+  malformed: number;
+  elapsedMs: number;
+}
+
+export const ClickHouseLoadRequest = new ProtocolRequestType<ClickHouseLoadParams, ClickHouseLoadResultWire, never, void, void>('flowlog/clickhouseLoad');
+
+/** The engines `Copy Query As…` writes for (core/translate). */
+export type QueryDialect = 'athena' | 'trino' | 'clickhouse' | 'cls' | 'cwli';
+
+export interface TranslateParams {
+  query: string;
+  dialect: QueryDialect;
+  /** The table the SQL dialects name (default: theirs). */
+  table?: string;
+}
+
+/** A query in another engine's language; fails with QUERY_SYNTAX_ERROR (its position) for a part it cannot express. */
+export const TranslateRequest = new RequestType<TranslateParams, { text: string; notes: string[] }, QueryErrorData>('flowlog/translate');

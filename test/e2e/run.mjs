@@ -5,6 +5,8 @@
 //   3. the query panel and the summary (test/e2e/panels.mjs);
 //   4. deliveries: a decoded .log.gz, Query Folder on an S3-shaped folder (test/e2e/deliveries.mjs);
 //   5. the Diagnose section: Diagnose Connectivity on the seed's records, a mixed log, the hostile fixture (test/e2e/diagnose.mjs);
+//   6. ClickHouse: a sample loaded into a two-shard cluster, the query panel on its table (test/e2e/clickhouse.mjs;
+//      needs clickhouse-server, and fails without it);
 //   6. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { build } from 'esbuild';
@@ -15,6 +17,7 @@ import { runUiChecks, runVsixCheck } from './ui.mjs';
 import { runPanelChecks } from './panels.mjs';
 import { runDeliveryChecks } from './deliveries.mjs';
 import { runDiagnoseChecks } from './diagnose.mjs';
+import { runClickHouseChecks } from './clickhouse.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -78,6 +81,7 @@ try {
   if (wants('panels')) for (const r of await runPanelChecks()) report(r.ok, `panels: ${r.title}`, r.detail);
   if (wants('deliveries')) for (const r of await runDeliveryChecks()) report(r.ok, `deliveries: ${r.title}`, r.detail);
   if (wants('diagnose')) for (const r of await runDiagnoseChecks()) report(r.ok, `diagnose: ${r.title}`, r.detail);
+  if (wants('clickhouse')) for (const r of await runClickHouseChecks()) report(r.ok, `clickhouse: ${r.title}`, r.detail);
   if (wants('vsix')) for (const r of await runVsixCheck()) report(r.ok, `vsix: ${r.title}`, r.detail);
 } catch (e) {
   report(false, 'e2e harness', e instanceof Error ? e.stack ?? e.message : String(e));

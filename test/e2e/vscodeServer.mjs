@@ -49,14 +49,15 @@ export function makeSandbox(name, workspaceFrom = join(ROOT, 'test/fixtures/work
 }
 
 /** Starts the server in its own process group; resolves once it listens. */
-export async function startServer(sandbox, env = {}) {
+/** `args`: more options for the server (`--log trace`). */
+export async function startServer(sandbox, env = {}, args = []) {
   const port = await freePort();
   const { openSync } = await import('node:fs');
   const logFd = openSync(sandbox.log, 'a');
   const child = spawn(process.execPath, [
     SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--disable-telemetry', '--user-data-dir', sandbox.userData, '--server-data-dir', sandbox.serverData,
-    '--extensions-dir', sandbox.extensions,
+    '--extensions-dir', sandbox.extensions, ...args,
   ], { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...env } });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { translateQuery } from '../../server/src/core/translate';
 
 const EXTENSION_ID = 'flowlog-tools.vpc-flowlogs';
 
@@ -155,6 +156,7 @@ suite('VPC Flow Logs extension', () => {
       'flowlog.runQuery': ['* | select action, count(*) as n group by action order by action'],
       'flowlog.openQueryPanel': [],
       'flowlog.showSummary': [],
+      'flowlog.copyQueryAs': ['action:REJECT', 'cls'],
     };
     for (const c of contributed) {
       await open('good.flowlog');
@@ -167,6 +169,18 @@ suite('VPC Flow Logs extension', () => {
       }
       await run; // throws when the command failed
     }
+  });
+
+  test('Copy Query As… writes the translation to the clipboard; a query the dialect cannot express leaves it as it was', async () => {
+    const query = 'action:REJECT AND dstport:22 | select srcaddr, count(*) as n group by srcaddr order by n desc limit 5';
+    for (const dialect of ['athena', 'clickhouse', 'cls', 'cwli'] as const) {
+      await vscode.commands.executeCommand('flowlog.copyQueryAs', query, dialect);
+      const { text } = translateQuery(query, dialect, { table: dialect === 'clickhouse' ? 'flows' : undefined });
+      assert.equal(await vscode.env.clipboard.readText(), dialect === 'athena' || dialect === 'clickhouse' ? `${text};` : text, dialect);
+    }
+    await vscode.env.clipboard.writeText('before');
+    await vscode.commands.executeCommand('flowlog.copyQueryAs', '* | select sum(distinct bytes) as b', 'cwli');
+    assert.equal(await vscode.env.clipboard.readText(), 'before');
   });
 
   test('Filter to New Editor writes the matching records to a new flowlog document', async () => {

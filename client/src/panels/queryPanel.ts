@@ -5,14 +5,15 @@ import * as vscode from 'vscode';
 import { FlowLogClient } from '../languageClient';
 import { RecentQueries } from '../query/recentQueries';
 import { languageServerBackend } from '../query/queryClient';
-import { revealLine } from '../query/queryCommands';
+import { openLoadedFile, revealLine } from '../query/queryCommands';
 import { activeFlowLogUri, currentFlowLogUri } from '../activeFlowLog';
 import { Cell, ExportFormat, QueryViewState, ToQueryView } from '../../webview/src/messages';
 import { QueryViewHost, routeQueryViewMessage } from './routers';
 import { QueryRunner } from './queryRunner';
 import { formatResult } from './exportFormat';
 import { isSameFile } from './sameFile';
-import { PanelTarget, ViewPort, loadPage, panelColumn, panelTargetOf, sameTarget, targetOf, webviewOptions } from './webviewPanel';
+import { PanelTarget, ViewPort, holdsPanel, loadPage, panelColumn, panelTargetOf, sameTarget, targetOf, webviewOptions } from './webviewPanel';
+import { clickhouseTargetOf } from '../../../server/src/clickhouseTarget';
 import { SourceInfoRequest } from '../../../server/src/protocol';
 import { viewUriOf } from '../decoded/decodedUri';
 import { isInside } from './sameFile';
@@ -98,16 +99,29 @@ export class QueryPanel implements QueryViewHost {
     this.port.post({ type: 'history', queries: deps.recent.list() });
   }
 
-  /** Follows the active flow log unless pinned (a folder's panel stays on its folder). */
+  /** The query in the box (the last one run or typed), for Copy Query As…. */
+  static currentQuery(): string | undefined {
+    return QueryPanel.current?.lastQuery;
+  }
+
+  /** The ClickHouse table the panel is bound to, if it is. */
+  static boundTable(): PanelTarget | undefined {
+    const target = QueryPanel.current?.target;
+    return target && clickhouseTargetOf(target.uri.toString()) ? target : undefined;
+  }
+
+  private lastQuery?: string;
+
+  /** Follows the active flow log unless pinned (a folder's or a table's panel stays on it). */
   private follow(): void {
     const uri = currentFlowLogUri();
-    if (!this.pinned && !this.target?.folder && uri && uri.toString() !== this.target?.uri.toString()) this.bind({ uri });
+    if (!this.pinned && !holdsPanel(this.target) && uri && uri.toString() !== this.target?.uri.toString()) this.bind({ uri });
   }
 
   private bind(target: PanelTarget | undefined): void {
-    // A folder holds the panel (it never follows the active editor); a file after a folder follows again.
-    if (target?.folder) this.pinned = true;
-    else if (this.target?.folder) this.pinned = false;
+    // A folder or a table holds the panel (it never follows the active editor); a file after one follows again.
+    if (holdsPanel(target)) this.pinned = true;
+    else if (holdsPanel(this.target)) this.pinned = false;
     this.target = target;
     const view = target ? targetOf(target) : null;
     this.panel.title = view ? `Query: ${view.name}` : 'Flow Log Query';
@@ -138,6 +152,7 @@ export class QueryPanel implements QueryViewHost {
   }
 
   run(id: number, query: string): void {
+    this.lastQuery = query;
     void this.deps.recent.add(query).then(() => this.port.post({ type: 'history', queries: this.deps.recent.list() }));
     void this.runner.run(id, query);
   }
@@ -147,12 +162,18 @@ export class QueryPanel implements QueryViewHost {
   }
 
   check(id: number, query: string): void {
+    this.lastQuery = query;
     void this.runner.check(id, query);
   }
 
   reveal(line: number, file?: string): void {
     const target = this.target;
     if (!target) return;
+    if (clickhouseTargetOf(target.uri.toString())) {
+      // A table's row names the file it was loaded from: opened when it is a flow log on this machine.
+      if (file) void openLoadedFile(file, line, this.panel.viewColumn);
+      return;
+    }
     if (!target.folder) {
       void revealLine(target.uri, line - 1, this.panel.viewColumn);
       return;
@@ -163,7 +184,8 @@ export class QueryPanel implements QueryViewHost {
   }
 
   async exportResult(format: ExportFormat, columns: string[], rows: Cell[][]): Promise<void> {
-    const base = this.target ? vscode.Uri.joinPath(this.target.uri, '..', `${this.target.uri.path.split('/').filter(Boolean).pop()}-query.${format}`) : undefined;
+    const table = this.target && clickhouseTargetOf(this.target.uri.toString());
+    const base = table ? vscode.workspace.workspaceFolders?.[0] && vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `${table.table}-query.${format}`) : this.target ? vscode.Uri.joinPath(this.target.uri, '..', `${this.target.uri.path.split('/').filter(Boolean).pop()}-query.${format}`) : undefined;
     const dest = await vscode.window.showSaveDialog({
       title: `Export ${rows.length.toLocaleString('en-US')} rows as ${format.toUpperCase()}`,
       defaultUri: base,

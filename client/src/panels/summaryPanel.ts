@@ -11,6 +11,7 @@ import { viewUriOf } from '../decoded/decodedUri';
 import { isInside } from './sameFile';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
 import { PanelDeps, QueryPanel } from './queryPanel';
+import { clickhouseOptionsFor } from '../clickhouse/access';
 import { PanelTarget, ViewPort, loadPage, panelColumn, panelTargetOf, targetOf, webviewOptions } from './webviewPanel';
 
 export const SUMMARY_PANEL_VIEW_TYPE = 'flowlog.summaryPanel';
@@ -159,7 +160,8 @@ export class SummaryPanel implements SummaryViewHost {
       this.port.post(message && /files/.test(message) ? { type: 'progress', done: percent, total: 100, detail: message } : { type: 'progress', done: percent, total: 100 });
     });
     try {
-      const result = await client.sendRequest(SummaryRequest, { uri: this.bound.uri.toString(), glob: this.bound.folder?.glob, workDoneToken: work.token }, cancel.token);
+      const uri = this.bound.uri.toString();
+      const result = await client.sendRequest(SummaryRequest, { uri, glob: this.bound.folder?.glob, clickhouse: await clickhouseOptionsFor(client, uri), workDoneToken: work.token }, cancel.token);
       if (!cancel.token.isCancellationRequested) {
         this.last = result;
         this.port.post({ type: 'summary', result });

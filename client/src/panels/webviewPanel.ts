@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { WebviewKind, renderWebviewHtml } from './webviewHtml';
 import type { FlowLogTarget } from '../../webview/src/messages';
+import { CLICKHOUSE_SCHEME, clickhouseTargetLabel, clickhouseTargetOf } from '../../../server/src/clickhouseTarget';
 export { ViewPort } from './viewPort';
 
 /** The options a panel is created with (retainContextWhenHidden counts only there); loadPage sets the webview's again. */
@@ -33,7 +34,10 @@ export function loadPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, k
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
 }
 
-/** What a panel is bound to: a flow log (a document, a file, a decoded view), or the flow logs under a folder. */
+/**
+ * What a panel is bound to: a flow log (a document, a file, a decoded view), the flow logs under a folder, or a
+ * ClickHouse table (its flowlog-clickhouse: URI, clickhouseTarget.ts).
+ */
 export interface PanelTarget {
   uri: vscode.Uri;
   /** A folder: every flow log under it, or those matching `glob` (relative to it). */
@@ -42,6 +46,10 @@ export interface PanelTarget {
 
 export function targetOf(target: vscode.Uri | PanelTarget): FlowLogTarget {
   const { uri, folder } = target instanceof vscode.Uri ? { uri: target, folder: undefined } : target;
+  if (uri.scheme === CLICKHOUSE_SCHEME) {
+    const table = clickhouseTargetOf(uri.toString());
+    if (table) return { uri: uri.toString(), name: clickhouseTargetLabel(table), clickhouse: table };
+  }
   const name = uri.path.split('/').filter(Boolean).pop() || uri.toString();
   if (!folder) return { uri: uri.toString(), name };
   return { uri: uri.toString(), name: folder.glob ? `${name} · ${folder.glob}` : name, folder: folder.glob ? { glob: folder.glob } : {} };
@@ -51,6 +59,11 @@ export function targetOf(target: vscode.Uri | PanelTarget): FlowLogTarget {
 export function panelTargetOf(target: FlowLogTarget): PanelTarget {
   const uri = vscode.Uri.parse(target.uri);
   return target.folder ? { uri, folder: { glob: target.folder.glob } } : { uri };
+}
+
+/** A folder or a table: the panel stays on it (it never follows the active editor). */
+export function holdsPanel(target: PanelTarget | undefined): boolean {
+  return !!target && (!!target.folder || target.uri.scheme === CLICKHOUSE_SCHEME);
 }
 
 export function sameTarget(a: PanelTarget | undefined, b: PanelTarget | undefined): boolean {

@@ -4,6 +4,7 @@ import { LanguageClient, ResponseError, WorkDoneProgress } from 'vscode-language
 import { FlowLogClient } from '../languageClient';
 import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsProgress } from '../../../server/src/protocol';
 import { QueryBackend, QueryFailure } from '../panels/queryRunner';
+import { clickhouseOptionsFor } from '../clickhouse/access';
 
 let nextToken = 0;
 
@@ -28,7 +29,7 @@ export async function runQueryWithProgress(clients: FlowLogClient, params: Omit<
         last = percent;
       });
       try {
-        return await client.sendRequest(QueryRequest, { ...params, workDoneToken: work.token }, token);
+        return await client.sendRequest(QueryRequest, { ...params, clickhouse: await clickhouseOptionsFor(client, params.uri), workDoneToken: work.token }, token);
       } catch (e) {
         if (token.isCancellationRequested) return undefined;
         if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
@@ -65,7 +66,9 @@ export function languageServerBackend(clients: FlowLogClient, source: () => { ur
       const work = watchWorkDone(client, (percent, message) => hooks.onProgress(percent, message));
       const rows = client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch));
       try {
-        return await client.sendRequest(QueryRequest, { uri: target.uri.toString(), glob: target.glob, query, limit, workDoneToken: work.token, partialResultToken }, cancel.token);
+        const uri = target.uri.toString();
+        const clickhouse = await clickhouseOptionsFor(client, uri);
+        return await client.sendRequest(QueryRequest, { uri, glob: target.glob, query, limit, clickhouse, workDoneToken: work.token, partialResultToken }, cancel.token);
       } catch (e) {
         if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
           const data = e.data as QueryErrorData;

@@ -2,7 +2,11 @@
 import * as vscode from 'vscode';
 import { FlowLogClient } from '../languageClient';
 import { DECODED_SCHEME, QueryResultWire } from '../../../server/src/protocol';
-import { requireActiveFlowLog } from '../activeFlowLog';
+import { activeFlowLogUri, requireActiveFlowLog } from '../activeFlowLog';
+import { clickhouseTargetOf } from '../../../server/src/clickhouseTarget';
+import { notAFlowLog } from '../../../server/src/core/readers/inputs';
+import { viewUriOf } from '../decoded/decodedUri';
+import { stat } from 'node:fs/promises';
 import { askQuery } from './askQuery';
 import { runQueryWithProgress } from './queryClient';
 import { RecentQueries } from './recentQueries';
@@ -12,7 +16,10 @@ import { labelText } from './labelText';
 /** Commands may be given the query as an argument (tests, keybindings, links). */
 type QueryArg = string | undefined;
 
-export function registerQueryCommands(context: vscode.ExtensionContext, client: FlowLogClient, recent: RecentQueries): void {
+/**
+ * `boundTable`: the ClickHouse table the query panel is bound to, which Search searches when no flow log is active.
+ */
+export function registerQueryCommands(context: vscode.ExtensionContext, client: FlowLogClient, recent: RecentQueries, boundTable: () => vscode.Uri | undefined = () => undefined): void {
 
   const obtain = async (arg: QueryArg, title: string, prompt: string) => {
     if (typeof arg === 'string') {
@@ -24,7 +31,7 @@ export function registerQueryCommands(context: vscode.ExtensionContext, client: 
 
   context.subscriptions.push(
     vscode.commands.registerCommand('flowlog.search', async (arg: QueryArg) => {
-      const uri = await requireActiveFlowLog();
+      const uri = activeFlowLogUri() ?? boundTable() ?? await requireActiveFlowLog();
       if (!uri) return;
       const query = await obtain(arg, 'Flow Logs: Search', 'Search the records (e.g. action:REJECT dstport:3389)');
       if (query === undefined) return;
@@ -82,7 +89,21 @@ async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<voi
     matchOnDescription: true,
   });
   if (!choice) return;
-  await revealLine(uri, choice.line);
+  // A ClickHouse table's record names the file it was loaded from.
+  const file = clickhouseTargetOf(uri.toString()) ? result.rows[items.indexOf(choice)][result.columns.indexOf('file')] : undefined;
+  if (typeof file === 'string') await openLoadedFile(file, choice.line + 1);
+  else await revealLine(uri, choice.line);
+}
+
+/** Opens a file a ClickHouse row was loaded from at its line, when that file is a flow log on this machine. */
+export async function openLoadedFile(file: string, line: number, avoid?: vscode.ViewColumn): Promise<void> {
+  const size = await stat(file).then((st) => (st.isFile() ? st.size : -1), () => -1);
+  if (size < 0 || (await notAFlowLog(file, size).catch(() => 'unreadable')) !== undefined) {
+    void vscode.window.showInformationMessage(`This record was loaded from ${labelText(file)}, line ${line}, which is not a flow log on this machine.`);
+    return;
+  }
+  const { uri, lineOffset } = await viewUriOf(file);
+  await revealLine(uri, line - 1 + lineOffset, avoid);
 }
 
 /**

@@ -13,6 +13,8 @@ export interface FlowLogTarget {
   name: string;
   /** A folder: the files under it that are read (every flow log when no glob). */
   folder?: { glob?: string };
+  /** A ClickHouse table (`uri` is its flowlog-clickhouse: URI): rows name the file and line they were loaded from. */
+  clickhouse?: { url: string; table: string };
 }
 
 export interface QuerySyntaxProblem extends QueryErrorData {

@@ -112,9 +112,11 @@ export function mountQueryView(root: HTMLElement): void {
         status.textContent = `These results are from ${resultTarget.name}; run the query again for ${target.name}.`;
         return;
       }
-      // A folder's rows name their file: the host opens that file (its decoded view when compressed) at the line.
-      const file = target?.folder ? row[columns.indexOf('file')] : undefined;
-      if (target?.folder && typeof file !== 'string') return;
+      // A folder's (or a table's) rows name their file: the host opens that file (its decoded view when
+      // compressed) at the line.
+      const named = !!target?.folder || !!target?.clickhouse;
+      const file = named ? row[columns.indexOf('file')] : undefined;
+      if (named && typeof file !== 'string') return;
       post(typeof file === 'string' ? { type: 'reveal', line, file } : { type: 'reveal', line });
     },
     onSort: () => save(),
@@ -126,13 +128,13 @@ export function mountQueryView(root: HTMLElement): void {
   root.append(header, sourceHost, examples, box.element, toolbar, progress, status, problems, content);
 
   function renderHeader(): void {
-    targetLabel.textContent = target?.folder ? 'Folder:' : 'Flow log:';
+    targetLabel.textContent = target?.folder ? 'Folder:' : target?.clickhouse ? 'ClickHouse table:' : 'Flow log:';
     fileName.textContent = target ? target.name : 'no flow log: open a .flowlog file';
     fileName.title = target?.uri ?? '';
     pinButton.textContent = pinned ? 'Unpin' : 'Pin';
     pinButton.title = pinned ? 'The panel stays on this file' : 'Keep this file when another flow log becomes active';
     // A folder's panel stays on its folder: no pin to take off.
-    pinButton.hidden = !!target?.folder;
+    pinButton.hidden = !!target?.folder || !!target?.clickhouse;
     sourceHost.replaceChildren(...(target?.folder && sourceInfo ? [renderSourceInfo(sourceInfo)] : []));
   }
 
@@ -319,6 +321,14 @@ export function mountQueryView(root: HTMLElement): void {
           box.setProblem(msg.problem);
           status.textContent = `Query error at ${msg.problem.line}:${msg.problem.column}`;
         } else {
+          // The query ran and failed (a ClickHouse server that refused or broke off, a file that went away): no
+          // rows stay under it, neither the first ones it sent nor the last query's, to be taken for its answer.
+          result = undefined;
+          streamed = undefined;
+          table.setData([], []);
+          renderButtons();
+          renderContent();
+          save();
           status.textContent = msg.message;
         }
         break;

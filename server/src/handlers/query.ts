@@ -11,6 +11,8 @@ import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
 import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress, SourceInfoRequest } from '../protocol';
 import { DocumentStore } from './documents';
+import { clickhouseTargetOf } from '../clickhouseTarget';
+import { executeClickHouseQuery } from './clickhouse';
 
 function errorData(e: QueryError, query: string): QueryErrorData {
   return { offset: e.offset, line: e.line, column: e.column, formatted: e.format(query) };
@@ -24,6 +26,8 @@ export async function executeQuery(
   progress?: WorkDoneProgressReporter,
   onRows?: (batch: QueryRowsBatch) => void,
 ): Promise<QueryResultWire> {
+  const clickhouse = clickhouseTargetOf(params.uri);
+  if (clickhouse) return withReadings(await executeClickHouseQuery(clickhouse, params, token, progress), params, settings);
   const { source, header, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, true, params.glob);
   const toDocumentLines = (columns: string[], rows: QueryRowsBatch['rows']) => {
     remapLineColumn(columns, rows, lines);
@@ -42,13 +46,7 @@ export async function executeQuery(
       onProgress: percentReporter(progress, sizes),
     });
     toDocumentLines(result.columns, result.rows);
-    const wire: QueryResultWire = { ...result, header, source: info };
-    if (params.withReadings && result.kind === 'search') {
-      const names = result.columns.filter((c) => c !== 'file' && c !== 'line');
-      const format = makeFormat(names, 0);
-      wire.readings = result.rows.map((row) => describeRecord(row.slice(0, names.length).map((v) => (v === null ? '-' : String(v))).join(' '), format, { timeZone: settings.timeZone }));
-    }
-    return wire;
+    return withReadings({ ...result, header, source: info }, params, settings);
   } catch (e) {
     if (e instanceof QueryError) throw new ResponseError(QUERY_SYNTAX_ERROR, e.message, errorData(e, params.query));
     throw cancelledOr(e, abort.signal);
@@ -56,6 +54,16 @@ export async function executeQuery(
     abort.dispose();
     progress?.done();
   }
+}
+
+/** With `withReadings`, a search's rows each with its one-line reading. */
+function withReadings(wire: QueryResultWire, params: QueryParams, settings: FlowLogSettings): QueryResultWire {
+  if (params.withReadings && wire.kind === 'search') {
+    const names = wire.columns.filter((c) => c !== 'file' && c !== 'line');
+    const format = makeFormat(names, 0);
+    wire.readings = wire.rows.map((row) => describeRecord(row.slice(0, names.length).map((v) => (v === null ? '-' : String(v))).join(' '), format, { timeZone: settings.timeZone }));
+  }
+  return wire;
 }
 
 /** `line` values of result rows moved `shift` lines down, in place. */

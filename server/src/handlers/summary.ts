@@ -5,8 +5,12 @@ import { computeSummary } from '../core/summary';
 import { SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
 import { DocumentStore } from './documents';
 import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
+import { clickhouseTargetOf } from '../clickhouseTarget';
+import { executeClickHouseSummary } from './clickhouse';
 
 export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
+  const clickhouse = clickhouseTargetOf(params.uri);
+  if (clickhouse) return executeClickHouseSummary(clickhouse, params.clickhouse, token, progress);
   const started = performance.now();
   const { source, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
   const abort = abortOn(token);
