@@ -1,17 +1,18 @@
 // Files over 50 MB are open in tabs but never handed to extensions (no TextDocument, no didOpen), so the
 // language server would not check them. This tells it which such files are open (flowlog/unsyncedFiles): it
-// lints the flow logs among them from disk and publishes their problems, and clears them when the tab closes.
+// lints the flow logs among them from disk and publishes their problems, and clears them when the tab closes. A
+// decoded view (flowlog-decoded:) of a compressed or Parquet file over that size is such a tab too.
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
-import { UnsyncedFilesNotification } from '../../server/src/protocol';
+import { DECODED_SCHEME, UnsyncedFilesNotification } from '../../server/src/protocol';
 import { FlowLogClient } from './languageClient';
 
 /** VS Code hands no text model over this size to extensions (TextModel.MODEL_SYNC_LIMIT, in characters). */
 const SYNC_LIMIT = 50 * 1024 * 1024;
 /** Names that may hold flow logs (the server decides by the first line for all but .flowlog). */
-const CANDIDATE = /\.(flowlog|log|txt)$/i;
+const CANDIDATE = /\.(flowlog|log|txt|json|jsonl|csv|tsv)$/i;
 
-export function registerBigFileDiagnostics(context: vscode.ExtensionContext, client: FlowLogClient): void {
+export function registerBigFileDiagnostics(context: vscode.ExtensionContext, client: FlowLogClient, onDidDecode?: vscode.Event<vscode.Uri>): void {
   let sent: string | undefined;
   let queue = Promise.resolve();
 
@@ -22,7 +23,8 @@ export function registerBigFileDiagnostics(context: vscode.ExtensionContext, cli
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
-        if (uri && uri.scheme === 'file' && CANDIDATE.test(uri.path) && !synced.has(uri.toString())) tabs.set(uri.toString(), uri);
+        const candidate = uri && ((uri.scheme === 'file' && CANDIDATE.test(uri.path)) || uri.scheme === DECODED_SCHEME);
+        if (uri && candidate && !synced.has(uri.toString())) tabs.set(uri.toString(), uri);
       }
     }
     const big: string[] = [];
@@ -50,6 +52,7 @@ export function registerBigFileDiagnostics(context: vscode.ExtensionContext, cli
     vscode.window.tabGroups.onDidChangeTabs(update),
     vscode.workspace.onDidOpenTextDocument(update),
     vscode.workspace.onDidCloseTextDocument(update),
+    ...(onDidDecode ? [onDidDecode(update)] : []),
     // A restarted server knows nothing: tell it again.
     client.whenStarted((languageClient) => languageClient.onDidChangeState((e) => {
       if (e.newState === State.Running) {

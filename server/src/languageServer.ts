@@ -11,6 +11,7 @@ import { registerQueryHandlers } from './handlers/query';
 import { registerSummaryHandler } from './handlers/summary';
 import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
+import { registerDecodedText } from './handlers/decoded';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
@@ -77,6 +78,7 @@ export function startServer(connection: Connection): void {
 
   registerQueryHandlers(connection, documents, () => settings.get());
   registerSummaryHandler(connection, documents);
+  registerDecodedText(connection);
 
   connection.listen();
 }

@@ -15,7 +15,7 @@ function cli(file, query, format = 'json') {
 }
 
 /** The frame of our webview whose page is `view` ('query' or 'summary'), and with `name`, bound to that file. */
-async function webviewFrame(page, view, timeout = 30_000, name = undefined) {
+export async function webviewFrame(page, view, timeout = 30_000, name = undefined) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
@@ -28,7 +28,7 @@ async function webviewFrame(page, view, timeout = 30_000, name = undefined) {
   throw new Error(`no ${view} webview appeared`);
 }
 
-const text = (frame, selector) => frame.locator(selector).first().innerText();
+export const text = (frame, selector) => frame.locator(selector).first().innerText();
 
 /** Control and bidi characters, which the panels show as escapes (server/src/core/terminalText.ts). */
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -39,7 +39,7 @@ const escapeControls = (v) => v.replace(new RegExp(CONTROL.source, 'g'), (c) => 
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 });
 
-async function waitForText(frame, selector, pattern, timeout = 30_000) {
+export async function waitForText(frame, selector, pattern, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   let last = '';
   while (Date.now() < deadline) {
@@ -80,7 +80,7 @@ async function selectTheme(page, name, workbenchClass) {
   await page.waitForSelector(`.monaco-workbench.${workbenchClass}`, { timeout: 20_000 });
 }
 
-async function tableCells(frame) {
+export async function tableCells(frame) {
   return frame.locator('#results-table .vt-row:not([hidden])').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.firstChild?.textContent ?? '')));
 }
 

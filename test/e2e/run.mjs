@@ -1,9 +1,10 @@
 // npm run test:e2e: the extension inside real VS Code (VS Code's server from code-server, headless Debian
-// Chromium). Four checks, each with its own server and sandbox:
+// Chromium). Five checks, each with its own server and sandbox:
 //   1. the vscode-API integration suite (test/integration) in a real extension host;
 //   2. UI checks with Playwright, screenshots in test-results/;
 //   3. the query panel and the summary (test/e2e/panels.mjs);
-//   4. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
+//   4. deliveries: a decoded .log.gz, Query Folder on an S3-shaped folder (test/e2e/deliveries.mjs);
+//   5. the packaged VSIX installed into a fresh extensions folder shows diagnostics.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { ROOT, assertInstalled, launchBrowser, makeSandbox, remoteUri, startServer, workbenchQuery } from './vscodeServer.mjs';
 import { runUiChecks, runVsixCheck } from './ui.mjs';
 import { runPanelChecks } from './panels.mjs';
+import { runDeliveryChecks } from './deliveries.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -72,6 +74,7 @@ try {
   if (wants('integration')) await runIntegrationSuite();
   if (wants('ui')) for (const r of await runUiChecks()) report(r.ok, `ui: ${r.title}`, r.detail);
   if (wants('panels')) for (const r of await runPanelChecks()) report(r.ok, `panels: ${r.title}`, r.detail);
+  if (wants('deliveries')) for (const r of await runDeliveryChecks()) report(r.ok, `deliveries: ${r.title}`, r.detail);
   if (wants('vsix')) for (const r of await runVsixCheck()) report(r.ok, `vsix: ${r.title}`, r.detail);
 } catch (e) {
   report(false, 'e2e harness', e instanceof Error ? e.stack ?? e.message : String(e));

@@ -21,8 +21,6 @@ const repeat = (n: number, code: string, from = 1) => Array.from({ length: n }, 
  */
 const ODD: Record<string, { errors: string[]; why: string }> = {
   'elastic-beats-vpcflow-bad.flowlog': { errors: ['1:field-count'], why: '"Phony unsupported log format." is not a record' },
-  'elastic-integrations-vpcflow-json-message-wrapper.flowlog': { errors: ['1:json-record'], why: 'the record is inside a JSON {"message": …} wrapper' },
-  'sekoia-intake-formats-aws-flow-logs-json-structured.flowlog': { errors: repeat(3, 'json-record'), why: 'JSON objects, not space-separated records' },
   'elastic-integrations-vpcflow-ecs-samples.flowlog': { errors: repeat(10, 'field-count'), why: 'no header, and 39 fields in the integration\'s own order: the format is not the default one' },
   'elastic-integrations-vpcflow-tgw-samples.flowlog': { errors: repeat(10, 'field-count'), why: 'no header, transit-gateway fields in the integration\'s own order' },
   'elastic-integrations-vpcflow-v8-ecs-samples.flowlog': { errors: ['1:field-count'], why: 'no header, ECS and v8 fields appended' },
@@ -84,6 +82,19 @@ describe('the shared corpus of published records', () => {
     for (const file of ['sekoia-intake-formats-aws-flow-logs-v5-appended.flowlog', 'elastic-integrations-vpcflow-v5-all-fields.flowlog']) {
       assert.deepEqual(problems(`${appended}\n${readCorpus(file)}`, 'error'), [], file);
     }
+  });
+
+  it('the JSON files are read by their values: a {"message": …} wrapper and objects keyed by field names', () => {
+    const wrapper = new FlowLogDocument(readCorpus('elastic-integrations-vpcflow-json-message-wrapper.flowlog'));
+    assert.equal(wrapper.shape.encoding, 'json');
+    assert.deepEqual([wrapper.getStats().records, wrapper.problems().problems.length], [1, 0]);
+    const objects = new FlowLogDocument(readCorpus('sekoia-intake-formats-aws-flow-logs-json-structured.flowlog'));
+    assert.equal(objects.shape.encoding, 'json');
+    assert.deepEqual(objects.getStats(), { records: 3, rejects: 1, problems: 0, errors: 0, headers: 0 });
+    // The v5 object's own keys bind it: 29 fields, `traffic_path: null` read as `-`.
+    const { record, format } = objects.recordAt(1);
+    assert.equal(format.names.length, 29);
+    assert.equal(record.text.split(' ').at(-1), '-');
   });
 
   it('every example of the field reference passes clean', () => {

@@ -116,6 +116,45 @@ describe('one thread, worker threads and spilled groups give one answer', () => 
   });
 });
 
+describe('the two-pass top-N (a sketch, then the candidates) gives the exact answer', () => {
+  const topNs = [
+    '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+    'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by n desc, srcaddr limit 10',
+    'srcaddr:* AND dstaddr:* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records, max(start) as last group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10',
+    '* | select srcport, count(dstport) as c group by srcport order by c desc, srcport limit 7',
+    // Ties at the boundary: many groups share the 5th value; the order among equals is first occurrence.
+    '* | select dstaddr, srcport, count(*) as n group by dstaddr, srcport order by n desc limit 5',
+  ];
+  const threshold = process.env.FLOWLOG_TOPN_THRESHOLD;
+  after(() => {
+    if (threshold === undefined) delete process.env.FLOWLOG_TOPN_THRESHOLD;
+    else process.env.FLOWLOG_TOPN_THRESHOLD = threshold;
+  });
+  for (const q of topNs) {
+    it(q, async () => {
+      const source = { kind: 'files' as const, paths: [wide] };
+      process.env.FLOWLOG_TOPN_THRESHOLD = String(1 << 30);
+      const exact = await runQuery(source, q, ONE_THREAD);
+      assert.equal(exact.stats.twoPass, undefined, 'one pass when the groups stay under the threshold');
+      // 500 groups a thread: every one of these turns to the sketch, on one thread and on three (the workers read
+      // the threshold when the pool starts them: the flag then comes from the main thread's runs only).
+      process.env.FLOWLOG_TOPN_THRESHOLD = '500';
+      for (const options of [ONE_THREAD, SPILL_ONE]) {
+        const two = await runQuery(source, q, options);
+        assert.equal(two.stats.twoPass, 1, 'the two-pass plan ran');
+        same(two, exact, `two passes, ${JSON.stringify(options)}`);
+      }
+    });
+  }
+
+  it('the two-pass answers on worker threads equal DuckDB', async () => {
+    const q = '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20';
+    const r = await runQuery({ kind: 'files', paths: [wide] }, q, THREADS);
+    const expected = (await duck.runAndReadAll('select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b from wide group by all order by b desc, srcaddr, dstaddr, dstport limit 20')).getRows().map((row) => row.map(normalize));
+    near(r.rows, expected, q);
+  });
+});
+
 function normalize(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return Number(v);

@@ -19,6 +19,9 @@ import { computeSummary } from '../../server/src/core/summary';
 import type { SummarySection } from '../../server/src/core/summaryTypes';
 import type { QueryResultWire } from '../../server/src/protocol';
 import { generateLines } from '../support/generate';
+import { isInside } from '../../client/src/panels/sameFile';
+import { globProblem } from '../../client/src/panels/folderGlob';
+import { shownPath } from '../../client/webview/src/format';
 
 /** A host that records which method got which arguments. */
 function recordingHost(): QueryViewHost & SummaryViewHost & { calls: [string, unknown[]][] } {
@@ -39,12 +42,14 @@ describe('webview messages', () => {
     const host = recordingHost();
     routeQueryViewMessage({ type: 'run', id: 3, query: 'action:REJECT' }, host);
     routeQueryViewMessage({ type: 'reveal', line: 12 }, host);
+    routeQueryViewMessage({ type: 'reveal', line: 7, file: '/logs/AWSLogs/a.log.gz' }, host);
     routeQueryViewMessage({ type: 'export', format: 'csv', columns: ['a'], rows: [[1], ['x'], [null]] }, host);
     routeQueryViewMessage({ type: 'pin', pinned: true }, host);
     routeQueryViewMessage({ type: 'ready' }, host);
     assert.deepEqual(host.calls, [
       ['run', [3, 'action:REJECT']],
-      ['reveal', [12]],
+      ['reveal', [12, undefined]],
+      ['reveal', [7, '/logs/AWSLogs/a.log.gz']],
       ['exportResult', ['csv', ['a'], [[1], ['x'], [null]]]],
       ['pin', [true]],
       ['ready', []],
@@ -57,7 +62,7 @@ describe('webview messages', () => {
       null, 'run', [], { type: 'run', id: '1', query: 'x' }, { type: 'run', id: 1 }, { type: 'reveal', line: 0 },
       { type: 'reveal', line: 1.5 }, { type: 'export', format: 'xml', columns: [], rows: [] },
       { type: 'export', format: 'csv', columns: ['a'], rows: [[{}]] }, { type: 'pin', pinned: 'yes' }, { type: 'eval', code: 'x' },
-      { type: 'openQuery', query: '' },
+      { type: 'openQuery', query: '' }, { type: 'reveal', line: 3, file: 42 }, { type: 'reveal', line: 3, file: '' },
     ];
     for (const m of bad) routeQueryViewMessage(m, host);
     assert.equal(host.calls.length, bad.length);
@@ -72,6 +77,30 @@ describe('webview messages', () => {
     routeSummaryViewMessage({ type: 'run', id: 1, query: 'x' }, host); // a query-view message is not a summary one
     assert.deepEqual(host.calls.map(([n]) => n), ['openQuery', 'refresh', 'rejected']);
     assert.deepEqual(parseFromQueryView({ type: 'cancel', id: 2 }), { type: 'cancel', id: 2 });
+  });
+});
+
+describe('folder sources in the panels', () => {
+  it('a row of a folder\'s query opens only a file under that folder', () => {
+    assert.equal(isInside('/logs/AWSLogs/1/a.log.gz', '/logs'), true);
+    assert.equal(isInside('/logs/../etc/passwd', '/logs'), false);
+    assert.equal(isInside('/etc/passwd', '/logs'), false);
+    assert.equal(isInside('/logs', '/logs'), false);
+    assert.equal(isInside('/logsX/a.gz', '/logs'), false);
+  });
+
+  it('the glob stays relative and inside the folder', () => {
+    assert.equal(globProblem('AWSLogs/**/*.log.gz'), undefined);
+    assert.equal(globProblem('**/*'), undefined);
+    assert.match(globProblem('/etc/*') ?? '', /relative/);
+    assert.match(globProblem('../other/**') ?? '', /inside/);
+    assert.match(globProblem('a/../../b') ?? '', /inside/);
+  });
+
+  it('paths show relative to their folder, control characters escaped', () => {
+    assert.equal(shownPath('/logs/AWSLogs/a.log.gz', '/logs'), 'AWSLogs/a.log.gz');
+    assert.equal(shownPath('/other/a.log.gz', '/logs'), '/other/a.log.gz');
+    assert.equal(shownPath('/logs/evil\x1b]0;x\x07.gz', '/logs/'), 'evil\\x1b]0;x\\x07.gz');
   });
 });
 

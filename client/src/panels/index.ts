@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { QUERY_PANEL_VIEW_TYPE, PanelDeps, QueryPanel } from './queryPanel';
 import { SUMMARY_PANEL_VIEW_TYPE, SummaryPanel } from './summaryPanel';
 import { QueryViewState, SummaryViewState } from '../../webview/src/messages';
+import { askFolderTarget } from './queryFolder';
 
 /** Commands get a URI from the CodeLens (a string) or the editor title menu (a Uri). */
 const asUri = (arg: unknown): vscode.Uri | undefined =>
@@ -15,6 +16,13 @@ export function registerPanels(deps: PanelDeps): void {
     }),
     vscode.commands.registerCommand('flowlog.showSummary', (arg?: unknown) => {
       SummaryPanel.show(deps, asUri(arg));
+    }),
+    // (folder, glob) from the Explorer or a call; asked for otherwise. The summary first, the query panel in front.
+    vscode.commands.registerCommand('flowlog.queryFolder', async (folder?: unknown, glob?: unknown) => {
+      const target = await askFolderTarget(folder, glob);
+      if (!target) return;
+      SummaryPanel.show(deps, target);
+      QueryPanel.show(deps, { target });
     }),
     vscode.window.registerWebviewPanelSerializer(QUERY_PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: QueryViewState | undefined) {

@@ -6,8 +6,8 @@ import { QuerySyntaxProblem, ToQueryView } from '../../webview/src/messages';
 
 export interface QueryRunHooks {
   onRows(batch: QueryRowsBatch): void;
-  /** Percent of the input scanned. */
-  onProgress(percent: number): void;
+  /** Percent of the input scanned; `detail` says how far in files and bytes (a folder). */
+  onProgress(percent: number, detail?: string): void;
 }
 
 export interface QueryBackend {
@@ -43,8 +43,8 @@ export class QueryRunner {
         onRows: (batch) => {
           if (live()) this.post({ type: 'rows', id, columns: batch.columns, rows: batch.rows });
         },
-        onProgress: (percent) => {
-          if (live()) this.post({ type: 'progress', id, done: percent, total: 100 });
+        onProgress: (percent, detail) => {
+          if (live()) this.post(detail && /files/.test(detail) ? { type: 'progress', id, done: percent, total: 100, detail } : { type: 'progress', id, done: percent, total: 100 });
         },
       }, abort.signal);
       if (abort.signal.aborted) {

@@ -8,7 +8,8 @@ export interface QueryViewHost {
   run(id: number, query: string): void;
   cancel(id: number): void;
   check(id: number, query: string): void;
-  reveal(line: number): void;
+  /** Shows line `line` of the bound flow log, or of `file` (a row of a folder's query: a file under that folder). */
+  reveal(line: number, file?: string): void;
   exportResult(format: ExportFormat, columns: string[], rows: Cell[][]): void;
   copyResult(format: ExportFormat, columns: string[], rows: Cell[][]): void;
   pin(pinned: boolean): void;
@@ -24,7 +25,7 @@ export function routeQueryViewMessage(raw: unknown, host: QueryViewHost): void {
     case 'run': return host.run(msg.id, msg.query);
     case 'cancel': return host.cancel(msg.id);
     case 'check': return host.check(msg.id, msg.query);
-    case 'reveal': return host.reveal(msg.line);
+    case 'reveal': return host.reveal(msg.line, msg.file);
     case 'export': return host.exportResult(msg.format, msg.columns, msg.rows);
     case 'copy': return host.copyResult(msg.format, msg.columns, msg.rows);
     case 'pin': return host.pin(msg.pinned);

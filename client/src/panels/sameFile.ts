@@ -2,7 +2,7 @@
 // are compared as the file system resolves them, not as typed: a symlink to the log, a hard link, another case of
 // the name on a case-insensitive file system (macOS, Windows), `..` segments all name the same file. No vscode.
 import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, isAbsolute, resolve } from 'node:path';
 
 /** The path with symlinks and `..` resolved; for a file that does not exist yet, its folder resolved. */
 async function resolved(path: string): Promise<string> {
@@ -31,4 +31,10 @@ export async function isSameFile(target: string, log: string): Promise<boolean> 
   } catch {
     return false; // the target does not exist yet (or cannot be read): it is not the log
   }
+}
+
+/** Whether `path` names a file under `folder` (as written: `..` segments resolved; no symlink followed). */
+export function isInside(path: string, folder: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

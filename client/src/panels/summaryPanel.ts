@@ -1,5 +1,5 @@
-// The summary panel's host: one dashboard per flow log, computed by the language server (from disk for big
-// files); every figure in it opens the query panel with the query behind it.
+// The summary panel's host: one dashboard per flow log (or per folder), computed by the language server (from disk
+// for big files and folders); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
 import { SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
@@ -7,9 +7,12 @@ import { watchWorkDone } from '../query/queryClient';
 import { SummaryViewState, ToSummaryView } from '../../webview/src/messages';
 import { SummaryViewHost, routeSummaryViewMessage } from './routers';
 import { PanelDeps, QueryPanel } from './queryPanel';
-import { ViewPort, loadPage, panelColumn, targetOf, webviewOptions } from './webviewPanel';
+import { PanelTarget, ViewPort, loadPage, panelColumn, panelTargetOf, targetOf, webviewOptions } from './webviewPanel';
 
 export const SUMMARY_PANEL_VIEW_TYPE = 'flowlog.summaryPanel';
+
+/** The key of a panel's target: its URI, and a folder's glob. */
+const keyOf = (t: PanelTarget) => `${t.uri.toString()}${t.folder ? `\u0000${t.folder.glob ?? ''}` : ''}`;
 
 function openTabNamed(name: string): vscode.Uri | undefined {
   for (const group of vscode.window.tabGroups.all) {
@@ -28,32 +31,35 @@ export class SummaryPanel implements SummaryViewHost {
   private loaded = false;
   private last?: SummaryResultWire;
 
-  static show(deps: PanelDeps, uri: vscode.Uri | undefined = activeFlowLogUri()): SummaryPanel | undefined {
-    if (!uri) {
+  /** The summary of `target` (a flow log, or a folder), or of the active flow log. */
+  static show(deps: PanelDeps, target: vscode.Uri | PanelTarget | undefined = activeFlowLogUri()): SummaryPanel | undefined {
+    if (!target) {
       void vscode.window.showWarningMessage('Open a flow log (.flowlog) first.');
       return undefined;
     }
-    const existing = SummaryPanel.open.get(uri.toString());
+    const bound: PanelTarget = target instanceof vscode.Uri ? { uri: target } : target;
+    const existing = SummaryPanel.open.get(keyOf(bound));
     if (existing) {
       existing.panel.reveal();
       existing.refresh();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, 'Summary', { viewColumn: panelColumn(), preserveFocus: false }, webviewOptions(deps.context.extensionUri));
-    return new SummaryPanel(panel, deps, uri);
+    return new SummaryPanel(panel, deps, bound);
   }
 
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: SummaryViewState | undefined): void {
     // Without saved state (a browser reload that did not flush it), the title still names the file.
-    const uri = state?.target ? vscode.Uri.parse(state.target.uri) : openTabNamed(panel.title.replace(/^Summary: /, '')) ?? activeFlowLogUri();
-    if (uri) new SummaryPanel(panel, deps, uri);
+    const uri = state?.target ? undefined : openTabNamed(panel.title.replace(/^Summary: /, '')) ?? activeFlowLogUri();
+    const target = state?.target ? panelTargetOf(state.target) : uri ? { uri } : undefined;
+    if (target) new SummaryPanel(panel, deps, target);
     else panel.dispose();
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly uri: vscode.Uri) {
-    SummaryPanel.open.set(uri.toString(), this);
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, private readonly bound: PanelTarget) {
+    SummaryPanel.open.set(keyOf(bound), this);
     this.port = new ViewPort(panel);
-    const target = targetOf(uri);
+    const target = targetOf(bound);
     loadPage(panel, deps.context.extensionUri, 'summary', `Summary: ${target.name}`);
     panel.title = `Summary: ${target.name}`;
     this.disposables.push(
@@ -68,7 +74,7 @@ export class SummaryPanel implements SummaryViewHost {
   /** The page says it is ready after each load: again after a reload, when it needs the last summary again. */
   ready(): void {
     if (this.loaded) {
-      this.port.post({ type: 'target', target: targetOf(this.uri) });
+      this.port.post({ type: 'target', target: targetOf(this.bound) });
       this.port.post(this.last ? { type: 'summary', result: this.last } : { type: 'started' });
     }
     this.loaded = true;
@@ -80,7 +86,7 @@ export class SummaryPanel implements SummaryViewHost {
   }
 
   openQuery(query: string): void {
-    QueryPanel.show(this.deps, { uri: this.uri, query, run: true });
+    QueryPanel.show(this.deps, { target: this.bound, query, run: true });
   }
 
   rejected(raw: unknown): void {
@@ -92,11 +98,12 @@ export class SummaryPanel implements SummaryViewHost {
     const cancel = (this.cancel = new vscode.CancellationTokenSource());
     this.port.post({ type: 'started' });
     const client = await this.deps.client.get();
-    const work = watchWorkDone(client, (percent) => {
-      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'progress', done: percent, total: 100 });
+    const work = watchWorkDone(client, (percent, message) => {
+      if (cancel.token.isCancellationRequested) return;
+      this.port.post(message && /files/.test(message) ? { type: 'progress', done: percent, total: 100, detail: message } : { type: 'progress', done: percent, total: 100 });
     });
     try {
-      const result = await client.sendRequest(SummaryRequest, { uri: this.uri.toString(), workDoneToken: work.token }, cancel.token);
+      const result = await client.sendRequest(SummaryRequest, { uri: this.bound.uri.toString(), glob: this.bound.folder?.glob, workDoneToken: work.token }, cancel.token);
       if (!cancel.token.isCancellationRequested) {
         this.last = result;
         this.port.post({ type: 'summary', result });
@@ -110,7 +117,7 @@ export class SummaryPanel implements SummaryViewHost {
 
   private dispose(): void {
     this.cancel?.cancel();
-    SummaryPanel.open.delete(this.uri.toString());
+    SummaryPanel.open.delete(keyOf(this.bound));
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // a typed post that holds messages until the view says it is ready.
 import * as vscode from 'vscode';
 import { WebviewKind, renderWebviewHtml } from './webviewHtml';
+import type { FlowLogTarget } from '../../webview/src/messages';
 export { ViewPort } from './viewPort';
 
 /** The options a panel is created with (retainContextWhenHidden counts only there); loadPage sets the webview's again. */
@@ -32,6 +33,26 @@ export function loadPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, k
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
 }
 
-export function targetOf(uri: vscode.Uri): { uri: string; name: string } {
-  return { uri: uri.toString(), name: uri.path.split('/').pop() || uri.toString() };
+/** What a panel is bound to: a flow log (a document, a file, a decoded view), or the flow logs under a folder. */
+export interface PanelTarget {
+  uri: vscode.Uri;
+  /** A folder: every flow log under it, or those matching `glob` (relative to it). */
+  folder?: { glob?: string };
+}
+
+export function targetOf(target: vscode.Uri | PanelTarget): FlowLogTarget {
+  const { uri, folder } = target instanceof vscode.Uri ? { uri: target, folder: undefined } : target;
+  const name = uri.path.split('/').filter(Boolean).pop() || uri.toString();
+  if (!folder) return { uri: uri.toString(), name };
+  return { uri: uri.toString(), name: folder.glob ? `${name} · ${folder.glob}` : name, folder: folder.glob ? { glob: folder.glob } : {} };
+}
+
+/** The panel target a view's state names. */
+export function panelTargetOf(target: FlowLogTarget): PanelTarget {
+  const uri = vscode.Uri.parse(target.uri);
+  return target.folder ? { uri, folder: { glob: target.folder.glob } } : { uri };
+}
+
+export function sameTarget(a: PanelTarget | undefined, b: PanelTarget | undefined): boolean {
+  return a?.uri.toString() === b?.uri.toString() && !!a?.folder === !!b?.folder && a?.folder?.glob === b?.folder?.glob;
 }

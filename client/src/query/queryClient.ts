@@ -52,20 +52,20 @@ export async function queryProblem(clients: FlowLogClient, query: string): Promi
 }
 
 /** The query panel's backend: the language server, with first rows, progress and cancellation. */
-export function languageServerBackend(clients: FlowLogClient, uri: () => vscode.Uri | undefined, limit: number): QueryBackend {
+export function languageServerBackend(clients: FlowLogClient, source: () => { uri: vscode.Uri; glob?: string } | undefined, limit: number): QueryBackend {
   return {
     async run(query, hooks, signal) {
-      const target = uri();
+      const target = source();
       if (!target) throw new QueryFailure('No flow log is bound to this panel: open a .flowlog file.');
       const client = await clients.get();
       const partialResultToken = `flowlog-panel-rows-${++nextToken}`;
       const cancel = new vscode.CancellationTokenSource();
       const onAbort = () => cancel.cancel();
       signal.addEventListener('abort', onAbort);
-      const work = watchWorkDone(client, (percent) => hooks.onProgress(percent));
+      const work = watchWorkDone(client, (percent, message) => hooks.onProgress(percent, message));
       const rows = client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch));
       try {
-        return await client.sendRequest(QueryRequest, { uri: target.toString(), query, limit, workDoneToken: work.token, partialResultToken }, cancel.token);
+        return await client.sendRequest(QueryRequest, { uri: target.uri.toString(), glob: target.glob, query, limit, workDoneToken: work.token, partialResultToken }, cancel.token);
       } catch (e) {
         if (e instanceof ResponseError && e.code === QUERY_SYNTAX_ERROR) {
           const data = e.data as QueryErrorData;

@@ -1,7 +1,7 @@
 // The command-palette searches: Search…, Filter to New Editor, Run Query….
 import * as vscode from 'vscode';
 import { FlowLogClient } from '../languageClient';
-import { QueryResultWire } from '../../../server/src/protocol';
+import { DECODED_SCHEME, QueryResultWire } from '../../../server/src/protocol';
 import { requireActiveFlowLog } from '../activeFlowLog';
 import { askQuery } from './askQuery';
 import { runQueryWithProgress } from './queryClient';
@@ -93,7 +93,9 @@ async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<voi
 export async function revealLine(uri: vscode.Uri, line: number, avoid?: vscode.ViewColumn): Promise<void> {
   const pos = new vscode.Position(line, 0);
   const viewColumn = columnShowing(uri) ?? (avoid === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-  await vscode.commands.executeCommand('vscode.open', uri, { selection: new vscode.Range(pos, pos), preview: false, viewColumn });
+  // A decoded view (`x.log.gz`) by the text editor's name: its name alone would pick the custom editor that hands over.
+  if (uri.scheme === DECODED_SCHEME) await vscode.commands.executeCommand('vscode.openWith', uri, 'default', { selection: new vscode.Range(pos, pos), preview: false, viewColumn });
+  else await vscode.commands.executeCommand('vscode.open', uri, { selection: new vscode.Range(pos, pos), preview: false, viewColumn });
 }
 
 function columnShowing(uri: vscode.Uri): vscode.ViewColumn | undefined {

@@ -14,3 +14,9 @@ export { formatBytes };
 export function cellText(v: Cell): string {
   return v === null ? '-' : typeof v === 'number' ? String(v) : terminalText(v);
 }
+
+/** A path as shown under its folder: relative when it is inside. */
+export function shownPath(path: string, folder: string | undefined): string {
+  const base = folder?.replace(/[\\/]+$/, '');
+  return cellText(base && (path.startsWith(`${base}/`) || path.startsWith(`${base}\\`)) ? path.slice(base.length + 1) : path);
+}

@@ -2,15 +2,17 @@
 // host checks what a webview sends (parseFromQueryView, parseFromSummaryView) before routing it, because a
 // webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
 // and the unit tests compile it.
-import type { QueryErrorData, QueryResultWire, SummaryResultWire } from '../../../server/src/protocol';
+import type { QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
 
 export type Cell = string | number | null;
 
-/** The flow log a view is bound to. */
+/** The flow log a view is bound to: a file (or a document, or a decoded view), or every flow log under a folder. */
 export interface FlowLogTarget {
   uri: string;
-  /** File name, for the title. */
+  /** File (or folder) name, for the title. */
   name: string;
+  /** A folder: the files under it that are read (every flow log when no glob). */
+  folder?: { glob?: string };
 }
 
 export interface QuerySyntaxProblem extends QueryErrorData {
@@ -22,8 +24,9 @@ export type ToQueryView =
   | { type: 'target'; target: FlowLogTarget | null; pinned: boolean }
   | { type: 'history'; queries: string[] }
   | { type: 'setQuery'; query: string; run: boolean }
+  | { type: 'source'; info: SourceInfoWire }
   | { type: 'started'; id: number }
-  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'progress'; id: number; done: number; total: number; detail?: string }
   | { type: 'rows'; id: number; columns: string[]; rows: Cell[][] }
   | { type: 'result'; id: number; result: QueryResultWire }
   | { type: 'failed'; id: number; message: string; problem?: QuerySyntaxProblem }
@@ -38,7 +41,7 @@ export type FromQueryView =
   | { type: 'run'; id: number; query: string }
   | { type: 'cancel'; id: number }
   | { type: 'check'; id: number; query: string }
-  | { type: 'reveal'; line: number }
+  | { type: 'reveal'; line: number; file?: string }
   | { type: 'export'; format: ExportFormat; columns: string[]; rows: Cell[][] }
   | { type: 'copy'; format: ExportFormat; columns: string[]; rows: Cell[][] }
   | { type: 'pin'; pinned: boolean };
@@ -47,7 +50,7 @@ export type FromQueryView =
 export type ToSummaryView =
   | { type: 'target'; target: FlowLogTarget }
   | { type: 'started' }
-  | { type: 'progress'; done: number; total: number }
+  | { type: 'progress'; done: number; total: number; detail?: string }
   | { type: 'summary'; result: SummaryResultWire }
   | { type: 'failed'; message: string };
 
@@ -95,7 +98,8 @@ export function parseFromQueryView(raw: unknown): FromQueryView | undefined {
     case 'cancel':
       return isInt(raw.id) ? { type: 'cancel', id: raw.id } : undefined;
     case 'reveal':
-      return isInt(raw.line) && raw.line >= 1 ? { type: 'reveal', line: raw.line } : undefined;
+      if (!isInt(raw.line) || raw.line < 1 || (raw.file !== undefined && (typeof raw.file !== 'string' || raw.file.length === 0))) return undefined;
+      return raw.file === undefined ? { type: 'reveal', line: raw.line } : { type: 'reveal', line: raw.line, file: raw.file as string };
     case 'export':
     case 'copy':
       return isFormat(raw.format) && isTable(raw) ? { type: raw.type, format: raw.format, columns: raw.columns as string[], rows: raw.rows as Cell[][] } : undefined;

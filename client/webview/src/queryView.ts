@@ -1,5 +1,6 @@
 // The query panel page: examples and history, the query box, run/cancel with progress, the status line, and the
-// result as a virtual table or a chart. It keeps its query and result in the webview state (hiding, reload).
+// result as a virtual table or a chart. It keeps its query and result in the webview state (hiding, reload). Bound
+// to a folder, it shows what the folder holds, progress by files and bytes, and the files that could not be read.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { QueryResultWire } from '../../../server/src/protocol';
@@ -13,6 +14,8 @@ import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { EXAMPLE_QUERIES } from './examples';
 import type { Cell, ExportFormat, FlowLogTarget, FromQueryView, QueryViewState, ToQueryView } from './messages';
+import type { SourceInfoWire } from '../../../server/src/protocol';
+import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 
 /** Results up to this many cells are kept in the webview state; bigger ones are run again after a reload. */
 const MAX_STATE_CELLS = 400_000;
@@ -48,15 +51,18 @@ export function mountQueryView(root: HTMLElement): void {
   let valueColumn: string | undefined;
   let disposeChart: (() => void) | undefined;
 
-  // Header: the bound file and the pin.
+  // Header: the bound file (or folder) and the pin; for a folder, what it holds.
+  const targetLabel = el('span', { className: 'label', text: 'Flow log:' });
   const fileName = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
+  const sourceHost = el('div', { className: 'source-host' });
+  let sourceInfo: SourceInfoWire | undefined = saved?.result?.source;
   const pinButton = button('Pin', 'pin', () => {
     pinned = !pinned;
     post({ type: 'pin', pinned });
     renderHeader();
     save();
   });
-  const header = el('div', { className: 'panel-header' }, [el('span', { className: 'label', text: 'Flow log:' }), fileName, pinButton]);
+  const header = el('div', { className: 'panel-header' }, [targetLabel, fileName, pinButton]);
 
   // Examples and history.
   const examples = el('div', { className: 'examples', attrs: { role: 'toolbar', 'aria-label': 'Example queries' } });
@@ -94,6 +100,7 @@ export function mountQueryView(root: HTMLElement): void {
   const progress = el('vscode-progress-bar', { attrs: { id: 'progress' } }) as ProgressEl;
   progress.hidden = true;
   const status = el('div', { className: 'status-line', attrs: { id: 'status', role: 'status' } });
+  const problems = el('div', { className: 'file-problems', attrs: { id: 'file-problems' } });
 
   const table = new VirtualTable({
     rowClickable: (columns) => columns.includes('line'),
@@ -105,7 +112,10 @@ export function mountQueryView(root: HTMLElement): void {
         status.textContent = `These results are from ${resultTarget.name}; run the query again for ${target.name}.`;
         return;
       }
-      post({ type: 'reveal', line });
+      // A folder's rows name their file: the host opens that file (its decoded view when compressed) at the line.
+      const file = target?.folder ? row[columns.indexOf('file')] : undefined;
+      if (target?.folder && typeof file !== 'string') return;
+      post(typeof file === 'string' ? { type: 'reveal', line, file } : { type: 'reveal', line });
     },
     onSort: () => save(),
   });
@@ -113,13 +123,17 @@ export function mountQueryView(root: HTMLElement): void {
   const chartHost = el('div', { className: 'chart-host', attrs: { id: 'results-chart' } });
   const content = el('div', { className: 'content' }, [table.element, chartHost]);
 
-  root.append(header, examples, box.element, toolbar, progress, status, content);
+  root.append(header, sourceHost, examples, box.element, toolbar, progress, status, problems, content);
 
   function renderHeader(): void {
+    targetLabel.textContent = target?.folder ? 'Folder:' : 'Flow log:';
     fileName.textContent = target ? target.name : 'no flow log: open a .flowlog file';
     fileName.title = target?.uri ?? '';
     pinButton.textContent = pinned ? 'Unpin' : 'Pin';
     pinButton.title = pinned ? 'The panel stays on this file' : 'Keep this file when another flow log becomes active';
+    // A folder's panel stays on its folder: no pin to take off.
+    pinButton.hidden = !!target?.folder;
+    sourceHost.replaceChildren(...(target?.folder && sourceInfo ? [renderSourceInfo(sourceInfo)] : []));
   }
 
   function renderButtons(): void {
@@ -137,8 +151,11 @@ export function mountQueryView(root: HTMLElement): void {
   function renderStatus(): void {
     if (!result) return;
     const s = result.stats;
+    const errors = renderFileErrors(s.fileErrors, target?.folder ? sourceInfo?.folder : undefined);
+    problems.replaceChildren(...(errors ? [errors] : []));
     const capped = result.kind === 'search' && s.matched > result.rows.length ? ` (first ${formatCount(result.rows.length)} shown)` : '';
-    status.textContent = `${formatCount(s.records)} records scanned (${formatBytes(s.bytes)}) · ${formatCount(s.matched)} matched${capped} · ${formatCount(s.malformed)} malformed skipped · ${(s.elapsedMs / 1000).toFixed(2)} s` +
+    const files = result.source ? ` in ${formatCount(result.source.files)} files` : '';
+    status.textContent = `${formatCount(s.records)} records scanned${files} (${formatBytes(s.bytes)}) · ${formatCount(s.matched)} matched${capped} · ${formatCount(s.malformed)} malformed skipped · ${(s.elapsedMs / 1000).toFixed(2)} s` +
       (result.kind === 'sql' ? ` · ${formatCount(result.rows.length)} rows` : '');
   }
 
@@ -203,6 +220,7 @@ export function mountQueryView(root: HTMLElement): void {
     progress.hidden = false;
     progress.value = 0;
     status.textContent = `Running on ${target.name}…`;
+    problems.replaceChildren();
     renderButtons();
   }
 
@@ -240,10 +258,15 @@ export function mountQueryView(root: HTMLElement): void {
   const handle = (msg: ToQueryView): void => {
     switch (msg.type) {
       case 'target':
+        if (msg.target?.uri !== target?.uri || msg.target?.folder?.glob !== target?.folder?.glob) sourceInfo = undefined;
         target = msg.target;
         pinned = msg.pinned;
         renderHeader();
         save();
+        break;
+      case 'source':
+        sourceInfo = msg.info;
+        renderHeader();
         break;
       case 'history': {
         const first = el('option', { text: msg.queries.length ? 'Recent queries…' : 'No recent queries', attrs: { value: '' } });
@@ -258,7 +281,10 @@ export function mountQueryView(root: HTMLElement): void {
       case 'started':
         break;
       case 'progress':
-        if (msg.id === running) progress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        if (msg.id !== running) break;
+        progress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        // A folder: how far, in files and bytes (rows that came already keep their count in the line).
+        if (msg.detail && !streamed && target) status.textContent = `Running on ${target.name}… ${msg.detail}`;
         break;
       case 'rows':
         if (msg.id !== running) break;
@@ -278,6 +304,10 @@ export function mountQueryView(root: HTMLElement): void {
         if (msg.id !== runId) break;
         finishRun();
         resultTarget = target;
+        if (msg.result.source) {
+          sourceInfo = msg.result.source;
+          renderHeader();
+        }
         showResult(msg.result, streamed ? table.currentSort : undefined);
         streamed = undefined;
         save();

@@ -1,12 +1,15 @@
 // The summary dashboard: totals, traffic over time (ACCEPT and REJECT stacked), top talkers, rejected ports and
-// sources, protocols and interfaces. Every number, bar and row is a button that opens the query behind it.
+// sources, protocols and interfaces, and for a folder a row per file (per delivery). Every number, bar and row is a
+// button that opens the query behind it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import { WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
-import type { Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import { FILES_QUERY, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
+import type { FileSummary, Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import type { SourceInfoWire } from '../../../server/src/protocol';
+import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
-import { cellText, formatBytes, formatCount } from './format';
+import { cellText, formatBytes, formatCount, shownPath } from './format';
 import { vscodeApi } from './vscodeApi';
 import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
@@ -104,6 +107,37 @@ export function mountSummaryView(root: HTMLElement): void {
     return table;
   }
 
+  /** One row a file: records, bytes, rejects, size on disk, and why it could not be read (when it could not). */
+  function filesTable(files: FileSummary[], folder: string | undefined): HTMLElement {
+    const heads = ['file', 'records', 'bytes', 'rejects', 'size', 'problem'];
+    const table = el('table', { className: 'grid files', attrs: { id: 'files-table' } }, [el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { text: h })))])]);
+    const tbody = el('tbody');
+    for (const f of files) {
+      const records = fieldTerm('file', f.path);
+      const cells: [string, string | undefined, boolean][] = [
+        [shownPath(f.path, folder), records, false],
+        [formatCount(f.records), records, true],
+        [formatBytes(f.bytes), records, true],
+        [formatCount(f.rejects), `${records} AND action:REJECT`, true],
+        [formatBytes(f.size), undefined, true],
+        [f.error ? cellText(f.error) : '', undefined, false],
+      ];
+      const tr = el('tr', f.error ? { className: 'file-error' } : {});
+      for (const [text, q, numeric] of cells) {
+        if (!q) {
+          tr.append(el('td', { className: numeric ? 'num' : undefined, text }));
+          continue;
+        }
+        const b = el('button', { className: numeric ? 'cell-link num' : 'cell-link', text, title: q });
+        b.addEventListener('click', () => open(q));
+        tr.append(el('td', {}, [b]));
+      }
+      tbody.append(tr);
+    }
+    table.append(tbody);
+    return table;
+  }
+
   function renderTimeline(host: HTMLElement, s: Summary): void {
     disposeChart?.();
     clear(host);
@@ -137,9 +171,14 @@ export function mountSummaryView(root: HTMLElement): void {
     });
   }
 
-  function render(s: Summary, elapsedMs: number): void {
+  function render(s: Summary, elapsedMs: number, source: SourceInfoWire | undefined): void {
     clear(body);
     timing.textContent = `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
+    if (source) {
+      body.append(renderSourceInfo(source));
+      const errors = renderFileErrors(s.files?.filter((f) => f.error).map((f) => ({ file: f.path, message: f.error! })), source.folder);
+      if (errors) body.append(errors);
+    }
     const q = s.sections;
     const actions = q.actions;
     const actionRow = (a: string) => actions.rows.find((r) => r[0] === a);
@@ -172,6 +211,7 @@ export function mountSummaryView(root: HTMLElement): void {
       section('Protocols', q.protocols.query, 'protocols', bars('protocols', q.protocols, (r) => `${cellText(r[1])} (${cellText(r[0])})`, 'records', formatCount)),
     );
     body.append(grid, section('Interfaces', q.interfaces.query, 'interfaces', interfacesTable(q.interfaces)));
+    if (s.files) body.append(section(`Files (${formatCount(s.files.length)})`, FILES_QUERY, 'files', filesTable(s.files, source?.folder)));
     renderTimeline(timeline, s);
   }
 
@@ -189,10 +229,11 @@ export function mountSummaryView(root: HTMLElement): void {
         break;
       case 'progress':
         progress.value = (msg.done / Math.max(1, msg.total)) * 100;
+        if (msg.detail) timing.textContent = `computing… ${msg.detail}`;
         break;
       case 'summary':
         progress.hidden = true;
-        render(msg.result.summary, msg.result.elapsedMs);
+        render(msg.result.summary, msg.result.elapsedMs, msg.result.source);
         break;
       case 'failed':
         progress.hidden = true;

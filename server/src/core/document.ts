@@ -5,13 +5,19 @@
 // nothing in an edit is proportional to the number of problems. Per line, only counts are kept: a line's
 // problems are found again when they are listed (at most maxProblems of them) or asked for.
 
-import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from './scan';
+import { DEFAULT_FORMAT, LineKind, RecordFormat, headerNames, makeFormat } from './scan';
 import { Codes, Problem, validateHeader, validateRecord } from './validate';
 import { LineColumns, spliceArray } from './lineColumns';
+import { LineShape, RecordLine } from './recordLine';
+import { CanonicalText, canonicalText, detectShapeOfLines, sameShape } from './documentShape';
 
 export interface DocumentOptions {
   /** Problems reported at most (the rest are counted); default 1000. */
   maxProblems?: number;
+  /** The file's name: `.json`/`.csv` help tell how its records are written when its first lines do not. */
+  name?: string;
+  /** How the records are written, when known; else detected from the first lines (and the name). */
+  shape?: LineShape;
 }
 
 export interface EditRange {
@@ -45,7 +51,7 @@ interface HeaderEntry {
 export class FlowLogDocument {
   /** Line texts without their `\n` (a `\r` stays and is ignored by the scanner). */
   private readonly lines: string[];
-  private readonly columns: LineColumns;
+  private columns: LineColumns;
   /** Header lines, ascending, and the format each binds. */
   private headers: HeaderEntry[] = [];
   /** Sums of the per-line counts; records from line kinds, the rest from the last validation of each line. */
@@ -53,8 +59,17 @@ export class FlowLogDocument {
   private pending = 0;
   /** No pending line before this one. */
   private pendingFrom = 0;
-  private readonly spans = new FieldSpans();
+  /** How the lines are written: space-separated text, a CloudWatch export, CLS JSON lines or CSV. */
+  shape: LineShape;
+  private readonly name: string;
+  /** The shape was given (not detected): edits never change it. */
+  private readonly fixedShape: boolean;
+  /** The last line detection read: an edit at or before it may change the shape. */
+  private detectedUpTo = -1;
+  private readonly rec = new RecordLine();
   private scratch: Problem[] = [];
+  /** engineText() until the next edit. */
+  private canonical: CanonicalText | undefined;
   maxProblems: number;
   /** Lines validated since the document was made: a measure of work, for tests and benchmarks. */
   validatedLines = 0;
@@ -62,6 +77,10 @@ export class FlowLogDocument {
   constructor(text: string, options: DocumentOptions = {}) {
     this.maxProblems = options.maxProblems ?? 1000;
     this.lines = text.split('\n');
+    this.name = options.name ?? '';
+    this.fixedShape = options.shape !== undefined;
+    if (options.shape) this.shape = options.shape;
+    else ({ shape: this.shape, lastLine: this.detectedUpTo } = detectShapeOfLines(this.lines, this.name));
     this.columns = new LineColumns(this.lines.length);
     this.validateFresh();
   }
@@ -85,19 +104,40 @@ export class FlowLogDocument {
     return this.lines.join('\n');
   }
 
+  /**
+   * The records as the query engine reads them: the text itself for space-separated lines, else what the readers
+   * make of the same bytes on disk (JSON values, CSV cells), with the document line of each engine line.
+   */
+  engineText(): CanonicalText {
+    this.canonical ??= canonicalText(this.getText(), this.shape);
+    return this.canonical;
+  }
+
   lineKind(line: number): LineKind {
     return this.columns.kinds[line] as LineKind;
   }
 
-  /** The format that binds the record on `line`. */
+  /** The format that binds records on `line`: the default, or the last header line's before it. */
   formatAt(line: number): RecordFormat {
     const k = this.headerIndexFrom(line);
     return k === 0 ? DEFAULT_FORMAT : this.headers[k - 1].format;
   }
 
-  /** The text of the first header line, if any. */
+  /**
+   * Line `line` read as a record (a fresh RecordLine: the values of a JSON object or CSV row, and where they are),
+   * with the format that binds it (a JSON line's own keys, else formatAt).
+   */
+  recordAt(line: number): { record: RecordLine; format: RecordFormat } {
+    const record = new RecordLine();
+    record.read(this.lines[line] ?? '', this.shape);
+    return { record, format: record.format ?? this.formatAt(line) };
+  }
+
+  /** The first header line, as a space-separated line of field names (a CSV header row too), if any. */
   headerText(): string | undefined {
-    return this.headers.length > 0 ? this.lineText(this.headers[0].line) : undefined;
+    if (this.headers.length === 0) return undefined;
+    const line = this.headers[0].line;
+    return this.shape.encoding === 'text' ? this.lineText(line) : this.recordAt(line).record.reading();
   }
 
   /** Whether any header line exists. */
@@ -157,6 +197,7 @@ export class FlowLogDocument {
    * returns; the changed lines, and the records bound by a header whose fields changed, are left pending.
    */
   applyEdit(range: EditRange, text: string): void {
+    this.canonical = undefined;
     const lineCount = this.lines.length;
     const startLine = Math.min(range.startLine, lineCount - 1);
     const endLine = Math.min(Math.max(range.endLine, startLine), lineCount - 1);
@@ -187,7 +228,7 @@ export class FlowLogDocument {
     const to = startLine + newLines.length;
     for (let i = startLine; i < to; i++) {
       const kind = this.classify(i);
-      if (kind === LineKind.Header) found.push({ line: i, format: makeFormat(headerNames(this.lines[i], this.spans), i) });
+      if (kind === LineKind.Header) found.push({ line: i, format: makeFormat(headerNames(this.rec.text, this.rec.spans), i) });
       if (kind === LineKind.Record) this.counts.records++;
       if (kind === LineKind.Record || kind === LineKind.Header) {
         flags[i] = FLAG_PENDING;
@@ -197,6 +238,18 @@ export class FlowLogDocument {
     }
     if (found.length > 0) spliceArray(this.headers, firstGone, 0, found);
     this.pendingFrom = Math.min(this.pendingFrom, startLine);
+
+    if (!this.fixedShape && startLine <= this.detectedUpTo) {
+      // The lines that tell how records are written changed: a document typed into (or pasted) as JSON or CSV
+      // reads as such, exactly as if it had been opened so.
+      const detected = detectShapeOfLines(this.lines, this.name);
+      this.detectedUpTo = detected.lastLine;
+      if (!sameShape(detected.shape, this.shape)) {
+        this.shape = detected.shape;
+        this.rebuild();
+        return;
+      }
+    }
 
     if (!sameFields(formatAfterBefore, this.formatAt(to))) {
       // The records up to the next header are bound by other fields now.
@@ -244,6 +297,15 @@ export class FlowLogDocument {
     return this.pending === 0;
   }
 
+  /** Every line read again (the shape changed): per-line state from scratch, then the first full validation. */
+  private rebuild(): void {
+    this.columns = new LineColumns(this.lines.length);
+    this.headers = [];
+    this.counts.records = this.counts.rejects = this.counts.problems = this.counts.errors = 0;
+    this.pending = 0;
+    this.validateFresh();
+  }
+
   /** The first full validation: one pass, the format carried along. */
   private validateFresh(): void {
     const { kinds } = this.columns;
@@ -256,24 +318,44 @@ export class FlowLogDocument {
         this.validateScanned(i, kind, format);
       } else if (kind === LineKind.Header) {
         this.validateScanned(i, kind, format);
-        format = makeFormat(headerNames(this.lines[i], this.spans), i);
+        format = makeFormat(headerNames(this.rec.text, this.rec.spans), i);
         this.headers.push({ line: i, format });
       }
     }
     this.pendingFrom = this.lines.length;
   }
 
-  /** Scans and classifies line `i`; spans hold its fields afterwards. */
+  /** Reads and classifies line `i`; `rec` holds it afterwards. */
   private classify(i: number): LineKind {
-    const text = this.lines[i];
-    scanFields(text, 0, text.length, this.spans);
-    return classifyLine(text, this.spans);
+    return this.rec.read(this.lines[i], this.shape);
   }
 
   private validateLine(i: number, format: RecordFormat): void {
-    const text = this.lines[i];
-    scanFields(text, 0, text.length, this.spans);
+    this.rec.read(this.lines[i], this.shape);
     this.validateScanned(i, this.columns.kinds[i] as LineKind, format);
+  }
+
+  /**
+   * The problems of the line `rec` holds, of kind `kind`, bound by `format`, in source columns (appended to
+   * `out`); returns whether it is a REJECT record.
+   */
+  private check(kind: LineKind, format: RecordFormat, out: Problem[]): boolean {
+    const rec = this.rec;
+    if (rec.unreadable) {
+      out.push(rec.unreadable);
+      return false;
+    }
+    const before = out.length;
+    let reject = false;
+    if (kind === LineKind.Record) reject = validateRecord(rec.text, rec.spans, rec.format ?? format, out);
+    else if (kind === LineKind.Header) validateHeader(rec.text, rec.spans, out);
+    else return false;
+    if (rec.mapped) for (let k = before; k < out.length; k++) out[k] = rec.toSource(out[k]);
+    if (rec.keyProblems.length > 0) {
+      const mine = [...out.splice(before), ...rec.keyProblems].sort((a, b) => a.start - b.start);
+      for (const p of mine) out.push(p);
+    }
+    return reject;
   }
 
   /** Validates the scanned line `i` and replaces its counts in the sums. */
@@ -281,9 +363,7 @@ export class FlowLogDocument {
     const c = this.columns;
     const out = this.scratch;
     out.length = 0;
-    let reject = false;
-    if (kind === LineKind.Record) reject = validateRecord(this.lines[i], this.spans, format, out);
-    else if (kind === LineKind.Header) validateHeader(this.lines[i], this.spans, out);
+    const reject = this.check(kind, format, out);
     let errors = 0;
     for (const p of out) if (p.severity === 'error') errors++;
     this.counts.problems += out.length - c.problems[i];
@@ -298,12 +378,9 @@ export class FlowLogDocument {
 
   /** The problems of line `i` under `format`, found again (a scratch array: copy to keep). */
   private findProblems(i: number, format: RecordFormat): Problem[] {
-    const text = this.lines[i];
     const out: Problem[] = [];
-    scanFields(text, 0, text.length, this.spans);
-    const kind = this.columns.kinds[i];
-    if (kind === LineKind.Record) validateRecord(text, this.spans, format, out);
-    else if (kind === LineKind.Header) validateHeader(text, this.spans, out);
+    this.rec.read(this.lines[i], this.shape);
+    this.check(this.columns.kinds[i] as LineKind, format, out);
     return out;
   }
 

@@ -3,24 +3,25 @@
 import { Value } from './query/values';
 import { QuerySource, planQuery, runPlans, QueryCancelledError } from './query';
 import { isoUtc } from './decode/time';
-import type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
+import { FILES_QUERY } from './summaryTypes';
+import type { FileSummary, Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
 /**
  * The queries behind the summary, in CLS syntax. NULL is not a talker: the top lists leave out records without the
  * address (or protocol) they rank (NODATA/SKIPDATA records have none), and the totals count those records apart.
- * HAVING drops the NULL group rather than a search (`srcaddr:*`), so that all of them keep the search `*` and top
- * sources and destinations are still added up from top pairs on the same scan.
+ * The top lists are top-Ns by a sum or a count: over many addresses they take the engine's two-pass plan (a sketch,
+ * then the candidates: groups/topN.ts) instead of holding every address.
  */
 export const SUMMARY_QUERIES = {
   totals: '* | select count(*) as records, sum(bytes) as bytes, sum(packets) as packets, min(start) as first_start, max(end) as last_end, count(distinct interface_id) as interfaces, sum(srcaddr is null or dstaddr is null) as without_addresses',
   actions: '* | select action, count(*) as records, sum(bytes) as bytes group by action order by action',
   // Minute buckets while scanning; the view's bucket size is chosen from the span afterwards (sums merge exactly).
   timeline: '* | select histogram(start, interval 1 minute) as t, action, count(*) as records, sum(bytes) as bytes group by t, action order by t, action',
-  topSources: '* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr having srcaddr is not null order by bytes desc, srcaddr limit 10',
-  topDestinations: '* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr having dstaddr is not null order by bytes desc, dstaddr limit 10',
-  topPairs: '* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr having srcaddr is not null and dstaddr is not null order by bytes desc, srcaddr, dstaddr limit 10',
+  topSources: 'srcaddr:* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr order by bytes desc, srcaddr limit 10',
+  topDestinations: 'dstaddr:* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr order by bytes desc, dstaddr limit 10',
+  topPairs: 'srcaddr:* AND dstaddr:* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10',
   topRejectedPorts: 'action:REJECT | select dstport, service_name(dstport) as service, count(*) as records group by dstport order by records desc, dstport limit 10',
-  topRejectedSources: 'action:REJECT | select srcaddr, count(*) as records group by srcaddr having srcaddr is not null order by records desc, srcaddr limit 10',
+  topRejectedSources: 'action:REJECT AND srcaddr:* | select srcaddr, count(*) as records group by srcaddr order by records desc, srcaddr limit 10',
   protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol having protocol is not null order by records desc, protocol',
   interfaces: "* | select interface_id, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects, sum(log_status = 'NODATA') as nodata, sum(log_status = 'SKIPDATA') as skipdata group by interface_id order by records desc, interface_id",
 } as const satisfies Record<SummarySection, string>;
@@ -81,18 +82,26 @@ export interface SummaryOptions {
   onSection?: (section: SummarySection, table: SummaryTable) => void;
   threads?: number;
   memoryBudget?: number;
+  /** The source's files with their sizes, for a breakdown per file (a folder); none for one file or a document. */
+  files?: { path: string; size: number }[];
 }
 
 /** Computes the summary of `source` in one scan. */
 export async function computeSummary(source: QuerySource, options: SummaryOptions = {}): Promise<Summary> {
   const sections = Object.keys(SUMMARY_QUERIES) as SummarySection[];
   const plans = sections.map((s) => planQuery(SUMMARY_QUERIES[s]));
+  // The breakdown per file is one more query on the same scan, after the sections (onSection numbers them).
+  if (options.files) plans.push(planQuery(FILES_QUERY));
   const { results, stats } = await runPlans(source, plans, {
     signal: options.signal, onProgress: options.onProgress, limit: 1_000_000, threads: options.threads, memoryBudget: options.memoryBudget,
-    onPlanDone: options.onSection && ((i, r) => options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows })),
+    onPlanDone: options.onSection && ((i, r) => {
+      if (i < sections.length) options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows });
+    }),
   });
   if (options.signal?.aborted) throw new QueryCancelledError();
-  return summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
+  const summary = summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
+  if (options.files) summary.files = perFile(options.files, results[sections.length].rows, stats.fileErrors ?? []);
+  return summary;
 }
 
 /** The Summary from its sections' tables (in SUMMARY_QUERIES order), however they were computed (here, ClickHouse). */
@@ -105,7 +114,7 @@ export function summaryOf(sectionTables: SummaryTable[], malformed: number): Sum
   const [records, bytes, packets, firstStart, lastEnd, interfaces, withoutAddresses] = tables.totals.rows[0] as (number | null)[];
   const span = firstStart !== null && lastEnd !== null ? lastEnd - firstStart : 0;
   const bucketSeconds = chooseBucketSeconds(span);
-  return {
+  const summary: Summary = {
     records: records ?? 0,
     malformed,
     bytes: bytes ?? 0,
@@ -118,4 +127,19 @@ export function summaryOf(sectionTables: SummaryTable[], malformed: number): Sum
     bucketSeconds,
     timeline: shapeTimeline(tables.timeline.rows, bucketSeconds),
   };
+  return summary;
+}
+
+/** Every file of the source, with its records from the per-file query (none: zeros) and its read error, if any. */
+function perFile(files: { path: string; size: number }[], rows: Value[][], errors: { file: string; message: string }[]): FileSummary[] {
+  const byPath = new Map(rows.map((r) => [String(r[0]), r]));
+  const errorOf = new Map<string, string>();
+  for (const e of errors) errorOf.set(e.file, errorOf.has(e.file) ? `${errorOf.get(e.file)}; ${e.message}` : e.message);
+  return files.map(({ path, size }) => {
+    const r = byPath.get(path);
+    const f: FileSummary = { path, size, records: Number(r?.[1] ?? 0), bytes: Number(r?.[2] ?? 0), rejects: Number(r?.[3] ?? 0) };
+    const error = errorOf.get(path);
+    if (error) f.error = error;
+    return f;
+  });
 }

@@ -43,7 +43,24 @@ export interface Summary {
   /** Bucket size chosen from the span, and every bucket from the first to the last (empty ones as zero). */
   bucketSeconds: number;
   timeline: TimelineBucket[];
+  /** A summary of several files (a folder): one row a file, in the order read; FILES_QUERY computes them. */
+  files?: FileSummary[];
 }
+
+/** One file (one delivery) of a summary over several. */
+export interface FileSummary {
+  path: string;
+  /** Size on disk (compressed). */
+  size: number;
+  records: number;
+  bytes: number;
+  rejects: number;
+  /** Why the file could not be read (or not to its end); its records before that count. */
+  error?: string;
+}
+
+/** The query behind the per-file breakdown. */
+export const FILES_QUERY = "* | select file, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects group by file order by file";
 
 /** The search for the records counted by Summary.withoutAddresses. */
 export const WITHOUT_ADDRESSES_SEARCH = 'NOT srcaddr:* OR NOT dstaddr:*';

@@ -35,6 +35,7 @@ export const Codes = {
   fieldCount: 'field-count',
   formatMismatch: 'format-mismatch',
   jsonRecord: 'json-record',
+  csvRecord: 'csv-record',
   version: 'version',
   accountId: 'account-id',
   interfaceId: 'interface-id',

@@ -1,22 +1,24 @@
 // Diagnostics of flow logs too big for VS Code to hand to extensions (over 50 MB): the client says which such
 // files are open in tabs (flowlog/unsyncedFiles); each flow log among them is linted from disk in the
 // background, streaming (memory holds maxProblems problems, whatever the file), and its diagnostics published;
-// closing the tab cancels the lint and clears them. A file that changes on disk is linted again.
+// closing the tab cancels the lint and clears them. A file that changes on disk is linted again. A decoded view
+// (flowlog-decoded:) over 50 MB is the same: its file is linted, and the problems published on the view (a
+// Parquet view starts with a header line of its columns, so its rows are one line down).
 import { FSWatcher, watch } from 'node:fs';
 import { readAt } from '../core/query/sources';
 import { Connection, Diagnostic } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { FlowLogDocument } from '../core/document';
-import { firstLinePattern } from '../core/firstLine';
+import { isFlowLogFirstLine } from '../core/firstLine';
 import { lintFile } from '../core/lint/lintFile';
 import { LintProblem } from '../core/lint/rangeLinter';
-import { UnsyncedFilesNotification } from '../protocol';
+import { DECODED_SCHEME, UnsyncedFilesNotification } from '../protocol';
+import { detectFile } from '../core/readers';
 import { toDiagnostic } from './diagnostics';
 import { DocumentStore } from './documents';
 
 /** Names that are flow logs whatever their first line (the language's extension and filename patterns). */
-const FLOWLOG_NAME = /\.flowlog(\.txt|\.log)?$/i;
-const FIRST_LINE = new RegExp(firstLinePattern());
+const FLOWLOG_NAME = /\.flowlog(\.txt|\.log|\.json|\.jsonl|\.csv|\.tsv)?$/i;
 /** A file that changes on disk is linted again once it has been quiet this long. */
 const CHANGE_QUIET_MS = 1000;
 
@@ -27,20 +29,22 @@ interface Job {
   relint?: NodeJS.Timeout;
   /** Diagnostics were published for it (to clear when it goes). */
   published: boolean;
+  /** The view of a compressed or binary file: a flow log by the user's choice, its problems placed in the view. */
+  decoded: boolean;
 }
 
-/** Whether the file is a flow log: by name, or (a .log, a .txt…) by a first line that can only be one. */
+/** Whether the file is a flow log: by name, or (a .log, a .txt, a .json…) by a first line that can only be one. */
 async function isFlowLogFile(path: string): Promise<boolean> {
   if (FLOWLOG_NAME.test(path)) return true;
   if (/\.(gz|zip|bz2|xz|zst|parquet)$/i.test(path)) return false;
   const head = (await readAt(path, 0, 1 << 16)).toString('utf8');
   const nl = head.indexOf('\n');
-  return FIRST_LINE.test((nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, ''));
+  return isFlowLogFirstLine((nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, ''));
 }
 
-/** A lint problem as a diagnostic (lint positions are 1-based). */
-function diagnosticOf(p: LintProblem): Diagnostic {
-  return toDiagnostic({ line: p.line - 1, start: p.column - 1, end: p.endColumn - 1, code: p.code, severity: p.severity, message: p.message });
+/** A lint problem as a diagnostic (lint positions are 1-based), `lineOffset` lines down. */
+function diagnosticOf(p: LintProblem, lineOffset = 0): Diagnostic {
+  return toDiagnostic({ line: p.line - 1 + lineOffset, start: p.column - 1, end: p.endColumn - 1, code: p.code, severity: p.severity, message: p.message });
 }
 
 export function registerBigFileDiagnostics(connection: Connection, documents: DocumentStore, maxProblems: () => number): { relintAll(): void } {
@@ -49,7 +53,8 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
   const run = async (uri: string, job: Job) => {
     const { signal } = job.abort;
     try {
-      if (!(await isFlowLogFile(job.path))) return;
+      if (!job.decoded && !(await isFlowLogFile(job.path))) return;
+      const lineOffset = job.decoded && (await detectFile(job.path)).encoding === 'parquet' ? 1 : 0;
       const limit = maxProblems();
       const kept: LintProblem[] = [];
       const keep = (batch: LintProblem[]) => {
@@ -57,7 +62,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
       };
       const counts = await lintFile(job.path, { write: keep }, { signal, keep: limit });
       if (signal.aborted) return;
-      const diagnostics = kept.map(diagnosticOf);
+      const diagnostics = kept.map((p) => diagnosticOf(p, lineOffset));
       const omitted = counts.errors + counts.warnings + counts.infos - kept.length;
       if (omitted > 0) diagnostics.push(toDiagnostic({ ...FlowLogDocument.omittedProblem(omitted), line: 0 }));
       job.published = true;
@@ -69,7 +74,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
   };
 
   const start = (uri: string, path: string) => {
-    const job: Job = { path, abort: new AbortController(), published: false };
+    const job: Job = { path, abort: new AbortController(), published: false, decoded: uri.startsWith(`${DECODED_SCHEME}:`) };
     jobs.set(uri, job);
     try {
       job.watcher = watch(path, () => {
@@ -105,7 +110,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
     const wanted = new Map<string, string>();
     for (const uri of uris) {
       const parsed = URI.parse(uri);
-      if (parsed.scheme === 'file') wanted.set(uri, parsed.fsPath);
+      if (parsed.scheme === 'file' || parsed.scheme === DECODED_SCHEME) wanted.set(uri, parsed.fsPath);
     }
     for (const uri of [...jobs.keys()]) if (!wanted.has(uri)) stop(uri, true);
     for (const [uri, path] of wanted) if (!jobs.has(uri) && !documents.get(uri)) start(uri, path);

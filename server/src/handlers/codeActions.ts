@@ -26,7 +26,8 @@ export function codeActionsFor(doc: FlowLogDocument, params: CodeActionParams): 
     });
   }
   const line = params.range.start.line;
-  if (!doc.hasHeader && line < doc.lineCount && doc.lineKind(line) === LineKind.Record) {
+  const spaceSeparated = doc.shape.encoding === 'text' || doc.shape.encoding === 'cloudwatch';
+  if (spaceSeparated && !doc.hasHeader && line < doc.lineCount && doc.lineKind(line) === LineKind.Record) {
     // Files from object storage start with this line; adding it makes the format explicit for other tools.
     actions.push({
       title: insertDefaultHeaderFix.title,

@@ -28,8 +28,10 @@ export class DocumentStore {
   private waitingSince: number | undefined;
 
   constructor(connection: Connection, maxProblems: () => number) {
+    // The name helps tell how records are written (`.json`, `.csv`) when the first lines do not.
+    const nameOf = (uri: string) => decodeURIComponent(uri.replace(/[?#].*$/, '').replace(/^.*\//, ''));
     connection.onDidOpenTextDocument(({ textDocument }) => {
-      this.docs.set(textDocument.uri, new FlowLogDocument(textDocument.text, { maxProblems: maxProblems() }));
+      this.docs.set(textDocument.uri, new FlowLogDocument(textDocument.text, { maxProblems: maxProblems(), name: nameOf(textDocument.uri) }));
       for (const l of this.openListeners) l(textDocument.uri);
       this.unsettled.delete(textDocument.uri);
       this.validated(textDocument.uri);
@@ -45,7 +47,7 @@ export class DocumentStore {
             change.text,
           );
         } else {
-          this.docs.set(uri, new FlowLogDocument(change.text, { maxProblems: maxProblems() }));
+          this.docs.set(uri, new FlowLogDocument(change.text, { maxProblems: maxProblems(), name: nameOf(uri) }));
         }
       }
       this.unsettled.add(uri);

@@ -1,11 +1,12 @@
-// Hover: the field's name, description and decoded value, and a one-line reading of the whole record.
+// Hover: the field's name, description and decoded value, and a one-line reading of the whole record. A JSON
+// object's value (or key) and a CSV cell read as the field they hold (core/recordLine.ts).
 // Everything that comes from the file (values, header names, the reading built from them) is escaped: it is data,
 // never Markdown (see core/markdown.ts). Only our own texts (names and descriptions of the schema) are Markdown.
 import { Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import { FlowLogDocument } from '../core/document';
 import { LineKind } from '../core/scan';
 import { fieldByName } from '../core/schema';
-import { decodeValue, describeRecord, fieldAt, recordValues } from '../core/explain';
+import { decodeValue, describeRecord, recordValues } from '../core/explain';
 import { valueCode as code, valueText as text } from '../core/markdown';
 import { FlowLogSettings } from '../protocol';
 
@@ -13,38 +14,42 @@ export function hoverAt(doc: FlowLogDocument, params: HoverParams, settings: Flo
   const { line, character } = params.position;
   if (line >= doc.lineCount) return null;
   const kind = doc.lineKind(line);
-  const lineText = doc.lineText(line);
+  if (kind !== LineKind.Header && kind !== LineKind.Record) return null;
+  const { record, format } = doc.recordAt(line);
+  if (record.unreadable) return null; // its diagnostic says why
+  const k = record.fieldAtColumn(character);
+  const valueOf = (i: number) => record.text.slice(record.spans.starts[i], record.spans.ends[i]);
   if (kind === LineKind.Header) {
-    const at = fieldAt(lineText, doc.formatAt(line + 1), character);
-    const field = at && fieldByName(at.value);
-    if (!at) return null;
+    if (k < 0) return null;
+    const name = valueOf(k);
+    const field = fieldByName(name);
     const body = field
-      ? `**${field.name}** · header field ${at.index + 1} · since version ${field.since}\n\n${field.description}`
-      : `${code(at.value)} is not a known field name`;
-    return hover(body, line, at.start, at.end);
+      ? `**${field.name}** · header field ${k + 1} · since version ${field.since}\n\n${field.description}`
+      : `${code(name)} is not a known field name`;
+    return hover(body, line, record.valueRange(k));
   }
-  if (kind !== LineKind.Record) return null;
-  const format = doc.formatAt(line);
-  const at = fieldAt(lineText, format, character);
   const options = { timeZone: settings.timeZone };
-  const reading = text(describeRecord(lineText, format, options));
-  if (!at) return hover(reading, line, 0, lineText.length);
+  const readingText = record.reading();
+  const reading = text(describeRecord(readingText, format, options));
+  if (k < 0) return hover(reading, line, [0, doc.lineText(line).length]);
+  const field = format.fields[k];
+  const value = valueOf(k);
   const parts: string[] = [];
-  if (at.field) {
-    parts.push(`**${at.field.name}** · field ${at.index + 1} of ${format.fields.length} · since version ${at.field.since}`);
-    parts.push(at.field.description);
-    const decoded = decodeValue(at.field, at.value, options, recordValues(lineText, format));
-    parts.push(decoded ? `${code(at.value)} → ${text(decoded)}` : code(at.value));
+  if (field) {
+    parts.push(`**${field.name}** · field ${k + 1} of ${format.fields.length} · since version ${field.since}`);
+    parts.push(field.description);
+    const decoded = decodeValue(field, value, options, recordValues(readingText, format));
+    parts.push(decoded ? `${code(value)} → ${text(decoded)}` : code(value));
   } else {
-    parts.push(at.index >= format.fields.length
-      ? `Extra field ${at.index + 1}: the format has ${format.fields.length} fields`
-      : `**${text(format.names[at.index])}** (unknown field name)`);
+    parts.push(k >= format.fields.length
+      ? `Extra field ${k + 1}: the format has ${format.fields.length} fields`
+      : `**${text(format.names[k])}** (unknown field name)`);
   }
   parts.push('---', reading);
-  return hover(parts.join('\n\n'), line, at.start, at.end);
+  return hover(parts.join('\n\n'), line, record.valueRange(k));
 }
 
-function hover(value: string, line: number, start: number, end: number): Hover {
+function hover(value: string, line: number, [start, end]: [number, number]): Hover {
   return {
     contents: { kind: MarkupKind.Markdown, value },
     range: { start: { line, character: start }, end: { line, character: end } },

@@ -1,4 +1,5 @@
-// Inlay hints: decoded values after protocol, port, timestamp, tcp-flags and byte fields.
+// Inlay hints: decoded values after protocol, port, timestamp, tcp-flags and byte fields (after a JSON value's or a
+// CSV cell's closing quote).
 import { InlayHint, InlayHintParams } from 'vscode-languageserver';
 import { FlowLogDocument } from '../core/document';
 import { FieldSpans, LineKind } from '../core/scan';
@@ -12,8 +13,10 @@ export function inlayHintsIn(doc: FlowLogDocument, params: InlayHintParams, sett
   const options = { timeZone: settings.timeZone, ...settings.inlayHints };
   for (let line = params.range.start.line; line <= last; line++) {
     if (doc.lineKind(line) !== LineKind.Record) continue;
-    for (const h of inlayHintsForLine(doc.lineText(line), doc.formatAt(line), options, spans)) {
-      hints.push({ position: { line, character: h.character }, label: h.label, paddingLeft: true });
+    const { record, format } = doc.recordAt(line);
+    if (record.unreadable) continue;
+    for (const h of inlayHintsForLine(record.reading(), format, options, spans)) {
+      hints.push({ position: { line, character: record.sourceOfReadingEnd(h.character) }, label: h.label, paddingLeft: true });
     }
   }
   return hints;

@@ -1,4 +1,5 @@
-// flowlog/summary: the dashboard of a flow log, from the open document or streamed from the file on disk.
+// flowlog/summary: the dashboard of a flow log, from the open document or streamed from the file on disk, or of
+// every flow log under a folder (with a section per file).
 import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { computeSummary } from '../core/summary';
 import { SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
@@ -7,14 +8,15 @@ import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
 
 export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
   const started = performance.now();
-  const { source } = await resolveSource(documents, params.uri);
+  const { source, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
   const abort = abortOn(token);
   progress?.begin('Flow log summary', 0, undefined, true);
   try {
     const summary = await computeSummary(source, {
-      signal: abort.signal, onProgress: percentReporter(progress), onSection: onSection && ((section, table) => onSection({ section, table })),
+      signal: abort.signal, onProgress: percentReporter(progress, sizes), onSection: onSection && ((section, table) => onSection({ section, table })),
+      files: info ? source.kind === 'files' ? source.paths.map((path, i) => ({ path, size: sizes![i] })) : undefined : undefined,
     });
-    return { summary, elapsedMs: Math.round(performance.now() - started) };
+    return { summary, elapsedMs: Math.round(performance.now() - started), source: info };
   } catch (e) {
     throw cancelledOr(e, abort.signal);
   } finally {

@@ -25,6 +25,8 @@ export class ResultAssembler {
   private lineOffset = 0;
   private readonly ordered: OrderedRow[][] = [];
   private readonly groups: GroupsState[] = [];
+  /** Told the count of rows taken in order, each time it grows (workers stop making rows past the cap). */
+  onTaken?: (rows: number) => void;
 
   constructor(
     readonly plan: QueryPlan,
@@ -34,6 +36,11 @@ export class ResultAssembler {
     private readonly onRows?: RowsListener,
   ) {
     this.rowLimit = plan.kind === 'search' ? cap : plan.limit ?? cap;
+  }
+
+  /** Rows the result takes at most. */
+  get rowLimitValue(): number {
+    return this.rowLimit;
   }
 
   /** Rows the result can still take (for a unit that starts now, in order). */
@@ -84,7 +91,10 @@ export class ResultAssembler {
       const next = this.units[this.current];
       this.lineOffset = next && !next.startsFile && next.file === unit.file ? this.lineOffset + lines : 0;
     }
-    if (fresh.length > 0 && this.onRows) this.onRows(this.pad(fresh), this.resultColumns());
+    if (fresh.length > 0) {
+      this.onTaken?.(this.rows.length);
+      if (this.onRows) this.onRows(this.pad(fresh), this.resultColumns());
+    }
   }
 
   /** The result's column names. */

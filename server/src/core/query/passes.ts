@@ -13,6 +13,7 @@ import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
 import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
+import { CountMin, sampled } from './groups/topN';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -28,6 +29,8 @@ export interface ScanPass {
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void;
   /** A new unit starts; rows passes keep at most `rowBudget` rows of it (the result needs no more). */
   beginUnit?(rowBudget: number): void;
+  /** The result has all the rows it can take: keep no more (counting goes on). */
+  stopKeepingRows?(): void;
 }
 
 /** Combines the search and WHERE of a plan for one format; undefined when every record passes. */
@@ -103,6 +106,10 @@ export class SearchPass implements ScanPass {
     this.budget = rowBudget;
   }
 
+  stopKeepingRows(): void {
+    this.budget = this.kept;
+  }
+
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
     const c = this.compiled.get(format);
     if (c.test && !c.test(r)) return;
@@ -159,6 +166,11 @@ export class SelectPass implements ScanPass {
     this.budget = Math.min(rowBudget, this.rowLimit);
   }
 
+  stopKeepingRows(): void {
+    // Rows in order (no ORDER BY) are the result's first ones: none is needed past the limit. A heap keeps going.
+    if (!this.heap) this.budget = this.kept;
+  }
+
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
     const c = this.compiled.get(format);
     if (c.filter && !c.filter(r)) return;
@@ -205,7 +217,15 @@ export class AggregatePass implements ScanPass {
   private lastLength = -1;
   private readonly lastKey = new Int32Array(64);
 
-  constructor(readonly plan: QueryPlan) {
+  /**
+   * The two-pass top-N plan (groups/topN.ts). `sketch`: the first pass has turned to the sketch (the table holds
+   * the sampled keys only). `candidates`: the second pass, which aggregates the groups the sketch lets through.
+   */
+  sketch?: CountMin;
+  readonly candidates?: { sketch: CountMin; lower: number };
+
+  constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
+    this.candidates = candidates;
     const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
     this.kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
@@ -259,6 +279,15 @@ export class AggregatePass implements ScanPass {
     const s = this.scratch;
     c.keys(r, s);
     const words = s.seal();
+    if (this.sketch || this.candidates) {
+      // The two-pass top-N: the sketch takes every record; only sampled keys (first pass) or the keys the sketch
+      // lets through (second pass) are aggregated.
+      const hash = this.hashOf(words);
+      if (this.sketch) {
+        this.sketch.add(hash, this.rankValue(r, c));
+        if (!sampled(hash)) return;
+      } else if (this.candidates!.sketch.estimate(hash) < this.candidates!.lower) return;
+    }
     const g = this.group(words, place.seq);
     const states = this.lastStates;
     const plain = this.plain;
@@ -272,6 +301,30 @@ export class AggregatePass implements ScanPass {
       }
     }
     if (this.distinct.length > 0) this.addDistinct(r, c, words, place.seq);
+  }
+
+  /** The hash of the key in the scratch (the previous record's when the key is the same). */
+  private hashOf(words: number): number {
+    const s = this.scratch;
+    if (s.length === this.lastLength) {
+      const last = this.lastKey;
+      const key = s.words;
+      let q = 0;
+      while (q < words && last[q] === key[q]) q++;
+      if (q === words) return this.lastHash;
+    }
+    return hashWords(s.words, 0, words, s.length);
+  }
+
+  /** The ranking aggregate's value of a record, as the sketch adds it (a count adds 1; a sum its number, not NULL). */
+  private rankValue(r: RecordView, c: AggregateBinding): number {
+    const i = this.plan.rankAggregate!;
+    const spec = this.plan.aggs[i];
+    if (spec.star) return 1;
+    const k = c.numberArg[i];
+    const v = k >= 0 ? r.nums[k] : c.valueArg[i]?.(r) ?? null;
+    if (spec.fn === 'count') return v === null || v !== v ? 0 : 1;
+    return typeof v === 'number' && v === v ? v : 0;
   }
 
   /**
@@ -297,6 +350,33 @@ export class AggregatePass implements ScanPass {
       this.lastGroup = g;
     } else this.lastLength = -1;
     return g;
+  }
+
+  /**
+   * The first pass of the two-pass top-N: the groups so far go into a new sketch (each with its ranking value, an
+   * upper bound: negative values as zero) and only the sampled ones stay, exact. The rest of the pass follows them.
+   */
+  toSketch(): void {
+    if (this.sketch || this.candidates || this.plan.rankAggregate === undefined) return;
+    const sketch = new CountMin();
+    const kept = new PartitionedGroups(this.kinds);
+    const rank = this.plan.rankAggregate;
+    for (const part of this.groups.parts) {
+      if (!part) continue;
+      const { table, states } = part;
+      for (let g = 0; g < table.size; g++) {
+        const hash = table.hashes[g];
+        const value = states.finish(g, rank);
+        sketch.add(hash, typeof value === 'number' ? value : 0);
+        if (!sampled(hash)) continue;
+        const target = kept.findWords(table, g);
+        kept.current.states.merge(target, states, g);
+      }
+    }
+    this.groups.release();
+    this.groups = kept;
+    this.sketch = sketch;
+    this.lastLength = -1;
   }
 
   /** Each DISTINCT aggregate's (group key, value) into its entries, in its group's partition. NULLs are not values. */

@@ -71,6 +71,12 @@ export class QueryPlan {
   readonly groupSelect: readonly GroupExpr[] = [];
   readonly groupOrder: readonly GroupExpr[] = [];
   readonly groupHaving?: GroupExpr;
+  /**
+   * A top-N by a sum or count, descending (GROUP BY, ORDER BY sum(x)/count(…) DESC first, a LIMIT, no HAVING, no
+   * DISTINCT): the aggregate's index. Such a query can find its groups in two passes with a sketch instead of
+   * holding every group (groups/topN.ts), and stay exact.
+   */
+  readonly rankAggregate?: number;
   /** HAVING or ORDER BY read a group key (else groups are filtered and ranked without decoding their keys). */
   readonly rankingReadsKeys: boolean = false;
   private readsKeys = false;
@@ -109,6 +115,21 @@ export class QueryPlan {
     this.groupHaving = having ? this.compileGroup(having) : undefined;
     this.groupOrder = this.orderBy.map((o) => this.compileGroup(o.expr));
     this.rankingReadsKeys = this.readsKeys;
+    this.rankAggregate = this.rankingAggregate();
+  }
+
+  private rankingAggregate(): number | undefined {
+    const first = this.orderBy[0];
+    if (!first || !first.descending || this.groupBy.length === 0 || this.groupHaving || this.limit === undefined || this.limit > 100_000) return undefined;
+    if (this.aggs.some((a) => a.distinct)) return undefined;
+    const e = first.expr;
+    if (e.kind !== 'call') return undefined;
+    const key = exprKey({ ...e, name: aggregateFunction(e.name)?.name ?? e.name });
+    const i = this.aggs.findIndex((a) => a.key === key);
+    if (i < 0) return undefined;
+    const a = this.aggs[i];
+    const numericField = a.arg?.kind === 'column' && isNumericField(lookupField(a.arg.name));
+    return a.fn === 'count' || (a.fn === 'sum' && numericField) ? i : undefined;
   }
 
   private fail(message: string, offset: number, expected?: string[]): never {

@@ -5,7 +5,8 @@ import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
 import { QuerySource, ScanUnit, isGzipPath, planUnits, readAt } from './input';
 import { ColumnUnion } from './columns';
-import { GroupsState, ThreadScan, UnitOutput, partitionsForJob } from './threadScan';
+import { GroupsState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
+import { secondPasses } from './twoPass';
 import { ResultAssembler } from './assemble';
 import { Value } from './values';
 import { OrderedRow } from './passes';
@@ -83,6 +84,8 @@ export interface QueryStats {
   fileErrors?: FileProblem[];
   /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
   warnings?: string[];
+  /** Top-N queries that read the input twice (a sketch, then their candidates) instead of holding every group. */
+  twoPass?: number;
   /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
   spilled?: { runs: number; partitions: number; bytes: number };
 }
@@ -134,6 +137,11 @@ class RunTally {
     if (out.counts.error) this.fileErrors.push(out.counts.error);
   }
 
+  /** Plans answered by the two-pass top-N. */
+  twoPass(plans: number): void {
+    this.stats.twoPass = (this.stats.twoPass ?? 0) + plans;
+  }
+
   /** Counts the spill runs of the groups (and removes their folders: call after merging). */
   spills(states: PassState[][]): void {
     const folders = new Set<string>();
@@ -171,7 +179,8 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     options.onRows!(rows, columns);
   });
   if (pool && source.kind === 'files') {
-    const units = await planUnits(source, threads);
+    // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
+    const units = await planUnits(source, threads * 4);
     if (units.length > 1) {
       const done = await runOnPool(pool, threads, source.paths, units, plans, { ...options, onRows });
       if (done) return done;
@@ -196,24 +205,40 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(1);
   const folder = new SpillFolder();
-  const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder });
+  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length) };
+  const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
   const text = source.kind === 'text' ? source.text : undefined;
-  let states: PassState[] = [];
-  try {
+  const scanned: PassState[][] = [];
+  const scanAll = async (scan: ThreadScan, first: boolean) => {
     for (const unit of units) {
       if (options.signal?.aborted) throw new QueryCancelledError();
-      const takeRows = () => thread.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-      const out = await thread.scan(unit, text, {
+      const takeRows = () => scan.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+      const out = await scan.scan(unit, text, {
         cancelled: () => options.signal?.aborted === true,
         onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total),
-        afterChunk: options.onRows ? takeRows : undefined,
-      }, assemblers[0].rowBudget);
+        afterChunk: first && options.onRows ? takeRows : undefined,
+      }, first ? assemblers[0].rowBudget : 0);
+      if (!first) continue;
       out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
       out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
       tally.unit(unit, out);
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
-    states = thread.finish();
+    const states = scan.finish();
+    scanned.push(states);
+    return states;
+  };
+  try {
+    const states = await scanAll(thread, true);
+    // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
+    const second = secondPasses(plans, [states]);
+    const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
+    if (again.length > 0) {
+      const scan = new ThreadScan(again.map((i) => plans[i]), cap, columns, { bytes: tableBytes(options, 1), folder }, { enabled: false, flags: new Int32Array(again.length), candidates: again.map((i) => second[i]) });
+      const more = await scanAll(scan, false);
+      again.forEach((i, j) => (states[i] = more[j]));
+      tally.twoPass(again.length);
+    }
     states.forEach((state, i) => assemblers[i].addState(state));
     // Plans with few groups first, each handed on as soon as it is final.
     const results: PlanResult[] = new Array(plans.length);
@@ -225,9 +250,14 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
     }
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } finally {
-    tally.spills([states]);
+    tally.spills(scanned);
     folder.remove();
   }
+}
+
+/** Whether the units can be read a second time (not a pipe or a FIFO): the two-pass top-N needs it. */
+function rereadable(units: readonly ScanUnit[]): boolean {
+  return units.every((u) => u.kind !== 'stream' || !(u.file === '-' || u.file.startsWith('/dev/') || u.file.startsWith('/proc/')));
 }
 
 /**
@@ -247,8 +277,12 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   const args: QuerySessionArgs = {
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
+    rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
+    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)) },
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
+  assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
+  args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads);
   const progress = new Map<number, number>();
   let restart = false;
@@ -278,6 +312,22 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
     debugMemory('scan done');
+    // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
+    const second = secondPasses(plans, finals);
+    const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
+    if (again.length > 0) {
+      const args2: QuerySessionArgs = {
+        ...args, queries: again.map((i) => plans[i].text), streamRows: false, rowsTaken: undefined, rowsWanted: undefined,
+        topN: undefined, candidates: again.map((i) => second[i]),
+      };
+      const more = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args2, units, { onUnit: () => undefined });
+      if (options.signal?.aborted) throw new QueryCancelledError();
+      // As many workers as the first pass (same units, same threads): each one's states replace its first ones.
+      if (more.length !== finals.length) throw new Error(`the second pass ran on ${more.length} workers, the first on ${finals.length}`);
+      more.forEach((states, w) => again.forEach((i, j) => (finals[w][i] = states[j])));
+      tally.twoPass(again.length);
+      debugMemory('second pass done');
+    }
     for (const states of finals) states.forEach((state, i) => assemblers[i].addState(state));
     // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here.
     const results: PlanResult[] = new Array(plans.length);

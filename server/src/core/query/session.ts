@@ -6,7 +6,7 @@ import { SessionTasks } from '../threads/unitRunner';
 import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { GroupsState, PassState, ThreadScan, UnitOutput, partitionsForJob } from './threadScan';
+import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
 import { PARTITIONS } from './groups/partitions';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
@@ -24,6 +24,17 @@ export interface QuerySessionArgs {
   streamRows: boolean;
   /** Bytes of groups the worker keeps in memory before it spills them to disk. */
   budgetBytes: number;
+  /**
+   * [0]: rows of the first query the caller has taken, in order. Past the cap no unit's rows can be in the result
+   * any more: workers stop making them (making rows, and posting them, is most of a search's cost).
+   */
+  rowsTaken?: Int32Array;
+  /** How many rows of the first query the result takes at most (its search cap, or its SQL LIMIT). */
+  rowsWanted?: number;
+  /** Two-pass top-Ns (groups/topN.ts): allowed (the input can be read again), one shared flag per query. */
+  topN?: { enabled: boolean; flags: Int32Array };
+  /** A second pass: each query's candidates (the merged sketch, shared, and the lower bound). */
+  candidates?: (Candidates | undefined)[];
 }
 
 /** What a worker posts while it scans a unit. */
@@ -63,7 +74,8 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const { session, args } = payload as { session: number; args: QuerySessionArgs };
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
-  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }) });
+  const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates };
+  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN) });
 });
 
 registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
@@ -74,10 +86,12 @@ registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
   const out = await s.scan.scan(unit, undefined, {
     cancelled: () => Atomics.load(s.args.abort, 0) === 1,
     onProgress: (bytesDone) => ctx.post({ bytesDone } satisfies ScanProgress),
-    afterChunk: s.args.streamRows ? () => {
+    afterChunk: () => {
+      if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
+      if (!s.args.streamRows) return;
       const rows = s.scan.takeRows()[0];
       if (rows && rows.length > 0) ctx.post({ bytesDone: -1, rows } satisfies ScanProgress);
-    } : undefined,
+    },
   }, s.args.cap);
   return { ...out, columnsGrew: s.columns.names.length !== width } satisfies UnitScanResult;
 });
@@ -89,7 +103,7 @@ registerTask(QUERY_TASKS.finish, (payload) => {
   if (!s) return [];
   // The groups move to the main thread, which hands each partition to the worker that merges it.
   const states = s.scan.finish(true);
-  const buffers = states.flatMap((st) => (st.kind === 'groups' ? partitionsForJob(st, 0, PARTITIONS).buffers : []));
+  const buffers = states.flatMap((st) => (st.kind === 'groups' ? [...partitionsForJob(st, 0, PARTITIONS).buffers, ...(st.sketch ? [st.sketch.buffer as ArrayBuffer] : [])] : []));
   return new Transfer(states, buffers);
 });
 

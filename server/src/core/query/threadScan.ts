@@ -10,6 +10,7 @@ import { Value } from './values';
 import { GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
+import { CountMin, sketchThreshold } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
@@ -33,13 +34,31 @@ export interface GroupsState {
   /** Groups spilled to disk before these, and the DISTINCT entries spilled (per DISTINCT aggregate). */
   runs: SpillRun[];
   distinctRuns: SpillRun[][];
+  /** The first pass of a two-pass top-N turned to its sketch here: its cells (the groups are the sampled keys'). */
+  sketch?: Float32Array;
 }
 
 export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[] } | GroupsState;
 
-export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion): ScanPass {
+export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion, candidates?: Candidates): ScanPass {
   if (plan.kind === 'search') return new SearchPass(plan, cap, columns);
-  return plan.aggregate ? new AggregatePass(plan) : new SelectPass(plan, cap, columns);
+  return plan.aggregate ? new AggregatePass(plan, candidates && { sketch: new CountMin(undefined, candidates.cells), lower: candidates.lower }) : new SelectPass(plan, cap, columns);
+}
+
+/** The second pass of a two-pass top-N (groups/topN.ts): the merged sketch's cells and the lower bound. */
+export interface Candidates {
+  cells: Float32Array;
+  lower: number;
+}
+
+/** How a thread takes part in two-pass top-Ns: per plan, a flag any thread sets when its groups pass the threshold. */
+export interface TopNOptions {
+  /** The input can be read again (files, an open document): the two-pass plan is allowed. */
+  enabled: boolean;
+  /** One cell per plan (shared between threads): 1 once some thread has turned that plan to the sketch. */
+  flags: Int32Array;
+  /** Plans of a second pass: their candidates, by plan index. */
+  candidates?: (Candidates | undefined)[];
 }
 
 /** FLOWLOG_DEBUG_MEMORY=1: a thread prints its memory now and then (resident, heap, buffers, tables, pool). */
@@ -56,10 +75,11 @@ export class ThreadScan {
   private readonly matchedBefore: number[];
   /** Run files written because the groups passed the budget. */
   spills = 0;
+  private readonly threshold = sketchThreshold();
   private checks = 0;
 
-  constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget) {
-    this.passes = plans.map((p) => makePass(p, cap, columns));
+  constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget, private readonly topN?: TopNOptions) {
+    this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
     this.matchedBefore = plans.map(() => 0);
     // Spilled tables come back as the next ones: the pool may hold a budget's worth.
     if (budget) arrayPool.limit = Math.max(32 << 20, budget.bytes);
@@ -73,7 +93,21 @@ export class ThreadScan {
   }
 
   /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts). */
+  /** Turns a top-N plan to its sketch once its groups pass the threshold here, or some other thread's did. */
+  private keepTopNsSmall(): void {
+    const topN = this.topN;
+    if (!topN?.enabled) return;
+    this.passes.forEach((p, i) => {
+      if (!(p instanceof AggregatePass) || p.sketch || p.candidates || p.plan.rankAggregate === undefined) return;
+      if (Atomics.load(topN.flags, i) === 1 || p.groups.size() > this.threshold) {
+        Atomics.store(topN.flags, i, 1);
+        p.toSketch();
+      }
+    });
+  }
+
   private keepInBudget(): void {
+    this.keepTopNsSmall();
     const budget = this.budget;
     if (!budget) return;
     if (DEBUG_MEMORY && ++this.checks % 20 === 0) {
@@ -89,6 +123,11 @@ export class ThreadScan {
       this.spills++;
       total = this.groupBytes();
     }
+  }
+
+  /** The first query's result has all its rows: its pass keeps no more. */
+  stopKeepingRows(): void {
+    this.passes[0].stopKeepingRows?.();
   }
 
   /** Rows found so far in the current unit, per plan (taken: the pass starts a new list). */
@@ -123,6 +162,11 @@ export class ThreadScan {
    * tables, to finish on this thread.
    */
   finish(shared = false): PassState[] {
+    // Another thread may have turned a plan to the sketch after this one's last chunk.
+    this.keepTopNsSmall();
+    if (process.env.FLOWLOG_DEBUG_TOPN === '1') {
+      for (const p of this.passes) if (p instanceof AggregatePass && (p.sketch || p.candidates)) process.stderr.write(`[topN] ${p.sketch ? 'sampled groups' : 'candidate groups'}: ${p.groups.size()}\n`);
+    }
     arrayPool.clear();
     arrayPool.limit = 32 << 20;
     return this.passes.map((p): PassState => {
@@ -132,6 +176,7 @@ export class ThreadScan {
           parts: shared ? p.groups.data() : p.groups.parts,
           distinct: p.distinctEntries.map((e) => (shared ? e.data() : e.parts)),
           bytes: p.byteSize(), runs: p.runs, distinctRuns: p.distinctRuns,
+          sketch: p.sketch?.cells,
         };
       }
       if (p instanceof SelectPass && p.heap) return { kind: 'ordered', rows: p.heap.sorted() };

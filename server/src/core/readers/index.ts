@@ -192,6 +192,31 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
 }
 
 /**
+ * The bytes of a file decompressed, as they are (the file's own text, for a view of it), streamed. `compression`
+ * as detectFile found it. Throws DecodeError after yielding every byte before the damage.
+ */
+export async function* decompressedBytes(path: string, compression: Compression, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  let s: Sample;
+  try {
+    s = await sample(path);
+  } catch (e) {
+    throw new DecodeError(path, readReason(e));
+  }
+  const counter = { n: 0 };
+  const open = () => {
+    counter.n = 0;
+    return fileBytes(path, 0, s.size, counter, signal);
+  };
+  try {
+    yield* decompress(open, compression, s.head, s.size);
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    if (e instanceof GzipError || e instanceof SnappyError || e instanceof LzoError) throw new DecodeError(path, e.message);
+    throw new DecodeError(path, readReason(e));
+  }
+}
+
+/**
  * Canonical lines of bytes [start, end) of an uncompressed line-based file (both at line starts), so the engine
  * can split a big file across threads: plain text and CloudWatch exports; JSON lines too (each range makes its own
  * header line from its first object); CSV when the range holds no header row (start 0, no header, or

@@ -26,7 +26,8 @@ export function isMetadataKey(key: string): boolean {
 
 const NO_KEYS: Uint8Array[] = [];
 
-const RAW_TEXT_KEYS = new Set(['__CONTENT__', 'message']);
+/** Keys whose value, when it is an object's only field, is a whole text record (CLS full text, CloudWatch/Firehose). */
+export const RAW_TEXT_KEYS: ReadonlySet<string> = new Set(['__CONTENT__', 'message']);
 
 /** How the keys of objects seen lately map to output columns. */
 interface Layout {

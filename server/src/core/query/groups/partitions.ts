@@ -64,6 +64,16 @@ export class PartitionedGroups {
     return part.table.findOrAdd(scratch, words, hash, seq);
   }
 
+  /** The group with group g's key of another table (added when new, first record kept); `current` is its partition. */
+  findWords(from: GroupTableData, g: number): number {
+    const hash = from.hashes[g];
+    const p = hash >>> SHIFT;
+    const part = this.parts[p] ?? this.make(p);
+    this.current = part;
+    const len = from.keyLength[g];
+    return part.table.findOrAddWords(from.keyWords, from.keyStart[g], (len + 3) >>> 2, len, hash, from.firstSeq[g]);
+  }
+
   /** Groups in all partitions. */
   size(): number {
     let n = 0;

@@ -1,0 +1,89 @@
+// Top-N by a sum or a count over more groups than memory should hold, exactly, in two passes (a heavy-hitter
+// plan). `… group by srcaddr, dstaddr, dstport order by sum(bytes) desc limit 20` over a log where nearly every
+// record is its own group needs the 20 biggest groups, not all of them:
+//
+// 1. While a thread's groups stay few, it aggregates as always, and one pass is enough. Once they pass a threshold
+//    (on any thread), every thread turns its groups into a count-min sketch of the ranking aggregate (an upper bound
+//    of any group's value: each group adds into its own cells, which other groups may share), and keeps exact
+//    groups only for a sample of keys (1 in 16, by hash). The rest of the pass adds into the sketch and the sample.
+// 2. The sample's N-th best value L is a lower bound of the true N-th best (N sampled groups reach it). A second
+//    pass aggregates exactly every group whose sketch estimate reaches L: the true top N are among them (a group
+//    reaching L has an estimate reaching L), so ranking them gives the exact answer, ties and all.
+//
+// Values below zero (Tencent writes -1 counts) are added as zero to the sketch: still an upper bound.
+
+/**
+ * Groups a thread aggregates before the plan turns to the sketch (FLOWLOG_TOPN_THRESHOLD sets it: tests use small
+ * files). Below it a top-N is one pass; past it, memory stays that of the sketch and the sampled groups.
+ */
+export function sketchThreshold(): number {
+  const fromEnv = Number(process.env.FLOWLOG_TOPN_THRESHOLD);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 1 << 16;
+}
+
+/** 1 in 2^SAMPLE_BITS keys is aggregated exactly in the sketch pass. */
+const SAMPLE_BITS = 4;
+
+/** Whether a key (by its hash) is in the sample. Bits 4–7 from the top: not the partition's (top 8), not the slot's (low). */
+export function sampled(hash: number): boolean {
+  return ((hash >>> 20) & ((1 << SAMPLE_BITS) - 1)) === 0;
+}
+
+const ROWS = 2;
+
+/** The smallest float32 at or above x (cells round up, so an estimate never falls below a true value). */
+function roundUp(x: number): number {
+  const f = Math.fround(x);
+  if (f >= x) return f;
+  scratch32[0] = f;
+  scratchBits[0] += f >= 0 ? 1 : -1;
+  return scratch32[0];
+}
+const scratch32 = new Float32Array(1);
+const scratchBits = new Int32Array(scratch32.buffer);
+
+/**
+ * A count-min sketch of non-negative values by key hash, with conservative update: two rows of float32 cells, a
+ * key's estimate is the smaller of its two cells, and adding raises each of them only as far as the new estimate.
+ * Every cell stays at or above the true value of every key mapped to it, so estimates are upper bounds, and two
+ * threads' sketches added cell by cell still are.
+ */
+export class CountMin {
+  readonly cells: Float32Array;
+  private readonly mask: number;
+
+  constructor(readonly width = 1 << 19, cells?: Float32Array) {
+    this.cells = cells ?? new Float32Array(ROWS * width);
+    this.mask = width - 1;
+  }
+
+  private second(hash: number): number {
+    let h = Math.imul(hash ^ (hash >>> 16), 0x7feb352d);
+    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+    return this.width + ((h ^ (h >>> 16)) & this.mask);
+  }
+
+  add(hash: number, value: number): void {
+    if (!(value > 0)) return;
+    const cells = this.cells;
+    const i = hash & this.mask;
+    const j = this.second(hash);
+    const a = cells[i];
+    const b = cells[j];
+    const e = roundUp((a < b ? a : b) + value);
+    if (a < e) cells[i] = e;
+    if (b < e) cells[j] = e;
+  }
+
+  estimate(hash: number): number {
+    const a = this.cells[hash & this.mask];
+    const b = this.cells[this.second(hash)];
+    return a < b ? a : b;
+  }
+
+  /** Adds another thread's sketch (same width) into this one. */
+  merge(other: Float32Array): void {
+    const cells = this.cells;
+    for (let i = 0; i < cells.length; i++) cells[i] = roundUp(cells[i] + other[i]);
+  }
+}
