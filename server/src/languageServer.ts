@@ -12,11 +12,14 @@ import { registerSummaryHandler } from './handlers/summary';
 import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
 import { registerDecodedText } from './handlers/decoded';
+import { ConnectivityIndex } from './handlers/connectivity';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
   const documents = new DocumentStore(connection, () => settings.get().maxProblems);
-  const diagnostics = registerDiagnostics(connection, documents);
+  const connectivity = new ConnectivityIndex(documents, () => settings.get());
+  const diagnostics = registerDiagnostics(connection, documents, connectivity);
+  connectivity.onLateResult = diagnostics.republish;
   const bigFiles = registerBigFileDiagnostics(connection, documents, () => settings.get().maxProblems);
 
   let codeLensRefresh = false;
@@ -48,7 +51,7 @@ export function startServer(connection: Connection): void {
 
   connection.onHover((params) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? hoverAt(doc, params, settings.get()) : null;
+    return doc ? connectivity.withHover(params, hoverAt(doc, params, settings.get())) : null;
   });
   connection.languages.inlayHint.on((params) => {
     const doc = documents.get(params.textDocument.uri);

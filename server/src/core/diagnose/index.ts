@@ -24,6 +24,7 @@ export type { ScanFinding, BruteForceFinding } from './scans';
 export type { InterfaceCoverage, Span, CoverageState } from './coverage';
 export { CONVERSATION_COLUMNS, conversationRow } from './rows';
 export { readConversation, readingText } from './readings';
+export type { ClosedConversation } from './conversation';
 export { maybeRunAsDiagnoseWorker } from './parallel';
 
 export interface DiagnoseOptions {
@@ -50,9 +51,14 @@ export interface DiagnoseOptions {
   threads?: number;
   /** Every closed conversation as it closes, with what its numbers refer to (the conversations source). */
   onConversation?: (c: ClosedConversation, context: ClosedContext) => void;
+  /**
+   * Hand onConversation every record's line and role (ClosedConversation.records) without keeping the conversations
+   * as collectAll does (an editor's index of its document). Memory grows with the input: the join cannot spill.
+   */
+  keepRecords?: boolean;
 }
 
-export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan' | 'threads' | 'onConversation'>> & {
+export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan' | 'threads' | 'onConversation' | 'keepRecords'>> & {
   scan: Omit<ScanOptions, 'lateness' | 'slack'>;
 };
 
@@ -159,7 +165,7 @@ class DiagnosisRun {
     const context: ClosedContext = { files: this.files, interfaces: this.interfaceNames, readingContext: (iface) => this.contextFor(iface) };
     const onConversation = options.onConversation;
     this.join = new ConversationJoin(
-      { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll, partitions: o.partitions, spillDir: options.spillDir },
+      { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll || options.keepRecords === true, partitions: o.partitions, spillDir: options.spillDir },
       onConversation ? (c: ClosedConversation) => {
         this.report.add(c);
         onConversation(c, context);
