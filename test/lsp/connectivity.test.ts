@@ -81,7 +81,7 @@ describe('connectivity diagnostics and hovers', () => {
     assert.match(await hoverText(uri, 0), /The reply: not logged/);
     // A working conversation gets no diagnostic but its hover reads it.
     const ok = await hoverText(uri, 3);
-    assert.match(ok, /\*\*Connectivity: ok\*\* · observed · this line is the reply of TCP 10.0.1.5:42000 → 192.0.2.80:443/);
+    assert.match(ok, /\*\*Connectivity: ok\*\* · this line is the reply of its conversation: both directions accepted: two-way traffic flows/);
     assert.ok(ok.includes(`The request, line 3: \`${answered[0]}\``));
   });
 
@@ -110,6 +110,11 @@ describe('connectivity diagnostics and hovers', () => {
     const capped = connectivityOf(await client.diagnosticsNumber(uri, client.diagnosticsCount(uri)));
     assert.deepEqual(capped.map((d) => d.code), ['request-rejected', 'request-rejected', 'connectivity-omitted']);
     assert.match(messageOf(capped[2]), /^3 more broken conversations not shown/);
+    // Those past the cap are not read in full, but their hover gives the verdict's plain reading.
+    const flagged = new Set(capped.slice(0, 2).map((d) => d.range.start.line));
+    const unflagged = [0, 1, 2, 3, 4].find((l) => !flagged.has(l))!;
+    assert.match(await hoverText(uri, unflagged), /\*\*Connectivity: request-rejected\*\* · this line is the request of its conversation: the request was rejected/);
+    assert.match(await hoverText(uri, [...flagged][0]), /A security group or a network ACL blocks this traffic/);
     await client.configure({}, uri);
     assert.equal(connectivityOf(await client.diagnosticsNumber(uri, client.diagnosticsCount(uri))).length, 5);
   });
@@ -131,7 +136,24 @@ describe('connectivity diagnostics and hovers', () => {
       contentChanges: [{ range: { start: { line: 2, character: at }, end: { line: 2, character: at + 6 } }, text: 'ACCEPT' }],
     });
     assert.deepEqual((await client.diagnosticsNumber(uri, n)).diagnostics, []);
-    assert.match(await hoverText(uri, 2), /Connectivity: ok/);
+    assert.match(await hoverText(uri, 2), /Connectivity: ok\*\* · this line is the reply/);
+  });
+
+  it('a big document is published at once, and again with its connectivity diagnostics when the diagnosis is done', async () => {
+    const uri = newUri();
+    const lines = [...SEED];
+    // Answered HTTPS conversations as filler: no finding of their own.
+    for (let k = 0; lines.length < 60_000; k++) {
+      const from = `10.1.${(k >> 8) & 255}.${k & 255}`;
+      const port = 32768 + (k % 28000);
+      lines.push(`2 123456789010 eni-0a1b2c3d ${from} 192.0.2.80 ${port} 443 6 10 900 1700000000 1700000060 ACCEPT OK`);
+      lines.push(`2 123456789010 eni-0a1b2c3d 192.0.2.80 ${from} 443 ${port} 6 12 9000 1700000000 1700000060 ACCEPT OK`);
+    }
+    const first = await client.open(uri, lines.join('\n'));
+    assert.deepEqual(first.diagnostics, [], 'published before the diagnosis');
+    const second = await client.diagnosticsNumber(uri, 2);
+    assert.deepEqual(second.diagnostics.map((d) => [d.code, d.range.start.line, d.relatedInformation?.[0].location.range.start.line]), [['response-rejected', 1, 0]]);
+    assert.match(await hoverText(uri, 59_999), /Connectivity: ok/);
   });
 
   it('a CLS JSON document: the diagnostic on the JSON line of the rejected reply, linked to the request', async () => {

@@ -6,11 +6,12 @@
 // Runs when the document is validated again (after the edits pause, as the other diagnostics), once per version: the
 // diagnostics handler asks for the result before it publishes, so a small document gets one publication with both.
 // A big one is published at once and again when its diagnosis is done. Bounded: documents over MAX_LINES lines are
-// not diagnosed here (`flowlog diagnose` streams any size), diagnostics are capped at flowlog.maxProblems, and
-// conversations kept for hovers at MAX_KEPT.
+// not diagnosed here (`flowlog diagnose` streams any size), and diagnostics are capped at flowlog.maxProblems: only
+// those conversations are read in full (their reading, with the fixing rule); the others keep a few numbers each, and
+// their hover gives the verdict's plain reading.
 import { Diagnostic, DiagnosticSeverity, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { ClosedContext, ClosedConversation, Conversation, Reading, Verdict, diagnose, readConversation } from '../core/diagnose';
+import { ClosedContext, ClosedConversation, Conversation, Reading, VERDICTS, Verdict, diagnose, readConversation } from '../core/diagnose';
 import { FlowLogDocument } from '../core/document';
 import { LineKind } from '../core/scan';
 import { markdownText, shownValue, valueCode } from '../core/markdown';
@@ -21,31 +22,61 @@ import { isTruncatedView } from './decoded';
 
 /** Documents with more lines are not diagnosed in the editor. */
 export const MAX_LINES = 1_000_000;
-/** Conversations kept for hovers at most (broken ones within the diagnostics' cap are kept beyond it). */
-export const MAX_KEPT = 50_000;
 /** Documents with fewer lines hold their publication until the diagnosis is done (it takes milliseconds). */
-const AWAIT_LINES = 100_000;
+const AWAIT_LINES = 50_000;
 
 /** The verdicts that get a diagnostic, and on which record. */
 const FLAGGED: ReadonlySet<Verdict> = new Set(['response-rejected', 'request-rejected', 'no-response']);
 
-/** One conversation as the editor keeps it: lines are the document's, 0-based (-1: not logged). */
-interface KeptConversation {
-  verdict: Verdict;
+/** A flagged conversation's reading (kept for at most flowlog.maxProblems conversations: the diagnostics' cap). */
+interface Detail {
   reading: Reading;
   label: string;
-  requestLine: number;
-  replyLine: number;
-  /** The line the diagnostic goes on (-1: none). */
-  flaggedLine: number;
+}
+
+/** Conversations as the editor keeps them: a few numbers each; lines are the document's, 0-based (-1: not logged). */
+class ConversationColumns {
+  count = 0;
+  verdict = new Uint8Array(1024);
+  requestLine = new Int32Array(1024);
+  replyLine = new Int32Array(1024);
+  /** The line the diagnostic goes on (-1: none), and its detail (-1: none). */
+  flaggedLine = new Int32Array(1024);
+  detail = new Int32Array(1024);
+
+  add(verdict: number, requestLine: number, replyLine: number, flaggedLine: number, detail: number): number {
+    if (this.count === this.verdict.length) this.grow();
+    const k = this.count++;
+    this.verdict[k] = verdict;
+    this.requestLine[k] = requestLine;
+    this.replyLine[k] = replyLine;
+    this.flaggedLine[k] = flaggedLine;
+    this.detail[k] = detail;
+    return k;
+  }
+
+  private grow(): void {
+    const n = this.verdict.length * 2;
+    const grown = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.verdict = grown(this.verdict, (m) => new Uint8Array(m));
+    this.requestLine = grown(this.requestLine, (m) => new Int32Array(m));
+    this.replyLine = grown(this.replyLine, (m) => new Int32Array(m));
+    this.flaggedLine = grown(this.flaggedLine, (m) => new Int32Array(m));
+    this.detail = grown(this.detail, (m) => new Int32Array(m));
+  }
 }
 
 interface DocumentResult {
   generation: number;
   /** The diagnostics' cap it was made with (flowlog.maxProblems). */
   maxDiagnostics: number;
-  conversations: KeptConversation[];
-  /** Conversation of each document line, +1 (0: none kept). */
+  conversations: ConversationColumns;
+  details: Detail[];
+  /** Conversation of each document line, +1 (0: none). */
   lineConversation: Int32Array;
   /** Broken conversations left without a diagnostic by the cap. */
   omitted: number;
@@ -107,7 +138,7 @@ export class ConnectivityIndex {
     if (!doc || !result || result.generation !== state.generation || this.mode === 'off' || line >= result.lineConversation.length) return base;
     const k = result.lineConversation[line] - 1;
     if (k < 0) return base;
-    const section = hoverSection(doc, result.conversations[k], line);
+    const section = hoverSection(doc, result, k, line);
     if (!base) {
       return { contents: { kind: MarkupKind.Markdown, value: section }, range: { start: { line, character: 0 }, end: { line, character: doc.lineText(line).length } } };
     }
@@ -135,20 +166,24 @@ export class ConnectivityIndex {
 
   private toDiagnostics(uri: string, doc: FlowLogDocument, result: DocumentResult): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const c of result.conversations) {
-      if (c.flaggedLine < 0) continue;
-      const other = c.flaggedLine === c.requestLine ? c.replyLine : c.requestLine;
+    const c = result.conversations;
+    for (let k = 0; k < c.count; k++) {
+      const line = c.flaggedLine[k];
+      if (line < 0) continue;
+      const verdict = VERDICTS[c.verdict[k]];
+      const { reading, label } = result.details[c.detail[k]];
+      const other = line === c.requestLine[k] ? c.replyLine[k] : c.requestLine[k];
       const diagnostic: Diagnostic = {
-        range: actionRange(doc, c.flaggedLine),
-        severity: severityOf(this.mode, c.verdict),
-        code: c.verdict,
+        range: actionRange(doc, line),
+        severity: severityOf(this.mode, verdict),
+        code: verdict,
         source: 'flowlog connectivity',
-        message: terminalText(`${c.verdict} (${c.label}): ${c.reading.summary}${c.reading.fix ? ` Fix: ${c.reading.fix}.` : ''}`),
+        message: terminalText(`${verdict} (${label}): ${reading.summary}${reading.fix ? ` Fix: ${reading.fix}.` : ''}`),
       };
       if (other >= 0) {
         diagnostic.relatedInformation = [{
           location: { uri, range: actionRange(doc, other) },
-          message: other === c.requestLine ? `the request (line ${other + 1})` : `the reply (line ${other + 1})`,
+          message: other === c.requestLine[k] ? `the request (line ${other + 1})` : `the reply (line ${other + 1})`,
         }];
       }
       out.push(diagnostic);
@@ -201,19 +236,25 @@ async function diagnoseDocument(uri: string, doc: FlowLogDocument, generation: n
   // Engine line n is document line engineLines[n - 1] (both 1-based; 0 for a header made of JSON keys): 0-based here.
   const docLine = (n: number) => (engineLines ? (engineLines[n - 1] ?? 0) - 1 : n - 1);
   const lineCount = doc.lineCount;
-  const result: DocumentResult = { generation, maxDiagnostics, conversations: [], lineConversation: new Int32Array(lineCount), omitted: 0 };
-  let flagged = 0;
+  const result: DocumentResult = { generation, maxDiagnostics, conversations: new ConversationColumns(), details: [], lineConversation: new Int32Array(lineCount), omitted: 0 };
   const onConversation = (c: ClosedConversation, context: ClosedContext) => {
     const verdict = c.verdictName;
-    const broken = FLAGGED.has(verdict);
-    const showDiagnostic = broken && flagged < maxDiagnostics;
-    if (broken && !showDiagnostic) result.omitted++;
-    if (!showDiagnostic && result.conversations.length >= MAX_KEPT) return;
-    const s = c.snapshot(context.files, context.interfaces);
-    const kept = keep(s, readConversation(s, context.readingContext(c.iface)), docLine, showDiagnostic);
-    if (kept.flaggedLine >= 0) flagged++;
-    result.conversations.push(kept);
-    const id = result.conversations.length;
+    const [, requestEngineLine, , replyEngineLine] = c.evidence();
+    const requestLine = requestEngineLine > 0 ? docLine(requestEngineLine) : -1;
+    const replyLine = replyEngineLine > 0 ? docLine(replyEngineLine) : -1;
+    let flaggedLine = -1;
+    let detail = -1;
+    if (FLAGGED.has(verdict)) {
+      if (result.details.length < maxDiagnostics) {
+        // Only these are read in full (a snapshot and its reading): the others keep their numbers.
+        const s = c.snapshot(context.files, context.interfaces);
+        detail = result.details.push({ reading: readConversation(s, context.readingContext(c.iface)), label: labelOf(s) }) - 1;
+        if (verdict === 'response-rejected') flaggedLine = replyLine;
+        else if (verdict === 'request-rejected') flaggedLine = c.request.rejectLine > 0 ? docLine(c.request.rejectLine) : requestLine;
+        else flaggedLine = requestLine;
+      } else result.omitted++;
+    }
+    const id = result.conversations.add(c.verdict, requestLine, replyLine, flaggedLine, detail) + 1;
     const records = c.records ?? [];
     for (let k = 0; k < records.length; k += 3) {
       const line = docLine(records[k + 1]);
@@ -224,32 +265,39 @@ async function diagnoseDocument(uri: string, doc: FlowLogDocument, generation: n
   return result;
 }
 
-function keep(c: Conversation, reading: Reading, docLine: (n: number) => number, flag: boolean): KeptConversation {
-  const requestLine = c.evidence.request ? docLine(c.evidence.request.line) : -1;
-  const replyLine = c.evidence.reply ? docLine(c.evidence.reply.line) : -1;
-  let flaggedLine = -1;
-  if (flag) {
-    if (c.verdict === 'response-rejected') flaggedLine = replyLine;
-    else if (c.verdict === 'request-rejected') flaggedLine = c.request.firstRejected ? docLine(c.request.firstRejected.line) : requestLine;
-    else flaggedLine = requestLine;
-  }
+function labelOf(c: Conversation): string {
   const ports = c.client.port !== 0 || c.server.port !== 0;
-  const label = `${c.protocolName} ${c.client.address}${ports ? `:${c.client.port}` : ''} → ${c.server.address}${ports ? `:${c.server.port}` : ''} on ${c.interfaceId}`;
-  return { verdict: c.verdict, reading, label, requestLine, replyLine, flaggedLine };
+  return `${c.protocolName} ${c.client.address}${ports ? `:${c.client.port}` : ''} → ${c.server.address}${ports ? `:${c.server.port}` : ''} on ${c.interfaceId}`;
 }
+
+/** The plain reading of each verdict (issue 12's table), for a conversation not read in full. */
+const PLAIN: Record<Verdict, string> = {
+  'response-rejected': 'the request was accepted and the reply rejected: most likely a stateless network ACL drops the replies (a security group would allow them)',
+  'request-rejected': 'the request was rejected: a security group or a network ACL blocks this traffic in the request\'s direction',
+  'no-response': 'the request was accepted and nothing answered: most likely a service not listening, a host down, or the reply left by another path',
+  'one-way': 'only one direction was logged: the log cannot tell whether this conversation works',
+  'ok': 'both directions accepted: two-way traffic flows',
+};
 
 const CERTAINTY: Record<Reading['certainty'], string> = { 'observed': 'observed', 'most-likely': 'most likely', 'cannot-tell': 'cannot tell' };
 
 /** The hover's section: verdict, reading, fix, and the conversation's other record(s) as text. */
-function hoverSection(doc: FlowLogDocument, c: KeptConversation, line: number): string {
+function hoverSection(doc: FlowLogDocument, result: DocumentResult, k: number, line: number): string {
   const text = (s: string) => markdownText(shownValue(s, 2000));
-  const role = line === c.requestLine ? 'the request' : line === c.replyLine ? 'the reply' : 'a record';
-  const parts = [
-    `**Connectivity: ${c.verdict}** · ${CERTAINTY[c.reading.certainty]} · this line is ${role} of ${text(c.label)}`,
-    text(c.reading.summary),
-  ];
-  if (c.reading.fix) parts.push(`**Fix**: ${text(c.reading.fix)}`);
-  for (const [name, other] of [['request', c.requestLine], ['reply', c.replyLine]] as const) {
+  const c = result.conversations;
+  const verdict = VERDICTS[c.verdict[k]];
+  const requestLine = c.requestLine[k];
+  const replyLine = c.replyLine[k];
+  const role = line === requestLine ? 'the request' : line === replyLine ? 'the reply' : 'a record';
+  const detail = c.detail[k] >= 0 ? result.details[c.detail[k]] : undefined;
+  const parts: string[] = [];
+  if (detail) {
+    parts.push(`**Connectivity: ${verdict}** · ${CERTAINTY[detail.reading.certainty]} · this line is ${role} of ${text(detail.label)}`, text(detail.reading.summary));
+    if (detail.reading.fix) parts.push(`**Fix**: ${text(detail.reading.fix)}`);
+  } else {
+    parts.push(`**Connectivity: ${verdict}** · this line is ${role} of its conversation: ${PLAIN[verdict]}`);
+  }
+  for (const [name, other] of [['request', requestLine], ['reply', replyLine]] as const) {
     if (other === line) continue;
     if (other < 0) parts.push(`The ${name}: not logged`);
     else if (other < doc.lineCount && doc.lineKind(other) === LineKind.Record) parts.push(`The ${name}, line ${other + 1}: ${valueCode(doc.recordAt(other).record.reading())}`);
