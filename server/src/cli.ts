@@ -32,6 +32,9 @@ commands:
                                          conversations with verdicts (response-rejected, request-rejected,
                                          no-response, one-way, ok), scans, brute force, coverage gaps
                                          (flowlog diagnose --help for every option)
+  diagnose FILE|FOLDER... --query 'QUERY' [--format table|json|csv]
+                                         the query language over conversations, one row each:
+                                         'verdict:response-rejected | select interface_id, count(*) group by interface_id'
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
