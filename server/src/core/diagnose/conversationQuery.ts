@@ -488,9 +488,13 @@ export async function runConversationQuery(source: QuerySource, text: string, op
   // ORDER BY without GROUP BY: the best `limit` rows, kept by sorting when twice as many are held.
   const ranked: { key: Value[]; row: Value[] }[] = [];
   const groups = new Map<string, Group>();
+  // After a prune, the last row kept: a row that does not sort before it cannot be in the result (its SELECT
+  // values, the reading perhaps, are not made).
+  let bar: Value[] | undefined;
   const prune = () => {
     ranked.sort((a, b) => q.compareOrder(a.key, b.key));
     ranked.length = Math.min(ranked.length, q.limit);
+    bar = ranked.length === q.limit && q.limit > 0 ? ranked[ranked.length - 1].key : undefined;
   };
   const result = await diagnose(source, {
     ...options.diagnose,
@@ -512,7 +516,9 @@ export async function runConversationQuery(source: QuerySource, text: string, op
         }
         g.add(view);
       } else if (q.ordered) {
-        ranked.push({ key: q.orderKey(view), row: q.selectRow(view) });
+        const key = q.orderKey(view);
+        if (q.limit === 0 || (bar && q.compareOrder(key, bar) >= 0)) return;
+        ranked.push({ key, row: q.selectRow(view) });
         if (ranked.length >= 2 * Math.max(q.limit, 1024)) prune();
       } else if (rows.length < q.limit) rows.push(q.selectRow(view));
     },
