@@ -7,6 +7,7 @@
 //   lint        `flowlog lint` vs mawk's field count on the 1 GB files
 //   panels      dist/server.js over stdio: check latency while a 1 GB summary runs, first rows of a 1 GB search
 //   spill       the 3-key GROUP BY on 1 GB with the default memory budget and with 64 MB
+//   deliveries  an S3 day folder of small .gz files vs one .gz, JSON and Parquet vs DuckDB, peak RSS on 1 GB
 // `--quick` uses small files; `--only SECTION` runs one section. Figures go to bench/.data/results.json (quick and
 // one-section runs: results-quick.json, results-SECTION.json, results-quick-SECTION.json).
 import { cpus } from 'node:os';
@@ -19,6 +20,7 @@ import { summarySection } from './summarySection';
 import { lintSection } from './lintSection';
 import { panelsSection } from './panelsSection';
 import { spillSection } from './spillSection';
+import { deliveriesSection } from './deliveries';
 
 const SECTIONS: Record<string, (ctx: BenchContext) => Promise<void> | void> = {
   validation: validationSection,
@@ -27,6 +29,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<void> | void> = {
   lint: lintSection,
   panels: panelsSection,
   spill: spillSection,
+  deliveries: deliveriesSection,
 };
 
 async function main(): Promise<void> {

@@ -11,12 +11,14 @@ import { maybeRunAsDiagnoseWorker } from './core/diagnose/parallel';
 const USAGE = `usage: flowlog <command> [options]
 
 commands:
-  lint [--format text|json] FILE...     check records against the flow log format
-                                         (exit 1 when an error was found, 2 on usage errors)
-  query FILE... 'QUERY' [--format table|json|csv] [--limit N]
+  lint [--format text|json] PATH...     check records against the flow log format
+                                         (exit 1 when an error was found; 2 on usage errors, or when a file
+                                         could not be read to its end or changed while read)
+  query PATH... 'QUERY' [--format table|json|csv] [--limit N]
                                          search and analyse: 'action:REJECT dstport:3389 | select
                                          srcaddr, count(*) as n group by srcaddr order by n desc'
-                                         (exit 2 on a query error, with its position)
+                                         (exit 2 on a query error, with its position, or when a file
+                                         could not be read to its end)
   query --clickhouse URL --table NAME [--user U] 'QUERY'
                                          the same query on a ClickHouse table (password from
                                          FLOWLOG_CLICKHOUSE_PASSWORD or --password-stdin)
@@ -35,6 +37,10 @@ commands:
   diagnose FILE|FOLDER... --query 'QUERY' [--format table|json|csv]
                                          the query language over conversations, one row each:
                                          'verdict:response-rejected | select interface_id, count(*) group by interface_id'
+
+PATH: a file, a folder (read recursively), a glob ('AWSLogs/**/*.log.gz'), or - for standard input; gzip,
+snappy, lzop, text, CloudWatch exports, JSON lines, CSV and Parquet are detected by content (--format-hint
+where detection cannot decide: flowlog lint --help).
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -217,6 +217,6 @@ describe('readers: gzip', () => {
     await once(file, 'finish');
     const { text, chunks } = await decodeAll(path);
     assert.equal(text, '2 a b\n!\n3 c d\n');
-    assert.deepEqual(chunks.flatMap((c) => c.problems ?? []), [{ line: 2, message: 'line longer than 1048576 bytes' }]);
+    assert.deepEqual(chunks.flatMap((c) => c.problems ?? []), [{ line: 2, message: 'line longer than 1048576 bytes', longLine: true }]);
   });
 });

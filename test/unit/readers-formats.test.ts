@@ -228,6 +228,8 @@ describe('readers: detection', () => {
     assert.deepEqual(enc('"version"|"srcaddr"\n"2"|"1.2.3.4"\n'), { encoding: 'csv', csv: { separator: '|', header: true } });
     assert.deepEqual(enc(`${HEADER}\n2 1 eni-a 1.2.3.4 1.2.3.5 1 2 6 1 40 1 2 ACCEPT OK\n`), { encoding: 'text' });
     assert.deepEqual(enc('[1,2]\n', 'x.json'), { encoding: 'json' });
+    // A record without a header whose interface id holds a `;` (a terminal escape) is text, not `;`-separated CSV.
+    assert.deepEqual(enc('V1 1251762227 eni-x\u001b]0;pwned\u0007 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK\n'), { encoding: 'text' });
   });
 
   it('detects every fixture delivery as what it is', async () => {

@@ -28,7 +28,7 @@ describe('readers: inputs', () => {
     const b = await expandInputs(['**/*.{lzo,snappy}'], { cwd: join(FIXTURES, 'cls-json') });
     assert.deepEqual(b.files.map((f) => rel(f.path).split('/').at(-1)), ['202401151005_000_3000.snappy', '202401151005_000_4000.lzo']);
     const none = await expandInputs(['nothing/**/*.gz'], { cwd: FIXTURES });
-    assert.deepEqual(none.skipped, [{ path: 'nothing/**/*.gz', reason: 'the pattern matches no file' }]);
+    assert.deepEqual(none.skipped, [{ path: 'nothing/**/*.gz', reason: 'the pattern matches no file', unreadable: true }]);
   });
 
   it('skips what is clearly not a flow log inside a folder, each with its reason; a named file is always read', async () => {

@@ -132,7 +132,7 @@ describe('readers: plain text', () => {
     writeFileSync(path, `2 a\n${'9'.repeat(5 << 20)}\n3 b\n`);
     const { text, chunks } = await decode(path);
     assert.equal(text, '2 a\n!\n3 b\n');
-    assert.deepEqual(chunks.flatMap((c) => c.problems ?? []), [{ line: 2, message: 'line longer than 1048576 bytes' }]);
+    assert.deepEqual(chunks.flatMap((c) => c.problems ?? []), [{ line: 2, message: 'line longer than 1048576 bytes', longLine: true }]);
     assert.ok(chunks.every((c) => c.bytes.length < 1 << 20));
     const capped = await decode(path, { maxLineBytes: 16 << 20 });
     assert.equal(capped.text.split('\n')[1].length, 5 << 20);

@@ -1,11 +1,14 @@
-// `flowlog lint FILE...`: streams each file (constant memory) through the same scanner and validator as the
-// language server, problems in file order as they are found; a big file is split at line starts across worker
-// threads, one per core (server/src/core/lint/). Output waits for stdout to drain, so a slow reader slows the
-// lint down instead of filling memory.
+// `flowlog lint PATH...`: files, folders and globs of any delivery shape (and streams), each streamed (constant
+// memory) through the same scanner and validator as the language server, problems in file order as they are found;
+// a big uncompressed file is split at line starts across worker threads, one per core (server/src/core/lint/).
+// Output waits for stdout to drain, so a slow reader slows the lint down instead of filling memory. A file that
+// cannot be read (or not to its end) is told on stderr and the others are linted; the exit status says so.
 import { LintProblem } from '../core/lint/rangeLinter';
 import { lintFile, lintStreamStats, maybeRunAsLintWorker } from '../core/lint/lintFile';
+import { expandSource } from '../core/query/input';
 import { terminalJson, terminalText } from '../core/terminalText';
 import { CliIO, OutputClosedError, UsageError } from './io';
+import { INPUT_OPTIONS, InputHints, parseInputOption, reportFileError, reportSkipped, reportWarning } from './inputs';
 
 export type { LintProblem } from '../core/lint/rangeLinter';
 export { maybeRunAsLintWorker };
@@ -20,14 +23,17 @@ export function problemJson(p: LintProblem): string {
   return terminalJson(JSON.stringify(p));
 }
 
-const LINT_USAGE = 'usage: flowlog lint [--format text|json] FILE...';
+const LINT_USAGE = `usage: flowlog lint [--format text|json] [--format-hint FORMAT] PATH...\n${INPUT_OPTIONS}`;
 
 export async function runLintCommand(argv: string[], io: CliIO): Promise<number> {
   let format: 'text' | 'json' = 'text';
-  const files: string[] = [];
+  const paths: string[] = [];
+  const hints: InputHints = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format' || a.startsWith('--format=')) {
+    const hint = parseInputOption(argv, i, hints, LINT_USAGE);
+    if (hint >= 0) i = hint;
+    else if (a === '--format' || a.startsWith('--format=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not ${v ?? 'nothing'}\n${LINT_USAGE}`);
       format = v;
@@ -36,9 +42,9 @@ export async function runLintCommand(argv: string[], io: CliIO): Promise<number>
       return 0;
     } else if (a.startsWith('-') && a !== '-') {
       throw new UsageError(`unknown option ${a}\n${LINT_USAGE}`);
-    } else files.push(a);
+    } else paths.push(a);
   }
-  if (files.length === 0) throw new UsageError(`no files given\n${LINT_USAGE}`);
+  if (paths.length === 0) throw new UsageError(`no files given\n${LINT_USAGE}`);
 
   // JSON is one array, written element by element as the problems come.
   let firstJson = true;
@@ -57,22 +63,37 @@ export async function runLintCommand(argv: string[], io: CliIO): Promise<number>
       return io.flushed?.();
     },
   };
-  let code: number | undefined;
+  // Something could not be checked as it is (unreadable, corrupt, changed while read): exit 2 whatever was found.
+  let incomplete = false;
   if (format === 'json') io.stdout('[');
+  const { files, skipped, errors: missing } = await expandSource({ kind: 'files', paths });
+  for (const e of missing) reportFileError(io, e);
+  for (const s of skipped) reportSkipped(io, s);
+  if (missing.length > 0) incomplete = true;
+  let closed = false;
   for (const file of files) {
     try {
-      await lintFile(file, sink);
+      const result = await lintFile(file.path, sink, { ...hints, onlyFlowLogs: file.found });
+      if (result.skipped) reportSkipped(io, { file: file.path, reason: result.skipped });
+      if (result.error) {
+        reportFileError(io, { file: file.path, message: result.error.message, line: result.error.line });
+        incomplete = true;
+      }
+      if (result.changed) {
+        reportWarning(io, result.changed);
+        incomplete = true;
+      }
     } catch (e) {
-      if (e instanceof OutputClosedError) break;
-      const err = e as NodeJS.ErrnoException;
-      io.stderr(`flowlog: cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message}\n`);
-      code = 2;
-      break;
+      if (e instanceof OutputClosedError) {
+        closed = true;
+        break;
+      }
+      throw e;
     }
   }
-  if (format === 'json') io.stdout(firstJson ? ']\n' : '\n]\n');
+  if (format === 'json' && !closed) io.stdout(firstJson ? ']\n' : '\n]\n');
   if (process.env.FLOWLOG_LINT_STATS) {
     io.stderr(`flowlog: lint stats ${JSON.stringify({ ...lintStreamStats, ...io.outputStats?.(), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
   }
-  return code ?? (errors > 0 ? 1 : 0);
+  return incomplete ? 2 : errors > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
-// `flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]`, or on a ClickHouse table:
-// `flowlog query --clickhouse URL --table NAME [--user U] 'QUERY'`.
-import { statSync } from 'node:fs';
+// `flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N]`: files, folders and globs of any delivery
+// shape, and streams; or on a ClickHouse table: `flowlog query --clickhouse URL --table NAME [--user U] 'QUERY'`.
+// Files that cannot be read (or not to their end) are told on stderr, with what else the result should be read
+// with, and the others are read; exit 2 when a file could not be read.
 import { QueryError, QueryResult, runQuery } from '../core/query';
 import { toCsv } from '../core/query/csv';
 import { terminalJson, terminalText } from '../core/terminalText';
@@ -8,20 +9,27 @@ import { runClickHouseQuery } from '../core/clickhouse/query';
 import { isClickHouseError } from '../core/clickhouse/http';
 import { CLICKHOUSE_USAGE, ClickHouseCliOptions, clickhouseCredentials, takeClickHouseOption } from './clickhouseOptions';
 import { CliIO, UsageError } from './io';
+import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
 
-const USAGE = `usage: flowlog query FILE... 'QUERY' [--format table|json|csv] [--limit N]
-       flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]`;
+const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--format-hint FORMAT]
+       flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]\n${INPUT_OPTIONS}`;
+
+/** Decode problems told on stderr at most (all are counted, and the first 100 are in --format json's stats). */
+const SHOWN_PROBLEMS = 5;
 
 export async function runQueryCommand(argv: string[], io: CliIO): Promise<number> {
   let format: 'table' | 'json' | 'csv' = 'table';
   let limit: number | undefined;
   const positional: string[] = [];
+  const hints: InputHints = {};
   const clickhouse: ClickHouseCliOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
     if (takeClickHouseOption(a, value, clickhouse, USAGE)) continue;
-    if (a === '--format' || a.startsWith('--format=')) {
+    const hint = parseInputOption(argv, i, hints, USAGE);
+    if (hint >= 0) i = hint;
+    else if (a === '--format' || a.startsWith('--format=')) {
       const v = value();
       if (v !== 'table' && v !== 'json' && v !== 'csv') throw new UsageError(`--format must be table, json or csv, not ${v ?? 'nothing'}\n${USAGE}`);
       format = v;
@@ -41,21 +49,12 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
     if (positional.length !== 1) throw new UsageError(`with --clickhouse, give the query and no files\n${USAGE}`);
   } else if (positional.length < 2) throw new UsageError(`give at least one file and a query\n${USAGE}`);
   const query = positional[positional.length - 1];
-  const files = positional.slice(0, -1);
-  for (const f of files) {
-    try {
-      if (!statSync(f).isFile()) throw new Error('not a file');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      io.stderr(`flowlog: cannot read ${terminalText(f)}: ${code === 'ENOENT' ? 'no such file' : code ?? 'not a file'}\n`);
-      return 2;
-    }
-  }
+  const paths = positional.slice(0, -1);
   let result: QueryResult;
   try {
     result = clickhouse.url
       ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
-      : await runQuery({ kind: 'files', paths: files }, query, { limit });
+      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);
@@ -70,9 +69,26 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   // Values are hostile: what reaches a terminal shows its control characters escaped (JSON keeps its value, CSV
   // keeps its bytes when it goes to a file or a pipe).
   if (format === 'json') io.stdout(terminalJson(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats })) + '\n');
-  else if (format === 'csv') io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
-  else io.stdout(toTable(result));
-  return 0;
+  else {
+    if (format === 'csv') io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
+    else io.stdout(toTable(result));
+    // JSON keeps these in its stats; the other formats tell them on stderr.
+    reportStats(io, result);
+  }
+  return result.stats.fileErrors ? 2 : 0;
+}
+
+/** What the result should be read with, on stderr: files not read (or not to their end), skipped, warnings. */
+function reportStats(io: CliIO, result: QueryResult): void {
+  const { fileErrors, skipped, warnings, decodeProblems } = result.stats;
+  for (const e of fileErrors ?? []) reportFileError(io, e);
+  for (const s of skipped ?? []) reportSkipped(io, s);
+  for (const w of warnings ?? []) reportWarning(io, w);
+  if (decodeProblems) {
+    const n = decodeProblems.count;
+    io.stderr(`flowlog: ${n} source line${n === 1 ? ' is' : 's are'} not records (counted as malformed)${n > SHOWN_PROBLEMS ? `; the first ${SHOWN_PROBLEMS}` : ''}:\n`);
+    for (const p of decodeProblems.first.slice(0, SHOWN_PROBLEMS)) io.stderr(`  ${place(p.file, p.line)}: ${terminalText(p.message)}\n`);
+  }
 }
 
 /** The result as an aligned text table, values with their control characters escaped. */
@@ -90,6 +106,7 @@ export function toTable(result: QueryResult): string {
   const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const lines = [fmt(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
   const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
-  lines.push('', `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped · ${stats.elapsedMs} ms`);
+  const files = (stats.files ?? 1) !== 1 ? ` · ${stats.files} files` : '';
+  lines.push('', `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped${files} · ${stats.elapsedMs} ms`);
   return lines.join('\n') + '\n';
 }

@@ -314,7 +314,7 @@ function readJson(line: RecordLine, source: string): LineKind {
   for (let k = 0; k < count; k++) {
     const raw = source.slice(col(scanner.keyStart[k]), col(scanner.keyEnd[k]));
     let key = raw;
-    if (scanner.keyEscaped[k]) {
+    if (raw.includes("\\")) {
       try {
         key = JSON.parse(`"${raw}"`) as string;
       } catch {
@@ -346,7 +346,8 @@ function readJson(line: RecordLine, source: string): LineKind {
     const vs = kind === Kind.Missing || kind === Kind.Decoded || kind === Kind.Nested ? tokenStart(source, ke) : col(scanner.valStart[k]);
     const te = tokenEndAfter(source, vs);
     if (kind === Kind.Nested) return unreadable(line, Codes.jsonRecord, `${keys[k]}: the value is an object or array, not a field value`, vs, te);
-    if (kind === Kind.Raw) {
+    if (kind === Kind.Raw || kind === Kind.Blank) {
+      // Blank: a string holding a space or DEL (valid JSON), which the check below reports.
       const ve = col(scanner.valEnd[k]);
       if (holdsBlank(source, vs, ve)) return unreadable(line, Codes.jsonRecord, `${keys[k]}: the value holds a space or control character, which a flow log record cannot hold`, vs, ve);
       out.value(source.slice(vs, ve), vs, ve, te, true, ks, ke);
@@ -408,7 +409,8 @@ function tokenEndAfter(source: string, start: number): number {
 /** `{"message": "2 123 eni-…"}` (a CloudWatch or Firehose wrapper) or `{"__CONTENT__": …}` (a CLS full-text topic). */
 function readWrappedText(line: RecordLine, source: string, k: number, col: (b: number) => number): LineKind {
   const kind = scanner.valKind[k] as Kind;
-  if (kind === Kind.Raw) return line.readText(source, col(scanner.valStart[k]), col(scanner.valEnd[k]));
+  // Raw or holding spaces (a text record always does): the value as written is the record's text.
+  if (kind === Kind.Raw || kind === Kind.Blank) return line.readText(source, col(scanner.valStart[k]), col(scanner.valEnd[k]));
   const vs = tokenStart(source, col(scanner.keyEnd[k]));
   const te = tokenEndAfter(source, vs);
   if (kind === Kind.Missing) return (line.kind = LineKind.Blank);

@@ -5,7 +5,7 @@
 // (flowlog-decoded:) over 50 MB is the same: its file is linted, and the problems published on the view (a
 // Parquet view starts with a header line of its columns, so its rows are one line down).
 import { FSWatcher, watch } from 'node:fs';
-import { readAt } from '../core/query/sources';
+import { readAt } from '../core/query/input';
 import { Connection, Diagnostic } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { FlowLogDocument } from '../core/document';
@@ -62,6 +62,7 @@ export function registerBigFileDiagnostics(connection: Connection, documents: Do
       };
       const counts = await lintFile(job.path, { write: keep }, { signal, keep: limit });
       if (signal.aborted) return;
+      if (counts.error) connection.console.warn(`flowlog: cannot check ${job.path}${counts.error.line !== undefined ? ` past line ${counts.error.line}` : ''}: ${counts.error.message}`);
       const diagnostics = kept.map((p) => diagnosticOf(p, lineOffset));
       const omitted = counts.errors + counts.warnings + counts.infos - kept.length;
       if (omitted > 0) diagnostics.push(toDiagnostic({ ...FlowLogDocument.omittedProblem(omitted), line: 0 }));

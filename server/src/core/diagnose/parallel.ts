@@ -12,14 +12,12 @@
 // Interface ids and files are numbered per unit by the worker and renumbered here; line numbers of a range that
 // starts inside its file are shifted by the lines of the ranges before. A header line a later range could not see
 // (one inside a split file) makes the read start over on this thread (the caller does: see RestartOnOneThread).
-import { open } from 'node:fs/promises';
-import { QuerySource, ScanUnit, UnitChunk, UnitReadInfo, planUnits, readError, readUnit, unitFormat } from '../query/input';
-import { LineChunker } from '../query/lineChunker';
+import { QuerySource, ScanUnit, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
 import { DecodeError } from '../readers/types';
 import { registerTask, sharedPool } from '../threads/pool';
 import { ByteInterner } from './byteInterner';
 import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
-import { MAX_INTERFACES, MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordPacker, RecordSink, addUnitProblems, emptyStats } from './records';
+import { MAX_INTERFACES, MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordPacker, RecordSink, addExpansionProblems, addUnitProblems, emptyStats } from './records';
 
 const TASKS = { open: 'diagnose.open', scan: 'diagnose.scan', close: 'diagnose.close' };
 /** Slots of a worker's ring, and records a slot (a batch) holds: 16 × 4,096 × 88 bytes = 5.8 MB a worker. */
@@ -66,61 +64,6 @@ interface WorkerSession {
   control: Int32Array;
   /** Batches posted in all (the next slot is posted % RING_SLOTS). */
   posted: number;
-  /** Reused for every range the worker reads (see readRange). */
-  read?: { buffer: Buffer; chunker: LineChunker };
-}
-
-const READ_BYTES = 1 << 20;
-const NEWLINE = Buffer.from('\n');
-
-/**
- * The chunks of whole lines of a byte range of a plain file, as input.ts readUnit reads it (the engine's LineChunker:
- * lone CRs end lines, lines over 1 MiB become `!` lines), but through buffers the worker keeps from range to range:
- * a worker reads dozens of ranges, and fresh megabyte buffers for each would pile up as garbage V8 frees late.
- */
-async function* readRange(unit: ScanUnit, session: WorkerSession, info: UnitReadInfo): AsyncGenerator<UnitChunk> {
-  const r = (session.read ??= { buffer: Buffer.allocUnsafeSlow(READ_BYTES), chunker: new LineChunker() });
-  const { buffer, chunker } = r;
-  let handle;
-  try {
-    handle = await open(unit.file, 'r');
-  } catch (e) {
-    throw new DecodeError(unit.file, readError(e as NodeJS.ErrnoException));
-  }
-  let done = 0;
-  try {
-    let position = unit.start;
-    let first = unit.start === 0;
-    while (position < unit.end) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BYTES, unit.end - position), position);
-      if (bytesRead === 0) {
-        info.changed = `${unit.file} is shorter than when the diagnosis started (${unit.end} bytes then, ${position} now): it changed while it was read`;
-        break;
-      }
-      position += bytesRead;
-      done = position - unit.start;
-      // A byte order mark at the file's start (the chunker strips one only at the first input it ever gets).
-      const bom = first && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-      first = false;
-      chunker.push(buffer.subarray(bom, bytesRead));
-      for (let c = chunker.next(); c; c = chunker.next()) yield { ...c, bytesDone: done };
-    }
-    if (!info.changed && unit.end === unit.fileSize) {
-      const now = (await handle.stat()).size;
-      if (now !== unit.fileSize) info.changed = `${unit.file} changed while it was read (${unit.fileSize} bytes when the diagnosis started, ${now} now): the result covers the first ${unit.fileSize}`;
-    }
-  } catch (e) {
-    if (e instanceof DecodeError) throw e;
-    throw new DecodeError(unit.file, readError(e as NodeJS.ErrnoException));
-  } finally {
-    await handle.close();
-    // The last line of the file (no line end), then the chunker is left clean for the next range: a newline ends a
-    // line over the cap it may still be skipping, and the empty line it makes is dropped.
-    const last = chunker.end();
-    if (last) yield { ...last, bytesDone: done };
-    chunker.push(NEWLINE);
-    while (chunker.next()) { /* dropped */ }
-  }
 }
 
 const sessions = new Map<number, WorkerSession>();
@@ -170,12 +113,12 @@ registerTask(TASKS.scan, async (payload, ctx) => {
   const info: UnitReadInfo = {};
   let error: DecodeError | undefined;
   try {
-    const chunks = unit.kind === 'range' ? readRange(unit, s, info) : readUnit(unit, undefined, info);
-    for await (const chunk of chunks) {
+    for await (const chunk of readUnit(unit, undefined, info)) {
       if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
-      bytesDone = chunk.bytesDone;
-      packer.chunk(chunk.bytes, post, chunk.overlong, (line) => {
-        if (!(unit.startsFile && line === 1)) lateHeader = true;
+      bytesDone = chunk.bytesRead;
+      // A header line a reader made up (line 0: JSON keys, CSV columns) comes with every range that needs one.
+      packer.chunk(chunk, post, (line) => {
+        if (line !== 0 && !(unit.startsFile && line === 1)) lateHeader = true;
       });
     }
   } catch (e) {
@@ -214,13 +157,15 @@ interface UnitState {
  */
 export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions = {}): Promise<ReadStats> {
   const pool = sharedPool(threads)!;
-  const units = await planUnits(source, MAX_PIECES, SPLIT_BYTES);
+  const expanded = await expandSource(source);
+  const units = await planUnits(source, expanded, MAX_PIECES, SPLIT_BYTES);
   const workers = Math.max(1, Math.min(threads, units.length));
   const session = nextSession++;
   const rings = Array.from({ length: workers }, () => new SharedArrayBuffer(RING_SLOTS * SLOT_BYTES));
   const controls = Array.from({ length: workers }, () => new SharedArrayBuffer(8));
   const control = controls.map((c) => new Int32Array(c));
   const stats = emptyStats();
+  addExpansionProblems(stats, expanded);
   const interfaceNumber = new Map<string, number>();
   const states = new Map<number, UnitState>();
   let next = 0;

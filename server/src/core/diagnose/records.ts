@@ -8,8 +8,8 @@ import { FieldKind, layoutOf } from '../records/fieldKinds';
 import { bytesEqual, latin1, textOf } from '../records/byteText';
 import { RecordFormat } from '../scan';
 import { parseAddress, isIPv6At } from '../address';
-import { QuerySource, UnitReadInfo, planUnits, readUnit, unitFormat } from '../query/input';
-import { DecodeError } from '../readers/types';
+import { ExpandedSource, QuerySource, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
+import { DecodeError, DecodeProblem, DecodedChunk } from '../readers/types';
 import { ByteInterner } from './byteInterner';
 import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
@@ -140,6 +140,13 @@ export class RecordPacker {
   private fileIndex = 0;
   private fileName = '';
   private lineBase = 0;
+  /** The current chunk's source lines (DecodedChunk.lines) or its first line, and the scanner's line before it. */
+  private chunkLines: Int32Array | undefined;
+  private chunkShift = 0;
+  private chunkBase = 0;
+  /** The last source line read in the unit (its line count, for the ranges after it). */
+  private lastLine = 0;
+  private problems: readonly DecodeProblem[] | undefined;
   private format: RecordFormat | undefined;
   private p: Positions = positionsOf(this.scanner.format);
 
@@ -154,11 +161,18 @@ export class RecordPacker {
     this.fileIndex = fileIndex;
     this.fileName = fileName;
     this.lineBase = lineBase;
+    this.lastLine = 0;
   }
 
-  /** Lines of the unit read so far. */
+  /** Lines of the unit read so far (the source line of its last line). */
   get lines(): number {
-    return this.scanner.line;
+    return this.lastLine;
+  }
+
+  /** The source line of the scanner's current line, in the unit (1-based; 0 for a header line a reader made up). */
+  private sourceLine(): number {
+    const l = this.chunkLines;
+    return l ? l[this.scanner.line - this.chunkBase - 1] : this.scanner.line + this.chunkShift;
   }
 
   /** The format bound at this point of the unit. */
@@ -170,16 +184,21 @@ export class RecordPacker {
     const s = this.stats;
     if (malformed) s.malformed++;
     else s.incomplete++;
-    if (s.skipped.length < MAX_SKIPPED_KEPT) s.skipped.push({ file: this.fileName, line: this.lineBase + this.scanner.line, reason });
+    if (s.skipped.length < MAX_SKIPPED_KEPT) s.skipped.push({ file: this.fileName, line: this.lineBase + this.sourceLine(), reason });
   }
 
   /**
-   * Packs every record of a chunk of whole lines; `onBatch` gets each full batch (reused: keep what you need before
-   * returning). Calls `onHeader` for a header line (its 1-based line in the unit).
+   * Packs every record of a chunk of canonical lines (the readers' DecodedChunk: its bytes, and the source line of
+   * each); `onBatch` gets each full batch (reused: keep what you need before returning). Calls `onHeader` for a
+   * header line (its source line in the unit: 0 for one a reader made up from JSON keys or CSV columns).
    */
-  chunk(bytes: Uint8Array, onBatch: (batch: RecordBatch) => void, overlong?: number[], onHeader?: (line: number) => void): void {
+  chunk(chunk: Pick<DecodedChunk, 'bytes' | 'firstLine' | 'lines' | 'problems'>, onBatch: (batch: RecordBatch) => void, onHeader?: (line: number) => void): void {
     const scanner = this.scanner;
-    scanner.setChunk(bytes);
+    scanner.setChunk(chunk.bytes);
+    this.chunkLines = chunk.lines;
+    this.chunkBase = scanner.line;
+    this.chunkShift = chunk.firstLine - scanner.line - 1;
+    this.problems = chunk.problems;
     const stats = this.stats;
     for (;;) {
       const kind = scanner.next();
@@ -201,9 +220,16 @@ export class RecordPacker {
         const s = stats;
         s.malformed++;
         if (s.skipped.length < MAX_SKIPPED_KEPT) {
-          s.skipped.push({ file: this.fileName, line: this.lineBase + scanner.line, reason: malformedReason(scanner, overlong?.includes(scanner.lineStart) ?? false) });
+          const line = this.sourceLine();
+          const problem = this.problems?.find((p) => p.line === line);
+          s.skipped.push({ file: this.fileName, line: this.lineBase + line, reason: problem ? problem.message : malformedReason(scanner, false) });
         }
-      } else if (kind === LineKind.Header) onHeader?.(scanner.line);
+      } else if (kind === LineKind.Header) onHeader?.(this.sourceLine());
+    }
+    const count = scanner.line - this.chunkBase;
+    if (count > 0) {
+      const last = this.chunkLines ? this.chunkLines[count - 1] : chunk.firstLine + count - 1;
+      if (last > this.lastLine) this.lastLine = last;
     }
   }
 
@@ -269,7 +295,7 @@ export class RecordPacker {
     w[row + W_IFACE] = iface;
     w[row + W_META] = meta;
     w[row + W_FILE] = this.fileIndex;
-    w[row + W_LINE] = this.lineBase + sc.line;
+    w[row + W_LINE] = this.lineBase + this.sourceLine();
     d[f + F_START] = start;
     d[f + F_END] = end;
     const packets = p.packets >= 0 ? nums[p.packets] : NaN;
@@ -362,7 +388,14 @@ export interface RecordSink {
 /** Adds one unit's problems to the stats of the whole read. */
 export function addUnitProblems(stats: ReadStats, info: UnitReadInfo, error?: DecodeError): void {
   if (info.changed) (stats.changed ??= []).push(info.changed);
-  if (error) (stats.fileErrors ??= []).push({ file: error.path, message: error.reason });
+  if (info.skipped) (stats.changed ??= []).push(`a file was left out: ${info.skipped}`);
+  if (error) (stats.fileErrors ??= []).push({ file: error.path, message: error.line !== undefined ? `line ${error.line}: ${error.reason}` : error.reason });
+}
+
+/** Inputs that name nothing readable (a missing path, a glob matching nothing), and files left out of folders. */
+export function addExpansionProblems(stats: ReadStats, expanded: ExpandedSource): void {
+  for (const e of expanded.errors) (stats.fileErrors ??= []).push({ file: e.file, message: e.message });
+  for (const f of expanded.skipped) (stats.changed ??= []).push(`${f.file} was left out: ${f.reason}`);
 }
 
 /**
@@ -370,7 +403,8 @@ export function addUnitProblems(stats: ReadStats, info: UnitReadInfo, error?: De
  * records after it), an open document from memory (yielding to the event loop between chunks).
  */
 export async function readHere(source: QuerySource, sink: RecordSink, options: ReadOptions = {}): Promise<ReadStats> {
-  const units = await planUnits(source, 1);
+  const expanded = source.kind === 'files' ? await expandSource(source) : undefined;
+  const units = await planUnits(source, expanded, 1);
   const packer = new RecordPacker();
   const text = source.kind === 'text' ? source.text : undefined;
   let names = 0;
@@ -378,6 +412,7 @@ export async function readHere(source: QuerySource, sink: RecordSink, options: R
     for (const list = packer.interfaces.list; names < list.length; names++) sink.interfaces.push(list[names]);
     sink.onBatch(batch);
   };
+  if (expanded) addExpansionProblems(packer.stats, expanded);
   for (const unit of units) {
     sink.files.push(unit.file);
     packer.startUnit(sink.files.length - 1, unit.file, unitFormat(unit));
@@ -385,8 +420,8 @@ export async function readHere(source: QuerySource, sink: RecordSink, options: R
     try {
       for await (const chunk of readUnit(unit, text, info)) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
-        packer.chunk(chunk.bytes, onBatch, chunk.overlong);
-        options.onProgress?.(unit.before + Math.min(chunk.bytesDone, unit.end - unit.start), unit.total);
+        packer.chunk(chunk, onBatch);
+        options.onProgress?.(unit.before + Math.min(chunk.bytesRead, unit.end - unit.start), unit.total);
         if (unit.kind === 'text') await new Promise<void>((resolve) => setImmediate(resolve));
       }
       addUnitProblems(packer.stats, info);

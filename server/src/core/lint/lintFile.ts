@@ -1,12 +1,13 @@
-// Lint of one file from disk, streamed in file order into a sink that may make it wait (back-pressure): on this
-// thread, or for a big plain file on worker threads, one range each. Workers run ahead of the output only so
-// far: each may have WORKER_WINDOW batches handed on and not yet written (credit-based flow control, the credits
-// in shared memory), then waits until the sink has taken its earlier ones. Memory is bounded by the workers'
-// windows, whatever the file and however slow the reader. The thread pool is the query engine's (planRanges,
-// runWorkerJobs, maybeRunWorkerJob); everything lint asks of it is in this module.
+// Lint of one file (any delivery shape, read through the readers) or stream, in file order into a sink that may make
+// it wait (back-pressure): on this thread, or for a big uncompressed line-based file (plain text, CloudWatch, JSON
+// lines, CSV) on worker threads, one range each, cut as the query engine cuts it (input.ts planUnits). Workers run
+// ahead of the output only so far: each may have WORKER_WINDOW batches handed on and not yet written (credit-based
+// flow control, the credits in shared memory), then waits until the sink has taken its earlier ones. Memory is
+// bounded by the workers' windows, whatever the file and however slow the reader.
 import { stat } from 'node:fs/promises';
-import { FileRange, maybeRunWorkerJob, planRanges, runWorkerJobs } from '../query/workers';
-import { readFileRange } from '../query/sources';
+import { maybeRunWorkerJob, runWorkerJobs, workerJobsAvailable } from '../query/workers';
+import { ScanUnit, UnitReadInfo, defaultThreadCount, planUnits, readUnit } from '../query/input';
+import { CsvOptions, DecodeError, Encoding } from '../readers';
 import { LintCounts, LintProblem, RangeLinter, addCounts, lintChunks, zeroCounts } from './rangeLinter';
 
 export interface LintSink {
@@ -18,8 +19,23 @@ export interface LintFileOptions {
   signal?: AbortSignal;
   /** Problems handed to the sink at most (the rest are counted only); default all. */
   keep?: number;
-  /** Use worker threads for a big plain file (default true). */
+  /** Use worker threads for a big file (default true). */
   parallel?: boolean;
+  /** The encoding, where detection by content cannot decide (CSV separated by spaces…). */
+  formatHint?: Encoding;
+  csv?: CsvOptions;
+  /** The file was found in a folder or glob: skip it (LintFileResult.skipped) when it is clearly not a flow log. */
+  onlyFlowLogs?: boolean;
+}
+
+/** What a lint found besides its problems. */
+export interface LintFileResult extends LintCounts {
+  /** The file could not be read (or not to its end: missing, corrupt, truncated): why, and the line reached. */
+  error?: { message: string; line?: number };
+  /** The file changed while it was read. */
+  changed?: string;
+  /** The file (found in a folder) is not a flow log: why. Nothing of it was linted. */
+  skipped?: string;
 }
 
 /** Batches a worker may have handed on that the sink has not taken yet. */
@@ -27,7 +43,7 @@ const WORKER_WINDOW = 8;
 const LINT_JOB = 'flowlogLintWorker';
 
 interface LintJob {
-  range: FileRange;
+  unit: ScanUnit;
   /** Batches taken by the sink, per job (Int32 counters the main thread raises and notifies). */
   credits: SharedArrayBuffer;
   index: number;
@@ -39,6 +55,8 @@ interface RangeEnd {
   counts: LintCounts;
   lateHeader: boolean;
   lastHeaderNames?: string[];
+  error?: { message: string; line?: number };
+  changed?: string;
 }
 
 /** A batch of problems as a worker posts it: columns, which cost far less to copy between threads than objects. */
@@ -83,24 +101,51 @@ function unpack(file: string, packed: PackedProblems, lineOffset: number): LintP
 /** What the main thread held at most while streaming workers' output: a figure for tests and `FLOWLOG_LINT_STATS`. */
 export const lintStreamStats = { maxQueuedProblems: 0 };
 
-/** Lints `path`, handing its problems to `sink` in file order; resolves with the counts. */
-export async function lintFile(path: string, sink: LintSink, options: LintFileOptions = {}): Promise<LintCounts> {
-  const size = (await stat(path)).size;
-  const ranges = options.parallel === false ? undefined : await planRanges([path]);
-  if (ranges && ranges.length > 1) return lintInWorkers(path, size, ranges, sink, options);
-  return lintHere(path, 0, size, undefined, 0, sink, options);
+/**
+ * Lints `path` (a file of any delivery shape; `-`, a pipe or a FIFO as a stream), handing its problems to `sink` in
+ * file order; resolves with the counts, and why the file could not be read to its end if it could not.
+ */
+export async function lintFile(path: string, sink: LintSink, options: LintFileOptions = {}): Promise<LintFileResult> {
+  const hints = { formatHint: options.formatHint, csv: options.csv };
+  let size = 0;
+  let stream = path === '-';
+  if (!stream) {
+    try {
+      const st = await stat(path);
+      if (st.isDirectory()) return { ...zeroCounts(), error: { message: 'is a folder, not a file' } };
+      stream = !st.isFile();
+      size = st.size;
+    } catch (e) {
+      return { ...zeroCounts(), error: { message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message } };
+    }
+  }
+  const expanded = { files: [{ path, size: stream ? 0 : size, stream, delivery: path, found: options.onlyFlowLogs }], skipped: [], errors: [] };
+  const threads = defaultThreadCount();
+  const parallel = options.parallel !== false && !stream && threads > 1 && workerJobsAvailable();
+  const units = await planUnits({ kind: 'files', paths: [path], ...hints }, expanded, parallel ? threads : 1);
+  if (units.length > 1) return lintInWorkers(path, units, sink, options);
+  return lintHere(units[0], sink, options);
 }
 
-/** Lints bytes [start, end) of `path` on this thread; `lineOffset` lines come before them. */
-async function lintHere(path: string, start: number, end: number, headerNames: string[] | undefined, lineOffset: number, sink: LintSink, options: LintFileOptions): Promise<LintCounts> {
-  const linter = new RangeLinter(path, { headerNames, startsFile: start === 0, lineOffset, keep: options.keep });
-  await lintChunks(readFileRange(path, start, end, 0, 0), linter, (batch) => sink.write(batch), options.signal);
-  return linter.counts;
+/** Lints a unit on this thread; `lineOffset` lines of its file come before it. */
+async function lintHere(unit: ScanUnit, sink: LintSink, options: LintFileOptions, lineOffset = 0): Promise<LintFileResult> {
+  const linter = new RangeLinter(unit.file, { headerNames: unit.startsFile ? undefined : unit.headerNames, startsFile: unit.startsFile, lineOffset, keep: options.keep });
+  const info: UnitReadInfo = {};
+  const result: LintFileResult = linter.counts;
+  try {
+    await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true, signal: options.signal }), linter, (batch) => sink.write(batch), options.signal);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    result.error = e.line !== undefined ? { message: e.reason, line: e.line + lineOffset } : { message: e.reason };
+  }
+  if (info.changed) result.changed = info.changed;
+  if (info.skipped) result.skipped = info.skipped;
+  return result;
 }
 
-async function lintInWorkers(path: string, size: number, ranges: FileRange[], sink: LintSink, options: LintFileOptions): Promise<LintCounts> {
-  const credits = new Int32Array(new SharedArrayBuffer(4 * ranges.length));
-  const queues: LintMessage[][] = ranges.map(() => []);
+async function lintInWorkers(path: string, units: ScanUnit[], sink: LintSink, options: LintFileOptions): Promise<LintFileResult> {
+  const credits = new Int32Array(new SharedArrayBuffer(4 * units.length));
+  const queues: LintMessage[][] = units.map(() => []);
   let queued = 0;
   let wake: (() => void) | undefined;
   let finished = false;
@@ -108,7 +153,7 @@ async function lintInWorkers(path: string, size: number, ranges: FileRange[], si
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
-  const jobs: LintJob[] = ranges.map((range, index) => ({ range, credits: credits.buffer as SharedArrayBuffer, index, window: WORKER_WINDOW, keep: options.keep ?? Infinity }));
+  const jobs: LintJob[] = units.map((unit, index) => ({ unit, credits: credits.buffer as SharedArrayBuffer, index, window: WORKER_WINDOW, keep: options.keep ?? Infinity }));
   const run = runWorkerJobs<void>(LINT_JOB, jobs, {
     signal: stop.signal,
     onData: (i, data) => {
@@ -131,9 +176,9 @@ async function lintInWorkers(path: string, size: number, ranges: FileRange[], si
   });
 
   try {
-    const total = zeroCounts();
+    const total: LintFileResult = zeroCounts();
     let lineOffset = 0;
-    for (let r = 0; r < ranges.length; r++) {
+    for (let r = 0; r < units.length; r++) {
       for (;;) {
         const m = queues[r].shift();
         if (!m) {
@@ -152,13 +197,25 @@ async function lintInWorkers(path: string, size: number, ranges: FileRange[], si
           continue;
         }
         addCounts(total, m.end.counts);
+        if (m.end.changed) total.changed = m.end.changed;
+        if (m.end.error) {
+          // The file cannot be read on from here: the ranges after it are not linted.
+          stop.abort();
+          await run;
+          total.error = m.end.error.line !== undefined ? { message: m.end.error.message, line: m.end.error.line + lineOffset } : { message: m.end.error.message };
+          return total;
+        }
         lineOffset += m.end.counts.lines;
-        if (m.end.lateHeader && r + 1 < ranges.length) {
+        if (m.end.lateHeader && r + 1 < units.length) {
           // A header line inside this range binds the records after it, but later ranges were started with the
           // file's first header: stop them and lint the rest here, bound by the header this range ended with.
           stop.abort();
           await run;
-          addCounts(total, await lintHere(path, ranges[r + 1].start, size, m.end.lastHeaderNames, lineOffset, sink, options));
+          const rest: ScanUnit = { ...units[r + 1], end: units[units.length - 1].end, endsFile: true, headerNames: m.end.lastHeaderNames };
+          const after = await lintHere(rest, sink, options, lineOffset);
+          addCounts(total, after);
+          if (after.error) total.error = after.error;
+          if (after.changed) total.changed = after.changed;
           return total;
         }
         break;
@@ -179,7 +236,7 @@ const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 /** In a lint worker thread: lints its range, handing problems on as its credit allows, and returns true; elsewhere false. */
 export function maybeRunAsLintWorker(): boolean {
   return maybeRunWorkerJob<LintJob, void>(LINT_JOB, async (job, _progress, send) => {
-    const { range, index, window } = job;
+    const { unit, index, window } = job;
     const credits = new Int32Array(job.credits);
     let handed = 0;
     const emit = async (problems: LintProblem[]) => {
@@ -196,8 +253,15 @@ export function maybeRunAsLintWorker(): boolean {
       send({ problems: pack(problems) } satisfies LintMessage);
       handed++;
     };
-    const linter = new RangeLinter(range.path, { headerNames: range.start > 0 ? range.headerNames : undefined, startsFile: range.start === 0, keep: job.keep });
-    await lintChunks(readFileRange(range.path, range.start, range.end, 0, 0), linter, emit);
-    send({ end: { counts: linter.counts, lateHeader: linter.lateHeader, lastHeaderNames: linter.lastHeaderNames } } satisfies LintMessage);
+    const linter = new RangeLinter(unit.file, { headerNames: unit.startsFile ? undefined : unit.headerNames, startsFile: unit.startsFile, keep: job.keep });
+    const info: UnitReadInfo = {};
+    let error: RangeEnd['error'];
+    try {
+      await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true }), linter, emit);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      error = e.line !== undefined ? { message: e.reason, line: e.line } : { message: e.reason };
+    }
+    send({ end: { counts: linter.counts, lateHeader: linter.lateHeader, lastHeaderNames: linter.lastHeaderNames, error, changed: info.changed } } satisfies LintMessage);
   });
 }

@@ -1,7 +1,7 @@
 // The query engine: `[search] [| SQL]` over an open document or files of any size.
 export { runQuery, runPlans, checkQuery, planQuery, DEFAULT_ROW_LIMIT } from './run';
-export type { QueryOptions, QueryResult, QueryStats, FileProblem, PlanResult } from './run';
-export type { QuerySource } from './input';
+export type { QueryOptions, QueryResult, QueryStats, FileProblem, SkippedFile, FileTally, PlanResult } from './run';
+export type { QuerySource, FilesSource } from './input';
 export { QueryError, QueryCancelledError } from './errors';
 export { parseQuery } from './parser';
 export type { Value } from './values';

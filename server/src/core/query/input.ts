@@ -1,14 +1,67 @@
-// Where a query's records come from, as units of work: an open document's text, a byte range of a plain file
-// (big files are split at line starts so that threads share them), or a whole compressed file, pipe or FIFO
-// (streams that cannot be split). Each unit is read as chunks of whole lines (LineChunker).
+// Where a query's records come from, as units of work, read through the delivery readers (server/src/core/readers/):
+// an open document's text, a whole file of any encoding and compression (detected by content), a byte range of a
+// big uncompressed line-based file (split at line starts so that threads share it), or a stream (standard input, a
+// pipe, a FIFO). Files are independent units: a folder of many files keeps every thread busy. Each unit is read as
+// chunks of canonical lines that carry their source line numbers.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
-import { DecodeError } from '../readers/types';
-import { DEFAULT_MAX_LINE_BYTES, LineChunk, LineChunker } from './lineChunker';
+import { DecodeError, DecodeOptions, DecodedChunk, Encoding, NotAFlowLogError, SMALL_FILE, decodeFile, decodeFileRange, decodeStream, detectFile, expandInputs, readCanonicalHead } from '../readers';
+import type { CsvOptions } from '../readers';
+import { notAFlowLog } from '../readers/inputs';
 
-export type QuerySource = { kind: 'text'; text: string; name: string } | { kind: 'files'; paths: string[] };
+/**
+ * Files on disk, read through the delivery readers: every encoding and compression is detected by content.
+ * `paths` may name files, folders (read recursively), globs (`AWSLogs/**` `/*.log.gz`), `-` (standard input),
+ * pipes and FIFOs; they are read in the order given, the files of each folder and glob in path order. Files
+ * inside folders and globs that are clearly not flow logs are skipped with their reason (QueryStats.skipped).
+ */
+export interface FilesSource {
+  kind: 'files';
+  paths: string[];
+  /** The folder relative paths and globs start from (default: the process's working folder). */
+  cwd?: string;
+  /** The encoding of every file, where detection by content cannot decide (CSV separated by spaces…). */
+  formatHint?: Encoding;
+  /** CSV settings (separator, header row, field names), where detection cannot decide. */
+  csv?: CsvOptions;
+}
+
+/** An open document's text (`name`: its path, shown in results), or files. */
+export type QuerySource = { kind: 'text'; text: string; name: string } | FilesSource;
+
+export interface FileProblem {
+  file: string;
+  message: string;
+  /** The source line reached or concerned (row number for Parquet), where there is one. */
+  line?: number;
+}
+
+/** A file of a folder or glob left out because it is not a flow log. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** A file (or stream) of a source, once folders and globs are expanded. */
+export interface SourceFile {
+  path: string;
+  /** Its size when the query was planned (0 for a stream). */
+  size: number;
+  stream: boolean;
+  /** Where it came from, read from its path (`AWS S3 · 123456789010 · us-east-1 · 2024-01-15`), or its name. */
+  delivery: string;
+  /** Found in a folder or glob (not named): skipped, when reading it shows it is not a flow log. */
+  found?: boolean;
+}
+
+export interface ExpandedSource {
+  files: SourceFile[];
+  /** Files of folders and globs that are not flow logs. */
+  skipped: SkippedFile[];
+  /** Inputs that name nothing readable: missing paths, globs matching nothing, files that cannot be opened. */
+  errors: FileProblem[];
+}
 
 /** One unit of work: read by one thread, in order. */
 export interface ScanUnit {
@@ -16,15 +69,22 @@ export interface ScanUnit {
   index: number;
   /** The file as shown in results (the document's path for a text source). */
   file: string;
-  kind: 'text' | 'range' | 'stream';
-  /** A range: bytes [start, end) of the file at `file`. */
+  /** Index of the file in the source's list. */
+  fileIndex: number;
+  /** text: an open document; file: a whole file; range: bytes [start, end) of a file; stream: a pipe, FIFO or `-`. */
+  kind: 'text' | 'file' | 'range' | 'stream';
   start: number;
   end: number;
   /** The unit starts at the file's first line (header bindings start over; line numbers are the file's). */
   startsFile: boolean;
-  /** Field names of the file's first line when it is a header line: the format of a range that starts later. */
+  /** The unit ends the file (no later range of it follows). */
+  endsFile: boolean;
+  /** Field names of the file's first line when it is a header line: the format of a later range of plain text. */
   headerNames?: string[];
-  gzip: boolean;
+  /** How the readers read it: the source's hints, or for a range what detection found. */
+  decode: { formatHint?: Encoding; csv?: CsvOptions };
+  /** Found in a folder or glob: skipped (UnitReadInfo.skipped) when its content is clearly not a flow log. */
+  found?: boolean;
   /** The file's size when the query was planned (0 for streams). */
   fileSize: number;
   /** Bytes of the whole query before this unit, and in all (progress). */
@@ -32,58 +92,90 @@ export interface ScanUnit {
   total: number;
 }
 
-export interface UnitChunk extends LineChunk {
-  /** Bytes of the unit's input consumed so far (compressed bytes for gzip). */
-  bytesDone: number;
-}
+const TEXT_PIECE = 1 << 20;
 
-const CHUNK = 1 << 20;
-
-/** Plain files over this size are split across threads (smaller ones are not worth a thread). */
+/** Uncompressed line-based files over this size are split across threads (smaller ones are not worth a thread). */
 export function minSplitBytes(): number {
   const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
   return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
 }
 
-function isStreamPath(path: string): boolean {
-  return path === '-' || path.startsWith('/dev/') || path.startsWith('/proc/');
-}
+const GLOB_CHARS = /[*?[\]{}]/;
 
-export function isGzipPath(path: string): boolean {
-  return /\.gz$/i.test(path);
+/**
+ * The files of a source, in the order given: `-`, pipes, FIFOs and devices as streams; folders and globs expanded
+ * (expandInputs), each in path order; a file named twice is read once.
+ */
+export async function expandSource(source: FilesSource): Promise<ExpandedSource> {
+  const files: SourceFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const errors: FileProblem[] = [];
+  const seen = new Set<string>();
+  for (const input of source.paths) {
+    if (input === '-') {
+      if (!seen.has(input)) files.push({ path: '-', size: 0, stream: true, delivery: 'standard input' });
+      seen.add(input);
+      continue;
+    }
+    if (!GLOB_CHARS.test(input)) {
+      const st = await stat(input).catch(() => undefined);
+      if (st && !st.isFile() && !st.isDirectory()) {
+        // A pipe, FIFO or device (`<(zcat …)`, /dev/stdin): read as it comes, its size unknown.
+        if (!seen.has(input)) files.push({ path: input, size: 0, stream: true, delivery: input });
+        seen.add(input);
+        continue;
+      }
+    }
+    // Whether each file found is a flow log is told by its content as it is read, on the threads that read it.
+    const expanded = await expandInputs([input], { cwd: source.cwd, sniff: false });
+    for (const f of expanded.files) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      files.push({ path: f.path, size: f.size, stream: false, delivery: f.origin.label, found: !f.explicit });
+    }
+    for (const s of expanded.skipped) {
+      if (s.unreadable) errors.push({ file: s.path, message: s.reason });
+      else skipped.push({ file: s.path, reason: s.reason });
+    }
+  }
+  return { files, skipped, errors };
 }
 
 /**
- * The units of a source. Plain files over `splitBytes` are cut at line starts into about `pieces` ranges each
- * (`pieces` = 1 keeps them whole); gzip files, pipes and FIFOs are one stream unit each.
+ * The units of a source. Uncompressed line-based files over `splitBytes` are cut at line starts into about `pieces`
+ * ranges each (`pieces` = 1 keeps them whole); every other file is one unit, streams one stream unit each.
  */
-export async function planUnits(source: QuerySource, pieces = 1, splitBytes = minSplitBytes()): Promise<ScanUnit[]> {
+export async function planUnits(source: QuerySource, expanded: ExpandedSource | undefined, pieces = 1, splitBytes = minSplitBytes()): Promise<ScanUnit[]> {
   if (source.kind === 'text') {
     const total = source.text.length;
-    return [{ index: 0, file: source.name, kind: 'text', start: 0, end: total, startsFile: true, gzip: false, fileSize: total, before: 0, total }];
+    return [{ index: 0, file: source.name, fileIndex: 0, kind: 'text', start: 0, end: total, startsFile: true, endsFile: true, decode: {}, fileSize: total, before: 0, total }];
   }
-  const infos = await Promise.all(source.paths.map(async (path) => {
-    if (isStreamPath(path)) return { path, size: 0, stream: true };
-    const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
-      throw new DecodeError(path, readError(e));
-    });
-    if (st.isDirectory()) throw new DecodeError(path, 'is a folder');
-    return { path, size: st.isFile() ? st.size : 0, stream: !st.isFile() };
-  }));
-  const total = infos.reduce((n, i) => n + i.size, 0);
+  const files = expanded?.files ?? [];
+  const hints = { formatHint: source.formatHint, csv: source.csv };
+  const total = files.reduce((n, f) => n + f.size, 0);
   const units: ScanUnit[] = [];
   let before = 0;
-  for (const { path, size, stream } of infos) {
-    const gzip = isGzipPath(path);
-    if (stream || gzip || pieces <= 1 || size < splitBytes) {
-      units.push({ index: units.length, file: path, kind: stream || gzip ? 'stream' : 'range', start: 0, end: size, startsFile: true, gzip, fileSize: size, before, total });
+  for (let fi = 0; fi < files.length; fi++) {
+    const { path, size, stream, found } = files[fi];
+    let split = !stream && pieces > 1 && size >= splitBytes ? await splitPlan(path, hints) : undefined;
+    // A big file found in a folder is looked at now: its ranges are read on several threads at once.
+    if (split && found && !hints.formatHint) {
+      const reason = await notAFlowLog(path, size).catch(() => undefined);
+      if (reason) split = undefined;
+    }
+    if (!split) {
+      units.push({ index: units.length, file: path, fileIndex: fi, kind: stream ? 'stream' : 'file', start: 0, end: size, startsFile: true, endsFile: true, decode: hints, found, fileSize: size, before, total });
     } else {
-      const header = await fileHeaderNames(path).catch(() => undefined);
       let start = 0;
       const n = Math.max(1, Math.min(pieces, Math.round(size / (splitBytes / 4))));
       for (let k = 1; k <= n && start < size; k++) {
         const end = k === n ? size : await lineStartAfter(path, Math.floor((size * k) / n), size);
-        if (end > start) units.push({ index: units.length, file: path, kind: 'range', start, end, startsFile: start === 0, headerNames: header, gzip: false, fileSize: size, before: before + start, total });
+        if (end > start) {
+          units.push({
+            index: units.length, file: path, fileIndex: fi, kind: 'range', start, end, startsFile: start === 0, endsFile: end >= size,
+            headerNames: split.headerNames, decode: start === 0 ? split.first : split.later, fileSize: size, before: before + start, total,
+          });
+        }
         start = end;
       }
     }
@@ -92,16 +184,36 @@ export async function planUnits(source: QuerySource, pieces = 1, splitBytes = mi
   return units;
 }
 
-/** A plain reading of a system error, for messages. */
-export function readError(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a folder';
-    case 'Z_DATA_ERROR':
-    case 'Z_BUF_ERROR': return `not valid gzip data (${e.message})`;
-    default: return e.message;
+interface SplitPlan {
+  /** How the first range is read, and the later ones. */
+  first: ScanUnit['decode'];
+  later: ScanUnit['decode'];
+  headerNames?: string[];
+}
+
+/**
+ * How a big file is read by ranges, or undefined when it cannot be (compressed, Parquet, or unreadable: then it is
+ * read whole, and reading it says what is wrong). Plain text and CloudWatch exports: later ranges start bound to
+ * the file's first header line; JSON lines: each range makes its own header; CSV with a key row: later ranges get
+ * the key row's names.
+ */
+async function splitPlan(path: string, hints: ScanUnit['decode']): Promise<SplitPlan | undefined> {
+  const format = await detectFile(path, hints).catch(() => undefined);
+  if (!format || format.compression !== 'none') return undefined;
+  const read = { ...hints, formatHint: format.encoding, csv: format.csv ? { ...hints.csv, ...format.csv } : hints.csv };
+  switch (format.encoding) {
+    case 'text':
+    case 'cloudwatch':
+      return { first: read, later: read, headerNames: await fileHeaderNames(path, read).catch(() => undefined) };
+    case 'json':
+      return { first: read, later: read };
+    case 'csv': {
+      if (!read.csv?.header || read.csv.fields) return { first: read, later: read };
+      const names = await fileHeaderNames(path, read).catch(() => undefined);
+      return names ? { first: read, later: { ...read, csv: { ...read.csv, fields: names } } } : undefined;
+    }
+    case 'parquet':
+      return undefined;
   }
 }
 
@@ -127,12 +239,14 @@ export async function readAt(path: string, position: number, length: number): Pr
   }
 }
 
-/** The field names of a plain file's first line when it is a header line (reads only the file's start). */
-export async function fileHeaderNames(path: string): Promise<string[] | undefined> {
-  let text = (await readAt(path, 0, 1 << 16)).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const nl = text.indexOf('\n');
-  const line = nl < 0 ? text : text.slice(0, nl);
+/**
+ * The field names of a file's first line when it is a header line, in any delivery shape: as written in text, made
+ * up from the keys of JSON, a CSV key row and Parquet columns (reads only the file's start).
+ */
+export async function fileHeaderNames(path: string, options: DecodeOptions = {}): Promise<string[] | undefined> {
+  const head = await readCanonicalHead(path, options);
+  const nl = head.indexOf('\n');
+  const line = nl < 0 ? head : head.slice(0, nl);
   const spans = new FieldSpans();
   scanFields(line, 0, line.length, spans);
   return classifyLine(line, spans) === LineKind.Header ? headerNames(line, spans) : undefined;
@@ -143,81 +257,94 @@ export function unitFormat(unit: ScanUnit): RecordFormat {
   return !unit.startsFile && unit.headerNames ? makeFormat(unit.headerNames, 0) : DEFAULT_FORMAT;
 }
 
+/** How a unit is read besides what it is. */
+export interface ReadOptions {
+  /** Lines longer than this are skipped (default 1 MiB). */
+  maxLineBytes?: number;
+  /** Where each line's fields are in the source line (lint). */
+  sourceColumns?: boolean;
+  signal?: AbortSignal;
+}
+
 /** What a unit's reading noticed besides its lines. */
 export interface UnitReadInfo {
   /** The file's size changed while it was read (a growing or truncated file). */
   changed?: string;
+  /** The file, found in a folder, is not a flow log: why (nothing of it was read as records). */
+  skipped?: string;
 }
 
 /**
- * The chunks of whole lines of a unit. `text` is the document for a text unit. Throws DecodeError (with the
- * path and the reason) for a file that cannot be read on; the chunks before stay valid.
+ * The chunks of canonical lines of a unit (DecodedChunk: bytes, source line numbers, problems). `text` is the
+ * document for a text unit. Throws DecodeError (with the path and the reason) for a file that cannot be read on;
+ * the chunks before stay valid.
  */
-export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInfo = {}, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<UnitChunk> {
-  const chunker = new LineChunker(maxLineBytes, CHUNK);
-  let done = 0;
-  const drain = function* (): Generator<UnitChunk> {
-    for (let c = chunker.next(); c; c = chunker.next()) yield { ...c, bytesDone: done };
-  };
+export async function* readUnit(unit: ScanUnit, text?: string, info: UnitReadInfo = {}, read: ReadOptions = {}): AsyncGenerator<DecodedChunk> {
+  const options: DecodeOptions = { ...unit.decode, ...read };
   if (unit.kind === 'text') {
-    const t = text ?? '';
-    for (let at = 0; at < t.length; at += CHUNK) {
-      const piece = t.slice(at, at + CHUNK);
-      chunker.push(Buffer.from(piece, 'utf8'));
-      done = Math.min(t.length, at + CHUNK);
-      yield* drain();
-    }
-  } else if (unit.kind === 'range') {
-    let handle;
-    try {
-      handle = await open(unit.file, 'r');
-    } catch (e) {
-      throw new DecodeError(unit.file, readError(e as NodeJS.ErrnoException));
-    }
-    try {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      let position = unit.start;
-      while (position < unit.end) {
-        const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, unit.end - position), position);
-        if (bytesRead === 0) {
-          info.changed = `${unit.file} is shorter than when the query started (${unit.end} bytes then, ${position} now): it changed while it was read`;
-          break;
-        }
-        position += bytesRead;
-        done = position - unit.start;
-        chunker.push(buf.subarray(0, bytesRead));
-        yield* drain();
-      }
-      if (!info.changed && unit.end === unit.fileSize) {
-        const now = (await handle.stat()).size;
-        if (now !== unit.fileSize) info.changed = `${unit.file} changed while it was read (${unit.fileSize} bytes when the query started, ${now} now): the result covers the first ${unit.fileSize}`;
-      }
-    } catch (e) {
-      if (e instanceof DecodeError) throw e;
-      throw new DecodeError(unit.file, readError(e as NodeJS.ErrnoException));
-    } finally {
-      await handle.close();
-    }
-  } else {
-    const raw = unit.file === '-' ? process.stdin : createReadStream(unit.file, { highWaterMark: CHUNK });
-    let consumed = 0;
-    raw.on('data', (b: Buffer | string) => {
-      consumed += b.length;
-    });
-    const stream = unit.gzip ? raw.pipe(createGunzip()) : raw;
-    // A gunzip error does not reach the source stream: forward the source's (EACCES…) to the output.
-    if (unit.gzip) raw.on('error', (e: Error) => stream.destroy(e));
-    try {
-      for await (const data of stream as AsyncIterable<Buffer>) {
-        done = consumed;
-        chunker.push(data);
-        yield* drain();
-      }
-    } catch (e) {
-      throw new DecodeError(unit.file, readError(e as NodeJS.ErrnoException));
-    }
-    done = consumed;
+    // An open document is what the editor shows: its content decides, not its name.
+    yield* decodeStream(textBytes(text ?? ''), unit.file, { ...options, compressionHint: 'none' }, true);
+    return;
   }
-  const last = chunker.end();
-  if (last) yield { ...last, bytesDone: done };
+  if (unit.kind === 'stream') {
+    yield* decodeStream(streamBytes(unit.file), unit.file, options);
+    return;
+  }
+  const chunks = unit.kind === 'range' ? decodeFileRange(unit.file, unit.start, unit.end, options) : decodeFile(unit.file, { ...options, onlyFlowLogs: unit.found });
+  let bytesRead = 0;
+  try {
+    for await (const chunk of chunks) {
+      bytesRead = chunk.bytesRead;
+      yield chunk;
+    }
+  } catch (e) {
+    if (!(e instanceof NotAFlowLogError)) throw e;
+    info.skipped = e.reason;
+    return;
+  }
+  if (bytesRead < unit.end - unit.start) {
+    info.changed = `${unit.file} is shorter than when the query started (${unit.fileSize} bytes then): it changed while it was read`;
+  } else if (unit.kind === 'file' && bytesRead > unit.fileSize) {
+    info.changed = `${unit.file} changed between the start of the query and its reading (${unit.fileSize} bytes then, ${bytesRead} read)`;
+  } else if (unit.endsFile && !(unit.kind === 'file' && unit.fileSize <= SMALL_FILE)) {
+    // A small file is read in one piece, its size taken then (a change since the start shows above); a big one is
+    // checked again at its end.
+    const now = await stat(unit.file).then((s) => s.size, () => -1);
+    if (now !== unit.fileSize) {
+      info.changed = now < 0
+        ? `${unit.file} was removed while it was read`
+        : `${unit.file} changed while it was read (${unit.fileSize} bytes when the query started, ${now} now): the result covers the first ${unit.fileSize}`;
+    }
+  }
 }
+
+/** An open document as UTF-8 pieces of about 1 MiB (never cutting a surrogate pair). */
+async function* textBytes(text: string): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + TEXT_PIECE);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield Buffer.from(text.slice(at, end), 'utf8');
+    at = end;
+  }
+}
+
+/**
+ * Names of this process's standard input. Read through process.stdin, not opened again: when standard input is a
+ * socket (as a parent process may hand it), opening /dev/stdin fails (ENXIO).
+ */
+const STANDARD_INPUT = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/** Standard input (`-`) or a pipe, FIFO or device, as it comes. */
+async function* streamBytes(path: string): AsyncGenerator<Uint8Array> {
+  const stdin = STANDARD_INPUT.has(path);
+  const stream = stdin ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  } finally {
+    if (!stdin) (stream as ReturnType<typeof createReadStream>).destroy();
+  }
+}
+
+export { DecodeError };
+export { defaultThreadCount } from '../threads/pool';

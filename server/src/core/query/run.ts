@@ -3,7 +3,7 @@
 // line where a split file's later ranges could not see it sends the run back to one thread (written once here).
 import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
-import { QuerySource, ScanUnit, isGzipPath, planUnits, readAt } from './input';
+import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
 import { ColumnUnion } from './columns';
 import { GroupsState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
 import { secondPasses } from './twoPass';
@@ -13,14 +13,13 @@ import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
-import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
-import { gunzipSync } from 'node:zlib';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { DEFAULT_FIELD_NAMES } from '../schema';
 import { PARTITIONS, SpillFolder } from './groups/spill';
 import { PassState } from './threadScan';
+import { QueryStats, RunTally } from './stats';
 
 export { planQuery };
+export type { FileProblem, SkippedFile, FileTally, QueryStats } from './stats';
 
 export const DEFAULT_ROW_LIMIT = 10_000;
 
@@ -31,7 +30,8 @@ export interface QueryOptions {
    */
   limit?: number;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  /** Bytes read of all (compressed sizes for compressed files), and files done of all (for a source of files). */
+  onProgress?: (done: number, total: number, files?: { done: number; total: number }) => void;
   /**
    * Search and plain SQL rows as they are found, in result order (batches joined are the first rows of the
    * result). `columns` are the result's so far: a format met later can add columns (earlier rows then lack them).
@@ -49,6 +49,8 @@ export interface QueryOptions {
    * rest are still merging). The summary shows its first sections this way.
    */
   onPlanDone?: (plan: number, result: PlanResult) => void;
+  /** Count records, malformed lines and bytes per file (QueryStats.perFile: the summary's per-delivery breakdown). */
+  perFile?: boolean;
 }
 
 /**
@@ -63,31 +65,6 @@ function tableBytes(options: QueryOptions, threads: number): number {
 export function defaultMemoryBudget(): number {
   const mb = Number(process.env.FLOWLOG_MEMORY_BUDGET_MB);
   return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
-}
-
-export interface FileProblem {
-  file: string;
-  message: string;
-}
-
-export interface QueryStats {
-  /** Well-formed records scanned. */
-  records: number;
-  matched: number;
-  /** Record lines skipped as malformed: wrong field count, a number or address that does not parse (README). */
-  malformed: number;
-  bytes: number;
-  elapsedMs: number;
-  /** Threads that scanned (absent when another engine answered, e.g. ClickHouse). */
-  threads?: number;
-  /** Files that could not be read (or not to their end), with the reason; the others were read. */
-  fileErrors?: FileProblem[];
-  /** Things the result should be read with: a file that changed while read, lines skipped for their length. */
-  warnings?: string[];
-  /** Top-N queries that read the input twice (a sketch, then their candidates) instead of holding every group. */
-  twoPass?: number;
-  /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
-  spilled?: { runs: number; partitions: number; bytes: number };
 }
 
 export interface QueryResult {
@@ -115,74 +92,22 @@ export interface PlanResult {
   matched: number;
 }
 
-/** What the units of a run added up to. */
-class RunTally {
-  readonly stats: QueryStats;
-  private readonly warnings: string[] = [];
-  private readonly fileErrors: FileProblem[] = [];
-  private overlong = 0;
-  private readonly started = performance.now();
-
-  constructor(threads: number) {
-    this.stats = { records: 0, matched: 0, malformed: 0, bytes: 0, elapsedMs: 0, threads };
-  }
-
-  unit(unit: ScanUnit, out: UnitOutput): void {
-    this.stats.records += out.counts.records;
-    this.stats.malformed += out.counts.malformed;
-    this.stats.bytes += unit.end - unit.start;
-    this.overlong += out.counts.overlong;
-    if (out.counts.changed) this.warnings.push(out.counts.changed);
-    // The records read before a file's damage count; its problem is reported; the other files go on.
-    if (out.counts.error) this.fileErrors.push(out.counts.error);
-  }
-
-  /** Plans answered by the two-pass top-N. */
-  twoPass(plans: number): void {
-    this.stats.twoPass = (this.stats.twoPass ?? 0) + plans;
-  }
-
-  /** Counts the spill runs of the groups (and removes their folders: call after merging). */
-  spills(states: PassState[][]): void {
-    const folders = new Set<string>();
-    for (const perThread of states) for (const st of perThread) {
-      if (st.kind !== 'groups') continue;
-      for (const run of [...st.runs, ...st.distinctRuns.flat()]) {
-        const s = (this.stats.spilled ??= { runs: 0, partitions: 0, bytes: 0 });
-        s.runs++;
-        s.bytes += run.offsets[run.offsets.length - 1];
-        for (let p = 0; p + 1 < run.offsets.length; p++) if (run.offsets[p + 1] > run.offsets[p]) s.partitions++;
-        folders.add(dirname(run.path));
-      }
-    }
-    for (const f of folders) rmSync(f, { recursive: true, force: true });
-  }
-
-  finish(matched: number): QueryStats {
-    const stats = this.stats;
-    stats.matched = matched;
-    if (this.overlong > 0) this.warnings.push(`${this.overlong} line${this.overlong === 1 ? '' : 's'} longer than 1 MiB skipped (counted as malformed)`);
-    if (this.warnings.length > 0) stats.warnings = this.warnings;
-    if (this.fileErrors.length > 0) stats.fileErrors = this.fileErrors;
-    stats.elapsedMs = Math.round((performance.now() - this.started) * 10) / 10;
-    return stats;
-  }
-}
-
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const threads = options.threads ?? defaultThreadCount();
-  const pool = source.kind === 'files' && threads > 1 ? sharedPool(threads) : undefined;
+  const expanded = source.kind === 'files' ? await expandSource(source) : undefined;
+  // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
+  const pool = expanded && threads > 1 && !expanded.files.some((f) => f.stream) ? sharedPool(threads) : undefined;
   let emitted = 0;
   const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
     emitted += rows.length;
     options.onRows!(rows, columns);
   });
-  if (pool && source.kind === 'files') {
+  if (pool && expanded) {
     // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
-    const units = await planUnits(source, threads * 4);
+    const units = await planUnits(source, expanded, threads * 4);
     if (units.length > 1) {
-      const done = await runOnPool(pool, threads, source.paths, units, plans, { ...options, onRows });
+      const done = await runOnPool(pool, threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
     }
   }
@@ -194,16 +119,16 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     seen += rows.length;
     if (fresh.length > 0) onRows(fresh, columns);
   });
-  return runHere(source, plans, { ...options, onRows: rest });
+  return runHere(source, expanded, plans, { ...options, onRows: rest });
 }
 
 /** The run on this thread: units in order, the same passes the workers run. */
-async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
+async function runHere(source: QuerySource, expanded: ExpandedSource | undefined, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
-  const units = await planUnits(source, 1);
+  const units = await planUnits(source, expanded, 1);
   const columns = new ColumnUnion();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
-  const tally = new RunTally(1);
+  const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
   const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length) };
   const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
@@ -215,13 +140,14 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
       const takeRows = () => scan.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
       const out = await scan.scan(unit, text, {
         cancelled: () => options.signal?.aborted === true,
-        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total),
+        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total, tally.files()),
         afterChunk: first && options.onRows ? takeRows : undefined,
       }, first ? assemblers[0].rowBudget : 0);
       if (!first) continue;
       out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
       out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
       tally.unit(unit, out);
+      options.onProgress?.(unit.before + (unit.end - unit.start), unit.total, tally.files());
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
     const states = scan.finish();
@@ -257,20 +183,19 @@ async function runHere(source: QuerySource, plans: QueryPlan[], options: QueryOp
 
 /** Whether the units can be read a second time (not a pipe or a FIFO): the two-pass top-N needs it. */
 function rereadable(units: readonly ScanUnit[]): boolean {
-  return units.every((u) => u.kind !== 'stream' || !(u.file === '-' || u.file.startsWith('/dev/') || u.file.startsWith('/proc/')));
+  return units.every((u) => u.kind !== 'stream');
 }
 
 /**
  * The run on worker threads: units to idle workers, rows and counts back per unit, then each aggregation's
  * groups merged by partitions on the workers. Undefined when the run must start over on one thread.
  */
-async function runOnPool(pool: WorkerPool, threads: number, paths: string[], units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
+async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const columns = new ColumnUnion();
-  for (const path of paths) {
-    const names = await firstLineHeader(path);
-    columns.addNames(names ?? DEFAULT_NAMES);
-  }
+  // Rows of a search or plain SQL are laid out on the union of the files' formats (for `*`), known before the
+  // threads start: each file's first header (made up for JSON, CSV and Parquet), else the default.
+  if (plans.some(needsColumns)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
   const abort = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(abort, 0, 1);
   options.signal?.addEventListener('abort', onAbort);
@@ -283,30 +208,40 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
   args.rowsWanted = assemblers[0].rowLimitValue;
-  const tally = new RunTally(threads);
+  const tally = new RunTally(threads, units, expanded, options.perFile);
   const progress = new Map<number, number>();
   let restart = false;
   let finals: PassState[][] = [];
+  const reportProgress = (total: number) => {
+    let done = 0;
+    for (const v of progress.values()) done += v;
+    options.onProgress?.(done, total, tally.files());
+  };
   try {
-    finals = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args, units, {
-      onData: (unit, data) => {
+    finals = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args, batchUnits(units, threads), {
+      onData: (_batch, data) => {
         const d = data as ScanProgress;
+        const unit = units[d.unit];
         if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
         if (d.bytesDone >= 0 && options.onProgress) {
-          progress.set(unit.index, d.bytesDone);
-          let done = 0;
-          for (const v of progress.values()) done += v;
-          options.onProgress(done, unit.total);
+          progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
+          reportProgress(unit.total);
         }
       },
-      onUnit: (unit, out) => {
-        if (out.counts.lateHeader || out.columnsGrew) {
-          restart = true;
-          return false;
+      onUnit: (batch, outs) => {
+        for (let k = 0; k < outs.length; k++) {
+          const unit = batch[k];
+          const out = outs[k];
+          if (out.counts.lateHeader || out.columnsGrew) {
+            restart = true;
+            return false;
+          }
+          out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+          out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
+          tally.unit(unit, out);
+          if (options.onProgress) progress.set(unit.index, unit.end - unit.start);
         }
-        out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-        out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
-        tally.unit(unit, out);
+        if (options.onProgress) reportProgress(batch[0].total);
       },
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
@@ -320,7 +255,7 @@ async function runOnPool(pool: WorkerPool, threads: number, paths: string[], uni
         ...args, queries: again.map((i) => plans[i].text), streamRows: false, rowsTaken: undefined, rowsWanted: undefined,
         topN: undefined, candidates: again.map((i) => second[i]),
       };
-      const more = await runUnitsOnPool<ScanUnit, UnitScanResult, PassState[]>(pool, threads, QUERY_TASKS, args2, units, { onUnit: () => undefined });
+      const more = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args2, batchUnits(units, threads), { onUnit: () => undefined });
       if (options.signal?.aborted) throw new QueryCancelledError();
       // As many workers as the first pass (same units, same threads): each one's states replace its first ones.
       if (more.length !== finals.length) throw new Error(`the second pass ran on ${more.length} workers, the first on ${finals.length}`);
@@ -359,7 +294,56 @@ function debugMemory(phase: string): void {
   process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20}\n`);
 }
 
-const DEFAULT_NAMES = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
+/** Files this small (as stored) are handed to the threads in batches. */
+const SMALL_UNIT = 4 << 20;
+
+/**
+ * The units as batches for the threads: runs of small files together (a batch costs one round trip between
+ * threads, and a day of 5-minute deliveries is thousands of files), each big file or range alone. Batches stay
+ * small enough that the threads finish together: about eight per thread at least, at most 64 files or 16 MB each.
+ */
+function batchUnits(units: readonly ScanUnit[], threads: number): ScanUnit[][] {
+  const most = Math.max(1, Math.min(64, Math.floor(units.length / (threads * 8))));
+  const batches: ScanUnit[][] = [];
+  let batch: ScanUnit[] = [];
+  let bytes = 0;
+  for (const unit of units) {
+    const small = unit.kind === 'file' && unit.fileSize < SMALL_UNIT;
+    if (batch.length > 0 && (!small || batch.length >= most || bytes + unit.fileSize > 4 * SMALL_UNIT)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    if (!small) {
+      batches.push([unit]);
+      continue;
+    }
+    batch.push(unit);
+    bytes += unit.fileSize;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** Whether a plan's rows are laid out on the columns of the records' formats (a search, plain SQL rows). */
+function needsColumns(plan: QueryPlan): boolean {
+  return plan.kind === 'search' || !plan.aggregate;
+}
+
+/** Each file's first header line (in file order; undefined where there is none), read a few files at a time. */
+async function firstHeaders(expanded: ExpandedSource, units: readonly ScanUnit[]): Promise<(string[] | undefined)[]> {
+  const decode = new Map(units.map((u) => [u.fileIndex, u.decode] as const));
+  const out: (string[] | undefined)[] = new Array(expanded.files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < expanded.files.length) {
+      const i = next++;
+      out[i] = await fileHeaderNames(expanded.files[i].path, decode.get(i)).catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return out;
+}
 
 /**
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
@@ -415,23 +399,6 @@ function groupCount(state: PassState | undefined): number {
   let n = state.runs.length * 1e6;
   for (const p of state.parts) if (p) n += p.table.size;
   return n;
-}
-
-/** The field names of a file's first line when it is a header (gzip files: from their first decompressed bytes). */
-async function firstLineHeader(path: string): Promise<string[] | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readAt(path, 0, 1 << 16);
-    if (isGzipPath(path)) bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: a partial stream is fine */ });
-  } catch {
-    return undefined;
-  }
-  const nl = bytes.indexOf(10);
-  let text = bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const spans = new FieldSpans();
-  scanFields(text, 0, text.length, spans);
-  return classifyLine(text, spans) === LineKind.Header ? headerNames(text, spans) : undefined;
 }
 
 /** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */

@@ -37,8 +37,9 @@ export interface QuerySessionArgs {
   candidates?: (Candidates | undefined)[];
 }
 
-/** What a worker posts while it scans a unit. */
+/** What a worker posts while it scans a unit (`unit`: its index in the query's unit list). */
 export interface ScanProgress {
+  unit: number;
   bytesDone: number;
   rows?: Value[][];
 }
@@ -78,22 +79,32 @@ registerTask(QUERY_TASKS.open, (payload) => {
   sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN) });
 });
 
+// A batch of units (one, or many small files: a round trip to the main thread per batch, not per file), a result
+// each, in order.
 registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
-  const { session, unit } = payload as { session: number; unit: ScanUnit };
+  const { session, unit: batch } = payload as { session: number; unit: ScanUnit[] };
   const s = sessions.get(session);
   if (!s) throw new Error(`no query session ${session}`);
-  const width = s.columns.names.length;
-  const out = await s.scan.scan(unit, undefined, {
-    cancelled: () => Atomics.load(s.args.abort, 0) === 1,
-    onProgress: (bytesDone) => ctx.post({ bytesDone } satisfies ScanProgress),
-    afterChunk: () => {
-      if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
-      if (!s.args.streamRows) return;
-      const rows = s.scan.takeRows()[0];
-      if (rows && rows.length > 0) ctx.post({ bytesDone: -1, rows } satisfies ScanProgress);
-    },
-  }, s.args.cap);
-  return { ...out, columnsGrew: s.columns.names.length !== width } satisfies UnitScanResult;
+  const results: UnitScanResult[] = [];
+  const cancelled = () => Atomics.load(s.args.abort, 0) === 1;
+  for (const unit of batch) {
+    if (cancelled()) break;
+    const width = s.columns.names.length;
+    // Progress of a unit read in one piece is told by its result.
+    const small = batch.length > 1;
+    const out = await s.scan.scan(unit, undefined, {
+      cancelled,
+      onProgress: small ? undefined : (bytesDone) => ctx.post({ unit: unit.index, bytesDone } satisfies ScanProgress),
+      afterChunk: () => {
+        if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
+        if (!s.args.streamRows) return;
+        const rows = s.scan.takeRows()[0];
+        if (rows && rows.length > 0) ctx.post({ unit: unit.index, bytesDone: -1, rows } satisfies ScanProgress);
+      },
+    }, s.args.cap);
+    results.push({ ...out, columnsGrew: s.columns.names.length !== width });
+  }
+  return results;
 });
 
 registerTask(QUERY_TASKS.finish, (payload) => {

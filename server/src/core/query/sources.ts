@@ -1,114 +1,94 @@
-// Where records come from: an open document's text, or files on disk of any size (plain or gzip), read as
-// chunks that end at line boundaries. Memory stays constant: one chunk at a time.
-import { createReadStream, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
-import { FieldSpans, LineKind, classifyLine, headerNames, scanFields } from '../scan';
+// Records as text chunks, in order, on the calling thread: for the consumers that read a source from start to end
+// outside the engine's units (the ClickHouse loader, the diagnosis). Every delivery shape is read through the
+// readers (folders, globs, gzip/snappy/lzop, JSON, CSV, Parquet, CloudWatch exports), exactly as the engine reads
+// it, so a file loads and diagnoses the same records that it queries. Memory stays constant: one chunk at a time.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotAFlowLogError, decodeFile } from '../readers';
+import { QuerySource, expandSource } from './input';
 
-export type QuerySource = { kind: 'text'; text: string; name: string } | { kind: 'files'; paths: string[] };
+export type { QuerySource } from './input';
 
-/** A run of whole lines. `text` holds them (each ends with \n, but maybe the last of a file). */
+/** A run of whole canonical lines. `text` holds them, each ending with \n. */
 export interface Chunk {
   file: string;
   text: string;
-  /** Bytes of input consumed so far, over all files, and the total (compressed sizes for .gz). */
+  /** Bytes of input consumed so far, over all files, and the total (compressed sizes for compressed files). */
   bytesDone: number;
   bytesTotal: number;
   /** The chunk starts a new file (header bindings reset). */
   fileStart: boolean;
+  /** The source line of the chunk's first line (1-based; 0 for a header line a reader made up). */
+  firstLine: number;
+  /** Source lines of each line where they are not consecutive from firstLine (JSON, CSV, Parquet). */
+  lines?: Int32Array;
 }
 
 const CHUNK = 1 << 20;
 
+/** Bytes of a source as stored (a folder: every file under it), for progress. */
 export function sourceBytes(source: QuerySource): number {
   if (source.kind === 'text') return Buffer.byteLength(source.text);
-  return source.paths.reduce((n, p) => n + statSync(p).size, 0);
+  let n = 0;
+  const add = (path: string) => {
+    let s;
+    try {
+      s = statSync(path);
+    } catch {
+      return; // a glob, stdin or a missing path: the reader says what is wrong
+    }
+    if (s.isDirectory()) for (const e of readdirSync(path)) add(join(path, e));
+    else if (s.isFile()) n += s.size;
+  };
+  for (const p of source.paths) add(p);
+  return n;
 }
 
+/**
+ * The source's canonical lines, file after file. A file that cannot be read throws the readers' DecodeError after
+ * the lines before its damage; files of folders that are not flow logs are left out.
+ */
 export async function* readChunks(source: QuerySource): AsyncGenerator<Chunk> {
   if (source.kind === 'text') {
     // Slices of an in-memory document, so the caller can yield to the event loop (progress, cancellation).
     const text = source.text.charCodeAt(0) === 0xfeff ? source.text.slice(1) : source.text;
     const total = text.length;
     let at = 0;
+    let line = 1;
     while (at < total) {
       let end = Math.min(total, at + CHUNK);
       if (end < total) {
         const nl = text.indexOf('\n', end);
         end = nl < 0 ? total : nl + 1;
       }
-      yield { file: source.name, text: text.slice(at, end), bytesDone: end, bytesTotal: total, fileStart: at === 0 };
+      const piece = text.slice(at, end);
+      yield { file: source.name, text: piece, bytesDone: end, bytesTotal: total, fileStart: at === 0, firstLine: line };
+      for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) line++;
       at = end;
     }
     return;
   }
-  const total = sourceBytes(source);
+  const expanded = await expandSource(source);
+  if (expanded.errors.length > 0) {
+    const e = expanded.errors[0];
+    throw Object.assign(new Error(`${e.file}: ${e.message}`), { path: e.file, reason: e.message });
+  }
+  const total = expanded.files.reduce((n, f) => n + f.size, 0);
+  const decoder = new TextDecoder();
   let before = 0;
-  for (const path of source.paths) {
-    const size = statSync(path).size;
-    yield* readFileRange(path, 0, size, before, total);
-    before += size;
-  }
-}
-
-/**
- * Chunks of whole lines from bytes [start, end) of one file (`start` and `end` at line starts; gzip files only
- * whole). `before` and `total` place the progress in the whole query.
- */
-export async function* readFileRange(path: string, start: number, end: number, before: number, total: number): AsyncGenerator<Chunk> {
-  const gzip = /\.gz$/i.test(path);
-  const raw = gzip ? createReadStream(path, { highWaterMark: CHUNK }) : createReadStream(path, { highWaterMark: CHUNK, start, end: Math.max(start, end - 1) });
-  if (!gzip && end <= start) return;
-  let consumed = 0;
-  raw.on('data', (b: Buffer | string) => {
-    consumed += b.length;
-  });
-  const stream = gzip ? raw.pipe(createGunzip()) : raw;
-  let carry: Buffer | undefined;
-  let first = start === 0;
-  let fileStart = start === 0;
-  const done = () => before + Math.min(consumed, end - start);
-  for await (const data of stream as AsyncIterable<Buffer>) {
-    let buf = carry ? Buffer.concat([carry, data]) : data;
-    carry = undefined;
-    if (first) {
-      first = false;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  for (const file of expanded.files) {
+    let first = true;
+    try {
+      for await (const chunk of decodeFile(file.path, { formatHint: source.formatHint, csv: source.csv, onlyFlowLogs: file.found })) {
+        yield {
+          file: file.path, text: decoder.decode(chunk.bytes), bytesDone: before + chunk.bytesRead, bytesTotal: total, fileStart: first,
+          firstLine: chunk.firstLine, lines: chunk.lines,
+        };
+        first = false;
+      }
+    } catch (e) {
+      if (!(e instanceof NotAFlowLogError)) throw e;
     }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl < 0) {
-      carry = buf;
-      continue;
-    }
-    const text = buf.toString('utf8', 0, lastNl + 1);
-    yield { file: path, text, bytesDone: done(), bytesTotal: total, fileStart };
-    fileStart = false;
-    if (lastNl + 1 < buf.length) carry = Buffer.from(buf.subarray(lastNl + 1));
+    before += file.size;
   }
-  if (carry && carry.length > 0) {
-    yield { file: path, text: carry.toString('utf8'), bytesDone: before + (end - start), bytesTotal: total, fileStart };
-  }
-}
-
-/** `length` bytes of a file from `position` (fewer at its end). */
-export async function readAt(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buf, 0, length, position);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The field names of a plain file's first line when it is a header line (reads only the file's start). */
-export async function fileHeaderNames(path: string): Promise<string[] | undefined> {
-  let text = (await readAt(path, 0, 1 << 16)).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const nl = text.indexOf('\n');
-  const line = nl < 0 ? text : text.slice(0, nl);
-  const spans = new FieldSpans();
-  scanFields(line, 0, line.length, spans);
-  return classifyLine(line, spans) === LineKind.Header ? headerNames(line, spans) : undefined;
 }

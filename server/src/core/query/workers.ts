@@ -1,73 +1,14 @@
-// Big plain files are split at line boundaries into one range per core; each worker thread runs the same plans
-// (one query, or the summary's queries on one scan) over its range and the main thread merges the partial
-// results; a search's rows can come back while the workers scan. The bundles (dist/cli.js, dist/server.js, the
-// bench) start themselves as lint workers: their entries call maybeRunAsLintWorker() first.
+// Worker threads started for one job each (lint's ranges of a big file, server/src/core/lint/lintFile.ts), unlike
+// the query engine's persistent pool (core/threads/pool.ts): a job streams data back before its result, under
+// credit-based flow control of its own. The bundles (dist/cli.js, dist/server.js, the bench) start themselves as
+// these workers: their entries call maybeRunAsLintWorker() first.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { fileHeaderNames, readAt } from './sources';
+import { workerScript } from '../threads/pool';
 import { QueryCancelledError } from './errors';
 
-export interface FileRange {
-  path: string;
-  start: number;
-  end: number;
-  /** Field names of the file's header line, when its first line is one (binds records of later ranges). */
-  headerNames?: string[];
-  /** Bytes of the query's input before this range, and in all (for progress). */
-  before: number;
-  total: number;
-}
-
-/** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
-function workerScript(): string | undefined {
-  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
-}
-
-function workerCount(): number {
-  const fromEnv = Number(process.env.FLOWLOG_QUERY_WORKERS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(availableParallelism(), 8);
-}
-
-/** Smaller inputs are faster on one thread than the cost of starting workers. */
-function minParallelBytes(): number {
-  const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
-  return Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined ? fromEnv : 48 << 20;
-}
-
-/** The first line start at or after `offset`. */
-async function lineStartAfter(path: string, offset: number, size: number): Promise<number> {
-  for (let at = offset; at < size; at += 1 << 16) {
-    const buf = await readAt(path, at - 1, (1 << 16) + 1);
-    const nl = buf.indexOf(10);
-    if (nl >= 0) return at - 1 + nl + 1;
-  }
-  return size;
-}
-
-/** Ranges for the workers, or undefined when one thread is the better choice. */
-export async function planRanges(paths: string[]): Promise<FileRange[] | undefined> {
-  const workers = workerCount();
-  if (workers < 2 || !workerScript() || paths.some((p) => /\.gz$/i.test(p))) return undefined;
-  const sizes = await Promise.all(paths.map(async (p) => (await stat(p)).size));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total < minParallelBytes()) return undefined;
-  const ranges: FileRange[] = [];
-  let before = 0;
-  for (let f = 0; f < paths.length; f++) {
-    const path = paths[f];
-    const size = sizes[f];
-    const pieces = Math.max(1, Math.round((workers * size) / total));
-    const headerNames = await fileHeaderNames(path);
-    let start = 0;
-    for (let k = 1; k <= pieces; k++) {
-      const end = k === pieces ? size : await lineStartAfter(path, Math.floor((size * k) / pieces), size);
-      if (end > start) ranges.push({ path, start, end, headerNames, before: before + start, total });
-      start = end;
-    }
-    before += size;
-  }
-  return ranges;
+/** Whether jobs can run on worker threads (the bundled build, or FLOWLOG_WORKER_SCRIPT naming it). */
+export function workerJobsAvailable(): boolean {
+  return workerScript() !== undefined;
 }
 
 type WorkerReply<T> =

@@ -1,6 +1,7 @@
 // Builds DecodedChunk's: canonical lines appended as bytes, with their source line numbers and problems, handed
 // out once about FLUSH_BYTES have gathered. Every decoder writes through one of these, so the bookkeeping of line
 // numbers (consecutive or not), `!` lines and made-up headers lives in one place.
+import { SourceColumnsBuilder } from './sourceColumns';
 import { DecodedChunk, DecodeProblem } from './types';
 
 /** A chunk is handed out once it holds about this many bytes. */
@@ -12,16 +13,31 @@ const BANG = 33;
 const DASH = 45;
 const ENCODER = new TextEncoder();
 
+const EMPTY = new Uint8Array(0);
+
 export class ChunkWriter {
-  private buf: Uint8Array = Buffer.allocUnsafe(FLUSH_BYTES + (64 << 10));
+  /**
+   * Allocated when the first byte of a chunk comes, at `expected` bytes (what is left of a small input) or a
+   * chunk's size: a small file costs a buffer of its size, not of a chunk, and nothing is allocated for a chunk
+   * that never comes (a flood of megabyte buffers for many small files is what the garbage collector pays for).
+   */
+  private buf: Uint8Array = EMPTY;
   private len = 0;
-  private lineNos = new Int32Array(16384);
+  /** Bytes the rest of the input will take about, when known (a whole decompressed small file). */
+  expected = Infinity;
+  private lineNos = new Int32Array(1024);
   private count = 0;
   /** Lines so far are numbered firstLine, firstLine+1, …: `lines` can be left out. */
   private consecutive = true;
   private problems: DecodeProblem[] = [];
   /** Bytes of the line being written (begin … end), for a value that has to be taken back. */
   private lineStart = 0;
+  /** Where each line's fields are in the source (only when asked for: lint, the editor). */
+  readonly columns: SourceColumnsBuilder | undefined;
+
+  constructor(sourceColumns = false) {
+    this.columns = sourceColumns ? new SourceColumnsBuilder() : undefined;
+  }
 
   get size(): number {
     return this.len;
@@ -33,6 +49,10 @@ export class ChunkWriter {
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
+    if (this.buf.length === 0) {
+      this.buf = Buffer.allocUnsafe(Math.max(extra, Math.min(FLUSH_BYTES + (64 << 10), this.expected + 64)));
+      return;
+    }
     let n = this.buf.length * 2;
     while (n < this.len + extra) n *= 2;
     const b = Buffer.allocUnsafe(n);
@@ -48,6 +68,7 @@ export class ChunkWriter {
     }
     if (this.count > 0 && lineNo !== this.lineNos[this.count - 1] + 1) this.consecutive = false;
     this.lineNos[this.count++] = lineNo;
+    this.columns?.line();
   }
 
   /** Starts a canonical line for source line `lineNo` (0: a made-up header line). */
@@ -63,12 +84,13 @@ export class ChunkWriter {
   }
 
   /** Drops what was written since `begin` and writes a `!` line with a problem instead. */
-  abandon(lineNo: number, message: string): void {
+  abandon(lineNo: number, message: string, longLine = false): void {
     this.len = this.lineStart;
+    this.columns?.unplaced();
     this.ensure(2);
     this.buf[this.len++] = BANG;
     this.buf[this.len++] = NEWLINE;
-    this.problems.push({ line: lineNo, message });
+    this.problems.push(longLine ? { line: lineNo, message, longLine } : { line: lineNo, message });
   }
 
   bytes(src: Uint8Array, start: number, end: number): void {
@@ -129,9 +151,10 @@ export class ChunkWriter {
     }
   }
 
-  /** A whole line: `lineNo`, the bytes, a newline. */
-  line(lineNo: number, src: Uint8Array, start: number, end: number): void {
+  /** A whole line: `lineNo`, the bytes, a newline; it is its source line as written from column `shift` on. */
+  line(lineNo: number, src: Uint8Array, start: number, end: number, shift = 0): void {
     this.begin(lineNo);
+    this.columns?.shifted(shift);
     this.bytes(src, start, end);
     this.end();
   }
@@ -147,11 +170,13 @@ export class ChunkWriter {
   headerBeforeLastLine(names: readonly string[]): void {
     const line = Uint8Array.prototype.slice.call(this.buf, this.lineStart, this.len);
     const lineNo = this.lineNos[this.count - 1];
+    const placed = this.columns?.takeLast();
     this.len = this.lineStart;
     this.count--;
     this.consecutive = this.count < 2 || this.isConsecutive();
     this.header(names);
     this.begin(lineNo);
+    if (placed) this.columns!.restore(placed);
     this.bytes(line, 0, line.length);
   }
 
@@ -166,16 +191,25 @@ export class ChunkWriter {
     this.abandon(lineNo, message);
   }
 
+  /** A source line over the cap, skipped: a `!` line, and its problem. */
+  longLine(lineNo: number, cap: number): void {
+    this.begin(lineNo);
+    this.abandon(lineNo, `line longer than ${cap} bytes`, true);
+  }
+
   /** Whole lines already in canonical form: `lines` of them from `firstLineNo` on (`src[start, end)` ends with a newline). */
   lines(src: Uint8Array, start: number, end: number, firstLineNo: number, lines: number): void {
-    for (let k = 0; k < lines; k++) this.noteLine(firstLineNo + k);
+    for (let k = 0; k < lines; k++) {
+      this.noteLine(firstLineNo + k);
+      this.columns?.shifted(0);
+    }
     this.bytes(src, start, end);
   }
 
   /** The pending lines as a chunk (undefined when there are none), and a fresh start. */
   take(bytesRead: number): DecodedChunk | undefined {
     if (this.len === 0 && this.problems.length === 0) return undefined;
-    // The buffer itself is handed out and a fresh one taken: no copy, and no zeroing (allocUnsafe) of the new one.
+    // The buffer itself is handed out (no copy); the next one is allocated when the next line comes.
     const chunk: DecodedChunk = {
       bytes: this.buf.subarray(0, this.len),
       firstLine: this.lineNos[0],
@@ -183,7 +217,9 @@ export class ChunkWriter {
     };
     if (!this.consecutive) chunk.lines = this.lineNos.slice(0, this.count);
     if (this.problems.length) chunk.problems = this.problems;
-    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_BYTES + (64 << 10), Math.min(this.buf.length, 4 * FLUSH_BYTES)));
+    if (this.columns) chunk.sourceColumns = this.columns.take();
+    if (this.expected !== Infinity) this.expected = Math.max(0, this.expected - this.len);
+    this.buf = EMPTY;
     this.len = 0;
     this.count = 0;
     this.consecutive = true;

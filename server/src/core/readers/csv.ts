@@ -9,7 +9,7 @@
 import { ChunkWriter } from './chunkWriter';
 import { headerName } from './json';
 import { LineSink } from './lineSplitter';
-import { longLineMessage } from './text';
+import { utf16Length } from './sourceColumns';
 
 export interface CsvOptions {
   /** `,` (default), `\t`, ` ` or `|`. */
@@ -41,7 +41,7 @@ export class CsvSink implements LineSink {
   }
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
@@ -89,6 +89,10 @@ export class CsvSink implements LineSink {
     const q = this.quote;
     let i = start;
     let column = 0;
+    // Where each cell is in the source line, when asked for (lint and the editor show problems there).
+    let ascii = true;
+    if (out.columns) for (let k = start; k < end && ascii; k++) if (buf[k] >= 0x80) ascii = false;
+    const place = out.columns && ((a: number, b: number) => out.columns!.span(ascii ? a - start : utf16Length(buf, start, a), ascii ? b - start : utf16Length(buf, start, b)));
     for (;;) {
       if (column > 0) out.space();
       column++;
@@ -117,6 +121,7 @@ export class CsvSink implements LineSink {
           j++;
         }
         out.bytes(buf, piece, j);
+        place?.(i + 1, j);
         if (out.size === valueStart) out.dash();
         else if (this.isMissing(buf, i + 1, j)) {
           out.truncate(valueStart);
@@ -141,6 +146,7 @@ export class CsvSink implements LineSink {
       }
       if (e === s || this.isMissing(buf, s, e)) out.dash();
       else out.bytes(buf, s, e);
+      place?.(s, e);
       if (j >= end) return '';
       i = j + 1;
     }

@@ -51,12 +51,20 @@ const CSV_SEPARATORS = [',', '\t', '|', ';'];
 
 /** The first lines of decompressed text, without a byte order mark, blank lines left out. */
 function firstLines(head: Uint8Array, max: number): string[] {
-  let text = new TextDecoder().decode(head.subarray(0, Math.min(head.length, 65536)));
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(/\r\n|\r|\n/);
-  // The last piece may be cut short by the sample's end (unless the sample is the whole file).
-  if (head.length >= 65536 && lines.length > 1) lines.pop();
-  return lines.filter((l) => l.trim() !== '').slice(0, max);
+  const n = Math.min(head.length, 65536);
+  let at = n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const lines: string[] = [];
+  const decoder = new TextDecoder();
+  while (at < n && lines.length < max) {
+    let e = at;
+    while (e < n && head[e] !== 10 && head[e] !== 13) e++;
+    // A last line cut short by the sample's end is not a line (unless the sample is the whole input).
+    if (e === n && head.length >= 65536 && lines.length > 0) break;
+    const line = decoder.decode(head.subarray(at, e));
+    if (line.trim() !== '') lines.push(line);
+    at = e < n && head[e] === 13 && head[e + 1] === 10 ? e + 2 : e + 1;
+  }
+  return lines;
 }
 
 /** Encoding of decompressed bytes, by content; then by the file's name; plain text when nothing says otherwise. */
@@ -89,6 +97,9 @@ export function guessCsv(lines: string[]): { separator: string; header: boolean 
   scanFields(first, 0, first.length, spans);
   const kind = classifyLine(first, spans);
   if (kind === LineKind.Header || kind === LineKind.Comment) return undefined;
+  // A space-separated record whose own values are flow-log values (a `;` inside an interface id, a `,` in a
+  // hostile value) is text, not a CSV row that splits it in two.
+  if (flowLogValueCount(first.split(' ')) >= 4) return undefined;
   let best: { separator: string; count: number } | undefined;
   for (const sep of CSV_SEPARATORS) {
     const counts = lines.map((l) => countOutsideQuotes(l, sep));
@@ -139,9 +150,14 @@ export function looksLikeFlowLogLine(line: string): boolean {
   const csv = guessCsv([rest]);
   const values = csv ? rest.split(csv.separator).map((v) => v.trim().replace(/^"|"$/g, '')) : rest.split(/\s+/);
   if (csv?.header) return true;
+  return values.length >= 4 && flowLogValueCount(values) >= 2;
+}
+
+/** How many of `values` only flow logs have: a version, an address, an `eni-` id, a Unix time, an action or status. */
+function flowLogValueCount(values: readonly string[]): number {
   let hits = 0;
   for (const v of values) {
     if (VERSION.test(v) || IPV4.test(v) || (v.includes(':') && IPV6.test(v)) || ENI.test(v) || TIME.test(v) || WORDS.has(v)) hits++;
   }
-  return values.length >= 4 && hits >= 2;
+  return hits;
 }

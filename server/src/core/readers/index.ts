@@ -1,62 +1,135 @@
-// The entry point of the readers: a file (any delivery shape) in, canonical lines out, streamed.
+// The entry point of the readers: a file (any delivery shape), a byte range of one, or a stream (a pipe, standard
+// input, an open document) in, canonical lines out, streamed.
 //
 //   for await (const chunk of decodeFile(path, { formatHint, csv, maxLineBytes, signal })) …
 //
-// Memory stays bounded whatever the file's size: raw bytes are read 1 MiB at a time, decompressors stream with
-// backpressure, lines over the cap are skipped, and chunks are handed out at about 1 MiB.
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+// Memory stays bounded whatever the input's size: raw bytes are read 1 MiB at a time, decompressors stream with
+// backpressure, lines over the cap are skipped, and chunks are handed out at about 1 MiB. A small file (up to 1 MiB
+// as stored, up to 16 MiB of text) is read in one piece and inflated in one call: a folder of thousands of 5-minute
+// deliveries costs each file its bytes, not the setting up of streams and megabyte buffers.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
-import { CsvOptions, CsvSink } from './csv';
 import { detectCompression, detectEncoding, isParquet } from './detect';
-import { GzipError, gunzip } from './gzip';
-import { JsonLinesSink } from './json';
-import { DEFAULT_MAX_LINE_BYTES, LineSink, LineSplitter } from './lineSplitter';
-import { LzoError, lzopDecompress } from './lzo';
-import { ParquetError, decodeParquet } from './parquet';
-import { plainTextRuns } from './plainText';
-import { SnappyError, snappyContainer, snappyDecompress } from './snappy';
-import { CloudWatchSink, TextSink } from './text';
-import { Compression, DecodeError, DecodedChunk, DetectedFormat, Encoding } from './types';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lineSplitter';
+import { ParquetError, decodeParquet, parquetColumnNames } from './parquet';
+import { countLineFeeds, plainTextRuns } from './plainText';
+import { DecodeOptions, decodeLines, decompress, fileBytes, readReason, sinkFor } from './pipeline';
+import { headerName } from './json';
+import { notAFlowLogText } from './inputs';
+import { Compression, DecodeError, DecodedChunk, DetectedFormat, NotAFlowLogError } from './types';
+import { GzipError } from './gzip';
+import { SnappyError } from './snappy';
+import { LzoError } from './lzo';
 
 export * from './types';
 export { expandInputs } from './inputs';
 export type { InputFile, SkippedInput, ExpandedInputs, DeliveryOrigin } from './inputs';
 export type { CsvOptions } from './csv';
+export type { DecodeOptions } from './pipeline';
 export { DEFAULT_MAX_LINE_BYTES } from './lineSplitter';
 
-export interface DecodeOptions {
-  /** The encoding, where detection cannot decide (space-separated CSV, a damaged first line…). */
-  formatHint?: Encoding;
-  /** The compression, where detection cannot decide (a raw snappy file not named `.snappy`). */
-  compressionHint?: Compression;
-  /** CSV settings; detected from the content when left out. */
-  csv?: CsvOptions;
-  /** Cap on one source line (default 1 MiB): a longer line is one problem, skipped. */
-  maxLineBytes?: number;
-  signal?: AbortSignal;
-}
-
-const READ_CHUNK = 1 << 20;
 const SNIFF = 64 << 10;
+/** Files up to this size as stored are read in one piece… */
+export const SMALL_FILE = 1 << 20;
+/** …and a gzip one inflated in one call when its text is at most this (else it is streamed). */
+const SMALL_TEXT = 16 << 20;
+const LF = 10;
+const CR = 13;
 
 /** What a file is, from its first and last bytes and its name (the hints override). */
 export async function detectFile(path: string, options: DecodeOptions = {}): Promise<DetectedFormat> {
-  return detectSample(path, await sample(path), options);
+  return (await detect(path, await sample(path), options)).format;
 }
 
-async function detectSample(path: string, { head, tail, size }: Sample, options: DecodeOptions): Promise<DetectedFormat> {
-  const compression = options.compressionHint ?? detectCompression(head, size, basename(path));
-  if (compression === 'none' && (options.formatHint === 'parquet' || (!options.formatHint && isParquet(head, tail).start))) {
-    return { compression, encoding: 'parquet' };
+interface Sample {
+  head: Uint8Array;
+  tail: Uint8Array;
+  size: number;
+  /** The whole file, when it is small. */
+  whole?: Uint8Array;
+}
+
+/**
+ * The start and end of a file, or all of a small one. On a worker thread the reads are synchronous: nothing else
+ * waits on that thread, and a folder of thousands of small files is spared four thread-pool round trips a file.
+ */
+async function sample(path: string): Promise<Sample> {
+  if (!isMainThread) return sampleSync(path);
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= SMALL_FILE) {
+      // A buffer of its own (not a slice of Node's shared pool): chunks made of it may be kept or transferred.
+      const whole = Buffer.allocUnsafeSlow(size);
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await handle.read(whole, got, size - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      const bytes = whole.subarray(0, got);
+      return { head: bytes.subarray(0, SNIFF), tail: bytes.subarray(Math.max(0, got - 8)), size, whole: bytes };
+    }
+    const head = Buffer.alloc(SNIFF);
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(8);
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return { head, tail, size };
+  } finally {
+    await handle.close();
   }
-  if (compression !== 'none') {
-    // The encoding is read from the decompressed start.
-    const start = await decompressedHead(path, compression, head, size);
-    return formatOf(compression, start, path, options);
+}
+
+function sampleSync(path: string): Sample {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    const want = size <= SMALL_FILE ? size : SNIFF;
+    const head = Buffer.allocUnsafeSlow(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, head, got, want - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    const bytes = head.subarray(0, got);
+    if (size <= SMALL_FILE) return { head: bytes.subarray(0, SNIFF), tail: bytes.subarray(Math.max(0, got - 8)), size, whole: bytes };
+    const tail = Buffer.alloc(8);
+    readSync(fd, tail, 0, 8, size - 8);
+    return { head: bytes, tail, size };
+  } finally {
+    closeSync(fd);
   }
-  return formatOf(compression, head, path, options);
+}
+
+/**
+ * The format of a sampled file, its decompressed start, and the whole text of a small one when inflating it was
+ * the way to see it.
+ */
+async function detect(path: string, s: Sample, options: DecodeOptions): Promise<{ format: DetectedFormat; start: Uint8Array; text?: Uint8Array }> {
+  const compression = options.compressionHint ?? detectCompression(s.head, s.size, basename(path));
+  if (compression === 'none' && (options.formatHint === 'parquet' || (!options.formatHint && isParquet(s.head, s.tail).start))) {
+    return { format: { compression, encoding: 'parquet' }, start: s.head };
+  }
+  if (compression === 'none') return { format: formatOf(compression, s.head, path, options), start: s.head, text: s.whole };
+  const text = s.whole && compression === 'gzip' ? inflateSmall(s.whole) : undefined;
+  // The encoding is read from the decompressed start.
+  const start = text ? text.subarray(0, SNIFF) : await decompressedHead(path, compression, s.head, s.size);
+  return { format: formatOf(compression, start, path, options), start, text };
+}
+
+/** A small gzip file's text in one call; undefined when it is damaged or inflates past SMALL_TEXT (then streamed). */
+function inflateSmall(data: Uint8Array): Uint8Array | undefined {
+  try {
+    // Output in one piece when the guess holds (flow logs inflate about 5×): no pieces of 16 KiB joined at the end.
+    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: Math.min(SMALL_TEXT, Math.max(64 << 10, data.length * 8)) });
+  } catch {
+    return undefined;
+  }
 }
 
 function formatOf(compression: Compression, head: Uint8Array, path: string, options: DecodeOptions): DetectedFormat {
@@ -70,26 +143,6 @@ function formatOf(compression: Compression, head: Uint8Array, path: string, opti
     };
   }
   return format;
-}
-
-interface Sample {
-  head: Uint8Array;
-  tail: Uint8Array;
-  size: number;
-}
-
-async function sample(path: string): Promise<Sample> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, SNIFF));
-    await handle.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(size, 8));
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    return { head, tail, size };
-  } finally {
-    await handle.close();
-  }
 }
 
 async function decompressedHead(path: string, compression: Compression, head: Uint8Array, size: number): Promise<Uint8Array> {
@@ -107,71 +160,29 @@ async function decompressedHead(path: string, compression: Compression, head: Ui
   return Buffer.concat(parts).subarray(0, SNIFF);
 }
 
-/** Raw bytes [start, end) of a file, 1 MiB at a time; `counter.n` counts the bytes read. */
-async function* fileBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  if (end <= start) return;
-  const stream = createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      signal?.throwIfAborted();
-      counter.n += chunk.length;
-      yield chunk;
-    }
-  } finally {
-    stream.destroy();
-  }
-}
-
-/** Decompressed bytes; `open` gives the raw bytes from the start (gzip may read twice to recover from damage). */
-function decompress(open: () => AsyncIterable<Uint8Array>, compression: Compression, head: Uint8Array, size: number): AsyncIterable<Uint8Array> {
-  const raw = compression === 'gzip' ? undefined : open();
-  switch (compression) {
-    case 'none':
-      return raw!;
-    case 'gzip':
-      return gunzip(open);
-    case 'lzo':
-      return lzopDecompress(raw!);
-    case 'snappy':
-      return snappyDecompress(raw!, snappyContainer(head, size) ?? 'raw');
-  }
-}
-
-function sinkFor(format: DetectedFormat, out: ChunkWriter, options: DecodeOptions): LineSink {
-  switch (format.encoding) {
-    case 'text':
-      return new TextSink(out);
-    case 'cloudwatch':
-      return new CloudWatchSink(out);
-    case 'json':
-      return new JsonLinesSink(out);
-    case 'csv':
-      return new CsvSink(out, { ...options.csv, separator: format.csv?.separator, header: format.csv?.header });
-    case 'parquet':
-      throw new Error('parquet is not line-based');
-  }
-}
-
 /**
  * Decodes a file of any delivery shape into canonical lines. Throws DecodeError (after yielding every line read
  * before the damage) for a file that cannot be read on: missing, corrupt or truncated.
  */
 export async function* decodeFile(path: string, options: DecodeOptions = {}): AsyncGenerator<DecodedChunk> {
+  let s: Sample;
   let format: DetectedFormat;
-  let size: number;
-  let head: Uint8Array;
+  let start: Uint8Array;
+  let text: Uint8Array | undefined;
   try {
-    const s = await sample(path);
-    size = s.size;
-    head = s.head;
-    format = await detectSample(path, s, options);
+    s = await sample(path);
+    ({ format, start, text } = await detect(path, s, options));
   } catch (e) {
     throw new DecodeError(path, readReason(e));
+  }
+  if (options.onlyFlowLogs && format.encoding !== 'parquet' && !options.formatHint) {
+    const reason = notAFlowLogText(start, format.compression !== 'none');
+    if (reason) throw new NotAFlowLogError(path, reason);
   }
   if (format.encoding === 'parquet') {
     if (format.compression !== 'none') throw new DecodeError(path, `a ${format.compression}-compressed Parquet file is not supported`);
     try {
-      yield* decodeParquet(path, { signal: options.signal });
+      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns });
     } catch (e) {
       if (e instanceof ParquetError) throw new DecodeError(path, `Parquet: ${e.message}`, e.row);
       if ((e as Error).name === 'AbortError') throw e;
@@ -179,16 +190,64 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
     }
     return;
   }
+  const stored = s.whole?.length ?? s.size;
+  if (text) {
+    const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const chunks = format.encoding === 'text' ? plainChunks(text, cap, stored) : undefined;
+    if (chunks) yield* chunks;
+    else yield* decodeLines(path, only(text), format, options, { n: stored }, true, 1, text.length);
+    return;
+  }
   if (format.compression === 'none' && format.encoding === 'text') {
-    yield* decodePlain(path, 0, size, format, options);
+    yield* decodePlain(path, 0, s.size, format, options);
     return;
   }
   const counter = { n: 0 };
-  const open = () => {
+  const openBytes = () => {
     counter.n = 0;
-    return fileBytes(path, 0, size, counter, options.signal);
+    return fileBytes(path, 0, s.size, counter, options.signal);
   };
-  yield* decodeLines(path, decompress(open, format.compression, head, size), format, options, counter, true);
+  yield* decodeLines(path, decompress(openBytes, format.compression, s.head, s.size), format, options, counter, true);
+}
+
+/**
+ * Plain text in memory as chunks of about FLUSH_BYTES of whole lines, views of `text` (no copy); undefined when it
+ * holds a `\r` or a line over the cap (the line splitter reads those).
+ */
+function plainChunks(text: Uint8Array, cap: number, stored: number): DecodedChunk[] | undefined {
+  const buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  if (buf.indexOf(CR) >= 0) return undefined;
+  const first = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  // No line over the cap: from each line start, the next `cap + 1` bytes hold a line end (linear: the windows
+  // searched never overlap, since each one holds no line end past the last one found).
+  for (let p = first; buf.length - p > cap; ) {
+    const nl = buf.lastIndexOf(LF, p + cap);
+    if (nl < p) return undefined;
+    p = nl + 1;
+  }
+  const chunks: DecodedChunk[] = [];
+  let line = 1;
+  for (let at = first; at < buf.length; ) {
+    let end = buf.length;
+    if (buf.length - at > FLUSH_BYTES) {
+      const nl = buf.lastIndexOf(LF, at + FLUSH_BYTES - 1);
+      end = nl >= at ? nl + 1 : buf.indexOf(LF, at + FLUSH_BYTES) + 1 || buf.length;
+    }
+    let bytes: Uint8Array = buf.subarray(at, end);
+    // Lines are counted only for the next chunk's first line number (most small files are one chunk).
+    const breaks = end < buf.length ? countLineFeeds(buf, at, end) : 0;
+    if (buf[end - 1] !== LF) {
+      // The last line has no line break: canonical lines all end with one.
+      const b = Buffer.allocUnsafeSlow(bytes.length + 1);
+      b.set(bytes);
+      b[bytes.length] = LF;
+      bytes = b;
+    }
+    chunks.push({ bytes, firstLine: line, bytesRead: end === buf.length ? stored : Math.floor((stored * end) / buf.length) });
+    line += breaks;
+    at = end;
+  }
+  return chunks;
 }
 
 /**
@@ -255,47 +314,100 @@ async function* decodePlain(path: string, start: number, end: number, format: De
   yield* decodeLines(path, rest, format, options, counter, stop.pos === 0, stop.nextLine);
 }
 
-async function* decodeLines(
-  path: string,
-  bytes: AsyncIterable<Uint8Array>,
-  format: DetectedFormat,
-  options: DecodeOptions,
-  counter: { n: number },
-  startsFile: boolean,
-  firstLine = 1,
-): AsyncGenerator<DecodedChunk> {
-  const out = new ChunkWriter();
-  const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile, firstLine);
-  try {
-    for await (const chunk of bytes) {
-      splitter.push(chunk);
-      if (out.size >= FLUSH_BYTES) yield out.take(counter.n)!;
-    }
-    splitter.finish();
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    const pending = out.take(counter.n);
-    if (pending) yield pending;
-    const line = splitter.linesDone + 1;
-    if (e instanceof GzipError || e instanceof SnappyError || e instanceof LzoError) throw new DecodeError(path, e.message, line);
-    throw new DecodeError(path, readReason(e), line);
+/**
+ * Decodes a stream (standard input, a pipe or FIFO, an open document's bytes) of any line-based delivery shape:
+ * the compression and the encoding are detected from its first bytes, as for a file (`name` names it in errors and,
+ * unless `byContentOnly`, stands for the file name where content cannot decide). Parquet needs its footer first, so
+ * it is refused: name the file instead.
+ */
+export async function* decodeStream(source: AsyncIterable<Uint8Array>, name: string, options: DecodeOptions = {}, byContentOnly = false): AsyncGenerator<DecodedChunk> {
+  const detectName = byContentOnly ? '' : name;
+  const counter = { n: 0 };
+  const raw = new PeekedBytes(source, counter);
+  const head = await raw.head(SNIFF);
+  if (raw.error && head.length === 0) throw new DecodeError(name, readReason(raw.error));
+  const compression = options.compressionHint ?? detectCompression(head, Number.MAX_SAFE_INTEGER, basename(detectName));
+  if (options.formatHint === 'parquet' || (compression === 'none' && !options.formatHint && isParquet(head).start)) {
+    throw new DecodeError(name, 'Parquet cannot be read as a stream (its index is at its end): name the file instead');
   }
-  const last = out.take(counter.n);
-  if (last) yield last;
+  // gzip reads its input again to recover from damage; a stream cannot be read twice, so that second reading is empty.
+  let opened = false;
+  const once = () => {
+    if (opened) return nothing();
+    opened = true;
+    return raw.all();
+  };
+  const text = new PeekedBytes(decompress(once, compression, head, Number.MAX_SAFE_INTEGER), { n: 0 });
+  const start = await text.head(SNIFF);
+  const format = formatOf(compression, start, detectName, options);
+  yield* decodeLines(name, text.all(), format, options, counter, true);
 }
 
-/** A reason for a failed read, in words (no stack, no errno jargon where a sentence says it). */
-function readReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a folder, not a file';
+async function* only(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+async function* nothing(): AsyncGenerator<Uint8Array> {}
+
+/** A byte stream whose first bytes can be looked at before it is read from its start; an error waits its turn. */
+class PeekedBytes {
+  private readonly buffered: Uint8Array[] = [];
+  private size = 0;
+  private ended = false;
+  error: unknown;
+  private readonly iter: AsyncIterator<Uint8Array>;
+
+  constructor(source: AsyncIterable<Uint8Array>, private readonly counter: { n: number }) {
+    this.iter = source[Symbol.asyncIterator]();
   }
-  return err.message ?? String(e);
+
+  /** At least the first `n` bytes (fewer when the stream ends or fails first). */
+  async head(n: number): Promise<Uint8Array> {
+    while (this.size < n && !this.ended && this.error === undefined) {
+      try {
+        const next = await this.iter.next();
+        if (next.done) this.ended = true;
+        else {
+          this.counter.n += next.value.length;
+          this.buffered.push(next.value);
+          this.size += next.value.length;
+        }
+      } catch (e) {
+        this.error = e;
+      }
+    }
+    return this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
+  }
+
+  /** Every byte from the start: the buffered ones, then the rest (then the error, if reading failed). */
+  async *all(): AsyncGenerator<Uint8Array> {
+    while (this.buffered.length > 0) yield this.buffered.shift()!;
+    if (this.error !== undefined) throw this.error;
+    if (this.ended) return;
+    for (;;) {
+      const next = await this.iter.next();
+      if (next.done) return;
+      this.counter.n += next.value.length;
+      yield next.value;
+    }
+  }
+}
+
+/**
+ * The canonical lines of a file's start (its first 64 KiB, decompressed), for what its first line says (a header
+ * line, made up for JSON, CSV and Parquet): cheap for a small file, one read of the start for a big one.
+ */
+export async function readCanonicalHead(path: string, options: DecodeOptions = {}): Promise<string> {
+  const s = await sample(path);
+  const { format, start, text } = await detect(path, s, options);
+  if (format.encoding === 'parquet') return `${(await parquetColumnNames(path)).map(headerName).join(' ')}\n`;
+  const head = text ? text.subarray(0, SNIFF) : start;
+  const whole = text !== undefined ? head.length === text.length : s.whole !== undefined && format.compression === 'none';
+  const out = new ChunkWriter();
+  const splitter = new LineSplitter(sinkFor(format, out, options), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, true);
+  splitter.push(head);
+  // The last line of a sample cut short is not a line; at the end of the file it is.
+  if (whole) splitter.finish();
+  const chunk = out.take(0);
+  return chunk ? Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString('utf8') : '';
 }

@@ -37,6 +37,8 @@ export interface InputFile {
 export interface SkippedInput {
   path: string;
   reason: string;
+  /** The input names nothing readable (a missing path, a glob matching nothing, a file that cannot be opened): an error, not a choice. */
+  unreadable?: true;
 }
 
 export interface ExpandedInputs {
@@ -50,28 +52,50 @@ const FLOW_LOG_NAME = /(\.(gz|snappy|lzo|lzop|parquet|json|jsonl|ndjson|csv|tsv|
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+export interface ExpandOptions {
+  /** The folder relative paths and globs start from (default: the working folder). */
+  cwd?: string;
+  /**
+   * Look into each file found in a folder or glob to tell whether it is a flow log (default true). False: only its
+   * name is judged here, and the reader judges the content as it reads it (decodeFile's `onlyFlowLogs`): one read of
+   * each file instead of two, on the threads that read them.
+   */
+  sniff?: boolean;
+}
+
+/** Files looked at together (stat, first bytes): a folder of thousands costs a few round trips, not thousands. */
+const AT_ONCE = 32;
+
 /** Expands files, folders and globs into the sorted list of files to read. */
-export async function expandInputs(inputs: readonly string[], options: { cwd?: string } = {}): Promise<ExpandedInputs> {
+export async function expandInputs(inputs: readonly string[], options: ExpandOptions = {}): Promise<ExpandedInputs> {
   const cwd = options.cwd ?? process.cwd();
+  const sniff = options.sniff ?? true;
   const files = new Map<string, InputFile>();
   const skipped: SkippedInput[] = [];
+  const considerAll = async (paths: string[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) await consider(paths[next++], sniff, files, skipped);
+    };
+    await Promise.all(Array.from({ length: Math.min(AT_ONCE, paths.length) }, worker));
+  };
   for (const input of inputs) {
     const full = resolve(cwd, input);
     if (GLOB_CHARS.test(input)) {
       const matches = await expandGlob(input, cwd);
-      if (matches.length === 0) skipped.push({ path: input, reason: 'the pattern matches no file' });
-      for (const m of matches) await consider(m, false, files, skipped);
+      if (matches.length === 0) skipped.push({ path: input, reason: 'the pattern matches no file', unreadable: true });
+      await considerAll(matches);
       continue;
     }
     let info;
     try {
       info = await stat(full);
     } catch {
-      skipped.push({ path: input, reason: 'no such file or folder' });
+      skipped.push({ path: input, reason: 'no such file or folder', unreadable: true });
       continue;
     }
     if (info.isDirectory()) {
-      for (const f of await walk(full)) await consider(f, false, files, skipped);
+      await considerAll(await walk(full));
     } else {
       files.set(full, { path: full, size: info.size, origin: originOf(full), explicit: true });
     }
@@ -81,8 +105,14 @@ export async function expandInputs(inputs: readonly string[], options: { cwd?: s
   return { files: list, skipped };
 }
 
-async function consider(path: string, explicit: boolean, files: Map<string, InputFile>, skipped: SkippedInput[]): Promise<void> {
+/** A file found in a folder or glob: listed, or skipped with its reason (by name, and by content when `sniff`). */
+async function consider(path: string, sniff: boolean, files: Map<string, InputFile>, skipped: SkippedInput[]): Promise<void> {
   if (files.has(path)) return;
+  const byName = notAFlowLogName(basename(path));
+  if (byName) {
+    skipped.push({ path, reason: byName });
+    return;
+  }
   let size: number;
   try {
     const info = await stat(path);
@@ -92,12 +122,26 @@ async function consider(path: string, explicit: boolean, files: Map<string, Inpu
     }
     size = info.size;
   } catch {
-    skipped.push({ path, reason: 'cannot be read' });
+    skipped.push({ path, reason: 'cannot be read', unreadable: true });
     return;
   }
-  const reason = await notAFlowLog(path, size);
+  let reason: string | undefined;
+  try {
+    reason = sniff ? await notAFlowLog(path, size) : undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    skipped.push({ path, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'cannot be read', unreadable: true });
+    return;
+  }
   if (reason) skipped.push({ path, reason });
-  else files.set(path, { path, size, origin: originOf(path), explicit });
+  else files.set(path, { path, size, origin: originOf(path), explicit: false });
+}
+
+/** Why a file's name says it is not a flow log (hidden, or an extension no delivery has), or undefined. */
+export function notAFlowLogName(name: string): string | undefined {
+  if (name.startsWith('.')) return 'a hidden file';
+  if (!FLOW_LOG_NAME.test(name)) return `not a flow log file name (${name.slice(name.lastIndexOf('.'))})`;
+  return undefined;
 }
 
 /**
@@ -107,8 +151,8 @@ async function consider(path: string, explicit: boolean, files: Map<string, Inpu
  */
 export async function notAFlowLog(path: string, size: number): Promise<string | undefined> {
   const name = basename(path);
-  if (name.startsWith('.')) return 'a hidden file';
-  if (!FLOW_LOG_NAME.test(name)) return `not a flow log file name (${name.slice(name.lastIndexOf('.'))})`;
+  const byName = notAFlowLogName(name);
+  if (byName) return byName;
   if (size === 0) return undefined;
   const handle = await open(path, 'r');
   let head: Buffer;
@@ -130,15 +174,34 @@ export async function notAFlowLog(path: string, size: number): Promise<string | 
     } catch {
       return undefined; // damaged: reading it will say so
     }
-    if (head.length === 0) return undefined;
   } else if (compression !== 'none') return undefined;
+  return notAFlowLogText(head, compression === 'gzip');
+}
+
+/**
+ * Why the first (decompressed) bytes of a file say it is not a flow log: binary content, or a first line that is no
+ * part of a flow log; undefined when they may be one.
+ */
+export function notAFlowLogText(head: Uint8Array, decompressed: boolean): string | undefined {
+  if (head.length === 0) return undefined;
   if (!looksLikeText(head)) return 'binary content with no gzip, lzop, snappy or Parquet signature';
-  let text = head.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const first = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '');
+  let start = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  // The first non-blank line (of the first 4 KiB: enough to judge it).
+  const end = Math.min(head.length, start + 4096);
+  let first: string | undefined;
+  while (start < end) {
+    let e = start;
+    while (e < end && head[e] !== 10 && head[e] !== 13) e++;
+    const line = Buffer.from(head.buffer, head.byteOffset + start, e - start).toString('utf8');
+    if (line.trim() !== '') {
+      first = line;
+      break;
+    }
+    start = e + 1;
+  }
   if (first === undefined) return undefined;
   if (!looksLikeFlowLogLine(first.slice(0, 2000))) {
-    return `its first line is not a flow log record, header, JSON object or CSV row${compression === 'gzip' ? ' (once decompressed)' : ''}`;
+    return `its first line is not a flow log record, header, JSON object or CSV row${decompressed ? ' (once decompressed)' : ''}`;
   }
   return undefined;
 }

@@ -15,8 +15,8 @@
 import { lookupField } from '../schema';
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
-import { longLineMessage } from './text';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
+import { utf16Length } from './sourceColumns';
 
 
 /** Whether a key is CLS metadata (`__TIMESTAMP__`…). */
@@ -54,7 +54,7 @@ export class JsonLinesSink implements LineSink {
   constructor(private readonly out: ChunkWriter) {}
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
@@ -73,12 +73,13 @@ export class JsonLinesSink implements LineSink {
       return;
     }
     if (layout.rawText >= 0) {
-      this.writeRawText(buf, layout.rawText, lineNo);
+      this.writeRawText(buf, start, layout.rawText, lineNo);
       return;
     }
     const out = this.out;
     out.begin(lineNo);
     const columns = layout.sourceOf.length;
+    if (out.columns) this.placeValues(buf, start, end, layout);
     // Values are copied straight into the output buffer: never longer than the source line plus a separator
     // and a `-` per column (an escaped string decodes to fewer bytes than it is written with).
     const room = end - start + 2 * columns + 2;
@@ -89,15 +90,9 @@ export class JsonLinesSink implements LineSink {
       const k = layout.identity ? c : layout.sourceOf[c];
       const kind = this.scan.valKind[k] as Kind;
       if (kind === Kind.Raw) {
+        // The scanner saw every byte: none is a space or control character.
         const e = this.scan.valEnd[k];
-        for (let x = this.scan.valStart[k]; x < e; x++) {
-          const b = buf[x];
-          if (b <= 32 || b === 127) {
-            out.abandon(lineNo, `${layout.keys[k]}: the value holds a space or control character`);
-            return;
-          }
-          dst[o++] = b;
-        }
+        for (let x = this.scan.valStart[k]; x < e; x++) dst[o++] = buf[x];
       } else if (kind === Kind.Missing) dst[o++] = 45;
       else {
         out.commit(o);
@@ -120,6 +115,17 @@ export class JsonLinesSink implements LineSink {
     }
   }
 
+  /** Records where each output column's value is in the source line (lint and the editor show problems there). */
+  private placeValues(buf: Uint8Array, start: number, end: number, layout: Layout): void {
+    let ascii = true;
+    for (let i = start; i < end && ascii; i++) if (buf[i] >= 0x80) ascii = false;
+    const col = (at: number) => (ascii ? at - start : utf16Length(buf, start, at));
+    for (let c = 0; c < layout.sourceOf.length; c++) {
+      const k = layout.identity ? c : layout.sourceOf[c];
+      this.out.columns!.span(col(this.scan.valStart[k]), col(this.scan.valEnd[k]));
+    }
+  }
+
   /** Writes value k; returns a problem, or '' when written. */
   private writeValue(buf: Uint8Array, k: number): string {
     const out = this.out;
@@ -127,13 +133,11 @@ export class JsonLinesSink implements LineSink {
       case Kind.Missing:
         out.dash();
         return '';
-      case Kind.Raw: {
-        const s = this.scan.valStart[k];
-        const e = this.scan.valEnd[k];
-        for (let i = s; i < e; i++) if (buf[i] <= 32 || buf[i] === 127) return 'the value holds a space or control character';
-        out.bytes(buf, s, e);
+      case Kind.Raw:
+        out.bytes(buf, this.scan.valStart[k], this.scan.valEnd[k]);
         return '';
-      }
+      case Kind.Blank:
+        return 'the value holds a space or control character';
       case Kind.Decoded: {
         const v = this.scan.decoded[k];
         if (v === '') {
@@ -152,10 +156,10 @@ export class JsonLinesSink implements LineSink {
     }
   }
 
-  private writeRawText(buf: Uint8Array, k: number, lineNo: number): void {
+  private writeRawText(buf: Uint8Array, lineStart: number, k: number, lineNo: number): void {
     const out = this.out;
     const kind = this.scan.valKind[k] as Kind;
-    if (kind === Kind.Raw) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k]);
+    if (kind === Kind.Raw || kind === Kind.Blank) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k], out.columns ? utf16Length(buf, lineStart, this.scan.valStart[k]) : 0);
     else if (kind === Kind.Decoded) {
       const v = this.scan.decoded[k];
       if (/[\r\n]/.test(v)) {
@@ -181,7 +185,8 @@ export class JsonLinesSink implements LineSink {
     for (let k = 0; k < n; k++) {
       const raw = buf.subarray(this.scan.keyStart[k], this.scan.keyEnd[k]);
       let key = this.decoder.decode(raw);
-      if (this.scan.keyEscaped[k]) {
+      // Escaped keys are told by their bytes (a key matched against the last object's is not scanned for escapes).
+      if (raw.includes(92 /* \\ */)) {
         try {
           key = JSON.parse(`"${key}"`) as string;
         } catch {
@@ -189,7 +194,7 @@ export class JsonLinesSink implements LineSink {
         }
       }
       keys.push(key);
-      keyBytes.push(Uint8Array.prototype.slice.call(raw));
+      keyBytes.push(new Uint8Array(raw)); // a plain Uint8Array: the scanner reads every key through one kind of array
     }
     if (new Set(keys).size !== n) return 'a key appears twice in the object';
     const fields: number[] = [];

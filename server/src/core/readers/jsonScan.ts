@@ -20,6 +20,8 @@ export const enum Kind {
   Decoded,
   /** An object or array: not a field value. */
   Nested,
+  /** A string holding a space or DEL (`buf[start, end)`): valid JSON, but not a field value. */
+  Blank,
 }
 
 /** Spans of the keys and values of the object scanned last (reused from line to line). */
@@ -27,7 +29,6 @@ export class FlatObjectScanner {
   private cap = 64;
   keyStart = new Int32Array(this.cap);
   keyEnd = new Int32Array(this.cap);
-  keyEscaped = new Uint8Array(this.cap);
   valStart = new Int32Array(this.cap);
   valEnd = new Int32Array(this.cap);
   valKind = new Uint8Array(this.cap);
@@ -54,29 +55,36 @@ export class FlatObjectScanner {
       if (k === this.cap) this.grow();
       // Key, compared on the way with the same key of the last object (same keys: same layout, the usual case).
       let j = i + 1;
-      let escaped = 0;
-      const want = k < expected.length ? expected[k] : undefined;
-      let w = 0;
-      if (want === undefined) same = false;
-      for (;;) {
-        if (j >= end) return false;
-        const c = buf[j];
-        if (c === QUOTE) break;
-        if (c === BACKSLASH) {
-          escaped = 1;
-          same = false;
-          j += 2;
-          continue;
+      const want = same && k < expected.length ? expected[k] : undefined;
+      // The usual case: the same key as the last object's here, compared byte for byte where its closing quote is.
+      let matched = false;
+      if (want !== undefined) {
+        const n = want.length;
+        if (j + n < end && buf[j + n] === QUOTE) {
+          let x = 0;
+          while (x < n && buf[j + x] === want[x]) x++;
+          if (x === n) {
+            matched = true;
+            j += n;
+          }
         }
-        if (c < 32) return false;
-        if (same && (w >= want!.length || want![w] !== c)) same = false;
-        w++;
-        j++;
       }
-      if (same && w !== want!.length) same = false;
+      if (!matched) {
+        same = false;
+        for (;;) {
+          if (j >= end) return false;
+          const c = buf[j];
+          if (c === QUOTE) break;
+          if (c === BACKSLASH) {
+            j += 2;
+            continue;
+          }
+          if (c < 32) return false;
+          j++;
+        }
+      }
       this.keyStart[k] = i + 1;
       this.keyEnd[k] = j;
-      this.keyEscaped[k] = escaped;
       i = skipBlanks(buf, j + 1, end);
       if (i >= end || buf[i] !== COLON) return false;
       i = skipBlanks(buf, i + 1, end);
@@ -86,6 +94,7 @@ export class FlatObjectScanner {
       if (c === QUOTE) {
         let e = i + 1;
         let esc = false;
+        let blank = false;
         for (;;) {
           if (e >= end) return false;
           const d = buf[e];
@@ -95,7 +104,11 @@ export class FlatObjectScanner {
             e += 2;
             continue;
           }
-          if (d < 32) return false;
+          // A control character is invalid JSON; a space or DEL is valid, but no field value can hold one.
+          if (d <= 32 || d === 127) {
+            if (d < 32) return false;
+            blank = true;
+          }
           e++;
         }
         if (esc) {
@@ -106,10 +119,11 @@ export class FlatObjectScanner {
           }
           this.valKind[k] = Kind.Decoded;
         } else {
-          this.valKind[k] = e === i + 1 ? Kind.Missing : Kind.Raw;
-          this.valStart[k] = i + 1;
-          this.valEnd[k] = e;
+          this.valKind[k] = e === i + 1 ? Kind.Missing : blank ? Kind.Blank : Kind.Raw;
         }
+        // The span (inside the quotes) is kept for every kind: lint and the editor place a value's problem on it.
+        this.valStart[k] = i + 1;
+        this.valEnd[k] = e;
         i = e + 1;
       } else if ((c === 45 && i + 1 < end && buf[i + 1] >= 48 && buf[i + 1] <= 57) || (c >= 48 && c <= 57)) {
         let e = i + 1;
@@ -134,6 +148,8 @@ export class FlatObjectScanner {
       } else if (c === 110 /* n */) {
         if (!word(buf, i, end, 'null')) return false;
         this.valKind[k] = Kind.Missing;
+        this.valStart[k] = i;
+        this.valEnd[k] = i + 4;
         i += 4;
       } else if (c === 116 /* t */ || c === 102 /* f */) {
         const w = c === 116 ? 'true' : 'false';
@@ -146,6 +162,8 @@ export class FlatObjectScanner {
         const e = skipNested(buf, i, end);
         if (e < 0) return false;
         this.valKind[k] = Kind.Nested;
+        this.valStart[k] = i;
+        this.valEnd[k] = e;
         i = e;
       } else return false;
       this.count++;
@@ -179,7 +197,6 @@ export class FlatObjectScanner {
     this.keyEnd = g32(this.keyEnd);
     this.valStart = g32(this.valStart);
     this.valEnd = g32(this.valEnd);
-    this.keyEscaped = g8(this.keyEscaped);
     this.valKind = g8(this.valKind);
     this.cap = n;
   }

@@ -1,11 +1,12 @@
 // Parquet (`….log.parquet`, AWS's S3 delivery option): columns named as the fields with `_` (`log_status`), typed
 // (int32/int64/string), compressed with Gzip as AWS writes them (or Snappy/Zstd/Brotli/LZ4 from other writers).
 //
-// hyparquet parses the file (footer, page headers, encodings, dictionaries, decompression); its row assembly is
-// not used: it builds a JS value per cell (a BigInt per int64, a string per text) through a general nested-list
-// path, which took 6 s and 500 MB for 920,000 rows. Flow logs have flat columns, so each page's values are written
-// straight to canonical text here, a row group at a time, one column chunk at a time: memory follows the row
-// group's text (about the size of the records it holds as text), not the file.
+// hyparquet parses the file (footer, page headers, decompression); its row assembly is not used: it builds a JS
+// value per cell (a BigInt per int64, a string per text) through a general nested-list path, which took 6 s and
+// 500 MB for 920,000 rows. Flow logs have flat columns: each column chunk of a row group is decoded straight from its
+// pages into cells of text (parquetColumns.ts: a dictionary's values rendered once, a cell an index), then the rows
+// are written out as canonical lines, the cells side by side. Memory follows the row group's cells (an index a
+// cell, plus the text of plain values), not the file.
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { open, FileHandle } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from 'hyparquet';
@@ -17,6 +18,7 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/schema.js';
 import { compressors as pureJsCompressors } from 'hyparquet-compressors';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
+import { ColumnCells, FlatType, UnsupportedPage, flatTypeOf, readDataPageV1, readDictionary } from './parquetColumns';
 import { headerName } from './json';
 import { DecodedChunk } from './types';
 
@@ -38,118 +40,17 @@ export class ParquetError extends Error {
 
 export interface ParquetOptions {
   signal?: AbortSignal;
+  /** Mark the lines as having no place in a source line (DecodedChunk.sourceColumns). */
+  sourceColumns?: boolean;
 }
 
-const SPACE_OR_CONTROL = 'the value holds a space or control character';
-
-/** One column of a row group as canonical text: the value of row r is bytes[offsets[r], offsets[r + 1]). */
-class ColumnText {
-  bytes = new Uint8Array(1 << 16);
-  len = 0;
-  offsets = new Int32Array(1);
-  rows = 0;
-  private problems = new Map<number, string>();
-
-  constructor(readonly name: string) {}
-
-  /** Starts a row group (the buffers are kept from one group to the next). */
-  reset(rows: number, problems: Map<number, string>): void {
-    if (this.offsets.length < rows + 1) this.offsets = new Int32Array(rows + 1);
-    this.offsets[0] = 0;
-    this.len = 0;
-    this.rows = 0;
-    this.problems = problems;
-  }
-
-  private room(n: number): void {
-    if (this.len + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.len + n) size *= 2;
-    const b = new Uint8Array(size);
-    b.set(this.bytes.subarray(0, this.len));
-    this.bytes = b;
-  }
-
-  private next(): void {
-    this.offsets[++this.rows] = this.len;
-  }
-
-  dash(): void {
-    this.room(1);
-    this.bytes[this.len++] = 45;
-    this.next();
-  }
-
-  integer(x: number): void {
-    this.room(21);
-    const b = this.bytes;
-    let o = this.len;
-    if (x < 0) {
-      b[o++] = 45;
-      x = -x;
-    }
-    let digits = 1;
-    for (let p = 10; p <= x && digits < 16; p *= 10) digits++;
-    if (x >= 1e16) digits = String(x).length;
-    let at = o + digits;
-    o = at;
-    do {
-      const q = Math.floor(x / 10);
-      b[--at] = 48 + (x - q * 10);
-      x = q;
-    } while (x > 0);
-    this.len = o;
-    this.next();
-  }
-
-  ascii(s: string): void {
-    this.room(s.length);
-    for (let i = 0; i < s.length; i++) this.bytes[this.len++] = s.charCodeAt(i);
-    this.next();
-  }
-
-  /** Text bytes; a value with a blank or control character marks its row as a problem. */
-  text(v: Uint8Array): void {
-    const n = v.length;
-    if (n === 0) {
-      this.dash();
-      return;
-    }
-    this.room(n);
-    const b = this.bytes;
-    let o = this.len;
-    for (let i = 0; i < n; i++) {
-      const c = v[i];
-      if (c <= 32 || c === 127) {
-        this.problem(SPACE_OR_CONTROL);
-        return;
-      }
-      b[o++] = c;
-    }
-    this.len = o;
-    this.next();
-  }
-
-  problem(message: string): void {
-    if (!this.problems.has(this.rows)) this.problems.set(this.rows, `${this.name}: ${message}`);
-    this.next();
-  }
-
-  value(v: unknown): void {
-    if (v instanceof Uint8Array) this.text(v);
-    else if (typeof v === 'number') {
-      if (Number.isSafeInteger(v)) this.integer(v);
-      else if (Number.isFinite(v)) this.ascii(String(v));
-      else this.dash();
-    } else if (typeof v === 'bigint') {
-      const x = Number(v);
-      if (Number.isSafeInteger(x)) this.integer(x);
-      else this.ascii(v.toString());
-    } else if (v === null || v === undefined) this.dash();
-    else if (typeof v === 'string') this.text(new TextEncoder().encode(v));
-    else if (typeof v === 'boolean') this.ascii(v ? 'true' : 'false');
-    else if (v instanceof Date) this.integer(Math.floor(v.getTime() / 1000));
-    else this.problem('the value is not a number or text');
+/** The column names of a Parquet file, from its footer (nothing else is read). */
+export async function parquetColumnNames(path: string): Promise<string[]> {
+  const file = await asyncBufferFromFile(path);
+  try {
+    return parquetSchema(await parquetMetadataAsync(file)).children.map((c) => c.element.name);
+  } catch (e) {
+    throw new ParquetError(`not a readable Parquet file: ${(e as Error).message}`);
   }
 }
 
@@ -173,7 +74,7 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
     if (child.children.length > 0) throw new ParquetError(`column ${child.element.name} is nested (a flow log has flat columns)`);
     columns.push({ name: child.element.name, path: [schemaTree, child] });
   }
-  const out = new ChunkWriter();
+  const out = new ChunkWriter(options.sourceColumns);
   out.header(columns.map((c) => headerName(c.name)));
   // Column chunks are read straight into one buffer each (hyparquet's file reader copies them twice more).
   const handle = await open(path, 'r');
@@ -185,21 +86,19 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
   async function* readGroups(): AsyncGenerator<DecodedChunk> {
     let groupStart = 0;
     let bytesDone = 0;
-    const allTexts = columns.map((c) => new ColumnText(c.name));
+    const cells = columns.map((c) => new ColumnCells(c.name));
     for (const group of metadata.row_groups) {
       options.signal?.throwIfAborted();
       const rows = Number(group.num_rows);
-      const problems = new Map<number, string>();
-      const texts: ColumnText[] = [];
       try {
         for (let k = 0; k < columns.length; k++) {
           const c = columns[k];
           const chunk = group.columns.find((cc) => cc.meta_data?.path_in_schema.length === 1 && cc.meta_data.path_in_schema[0] === c.name);
-          const text = allTexts[k];
-          text.reset(rows, problems);
+          const col = cells[k];
+          col.reset(rows);
           if (!chunk?.meta_data) {
             // A column without data in this group: all missing.
-            for (let r = 0; r < rows; r++) text.dash();
+            for (let r = 0; r < rows; r++) col.dash();
           } else {
             const meta = chunk.meta_data;
             const dictionary = meta.dictionary_page_offset;
@@ -208,47 +107,63 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
             const end = start + Number(meta.total_compressed_size);
             if (end > file.byteLength) throw new Error(`column ${c.name} goes past the end of the file`);
             const buffer = await readBytes(handle, start, end - start);
-            readColumnChunk(buffer, rows, text, {
-              pathInSchema: meta.path_in_schema,
-              type: meta.type,
-              element: c.path[1].element,
-              schemaPath: c.path,
-              codec: meta.codec,
-              parsers: PARSERS,
-              compressors: COMPRESSORS,
-              utf8: false,
-            });
+            const element = c.path[1].element;
+            const decoder: ColumnDecoder = {
+              pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath: c.path, codec: meta.codec,
+              parsers: PARSERS, compressors: COMPRESSORS, utf8: false,
+            };
+            const flat = flatTypeOf(meta.type, element.converted_type, element.logical_type as { type?: string; isSigned?: boolean } | undefined);
+            let done = false;
+            if (flat) {
+              try {
+                readFlatChunk(buffer, rows, col, decoder, flat);
+                done = true;
+              } catch (e) {
+                if (!(e instanceof UnsupportedPage)) throw e;
+                col.reset(rows);
+              }
+            }
+            if (!done) readColumnChunk(buffer, rows, col, decoder);
             bytesDone = Math.max(bytesDone, end);
           }
-          if (text.rows !== rows) throw new Error(`column ${c.name} has ${text.rows} values for ${rows} rows`);
-          texts.push(text);
+          if (col.rows !== rows) throw new Error(`column ${c.name} has ${col.rows} values for ${rows} rows`);
         }
       } catch (e) {
         const pending = out.take(bytesDone);
         if (pending) yield pending;
         throw new ParquetError(`rows ${groupStart + 1}–${groupStart + rows}: ${(e as Error).message}`, groupStart + 1);
       }
-      // Rows as lines: the columns' values side by side.
-      const bytes = texts.map((t) => t.bytes);
-      const offsets = texts.map((t) => t.offsets);
-      const width = texts.length;
+      // Rows as lines: the columns' cells side by side.
+      const width = cells.length;
+      const checked = cells.filter((c) => c.hasBad);
       for (let r = 0; r < rows; r++) {
         const rowNo = groupStart + r + 1;
-        if (problems.size > 0 && problems.has(r)) {
-          out.problem(rowNo, problems.get(r)!);
-          continue;
+        if (checked.length > 0) {
+          const bad = checked.find((c) => c.cell[r] >= 0 && c.badEntry[c.cell[r]] === 1);
+          if (bad) {
+            out.problem(rowNo, bad.bad[bad.cell[r]]);
+            continue;
+          }
         }
         out.begin(rowNo);
         let need = width + 1;
-        for (let c = 0; c < width; c++) need += offsets[c][r + 1] - offsets[c][r];
+        for (let c = 0; c < width; c++) {
+          const e = cells[c].cell[r];
+          need += e < 0 ? 1 : cells[c].entryOff[e + 1] - cells[c].entryOff[e];
+        }
         const dst = out.reserve(need);
         let o = out.size;
         for (let c = 0; c < width; c++) {
           if (c > 0) dst[o++] = 32;
-          const src = bytes[c];
-          const off = offsets[c];
-          const e = off[r + 1];
-          for (let i = off[r]; i < e; i++) dst[o++] = src[i];
+          const col = cells[c];
+          const e = col.cell[r];
+          if (e < 0) {
+            dst[o++] = 45;
+            continue;
+          }
+          const src = col.entries;
+          const end = col.entryOff[e + 1];
+          for (let i = col.entryOff[e]; i < end; i++) dst[o++] = src[i];
         }
         out.commit(o);
         out.end();
@@ -273,13 +188,37 @@ async function readBytes(handle: FileHandle, position: number, length: number): 
   return buf.buffer as ArrayBuffer;
 }
 
-/** The pages of one flat column chunk, each value written to `text` as it is decoded. */
-function readColumnChunk(buffer: ArrayBuffer, rows: number, text: ColumnText, decoder: ColumnDecoder): void {
-  if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${text.name} is repeated`);
+/** The pages of a column chunk of a type parquetColumns.ts reads, decoded straight into cells. */
+function readFlatChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder, type: FlatType): void {
+  if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
+  const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
+  const reader = { view: new DataView(buffer), offset: 0 };
+  let dictBase = -1;
+  while (cells.rows < rows && reader.offset < buffer.byteLength) {
+    const header = parquetHeader(reader);
+    const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    if (header.type === 'DICTIONARY_PAGE') {
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      dictBase = readDictionary(page, header.dictionary_page_header!.num_values, type, cells);
+    } else if (header.type === 'DATA_PAGE') {
+      const daph = header.data_page_header!;
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      readDataPageV1(page, daph.num_values, daph.encoding, maxDef, type, cells, dictBase);
+    } else if (header.type === 'DATA_PAGE_V2') {
+      throw new UnsupportedPage('data pages v2');
+    }
+    // Index pages carry no values.
+  }
+}
+
+/** The pages of one flat column chunk through hyparquet's decoders (encodings and types not read above). */
+function readColumnChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder): void {
+  if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
   const reader = { view: new DataView(buffer), offset: 0 };
   let dictionary: DecodedArray | undefined;
-  while (text.rows < rows && reader.offset < buffer.byteLength) {
+  while (cells.rows < rows && reader.offset < buffer.byteLength) {
     const header = parquetHeader(reader);
     const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
@@ -292,34 +231,22 @@ function readColumnChunk(buffer: ArrayBuffer, rows: number, text: ColumnText, de
       const daph = header.data_page_header!;
       const page = decompressPage(compressed, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
       const { definitionLevels, dataPage } = readDataPage(page, daph, decoder);
-      writeValues(text, convertWithDictionary(dataPage, dictionary, daph.encoding, decoder), definitionLevels, maxDef, daph.num_values);
+      writeValues(cells, convertWithDictionary(dataPage, dictionary, daph.encoding, decoder), definitionLevels, maxDef, daph.num_values);
     } else if (header.type === 'DATA_PAGE_V2') {
       const daph2 = header.data_page_header_v2!;
       const { definitionLevels, dataPage } = readDataPageV2(compressed, header, decoder);
-      writeValues(text, convertWithDictionary(dataPage, dictionary, daph2.encoding, decoder), definitionLevels, maxDef, daph2.num_values);
+      writeValues(cells, convertWithDictionary(dataPage, dictionary, daph2.encoding, decoder), definitionLevels, maxDef, daph2.num_values);
     }
     // Index pages carry no values.
   }
 }
 
 /** Writes a page's values; a definition level under the maximum is a missing value (`-`). */
-function writeValues(text: ColumnText, values: DecodedArray, defs: number[] | undefined, maxDef: number, count: number): void {
+function writeValues(cells: ColumnCells, values: DecodedArray, defs: number[] | undefined, maxDef: number, count: number): void {
   const hasDefs = maxDef > 0 && defs !== undefined && defs.length > 0;
   let vi = 0;
-  // int64 columns come as BigInt64Array: read as two 32-bit halves, no BigInt made per value.
-  const halves = values instanceof BigInt64Array && values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length * 2) : undefined;
   for (let i = 0; i < count; i++) {
-    if (hasDefs && defs![i] < maxDef) {
-      text.dash();
-      continue;
-    }
-    if (halves) {
-      const lo = halves[2 * vi] >>> 0;
-      const hi = halves[2 * vi + 1];
-      const x = hi * 4294967296 + lo;
-      if (Number.isSafeInteger(x)) text.integer(x);
-      else text.ascii((values as BigInt64Array)[vi].toString());
-      vi++;
-    } else text.value(values[vi++]);
+    if (hasDefs && defs![i] < maxDef) cells.dash();
+    else cells.value(values[vi++]);
   }
 }

@@ -27,12 +27,18 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
   let pos = start;
   let lineNo = 1;
   let first = o.startsFile;
+  // The next read is asked for before a chunk is handed on: the disk works while the consumer scans.
+  const readAt = (at: number) => {
+    const want = Math.min(READ, end - at);
+    const buf = Buffer.allocUnsafe(want);
+    return handle.read(buf, 0, want, at).then(({ bytesRead }) => ({ buf, bytesRead }));
+  };
+  let next: ReturnType<typeof readAt> | undefined;
   try {
     while (pos < end) {
       o.signal?.throwIfAborted();
-      const want = Math.min(READ, end - pos);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, pos);
+      const { buf, bytesRead } = await (next ?? readAt(pos));
+      next = undefined;
       if (bytesRead === 0) break;
       const data = buf.subarray(0, bytesRead);
       let skip = 0;
@@ -72,37 +78,25 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
       }
       pos += cut;
       o.counter.n = pos - start;
+      if (pos < end) next = readAt(pos);
       yield { bytes, firstLine: lineNo, bytesRead: pos - start };
       lineNo += count;
     }
     return { pos, nextLine: lineNo };
   } finally {
+    // A read still under way (the consumer stopped early) finishes before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
 
 /**
- * The number of `\n` bytes in `buf[start, end)`, four bytes at a time where the buffer is aligned (a call to
- * indexOf per line costs more than the line's bytes).
+ * The number of `\n` bytes in `buf[start, end)`. Buffer's indexOf is memchr: faster than any loop over the bytes
+ * in JavaScript, even at one call per line.
  */
 export function countLineFeeds(buf: Uint8Array, start: number, end: number): number {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   let n = 0;
-  let i = start;
-  const abs = buf.byteOffset + i;
-  const lead = Math.min(end, i + ((4 - (abs & 3)) & 3));
-  for (; i < lead; i++) if (buf[i] === LF) n++;
-  const words = (end - i) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      const x = w[k] ^ 0x0a0a0a0a;
-      // High bit of each byte set unless the byte was 0 (was a line feed); exact, no borrow between bytes.
-      const y = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
-      const zero = ~y & 0x80808080;
-      if (zero !== 0) n += Math.imul(zero >>> 7, 0x01010101) >>> 24;
-    }
-    i += words << 2;
-  }
-  for (; i < end; i++) if (buf[i] === LF) n++;
+  for (let i = b.indexOf(LF, start); i >= 0 && i < end; i = b.indexOf(LF, i + 1)) n++;
   return n;
 }

@@ -2,10 +2,6 @@
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
 
-export function longLineMessage(cap: number): string {
-  return `line longer than ${cap} bytes`;
-}
-
 /** Plain text passes through: records, header and comment lines as written (the engine judges them). */
 export class TextSink implements LineSink {
   constructor(private readonly out: ChunkWriter) {}
@@ -19,7 +15,7 @@ export class TextSink implements LineSink {
   }
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 }
 
@@ -33,11 +29,12 @@ export class CloudWatchSink implements LineSink {
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     const after = isoPrefixEnd(buf, start, end);
-    this.out.line(lineNo, buf, after < 0 ? start : after, end);
+    // The time is ASCII: its bytes are its columns.
+    this.out.line(lineNo, buf, after < 0 ? start : after, end, after < 0 ? 0 : after - start);
   }
 
   longLine(lineNo: number, cap: number): void {
-    this.out.problem(lineNo, longLineMessage(cap));
+    this.out.longLine(lineNo, cap);
   }
 }
 

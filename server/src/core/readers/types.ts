@@ -37,6 +37,20 @@ export interface DecodedChunk {
   bytesRead: number;
   /** Source lines that could not be decoded as a record, in this chunk (each is a `!` line in `bytes`). */
   problems?: DecodeProblem[];
+  /** With DecodeOptions.sourceColumns: where each line's fields are in its source line. */
+  sourceColumns?: SourceColumns;
+}
+
+/**
+ * Where the fields of a chunk's canonical lines are in their source lines, in 0-based UTF-16 columns. For line k:
+ * `shift[k]` ≥ 0: the line is its source line as written from column shift[k] on (plain text: 0; a CloudWatch line
+ * after its time); -1: field f is at columns [spans[2i], spans[2i + 1]) with i = first[k] + f (JSON values, CSV
+ * cells); -2: it has no place in the source (a made-up header line, a `!` line, a Parquet row).
+ */
+export interface SourceColumns {
+  shift: Int32Array;
+  first: Int32Array;
+  spans: Int32Array;
 }
 
 /** A source line that is not a record (a JSON line that is not an object, a CSV row with an unterminated quote…). */
@@ -44,11 +58,20 @@ export interface DecodeProblem {
   /** 1-based source line. */
   line: number;
   message: string;
+  /** The line was longer than the cap (its bytes were skipped, not read). */
+  longLine?: true;
 }
 
 /** A file that cannot be read on (unreadable, corrupt gzip member, truncated Parquet): thrown after the chunks read. */
 export class DecodeError extends Error {
   constructor(readonly path: string, readonly reason: string, readonly line?: number) {
     super(`${path}${line !== undefined ? `:${line}` : ''}: ${reason}`);
+  }
+}
+
+/** A file found in a folder turns out not to be a flow log (DecodeOptions.onlyFlowLogs): skipped, with the reason. */
+export class NotAFlowLogError extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path}: ${reason}`);
   }
 }
