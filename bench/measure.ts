@@ -9,6 +9,8 @@ export const fmt = (n: number, digits = 1) =>
 
 export interface Measured {
   seconds: number;
+  /** CPU seconds (user + system) of the process and its threads: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   peakMB: number;
   out: string;
   err: string;
@@ -16,30 +18,32 @@ export interface Measured {
 
 /** Wall time and peak RSS of a whole process (GNU time), with its output; `env` is added to this process's. */
 export function measure(cmd: string, args: string[], env?: Record<string, string>): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {
     encoding: 'utf8', maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env,
   });
   const lines = (r.stderr ?? '').trim().split('\n');
-  const [secs, kb] = lines[lines.length - 1].split(' ').map(Number);
+  const [secs, kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
   // `flowlog lint` exits 1 when it found errors; anything else is a failure of the run.
   if ((r.status !== 0 && r.status !== 1) || !Number.isFinite(secs)) {
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').slice(-2000)}`);
   }
-  return { seconds: secs, peakMB: kb / 1024, out: r.stdout, err: lines.slice(0, -1).join('\n') };
+  return { seconds: secs, cpuSeconds: user + sys, peakMB: kb / 1024, out: r.stdout, err: lines.slice(0, -1).join('\n') };
 }
 
 /** The fastest of `runs` runs, with the highest peak seen over all of them (memory is not a matter of luck). */
 export function best(cmd: string, args: string[], runs: number, env?: Record<string, string>): Measured & { allSeconds: number[] } {
   let top: Measured | undefined;
   let peak = 0;
+  let cpu = Infinity;
   const all: number[] = [];
   for (let i = 0; i < runs; i++) {
     const m = measure(cmd, args, env);
     all.push(m.seconds);
     peak = Math.max(peak, m.peakMB);
+    cpu = Math.min(cpu, m.cpuSeconds);
     if (!top || m.seconds < top.seconds) top = m;
   }
-  return { ...top!, peakMB: peak, allSeconds: all };
+  return { ...top!, peakMB: peak, cpuSeconds: cpu, allSeconds: all };
 }
 
 export function loadAverage(): string {

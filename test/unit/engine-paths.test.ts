@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { QueryOptions, QueryResult, runQuery, Value } from '../../server/src/core/query';
+import { QueryCancelledError, QueryOptions, QueryResult, planQuery, runPlans, runQuery, Value } from '../../server/src/core/query';
 import { writeFlowLogFile } from '../support/generate';
 import { writeWideFile } from '../support/generateWide';
 
@@ -146,6 +146,28 @@ describe('the two-pass top-N (a sketch, then the candidates) gives the exact ans
       }
     });
   }
+
+  it('plans the first pass answered are handed on before the second pass reads the input again', async () => {
+    process.env.FLOWLOG_TOPN_THRESHOLD = '500';
+    const plans = [planQuery(topNs[0]), planQuery('* | select action, count(*) as n group by action order by action')];
+    // Cancelled when the one-pass plan is handed on: the second pass, still to come, must stop.
+    const controller = new AbortController();
+    const done: number[] = [];
+    await assert.rejects(runPlans({ kind: 'files', paths: [wide] }, plans, {
+      ...ONE_THREAD, signal: controller.signal,
+      onPlanDone: (i) => {
+        done.push(i);
+        controller.abort();
+      },
+    }), QueryCancelledError);
+    assert.deepEqual(done, [1]);
+    // Without the cancellation both are answered, the one-pass plan first.
+    const order: number[] = [];
+    const { results, stats } = await runPlans({ kind: 'files', paths: [wide] }, plans, { ...ONE_THREAD, onPlanDone: (i) => order.push(i) });
+    assert.deepEqual(order, [1, 0]);
+    assert.equal(stats.twoPass, 1);
+    assert.equal(results[0].rows.length, 20);
+  });
 
   it('the two-pass answers on worker threads equal DuckDB', async () => {
     const q = '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20';

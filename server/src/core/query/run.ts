@@ -159,20 +159,24 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
     const second = secondPasses(plans, [states]);
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
+    const results: PlanResult[] = new Array(plans.length);
+    // Plans with few groups first, each handed on as soon as it is final: those the first pass answered before
+    // the second pass reads the input again.
+    const finish = (which: number[]) => {
+      for (const i of which) assemblers[i].addState(states[i]);
+      for (const i of [...which].sort((a, b) => groupCount(states[a]) - groupCount(states[b]))) {
+        const a = assemblers[i];
+        results[i] = { rows: a.finish(), columns: a.resultColumns(), matched: a.matched };
+        options.onPlanDone?.(i, results[i]);
+      }
+    };
+    finish(plans.flatMap((_, i) => (second[i] ? [] : [i])));
     if (again.length > 0) {
       const scan = new ThreadScan(again.map((i) => plans[i]), cap, columns, { bytes: tableBytes(options, 1), folder }, { enabled: false, flags: new Int32Array(again.length), candidates: again.map((i) => second[i]) });
       const more = await scanAll(scan, false);
       again.forEach((i, j) => (states[i] = more[j]));
       tally.twoPass(again.length);
-    }
-    states.forEach((state, i) => assemblers[i].addState(state));
-    // Plans with few groups first, each handed on as soon as it is final.
-    const results: PlanResult[] = new Array(plans.length);
-    const order = plans.map((_, i) => i).sort((a, b) => groupCount(states[a]) - groupCount(states[b]));
-    for (const i of order) {
-      const a = assemblers[i];
-      results[i] = { rows: a.finish(), columns: a.resultColumns(), matched: a.matched };
-      options.onPlanDone?.(i, results[i]);
+      finish(again);
     }
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } finally {
@@ -250,6 +254,24 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
     const second = secondPasses(plans, finals);
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
+    const results: PlanResult[] = new Array(plans.length);
+    const finishPlan = (i: number, merged?: OrderedRow[][]) => {
+      const a = assemblers[i];
+      results[i] = { rows: a.finish(merged), columns: a.resultColumns(), matched: a.matched };
+      options.onPlanDone?.(i, results[i]);
+    };
+    // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here. Plans
+    // without groups are final at once; each aggregation when its last merge job is in.
+    const finishAll = async (which: ReadonlySet<number>) => {
+      for (const states of finals) states.forEach((state, i) => which.has(i) && assemblers[i].addState(state));
+      plans.forEach((p, i) => {
+        if (which.has(i) && !p.aggregate) finishPlan(i);
+      });
+      await mergeOnPool(pool, threads, plans, finals, finishPlan, which);
+    };
+    // The plans the first pass answered are handed on before the second pass reads the input again (the
+    // summary's small sections show while its top lists are still being counted).
+    await finishAll(new Set(plans.flatMap((_, i) => (second[i] ? [] : [i]))));
     if (again.length > 0) {
       const args2: QuerySessionArgs = {
         ...args, queries: again.map((i) => plans[i].text), streamRows: false, rowsTaken: undefined, rowsWanted: undefined,
@@ -262,20 +284,8 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       more.forEach((states, w) => again.forEach((i, j) => (finals[w][i] = states[j])));
       tally.twoPass(again.length);
       debugMemory('second pass done');
+      await finishAll(new Set(again));
     }
-    for (const states of finals) states.forEach((state, i) => assemblers[i].addState(state));
-    // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here.
-    const results: PlanResult[] = new Array(plans.length);
-    const finishPlan = (i: number, merged?: OrderedRow[][]) => {
-      const a = assemblers[i];
-      results[i] = { rows: a.finish(merged), columns: a.resultColumns(), matched: a.matched };
-      options.onPlanDone?.(i, results[i]);
-    };
-    // Plans without groups are final now; each aggregation when its last merge job is in.
-    plans.forEach((p, i) => {
-      if (!p.aggregate) finishPlan(i);
-    });
-    await mergeOnPool(pool, threads, plans, finals, finishPlan);
     debugMemory('merge done');
     return { results, stats: tally.finish(results[0]?.matched ?? 0) };
   } catch (e) {
@@ -349,11 +359,11 @@ async function firstHeaders(expanded: ExpandedSource, units: readonly ScanUnit[]
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
  * partitions (a few per worker, so that they share the work); per plan, the sorted rows of each job.
  */
-async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void): Promise<void> {
+async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void, which: ReadonlySet<number>): Promise<void> {
   const jobs: { plan: number; job: MergeJob }[] = [];
   const sizes = new Map<number, number>();
   plans.forEach((plan, i) => {
-    if (!plan.aggregate) return;
+    if (!plan.aggregate || !which.has(i)) return;
     const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && groupCount(s) > 0);
     const groups = parts.reduce((n, p) => n + groupCount(p), 0);
     sizes.set(i, groups);
