@@ -34,6 +34,9 @@ commands:
                                          conversations with verdicts (response-rejected, request-rejected,
                                          no-response, one-way, ok), scans, brute force, coverage gaps
                                          (flowlog diagnose --help for every option)
+  diagnose FILE|FOLDER... --query 'QUERY' [--format table|json|csv]
+                                         the query language over conversations, one row each:
+                                         'verdict:response-rejected | select interface_id, count(*) group by interface_id'
 
 PATH: a file, a folder (read recursively), a glob ('AWSLogs/**/*.log.gz'), or - for standard input; gzip,
 snappy, lzop, text, CloudWatch exports, JSON lines, CSV and Parquet are detected by content (--format-hint

@@ -14,11 +14,14 @@ import { codeLensesFor } from './handlers/codeLens';
 import { registerBigFileDiagnostics } from './handlers/bigFiles';
 import { registerDecodedText } from './handlers/decoded';
 import { registerClickHouseHandlers } from './handlers/clickhouse';
+import { ConnectivityIndex } from './handlers/connectivity';
 
 export function startServer(connection: Connection): void {
   const settings = new SettingsStore(connection);
   const documents = new DocumentStore(connection, () => settings.get().maxProblems);
-  const diagnostics = registerDiagnostics(connection, documents);
+  const connectivity = new ConnectivityIndex(documents, () => settings.get());
+  const diagnostics = registerDiagnostics(connection, documents, connectivity);
+  connectivity.onLateResult = diagnostics.republish;
   const bigFiles = registerBigFileDiagnostics(connection, documents, () => settings.get().maxProblems);
 
   let codeLensRefresh = false;
@@ -50,7 +53,7 @@ export function startServer(connection: Connection): void {
 
   connection.onHover((params) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? hoverAt(doc, params, settings.get()) : null;
+    return doc ? connectivity.withHover(params, hoverAt(doc, params, settings.get())) : null;
   });
   connection.languages.inlayHint.on((params) => {
     const doc = documents.get(params.textDocument.uri);

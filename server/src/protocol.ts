@@ -32,12 +32,20 @@ export interface FlowLogSettings {
     tcpFlags: boolean;
     bytes: boolean;
   };
+  diagnose: {
+    /** Connectivity diagnostics on broken conversations' records (handlers/connectivity.ts), and their severity. */
+    diagnostics: ConnectivityDiagnosticsSetting;
+  };
 }
+
+/** `byVerdict`: a warning for a rejected reply, information for the others; `off`: no connectivity diagnosis in the editor. */
+export type ConnectivityDiagnosticsSetting = 'byVerdict' | 'warning' | 'information' | 'off';
 
 export const DEFAULT_SETTINGS: FlowLogSettings = {
   timeZone: 'utc',
   maxProblems: 1000,
   inlayHints: { protocol: true, ports: true, timestamps: true, tcpFlags: true, bytes: false },
+  diagnose: { diagnostics: 'byVerdict' },
 };
 
 /**

@@ -92,6 +92,11 @@ export class TestClient {
   }
 }
 
+/** A document's own problems (validation), without the connectivity diagnosis's findings (source `flowlog connectivity`). */
+export function ownProblems<T extends { source?: string }>(diagnostics: T[]): T[] {
+  return diagnostics.filter((d) => d.source === 'flowlog');
+}
+
 /** The server in this process, connected through two PassThrough streams. */
 export function inMemoryServer(): TestClient {
   const up = new PassThrough();

@@ -21,6 +21,18 @@ export type Formulation = 'selfJoin' | 'window';
 
 /** `flows` is a table or a table function (read_csv(...)) with the default fields, snake_case. */
 export function verdictCountsSql(flows: string, slack: number, formulation: Formulation): string {
+  return `${conversationsSql(flows, slack, formulation)}
+SELECT verdict, count(*) AS conversations FROM verdicts GROUP BY verdict ORDER BY verdict`;
+}
+
+/** Conversations of one verdict per interface: (interface_id, conversations), by interface. */
+export function verdictByInterfaceSql(flows: string, slack: number, formulation: Formulation, verdict: string): string {
+  return `${conversationsSql(flows, slack, formulation)}
+SELECT ifc AS interface_id, count(*) AS conversations FROM verdicts WHERE verdict = '${verdict.replace(/'/g, "''")}' GROUP BY ifc ORDER BY ifc`;
+}
+
+/** The WITH clauses up to `verdicts` (one row per conversation: ifc, proto, verdict). */
+function conversationsSql(flows: string, slack: number, formulation: Formulation): string {
   const services = registeredServicePorts().join(', ');
   const rank = (p: string) => `(CASE WHEN ${p} >= 32768 THEN 2 WHEN ${p} < 1024 OR ${p} IN (${services}) THEN 0 ELSE 1 END)`;
   const base = `
@@ -68,7 +80,7 @@ kc AS (
 )`;
   return `WITH ${base}${islands},
 conv AS (
-  SELECT conv, any_value(proto) AS proto, any_value(lo_port) AS lo_port, any_value(hi_port) AS hi_port,
+  SELECT conv, any_value(ifc) AS ifc, any_value(proto) AS proto, any_value(lo_port) AS lo_port, any_value(hi_port) AS hi_port,
          count(*) FILTER (WHERE dir = 0 AND action = 'ACCEPT') AS a0, count(*) FILTER (WHERE dir = 0 AND action = 'REJECT') AS r0,
          count(*) FILTER (WHERE dir = 1 AND action = 'ACCEPT') AS a1, count(*) FILTER (WHERE dir = 1 AND action = 'REJECT') AS r1,
          coalesce(min(start) FILTER (WHERE dir = 0), 1e18) AS f0, coalesce(min(start) FILTER (WHERE dir = 1), 1e18) AS f1
@@ -84,19 +96,19 @@ roles AS (
   FROM conv
 ),
 oriented AS (
-  SELECT proto, CASE WHEN req = 0 THEN a0 ELSE a1 END AS qa, CASE WHEN req = 0 THEN r0 ELSE r1 END AS qr,
+  SELECT ifc, proto, CASE WHEN req = 0 THEN a0 ELSE a1 END AS qa, CASE WHEN req = 0 THEN r0 ELSE r1 END AS qr,
          CASE WHEN req = 0 THEN a1 ELSE a0 END AS pa, CASE WHEN req = 0 THEN r1 ELSE r0 END AS pr
   FROM roles
-)
-SELECT verdict, count(*) AS conversations FROM (
-  SELECT CASE
+),
+verdicts AS (
+  SELECT ifc, proto, CASE
     WHEN qa > 0 AND pr > 0 THEN 'response-rejected'
     WHEN qa > 0 AND pa > 0 THEN 'ok'
     WHEN qa > 0 THEN CASE WHEN proto IN (1, 6, 58) THEN 'no-response' ELSE 'one-way' END
     WHEN qr > 0 THEN 'request-rejected'
     ELSE 'one-way' END AS verdict
   FROM oriented
-) GROUP BY verdict ORDER BY verdict`;
+)`;
 }
 
 export const FLOW_COLUMNS = "{'version': 'VARCHAR', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'BIGINT', 'dstport': 'BIGINT', 'protocol': 'BIGINT', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'}";

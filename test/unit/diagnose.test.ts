@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CONVERSATION_COLUMNS, DiagnoseOptions, conversationRow, diagnose, indexByRecord } from '../../server/src/core/diagnose';
 import { decideRequest, portRank, registeredServicePorts, ROLE_BASES } from '../../server/src/core/diagnose/roles';
 import { VERDICTS, verdictIndex } from '../../server/src/core/diagnose/verdict';
+import { runQuery } from '../../server/src/core/query';
 
 const SEED = [
   'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
@@ -312,10 +313,21 @@ describe('hostile and broken input', () => {
     ];
     const d = await run(lines);
     assert.equal(d.verdicts['response-rejected'], 1);
-    assert.equal(d.input.malformed, 6);
-    assert.equal(d.input.incomplete, 1);
+    // Malformed as every query counts it (the engine's scanner): field count, an address or number that does not
+    // parse or is out of range. Well-formed records a conversation cannot use are incomplete.
+    const engine = await runQuery({ kind: 'text', text: lines.join('\n'), name: 'test.flowlog' }, '*');
+    assert.equal(d.input.malformed, engine.stats.malformed);
+    assert.equal(d.input.malformed, 3);
+    assert.equal(d.input.records, engine.stats.records);
+    assert.equal(d.input.incomplete, 4);
     assert.deepEqual(d.input.skipped.map((s) => s.line), [2, 3, 4, 5, 6, 7, 8]);
-    assert.match(d.input.skipped[1].reason, /not an IP address/);
+    assert.equal(d.input.skipped[0].reason, "5 fields where the format has 14");
+    assert.match(d.input.skipped[1].reason, /dstaddr is not an IP address/);
+    assert.match(d.input.skipped[2].reason, /dstport is not a whole number from 0 to 65535/);
+    assert.match(d.input.skipped[3].reason, /start is after end/);
+    assert.match(d.input.skipped[4].reason, /action is not ACCEPT or REJECT/);
+    assert.match(d.input.skipped[5].reason, /different families/);
+    assert.match(d.input.skipped[6].reason, /a traffic field is `-`/);
     assert.match(d.warnings[0], /test\.flowlog:2/);
   });
 
@@ -328,7 +340,8 @@ describe('hostile and broken input', () => {
 
   it('refuses interface ids too long to be one (a hostile file cannot grow the table of names)', async () => {
     const d = await run([SEED[0].replace('eni-lq6mkcis', `eni-${'x'.repeat(100)}`), SEED[1]]);
-    assert.equal(d.input.malformed, 1);
+    assert.equal(d.input.malformed, 0);
+    assert.equal(d.input.incomplete, 1);
     assert.match(d.input.skipped[0].reason, /interface-id is longer than 64 characters/);
     assert.equal(d.verdicts['request-rejected'], 1);
   });

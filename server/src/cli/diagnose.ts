@@ -7,6 +7,7 @@ import { DiagnoseOptions, DiagnoseResult, VERDICTS, Verdict, diagnose } from '..
 import type { DiagnosedConversation, InterfaceCoverage } from '../core/diagnose';
 import { formatDuration, formatWindow } from '../core/decode/time';
 import { CliIO, UsageError } from './io';
+import { runDiagnoseQuery } from './diagnoseQuery';
 
 const USAGE = `usage: flowlog diagnose FILE|FOLDER... [options]
   --format text|json       text (default) or one JSON object
@@ -20,7 +21,9 @@ const USAGE = `usage: flowlog diagnose FILE|FOLDER... [options]
   --brute-window SECONDS   brute-force window (default 1800)
   --brute-force N          connections to one port of one host (default 30)
   --brute-ports P,...      ports watched for brute force (default 22,23,21,3389,5900,5985,5986,3306,5432,1433,1521,6379,27017,445)
-  --gap SECONDS            time without any record that is a coverage gap (default 600)`;
+  --gap SECONDS            time without any record that is a coverage gap (default 600)
+  --query 'QUERY'          the query language over the conversations, one row each (README: "Conversations as
+                           rows"); then --format table|json|csv, and --limit N caps the rows of a query without LIMIT`;
 
 const VERDICT_PATTERN: Record<Verdict, string> = {
   'response-rejected': 'request accepted, reply rejected',
@@ -52,8 +55,9 @@ function number(name: string, v: string | undefined, min: number, max = Infinity
   return n;
 }
 
-export function parseDiagnoseArgs(argv: string[]): { paths: string[]; format: 'text' | 'json'; options: DiagnoseOptions } {
-  let format: 'text' | 'json' = 'text';
+export function parseDiagnoseArgs(argv: string[]): { paths: string[]; format: 'text' | 'json' | 'table' | 'csv'; options: DiagnoseOptions; query?: string } {
+  let format: 'text' | 'json' | 'table' | 'csv' = 'text';
+  let query: string | undefined;
   const options: DiagnoseOptions = {};
   const scan: NonNullable<DiagnoseOptions['scan']> = {};
   const paths: string[] = [];
@@ -69,7 +73,7 @@ export function parseDiagnoseArgs(argv: string[]): { paths: string[]; format: 't
     switch (name) {
       case '--format': {
         const v = value();
-        if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not ${v ?? 'nothing'}\n${USAGE}`);
+        if (v !== 'text' && v !== 'json' && v !== 'table' && v !== 'csv') throw new UsageError(`--format must be text or json (with --query: table, json or csv), not ${v ?? 'nothing'}\n${USAGE}`);
         format = v;
         break;
       }
@@ -96,12 +100,18 @@ export function parseDiagnoseArgs(argv: string[]): { paths: string[]; format: 't
         break;
       }
       case '--gap': options.coverageMinGap = number('--gap', value(), 1); break;
+      case '--query': {
+        query = value();
+        if (query === undefined) throw new UsageError(`--query takes a query\n${USAGE}`);
+        break;
+      }
       case '--help': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown option ${a}\n${USAGE}`);
     }
   }
   if (Object.keys(scan).length > 0) options.scan = scan;
-  return { paths, format, options };
+  if (query === undefined && (format === 'table' || format === 'csv')) throw new UsageError(`--format ${format} is for --query; the diagnosis is text or json\n${USAGE}`);
+  return { paths, format, options, query };
 }
 
 export async function runDiagnoseCommand(argv: string[], io: CliIO): Promise<number> {
@@ -109,7 +119,7 @@ export async function runDiagnoseCommand(argv: string[], io: CliIO): Promise<num
     io.stdout(USAGE + '\n');
     return 0;
   }
-  const { paths, format, options } = parseDiagnoseArgs(argv);
+  const { paths, format, options, query } = parseDiagnoseArgs(argv);
   if (paths.length === 0) throw new UsageError(`give at least one file or folder\n${USAGE}`);
   const files: string[] = [];
   for (const p of paths) {
@@ -124,6 +134,10 @@ export async function runDiagnoseCommand(argv: string[], io: CliIO): Promise<num
   if (files.length === 0) {
     io.stderr(`flowlog: no files in ${paths.map(terminalText).join(', ')}\n`);
     return 2;
+  }
+  if (query !== undefined) {
+    const { limit, ...diagnoseOptions } = options;
+    return runDiagnoseQuery(files, query, format === 'text' ? 'table' : format === 'json' ? 'json' : format, limit, diagnoseOptions, io);
   }
   const result = await diagnose({ kind: 'files', paths: files }, options);
   if (format === 'json') io.stdout(JSON.stringify(toJson(result)) + '\n');

@@ -26,7 +26,12 @@ export function diagnosticsOf(doc: FlowLogDocument): Diagnostic[] {
   return diagnostics;
 }
 
-export function registerDiagnostics(connection: Connection, documents: DocumentStore): { republishAll(): void } {
+/** Diagnostics from elsewhere (connectivity.ts) published with a document's own, once they are ready. */
+export interface MoreDiagnostics {
+  diagnosticsFor(uri: string): Promise<Diagnostic[]>;
+}
+
+export function registerDiagnostics(connection: Connection, documents: DocumentStore, more?: MoreDiagnostics): { republishAll(): void; republish(uri: string): void } {
   const pending = new Set<string>();
   /** Documents whose publication is being written, and those to publish again once it is. */
   const writing = new Set<string>();
@@ -41,11 +46,17 @@ export function registerDiagnostics(connection: Connection, documents: DocumentS
       return;
     }
     writing.add(uri);
-    const stats = doc.getStats();
-    void Promise.all([
-      connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(doc) }),
-      connection.sendNotification(DocumentStatusNotification, { uri, records: stats.records, rejects: stats.rejects, problems: stats.problems, errors: stats.errors }),
-    ]).catch(() => undefined).finally(() => {
+    void (more ? more.diagnosticsFor(uri).catch(() => []) : Promise.resolve([])).then((extra) => {
+      // Read after the wait: the document as it is now (and none when it was closed meanwhile).
+      const current = documents.get(uri);
+      if (!current) return;
+      const stats = current.getStats();
+      const own = diagnosticsOf(current);
+      return Promise.all([
+        connection.sendDiagnostics({ uri, diagnostics: extra.length > 0 ? own.concat(extra) : own }),
+        connection.sendNotification(DocumentStatusNotification, { uri, records: stats.records, rejects: stats.rejects, problems: stats.problems, errors: stats.errors }),
+      ]);
+    }).catch(() => undefined).finally(() => {
       writing.delete(uri);
       if (again.delete(uri)) schedule(uri);
     });
@@ -77,5 +88,6 @@ export function registerDiagnostics(connection: Connection, documents: DocumentS
     republishAll() {
       for (const [uri] of documents.all()) schedule(uri);
     },
+    republish: schedule,
   };
 }

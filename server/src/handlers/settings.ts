@@ -31,6 +31,7 @@ export function normalize(raw: Partial<FlowLogSettings>): FlowLogSettings {
   const d = DEFAULT_SETTINGS;
   const hints = (raw.inlayHints ?? {}) as Partial<FlowLogSettings['inlayHints']>;
   const bool = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
+  const diagnoseMode = ((raw.diagnose ?? {}) as Partial<FlowLogSettings['diagnose']>).diagnostics;
   return {
     timeZone: raw.timeZone === 'local' ? 'local' : 'utc',
     maxProblems: typeof raw.maxProblems === 'number' && raw.maxProblems >= 1 ? Math.floor(raw.maxProblems) : d.maxProblems,
@@ -40,6 +41,9 @@ export function normalize(raw: Partial<FlowLogSettings>): FlowLogSettings {
       timestamps: bool(hints.timestamps, d.inlayHints.timestamps),
       tcpFlags: bool(hints.tcpFlags, d.inlayHints.tcpFlags),
       bytes: bool(hints.bytes, d.inlayHints.bytes),
+    },
+    diagnose: {
+      diagnostics: diagnoseMode === 'warning' || diagnoseMode === 'information' || diagnoseMode === 'off' || diagnoseMode === 'byVerdict' ? diagnoseMode : d.diagnose.diagnostics,
     },
   };
 }

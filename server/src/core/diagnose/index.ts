@@ -1,8 +1,10 @@
 // Connectivity diagnosis (issue 12): conversations and their verdicts, scans and brute force, capture coverage, in
 // one pass over the records. Pure core: no vscode import.
-import { QuerySource, sourceBytes } from '../query/sources';
+import { statSync } from 'node:fs';
+import { QuerySource } from '../query/input';
 import { parseAddress } from '../address';
-import { RecordReader, ReadStats } from './records';
+import { defaultThreadCount } from '../threads/pool';
+import { ReadStats, RecordSink, readHere } from './records';
 import { ConversationJoin, JoinStats } from './join';
 import { ClosedConversation, Conversation } from './conversation';
 import { ConversationReport } from './report';
@@ -10,7 +12,7 @@ import { LocalAddresses } from './localAddress';
 import { BruteForceFinding, DEFAULT_BRUTE_FORCE_PORTS, ScanDetector, ScanFinding, ScanOptions, ScanStats } from './scans';
 import { Coverage, InterfaceCoverage } from './coverage';
 import { RecordBatch } from './packed';
-import { readOnWorker, readerThreadAvailable } from './parallel';
+import { RestartOnOneThread, readOnPool, readerThreads } from './parallel';
 import { Reading, ReadingContext, readConversation, readingText } from './readings';
 import { Verdict } from './verdict';
 
@@ -22,6 +24,7 @@ export type { ScanFinding, BruteForceFinding } from './scans';
 export type { InterfaceCoverage, Span, CoverageState } from './coverage';
 export { CONVERSATION_COLUMNS, conversationRow } from './rows';
 export { readConversation, readingText } from './readings';
+export type { ClosedConversation } from './conversation';
 export { maybeRunAsDiagnoseWorker } from './parallel';
 
 export interface DiagnoseOptions {
@@ -44,9 +47,18 @@ export interface DiagnoseOptions {
   coverageMinGap?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Threads (default FLOWLOG_DIAGNOSE_THREADS, else the engine's count): 1 reads and joins on this thread. */
+  threads?: number;
+  /** Every closed conversation as it closes, with what its numbers refer to (the conversations source). */
+  onConversation?: (c: ClosedConversation, context: ClosedContext) => void;
+  /**
+   * Hand onConversation every record's line and role (ClosedConversation.records) without keeping the conversations
+   * as collectAll does (an editor's index of its document). Memory grows with the input: the join cannot spill.
+   */
+  keepRecords?: boolean;
 }
 
-export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan'>> & {
+export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan' | 'threads' | 'onConversation' | 'keepRecords'>> & {
   scan: Omit<ScanOptions, 'lateness' | 'slack'>;
 };
 
@@ -112,69 +124,147 @@ export function resolveOptions(o: DiagnoseOptions = {}): ResolvedDiagnoseOptions
   };
 }
 
-/** Diagnoses the records of an open document or of files on disk (plain or .gz; a folder's files as given). */
+/** What a conversation sink (the conversations source of the query language) gets with each closed conversation. */
+export interface ClosedContext {
+  /** File names and interface ids by the numbers the conversation's records use. */
+  files: readonly string[];
+  interfaces: readonly string[];
+  /** What a reading of a conversation of this interface knows now (its own address, from the records read so far). */
+  readingContext(iface: number): ReadingContext;
+}
+
+/** Total bytes of a source (0 for what cannot be measured: a pipe, a file that is gone). */
+function sourceSize(source: QuerySource): number {
+  if (source.kind === 'text') return source.text.length;
+  let n = 0;
+  for (const p of source.paths) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // Reported by the reader with its reason.
+    }
+  }
+  return n;
+}
+
+/** The consumers of one read of the input: coverage, interface addresses, scans, the join and the report. */
+class DiagnosisRun {
+  readonly files: string[] = [];
+  readonly interfaceNames: string[] = [];
+  readonly report: ConversationReport;
+  readonly scans: ScanDetector;
+  readonly join: ConversationJoin;
+  readonly timeline: Coverage;
+  readonly local = new LocalAddresses();
+  readonly sink: RecordSink;
+  private readonly words = new Int32Array(4);
+
+  constructor(readonly o: ResolvedDiagnoseOptions, options: DiagnoseOptions) {
+    this.report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, this.files, this.interfaceNames);
+    this.scans = new ScanDetector({ ...o.scan, lateness: o.lateness, slack: o.slack }, this.files);
+    const context: ClosedContext = { files: this.files, interfaces: this.interfaceNames, readingContext: (iface) => this.contextFor(iface) };
+    const onConversation = options.onConversation;
+    this.join = new ConversationJoin(
+      { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll || options.keepRecords === true, partitions: o.partitions, spillDir: options.spillDir },
+      onConversation ? (c: ClosedConversation) => {
+        this.report.add(c);
+        onConversation(c, context);
+      } : (c: ClosedConversation) => this.report.add(c),
+    );
+    this.timeline = new Coverage(o.coverageMinGap);
+    this.sink = {
+      files: this.files,
+      interfaces: this.interfaceNames,
+      onBatch: (batch: RecordBatch) => {
+        this.local.addBatch(batch);
+        this.timeline.addBatch(batch);
+        this.scans.addBatch(batch);
+        this.join.addBatch(batch);
+      },
+    };
+  }
+
+  contextFor(iface: number): ReadingContext {
+    const words = this.words;
+    return {
+      slackSeconds: this.o.slack,
+      isLocal: (address: string) => {
+        const a = parseAddress(address);
+        if (!a) return undefined;
+        words.fill(0);
+        if (a.family === 4) words[0] = a.value | 0;
+        else for (let k = 0; k < 4; k++) words[k] = (a.bytes[k * 4] << 24) | (a.bytes[k * 4 + 1] << 16) | (a.bytes[k * 4 + 2] << 8) | a.bytes[k * 4 + 3];
+        return this.local.isLocal(iface, words, a.family === 6);
+      },
+    };
+  }
+
+  /** Removes what the run left on disk (a join that spilled and was not finished). */
+  dispose(): void {
+    this.join.dispose();
+  }
+}
+
+/**
+ * Diagnoses the records of an open document or of files on disk (plain or .gz; a folder's files as given). Big inputs
+ * are parsed on the engine's worker threads while this thread joins (parallel.ts).
+ */
 export async function diagnose(source: QuerySource, options: DiagnoseOptions = {}): Promise<DiagnoseResult> {
   const t0 = performance.now();
   const o = resolveOptions(options);
-  const files: string[] = [];
-  const interfaceNames: string[] = [];
-  const report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, files, interfaceNames);
-  const scans = new ScanDetector({ ...o.scan, lateness: o.lateness, slack: o.slack }, files);
-  const join = new ConversationJoin(
-    { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll, partitions: o.partitions, spillDir: options.spillDir },
-    (c: ClosedConversation) => report.add(c),
-  );
-  const total = sourceBytes(source);
-  const timeline = new Coverage(o.coverageMinGap);
-  const local = new LocalAddresses();
-  const consume = (batch: RecordBatch) => {
-    local.addBatch(batch);
-    timeline.addBatch(batch);
-    scans.addBatch(batch);
-    join.addBatch(batch);
-  };
-  let input: ReadStats;
-  if (readerThreadAvailable(source, total) && source.kind === 'files') {
-    // Two threads: the reader parses, this thread does the rest.
-    input = await readOnWorker(source.paths, files, interfaceNames, consume, { signal: options.signal, onProgress: options.onProgress, total });
-  } else {
-    const reader = new RecordReader();
-    let names = 0;
-    await reader.read(source, (batch) => {
-      for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
-      for (const list = reader.interfaces.list; names < list.length; names++) interfaceNames.push(list[names]);
-      consume(batch);
-    }, { signal: options.signal, onProgress: options.onProgress });
-    for (; files.length < reader.files.length; ) files.push(reader.files[files.length]);
-    input = reader.stats;
+  let readers = readerThreads(source, sourceSize(source), options.threads ?? diagnoseThreads());
+  const readOptions = { signal: options.signal, onProgress: options.onProgress };
+  for (;;) {
+    const run = new DiagnosisRun(o, options);
+    let input: ReadStats;
+    try {
+      input = readers > 0 && source.kind === 'files' ? await readOnPool(source, run.sink, readers, readOptions) : await readHere(source, run.sink, readOptions);
+    } catch (e) {
+      run.dispose();
+      if (e instanceof RestartOnOneThread && readers > 0) {
+        readers = 0;
+        continue;
+      }
+      throw e;
+    }
+    try {
+      return finishRun(run, input, t0);
+    } finally {
+      run.dispose();
+    }
   }
+}
+
+/** Threads for a diagnosis: FLOWLOG_DIAGNOSE_THREADS, else the engine's (FLOWLOG_QUERY_WORKERS, else the cores). */
+function diagnoseThreads(): number {
+  const n = Number(process.env.FLOWLOG_DIAGNOSE_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : defaultThreadCount();
+}
+
+function finishRun(run: DiagnosisRun, input: ReadStats, t0: number): DiagnoseResult {
+  const { o, join, scans, timeline, report, files, interfaceNames } = run;
+  const dbg = (w: string) => { if (process.env.H2_DEBUG) { const m = process.memoryUsage(); console.error(w, 'rss', m.rss >> 20, 'heap', m.heapUsed >> 20, 'ab', m.arrayBuffers >> 20); } };
+  dbg('read');
   const coverage = timeline.finish(interfaceNames);
   const untrackedCoverage = timeline.untrackedRecords;
+  dbg('coverage');
   join.finish();
+  dbg('join');
   const found = scans.finish();
+  dbg('scans');
 
-  const words = new Int32Array(4);
-  const contextFor = (iface: number): ReadingContext => ({
-    slackSeconds: o.slack,
-    isLocal: (address: string) => {
-      const a = parseAddress(address);
-      if (!a) return undefined;
-      words.fill(0);
-      if (a.family === 4) words[0] = a.value | 0;
-      else for (let k = 0; k < 4; k++) words[k] = (a.bytes[k * 4] << 24) | (a.bytes[k * 4 + 1] << 16) | (a.bytes[k * 4 + 2] << 8) | a.bytes[k * 4 + 3];
-      return local.isLocal(iface, words, a.family === 6);
-    },
-  });
   const withReading = ({ iface, conversation }: { iface: number; conversation: Conversation }): DiagnosedConversation => {
-    const reading = readConversation(conversation, contextFor(iface));
+    const reading = readConversation(conversation, run.contextFor(iface));
     return { ...conversation, reading, readingText: readingText(reading) };
   };
 
   const warnings: string[] = [];
   if (input.malformed + input.incomplete > 0) {
     const first = input.skipped[0];
-    warnings.push(`${input.malformed + input.incomplete} record lines could not be used (${input.malformed} malformed, ${input.incomplete} without the fields a conversation needs)${first ? `; the first: ${first.file}:${first.line}: ${first.reason}` : ''}. \`flowlog lint\` lists them.`);
+    warnings.push(`${input.malformed + input.incomplete} record lines could not be used (${input.malformed} malformed, ${input.incomplete} without what a conversation needs)${first ? `; the first: ${first.file}:${first.line}: ${first.reason}` : ''}. \`flowlog lint\` lists them.`);
   }
+  for (const f of input.fileErrors ?? []) warnings.push(`${f.file}: ${f.message} (the records before were read)`);
+  for (const c of input.changed ?? []) warnings.push(c);
   if (join.stats.lateRecords > 0) {
     warnings.push(`${join.stats.lateRecords} records started more than ${o.lateness} s before records of their interface already read (files out of time order?): their conversations may be split. Give the files in time order, or raise --lateness.`);
   }

@@ -229,6 +229,18 @@ export class ConversationJoin {
     }
   }
 
+  /** Removes the spill files of a join that is abandoned (an error, a cancellation) before finish(). */
+  dispose(): void {
+    const spill = this.spill;
+    this.spill = undefined;
+    if (!spill) return;
+    try {
+      spill.seal();
+    } finally {
+      spill.dispose();
+    }
+  }
+
   get openCount(): number {
     return this.store.live;
   }

@@ -54,12 +54,19 @@ export class RecordBatch {
 
   /** A batch over existing bytes (a spill file's block): `count` whole records. */
   static over(buffer: ArrayBuffer, count: number): RecordBatch {
-    const b = Object.create(RecordBatch.prototype) as RecordBatch;
-    (b as { capacity: number }).capacity = count;
-    b.words = new Int32Array(buffer, 0, count * RECORD_WORDS);
-    b.f64 = new Float64Array(buffer, 0, count * RECORD_F64);
-    b.bytes = new Uint8Array(buffer, 0, count * RECORD_WORDS * 4);
+    const b = RecordBatch.view(buffer, 0, count);
     b.count = count;
+    return b;
+  }
+
+  /** An empty batch of `capacity` rows over bytes from `byteOffset` (a multiple of 8) of a buffer, shared or not. */
+  static view(buffer: ArrayBufferLike, byteOffset: number, capacity: number): RecordBatch {
+    const b = Object.create(RecordBatch.prototype) as RecordBatch;
+    (b as { capacity: number }).capacity = capacity;
+    b.words = new Int32Array(buffer, byteOffset, capacity * RECORD_WORDS);
+    b.f64 = new Float64Array(buffer, byteOffset, capacity * RECORD_F64);
+    b.bytes = new Uint8Array(buffer, byteOffset, capacity * RECORD_WORDS * 4);
+    b.count = 0;
     return b;
   }
 }

@@ -1,125 +1,307 @@
-// Reading on a second thread. The join needs the records in order, so the input is not split: one worker thread
-// reads and parses the files and hands the packed batches to the main thread, which does everything else (joins
-// conversations, counts scans, keeps coverage). Reading and parsing is the larger half (a profile on 1.8 M records:
-// about 60% against 40%), so the diagnosis runs on two cores at the reader's pace. The worker stays at most a few batches ahead (it waits for
-// acknowledgements), so memory does not grow with the input.
+// Reading on the engine's worker threads. The join needs the records in order, so the work is split as the engine
+// splits a query (query/input.ts planUnits: byte ranges of big files, whole files of a folder, gzip files whole) and
+// the workers of the engine's pool (threads/pool.ts) parse units as they become idle, each into packed batches,
+// while this thread takes the units' batches in unit order and does the rest (joins conversations, counts scans,
+// keeps coverage).
 //
-// The bundles (dist/cli.js, dist/server.js, the bench) start themselves as the worker: their entries call
-// maybeRunAsDiagnoseWorker() first. From sources (tests under tsx) there is no bundle, and everything runs inline.
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { QuerySource } from '../query/sources';
-import { RECORD_WORDS, RecordBatch } from './packed';
-import { ReadStats, RecordReader } from './records';
+// Batches travel through a ring of slots in shared memory per worker, never copied or allocated per batch: the
+// worker fills a slot, posts its number, and waits when every slot of its ring is still unread; this thread reads
+// the slot and hands it back. So each worker runs at most a ring ahead (RING_SLOTS batches), memory does not grow
+// with the input, and while this thread joins one unit the workers parse the next ones.
+//
+// Interface ids and files are numbered per unit by the worker and renumbered here; line numbers of a range that
+// starts inside its file are shifted by the lines of the ranges before. A header line a later range could not see
+// (one inside a split file) makes the read start over on this thread (the caller does: see RestartOnOneThread).
+import { QuerySource, ScanUnit, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
+import { DecodeError } from '../readers/types';
+import { registerTask, sharedPool } from '../threads/pool';
+import { ByteInterner } from './byteInterner';
+import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
+import { MAX_INTERFACES, MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordPacker, RecordSink, addExpansionProblems, addUnitProblems, emptyStats } from './records';
 
-const JOB = 'flowlogDiagnoseReader';
-/** Batches in flight at most (each about 360 KB). */
-const AHEAD = 8;
+const TASKS = { open: 'diagnose.open', scan: 'diagnose.scan', close: 'diagnose.close' };
+/** Slots of a worker's ring, and records a slot (a batch) holds: 16 × 4,096 × 88 bytes = 5.8 MB a worker. */
+const RING_SLOTS = 16;
+const SLOT_RECORDS = 4096;
+const SLOT_BYTES = SLOT_RECORDS * RECORD_WORDS * 4;
+/** control words: batches posted and not yet read back, and the abort flag. */
+const INFLIGHT = 0;
+const ABORT = 1;
+/** Input this big or more is read on worker threads; big files are cut into ranges of about SPLIT_BYTES / 4. */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+const SPLIT_BYTES = 16 << 20;
+const MAX_PIECES = 64;
 
-interface ReaderJob {
-  paths: string[];
+/** A header line inside a split file: the ranges after it were read with the wrong format. */
+export class RestartOnOneThread extends Error {
+  constructor(readonly file: string) {
+    super(`${file} has a header line after its first line: read again on one thread`);
+  }
 }
 
-type FromWorker =
-  | { type: 'batch'; buffer: ArrayBuffer; count: number; files: string[]; interfaces: string[]; bytes: number }
-  | { type: 'end'; stats: ReadStats; files: string[]; interfaces: string[] }
-  | { type: 'error'; message: string };
-
-
-/** The bundle that can start itself as the worker, or undefined when running from sources. */
-function workerScript(): string | undefined {
-  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
+interface SessionArgs {
+  ring: SharedArrayBuffer;
+  control: SharedArrayBuffer;
 }
 
-/** Whether a diagnosis of `source` should read on a worker thread. */
-export function readerThreadAvailable(source: QuerySource, bytes: number): boolean {
-  const env = process.env.FLOWLOG_DIAGNOSE_THREADS;
-  if (env === '1') return false;
-  return source.kind === 'files' && workerScript() !== undefined && (env === '2' || bytes >= 16 << 20);
+/** What a worker posts per batch: the slot, its records, and the interface ids new in the unit since the last post. */
+interface BatchPosted {
+  slot: number;
+  count: number;
+  names: string[];
+  bytesDone: number;
+}
+
+interface UnitResult {
+  stats: ReadStats;
+  lines: number;
+  /** A header line that did not start the file (the ranges after this one may have been read with another format). */
+  lateHeader: boolean;
+}
+
+interface WorkerSession {
+  ring: SharedArrayBuffer;
+  control: Int32Array;
+  /** Batches posted in all (the next slot is posted % RING_SLOTS). */
+  posted: number;
+}
+
+const sessions = new Map<number, WorkerSession>();
+
+registerTask(TASKS.open, (payload) => {
+  const { session, args } = payload as { session: number; args: SessionArgs };
+  sessions.set(session, { ring: args.ring, control: new Int32Array(args.control), posted: 0 });
+});
+
+registerTask(TASKS.close, (payload) => {
+  sessions.delete((payload as { session: number }).session);
+});
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+registerTask(TASKS.scan, async (payload, ctx) => {
+  const { session, unit } = payload as { session: number; unit: ScanUnit };
+  const s = sessions.get(session);
+  if (!s) throw new Error(`no diagnosis session ${session}`);
+  const { control, ring } = s;
+  const slotView = (n: number) => RecordBatch.view(ring, (n % RING_SLOTS) * SLOT_BYTES, SLOT_RECORDS);
+  const interfaces = new ByteInterner(MAX_INTERFACES);
+  const packer = new RecordPacker(interfaces, SLOT_RECORDS, slotView(s.posted));
+  packer.startUnit(0, unit.file, unitFormat(unit));
+  let sentNames = 0;
+  let bytesDone = 0;
+  let lateHeader = false;
+  const post = (batch: RecordBatch) => {
+    const names = interfaces.list.slice(sentNames);
+    sentNames = interfaces.list.length;
+    Atomics.add(control, INFLIGHT, 1);
+    ctx.post({ slot: s.posted % RING_SLOTS, count: batch.count, names, bytesDone } satisfies BatchPosted);
+    s.posted++;
+    // Wait for a free slot: every slot posted and unread means this worker is a ring ahead of the reader.
+    for (;;) {
+      if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
+      const inflight = Atomics.load(control, INFLIGHT);
+      if (inflight < RING_SLOTS) break;
+      Atomics.wait(control, INFLIGHT, inflight, 500);
+    }
+    packer.batch = slotView(s.posted);
+  };
+  const info: UnitReadInfo = {};
+  let error: DecodeError | undefined;
+  try {
+    for await (const chunk of readUnit(unit, undefined, info)) {
+      if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
+      bytesDone = chunk.bytesRead;
+      // A header line a reader made up (line 0: JSON keys, CSV columns) comes with every range that needs one.
+      packer.chunk(chunk, post, (line) => {
+        if (line !== 0 && !(unit.startsFile && line === 1)) lateHeader = true;
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    error = e;
+  }
+  addUnitProblems(packer.stats, info, error);
+  packer.stats.bytes = unit.end - unit.start;
+  if (packer.batch.count > 0) post(packer.batch);
+  return { stats: packer.stats, lines: packer.lines, lateHeader } satisfies UnitResult;
+});
+
+/**
+ * Reader threads for a diagnosis of `source` on `threads` threads in all (0: read on this thread). This thread joins,
+ * so threads − 1 read: the join is the larger half, more readers would wait for it.
+ */
+export function readerThreads(source: QuerySource, bytes: number, threads: number): number {
+  if (source.kind !== 'files' || threads <= 1 || bytes < PARALLEL_MIN_BYTES) return 0;
+  return sharedPool(threads - 1) ? threads - 1 : 0;
+}
+
+let nextSession = 1;
+
+interface UnitState {
+  unit: ScanUnit;
+  worker: number;
+  posted: BatchPosted[];
+  result?: UnitResult;
+  /** Local interface id → the sink's number. */
+  ids: number[];
 }
 
 /**
- * Reads the files on a worker thread; `onBatch` gets each batch in order, with `files` and `interfaces` (shared
- * lists the caller passed) already extended with the names its records refer to.
+ * Reads the files of `source` on `threads` workers of the engine's pool, handing `sink` each batch in file order.
+ * Throws RestartOnOneThread when a split file has a header line the later ranges could not see.
  */
-export function readOnWorker(
-  paths: string[], files: string[], interfaces: string[], onBatch: (batch: RecordBatch) => void,
-  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; total: number },
-): Promise<ReadStats> {
-  return new Promise<ReadStats>((resolve, reject) => {
-    const job: ReaderJob = { paths };
-    // A small young generation keeps the reader's memory down: its chunks of text are short-lived.
-    const worker = new Worker(workerScript()!, { workerData: { [JOB]: job }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', abort);
-      f();
-      void worker.terminate();
-    };
-    const abort = () => finish(() => reject(options.signal?.reason ?? new Error('cancelled')));
-    options.signal?.addEventListener('abort', abort);
-    const extend = (m: { files: string[]; interfaces: string[] }) => {
-      for (const f of m.files) files.push(f);
-      for (const i of m.interfaces) interfaces.push(i);
-    };
-    worker.on('message', (m: FromWorker) => {
-      if (settled) return;
-      try {
-        if (m.type === 'batch') {
-          extend(m);
-          onBatch(RecordBatch.over(m.buffer, m.count));
-          // The buffer goes back to the reader for its next batch: no garbage per batch on either side.
-          worker.postMessage(m.buffer, [m.buffer]);
-          options.onProgress?.(m.bytes, options.total);
-        } else if (m.type === 'end') {
-          extend(m);
-          finish(() => resolve(m.stats));
-        } else finish(() => reject(new Error(m.message)));
-      } catch (e) {
-        finish(() => reject(e));
+export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions = {}): Promise<ReadStats> {
+  const pool = sharedPool(threads)!;
+  const expanded = await expandSource(source);
+  const units = await planUnits(source, expanded, MAX_PIECES, SPLIT_BYTES);
+  const workers = Math.max(1, Math.min(threads, units.length));
+  const session = nextSession++;
+  const rings = Array.from({ length: workers }, () => new SharedArrayBuffer(RING_SLOTS * SLOT_BYTES));
+  const controls = Array.from({ length: workers }, () => new SharedArrayBuffer(8));
+  const control = controls.map((c) => new Int32Array(c));
+  const stats = emptyStats();
+  addExpansionProblems(stats, expanded);
+  const interfaceNumber = new Map<string, number>();
+  const states = new Map<number, UnitState>();
+  let next = 0;
+  let started = -1;
+  let given = 0;
+  let failure: unknown;
+  // The file of the unit being read and the lines of its ranges before it.
+  let fileIndex = -1;
+  let lineBase = 0;
+
+  const stop = () => {
+    for (const c of control) {
+      Atomics.store(c, ABORT, 1);
+      Atomics.notify(c, INFLIGHT);
+    }
+  };
+  const onAbort = () => {
+    failure ??= options.signal?.reason ?? new Error('cancelled');
+    stop();
+  };
+  options.signal?.addEventListener('abort', onAbort);
+
+  const release = (worker: number) => {
+    Atomics.sub(control[worker], INFLIGHT, 1);
+    Atomics.notify(control[worker], INFLIGHT);
+  };
+
+  const consume = (st: UnitState, m: BatchPosted) => {
+    for (const name of m.names) {
+      let n = interfaceNumber.get(name);
+      if (n === undefined) {
+        n = sink.interfaces.length;
+        sink.interfaces.push(name);
+        interfaceNumber.set(name, n);
       }
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the diagnosis reader thread exited with ${code}`))));
-  });
+      st.ids.push(n);
+    }
+    const batch = RecordBatch.view(rings[st.worker], m.slot * SLOT_BYTES, SLOT_RECORDS);
+    batch.count = m.count;
+    const w = batch.words;
+    const ids = st.ids;
+    for (let o = 0, end = m.count * RECORD_WORDS; o < end; o += RECORD_WORDS) {
+      w[o + W_IFACE] = ids[w[o + W_IFACE]];
+      w[o + W_FILE] = fileIndex;
+      w[o + W_LINE] += lineBase;
+    }
+    sink.onBatch(batch);
+    options.onProgress?.(st.unit.before + Math.min(m.bytesDone, st.unit.end - st.unit.start), st.unit.total);
+  };
+
+  const startUnit = (unit: ScanUnit) => {
+    if (unit.startsFile) {
+      sink.files.push(unit.file);
+      fileIndex = sink.files.length - 1;
+      lineBase = 0;
+    }
+  };
+
+  const finishUnit = (st: UnitState) => {
+    const r = st.result!;
+    const s = r.stats;
+    stats.records += s.records;
+    stats.traffic += s.traffic;
+    stats.nodata += s.nodata;
+    stats.skipdata += s.skipdata;
+    stats.malformed += s.malformed;
+    stats.incomplete += s.incomplete;
+    stats.bytes += s.bytes;
+    for (const k of s.skipped) if (stats.skipped.length < MAX_SKIPPED_KEPT) stats.skipped.push({ ...k, line: k.line + lineBase });
+    if (s.fileErrors) (stats.fileErrors ??= []).push(...s.fileErrors);
+    if (s.changed) (stats.changed ??= []).push(...s.changed);
+    const following = units[st.unit.index + 1];
+    if (r.lateHeader && following && !following.startsFile && following.file === st.unit.file) throw new RestartOnOneThread(st.unit.file);
+    lineBase += r.lines;
+  };
+
+  /** Hands on what has arrived of the units in order. */
+  const pump = () => {
+    if (failure !== undefined) return;
+    try {
+      for (;;) {
+        const st = states.get(next);
+        if (!st) return;
+        if (started !== next) {
+          started = next;
+          startUnit(st.unit);
+        }
+        while (st.posted.length > 0) {
+          consume(st, st.posted.shift()!);
+          release(st.worker);
+        }
+        if (!st.result) return;
+        finishUnit(st);
+        states.delete(next);
+        next++;
+      }
+    } catch (e) {
+      failure ??= e;
+      stop();
+    }
+  };
+
+  const run = async (worker: number) => {
+    await pool.call(worker, TASKS.open, { session, args: { ring: rings[worker], control: controls[worker] } satisfies SessionArgs });
+    try {
+      while (failure === undefined && given < units.length) {
+        const unit = units[given++];
+        const st: UnitState = { unit, worker, posted: [], ids: [] };
+        states.set(unit.index, st);
+        st.result = await pool.call<UnitResult>(worker, TASKS.scan, { session, unit }, (data) => {
+          if (failure !== undefined) {
+            release(worker);
+            return;
+          }
+          st.posted.push(data as BatchPosted);
+          if (unit.index === next) pump();
+        });
+        pump();
+      }
+    } catch (e) {
+      failure ??= e;
+      stop();
+    } finally {
+      await pool.call(worker, TASKS.close, { session }).catch(() => undefined);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, (_, i) => run(i)));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure !== undefined) throw failure instanceof Cancelled ? (options.signal?.reason ?? failure) : failure;
+  return stats;
 }
 
-/** In the worker started by readOnWorker: reads, and returns true; elsewhere false. */
+/** Kept for the bundles' entries: the diagnosis now reads on the engine's pool (maybeRunAsPoolWorker). */
 export function maybeRunAsDiagnoseWorker(): boolean {
-  if (isMainThread || !workerData?.[JOB]) return false;
-  const job = workerData[JOB] as ReaderJob;
-  const port = parentPort!;
-  const reader = new RecordReader();
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  const pool: ArrayBuffer[] = [];
-  port.on('message', (returned: ArrayBuffer) => {
-    pool.push(returned);
-    inFlight--;
-    wake?.();
-    wake = undefined;
-  });
-  let sentFiles = 0;
-  let sentInterfaces = 0;
-  const names = () => {
-    const files = reader.files.slice(sentFiles);
-    const interfaces = reader.interfaces.list.slice(sentInterfaces);
-    sentFiles = reader.files.length;
-    sentInterfaces = reader.interfaces.list.length;
-    return { files, interfaces };
-  };
-  reader
-    .read({ kind: 'files', paths: job.paths }, (batch) => {
-      const bytes = batch.count * RECORD_WORDS * 4;
-      const buffer = pool.pop() ?? new ArrayBuffer(batch.capacity * RECORD_WORDS * 4);
-      new Uint8Array(buffer).set(batch.bytes.subarray(0, bytes));
-      inFlight++;
-      port.postMessage({ type: 'batch', buffer, count: batch.count, bytes: reader.stats.bytes, ...names() } satisfies FromWorker, [buffer]);
-    }, {
-      between: () => (inFlight >= AHEAD ? new Promise<void>((resolve) => (wake = resolve)) : undefined),
-    })
-    .then(() => port.postMessage({ type: 'end', stats: reader.stats, ...names() } satisfies FromWorker))
-    .catch((e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker));
-  return true;
+  return false;
 }

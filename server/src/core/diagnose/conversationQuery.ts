@@ -1,0 +1,553 @@
+// Queries over conversations (issue 12): the query language (`[search] [| SQL]`, the engine's own parser, scalar
+// semantics and functions) over the rows of the diagnosis, one row per conversation with CONVERSATION_COLUMNS:
+//   verdict:response-rejected | select interface_id, count(*) group by interface_id
+// The rows are made as the diagnosis closes each conversation (a streaming join over files, folders, .gz, parsed on
+// the engine's threads) and evaluated at once: a search keeps its first rows, a SELECT its top rows by ORDER BY, a
+// GROUP BY its groups; nothing holds every conversation.
+import { cidrContains, parseAddress, parseCidr } from '../address';
+import { protocolByName } from '../decode';
+import type { Expr, FieldTest, OrderItem, SearchNode, SelectItem } from '../query/ast';
+import { QueryError } from '../query/errors';
+import { compileScalar } from '../query/expr';
+import { Evaluator, aggregateFunction, isAggregateName, scalarFunction, SQL_FUNCTION_NAMES } from '../query/functions';
+import { parseQuery } from '../query/parser';
+import type { QuerySource } from '../query/input';
+import { Value, compareValues, truthy } from '../query/values';
+import { DiagnoseOptions, diagnose } from './index';
+import { ADDRESS_COLUMNS, COLUMN_NAMES, ConversationView, NUMERIC_COLUMNS, columnIndex } from './conversationView';
+
+/** Rows of a search (no SQL, or SQL without LIMIT) at most, as the engine's searches (DEFAULT_ROW_LIMIT). */
+export const DEFAULT_CONVERSATION_ROWS = 10_000;
+/** Groups at most: a GROUP BY over conversations keeps them in memory. */
+export const MAX_GROUPS = 1_000_000;
+
+export interface ConversationQueryOptions {
+  /** Rows at most for a query without LIMIT (default DEFAULT_CONVERSATION_ROWS). */
+  limit?: number;
+  diagnose?: DiagnoseOptions;
+}
+
+export interface ConversationQueryResult {
+  columns: string[];
+  rows: Value[][];
+  kind: 'search' | 'sql';
+  stats: {
+    /** Conversations the diagnosis found (the rows of the table queried), and those the query took. */
+    records: number;
+    matched: number;
+    /** Record lines of the input skipped as malformed, and records read. */
+    malformed: number;
+    inputRecords: number;
+    elapsedMs: number;
+    warnings: string[];
+  };
+}
+
+type Row = ConversationView;
+type Test = (r: Row) => boolean;
+type Call = Extract<Expr, { kind: 'call' }>;
+
+interface AggSpec {
+  fn: string;
+  distinct: boolean;
+  arg?: Evaluator<Row>;
+  key: string;
+}
+
+/** Canonical text of an expression (positions out, names lower case): equal texts, equal expressions. */
+function exprKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : k === 'name' && typeof v === 'string' ? v.toLowerCase() : v));
+}
+
+function closest(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of COLUMN_NAMES) {
+    const d = editDistance(lower, c);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best ?? COLUMN_NAMES.find((c) => c.includes(lower) || lower.includes(c));
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** A query over conversations, checked and compiled once. */
+export class ConversationQuery {
+  readonly kind: 'search' | 'sql';
+  readonly columns: string[];
+  readonly aggregate: boolean = false;
+  /** GROUP BY was written (else an aggregate query is one row, even over no conversation). */
+  readonly grouped: boolean = false;
+  readonly limit: number;
+  private readonly search: Test;
+  private readonly where?: Test;
+  private readonly select: Evaluator<Row>[] = [];
+  private readonly order: { value: Evaluator<Row>; descending: boolean }[] = [];
+  private readonly groupKeys: Evaluator<Row>[] = [];
+  private readonly groupKeyTexts: string[] = [];
+  readonly aggs: AggSpec[] = [];
+  private readonly groupSelect: Evaluator<Group>[] = [];
+  private readonly groupOrder: { value: Evaluator<Group>; descending: boolean }[] = [];
+  private readonly groupHaving?: Evaluator<Group>;
+
+  constructor(private readonly text: string, rowLimit = DEFAULT_CONVERSATION_ROWS) {
+    const query = parseQuery(text);
+    this.search = this.compileSearch(query.search);
+    const sql = query.sql;
+    this.kind = sql ? 'sql' : 'search';
+    this.limit = sql?.limit ?? rowLimit;
+    if (!sql) {
+      this.columns = [...COLUMN_NAMES];
+      this.select = COLUMN_NAMES.map((_, k) => (r: Row) => r.get(k));
+      return;
+    }
+    if (sql.where) {
+      this.checkNoAggregate(sql.where, 'WHERE');
+      const w = this.row(sql.where);
+      this.where = (r) => truthy(w(r));
+    }
+    const items: SelectItem[] = sql.select.flatMap((s) => (s.expr.kind === 'star'
+      ? COLUMN_NAMES.map((name): SelectItem => ({ expr: { kind: 'column', name, offset: s.expr.offset }, text: name }))
+      : [s]));
+    this.columns = items.map((s) => s.alias ?? s.text);
+    const resolve = (e: Expr, clause: 'group' | 'order'): Expr => {
+      if (e.kind === 'number' && Number.isInteger(e.value)) {
+        const item = items[e.value - 1];
+        if (!item) this.fail(`there is no column ${e.value} in the SELECT list`, e.offset);
+        return item.expr;
+      }
+      if (e.kind === 'column') {
+        const item = items.find((s) => s.alias !== undefined && s.alias.toLowerCase() === e.name.toLowerCase());
+        if (item && (clause === 'order' || columnIndex(e.name) < 0)) return item.expr;
+      }
+      return e;
+    };
+    const groupBy = sql.groupBy.map((g) => resolve(g, 'group'));
+    this.grouped = groupBy.length > 0;
+    const orderBy: OrderItem[] = sql.orderBy.map((o) => ({ expr: resolve(o.expr, 'order'), descending: o.descending }));
+    const withAliases = (e: Expr): Expr => {
+      if (e.kind === 'column') return items.find((s) => s.alias?.toLowerCase() === e.name.toLowerCase())?.expr ?? e;
+      if (e.kind === 'call' && isAggregateName(e.name)) return e;
+      return mapExpr(e, withAliases);
+    };
+    const having = sql.having ? withAliases(sql.having) : undefined;
+    groupBy.forEach((g) => this.checkNoAggregate(g, 'GROUP BY'));
+    this.aggregate = groupBy.length > 0 || having !== undefined || items.some((s) => hasAggregate(s.expr)) || orderBy.some((o) => hasAggregate(o.expr));
+    if (!this.aggregate) {
+      this.select = items.map((s) => this.row(s.expr));
+      this.order = orderBy.map((o) => ({ value: this.row(o.expr), descending: o.descending }));
+      return;
+    }
+    const star = sql.select.find((s) => s.expr.kind === 'star');
+    if (star) this.fail('SELECT * cannot be used with aggregates or GROUP BY', star.expr.offset);
+    this.groupKeys = groupBy.map((g) => this.row(g));
+    this.groupKeyTexts = groupBy.map(exprKey);
+    this.groupSelect = items.map((s) => this.group(s.expr));
+    this.groupHaving = having ? this.group(having) : undefined;
+    this.groupOrder = orderBy.map((o) => ({ value: this.group(o.expr), descending: o.descending }));
+  }
+
+  private fail(message: string, offset: number): never {
+    throw new QueryError(message, this.text, offset);
+  }
+
+  private column(name: string, offset: number): number {
+    const k = columnIndex(name);
+    if (k < 0) {
+      const guess = closest(name);
+      this.fail(`conversations have no column ${name}${guess ? `; did you mean ${guess}?` : ''} (columns: ${COLUMN_NAMES.join(', ')})`, offset);
+    }
+    return k;
+  }
+
+  private checkNoAggregate(e: Expr, clause: string): void {
+    if (e.kind === 'call' && isAggregateName(e.name)) this.fail(`${e.name}() is an aggregate: not allowed in ${clause}${clause === 'WHERE' ? ' (filter groups with HAVING)' : ''}`, e.offset);
+    forEachChild(e, (c) => this.checkNoAggregate(c, clause));
+  }
+
+  /** An expression over one conversation's row. */
+  private row(e: Expr): Evaluator<Row> {
+    if (e.kind === 'call') {
+      if (isAggregateName(e.name)) this.fail(`${e.name}() is an aggregate: not allowed here`, e.offset);
+      this.checkCall(e);
+    }
+    return compileScalar<Row>(e, (c) => this.row(c), (c) => {
+      const k = this.column(c.name, c.offset);
+      return (r) => r.get(k);
+    });
+  }
+
+  private checkCall(e: Call): void {
+    const fn = scalarFunction(e.name);
+    if (!fn) this.fail(`unknown function ${e.name}() (functions: ${SQL_FUNCTION_NAMES.join(', ')})`, e.offset);
+    if (e.distinct) this.fail(`DISTINCT is only allowed in aggregates, not in ${e.name}()`, e.offset);
+    if (e.args.length < fn.minArgs || e.args.length > fn.maxArgs) {
+      this.fail(`${e.name}() takes ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs}–${fn.maxArgs}`} argument${fn.maxArgs === 1 ? '' : 's'}: ${fn.signature}`, e.offset);
+    }
+    fn.check?.(e, (message, offset) => this.fail(message, offset));
+  }
+
+  /** An expression over a group: its keys, its aggregates, and scalar SQL over them. */
+  private group(e: Expr): Evaluator<Group> {
+    const keyIndex = this.groupKeyTexts.indexOf(exprKey(e));
+    if (keyIndex >= 0) return (g) => g.keys[keyIndex];
+    if (e.kind === 'call' && isAggregateName(e.name)) {
+      const i = this.aggIndex(e);
+      return (g) => g.value(i);
+    }
+    if (e.kind === 'call') this.checkCall(e);
+    return compileScalar<Group>(e, (c) => this.group(c), (column) => {
+      this.column(column.name, column.offset);
+      this.fail(`${column.name} is neither in GROUP BY nor inside an aggregate: group by it, or use an aggregate such as any_value(${column.name})`, column.offset);
+    });
+  }
+
+  private aggIndex(e: Call): number {
+    const fn = aggregateFunction(e.name)!;
+    const key = exprKey({ ...e, name: fn.name });
+    const found = this.aggs.findIndex((a) => a.key === key);
+    if (found >= 0) return found;
+    if (e.distinct && !fn.distinct) this.fail(`${e.name}(distinct …) is not supported`, e.offset);
+    const star = fn.name === 'count' && e.args.length === 1 && e.args[0].kind === 'star';
+    if (star && e.distinct) this.fail('count(distinct *) is not supported', e.offset);
+    if (e.args.length !== 1) this.fail(`${e.name}() takes one argument`, e.offset);
+    if (!star) forEachChild(e, (c) => this.checkNoAggregate(c, 'an aggregate'));
+    this.aggs.push({ fn: fn.name, distinct: e.distinct, arg: star ? undefined : this.row(e.args[0]), key });
+    return this.aggs.length - 1;
+  }
+
+  // The search: CLS/Lucene-style conditions on the conversation's columns.
+  private compileSearch(n: SearchNode): Test {
+    switch (n.kind) {
+      case 'all': return () => true;
+      case 'and': {
+        const items = n.items.map((i) => this.compileSearch(i));
+        return (r) => items.every((t) => t(r));
+      }
+      case 'or': {
+        const items = n.items.map((i) => this.compileSearch(i));
+        return (r) => items.some((t) => t(r));
+      }
+      case 'not': {
+        const item = this.compileSearch(n.item);
+        return (r) => !item(r);
+      }
+      case 'term': {
+        // A bare term: a column whose whole value is the term, ASCII case-insensitive (as a search on records).
+        const lower = n.value.toLowerCase();
+        return (r) => {
+          for (let k = 0; k < COLUMN_NAMES.length; k++) {
+            if (COLUMN_NAMES[k] === 'reading' || COLUMN_NAMES[k] === 'certainty') continue;
+            const v = r.get(k);
+            if (v !== null && String(v).toLowerCase() === lower) return true;
+          }
+          return false;
+        };
+      }
+      case 'field': {
+        const k = this.column(n.field, n.offset);
+        return this.fieldTest(k, n.test, n.offset);
+      }
+    }
+  }
+
+  private fieldTest(k: number, test: FieldTest, offset: number): Test {
+    const name = COLUMN_NAMES[k];
+    const numeric = NUMERIC_COLUMNS.has(name);
+    const number = (text: string): number => {
+      if (name === 'protocol') {
+        const p = /^\d+$/.test(text) ? Number(text) : protocolByName(text);
+        if (p !== undefined) return p;
+      }
+      if (!/^-?\d+(\.\d+)?$/.test(text)) this.fail(`${name} is a number: ${text} is not one`, offset);
+      return Number(text);
+    };
+    switch (test.op) {
+      case 'present':
+        return (r) => r.get(k) !== null;
+      case 'eq': {
+        if (numeric) {
+          const want = number(test.value);
+          return (r) => r.get(k) === want;
+        }
+        if (ADDRESS_COLUMNS.has(name)) {
+          const cidr = parseCidr(test.value);
+          if (!cidr) this.fail(`${name} is an address: ${test.value} is not an address or CIDR block`, offset);
+          return (r) => {
+            const v = r.get(k);
+            const a = typeof v === 'string' ? parseAddress(v) : undefined;
+            return a !== undefined && cidrContains(cidr, a);
+          };
+        }
+        const lower = test.value.toLowerCase();
+        return (r) => {
+          const v = r.get(k);
+          return v !== null && String(v).toLowerCase() === lower;
+        };
+      }
+      case 'prefix': {
+        const lower = test.value.toLowerCase();
+        return (r) => {
+          const v = r.get(k);
+          return v !== null && String(v).toLowerCase().startsWith(lower);
+        };
+      }
+      case 'cmp': {
+        const bound: Value = numeric ? number(test.value) : test.value;
+        const ok = { '>': (c: number) => c > 0, '>=': (c: number) => c >= 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0 }[test.cmp];
+        return (r) => {
+          const v = r.get(k);
+          return v !== null && ok(compareValues(v, bound));
+        };
+      }
+      case 'range': {
+        const from: Value = test.from === '*' ? null : numeric ? number(test.from) : test.from;
+        const to: Value = test.to === '*' ? null : numeric ? number(test.to) : test.to;
+        return (r) => {
+          const v = r.get(k);
+          if (v === null) return false;
+          if (from !== null) {
+            const c = compareValues(v, from);
+            if (c < 0 || (c === 0 && !test.fromInclusive)) return false;
+          }
+          if (to !== null) {
+            const c = compareValues(v, to);
+            if (c > 0 || (c === 0 && !test.toInclusive)) return false;
+          }
+          return true;
+        };
+      }
+    }
+  }
+
+  /** Whether a conversation is taken (search, then WHERE). */
+  takes(r: Row): boolean {
+    return this.search(r) && (this.where === undefined || this.where(r));
+  }
+
+  selectRow(r: Row): Value[] {
+    return this.select.map((f) => f(r));
+  }
+
+  orderKey(r: Row): Value[] {
+    return this.order.map((o) => o.value(r));
+  }
+
+  get ordered(): boolean {
+    return this.order.length > 0;
+  }
+
+  compareOrder(a: Value[], b: Value[]): number {
+    for (let i = 0; i < this.order.length; i++) {
+      const c = compareValues(a[i], b[i]);
+      if (c !== 0) return this.order[i].descending ? -c : c;
+    }
+    return 0;
+  }
+
+  groupKey(r: Row): Value[] {
+    return this.groupKeys.map((f) => f(r));
+  }
+
+  /** The result rows of the groups: HAVING, ORDER BY, LIMIT, SELECT. */
+  finishGroups(groups: Iterable<Group>): Value[][] {
+    let list = [...groups];
+    if (this.groupHaving) list = list.filter((g) => truthy(this.groupHaving!(g)));
+    if (this.groupOrder.length > 0) {
+      const keyed = list.map((g) => ({ g, key: this.groupOrder.map((o) => o.value(g)) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < this.groupOrder.length; i++) {
+          const c = compareValues(a.key[i], b.key[i]);
+          if (c !== 0) return this.groupOrder[i].descending ? -c : c;
+        }
+        return 0;
+      });
+      list = keyed.map((x) => x.g);
+    }
+    return list.slice(0, this.limit).map((g) => this.groupSelect.map((f) => f(g)));
+  }
+}
+
+/** A group: its key values and its aggregates' states. */
+export class Group {
+  private readonly count: number[];
+  private readonly sum: number[];
+  private readonly best: Value[];
+  private readonly seen: (Set<Value> | undefined)[];
+  private first = true;
+
+  constructor(readonly keys: Value[], private readonly aggs: readonly AggSpec[]) {
+    this.count = aggs.map(() => 0);
+    this.sum = aggs.map(() => 0);
+    this.best = aggs.map(() => null);
+    this.seen = aggs.map((a) => (a.distinct ? new Set<Value>() : undefined));
+  }
+
+  add(r: Row): void {
+    for (let i = 0; i < this.aggs.length; i++) {
+      const a = this.aggs[i];
+      if (!a.arg) {
+        this.count[i]++;
+        continue;
+      }
+      const v = a.arg(r);
+      if (a.fn === 'any_value') {
+        if (this.first) this.best[i] = v;
+        continue;
+      }
+      if (v === null) continue;
+      const seen = this.seen[i];
+      if (seen) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+      }
+      this.count[i]++;
+      if (a.fn === 'sum' || a.fn === 'avg') {
+        const x = typeof v === 'number' ? v : Number(v);
+        if (!Number.isNaN(x)) this.sum[i] += x;
+      } else if (a.fn === 'min' || a.fn === 'max') {
+        const b = this.best[i];
+        if (b === null || (a.fn === 'min' ? compareValues(v, b) < 0 : compareValues(v, b) > 0)) this.best[i] = v;
+      }
+    }
+    this.first = false;
+  }
+
+  value(i: number): Value {
+    switch (this.aggs[i].fn) {
+      case 'count': return this.count[i];
+      case 'sum': return this.count[i] > 0 ? this.sum[i] : null;
+      case 'avg': return this.count[i] > 0 ? this.sum[i] / this.count[i] : null;
+      default: return this.best[i];
+    }
+  }
+}
+
+function hasAggregate(e: Expr): boolean {
+  if (e.kind === 'call' && isAggregateName(e.name)) return true;
+  let found = false;
+  forEachChild(e, (c) => {
+    found ||= hasAggregate(c);
+  });
+  return found;
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'unary': return [e.operand];
+    case 'binary': return [e.left, e.right];
+    case 'call': return e.args;
+    case 'in': return [e.operand, ...e.list];
+    case 'between': return [e.operand, e.low, e.high];
+    case 'like': return [e.operand, e.pattern];
+    case 'isNull': return [e.operand];
+    default: return [];
+  }
+}
+
+function forEachChild(e: Expr, f: (c: Expr) => void): void {
+  children(e).forEach(f);
+}
+
+function mapExpr(e: Expr, f: (c: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case 'unary': return { ...e, operand: f(e.operand) };
+    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
+    case 'call': return { ...e, args: e.args.map(f) };
+    case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
+    case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
+    case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
+    case 'isNull': return { ...e, operand: f(e.operand) };
+    default: return e;
+  }
+}
+
+/**
+ * Runs a query over the conversations of `source` (checked before the input is read: a query error costs nothing).
+ * Rows of a search come in the order the diagnosis closes conversations (about their end time).
+ */
+export async function runConversationQuery(source: QuerySource, text: string, options: ConversationQueryOptions = {}): Promise<ConversationQueryResult> {
+  const t0 = performance.now();
+  const q = new ConversationQuery(text, options.limit);
+  const view = new ConversationView();
+  let conversations = 0;
+  let matched = 0;
+  const rows: Value[][] = [];
+  // ORDER BY without GROUP BY: the best `limit` rows, kept by sorting when twice as many are held.
+  const ranked: { key: Value[]; row: Value[] }[] = [];
+  const groups = new Map<string, Group>();
+  // After a prune, the last row kept: a row that does not sort before it cannot be in the result (its SELECT
+  // values, the reading perhaps, are not made).
+  let bar: Value[] | undefined;
+  const prune = () => {
+    ranked.sort((a, b) => q.compareOrder(a.key, b.key));
+    ranked.length = Math.min(ranked.length, q.limit);
+    bar = ranked.length === q.limit && q.limit > 0 ? ranked[ranked.length - 1].key : undefined;
+  };
+  const result = await diagnose(source, {
+    ...options.diagnose,
+    limit: 0,
+    list: [],
+    collectAll: false,
+    onConversation: (c, ctx) => {
+      conversations++;
+      view.set(c, ctx);
+      if (!q.takes(view)) return;
+      matched++;
+      if (q.aggregate) {
+        const keys = q.groupKey(view);
+        const id = keys.length === 1 ? keyText(keys[0]) : JSON.stringify(keys);
+        let g = groups.get(id);
+        if (!g) {
+          if (groups.size >= MAX_GROUPS) throw new QueryError(`more than ${MAX_GROUPS.toLocaleString('en-US')} groups: narrow the search or group by fewer columns`, text, 0);
+          groups.set(id, (g = new Group(keys, q.aggs)));
+        }
+        g.add(view);
+      } else if (q.ordered) {
+        const key = q.orderKey(view);
+        if (q.limit === 0 || (bar && q.compareOrder(key, bar) >= 0)) return;
+        ranked.push({ key, row: q.selectRow(view) });
+        if (ranked.length >= 2 * Math.max(q.limit, 1024)) prune();
+      } else if (rows.length < q.limit) rows.push(q.selectRow(view));
+    },
+  });
+  let out = rows;
+  if (q.aggregate) {
+    // SQL: an aggregate without GROUP BY is one row, even over no conversation.
+    if (groups.size === 0 && !q.grouped) groups.set('[]', new Group([], q.aggs));
+    out = q.finishGroups(groups.values());
+  } else if (q.ordered) {
+    prune();
+    out = ranked.map((r) => r.row);
+  }
+  return {
+    columns: q.columns,
+    rows: out,
+    kind: q.kind,
+    stats: {
+      records: conversations,
+      matched,
+      malformed: result.input.malformed,
+      inputRecords: result.input.records,
+      elapsedMs: Math.round(performance.now() - t0),
+      warnings: result.warnings,
+    },
+  };
+}
+
+/** A one-column group's map key: numbers and texts apart (1 and '1' are two groups, as in SQL). */
+function keyText(v: Value): string {
+  return v === null ? 'N' : typeof v === 'number' ? `n${v}` : `s${v}`;
+}
