@@ -1,11 +1,10 @@
-// The one place the loader reads flow log files: whole lines from the engine's chunk reader, split by the
-// scanner, bound to the format of the last header line, checked by the validator. When the engine's readers
-// change (byte chunks; JSON, CSV, Parquet and compressed readers that give canonical text lines, see
-// ../readers/types.ts), only `readRecordChunks` changes.
+// The one place the loader reads flow log files: canonical lines from the readers (any delivery shape, as the
+// engine reads it), split by the scanner, bound to the format of the last header line, malformed as the engine
+// says (the validator gives the reason).
 import { readChunks } from '../query/sources';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
-import { Codes, Problem, validateHeader, validateRecord } from '../validate';
-import { intAt, isNumericField } from '../query/values';
+import { Problem, validateHeader, validateRecord } from '../validate';
+import { LineKind as ScanKind, RecordScanner } from '../records/recordScanner';
 
 /** What the reader finds, line by line, handed to the loader as it goes (synchronously, within a chunk). */
 export interface RecordVisitor {
@@ -28,62 +27,65 @@ export interface ChunkProgress {
   bytesTotal: number;
 }
 
-/**
- * Problems that do not stop a record from being stored faithfully: a `-` where an OK record needs a value is
- * NULL, as the query engine reads it; start after end is two valid times. Every other error makes the line
- * malformed (a wrong field count, a value that is not of its field's type).
- */
-const STORABLE: ReadonlySet<string> = new Set([Codes.missingValue, Codes.startAfterEnd]);
-
-/** The records of one file, in line order (lines 1-based), to `visit`; yields after each chunk. */
+/** The records of one file, in line order (source lines, 1-based), to `visit`; yields after each chunk. */
 export async function* readRecordChunks(path: string, visit: RecordVisitor): AsyncGenerator<ChunkProgress> {
   let format = DEFAULT_FORMAT;
-  let lineNo = 0;
   const spans = new FieldSpans();
   const problems: Problem[] = [];
+  // Malformed is what the query engine calls malformed (records/recordScanner.ts): a table holds the records a
+  // query of the file reads, no more, no fewer. The scanner reads each line's bytes; the validator says why.
+  const scanner = new RecordScanner(format);
   for await (const chunk of readChunks({ kind: 'files', paths: [path] })) {
     const text = chunk.text;
+    const unreadable = chunk.problems ? new Map(chunk.problems.map((p) => [p.line, p.message])) : undefined;
     let start = 0;
-    while (start < text.length) {
+    for (let k = 0; start < text.length; k++) {
       let nl = text.indexOf('\n', start);
       if (nl < 0) nl = text.length;
       const line = text.slice(start, nl);
       start = nl + 1;
-      lineNo++;
-      const n = scanFields(line, 0, line.length, spans);
+      const lineNo = chunk.lines ? chunk.lines[k] : chunk.firstLine + k;
+      if (line === '!' && unreadable?.has(lineNo)) {
+        visit.malformed(lineNo, unreadable.get(lineNo)!);
+        continue;
+      }
+      scanFields(line, 0, line.length, spans);
       const kind = classifyLine(line, spans);
       if (kind === LineKind.Blank || kind === LineKind.Comment) continue;
       if (kind === LineKind.Header) {
-        format = makeFormat(headerNames(line, spans), lineNo - 1);
+        format = makeFormat(headerNames(line, spans), Math.max(0, lineNo - 1));
+        scanner.bind(format);
         visit.format(lineNo, format);
         problems.length = 0;
         validateHeader(line, spans, problems);
         for (const p of problems) if (p.severity === 'error') visit.warning(lineNo, `${p.message}: its values are not loaded`);
         continue;
       }
-      problems.length = 0;
-      validateRecord(line, spans, format, problems);
-      let error: Problem | undefined;
-      for (const p of problems) {
-        if (p.severity === 'error' && !STORABLE.has(p.code)) {
-          error = p;
-          break;
-        }
-      }
-      if (error) {
-        visit.malformed(lineNo, error.message);
+      if (scanner.format !== format) scanner.bind(format);
+      scanner.setChunk(Buffer.from(line, 'utf8'));
+      if (scanner.next() !== ScanKind.Record) {
+        problems.length = 0;
+        validateRecord(line, spans, format, problems);
+        const why = problems.find((p) => p.severity === 'error');
+        visit.malformed(lineNo, why?.message ?? 'not a record of its format (a field count or a value not of its type)');
         continue;
       }
-      // The engine reads numbers of up to 15 digits (exact as doubles); the validator lets longer counts pass.
-      let bad = -1;
-      for (let k = 0; k < n && bad < 0; k++) {
-        const s = spans.starts[k];
-        const e = spans.ends[k];
-        if (e - s > 15 && isNumericField(format.fields[k]) && Number.isNaN(intAt(line, s, e))) bad = k;
-      }
-      if (bad >= 0) visit.malformed(lineNo, `${format.names[bad]} ${line.slice(spans.starts[bad], spans.ends[bad])} has more than 15 digits`);
+      // ClickHouse's unsigned columns (times, codes) cannot hold what the engine reads as a negative number.
+      const negative = unsignedNegative(line, spans, format);
+      if (negative >= 0) visit.malformed(lineNo, `${format.names[negative]} ${line.slice(spans.starts[negative], spans.ends[negative])} is negative: the table's column is unsigned`);
       else visit.record(lineNo, line, spans);
     }
     yield { bytesDone: chunk.bytesDone, bytesTotal: chunk.bytesTotal };
   }
+}
+
+/** The first field a negative number is written in whose column is unsigned (schema.ts), or -1. */
+function unsignedNegative(line: string, spans: FieldSpans, format: RecordFormat): number {
+  for (let k = 0; k < spans.count && k < format.fields.length; k++) {
+    const f = format.fields[k];
+    if (!f || (f.type !== 'timestamp' && f.type !== 'integer')) continue;
+    const s = spans.starts[k];
+    if (line.charCodeAt(s) === 45 && spans.ends[k] - s > 1) return k;
+  }
+  return -1;
 }

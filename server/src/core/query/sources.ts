@@ -4,7 +4,7 @@
 // it, so a file loads and diagnoses the same records that it queries. Memory stays constant: one chunk at a time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotAFlowLogError, decodeFile } from '../readers';
+import { DecodeProblem, NotAFlowLogError, decodeFile } from '../readers';
 import { QuerySource, expandSource } from './input';
 
 export type { QuerySource } from './input';
@@ -22,6 +22,8 @@ export interface Chunk {
   firstLine: number;
   /** Source lines of each line where they are not consecutive from firstLine (JSON, CSV, Parquet). */
   lines?: Int32Array;
+  /** Source lines the reader could not make a record of (each is a `!` line in `text`), with why. */
+  problems?: DecodeProblem[];
 }
 
 const CHUNK = 1 << 20;
@@ -82,7 +84,7 @@ export async function* readChunks(source: QuerySource): AsyncGenerator<Chunk> {
       for await (const chunk of decodeFile(file.path, { formatHint: source.formatHint, csv: source.csv, onlyFlowLogs: file.found })) {
         yield {
           file: file.path, text: decoder.decode(chunk.bytes), bytesDone: before + chunk.bytesRead, bytesTotal: total, fileStart: first,
-          firstLine: chunk.firstLine, lines: chunk.lines,
+          firstLine: chunk.firstLine, lines: chunk.lines, problems: chunk.problems,
         };
         first = false;
       }
