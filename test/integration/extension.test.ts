@@ -20,13 +20,18 @@ async function open(name: string): Promise<vscode.TextDocument> {
 }
 
 /** Resolves with the diagnostics of `uri` once `accept` holds, awaiting onDidChangeDiagnostics (no sleeps). */
+/** The problems of the file itself, not the connectivity findings about the traffic it records. */
+function ownProblems(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source !== 'flowlog connectivity');
+}
+
 function diagnosticsWhen(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean): Promise<readonly vscode.Diagnostic[]> {
   return new Promise((resolve) => {
-    const now = vscode.languages.getDiagnostics(uri);
+    const now = ownProblems(uri);
     if (accept(now)) return resolve(now);
     const sub = vscode.languages.onDidChangeDiagnostics((e) => {
       if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-      const d = vscode.languages.getDiagnostics(uri);
+      const d = ownProblems(uri);
       if (accept(d)) {
         sub.dispose();
         resolve(d);
@@ -91,7 +96,20 @@ suite('VPC Flow Logs extension', () => {
     const doc = await open('good.flowlog');
     // The status notification follows the (empty) diagnostics; wait for the record to be known via hover.
     await hoverUntil(doc, position(doc, 0, ' 6 '), (s) => s.includes('TCP'));
-    assert.deepEqual(vscode.languages.getDiagnostics(doc.uri), []);
+    assert.deepEqual(ownProblems(doc.uri), []);
+    // What it records is another matter: its RDP attempt was rejected (a connectivity finding, not a problem).
+    const rdp = (d: vscode.Diagnostic) => d.source === 'flowlog connectivity' && d.code === 'request-rejected' && d.message.includes(':3389');
+    const found = await new Promise<vscode.Diagnostic>((resolve) => {
+      const check = () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).find(rdp);
+        if (!d) return;
+        sub.dispose();
+        resolve(d);
+      };
+      const sub = vscode.languages.onDidChangeDiagnostics(check);
+      check();
+    });
+    assert.equal(doc.lineAt(found.range.start.line).text.includes('3389'), true);
   });
 
   test('hover decodes protocol, port and timestamp, and reads the whole flow', async () => {
