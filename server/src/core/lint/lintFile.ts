@@ -133,7 +133,7 @@ async function lintHere(unit: ScanUnit, sink: LintSink, options: LintFileOptions
   const info: UnitReadInfo = {};
   const result: LintFileResult = linter.counts;
   try {
-    await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true, signal: options.signal }), linter, (batch) => sink.write(batch), options.signal);
+    await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true, reuseBuffers: true, signal: options.signal }), linter, (batch) => sink.write(batch), options.signal);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     result.error = e.line !== undefined ? { message: e.reason, line: e.line + lineOffset } : { message: e.reason };
@@ -257,7 +257,7 @@ export function maybeRunAsLintWorker(): boolean {
     const info: UnitReadInfo = {};
     let error: RangeEnd['error'];
     try {
-      await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true }), linter, emit);
+      await lintChunks(readUnit(unit, undefined, info, { sourceColumns: true, reuseBuffers: true }), linter, emit);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       error = e.line !== undefined ? { message: e.reason, line: e.line } : { message: e.reason };

@@ -263,6 +263,8 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Where each line's fields are in the source line (lint). */
   sourceColumns?: boolean;
+  /** The consumer keeps no view of a chunk once it asks for the next (DecodeOptions.reuseBuffers). */
+  reuseBuffers?: boolean;
   signal?: AbortSignal;
 }
 

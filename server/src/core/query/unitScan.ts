@@ -59,7 +59,8 @@ export async function scanUnit(unit: ScanUnit, text: string | undefined, passes:
   const place: RecordPlace = { file: unit.file, line: 0, seq: unit.index * SEQ_PER_UNIT };
   const info: UnitReadInfo = {};
   try {
-    for await (const chunk of readUnit(unit, text, info, { maxLineBytes: control.maxLineBytes })) {
+    // Records are read out of a chunk while it is scanned (text decoded, keys copied): its buffer can be reused.
+    for await (const chunk of readUnit(unit, text, info, { maxLineBytes: control.maxLineBytes, reuseBuffers: true })) {
       if (control.cancelled?.()) throw new QueryCancelledError();
       scanChunk(chunk, scanner, passes, place, unit, counts);
       counts.bytesRead = chunk.bytesRead;

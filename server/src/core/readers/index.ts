@@ -303,7 +303,7 @@ async function* decodePlain(path: string, start: number, end: number, format: De
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let stop: { pos: number; nextLine: number };
   try {
-    stop = yield* plainTextRuns(path, start, end, { cap, startsFile: start === 0, signal: options.signal, counter });
+    stop = yield* plainTextRuns(path, start, end, { cap, startsFile: start === 0, signal: options.signal, counter, reuseBuffers: options.reuseBuffers });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new DecodeError(path, readReason(e));

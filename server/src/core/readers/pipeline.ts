@@ -28,6 +28,8 @@ export interface DecodeOptions {
    * not a flow log (binary, or a first line that is no part of one). The check of expandInputs' `sniff`, made here.
    */
   onlyFlowLogs?: boolean;
+  /** The consumer keeps no view of a chunk once it asks for the next: plain text reuses its read buffers. */
+  reuseBuffers?: boolean;
   signal?: AbortSignal;
 }
 
