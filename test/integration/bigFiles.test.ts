@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createWriteStream, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { diagnosticsWhen } from './diagnostics';
 
 const EXTENSION_ID = 'flowlog-tools.vpc-flowlogs';
 const LINES = 600_000;
@@ -23,21 +24,6 @@ async function writeBigFlowLog(file: string): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-}
-
-function diagnosticsWhen(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean): Promise<readonly vscode.Diagnostic[]> {
-  return new Promise((resolve) => {
-    const now = vscode.languages.getDiagnostics(uri);
-    if (accept(now)) return resolve(now);
-    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-      const d = vscode.languages.getDiagnostics(uri);
-      if (accept(d)) {
-        sub.dispose();
-        resolve(d);
-      }
-    });
-  });
 }
 
 suite('Files over 50 MB (never handed to extensions)', () => {

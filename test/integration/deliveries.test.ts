@@ -7,32 +7,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
+import { diagnosticsWhen } from './diagnostics';
 
 const EXTENSION_ID = 'flowlog-tools.vpc-flowlogs';
 const DECODED_SCHEME = 'flowlog-decoded';
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const GOOD = '2 123456789010 eni-0a1b2c3d 10.0.1.12 10.0.2.7 49152 443 6 10 4000 1705312862 1705312922 ACCEPT OK';
 const BAD_PORT = GOOD.replace(' 443 ', ' 65536 ');
-
-/** The problems of the file itself, not the connectivity findings about the traffic it records. */
-function ownProblems(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source !== 'flowlog connectivity');
-}
-
-function diagnosticsWhen(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean): Promise<readonly vscode.Diagnostic[]> {
-  return new Promise((resolve) => {
-    const now = ownProblems(uri);
-    if (accept(now)) return resolve(now);
-    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-      const d = ownProblems(uri);
-      if (accept(d)) {
-        sub.dispose();
-        resolve(d);
-      }
-    });
-  });
-}
 
 /** The active text editor once its document satisfies `accept` (the decoded view replaces the custom editor). */
 async function activeEditorWhen(accept: (d: vscode.TextDocument) => boolean): Promise<vscode.TextEditor> {

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { diagnosticsWhen, ownProblems } from './diagnostics';
 import { translateQuery } from '../../server/src/core/translate';
 
 const EXTENSION_ID = 'flowlog-tools.vpc-flowlogs';
@@ -17,27 +18,6 @@ async function open(name: string): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument(fixture(name));
   await vscode.window.showTextDocument(doc);
   return doc;
-}
-
-/** Resolves with the diagnostics of `uri` once `accept` holds, awaiting onDidChangeDiagnostics (no sleeps). */
-/** The problems of the file itself, not the connectivity findings about the traffic it records. */
-function ownProblems(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source !== 'flowlog connectivity');
-}
-
-function diagnosticsWhen(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean): Promise<readonly vscode.Diagnostic[]> {
-  return new Promise((resolve) => {
-    const now = ownProblems(uri);
-    if (accept(now)) return resolve(now);
-    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-      const d = ownProblems(uri);
-      if (accept(d)) {
-        sub.dispose();
-        resolve(d);
-      }
-    });
-  });
 }
 
 function position(doc: vscode.TextDocument, line: number, text: string): vscode.Position {

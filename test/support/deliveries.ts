@@ -139,3 +139,14 @@ export function lzoVectorContent(): Buffer {
   }
   return Buffer.concat([text, noise, Buffer.alloc(5000, 0x41), text]);
 }
+
+/** Queries whose answers must not depend on how the records were delivered (readers and engine tests). */
+export const DELIVERY_QUERIES: readonly string[] = [
+  '* | select count(*) as n, sum(bytes) as b, sum(packets) as p',
+  '* | select action, log_status, count(*) as n, sum(bytes) as b group by action, log_status order by action, log_status',
+  'action:REJECT | select dstport, count(*) as n group by dstport order by n desc, dstport limit 5',
+  '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 5',
+  '* | select histogram(start, interval 5 minute) as t, count(*) as n group by t order by t',
+  'dstport:[1 TO 1024] AND NOT srcaddr:10.0.0.0/8 | select count(*) as n',
+  'log-status:NODATA OR log-status:SKIPDATA | select interface_id, count(*) as n group by interface_id order by interface_id',
+];

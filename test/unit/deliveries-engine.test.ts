@@ -10,7 +10,7 @@ import { expandInputs } from '../../server/src/core/readers';
 import { runQuery } from '../../server/src/core/query';
 import { computeSummary } from '../../server/src/core/summary';
 import { lintFile } from '../../server/src/core/lint/lintFile';
-import { canonical, deliveryRecords } from '../support/deliveries';
+import { canonical, deliveryRecords, DELIVERY_QUERIES } from '../support/deliveries';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'deliveries');
 const RECORDS = deliveryRecords(240, 7);
@@ -22,12 +22,7 @@ writeFileSync(reference, canonical(RECORDS, true));
 const DELIVERIES = ['s3', 's3-hive', 's3-parquet', 'cloudwatch-export', 'cls-json', 'cls-csv', 'snappy-containers/framed.json.snappy', 'snappy-containers/hadoop.json.snappy', 'snappy-containers/raw.json.snappy'];
 
 const QUERIES = [
-  '* | select count(*) as n, sum(bytes) as b, sum(packets) as p',
-  '* | select action, log_status, count(*) as n, sum(bytes) as b group by action, log_status order by action, log_status',
-  'action:REJECT | select dstport, count(*) as n group by dstport order by n desc, dstport limit 5',
-  '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 5',
-  '* | select histogram(start, interval 5 minute) as t, count(*) as n group by t order by t',
-  'dstport:[1 TO 1024] AND NOT srcaddr:10.0.0.0/8 | select count(*) as n',
+  ...DELIVERY_QUERIES,
   '* | select srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, end, action order by start, srcaddr, dstaddr, srcport, dstport, bytes',
 ];
 

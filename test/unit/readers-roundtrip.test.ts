@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { decodeFile, expandInputs } from '../../server/src/core/readers';
 import { runQuery } from '../../server/src/core/query';
-import { canonical, deliveryRecords, HEADER } from '../support/deliveries';
+import { canonical, deliveryRecords, DELIVERY_QUERIES, HEADER } from '../support/deliveries';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'deliveries');
 const RECORDS = deliveryRecords(240, 7);
@@ -66,15 +66,7 @@ describe('readers: one record set in every delivery shape', () => {
   });
 
   it('the query engine gives the same answers on every delivery', async () => {
-    const queries = [
-      '* | select count(*) as n, sum(bytes) as b, sum(packets) as p',
-      '* | select action, log_status, count(*) as n, sum(bytes) as b group by action, log_status order by action, log_status',
-      'action:REJECT | select dstport, count(*) as n group by dstport order by n desc, dstport limit 5',
-      '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 5',
-      '* | select histogram(start, interval 5 minute) as t, count(*) as n group by t order by t',
-      'dstport:[1 TO 1024] AND NOT srcaddr:10.0.0.0/8 | select count(*) as n',
-      'log-status:NODATA OR log-status:SKIPDATA | select interface_id, count(*) as n group by interface_id order by interface_id',
-    ];
+    const queries = DELIVERY_QUERIES;
     const expected: unknown[] = [];
     for (const q of queries) {
       const r = await runQuery({ kind: 'text', text: canonical(RECORDS, true), name: 'reference' }, q);

@@ -5,6 +5,7 @@ import type { DiagnoseOptions } from '../core/diagnose';
 import { QueryError } from '../core/query';
 import { toCsv } from '../core/query/csv';
 import { terminalJson, terminalText } from '../core/terminalText';
+import { alignedTable } from './textTable';
 import { CliIO } from './io';
 
 export async function runDiagnoseQuery(files: string[], query: string, format: 'table' | 'json' | 'csv', limit: number | undefined, options: DiagnoseOptions, io: CliIO): Promise<number> {
@@ -29,18 +30,7 @@ export async function runDiagnoseQuery(files: string[], query: string, format: '
 /** The result as an aligned text table, with a line saying how many conversations the query took. */
 export function conversationTable(result: ConversationQueryResult): string {
   const { columns, rows, stats } = result;
-  const text = rows.map((r) => r.map((v) => (v === null ? 'NULL' : terminalText(String(v)))));
-  const heads = columns.map(terminalText);
-  const widths = heads.map((c, i) => {
-    let w = c.length;
-    for (const r of text) if (r[i].length > w) w = r[i].length;
-    return Math.min(60, w);
-  });
-  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const lines = [fmt(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
   const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
   const n = (x: number) => x.toLocaleString('en-US');
-  lines.push('', `${n(rows.length)} rows · ${n(stats.matched)} of ${n(stats.records)} conversations matched${more} · ${n(stats.inputRecords)} records read, ${n(stats.malformed)} malformed skipped · ${n(stats.elapsedMs)} ms`);
-  return lines.join('\n') + '\n';
+  return alignedTable(columns, rows, `${n(rows.length)} rows · ${n(stats.matched)} of ${n(stats.records)} conversations matched${more} · ${n(stats.inputRecords)} records read, ${n(stats.malformed)} malformed skipped · ${n(stats.elapsedMs)} ms`);
 }

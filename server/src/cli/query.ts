@@ -9,6 +9,7 @@ import { runClickHouseQuery } from '../core/clickhouse/query';
 import { isClickHouseError } from '../core/clickhouse/http';
 import { CLICKHOUSE_USAGE, ClickHouseCliOptions, clickhouseCredentials, takeClickHouseOption } from './clickhouseOptions';
 import { CliIO, UsageError } from './io';
+import { alignedTable } from './textTable';
 import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
 
 const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--format-hint FORMAT]
@@ -94,19 +95,7 @@ function reportStats(io: CliIO, result: QueryResult): void {
 /** The result as an aligned text table, values with their control characters escaped. */
 export function toTable(result: QueryResult): string {
   const { columns, rows, stats } = result;
-  const text = rows.map((r) => r.map((v) => (v === null ? 'NULL' : terminalText(String(v)))));
-  const heads = columns.map(terminalText);
-  // A loop, not Math.max(...lengths): a spread of 130,000 rows overflows the call stack.
-  const widths = heads.map((c, i) => {
-    let w = c.length;
-    for (const r of text) if (r[i].length > w) w = r[i].length;
-    return Math.min(60, w);
-  });
-  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const fmt = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const lines = [fmt(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(fmt)];
   const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
   const files = (stats.files ?? 1) !== 1 ? ` · ${stats.files} files` : '';
-  lines.push('', `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped${files} · ${stats.elapsedMs} ms`);
-  return lines.join('\n') + '\n';
+  return alignedTable(columns, rows, `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped${files} · ${stats.elapsedMs} ms`);
 }
