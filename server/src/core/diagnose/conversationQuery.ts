@@ -6,6 +6,7 @@
 // GROUP BY its groups; nothing holds every conversation.
 import { cidrContains, parseAddress, parseCidr } from '../address';
 import { protocolByName } from '../decode';
+import { forEachChild, mapChildren } from '../query/ast';
 import type { Expr, FieldTest, OrderItem, SearchNode, SelectItem } from '../query/ast';
 import { QueryError } from '../query/errors';
 import { compileScalar } from '../query/expr';
@@ -140,7 +141,7 @@ export class ConversationQuery {
     const withAliases = (e: Expr): Expr => {
       if (e.kind === 'column') return items.find((s) => s.alias?.toLowerCase() === e.name.toLowerCase())?.expr ?? e;
       if (e.kind === 'call' && isAggregateName(e.name)) return e;
-      return mapExpr(e, withAliases);
+      return mapChildren(e, withAliases);
     };
     const having = sql.having ? withAliases(sql.having) : undefined;
     groupBy.forEach((g) => this.checkNoAggregate(g, 'GROUP BY'));
@@ -442,36 +443,6 @@ function hasAggregate(e: Expr): boolean {
     found ||= hasAggregate(c);
   });
   return found;
-}
-
-function children(e: Expr): Expr[] {
-  switch (e.kind) {
-    case 'unary': return [e.operand];
-    case 'binary': return [e.left, e.right];
-    case 'call': return e.args;
-    case 'in': return [e.operand, ...e.list];
-    case 'between': return [e.operand, e.low, e.high];
-    case 'like': return [e.operand, e.pattern];
-    case 'isNull': return [e.operand];
-    default: return [];
-  }
-}
-
-function forEachChild(e: Expr, f: (c: Expr) => void): void {
-  children(e).forEach(f);
-}
-
-function mapExpr(e: Expr, f: (c: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'unary': return { ...e, operand: f(e.operand) };
-    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
-    case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
-    case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
-    case 'isNull': return { ...e, operand: f(e.operand) };
-    default: return e;
-  }
 }
 
 /**

@@ -168,30 +168,3 @@ export function compileScalar<C>(e: Expr, child: (c: Expr) => Evaluator<C>, colu
   }
 }
 
-/** Calls f on each direct child of e. */
-export function forEachChild(e: Expr, f: (c: Expr) => void): void {
-  switch (e.kind) {
-    case 'unary': f(e.operand); break;
-    case 'binary': f(e.left); f(e.right); break;
-    case 'call': e.args.forEach(f); break;
-    case 'in': f(e.operand); e.list.forEach(f); break;
-    case 'between': f(e.operand); f(e.low); f(e.high); break;
-    case 'like': f(e.operand); f(e.pattern); break;
-    case 'isNull': f(e.operand); break;
-    default: break;
-  }
-}
-
-/** e with each direct child replaced by f(child). */
-export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'unary': return { ...e, operand: f(e.operand) };
-    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
-    case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
-    case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
-    case 'isNull': return { ...e, operand: f(e.operand) };
-    default: return e;
-  }
-}

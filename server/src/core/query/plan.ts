@@ -5,9 +5,10 @@
 import { FIELDS, FieldDef, closestFieldName, lookupField } from '../schema';
 import { parseCidr } from '../address';
 import { protocolByName } from '../decode';
+import { forEachChild, mapChildren } from './ast';
 import type { Expr, Query, SearchNode, SelectItem, SqlQuery } from './ast';
 import { AggregateFunction, SQL_FUNCTION_NAMES, aggregateFunction, isAggregateName, scalarFunction } from './functions';
-import { compileScalar, forEachChild, mapChildren } from './expr';
+import { compileScalar } from './expr';
 import { QueryError } from './errors';
 import { parseQuery } from './parser';
 import { Value, isNumericField } from './values';

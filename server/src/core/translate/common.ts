@@ -1,6 +1,6 @@
 // What every translator of our queries needs from the AST: canonical keys of expressions, aggregates, the SELECT
 // list's aliases and ordinals resolved as SQL resolves them, and the error for what a dialect cannot say.
-import { AGGREGATES, Expr, FieldTest, SearchNode, SelectItem, SqlQuery } from '../query/ast';
+import { AGGREGATES, Expr, FieldTest, SearchNode, SelectItem, SqlQuery, forEachChild, mapChildren } from '../query/ast';
 import { QueryError } from '../query/errors';
 import { lookupField } from '../schema';
 
@@ -9,35 +9,13 @@ export function exprKey(e: Expr): string {
   return JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : k === 'name' && typeof v === 'string' ? lookupField(v)?.name ?? v.toLowerCase() : v));
 }
 
-export function children(e: Expr): Expr[] {
-  switch (e.kind) {
-    case 'unary': return [e.operand];
-    case 'binary': return [e.left, e.right];
-    case 'call': return e.args;
-    case 'in': return [e.operand, ...e.list];
-    case 'between': return [e.operand, e.low, e.high];
-    case 'like': return [e.operand, e.pattern];
-    case 'isNull': return [e.operand];
-    default: return [];
-  }
-}
-
-export function mapExpr(e: Expr, f: (c: Expr) => Expr): Expr {
-  switch (e.kind) {
-    case 'unary': return { ...e, operand: f(e.operand) };
-    case 'binary': return { ...e, left: f(e.left), right: f(e.right) };
-    case 'call': return { ...e, args: e.args.map(f) };
-    case 'in': return { ...e, operand: f(e.operand), list: e.list.map(f) };
-    case 'between': return { ...e, operand: f(e.operand), low: f(e.low), high: f(e.high) };
-    case 'like': return { ...e, operand: f(e.operand), pattern: f(e.pattern) };
-    case 'isNull': return { ...e, operand: f(e.operand) };
-    default: return e;
-  }
-}
-
 export function containsAggregate(e: Expr): boolean {
   if (e.kind === 'call' && AGGREGATES.has(e.name)) return true;
-  return children(e).some(containsAggregate);
+  let found = false;
+  forEachChild(e, (c) => {
+    found ||= containsAggregate(c);
+  });
+  return found;
 }
 
 /** Whether the SQL part aggregates (GROUP BY, HAVING, or an aggregate in SELECT or ORDER BY). */
@@ -70,7 +48,7 @@ export function substituteAliases(e: Expr, select: SelectItem[]): Expr {
     const item = select.find((s) => s.alias !== undefined && s.alias.toLowerCase() === e.name.toLowerCase());
     if (item) return item.expr;
   }
-  return mapExpr(e, (c) => substituteAliases(c, select));
+  return mapChildren(e, (c) => substituteAliases(c, select));
 }
 
 /** `dialect` cannot express a part of the query: a positioned error naming it. */

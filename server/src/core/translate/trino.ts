@@ -1,14 +1,14 @@
 // Our queries as Trino SQL (Athena engine v3 is Trino): readable SQL over the table of AWS's documented DDL
 // (snake_case columns, `end` quoted). Trino has SQL's three-valued logic, so the SQL part translates as written;
 // the search's two-valued tests keep their meaning under NOT with coalesce(…, false).
-import { AGGREGATES, Expr, SearchNode, SqlQuery } from '../query/ast';
+import { AGGREGATES, Expr, SearchNode, SqlQuery, forEachChild } from '../query/ast';
 import { QueryError } from '../query/errors';
 import { checkQuery } from '../query/run';
 import { parseQuery } from '../query/parser';
 import { DEFAULT_FIELD_NAMES, FieldDef, fieldByName, lookupField } from '../schema';
 import { formatCidr, parseAddress, parseCidr } from '../address';
 import { protocolByName, protocolName, serviceName } from '../decode';
-import { children, exprKey, isAggregate, resolveAlias, substituteAliases, rangeBounds } from './common';
+import { exprKey, isAggregate, resolveAlias, substituteAliases, rangeBounds } from './common';
 
 /** Constructs whose Trino spelling another engine (DuckDB) does not share: execution tests leave these out. */
 export type TrinoFeature = 'time' | 'lookup' | 'cidr' | 'ipprefix' | 'textnum' | 'version';
@@ -139,7 +139,7 @@ export class TrinoTranslator {
       const check = (e: Expr): void => {
         if (keys.has(exprKey(e)) || (e.kind === 'call' && AGGREGATES.has(e.name))) return;
         if (e.kind === 'column') this.fail(`${e.name} is neither grouped nor aggregated: add it to GROUP BY or aggregate it (min, max, …)`, e.offset);
-        children(e).forEach(check);
+        forEachChild(e, check);
       };
       for (const s of sql.select) if (s.expr.kind !== 'star') check(s.expr);
     }
