@@ -1,7 +1,9 @@
 // The one place the loader reads flow log files: canonical lines from the readers (any delivery shape, as the
 // engine reads it), split by the scanner, bound to the format of the last header line, malformed as the engine
 // says (the validator gives the reason).
-import { readChunks } from '../query/sources';
+import { statSync } from 'node:fs';
+import { DecodeError, decodeFile } from '../readers';
+import { readReason } from '../readers/pipeline';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
 import { Problem, validateHeader, validateRecord } from '../validate';
 import { LineKind as ScanKind, RecordScanner } from '../records/recordScanner';
@@ -35,8 +37,15 @@ export async function* readRecordChunks(path: string, visit: RecordVisitor): Asy
   // Malformed is what the query engine calls malformed (records/recordScanner.ts): a table holds the records a
   // query of the file reads, no more, no fewer. The scanner reads each line's bytes; the validator says why.
   const scanner = new RecordScanner(format);
-  for await (const chunk of readChunks({ kind: 'files', paths: [path] })) {
-    const text = chunk.text;
+  const decoder = new TextDecoder();
+  let bytesTotal: number;
+  try {
+    bytesTotal = statSync(path).size;
+  } catch (e) {
+    throw new DecodeError(path, readReason(e));
+  }
+  for await (const chunk of decodeFile(path)) {
+    const text = decoder.decode(chunk.bytes);
     const unreadable = chunk.problems ? new Map(chunk.problems.map((p) => [p.line, p.message])) : undefined;
     let start = 0;
     for (let k = 0; start < text.length; k++) {
@@ -75,7 +84,7 @@ export async function* readRecordChunks(path: string, visit: RecordVisitor): Asy
       if (negative >= 0) visit.malformed(lineNo, `${format.names[negative]} ${line.slice(spans.starts[negative], spans.ends[negative])} is negative: the table's column is unsigned`);
       else visit.record(lineNo, line, spans);
     }
-    yield { bytesDone: chunk.bytesDone, bytesTotal: chunk.bytesTotal };
+    yield { bytesDone: chunk.bytesRead, bytesTotal };
   }
 }
 
