@@ -73,6 +73,16 @@ describe('flowlog load and query --clickhouse', () => {
     assert.match(r.out, /1 records loaded, 2 malformed lines skipped/);
   });
 
+  it('a malformed line\'s values reach the terminal with their control characters escaped', async () => {
+    const hostile = join(dir, 'hostile-load.flowlog');
+    // A terminal escape in an address makes the record malformed; the validator's message quotes the value.
+    writeFileSync(hostile, '2 123456789010 eni-abc123 10.0.0.1\u001b]0;pwned\u0007 10.0.0.2 443 49152 6 10 840 1700000000 1700000060 ACCEPT OK\n');
+    const r = run(['load', hostile, '--clickhouse', cluster.url, '--table', 'hostile_cli']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /hostile-load\.flowlog:1: skipped \(malformed\): srcaddr 10\.0\.0\.1\\x1b\]0;pwned\\x07 /);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(r.err), 'no raw control character on stderr');
+  });
+
   it('a password from FLOWLOG_CLICKHOUSE_PASSWORD or standard input, never from the command line', () => {
     const ok = run(['query', '--clickhouse', cluster.url, '--table', 'flows', '--user', TEST_USER.user, '* | select count(*)', '--format', 'csv'], { FLOWLOG_CLICKHOUSE_PASSWORD: TEST_USER.password });
     assert.equal(ok.code, 0, ok.err);

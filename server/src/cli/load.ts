@@ -5,6 +5,7 @@ import { LoadReport, loadFiles } from '../core/clickhouse/load';
 import { createTableSql, journalName, createJournalSql } from '../core/clickhouse/schema';
 import { CLICKHOUSE_USAGE, ClickHouseCliOptions, clickhouseCredentials, takeClickHouseOption } from './clickhouseOptions';
 import { CliIO, UsageError } from './io';
+import { terminalText } from '../core/terminalText';
 
 const USAGE = `usage: flowlog load FILE|FOLDER... ${CLICKHOUSE_USAGE} [--batch N]
        flowlog load --print-schema [--table NAME]`;
@@ -53,8 +54,9 @@ export async function runLoadCommand(argv: string[], io: CliIO, env: NodeJS.Proc
     report = await loadFiles(client, inputs, {
       table: opts.table,
       batchRows,
-      onMalformed: (file, line, message) => io.stderr(`${file}:${line}: skipped (malformed): ${message}\n`),
-      onWarning: (file, line, message) => io.stderr(`${file}:${line}: warning: ${message}\n`),
+      // A file's name and its values are the log's: control characters escaped before they reach a terminal.
+      onMalformed: (file, line, message) => io.stderr(`${terminalText(file)}:${line}: skipped (malformed): ${terminalText(message)}\n`),
+      onWarning: (file, line, message) => io.stderr(`${terminalText(file)}:${line}: warning: ${terminalText(message)}\n`),
       onProgress: (p) => {
         const now = Date.now();
         if (!tty || now - lastProgress < 250) return;
@@ -80,12 +82,12 @@ export async function runLoadCommand(argv: string[], io: CliIO, env: NodeJS.Proc
   for (const f of report.files) {
     if (f.status === 'failed') {
       failed++;
-      io.stderr(`flowlog: ${f.file}: not loaded: ${f.error}\n`);
+      io.stderr(`flowlog: ${terminalText(f.file)}: not loaded: ${terminalText(f.error ?? '')}\n`);
       continue;
     }
     const what = f.status === 'already loaded' ? 'already loaded, skipped'
       : `${f.status === 'resumed' ? `resumed after line ${f.resumedAfter}: ` : ''}${f.records.toLocaleString('en-US')} records loaded${f.malformed ? `, ${f.malformed} malformed lines skipped` : ''}${f.alreadyPresent ? `, ${f.alreadyPresent} found in the table already` : ''}`;
-    io.stdout(`${f.file}: ${what}\n`);
+    io.stdout(`${terminalText(f.file)}: ${what}\n`);
   }
   io.stdout(`${report.created ? 'created ' : ''}${report.table}: ${report.records.toLocaleString('en-US')} records loaded from ${report.files.length - failed} of ${report.files.length} files, ${report.malformed} malformed lines skipped, ${(report.elapsedMs / 1000).toFixed(1)} s (journal: ${journalName(report.table)})\n`);
   return failed > 0 || report.malformed > 0 ? 1 : 0;
