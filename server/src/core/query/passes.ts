@@ -352,15 +352,20 @@ export class AggregatePass implements ScanPass {
     return g;
   }
 
+  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass). */
+  get canSketch(): boolean {
+    return !this.sketch && !this.candidates && this.plan.rankAggregate !== undefined;
+  }
+
   /**
    * The first pass of the two-pass top-N: the groups so far go into a new sketch (each with its ranking value, an
    * upper bound: negative values as zero) and only the sampled ones stay, exact. The rest of the pass follows them.
    */
   toSketch(): void {
-    if (this.sketch || this.candidates || this.plan.rankAggregate === undefined) return;
+    if (!this.canSketch) return;
     const sketch = new CountMin();
     const kept = new PartitionedGroups(this.kinds);
-    const rank = this.plan.rankAggregate;
+    const rank = this.plan.rankAggregate!; // canSketch: there is one
     for (const part of this.groups.parts) {
       if (!part) continue;
       const { table, states } = part;

@@ -92,21 +92,24 @@ export class ThreadScan {
     return n;
   }
 
-  /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts). */
   /** Turns a top-N plan to its sketch once its groups pass the threshold here, or some other thread's did. */
   private keepTopNsSmall(): void {
     const topN = this.topN;
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
-      if (!(p instanceof AggregatePass) || p.sketch || p.candidates || p.plan.rankAggregate === undefined) return;
+      if (!(p instanceof AggregatePass) || !p.canSketch) return;
       const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.byteSize() > this.budget.bytes / 2;
-      if (Atomics.load(topN.flags, i) === 1 || over) {
-        Atomics.store(topN.flags, i, 1);
-        p.toSketch();
-      }
+      if (Atomics.load(topN.flags, i) === 1 || over) this.toSketch(i, p);
     });
   }
 
+  /** Pass i turns to its sketch, and the flag tells the other threads' passes of the same plan to follow. */
+  private toSketch(i: number, p: AggregatePass): void {
+    Atomics.store(this.topN!.flags, i, 1);
+    p.toSketch();
+  }
+
+  /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts), or sketches a top-N. */
   private keepInBudget(): void {
     this.keepTopNsSmall();
     const budget = this.budget;
@@ -122,11 +125,8 @@ export class ThreadScan {
       if (!biggest || biggest.groups.size() === 0) return;
       // A top-N that can read the input again turns to its sketch rather than spill (several top lists together
       // may pass the budget while each stays under its own half).
-      const i = this.passes.indexOf(biggest);
-      if (this.topN?.enabled && !biggest.sketch && !biggest.candidates && biggest.plan.rankAggregate !== undefined) {
-        Atomics.store(this.topN.flags, i, 1);
-        biggest.toSketch();
-      } else {
+      if (this.topN?.enabled && biggest.canSketch) this.toSketch(this.passes.indexOf(biggest), biggest);
+      else {
         biggest.spill(budget.folder);
         this.spills++;
       }
