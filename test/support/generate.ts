@@ -99,14 +99,14 @@ function breakRecord(fields: string[], int: (n: number) => number): string[] {
   return f;
 }
 
-/** Streams a generated file (gzip when asked); constant memory. */
-export async function writeFlowLogFile(path: string, opts: GenerateOptions & { gzip?: boolean }): Promise<{ bytes: number; lines: number }> {
+/** Streams `lines` to `path` (gzip-compressed when asked) in batches, waiting for the stream: constant memory. */
+export async function writeLinesFile(path: string, lines: Iterable<string>, gzip = false): Promise<{ bytes: number; lines: number }> {
   const file = createWriteStream(path);
-  const gz = opts.gzip ? createGzip() : undefined;
+  const gz = gzip ? createGzip() : undefined;
   if (gz) gz.pipe(file);
   const out = gz ?? file;
   let bytes = 0;
-  let lines = 0;
+  let count = 0;
   let batch: string[] = [];
   const flush = async () => {
     const text = batch.join('\n') + '\n';
@@ -114,13 +114,18 @@ export async function writeFlowLogFile(path: string, opts: GenerateOptions & { g
     batch = [];
     if (!out.write(text)) await once(out, 'drain');
   };
-  for (const line of generateLines(opts)) {
+  for (const line of lines) {
     batch.push(line);
-    lines++;
+    count++;
     if (batch.length === 10_000) await flush();
   }
   if (batch.length) await flush();
   out.end();
   await once(file, 'finish');
-  return { bytes, lines };
+  return { bytes, lines: count };
+}
+
+/** Streams a generated file (gzip when asked); constant memory. */
+export async function writeFlowLogFile(path: string, opts: GenerateOptions & { gzip?: boolean }): Promise<{ bytes: number; lines: number }> {
+  return writeLinesFile(path, generateLines(opts), opts.gzip);
 }

@@ -2,9 +2,7 @@
 // the engine: sources drawn from about 2^20 public addresses with a heavy tail (a few scanners and busy clients,
 // a long tail seen once or twice), ephemeral source ports uniform in 1024–65535, a few hundred interfaces, a small
 // share of NODATA/SKIPDATA records and of IPv6. Nearly every (source, destination, port) is its own group.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { DEFAULT_HEADER } from './generate';
+import { DEFAULT_HEADER, writeLinesFile } from './generate';
 
 export interface WideOptions {
   records: number;
@@ -73,23 +71,5 @@ export function* generateWideLines(opts: WideOptions): Generator<string> {
 
 /** Streams a wide file to `path`; constant memory. */
 export async function writeWideFile(path: string, opts: WideOptions): Promise<{ bytes: number; lines: number }> {
-  const out = createWriteStream(path);
-  let bytes = 0;
-  let lines = 0;
-  let batch: string[] = [];
-  const flush = async () => {
-    const text = batch.join('\n') + '\n';
-    bytes += Buffer.byteLength(text);
-    batch = [];
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  for (const line of generateWideLines(opts)) {
-    batch.push(line);
-    lines++;
-    if (batch.length === 10_000) await flush();
-  }
-  if (batch.length) await flush();
-  out.end();
-  await once(out, 'finish');
-  return { bytes, lines };
+  return writeLinesFile(path, generateWideLines(opts));
 }

@@ -3,9 +3,7 @@
 // exchange logged (or not) as every verdict needs: both accepted, the reply rejected, the request rejected, no reply,
 // one-way UDP. Nearly every record is a conversation of its own, so the join's table and the scan detector's
 // windows see as many distinct keys as the file has. Default format with a header line; deterministic for a seed.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { DEFAULT_HEADER } from './generate';
+import { DEFAULT_HEADER, writeLinesFile } from './generate';
 
 export interface WideOptions {
   records: number;
@@ -84,23 +82,5 @@ export function* generateWideLines(opts: WideOptions): Generator<string> {
 
 /** Streams a wide file (constant memory). */
 export async function writeWideFile(path: string, opts: WideOptions): Promise<{ bytes: number; lines: number }> {
-  const out = createWriteStream(path);
-  let bytes = 0;
-  let lines = 0;
-  let batch: string[] = [];
-  const flush = async () => {
-    const text = batch.join('\n') + '\n';
-    bytes += Buffer.byteLength(text);
-    batch = [];
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  for (const l of generateWideLines(opts)) {
-    batch.push(l);
-    lines++;
-    if (batch.length === 10_000) await flush();
-  }
-  if (batch.length) await flush();
-  out.end();
-  await once(out, 'finish');
-  return { bytes, lines };
+  return writeLinesFile(path, generateWideLines(opts));
 }
