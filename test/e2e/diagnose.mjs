@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
 import { checks, openWorkbench, quickOpen, runCommand } from './ui.mjs';
-import { tableCells, text, waitForText, webviewFrame } from './panels.mjs';
+import { tableCells, text, waitForText, watchPage, webviewFrame } from './panels.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 
@@ -58,13 +58,7 @@ export async function runDiagnoseChecks() {
   const cspErrors = [];
   try {
     const page = await openWorkbench(browser, server, sandbox, [['extensionDevelopmentPath', remoteUri(server.port, ROOT)]]);
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-    });
+    watchPage(page, dialogs, cspErrors);
     let summary;
     let query;
     return await checks(page, [

@@ -84,6 +84,17 @@ export async function tableCells(frame) {
   return frame.locator('#results-table .vt-row:not([hidden])').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.firstChild?.textContent ?? '')));
 }
 
+/** Dialogs a page opens (dismissed, kept in `dialogs`) and Content Security Policy reports (kept in `cspErrors`). */
+export function watchPage(page, dialogs, cspErrors) {
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+  });
+}
+
 export async function runPanelChecks() {
   const sandbox = makeSandbox('panels');
   const good = join(sandbox.workspace, 'good.flowlog');
@@ -96,13 +107,7 @@ export async function runPanelChecks() {
   const cspErrors = [];
   try {
     const page = await openWorkbench(browser, server, sandbox, [['extensionDevelopmentPath', remoteUri(server.port, ROOT)]]);
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-    });
+    watchPage(page, dialogs, cspErrors);
     let query;
     let summary;
     return await checks(page, [
