@@ -99,8 +99,14 @@ export async function runDeliveryChecks() {
       }],
       ['Query Folder from the Explorer\'s context menu on a folder opens the query panel over it', async () => {
         await page.click('.explorer-folders-view .monaco-list-row[aria-label="delivery"]', { button: 'right' });
-        await page.locator('.context-view .action-label', { hasText: 'Query Folder…' }).first().click();
-        // The glob: every flow log under the folder (the default).
+        const item = page.locator('.context-view .action-label', { hasText: 'Query Folder…' }).first();
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        await item.click();
+        // The glob: every flow log under the folder (the default). A click that lands while the menu is still being
+        // laid out is lost (the menu stays open, the item highlighted): Enter runs the highlighted item.
+        const glob = page.locator('.quick-input-widget input').first();
+        const opened = await glob.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        if (!opened && (await page.locator('.context-view .action-label', { hasText: 'Query Folder…' }).first().isVisible())) await page.keyboard.press('Enter');
         await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20_000 });
         await page.keyboard.press('Enter');
         query = await webviewFrame(page, 'query', 60_000, 'delivery');
