@@ -103,6 +103,8 @@ export const QueryRowsProgress = new ProgressType<QueryRowsBatch>();
 
 export interface QueryStatsWire {
   records: number;
+  /** A query over conversations (`FROM conversations`): the conversations the diagnosis found, which `matched` counts from. */
+  conversations?: number;
   matched: number;
   malformed: number;
   bytes: number;

@@ -2,7 +2,8 @@
 // the summary at its Diagnose section with one response-rejected conversation and its network-ACL reading; an
 // evidence line moves the editor to that record; the verdict's figure opens the query panel on exactly the two
 // records. On a mixed log, the counts, scans and coverage equal `flowlog diagnose --format json`, and a gap in the
-// timeline opens the records that bound it. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-….
+// timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
+// opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-….
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -139,6 +140,28 @@ export async function runDiagnoseChecks() {
         const [[n]] = cliJson(['query', mixed, `${q} | select count(*)`, '--format', 'json']).rows;
         if (n < 2) throw new Error(`the CLI finds ${n} records around the gap`);
         await waitForText(query, '#status', new RegExp(`\\b${n} matched`));
+      }],
+      ["the query panel asks about conversations: the issue's query equals `flowlog query`, and a row opens its request's record", async () => {
+        const issueQuery = 'verdict:request-rejected | select interface_id, service, count(*) as n group by interface_id, service order by n desc, service';
+        await query.fill('.qbox-input', issueQuery);
+        await query.press('.qbox-input', 'Control+Enter');
+        const expected = cliJson(['query', mixed, issueQuery, '--format', 'json']);
+        if (expected.rows.length < 2) throw new Error(`the CLI's rows: ${JSON.stringify(expected.rows)}`);
+        await waitForText(query, '#status', new RegExp(`\\b${expected.stats.matched} of ${expected.stats.records} conversations matched`));
+        const cells = await tableCells(query);
+        const want = expected.rows.map((r) => r.map((v) => (v === null ? 'NULL' : String(v))));
+        const got = cells.map((r) => r.map((c) => c.trim()));
+        if (JSON.stringify(got.map((r) => [r[0], r[2]])) !== JSON.stringify(want.map((r) => [r[0], r[2]]))) throw new Error(`rows ${JSON.stringify(got)} vs CLI ${JSON.stringify(want)}`);
+        // The response-rejected conversation's row opens its request's record (line 3 of the mixed log).
+        await query.fill('.qbox-input', 'verdict:response-rejected | select verdict, client_addr, server_port, request_line, reply_line from conversations');
+        await query.press('.qbox-input', 'Control+Enter');
+        await waitForText(query, '#status', /\b1 of \d+ conversations matched/);
+        const [row] = await tableCells(query);
+        if (row[3].trim() !== '3' || row[4].trim() !== '4') throw new Error(`row ${JSON.stringify(row)}`);
+        await query.locator('#results-table .vt-row:not([hidden])').first().click();
+        await page.waitForSelector('.tab.active[aria-label*="mixed.flowlog"]', { timeout: 20_000 });
+        await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: 'Ln 3,' }).waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(SHOTS, '25-conversations-query.png') });
       }],
       ['the hostile fixture diagnosed: values as text, no element made from them, no dialog, no CSP report', async () => {
         await page.keyboard.press('Control+1');

@@ -167,4 +167,50 @@ describe('conversations as rows', () => {
     assert.ok(!hostile.out.includes('\u001b'), hostile.out);
     assert.match(hostile.out, /eni-x\\x1b\]0;pwned\\x07/);
   });
+  it('a GROUP BY past its groups bound spills to partitions (and again within one) and gives the same answer, then removes its files', async () => {
+    const source = { kind: 'files' as const, paths: [wide] };
+    const spillDir = mkdtempSync(join(dir, 'spill-'));
+    const queries = [
+      '* | select client_addr, server_addr, server_port, count(*) as n, sum(bytes) as b, min(start), max(end) group by 1, 2, 3 order by b desc, 1, 2, 3 limit 25',
+      'NOT verdict:ok | select client_addr, count(distinct server_port) as ports, avg(packets), any_value(verdict) group by client_addr having ports >= 2 order by ports desc, client_addr',
+      '* | select client_addr, count(*) as n group by client_addr order by n desc, client_addr limit 10000',
+    ];
+    for (const q of queries) {
+      const inMemory = await runConversationQuery(source, q);
+      assert.deepEqual(inMemory.stats.warnings.filter((w) => /spilled/.test(w)), [], 'the default bound holds these groups');
+      for (const maxGroups of [200, 3]) {
+        const spilled = await runConversationQuery(source, q, { maxGroups, diagnose: { spillDir } });
+        assert.deepEqual(spilled.rows, inMemory.rows, `${q} with ${maxGroups} groups in memory`);
+        assert.match(spilled.stats.warnings.join('\n'), /GROUP BY spilled [\d,]+ conversations to disk .*: the answer is exact/);
+      }
+      assert.ok(inMemory.rows.length > 5, q);
+    }
+    const { readdirSync } = await import('node:fs');
+    assert.deepEqual(readdirSync(spillDir).filter((f) => f.startsWith('flowlog-groups-')), [], 'spill folders removed');
+    // Without ORDER BY, every group comes out (in no set order): the same set.
+    const all = '* | select interface_id, verdict, count(*) as n group by 1, 2 limit 100000';
+    assert.deepEqual(sorted((await runConversationQuery(source, all, { maxGroups: 7, diagnose: { spillDir } })).rows), sorted((await runConversationQuery(source, all)).rows));
+  });
+
+  it('FROM conversations names the table; `flowlog query` answers a query over conversations as `flowlog diagnose --query`', async () => {
+    const fromTable = await runConversationQuery(seed, '* | select verdict, request_line, reply_line from conversations');
+    assert.deepEqual(fromTable.rows, [['response-rejected', 1, 2]]);
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), stdoutIsTerminal: false });
+      return { code, out, err };
+    };
+    const q = 'verdict:response-rejected OR verdict:no-response | select interface_id, verdict, count(*) as n group by 1, 2 order by n desc, 1, 2 limit 20';
+    const viaQuery = await run('query', wide, q, '--format', 'json');
+    const viaDiagnose = await run('diagnose', wide, '--query', q, '--format', 'json');
+    assert.equal(viaQuery.code, 0, viaQuery.err);
+    assert.ok(JSON.parse(viaQuery.out).rows.length > 5);
+    assert.deepEqual(JSON.parse(viaQuery.out).rows, JSON.parse(viaDiagnose.out).rows);
+    const records = await run('query', wide, '* | select count(*) as n from log', '--format', 'json');
+    assert.deepEqual(JSON.parse(records.out).rows, [[30_000]], 'FROM log: the records');
+    const wrong = await run('query', wide, '* | select count(*) from conversations where srcaddr is null');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.err, /conversations have no column srcaddr/);
+  });
 });

@@ -14,7 +14,8 @@ import { drillDownQuery, fieldTerm } from '../../client/webview/src/drillDown';
 import { decoderFor } from '../../client/webview/src/cells';
 import { sortedOrder } from '../../client/webview/src/sortRows';
 import { EXAMPLE_QUERIES } from '../../client/webview/src/examples';
-import { checkQuery, runQuery } from '../../server/src/core/query';
+import { checkAnyQuery } from '../../server/src/core/querySubject';
+import { runQuery } from '../../server/src/core/query';
 import { computeSummary } from '../../server/src/core/summary';
 import type { SummarySection } from '../../server/src/core/summaryTypes';
 import type { QueryResultWire } from '../../server/src/protocol';
@@ -254,12 +255,16 @@ describe('query box completion', () => {
     assert.equal(completionsAt('action:REJ', 10), undefined);
     assert.equal(completionsAt('', 0), undefined);
     assert.equal(completionsAt('', 0, true)?.items[0], 'version');
+    // Conversations' own columns and table come after every record field.
+    assert.deepEqual(completionsAt('verd', 4)?.items, ['verdict']);
+    assert.deepEqual(completionsAt('* | select count(*) from conv', 29)?.items, ['conversations']);
+    assert.ok(!completionsAt('', 0, true, 1000)!.items.slice(0, -20).includes('verdict'));
   });
 });
 
 describe('example queries', () => {
   it('all parse', () => {
-    for (const ex of EXAMPLE_QUERIES) assert.equal(checkQuery(ex.query)?.message, undefined, ex.label);
+    for (const ex of EXAMPLE_QUERIES) assert.equal(checkAnyQuery(ex.query)?.message, undefined, ex.label);
   });
 });
 

@@ -38,6 +38,7 @@ export function registerQueryCommands(context: vscode.ExtensionContext, client: 
       const result = await runQueryWithProgress(client, { uri: uri.toString(), query, withReadings: true, limit: 10_000 });
       if (!result) return;
       if (result.kind !== 'search') return showCsv(result);
+      if (result.stats.conversations !== undefined) return pickConversation(uri, result);
       return pickRecord(uri, result);
     }),
     vscode.commands.registerCommand('flowlog.filterToNewEditor', async (arg: QueryArg) => {
@@ -49,6 +50,10 @@ export function registerQueryCommands(context: vscode.ExtensionContext, client: 
       if (!result) return;
       if (result.kind !== 'search') {
         void vscode.window.showWarningMessage('Filter takes a search without SQL; use Run Query for SQL.');
+        return;
+      }
+      if (result.stats.conversations !== undefined) {
+        void vscode.window.showWarningMessage('Filter writes records; a search over conversations (verdict:…) runs with Search or in the query panel.');
         return;
       }
       const fields = result.columns.filter((c) => c !== 'file' && c !== 'line').length;
@@ -93,6 +98,32 @@ async function pickRecord(uri: vscode.Uri, result: QueryResultWire): Promise<voi
   const file = clickhouseTargetOf(uri.toString()) ? result.rows[items.indexOf(choice)][result.columns.indexOf('file')] : undefined;
   if (typeof file === 'string') await openLoadedFile(file, choice.line + 1);
   else await revealLine(uri, choice.line);
+}
+
+/** A search over conversations: one item per conversation, opening its request's record (else its reply's). */
+async function pickConversation(uri: vscode.Uri, result: QueryResultWire): Promise<void> {
+  const at = (name: string) => result.columns.indexOf(name);
+  const value = (row: QueryResultWire['rows'][number], name: string) => row[at(name)];
+  const items = result.rows.map((row) => {
+    const side = typeof value(row, 'request_line') === 'number' ? 'request' : 'reply';
+    return {
+      label: `$(arrow-swap) ${labelText(String(value(row, 'verdict')))} · ${labelText(`${value(row, 'client_addr')}:${value(row, 'client_port')} → ${value(row, 'server_addr')}:${value(row, 'server_port')}`)}`,
+      description: `${side} line ${value(row, `${side}_line`)} · ${labelText(String(value(row, 'interface_id')))}`,
+      file: value(row, `${side}_file`),
+      line: Number(value(row, `${side}_line`)) - 1,
+    };
+  });
+  const more = result.stats.matched > result.rows.length ? ` (first ${result.rows.length.toLocaleString('en-US')})` : '';
+  const choice = await vscode.window.showQuickPick(items, {
+    title: `${result.stats.matched.toLocaleString('en-US')} matching conversations of ${(result.stats.conversations ?? 0).toLocaleString('en-US')}${more}`,
+    matchOnDescription: true,
+  });
+  if (!choice || !(choice.line >= 0)) return;
+  // A folder's conversation names its file; an open document's is the document.
+  if (uri.scheme === 'file' && typeof choice.file === 'string' && choice.file !== uri.fsPath) {
+    const { uri: view, lineOffset } = await viewUriOf(choice.file);
+    await revealLine(view, choice.line + lineOffset);
+  } else await revealLine(uri, choice.line);
 }
 
 /** Opens a file a ClickHouse row was loaded from at its line, when that file is a flow log on this machine. */

@@ -1,10 +1,14 @@
 // Field-name completion in the query box: hyphenated names in the search (`log-status:NODATA`), snake_case
-// after the `|` where SQL reads `-` as minus; the default format's fields first. Pure, unit tested.
-import { DEFAULT_FIELD_NAMES, FIELDS } from '../../../server/src/core/schema';
+// after the `|` where SQL reads `-` as minus; the default format's fields first, conversations' columns last. Pure,
+// unit tested.
+import { DEFAULT_FIELD_NAMES, FIELDS, lookupField } from '../../../server/src/core/schema';
+import { CONVERSATION_COLUMNS } from '../../../server/src/core/diagnose/rows';
 
 const SQL_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'histogram', 'from_unixtime', 'protocol_name', 'service_name', 'subnet', 'lower', 'upper', 'length', 'abs', 'round', 'floor', 'ceil', 'coalesce'];
 
-const ORDERED = [...DEFAULT_FIELD_NAMES, ...FIELDS.map((f) => f.name).filter((n) => !DEFAULT_FIELD_NAMES.includes(n))];
+// Then the columns only conversations have (`verdict:response-rejected`, `FROM conversations`), and the table name.
+const CONVERSATION_ONLY = [...CONVERSATION_COLUMNS.map((c) => c.name).filter((n) => lookupField(n) === undefined), 'conversations'];
+const ORDERED = [...DEFAULT_FIELD_NAMES, ...FIELDS.map((f) => f.name).filter((n) => !DEFAULT_FIELD_NAMES.includes(n)), ...CONVERSATION_ONLY];
 
 export interface Completions {
   /** The word being completed, as offsets into the text. */

@@ -103,11 +103,15 @@ export function mountQueryView(root: HTMLElement): void {
   const problems = el('div', { className: 'file-problems', attrs: { id: 'file-problems' } });
 
   const table = new VirtualTable({
-    rowClickable: (columns) => columns.includes('line'),
+    rowClickable: (columns) => recordLink(columns) !== undefined,
     onRowClick: (row) => {
       const columns = result?.columns ?? streamed?.columns ?? [];
-      const line = row[columns.indexOf('line')];
-      if (typeof line !== 'number') return;
+      const link = recordLink(columns);
+      if (!link) return;
+      // A conversation's row opens its request's record, or its reply's when the request was not logged.
+      const side = link.find((l) => typeof row[columns.indexOf(l.line)] === 'number');
+      if (!side) return;
+      const line = row[columns.indexOf(side.line)] as number;
       if (resultTarget && target && resultTarget.uri !== target.uri) {
         status.textContent = `These results are from ${resultTarget.name}; run the query again for ${target.name}.`;
         return;
@@ -115,7 +119,7 @@ export function mountQueryView(root: HTMLElement): void {
       // A folder's (or a table's) rows name their file: the host opens that file (its decoded view when
       // compressed) at the line.
       const named = !!target?.folder || !!target?.clickhouse;
-      const file = named ? row[columns.indexOf('file')] : undefined;
+      const file = named ? row[columns.indexOf(side.file)] : undefined;
       if (named && typeof file !== 'string') return;
       post(typeof file === 'string' ? { type: 'reveal', line, file } : { type: 'reveal', line });
     },
@@ -157,7 +161,8 @@ export function mountQueryView(root: HTMLElement): void {
     problems.replaceChildren(...(errors ? [errors] : []));
     const capped = result.kind === 'search' && s.matched > result.rows.length ? ` (first ${formatCount(result.rows.length)} shown)` : '';
     const files = result.source ? ` in ${formatCount(result.source.files)} files` : '';
-    status.textContent = `${formatCount(s.records)} records scanned${files} (${formatBytes(s.bytes)}) · ${formatCount(s.matched)} matched${capped} · ${formatCount(s.malformed)} malformed skipped · ${(s.elapsedMs / 1000).toFixed(2)} s` +
+    const matched = s.conversations !== undefined ? `${formatCount(s.matched)} of ${formatCount(s.conversations)} conversations matched` : `${formatCount(s.matched)} matched`;
+    status.textContent = `${formatCount(s.records)} records scanned${files} (${formatBytes(s.bytes)}) · ${matched}${capped} · ${formatCount(s.malformed)} malformed skipped · ${(s.elapsedMs / 1000).toFixed(2)} s` +
       (result.kind === 'sql' ? ` · ${formatCount(result.rows.length)} rows` : '');
   }
 
@@ -354,4 +359,14 @@ export function mountQueryView(root: HTMLElement): void {
   renderContent();
   post({ type: 'ready' });
   if (saved?.rerun && saved.query) run();
+}
+
+/**
+ * The columns that say which record a row is, in the order to try: a record's `line` (and `file`), or a
+ * conversation's request then reply record (`request_line`…). Undefined when the rows cannot be opened.
+ */
+function recordLink(columns: readonly string[]): { line: string; file: string }[] | undefined {
+  if (columns.includes('line')) return [{ line: 'line', file: 'file' }];
+  const sides = (['request', 'reply'] as const).filter((s) => columns.includes(`${s}_line`)).map((s) => ({ line: `${s}_line`, file: `${s}_file` }));
+  return sides.length > 0 ? sides : undefined;
 }

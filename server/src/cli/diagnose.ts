@@ -137,7 +137,7 @@ export async function runDiagnoseCommand(argv: string[], io: CliIO): Promise<num
   }
   if (query !== undefined) {
     const { limit, ...diagnoseOptions } = options;
-    return runDiagnoseQuery(files, query, format === 'text' ? 'table' : format === 'json' ? 'json' : format, limit, diagnoseOptions, io);
+    return runDiagnoseQuery({ kind: 'files', paths: files }, query, format === 'text' ? 'table' : format === 'json' ? 'json' : format, limit, diagnoseOptions, io);
   }
   const result = await diagnose({ kind: 'files', paths: files }, options);
   if (format === 'json') io.stdout(JSON.stringify(toJson(result)) + '\n');

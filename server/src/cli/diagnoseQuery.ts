@@ -1,17 +1,19 @@
 // `flowlog diagnose FILE|FOLDER... --query 'QUERY' [--format table|json|csv] [--limit N]`: the query language over
 // the diagnosis's conversations (core/diagnose/conversationQuery.ts), printed as `flowlog query` prints records.
+// `flowlog query` comes here too for a query over conversations (core/querySubject.ts).
 import { ConversationQueryResult, runConversationQuery } from '../core/diagnose/conversationQuery';
 import type { DiagnoseOptions } from '../core/diagnose';
 import { QueryError } from '../core/query';
+import type { QuerySource } from '../core/query';
 import { toCsv } from '../core/query/csv';
 import { terminalJson, terminalText } from '../core/terminalText';
 import { alignedTable } from './textTable';
 import { CliIO } from './io';
 
-export async function runDiagnoseQuery(files: string[], query: string, format: 'table' | 'json' | 'csv', limit: number | undefined, options: DiagnoseOptions, io: CliIO): Promise<number> {
+export async function runDiagnoseQuery(source: QuerySource, query: string, format: 'table' | 'json' | 'csv', limit: number | undefined, options: DiagnoseOptions, io: CliIO): Promise<number> {
   let result: ConversationQueryResult;
   try {
-    result = await runConversationQuery({ kind: 'files', paths: files }, query, { limit, diagnose: options });
+    result = await runConversationQuery(source, query, { limit, diagnose: options });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);

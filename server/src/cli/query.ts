@@ -10,6 +10,8 @@ import { isClickHouseError } from '../core/clickhouse/http';
 import { CLICKHOUSE_USAGE, ClickHouseCliOptions, clickhouseCredentials, takeClickHouseOption } from './clickhouseOptions';
 import { CliIO, UsageError } from './io';
 import { alignedTable } from './textTable';
+import { querySubjectOf } from '../core/querySubject';
+import { runDiagnoseQuery } from './diagnoseQuery';
 import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
 
 const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--format-hint FORMAT]
@@ -51,6 +53,8 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   } else if (positional.length < 2) throw new UsageError(`give at least one file and a query\n${USAGE}`);
   const query = positional[positional.length - 1];
   const paths = positional.slice(0, -1);
+  // `FROM conversations`, or a column only conversations have: the diagnosis's rows, printed the same way.
+  if (!clickhouse.url && querySubjectOf(query) === 'conversations') return runDiagnoseQuery({ kind: 'files', paths, ...hints }, query, format, limit, {}, io);
   let result: QueryResult;
   try {
     result = clickhouse.url

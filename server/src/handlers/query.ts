@@ -2,21 +2,19 @@
 // on disk when the document is not open here (VS Code never syncs files over 50 MB to extensions), or every flow
 // log under a folder. A search streams its first rows as partial results while the scan goes on. Rows of a JSON or
 // CSV document carry the document's line numbers (its engine text may hold header lines made of its keys).
-import { CancellationToken, Connection, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
-import { QueryError, checkQuery, runQuery } from '../core/query';
-import { abortOn, cancelledOr, describeFolder, percentReporter, resolveSource } from './source';
+import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { QueryError, runQuery } from '../core/query';
+import { abortOn, cancelledOr, describeFolder, percentReporter, queryErrorData, queryErrorResponse, resolveSource } from './source';
+import { checkAnyQuery, querySubjectOf } from '../core/querySubject';
+import { executeConversationQuery } from './conversationQuery';
 import { remapLineColumn } from '../core/documentShape';
 import { URI } from 'vscode-uri';
 import { describeRecord } from '../core/explain';
 import { makeFormat } from '../core/scan';
-import { CheckQueryRequest, FlowLogSettings, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress, SourceInfoRequest } from '../protocol';
+import { CheckQueryRequest, FlowLogSettings, QueryParams, QueryRequest, QueryResultWire, QueryRowsBatch, QueryRowsProgress, SourceInfoRequest } from '../protocol';
 import { DocumentStore } from './documents';
 import { clickhouseTargetOf } from '../clickhouseTarget';
 import { executeClickHouseQuery } from './clickhouse';
-
-function errorData(e: QueryError, query: string): QueryErrorData {
-  return { offset: e.offset, line: e.line, column: e.column, formatted: e.format(query) };
-}
 
 export async function executeQuery(
   documents: DocumentStore,
@@ -27,6 +25,7 @@ export async function executeQuery(
   onRows?: (batch: QueryRowsBatch) => void,
 ): Promise<QueryResultWire> {
   const clickhouse = clickhouseTargetOf(params.uri);
+  if (!clickhouse && querySubjectOf(params.query) === 'conversations') return executeConversationQuery(documents, params, token, progress);
   if (clickhouse) return withReadings(await executeClickHouseQuery(clickhouse, params, token, progress), params, settings);
   const { source, header, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, true, params.glob);
   const toDocumentLines = (columns: string[], rows: QueryRowsBatch['rows']) => {
@@ -48,7 +47,7 @@ export async function executeQuery(
     toDocumentLines(result.columns, result.rows);
     return withReadings({ ...result, header, source: info }, params, settings);
   } catch (e) {
-    if (e instanceof QueryError) throw new ResponseError(QUERY_SYNTAX_ERROR, e.message, errorData(e, params.query));
+    if (e instanceof QueryError) throw queryErrorResponse(e, params.query);
     throw cancelledOr(e, abort.signal);
   } finally {
     abort.dispose();
@@ -81,7 +80,7 @@ export function registerQueryHandlers(connection: Connection, documents: Documen
   });
   connection.onRequest(SourceInfoRequest, async ({ uri, glob }) => (await describeFolder(URI.parse(uri).fsPath, glob)).wire);
   connection.onRequest(CheckQueryRequest, ({ query }) => {
-    const e = checkQuery(query);
-    return e ? { ...errorData(e, query), message: e.message } : null;
+    const e = checkAnyQuery(query);
+    return e ? { ...queryErrorData(e, query), message: e.message } : null;
   });
 }

@@ -12,7 +12,8 @@ import { fileHeaderNames } from '../core/query/input';
 import { expandInputs } from '../core/readers/inputs';
 import { detectFile } from '../core/readers';
 import { formatBytes } from '../core/decode';
-import { DECODED_SCHEME, SourceInfoWire } from '../protocol';
+import { DECODED_SCHEME, QUERY_SYNTAX_ERROR, QueryErrorData, SourceInfoWire } from '../protocol';
+import type { QueryError } from '../core/query';
 import { DocumentStore } from './documents';
 import { isTruncatedView } from './decoded';
 
@@ -132,4 +133,14 @@ export function percentReporter(progress: WorkDoneProgressReporter | undefined, 
 function cumulative(sizes: number[]): number[] {
   let sum = 0;
   return sizes.map((s) => (sum += s));
+}
+
+/** A query's error as LSP error data: 1-based position and the message with its caret. */
+export function queryErrorData(e: QueryError, query: string): QueryErrorData {
+  return { offset: e.offset, line: e.line, column: e.column, formatted: e.format(query) };
+}
+
+/** A query that does not parse (or names what is not there), as the response error the panels show at its position. */
+export function queryErrorResponse(e: QueryError, query: string): ResponseError<QueryErrorData> {
+  return new ResponseError(QUERY_SYNTAX_ERROR, e.message, queryErrorData(e, query));
 }

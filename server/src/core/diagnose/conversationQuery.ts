@@ -3,28 +3,28 @@
 //   verdict:response-rejected | select interface_id, count(*) group by interface_id
 // The rows are made as the diagnosis closes each conversation (a streaming join over files, folders, .gz, parsed on
 // the engine's threads) and evaluated at once: a search keeps its first rows, a SELECT its top rows by ORDER BY, a
-// GROUP BY its groups; nothing holds every conversation.
-import { cidrContains, parseAddress, parseCidr } from '../address';
-import { protocolByName } from '../decode';
+// GROUP BY its groups (spilling past a bound: conversationGroups.ts); nothing holds every conversation.
 import { forEachChild, mapChildren } from '../query/ast';
-import type { Expr, FieldTest, OrderItem, SearchNode, SelectItem } from '../query/ast';
+import type { Expr, OrderItem, SelectItem } from '../query/ast';
 import { QueryError } from '../query/errors';
 import { compileScalar } from '../query/expr';
 import { Evaluator, aggregateFunction, isAggregateName, scalarFunction, SQL_FUNCTION_NAMES } from '../query/functions';
 import { parseQuery } from '../query/parser';
 import type { QuerySource } from '../query/input';
 import { Value, compareValues, truthy } from '../query/values';
-import { DiagnoseOptions, diagnose } from './index';
-import { ADDRESS_COLUMNS, COLUMN_NAMES, ConversationView, NUMERIC_COLUMNS, columnIndex } from './conversationView';
+import { DiagnoseOptions, DiagnoseResult, diagnose } from './index';
+import { AggregateSpec, DEFAULT_MAX_GROUPS, Group, GroupOutput, GroupRanking, GroupTable } from './conversationGroups';
+import { compileConversationSearch } from './conversationSearch';
+import { COLUMN_NAMES, ConversationView, columnIndex } from './conversationView';
 
 /** Rows of a search (no SQL, or SQL without LIMIT) at most, as the engine's searches (DEFAULT_ROW_LIMIT). */
 export const DEFAULT_CONVERSATION_ROWS = 10_000;
-/** Groups at most: a GROUP BY over conversations keeps them in memory. */
-export const MAX_GROUPS = 1_000_000;
 
 export interface ConversationQueryOptions {
   /** Rows at most for a query without LIMIT (default DEFAULT_CONVERSATION_ROWS). */
   limit?: number;
+  /** Groups a GROUP BY holds in memory before spilling (default DEFAULT_MAX_GROUPS). */
+  maxGroups?: number;
   diagnose?: DiagnoseOptions;
 }
 
@@ -39,6 +39,8 @@ export interface ConversationQueryResult {
     /** Record lines of the input skipped as malformed, and records read. */
     malformed: number;
     inputRecords: number;
+    /** Bytes of input read. */
+    bytes: number;
     elapsedMs: number;
     warnings: string[];
   };
@@ -48,9 +50,7 @@ type Row = ConversationView;
 type Test = (r: Row) => boolean;
 type Call = Extract<Expr, { kind: 'call' }>;
 
-interface AggSpec {
-  fn: string;
-  distinct: boolean;
+interface AggSpec extends AggregateSpec {
   arg?: Evaluator<Row>;
   key: string;
 }
@@ -105,8 +105,9 @@ export class ConversationQuery {
 
   constructor(private readonly text: string, rowLimit = DEFAULT_CONVERSATION_ROWS) {
     const query = parseQuery(text);
-    this.search = this.compileSearch(query.search);
     const sql = query.sql;
+    if (sql?.from && sql.from.name.toLowerCase() !== 'conversations') this.fail(`this query is over conversations: FROM ${sql.from.name} names no other table here (write FROM conversations, or leave FROM out)`, sql.from.offset);
+    this.search = compileConversationSearch(query.search, (name, offset) => this.column(name, offset), (message, offset) => this.fail(message, offset));
     this.kind = sql ? 'sql' : 'search';
     this.limit = sql?.limit ?? rowLimit;
     if (!sql) {
@@ -225,112 +226,8 @@ export class ConversationQuery {
     if (star && e.distinct) this.fail('count(distinct *) is not supported', e.offset);
     if (e.args.length !== 1) this.fail(`${e.name}() takes one argument`, e.offset);
     if (!star) forEachChild(e, (c) => this.checkNoAggregate(c, 'an aggregate'));
-    this.aggs.push({ fn: fn.name, distinct: e.distinct, arg: star ? undefined : this.row(e.args[0]), key });
+    this.aggs.push({ fn: fn.name, distinct: e.distinct, hasArg: !star, arg: star ? undefined : this.row(e.args[0]), key });
     return this.aggs.length - 1;
-  }
-
-  // The search: CLS/Lucene-style conditions on the conversation's columns.
-  private compileSearch(n: SearchNode): Test {
-    switch (n.kind) {
-      case 'all': return () => true;
-      case 'and': {
-        const items = n.items.map((i) => this.compileSearch(i));
-        return (r) => items.every((t) => t(r));
-      }
-      case 'or': {
-        const items = n.items.map((i) => this.compileSearch(i));
-        return (r) => items.some((t) => t(r));
-      }
-      case 'not': {
-        const item = this.compileSearch(n.item);
-        return (r) => !item(r);
-      }
-      case 'term': {
-        // A bare term: a column whose whole value is the term, ASCII case-insensitive (as a search on records).
-        const lower = n.value.toLowerCase();
-        return (r) => {
-          for (let k = 0; k < COLUMN_NAMES.length; k++) {
-            if (COLUMN_NAMES[k] === 'reading' || COLUMN_NAMES[k] === 'certainty') continue;
-            const v = r.get(k);
-            if (v !== null && String(v).toLowerCase() === lower) return true;
-          }
-          return false;
-        };
-      }
-      case 'field': {
-        const k = this.column(n.field, n.offset);
-        return this.fieldTest(k, n.test, n.offset);
-      }
-    }
-  }
-
-  private fieldTest(k: number, test: FieldTest, offset: number): Test {
-    const name = COLUMN_NAMES[k];
-    const numeric = NUMERIC_COLUMNS.has(name);
-    const number = (text: string): number => {
-      if (name === 'protocol') {
-        const p = /^\d+$/.test(text) ? Number(text) : protocolByName(text);
-        if (p !== undefined) return p;
-      }
-      if (!/^-?\d+(\.\d+)?$/.test(text)) this.fail(`${name} is a number: ${text} is not one`, offset);
-      return Number(text);
-    };
-    switch (test.op) {
-      case 'present':
-        return (r) => r.get(k) !== null;
-      case 'eq': {
-        if (numeric) {
-          const want = number(test.value);
-          return (r) => r.get(k) === want;
-        }
-        if (ADDRESS_COLUMNS.has(name)) {
-          const cidr = parseCidr(test.value);
-          if (!cidr) this.fail(`${name} is an address: ${test.value} is not an address or CIDR block`, offset);
-          return (r) => {
-            const v = r.get(k);
-            const a = typeof v === 'string' ? parseAddress(v) : undefined;
-            return a !== undefined && cidrContains(cidr, a);
-          };
-        }
-        const lower = test.value.toLowerCase();
-        return (r) => {
-          const v = r.get(k);
-          return v !== null && String(v).toLowerCase() === lower;
-        };
-      }
-      case 'prefix': {
-        const lower = test.value.toLowerCase();
-        return (r) => {
-          const v = r.get(k);
-          return v !== null && String(v).toLowerCase().startsWith(lower);
-        };
-      }
-      case 'cmp': {
-        const bound: Value = numeric ? number(test.value) : test.value;
-        const ok = { '>': (c: number) => c > 0, '>=': (c: number) => c >= 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0 }[test.cmp];
-        return (r) => {
-          const v = r.get(k);
-          return v !== null && ok(compareValues(v, bound));
-        };
-      }
-      case 'range': {
-        const from: Value = test.from === '*' ? null : numeric ? number(test.from) : test.from;
-        const to: Value = test.to === '*' ? null : numeric ? number(test.to) : test.to;
-        return (r) => {
-          const v = r.get(k);
-          if (v === null) return false;
-          if (from !== null) {
-            const c = compareValues(v, from);
-            if (c < 0 || (c === 0 && !test.fromInclusive)) return false;
-          }
-          if (to !== null) {
-            const c = compareValues(v, to);
-            if (c > 0 || (c === 0 && !test.toInclusive)) return false;
-          }
-          return true;
-        };
-      }
-    }
   }
 
   /** Whether a conversation is taken (search, then WHERE). */
@@ -362,77 +259,31 @@ export class ConversationQuery {
     return this.groupKeys.map((f) => f(r));
   }
 
-  /** The result rows of the groups: HAVING, ORDER BY, LIMIT, SELECT. */
-  finishGroups(groups: Iterable<Group>): Value[][] {
-    let list = [...groups];
-    if (this.groupHaving) list = list.filter((g) => truthy(this.groupHaving!(g)));
-    if (this.groupOrder.length > 0) {
-      const keyed = list.map((g) => ({ g, key: this.groupOrder.map((o) => o.value(g)) }));
-      keyed.sort((a, b) => {
-        for (let i = 0; i < this.groupOrder.length; i++) {
-          const c = compareValues(a.key[i], b.key[i]);
-          if (c !== 0) return this.groupOrder[i].descending ? -c : c;
+  /** Aggregates' arguments of one conversation, in aggs order (null for count(*)). */
+  aggregateArgs(r: Row): Value[] {
+    return this.aggs.map((a) => (a.arg ? a.arg(r) : null));
+  }
+
+  /** How groups become result rows: HAVING, ORDER BY, LIMIT, SELECT. */
+  groupOutput(): GroupOutput {
+    const { groupHaving: having, groupOrder: order, groupSelect: select } = this;
+    return {
+      limit: this.limit,
+      keeps: (g) => having === undefined || truthy(having(g)),
+      orderKey: (g) => order.map((o) => o.value(g)),
+      compareOrder: (a, b) => {
+        for (let i = 0; i < order.length; i++) {
+          const c = compareValues(a[i], b[i]);
+          if (c !== 0) return order[i].descending ? -c : c;
         }
         return 0;
-      });
-      list = keyed.map((x) => x.g);
-    }
-    return list.slice(0, this.limit).map((g) => this.groupSelect.map((f) => f(g)));
-  }
-}
-
-/** A group: its key values and its aggregates' states. */
-export class Group {
-  private readonly count: number[];
-  private readonly sum: number[];
-  private readonly best: Value[];
-  private readonly seen: (Set<Value> | undefined)[];
-  private first = true;
-
-  constructor(readonly keys: Value[], private readonly aggs: readonly AggSpec[]) {
-    this.count = aggs.map(() => 0);
-    this.sum = aggs.map(() => 0);
-    this.best = aggs.map(() => null);
-    this.seen = aggs.map((a) => (a.distinct ? new Set<Value>() : undefined));
+      },
+      row: (g) => select.map((f) => f(g)),
+    };
   }
 
-  add(r: Row): void {
-    for (let i = 0; i < this.aggs.length; i++) {
-      const a = this.aggs[i];
-      if (!a.arg) {
-        this.count[i]++;
-        continue;
-      }
-      const v = a.arg(r);
-      if (a.fn === 'any_value') {
-        if (this.first) this.best[i] = v;
-        continue;
-      }
-      if (v === null) continue;
-      const seen = this.seen[i];
-      if (seen) {
-        if (seen.has(v)) continue;
-        seen.add(v);
-      }
-      this.count[i]++;
-      if (a.fn === 'sum' || a.fn === 'avg') {
-        const x = typeof v === 'number' ? v : Number(v);
-        if (!Number.isNaN(x)) this.sum[i] += x;
-      } else if (a.fn === 'min' || a.fn === 'max') {
-        const b = this.best[i];
-        if (b === null || (a.fn === 'min' ? compareValues(v, b) < 0 : compareValues(v, b) > 0)) this.best[i] = v;
-      }
-    }
-    this.first = false;
-  }
-
-  value(i: number): Value {
-    switch (this.aggs[i].fn) {
-      case 'count': return this.count[i];
-      case 'sum': return this.count[i] > 0 ? this.sum[i] : null;
-      case 'avg': return this.count[i] > 0 ? this.sum[i] / this.count[i] : null;
-      default: return this.best[i];
-    }
+  get groupOrdered(): boolean {
+    return this.groupOrder.length > 0;
   }
 }
 
@@ -443,6 +294,17 @@ function hasAggregate(e: Expr): boolean {
     found ||= hasAggregate(c);
   });
   return found;
+}
+
+/** The error of a query over conversations, or undefined when it would run. */
+export function checkConversationQuery(text: string): QueryError | undefined {
+  try {
+    new ConversationQuery(text);
+    return undefined;
+  } catch (e) {
+    if (e instanceof QueryError) return e;
+    throw e;
+  }
 }
 
 /**
@@ -458,7 +320,7 @@ export async function runConversationQuery(source: QuerySource, text: string, op
   const rows: Value[][] = [];
   // ORDER BY without GROUP BY: the best `limit` rows, kept by sorting when twice as many are held.
   const ranked: { key: Value[]; row: Value[] }[] = [];
-  const groups = new Map<string, Group>();
+  const groups = q.aggregate ? new GroupTable(q.aggs, { maxGroups: options.maxGroups, spillDir: options.diagnose?.spillDir, signal: options.diagnose?.signal }) : undefined;
   // After a prune, the last row kept: a row that does not sort before it cannot be in the result (its SELECT
   // values, the reading perhaps, are not made).
   let bar: Value[] | undefined;
@@ -467,41 +329,41 @@ export async function runConversationQuery(source: QuerySource, text: string, op
     ranked.length = Math.min(ranked.length, q.limit);
     bar = ranked.length === q.limit && q.limit > 0 ? ranked[ranked.length - 1].key : undefined;
   };
-  const result = await diagnose(source, {
-    ...options.diagnose,
-    limit: 0,
-    list: [],
-    collectAll: false,
-    onConversation: (c, ctx) => {
-      conversations++;
-      view.set(c, ctx);
-      if (!q.takes(view)) return;
-      matched++;
-      if (q.aggregate) {
-        const keys = q.groupKey(view);
-        const id = keys.length === 1 ? keyText(keys[0]) : JSON.stringify(keys);
-        let g = groups.get(id);
-        if (!g) {
-          if (groups.size >= MAX_GROUPS) throw new QueryError(`more than ${MAX_GROUPS.toLocaleString('en-US')} groups: narrow the search or group by fewer columns`, text, 0);
-          groups.set(id, (g = new Group(keys, q.aggs)));
-        }
-        g.add(view);
-      } else if (q.ordered) {
-        const key = q.orderKey(view);
-        if (q.limit === 0 || (bar && q.compareOrder(key, bar) >= 0)) return;
-        ranked.push({ key, row: q.selectRow(view) });
-        if (ranked.length >= 2 * Math.max(q.limit, 1024)) prune();
-      } else if (rows.length < q.limit) rows.push(q.selectRow(view));
-    },
-  });
+  let result: DiagnoseResult;
   let out = rows;
-  if (q.aggregate) {
-    // SQL: an aggregate without GROUP BY is one row, even over no conversation.
-    if (groups.size === 0 && !q.grouped) groups.set('[]', new Group([], q.aggs));
-    out = q.finishGroups(groups.values());
-  } else if (q.ordered) {
-    prune();
-    out = ranked.map((r) => r.row);
+  const warnings: string[] = [];
+  try {
+    result = await diagnose(source, {
+      ...options.diagnose,
+      limit: 0,
+      list: [],
+      collectAll: false,
+      onConversation: (c, ctx) => {
+        conversations++;
+        view.set(c, ctx);
+        if (!q.takes(view)) return;
+        matched++;
+        if (groups) groups.add(q.groupKey(view), () => q.aggregateArgs(view));
+        else if (q.ordered) {
+          const key = q.orderKey(view);
+          if (q.limit === 0 || (bar && q.compareOrder(key, bar) >= 0)) return;
+          ranked.push({ key, row: q.selectRow(view) });
+          if (ranked.length >= 2 * Math.max(q.limit, 1024)) prune();
+        } else if (rows.length < q.limit) rows.push(q.selectRow(view));
+      },
+    });
+    if (groups) {
+      const ranking = new GroupRanking(q.groupOutput(), q.groupOrdered);
+      await groups.finish(ranking, !q.grouped);
+      out = ranking.rows();
+      if (groups.spilledRows > 0) warnings.push(`GROUP BY spilled ${groups.spilledRows.toLocaleString('en-US')} conversations to disk (more than ${(options.maxGroups ?? DEFAULT_MAX_GROUPS).toLocaleString('en-US')} groups): the answer is exact`);
+    } else if (q.ordered) {
+      prune();
+      out = ranked.map((r) => r.row);
+    }
+  } catch (e) {
+    groups?.discard();
+    throw e;
   }
   return {
     columns: q.columns,
@@ -512,13 +374,9 @@ export async function runConversationQuery(source: QuerySource, text: string, op
       matched,
       malformed: result.input.malformed,
       inputRecords: result.input.records,
+      bytes: result.input.bytes,
       elapsedMs: Math.round(performance.now() - t0),
-      warnings: result.warnings,
+      warnings: [...result.warnings, ...warnings],
     },
   };
-}
-
-/** A one-column group's map key: numbers and texts apart (1 and '1' are two groups, as in SQL). */
-function keyText(v: Value): string {
-  return v === null ? 'N' : typeof v === 'number' ? `n${v}` : `s${v}`;
 }

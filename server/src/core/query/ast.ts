@@ -49,6 +49,8 @@ export interface OrderItem {
 
 export interface SqlQuery {
   select: SelectItem[];
+  /** The table of `FROM name`, when written: records (`log`, any name) or `conversations` (querySubject.ts). */
+  from?: { name: string; offset: number };
   where?: Expr;
   groupBy: Expr[];
   having?: Expr;

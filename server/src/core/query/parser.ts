@@ -376,12 +376,14 @@ class SqlParser {
   parse(): SqlQuery {
     this.expectKw('SELECT');
     const select = this.parseSelectList();
+    let from: SqlQuery['from'];
     if (this.acceptKw('FROM')) {
-      // CLS needs no FROM; tolerate `FROM log` (any single name).
+      // CLS needs no FROM; `FROM log` (any single name) is the records, `FROM conversations` the diagnosis's rows.
       const t = this.next();
-      if (t.kind !== 'ident' && t.kind !== 'qident') this.fail('expected a table name after FROM', t.offset, ['log']);
+      if (t.kind !== 'ident' && t.kind !== 'qident') this.fail('expected a table name after FROM', t.offset, ['log', 'conversations']);
+      from = { name: t.text, offset: t.offset };
     }
-    const sql: SqlQuery = { select, groupBy: [], orderBy: [] };
+    const sql: SqlQuery = { select, groupBy: [], orderBy: [], ...(from ? { from } : {}) };
     if (this.acceptKw('WHERE')) sql.where = this.parseExpr();
     if (this.acceptKw('GROUP')) {
       this.expectKw('BY');

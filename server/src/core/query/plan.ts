@@ -315,5 +315,9 @@ export const ALL_FIELD_NAMES: readonly string[] = FIELDS.map((f) => f.name);
 
 /** Parses and plans a query (throws QueryError with the position of the first problem). */
 export function planQuery(query: string): QueryPlan {
-  return new QueryPlan(parseQuery(query), query);
+  const parsed = parseQuery(query);
+  // Conversations are the diagnosis's rows (querySubject.ts sends such queries there): never records.
+  const from = parsed.sql?.from;
+  if (from?.name.toLowerCase() === 'conversations') throw new QueryError('FROM conversations is answered by the connectivity diagnosis of files and folders, not by this source', query, from.offset);
+  return new QueryPlan(parsed, query);
 }

@@ -1,0 +1,60 @@
+// flowlog/query over conversations (`FROM conversations`, or a column only conversations have: core/querySubject.ts):
+// the diagnosis's conversations as rows, over the same sources as a query on records (the open document, the file on
+// disk, a decoded view's file, a folder and its glob), with progress, cancellation and the document's line numbers
+// in request_line and reply_line (the panel opens a row at its request's record, else its reply's).
+import { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { runConversationQuery } from '../core/diagnose/conversationQuery';
+import { QueryError } from '../core/query';
+import type { Value } from '../core/query';
+import { QueryParams, QueryResultWire } from '../protocol';
+import { DocumentStore } from './documents';
+import { abortOn, cancelledOr, percentReporter, queryErrorResponse, resolveSource } from './source';
+
+export async function executeConversationQuery(documents: DocumentStore, params: QueryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<QueryResultWire> {
+  const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
+  const abort = abortOn(token);
+  progress?.begin('Conversation query', 0, params.query, true);
+  try {
+    const result = await runConversationQuery(source, params.query, {
+      limit: params.limit,
+      diagnose: { signal: abort.signal, onProgress: percentReporter(progress, sizes) },
+    });
+    toDocumentLines(result.columns, result.rows, lines, lineShift ?? 0);
+    const { stats } = result;
+    return {
+      columns: result.columns,
+      rows: result.rows,
+      kind: result.kind,
+      stats: {
+        records: stats.inputRecords,
+        conversations: stats.records,
+        matched: stats.matched,
+        malformed: stats.malformed,
+        bytes: stats.bytes,
+        elapsedMs: stats.elapsedMs,
+        ...(stats.warnings.length > 0 ? { warnings: stats.warnings } : {}),
+      },
+      source: info,
+    };
+  } catch (e) {
+    if (e instanceof QueryError) throw queryErrorResponse(e, params.query);
+    throw cancelledOr(e, abort.signal);
+  } finally {
+    abort.dispose();
+    progress?.done();
+  }
+}
+
+/** request_line and reply_line as the editor's lines: a JSON or CSV document's own line, a Parquet view's one down. */
+function toDocumentLines(columns: readonly string[], rows: Value[][], lines: Int32Array | undefined, shift: number): void {
+  if (!lines && shift === 0) return;
+  for (const name of ['request_line', 'reply_line']) {
+    const at = columns.indexOf(name);
+    if (at < 0) continue;
+    for (const row of rows) {
+      const line = row[at];
+      if (typeof line !== 'number') continue;
+      row[at] = (lines && line >= 1 && line <= lines.length ? lines[line - 1] : line) + shift;
+    }
+  }
+}
