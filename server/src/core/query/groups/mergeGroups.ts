@@ -90,7 +90,8 @@ function dedupe(tables: (GroupTableData | undefined)[], runs: SpillRun[], p: num
 
 /**
  * The result rows of partitions [from, to) of the groups (all of them, or the best LIMIT by ORDER BY), sorted.
- * Partitions are merged one at a time: memory for one partition's groups, whatever their number in all.
+ * Partitions are merged one at a time: memory for one partition's groups, whatever their number in all. It
+ * consumes those partitions of `states` (they are merged once).
  */
 export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, to = PARTITIONS): OrderedRow[] {
   const kinds = planAggKinds(plan);
@@ -101,6 +102,12 @@ export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, 
   const all: OrderedRow[] = [];
   for (let p = from; p < to; p++) {
     const merged = mergePartition(plan, states, p, kinds);
+    // The biggest table took the partition's groups in place: the states must not keep it (nor the others), or
+    // every merged partition stays alive to the end (all the groups at once, as if nothing had spilled).
+    for (const s of states) {
+      s.parts[p] = undefined;
+      for (const d of s.distinct) if (d) d[p] = undefined;
+    }
     if (!merged || merged.table.size === 0) continue;
     for (const row of groupRows(plan, merged.table, merged.states, display)) {
       if (heap) heap.push(row);
