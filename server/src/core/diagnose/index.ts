@@ -1,7 +1,6 @@
 // Connectivity diagnosis (issue 12): conversations and their verdicts, scans and brute force, capture coverage, in
 // one pass over the records. Pure core: no vscode import.
-import { statSync } from 'node:fs';
-import { QuerySource } from '../query/input';
+import { QuerySource, expandSource } from '../query/input';
 import { parseAddress } from '../address';
 import { defaultThreadCount } from '../threads/pool';
 import { ReadStats, RecordSink, readHere } from './records';
@@ -133,18 +132,14 @@ export interface ClosedContext {
   readingContext(iface: number): ReadingContext;
 }
 
-/** Total bytes of a source (0 for what cannot be measured: a pipe, a file that is gone). */
-function sourceSize(source: QuerySource): number {
+/**
+ * Total bytes of a source (0 for what cannot be measured: a pipe, a file that is gone); a folder's or glob's are
+ * those of the flow logs it holds, as the readers will find them.
+ */
+async function sourceSize(source: QuerySource): Promise<number> {
   if (source.kind === 'text') return source.text.length;
-  let n = 0;
-  for (const p of source.paths) {
-    try {
-      n += statSync(p).size;
-    } catch {
-      // Reported by the reader with its reason.
-    }
-  }
-  return n;
+  const expanded = await expandSource(source);
+  return expanded.files.reduce((n, f) => n + f.size, 0);
 }
 
 /** The consumers of one read of the input: coverage, interface addresses, scans, the join and the report. */
@@ -212,7 +207,7 @@ class DiagnosisRun {
 export async function diagnose(source: QuerySource, options: DiagnoseOptions = {}): Promise<DiagnoseResult> {
   const t0 = performance.now();
   const o = resolveOptions(options);
-  let readers = readerThreads(source, sourceSize(source), options.threads ?? diagnoseThreads());
+  let readers = readerThreads(source, await sourceSize(source), options.threads ?? diagnoseThreads());
   const readOptions = { signal: options.signal, onProgress: options.onProgress };
   for (;;) {
     const run = new DiagnosisRun(o, options);
