@@ -96,17 +96,18 @@ export interface PlanResult {
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const threads = options.threads ?? defaultThreadCount();
   const expanded = source.kind === 'files' ? await expandSource(source) : undefined;
-  // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
-  const pool = expanded && threads > 1 && !expanded.files.some((f) => f.stream) ? sharedPool(threads) : undefined;
   let emitted = 0;
   const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
     emitted += rows.length;
     options.onRows!(rows, columns);
   });
-  if (pool && expanded) {
+  // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
+  if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
     // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
     const units = await planUnits(source, expanded, threads * 4);
-    if (units.length > 1) {
+    // One unit (a small file, one .gz) is read here: workers started for it would only wait (and cost memory).
+    const pool = units.length > 1 ? sharedPool(threads) : undefined;
+    if (pool) {
       const done = await runOnPool(pool, threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
     }
