@@ -3,6 +3,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAnyQuery, querySubjectOf } from '../../server/src/core/querySubject';
+import { translateToClickHouse } from '../../server/src/core/clickhouse/translate';
+import { defaultTableInfo } from '../../server/src/core/clickhouse/tableInfo';
+import { translateQuery } from '../../server/src/core/translate';
+import { runQuery } from '../../server/src/core/query';
 
 describe('query subject', () => {
   it('records unless the query says otherwise', () => {
@@ -37,5 +41,18 @@ describe('query subject', () => {
     assert.match(wrongTable?.message ?? '', /conversations have no column srcaddr/);
     const onRecords = checkAnyQuery('* | select count(*) from log where verdict = 1');
     assert.match(onRecords?.message ?? '', /verdict/);
+  });
+
+  it('what reads records only (a ClickHouse table, Copy Query As…, the engine) refuses FROM conversations at its position', async () => {
+    const q = '* | select verdict, count(*) from conversations group by verdict';
+    const at = q.indexOf('conversations');
+    for (const attempt of [
+      () => translateToClickHouse(q, defaultTableInfo()),
+      () => translateQuery(q, 'athena'),
+      () => translateQuery(q, 'cwli'),
+    ]) {
+      assert.throws(attempt, (e: { message: string; offset: number }) => /FROM conversations is answered by the connectivity diagnosis/.test(e.message) && e.offset === at);
+    }
+    await assert.rejects(runQuery({ kind: 'text', text: '', name: 'x' }, q), (e: { offset: number }) => e.offset === at);
   });
 });
