@@ -9,6 +9,8 @@ export const FEATURE_QUERIES: string[] = [
   '443 | select count(*)',
   '"NODATA" | select count(*)',
   'SKIPDATA OR NODATA | select log_status, count(*) group by log_status order by log_status',
+  // any_value as any(): one value per group here (the group's own key), so the answer is deterministic
+  '* | select action, any_value(action) as a, arbitrary(action) as b, count(*) group by action order by action',
   // wildcards, presence, `-`
   'interface-id:eni-1* | select interface_id, count(*) as n group by interface_id order by interface_id',
   'interface-id:ENI-A* | select count(*)',

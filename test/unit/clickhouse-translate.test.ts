@@ -26,6 +26,14 @@ function refused(query: string, message: RegExp, column: number, table: TableInf
 }
 
 describe('ClickHouse translation', () => {
+  it('any_value (and arbitrary) is an aggregate: any(), which skips NULLs as any_value does', () => {
+    for (const name of ['any_value', 'arbitrary']) {
+      const t = translateToClickHouse(`* | select action, ${name}(srcaddr) as s group by action`, info);
+      assert.match(t.sql, /any\(`srcaddr`\)/);
+    }
+    refused('* | select action, any_value(distinct srcaddr) group by action', /any_value\(distinct …\) is not supported/, 20);
+  });
+
   it('a count with a search: the table, the condition, and a count query beside it', () => {
     const t = translateToClickHouse('action:REJECT | select count(*)', info);
     assert.equal(t.sql, "SELECT count() AS __c0 FROM `flows` WHERE ifNull(lower(`action`) = 'reject', 0)");

@@ -257,6 +257,9 @@ describe('query box completion', () => {
     assert.equal(completionsAt('', 0, true)?.items[0], 'version');
     // Conversations' own columns and table come after every record field.
     assert.deepEqual(completionsAt('verd', 4)?.items, ['verdict']);
+    // SQL functions come from the engine's one registry (any_value and its alias too).
+    assert.deepEqual(completionsAt('* | select any_', 15)?.items, ['any_value']);
+    assert.deepEqual(completionsAt('* | select arbi', 15)?.items, ['arbitrary']);
     assert.deepEqual(completionsAt('* | select count(*) from conv', 29)?.items, ['conversations']);
     assert.ok(!completionsAt('', 0, true, 1000)!.items.slice(0, -20).includes('verdict'));
   });

@@ -56,6 +56,12 @@ GROUP BY 1
 ORDER BY "rejects" DESC NULLS LAST, interface_id ASC NULLS LAST`],
   ['srcaddr:2001:db8::/32 "two words" | select count(distinct dstaddr)', 'cwli', `filter (isIpInSubnet(srcAddr, "2001:db8::/32") and @message like /(?i)(^| )two words( |$)/)
 | stats count_distinct(dstAddr)`],
+  // any_value (the engine's, as ClickHouse's any and Trino's arbitrary) is an aggregate in every dialect.
+  ['* | select action, any_value(srcaddr) as s, count(*) group by action', 'trino', `SELECT action, arbitrary(srcaddr) AS "s", count(*)
+FROM vpc_flow_logs
+GROUP BY 1`],
+  ['* | select action, arbitrary(srcaddr) as s group by action', 'cls', '* | SELECT action, arbitrary(srcaddr) AS "s" GROUP BY action'],
+  ['* | select action, any_value(srcaddr) as s group by action', 'cwli', 'stats earliest(srcAddr) as s by action'],
   ['protocol:tcp srcaddr:172.31.0.0/16 | select count(*) where bytes / packets > 1000', 'cls', 'protocol:6 AND srcaddr:172.31.* | SELECT count(*) WHERE (CAST(bytes AS DOUBLE) / NULLIF(packets, 0)) > 1000'],
 ];
 

@@ -3,8 +3,8 @@
 // unit tested.
 import { DEFAULT_FIELD_NAMES, FIELDS, lookupField } from '../../../server/src/core/schema';
 import { CONVERSATION_COLUMNS } from '../../../server/src/core/diagnose/rows';
+import { SQL_FUNCTION_NAMES } from '../../../server/src/core/query/functions';
 
-const SQL_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'histogram', 'from_unixtime', 'protocol_name', 'service_name', 'subnet', 'lower', 'upper', 'length', 'abs', 'round', 'floor', 'ceil', 'coalesce'];
 
 // Then the columns only conversations have (`verdict:response-rejected`, `FROM conversations`), and the table name.
 const CONVERSATION_ONLY = [...CONVERSATION_COLUMNS.map((c) => c.name).filter((n) => lookupField(n) === undefined), 'conversations'];
@@ -40,7 +40,7 @@ export function completionsAt(text: string, caret: number, explicit = false, max
   if (from > 0 && (text[from - 1] === ':' || text[from - 1] === '"' || text[from - 1] === "'")) return undefined;
   const pipe = pipeAt(text);
   const inSql = pipe >= 0 && pipe < caret;
-  const candidates = inSql ? [...ORDERED.map((n) => n.replace(/-/g, '_')), ...SQL_FUNCTIONS] : ORDERED;
+  const candidates = inSql ? [...ORDERED.map((n) => n.replace(/-/g, '_')), ...SQL_FUNCTION_NAMES] : ORDERED;
   const lower = word.toLowerCase();
   const items = candidates.filter((c) => c.toLowerCase().startsWith(lower) && c.toLowerCase() !== lower).slice(0, max);
   let to = caret;

@@ -7,7 +7,8 @@
 // is not capped, a column neither grouped nor aggregated is an error, numbers in a search are decimal.
 import { parseQuery } from '../query/parser';
 import { checkQuery } from '../query/run';
-import { AGGREGATES, Expr, Query, SearchNode } from '../query/ast';
+import { Expr, Query, SearchNode } from '../query/ast';
+import { aggregateFunction, isAggregateName } from '../query/functions';
 import { containsAggregate, exprKey, isAggregate, resolveAlias, substituteAliases } from '../translate/common';
 import { QueryError } from '../query/errors';
 import { FieldDef, lookupField } from '../schema';
@@ -258,7 +259,7 @@ export class ClickHouseTranslator {
         return tri(`(${e.negated ? 'isNotNull' : 'isNull'}(${x.sql}) * 2)`);
       }
       case 'call':
-        return AGGREGATES.has(e.name) ? this.aggregate(e, mode, insideAggregate) : this.call(e, child);
+        return isAggregateName(e.name) ? this.aggregate(e, mode, insideAggregate) : this.call(e, child);
     }
   }
 
@@ -331,9 +332,12 @@ export class ClickHouseTranslator {
   private aggregate(e: Extract<Expr, { kind: 'call' }>, mode: Mode, insideAggregate: boolean): Tx {
     if (insideAggregate) this.fail('aggregates cannot be nested', e.offset);
     if (mode.kind !== 'group') this.fail(`${e.name}() is an aggregate: not allowed here`, e.offset);
-    if (e.name === 'count' && e.args.length === 1 && e.args[0].kind === 'star') return val('count()', 'number', true);
+    const name = aggregateFunction(e.name)!.name;
+    if (name === 'count' && e.args.length === 1 && e.args[0].kind === 'star') return val('count()', 'number', true);
     const v = toVal(this.tx(e.args[0], mode, true));
-    if (e.name === 'count') return val(e.distinct ? `uniqExact(${v.sql})` : `count(${v.sql})`, 'number', true);
+    // ClickHouse's any() skips NULLs, as any_value takes the first value a group has (DISTINCT is refused by the plan).
+    if (name === 'any_value') return val(`any(${v.sql})`, v.type, v.int);
+    if (name === 'count') return val(e.distinct ? `uniqExact(${v.sql})` : `count(${v.sql})`, 'number', true);
     if (v.type === 'null') return NULL_VALUE;
     if ((e.name === 'sum' || e.name === 'avg') && v.type === 'text') this.fail(`${e.name}() of a text value cannot be translated to ClickHouse`, e.offset);
     const none = `count(${v.sql}) = 0`;

@@ -63,8 +63,6 @@ export interface Query {
   sql?: SqlQuery;
 }
 
-export const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);
-
 /** Calls f on each direct child of e. */
 export function forEachChild(e: Expr, f: (c: Expr) => void): void {
   switch (e.kind) {

@@ -1,6 +1,7 @@
 // What every translator of our queries needs from the AST: canonical keys of expressions, aggregates, the SELECT
 // list's aliases and ordinals resolved as SQL resolves them, and the error for what a dialect cannot say.
-import { AGGREGATES, Expr, FieldTest, SearchNode, SelectItem, SqlQuery, forEachChild, mapChildren } from '../query/ast';
+import { Expr, FieldTest, SearchNode, SelectItem, SqlQuery, forEachChild, mapChildren } from '../query/ast';
+import { isAggregateName } from '../query/functions';
 import { QueryError } from '../query/errors';
 import { lookupField } from '../schema';
 
@@ -10,7 +11,7 @@ export function exprKey(e: Expr): string {
 }
 
 export function containsAggregate(e: Expr): boolean {
-  if (e.kind === 'call' && AGGREGATES.has(e.name)) return true;
+  if (e.kind === 'call' && isAggregateName(e.name)) return true;
   let found = false;
   forEachChild(e, (c) => {
     found ||= containsAggregate(c);

@@ -2,7 +2,8 @@
 // fields Logs Insights discovers in flow log events (camelCase: srcAddr, dstPort, logStatus, interfaceId…; only
 // the default format's fields are discovered). Where Logs Insights has no way to say a part, a QueryError names
 // that part; where it says it approximately, a note says so.
-import { AGGREGATES, Expr, SearchNode, SelectItem, SqlQuery } from '../query/ast';
+import { Expr, SearchNode, SelectItem, SqlQuery } from '../query/ast';
+import { aggregateFunction, isAggregateName } from '../query/functions';
 import { QueryError } from '../query/errors';
 import { checkQuery } from '../query/run';
 import { parseQuery } from '../query/parser';
@@ -99,7 +100,7 @@ class CwliTranslator {
     for (const s of sql.select) {
       if (s.expr.kind === 'star') this.fail('SELECT * with aggregates', s.expr.offset);
       if (keys.has(exprKey(s.expr))) continue; // a key: shown by `stats … by`
-      if (!(s.expr.kind === 'call' && AGGREGATES.has(s.expr.name))) {
+      if (!(s.expr.kind === 'call' && isAggregateName(s.expr.name))) {
         this.fail(`${s.text} (Logs Insights' stats shows aggregates and its by-keys only)`, s.expr.offset);
       }
       aggs.push(`${this.agg(s.expr)}${s.alias !== undefined ? ` as ${s.alias}` : ''}`);
@@ -124,7 +125,7 @@ class CwliTranslator {
 
   /** After `stats`, an aggregate is named by its alias (Logs Insights sees the stats' output fields only). */
   private afterStats(e: Expr, select: SelectItem[]): string {
-    if (e.kind === 'call' && AGGREGATES.has(e.name)) return this.orderName(e, select);
+    if (e.kind === 'call' && isAggregateName(e.name)) return this.orderName(e, select);
     if (e.kind === 'binary') {
       const op = e.op === 'and' || e.op === 'or' ? e.op : e.op;
       return `(${this.afterStats(e.left, select)} ${op} ${this.afterStats(e.right, select)})`;
@@ -139,7 +140,7 @@ class CwliTranslator {
     if (byKey) return byKey;
     const item = select.find((s) => s.expr.kind !== 'star' && exprKey(s.expr) === exprKey(e));
     if (item?.alias !== undefined) return item.alias;
-    if (e.kind === 'call' && AGGREGATES.has(e.name)) {
+    if (e.kind === 'call' && isAggregateName(e.name)) {
       if (!item) this.fail(`${this.query.slice(e.offset).split(/[\s,]/)[0]}… in ORDER BY or HAVING without being in SELECT`, e.offset);
       return this.agg(e);
     }
@@ -153,12 +154,17 @@ class CwliTranslator {
       this.fail(`${e.name}() of a condition`, e.offset);
     }
     const x = this.expr(arg);
+    const name = aggregateFunction(e.name)!.name;
     if (e.distinct) {
-      if (e.name !== 'count') this.fail(`${e.name}(DISTINCT …)`, e.offset);
+      if (name !== 'count') this.fail(`${e.name}(DISTINCT …)`, e.offset);
       this.notes.push('count_distinct() in Logs Insights is an approximation (exact up to about 10,000 values per group)');
       return `count_distinct(${x})`;
     }
-    return `${e.name}(${x})`;
+    if (name === 'any_value') {
+      this.notes.push(`${e.name}() becomes earliest(): the value of the group's earliest event by @timestamp (any value of the group, as ${e.name}() promises)`);
+      return `earliest(${x})`;
+    }
+    return `${name}(${x})`;
   }
 
   private search(n: SearchNode): string {
@@ -239,7 +245,7 @@ class CwliTranslator {
         return e.negated ? `(ispresent(${x}) and ${x} != "-")` : `(not ispresent(${x}) or ${x} = "-")`;
       }
       case 'call': {
-        if (AGGREGATES.has(e.name)) return this.agg(e);
+        if (isAggregateName(e.name)) return this.agg(e);
         if (e.name === 'histogram') return this.fail('histogram() outside GROUP BY', e.offset);
         const fn = CWLI_FUNCTIONS[e.name];
         if (!fn) return this.fail(`${e.name}()`, e.offset);

@@ -1,7 +1,8 @@
 // Our queries as Trino SQL (Athena engine v3 is Trino): readable SQL over the table of AWS's documented DDL
 // (snake_case columns, `end` quoted). Trino has SQL's three-valued logic, so the SQL part translates as written;
 // the search's two-valued tests keep their meaning under NOT with coalesce(…, false).
-import { AGGREGATES, Expr, SearchNode, SqlQuery, forEachChild } from '../query/ast';
+import { Expr, SearchNode, SqlQuery, forEachChild } from '../query/ast';
+import { aggregateFunction, isAggregateName } from '../query/functions';
 import { QueryError } from '../query/errors';
 import { checkQuery } from '../query/run';
 import { parseQuery } from '../query/parser';
@@ -137,7 +138,7 @@ export class TrinoTranslator {
     if (aggregate) {
       // A column neither grouped nor aggregated is an error (issue 10), as Trino would say too, with our position.
       const check = (e: Expr): void => {
-        if (keys.has(exprKey(e)) || (e.kind === 'call' && AGGREGATES.has(e.name))) return;
+        if (keys.has(exprKey(e)) || (e.kind === 'call' && isAggregateName(e.name))) return;
         if (e.kind === 'column') this.fail(`${e.name} is neither grouped nor aggregated: add it to GROUP BY or aggregate it (min, max, …)`, e.offset);
         forEachChild(e, check);
       };
@@ -320,10 +321,13 @@ export class TrinoTranslator {
       case 'isNull':
         return { sql: `${this.value(x(e.operand))} IS ${e.negated ? 'NOT ' : ''}NULL`, bool: true, type: 'number' };
       case 'call': {
-        if (['count', 'sum', 'avg', 'min', 'max'].includes(e.name)) {
-          if (e.name === 'count' && e.args[0]?.kind === 'star') return { sql: 'count(*)', bool: false, type: 'number' };
+        const agg = aggregateFunction(e.name)?.name;
+        if (agg) {
+          if (agg === 'count' && e.args[0]?.kind === 'star') return { sql: 'count(*)', bool: false, type: 'number' };
           const v = x(e.args[0]);
-          return { sql: `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${this.value(v)})`, bool: false, type: e.name === 'count' || e.name === 'sum' || e.name === 'avg' ? 'number' : v.type };
+          // any_value is Trino's (and CLS's) arbitrary().
+          const fn = agg === 'any_value' ? 'arbitrary' : agg;
+          return { sql: `${fn}(${e.distinct ? 'DISTINCT ' : ''}${this.value(v)})`, bool: false, type: agg === 'count' || agg === 'sum' || agg === 'avg' ? 'number' : v.type };
         }
         const fn = this.dialect.functions[e.name];
         if (!fn) this.fail(`${e.name}() has no ${this.dialect.name} equivalent`, e.offset);
