@@ -171,7 +171,11 @@ describe('the two-pass top-N (a sketch, then the candidates) gives the exact ans
 
   it('the two-pass answers on worker threads equal DuckDB', async () => {
     const q = '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20';
+    process.env.FLOWLOG_TOPN_THRESHOLD = '500';
     const r = await runQuery({ kind: 'files', paths: [wide] }, q, THREADS);
+    // Two passes on the workers, the sampled groups ranked there too (run.ts rankOnPool).
+    assert.equal(r.stats.twoPass, 1, 'the two-pass plan ran');
+    assert.ok((r.stats.threads ?? 1) > 1, `${r.stats.threads} threads`);
     const expected = (await duck.runAndReadAll('select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b from wide group by all order by b desc, srcaddr, dstaddr, dstport limit 20')).getRows().map((row) => row.map(normalize));
     near(r.rows, expected, q);
   });

@@ -6,10 +6,10 @@ import { QueryCancelledError, QueryError } from './errors';
 import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
 import { ColumnUnion } from './columns';
 import { GroupsState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
-import { secondPasses } from './twoPass';
+import { SampleRanker, secondPasses } from './twoPass';
 import { ResultAssembler } from './assemble';
 import { Value } from './values';
-import { OrderedRow } from './passes';
+import { OrderedRow, compareKeys } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { MergeJob, QUERY_MERGE_TASK, QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
@@ -158,7 +158,7 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   try {
     const states = await scanAll(thread, true);
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = secondPasses(plans, [states]);
+    const second = await secondPasses(plans, [states]);
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     // Plans with few groups first, each handed on as soon as it is final: those the first pass answered before
@@ -253,7 +253,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     if (restart) return undefined;
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = secondPasses(plans, finals);
+    const second = await secondPasses(plans, finals, rankOnPool(pool, threads));
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     const finishPlan = (i: number, merged?: OrderedRow[][]) => {
@@ -402,6 +402,30 @@ async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[]
     }
   };
   await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
+}
+
+/**
+ * The sampled groups of a two-pass top-N ranked on the workers, a range of partitions each (moved there, without
+ * the sketch: the ranking does not read it), the best LIMIT rows of the ranges kept.
+ */
+function rankOnPool(pool: WorkerPool, threads: number): SampleRanker {
+  return async (plan, samples) => {
+    const ranges = Math.min(PARTITIONS, threads * 4);
+    const jobs = Array.from({ length: ranges }, (_, r) => ({ from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) }));
+    const lists: OrderedRow[][] = [];
+    let next = 0;
+    const worker = async (w: number) => {
+      while (next < jobs.length) {
+        const { from, to } = jobs[next++];
+        const handed = samples.map((s) => partitionsForJob(s, from, to));
+        const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
+        lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, (_, w) => worker(w)));
+    const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+    return lists.flat().sort(better).slice(0, plan.limit!);
+  };
 }
 
 /** Groups a plan's state holds (to finish small plans first). */

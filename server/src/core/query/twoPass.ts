@@ -7,32 +7,67 @@ import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';
 import { PARTITIONS, PartitionData, PartitionedGroups } from './groups/partitions';
 import { forEachRunGroup } from './groups/spill';
+import { OrderedRow, compareKeys } from './passes';
 import { GroupTable } from './groups/groupTable';
 
 /**
  * For each plan whose first pass turned to the sketch on some thread, what its second pass needs; undefined for
  * the others (their first pass is their answer).
  */
-export function secondPasses(plans: readonly QueryPlan[], finals: PassState[][]): (Candidates | undefined)[] {
-  return plans.map((plan, i) => {
-    if (plan.rankAggregate === undefined) return undefined;
-    const states = finals.map((f) => f[i]).filter((s): s is GroupsState => s?.kind === 'groups');
-    if (!states.some((s) => s.sketch)) return undefined;
-    const width = new CountMin().width;
-    const sketch = new CountMin(width, new Float32Array(new SharedArrayBuffer(states.find((s) => s.sketch)!.sketch!.byteLength)));
-    const samples: GroupsState[] = [];
-    for (const state of states) {
-      if (state.sketch) {
-        sketch.merge(state.sketch);
-        samples.push(state);
-      } else samples.push(foldExact(plan, state, sketch));
+export async function secondPasses(plans: readonly QueryPlan[], finals: PassState[][], rank: SampleRanker = bestSampledRows): Promise<(Candidates | undefined)[]> {
+  const out: (Candidates | undefined)[] = [];
+  for (const [i, plan] of plans.entries()) {
+    out.push(plan.rankAggregate === undefined ? undefined : await candidatesOf(plan, finals.map((f) => f[i]).filter((s): s is GroupsState => s?.kind === 'groups'), rank));
+  }
+  return out;
+}
+
+/**
+ * The best LIMIT rows of the sampled groups (their partitions are consumed): bestSampledRows on this thread, or
+ * the run's own ranking on worker threads (run.ts), which keeps a language server's main thread free.
+ */
+export type SampleRanker = (plan: QueryPlan, samples: GroupsState[]) => Promise<OrderedRow[]>;
+
+async function candidatesOf(plan: QueryPlan, states: GroupsState[], rank: SampleRanker): Promise<Candidates | undefined> {
+  if (!states.some((s) => s.sketch)) return undefined;
+  const width = new CountMin().width;
+  const sketch = new CountMin(width, new Float32Array(new SharedArrayBuffer(states.find((s) => s.sketch)!.sketch!.byteLength)));
+  const samples: GroupsState[] = [];
+  for (const state of states) {
+    if (state.sketch) {
+      sketch.merge(state.sketch);
+      samples.push(state);
+    } else samples.push(foldExact(plan, state, sketch));
+  }
+  const rows = await rank(plan, samples);
+  const n = plan.limit!;
+  const nth = rows.length >= n ? rows[n - 1].keys[0] : null;
+  if (process.env.FLOWLOG_DEBUG_TOPN === '1') process.stderr.write(`[topN] ${plan.text.slice(0, 60)}: sample rows ${rows.length}, lower bound ${nth}\n`);
+  return { cells: sketch.cells, lower: typeof nth === 'number' ? nth : -Infinity };
+}
+
+/** Milliseconds of merging before the event loop gets a turn (a language server answers its requests between). */
+const SLICE_MS = 8;
+
+/**
+ * The best LIMIT rows of the sampled groups, merged a partition at a time with the event loop let in every few
+ * milliseconds: on the high-cardinality bench file this was 0.3–0.5 s of one synchronous step on the server's main
+ * thread (check requests waited behind it).
+ */
+export async function bestSampledRows(plan: QueryPlan, samples: GroupsState[]): Promise<OrderedRow[]> {
+  const n = plan.limit!;
+  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  let best: OrderedRow[] = [];
+  let slice = performance.now();
+  for (let p = 0; p < PARTITIONS; p++) {
+    const rows = partitionRows(plan, samples, p, p + 1);
+    if (rows.length > 0) best = best.concat(rows).sort(better).slice(0, n);
+    if (performance.now() - slice > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
     }
-    const rows = partitionRows(plan, samples);
-    const n = plan.limit!;
-    const nth = rows.length >= n ? rows[n - 1].keys[0] : null;
-    if (process.env.FLOWLOG_DEBUG_TOPN === '1') process.stderr.write(`[topN] ${plan.text.slice(0, 60)}: sample rows ${rows.length}, lower bound ${nth}\n`);
-    return { cells: sketch.cells, lower: typeof nth === 'number' ? nth : -Infinity };
-  });
+  }
+  return best;
 }
 
 /**
