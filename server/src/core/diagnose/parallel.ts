@@ -113,7 +113,8 @@ registerTask(TASKS.scan, async (payload, ctx) => {
   const info: UnitReadInfo = {};
   let error: DecodeError | undefined;
   try {
-    for await (const chunk of readUnit(unit, undefined, info)) {
+    // The packer copies what it keeps of a chunk (interface ids), so the reader may reuse its two read buffers.
+    for await (const chunk of readUnit(unit, undefined, info, { reuseBuffers: true })) {
       if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
       bytesDone = chunk.bytesRead;
       // A header line a reader made up (line 0: JSON keys, CSV columns) comes with every range that needs one.
@@ -158,7 +159,9 @@ interface UnitState {
 export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions = {}): Promise<ReadStats> {
   const pool = sharedPool(threads)!;
   const expanded = await expandSource(source);
-  const units = await planUnits(source, expanded, MAX_PIECES, SPLIT_BYTES);
+  // One reader gains nothing from ranges (it reads them one after another) and each range is a new file handle, read
+  // buffers and interner: a file is then one unit. Several readers take ranges as they become idle.
+  const units = await planUnits(source, expanded, threads === 1 ? 1 : MAX_PIECES, SPLIT_BYTES);
   const workers = Math.max(1, Math.min(threads, units.length));
   const session = nextSession++;
   const rings = Array.from({ length: workers }, () => new SharedArrayBuffer(RING_SLOTS * SLOT_BYTES));
