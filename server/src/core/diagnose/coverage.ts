@@ -141,11 +141,23 @@ export class Coverage {
       const traffic = s.traffic.at;
       const nodata = s.nodata.at;
       const skipdata = s.skipdata.at;
-      // Everything covered: the three lists merged.
-      const pieces: Span[] = [...s.traffic.spans(), ...s.nodata.spans(), ...s.skipdata.spans()].sort((x, y) => x.from - y.from);
+      // Everything covered: the three lists merged, taking the earliest next span of the three each time.
       const all = new SpanList();
-      for (const p of pieces) all.add(p.from, p.to, 0);
-      pieces.length = 0;
+      for (let t = 0, n = 0, k = 0; t < traffic.length || n < nodata.length || k < skipdata.length; ) {
+        const ft = t < traffic.length ? traffic[t] : Infinity;
+        const fn = n < nodata.length ? nodata[n] : Infinity;
+        const fk = k < skipdata.length ? skipdata[k] : Infinity;
+        if (ft <= fn && ft <= fk) {
+          all.add(ft, traffic[t + 1], 0);
+          t += 2;
+        } else if (fn <= fk) {
+          all.add(fn, nodata[n + 1], 0);
+          n += 2;
+        } else {
+          all.add(fk, skipdata[k + 1], 0);
+          k += 2;
+        }
+      }
       const gaps: Span[] = [];
       let covered = 0;
       for (let k = 0; k < all.at.length; k += 2) {
