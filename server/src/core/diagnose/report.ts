@@ -26,6 +26,13 @@ class TopHeap {
   readonly items: Entry[] = [];
   constructor(readonly limit: number) {}
 
+  /** Whether an entry with these records and bytes might be kept (false: it would not, whatever its lines). */
+  mayAdmit(records: number, bytes: number): boolean {
+    if (this.items.length < this.limit) return true;
+    const worst = this.items[0];
+    return records > worst.records || (records === worst.records && bytes >= worst.bytes);
+  }
+
   /** Whether an entry ranked like `r` would be kept. */
   admits(r: { records: number; bytes: number; file: number; line: number }): boolean {
     return this.items.length < this.limit || better(r, this.items[0]);
@@ -84,6 +91,8 @@ export class ConversationReport {
     this.counts[VERDICTS[c.verdict]]++;
     const heap = this.heaps[c.verdict];
     if (!heap && !this.options.collectAll) return;
+    // Most conversations rank below the kept ones on their counts alone: no evidence lines, no objects for them.
+    if (!this.options.collectAll && !heap!.mayAdmit(c.recordCount, c.request.bytes + c.reply.bytes)) return;
     const [file, line] = c.evidence();
     const rank = { records: c.recordCount, bytes: c.request.bytes + c.reply.bytes, file: file >= 0 ? file : c.evidence()[2], line: file >= 0 ? line : c.evidence()[3] };
     const keep = heap?.admits(rank) ?? false;
