@@ -79,7 +79,8 @@ export interface ReportOptions {
 }
 
 export class ConversationReport {
-  readonly counts: Record<Verdict, number> = { 'response-rejected': 0, 'request-rejected': 0, 'no-response': 0, 'one-way': 0, ok: 0 };
+  /** Conversations by verdict index (VERDICTS order): a typed array, not a property store by name per conversation. */
+  private readonly byVerdict = new Float64Array(VERDICTS.length);
   private readonly heaps: (TopHeap | undefined)[];
   private readonly all: Entry[] = [];
 
@@ -88,7 +89,7 @@ export class ConversationReport {
   }
 
   add(c: ClosedConversation): void {
-    this.counts[VERDICTS[c.verdict]]++;
+    this.byVerdict[c.verdict]++;
     const heap = this.heaps[c.verdict];
     if (!heap && !this.options.collectAll) return;
     // Most conversations rank below the kept ones on their counts alone: no evidence lines, no objects for them.
@@ -100,6 +101,13 @@ export class ConversationReport {
     const entry: Entry = { ...rank, iface: c.iface, conversation: c.snapshot(this.files, this.interfaces) };
     if (keep) heap!.push(entry);
     if (this.options.collectAll) this.all.push(entry);
+  }
+
+  /** Conversations by verdict (exact). */
+  get counts(): Record<Verdict, number> {
+    const out = {} as Record<Verdict, number>;
+    VERDICTS.forEach((v, i) => (out[v] = this.byVerdict[i]));
+    return out;
   }
 
   /** The listed conversations: verdicts in VERDICTS order (broken first), the most significant first within each. */
