@@ -4,25 +4,27 @@
 //     --outfile=out/bench/diagnose.js --external:@duckdb/node-api --log-level=warning
 //   node out/bench/diagnose.js [--quick] [--runs N] [--no-memory] [--no-duckdb]
 //
-// On 1.8 M records of two shapes (test/support/generate.ts's, and a high-cardinality one: clients from ~2^20 public
-// addresses on random ephemeral ports, test/support/generateWide.ts), in this process and in the same run:
+// On the bench's data (bench/data.ts, shared with `npm run bench`): 1.8 M records of two shapes (friendly:
+// test/support/generate.ts; high cardinality: test/support/generateWide.ts, ~2^20 sources on ephemeral ports), in this
+// process and in the same run:
 //   - the diagnosis (diagnose(), reader thread + this thread) against the engine's own top-N query
 //     (`* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10`, runQuery, its worker threads);
 //     goal: within 2× of it;
+//   - the same two as whole processes (`flowlog diagnose`, `flowlog query`) in CPU seconds (steadier than wall time
+//     on a shared machine);
 //   - `flowlog diagnose --format json` as a whole process against DuckDB running the same verdict counts in SQL
 //     (test/support/diagnoseSql.ts, self-join and window forms; bench/duckdbQuery.mjs), the counts checked equal;
 //     goal: at least 3× faster than the self-join;
-// and the peak memory of `flowlog diagnose` on 1 GB of records of each shape (goal: under 200 MB).
-// Runs alternate between the contenders; figures are best and range over the runs. Data is cached in bench/.data/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+// and the peak memory of `flowlog diagnose --format json` on 1 GB of records of each shape (goal: under 200 MB).
+// Runs alternate between the contenders; figures are best and range over the runs, each section with the load average.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagnose, maybeRunAsDiagnoseWorker } from '../server/src/core/diagnose';
 import { runQuery } from '../server/src/core/query';
 import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
-import { writeFlowLogFile } from '../test/support/generate';
-import { writeWideFile } from '../test/support/generateWideConversations';
 import { verdictCountsSql } from '../test/support/diagnoseSql';
+import { DataFiles } from './data';
+import { loadAverage, measure as measureProcess } from './measure';
 
 const ROOT = process.cwd();
 const DATA = join(ROOT, 'bench/.data');
@@ -35,24 +37,12 @@ const TOP_N = '* | select srcaddr, sum(bytes) as b group by srcaddr order by b d
 const mb = (bytes: number) => bytes / (1 << 20);
 const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+const load = () => `load ${loadAverage()}`;
 
-async function dataFile(name: string, make: (path: string) => Promise<unknown>): Promise<string> {
-  const path = join(DATA, name);
-  if (!existsSync(path)) {
-    process.stdout.write(`  generating ${name}…`);
-    await make(path);
-    process.stdout.write(` ${fmt(mb(statSync(path).size), 0)} MB\n`);
-  }
-  return path;
-}
-
-/** Wall time and peak RSS of a whole process (GNU time), and its output. */
-function measure(cmd: string, argv: string[]): { seconds: number; peakMB: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const lines = r.stderr.trim().split('\n');
-  const [secs, kb] = lines[lines.length - 1].split(' ').map(Number);
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { seconds: secs, peakMB: kb / 1024, out: r.stdout };
+/** Wall time, CPU seconds and peak RSS of a whole process (GNU time), and its output. */
+function measure(cmd: string, argv: string[]): { seconds: number; cpu: number; peakMB: number; out: string } {
+  const m = measureProcess(cmd, argv);
+  return { seconds: m.seconds, cpu: m.cpuSeconds, peakMB: m.peakMB, out: m.out };
 }
 
 async function seconds<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
@@ -87,8 +77,22 @@ async function inProcess(file: string, threads: 'parallel' | 'one thread') {
     }
   });
   const ratio = Math.min(...d) / Math.min(...q);
-  console.log(`    ${threads}: diagnosis ${range(d)} s · engine top-N ${range(q)} s → best ${fmt(ratio)}× the top-N (goal ≤ 2)`);
+  console.log(`    ${threads}: diagnosis ${range(d)} s · engine top-N ${range(q)} s → best ${fmt(ratio)}× the top-N (goal ≤ 2) [${load()}]`);
   return { threads, diagnose: d, topN: q, ratio, counts };
+}
+
+/** `flowlog diagnose` and `flowlog query` top-N as whole processes, alternately: wall and CPU seconds. */
+function processCpu(file: string) {
+  const d: { seconds: number; cpu: number }[] = [];
+  const q: { seconds: number; cpu: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    d.push(measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '0']));
+    q.push(measure('node', [CLI, 'query', file, TOP_N]));
+  }
+  const cpu = Math.min(...d.map((m) => m.cpu)) / Math.min(...q.map((m) => m.cpu));
+  const wall = Math.min(...d.map((m) => m.seconds)) / Math.min(...q.map((m) => m.seconds));
+  console.log(`    whole processes: flowlog diagnose ${range(d.map((m) => m.seconds))} s, CPU ${range(d.map((m) => m.cpu))} s · flowlog query top-N ${range(q.map((m) => m.seconds))} s, CPU ${range(q.map((m) => m.cpu))} s → best ${fmt(wall)}× wall, ${fmt(cpu)}× CPU [${load()}]`);
+  return { diagnose: d.map(({ seconds, cpu }) => ({ seconds, cpu })), topN: q.map(({ seconds, cpu }) => ({ seconds, cpu })), wall, cpu };
 }
 
 function duckCounts(out: string): Record<string, number> {
@@ -97,6 +101,7 @@ function duckCounts(out: string): Record<string, number> {
 
 function wholeProcess(file: string) {
   const ours: number[] = [];
+  const oursCpu: number[] = [];
   const selfJoin: number[] = [];
   const windowed: number[] = [];
   let oursPeak = 0;
@@ -105,6 +110,7 @@ function wholeProcess(file: string) {
   for (let i = 0; i < Math.max(2, Math.ceil(runs / 2)); i++) {
     const o = measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '0']);
     ours.push(o.seconds);
+    oursCpu.push(o.cpu);
     oursPeak = Math.max(oursPeak, o.peakMB);
     const verdicts = JSON.parse(o.out).verdicts as Record<string, number>;
     for (const [label, f, list] of [['self-join', 'selfJoin', selfJoin], ['window', 'window', windowed]] as const) {
@@ -115,31 +121,32 @@ function wholeProcess(file: string) {
       for (const [v, n] of Object.entries(verdicts)) if ((theirs[v] ?? 0) !== n) mismatch = `${label}: ${v} ${n} vs DuckDB ${theirs[v] ?? 0}`;
     }
   }
-  console.log(`    flowlog diagnose ${range(ours)} s (peak ${fmt(oursPeak, 0)} MB) · DuckDB self-join ${range(selfJoin)} s, window form ${range(windowed)} s (peak ${fmt(duckPeak, 0)} MB) → ${fmt(Math.min(...selfJoin) / Math.min(...ours))}× the self-join's speed (goal ≥ 3), ${fmt(Math.min(...windowed) / Math.min(...ours))}× the window form's`);
+  console.log(`    flowlog diagnose ${range(ours)} s (CPU ${range(oursCpu)} s, peak ${fmt(oursPeak, 0)} MB) · DuckDB self-join ${range(selfJoin)} s, window form ${range(windowed)} s (peak ${fmt(duckPeak, 0)} MB) → ${fmt(Math.min(...selfJoin) / Math.min(...ours))}× the self-join's speed (goal ≥ 3), ${fmt(Math.min(...windowed) / Math.min(...ours))}× the window form's [${load()}]`);
   console.log(`    verdict counts ${mismatch ? `DIFFER: ${mismatch}` : 'equal to DuckDB\'s (both forms)'}`);
-  return { ours, oursPeak, selfJoin, windowed, duckPeak, mismatch };
+  return { ours, oursCpu, oursPeak, selfJoin, windowed, duckPeak, mismatch };
 }
 
 function peakMemory(file: string) {
   const peaks: number[] = [];
   const times: number[] = [];
-  for (let i = 0; i < 2; i++) {
+  const cpu: number[] = [];
+  for (let i = 0; i < Math.max(3, Math.ceil(runs / 2)); i++) {
     const m = measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '20']);
     peaks.push(m.peakMB);
     times.push(m.seconds);
+    cpu.push(m.cpu);
   }
   const j = JSON.parse(measure('node', [CLI, 'diagnose', file, '--format', 'json', '--limit', '0']).out);
-  console.log(`    ${file.split('/').pop()} (${fmt(mb(statSync(file).size), 0)} MB, ${j.records.records.toLocaleString('en-US')} records, ${j.stats.conversations.toLocaleString('en-US')} conversations, peak ${j.stats.peakOpen.toLocaleString('en-US')} open, ${j.stats.spills} spills): ${range(times)} s, peak RSS ${range(peaks)} MB (goal < 200)`);
-  return { file, peaks, times, conversations: j.stats.conversations, peakOpen: j.stats.peakOpen, spills: j.stats.spills };
+  console.log(`    ${file.split('/').pop()} (${fmt(mb(statSync(file).size), 0)} MB, ${j.records.records.toLocaleString('en-US')} records, ${j.stats.conversations.toLocaleString('en-US')} conversations, peak ${j.stats.peakOpen.toLocaleString('en-US')} open, ${j.stats.spills} spills): ${range(times)} s (CPU ${range(cpu)} s), peak RSS ${range(peaks)} MB (goal < 200) [${load()}]`);
+  return { file, peaks, times, cpu, conversations: j.stats.conversations, peakOpen: j.stats.peakOpen, spills: j.stats.spills };
 }
 
 async function main() {
-  mkdirSync(DATA, { recursive: true });
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
-  const records = quick ? 200_000 : 1_800_000;
+  const data = new DataFiles(DATA, quick);
   const shapes = [
-    { name: 'generate.ts shape', file: await dataFile(quick ? 'query-200k.flowlog' : 'flows-1.8m.flowlog', (p) => writeFlowLogFile(p, { records, seed: 1, header: true })) },
-    { name: 'high cardinality', file: await dataFile(quick ? 'wide-200k.flowlog' : 'wide-1.8m.flowlog', (p) => writeWideFile(p, { records, seed: 1 })) },
+    { name: 'friendly (generate.ts)', file: (await data.get('friendly', 'mid')).path },
+    { name: 'high cardinality (generateWide.ts)', file: (await data.get('wide', 'mid')).path },
   ];
   const results: Record<string, unknown>[] = [];
   for (const { name, file } of shapes) {
@@ -147,16 +154,13 @@ async function main() {
     const parallel = await inProcess(file, 'parallel');
     const single = await inProcess(file, 'one thread');
     console.log(`    verdicts ${parallel.counts}`);
+    const processes = processCpu(file);
     const whole = args.includes('--no-duckdb') ? undefined : wholeProcess(file);
-    results.push({ name, file, parallel, single, whole });
+    results.push({ name, file, parallel, single, processes, whole });
   }
   if (!args.includes('--no-memory')) {
-    console.log('\n== peak memory on 1 GB of records (flowlog diagnose, whole process)');
-    const big = [
-      await dataFile(quick ? 'query-200k.flowlog' : 'flows-10m.flowlog', (p) => writeFlowLogFile(p, { records: 10_000_000, seed: 1, header: true })),
-      await dataFile(quick ? 'wide-200k.flowlog' : 'wide-9m.flowlog', (p) => writeWideFile(p, { records: 9_000_000, seed: 2 })),
-    ];
-    for (const f of big) results.push({ memory: peakMemory(f) });
+    console.log('\n== peak memory on 1 GB of records (flowlog diagnose --format json, whole process)');
+    for (const shape of ['friendly', 'wide'] as const) results.push({ memory: peakMemory((await data.get(shape, 'big')).path) });
   }
   console.log(`\n${JSON.stringify(results)}`);
 }

@@ -140,9 +140,30 @@ export async function runDiagnoseCommand(argv: string[], io: CliIO): Promise<num
     return runDiagnoseQuery({ kind: 'files', paths: files }, query, format === 'text' ? 'table' : format === 'json' ? 'json' : format, limit, diagnoseOptions, io);
   }
   const result = await diagnose({ kind: 'files', paths: files }, options);
-  if (format === 'json') io.stdout(JSON.stringify(toJson(result)) + '\n');
+  if (format === 'json') writeJson(toJson(result), io.stdout);
   else io.stdout(toText(result));
   return 0;
+}
+
+/**
+ * Writes `value` and a line break as JSON.stringify would (the same text), its top-level arrays an element at a time:
+ * the coverage of a long capture is megabytes, and one string of the whole object costs several times its size.
+ */
+function writeJson(value: object, write: (s: string) => void): void {
+  let sep = '{';
+  for (const [key, v] of Object.entries(value)) {
+    const text = Array.isArray(v) ? '' : JSON.stringify(v);
+    if (text === undefined) continue;
+    write(`${sep}${JSON.stringify(key)}:`);
+    sep = ',';
+    if (!Array.isArray(v)) write(text);
+    else {
+      write('[');
+      for (let i = 0; i < v.length; i++) write((i > 0 ? ',' : '') + (JSON.stringify(v[i]) ?? 'null'));
+      write(']');
+    }
+  }
+  write(sep === '{' ? '{}\n' : '}\n');
 }
 
 /** The JSON object (README: "Connectivity diagnosis"): the result, with the options as resolved. */

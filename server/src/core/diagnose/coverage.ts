@@ -130,15 +130,34 @@ export class Coverage {
     }
   }
 
-  /** The timeline of every interface, in interface id order. */
+  /**
+   * The timeline of every interface, in interface id order. Spans are made as object literals of one shape, never
+   * spread (`{ ...span, state }` makes objects about four times bigger): a long capture has many thousand spans.
+   */
   finish(interfaces: readonly string[]): InterfaceCoverage[] {
     const out: InterfaceCoverage[] = [];
     this.states.forEach((s, id) => {
       if (!s) return;
-      // Everything covered: the three lists merged.
-      const pieces: Span[] = [...s.traffic.spans(), ...s.nodata.spans(), ...s.skipdata.spans()].sort((x, y) => x.from - y.from);
+      const traffic = s.traffic.at;
+      const nodata = s.nodata.at;
+      const skipdata = s.skipdata.at;
+      // Everything covered: the three lists merged, taking the earliest next span of the three each time.
       const all = new SpanList();
-      for (const p of pieces) all.add(p.from, p.to, 0);
+      for (let t = 0, n = 0, k = 0; t < traffic.length || n < nodata.length || k < skipdata.length; ) {
+        const ft = t < traffic.length ? traffic[t] : Infinity;
+        const fn = n < nodata.length ? nodata[n] : Infinity;
+        const fk = k < skipdata.length ? skipdata[k] : Infinity;
+        if (ft <= fn && ft <= fk) {
+          all.add(ft, traffic[t + 1], 0);
+          t += 2;
+        } else if (fn <= fk) {
+          all.add(fn, nodata[n + 1], 0);
+          n += 2;
+        } else {
+          all.add(fk, skipdata[k + 1], 0);
+          k += 2;
+        }
+      }
       const gaps: Span[] = [];
       let covered = 0;
       for (let k = 0; k < all.at.length; k += 2) {
@@ -146,12 +165,12 @@ export class Coverage {
         if (k > 0 && all.at[k] - all.at[k - 1] >= this.minGap) gaps.push({ from: all.at[k - 1], to: all.at[k] });
       }
       // Traffic spans join small holes; a NODATA window inside one says the hole had no traffic: cut it out.
-      const timeline: InterfaceCoverage['timeline'] = [
-        ...subtract(s.traffic.spans(), s.nodata.spans()).map((x) => ({ ...x, state: 'traffic' as const })),
-        ...s.nodata.spans().map((x) => ({ ...x, state: 'nodata' as const })),
-        ...s.skipdata.spans().map((x) => ({ ...x, state: 'skipdata' as const })),
-        ...gaps.map((x) => ({ ...x, state: 'gap' as const })),
-      ].sort((a, b) => a.from - b.from || a.to - b.to);
+      const timeline: InterfaceCoverage['timeline'] = [];
+      subtract(traffic, nodata, (from, to) => timeline.push({ from, to, state: 'traffic' }));
+      for (let k = 0; k < nodata.length; k += 2) timeline.push({ from: nodata[k], to: nodata[k + 1], state: 'nodata' });
+      for (let k = 0; k < skipdata.length; k += 2) timeline.push({ from: skipdata[k], to: skipdata[k + 1], state: 'skipdata' });
+      for (const g of gaps) timeline.push({ from: g.from, to: g.to, state: 'gap' });
+      timeline.sort((a, b) => a.from - b.from || a.to - b.to);
       out.push({
         interfaceId: interfaces[id], first: s.first, last: s.last, records: s.records, nodataRecords: s.nodataRecords,
         skipdataRecords: s.skipdataRecords, coveredSeconds: covered, gaps, nodata: s.nodata.spans(), skipdata: s.skipdata.spans(), timeline,
@@ -161,20 +180,19 @@ export class Coverage {
   }
 }
 
-/** `spans` minus `cut` (both sorted and disjoint). */
-function subtract(spans: Span[], cut: Span[]): Span[] {
-  const out: Span[] = [];
+/** `spans` minus `cut` (both from, to pairs, sorted and disjoint), each piece left handed to `emit`. */
+function subtract(spans: readonly number[], cut: readonly number[], emit: (from: number, to: number) => void): void {
   let k = 0;
-  for (const span of spans) {
-    let from = span.from;
-    while (k < cut.length && cut[k].to <= from) k++;
+  for (let i = 0; i < spans.length; i += 2) {
+    let from = spans[i];
+    const to = spans[i + 1];
+    while (k < cut.length && cut[k + 1] <= from) k += 2;
     let j = k;
-    while (j < cut.length && cut[j].from < span.to) {
-      if (cut[j].from > from) out.push({ from, to: cut[j].from });
-      from = Math.max(from, cut[j].to);
-      j++;
+    while (j < cut.length && cut[j] < to) {
+      if (cut[j] > from) emit(from, cut[j]);
+      from = Math.max(from, cut[j + 1]);
+      j += 2;
     }
-    if (from < span.to) out.push({ from, to: span.to });
+    if (from < to) emit(from, to);
   }
-  return out;
 }

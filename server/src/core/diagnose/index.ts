@@ -238,15 +238,10 @@ function diagnoseThreads(): number {
 
 function finishRun(run: DiagnosisRun, input: ReadStats, t0: number): DiagnoseResult {
   const { o, join, scans, timeline, report, files, interfaceNames } = run;
-  const dbg = (w: string) => { if (process.env.H2_DEBUG) { const m = process.memoryUsage(); console.error(w, 'rss', m.rss >> 20, 'heap', m.heapUsed >> 20, 'ab', m.arrayBuffers >> 20); } };
-  dbg('read');
   const coverage = timeline.finish(interfaceNames);
   const untrackedCoverage = timeline.untrackedRecords;
-  dbg('coverage');
   join.finish();
-  dbg('join');
   const found = scans.finish();
-  dbg('scans');
 
   const withReading = ({ iface, conversation }: { iface: number; conversation: Conversation }): DiagnosedConversation => {
     const reading = readConversation(conversation, run.contextFor(iface));

@@ -139,7 +139,10 @@ export class ConversationJoin {
     let times = st.times;
     let target = -1;
     let prev = -1;
-    for (let c = st.find(key, h); c >= 0; ) {
+    const head = st.find(key, h);
+    // Where the key is in the key table: the walk below leaves it as it is (a merge unlinks only later conversations).
+    let slot = st.lastSlot;
+    for (let c = head; c >= 0; ) {
       const nextC = st.next[c];
       const t = c * 3;
       if (start <= times[t + 2] + slack && Math.min(times[t], times[t + 1]) <= end + slack) {
@@ -159,13 +162,14 @@ export class ConversationJoin {
       if (st.live >= this.relieveAt && !this.options.keepRecords) {
         // The sweep only closes conversations (none of which this record reaches), so the walk above stands.
         const spill = this.relieve();
+        slot = -1; // the sweep rebuilt the key table
         if (spill) {
           spill.writeRecord(this.partitionOf(key, 0), batch, i);
           this.stats.spilledRecords++;
           return;
         }
       }
-      target = st.open(key, h);
+      target = st.open(key, h, slot);
       if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
       times = st.times; // `open` may have grown the arrays
     }

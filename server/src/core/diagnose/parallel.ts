@@ -24,6 +24,11 @@ const TASKS = { open: 'diagnose.open', scan: 'diagnose.scan', close: 'diagnose.c
 const RING_SLOTS = 16;
 const SLOT_RECORDS = 4096;
 const SLOT_BYTES = SLOT_RECORDS * RECORD_WORDS * 4;
+/**
+ * A worker whose ring is full waits until this many slots or fewer are unread, and this thread wakes it only then:
+ * waking it for every slot read made the two threads trade places (a futex wake and a context switch) per batch.
+ */
+const RESUME_AT = RING_SLOTS / 2;
 /** control words: batches posted and not yet read back, and the abort flag. */
 const INFLIGHT = 0;
 const ABORT = 1;
@@ -101,19 +106,24 @@ registerTask(TASKS.scan, async (payload, ctx) => {
     Atomics.add(control, INFLIGHT, 1);
     ctx.post({ slot: s.posted % RING_SLOTS, count: batch.count, names, bytesDone } satisfies BatchPosted);
     s.posted++;
-    // Wait for a free slot: every slot posted and unread means this worker is a ring ahead of the reader.
-    for (;;) {
-      if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
-      const inflight = Atomics.load(control, INFLIGHT);
-      if (inflight < RING_SLOTS) break;
-      Atomics.wait(control, INFLIGHT, inflight, 500);
+    // Every slot posted and unread: this worker is a ring ahead of the reader. It waits until half the ring is free
+    // (the reader notifies when the count comes down to RESUME_AT; a count that changed before the wait began ends it).
+    if (Atomics.load(control, INFLIGHT) >= RING_SLOTS) {
+      for (;;) {
+        if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
+        const inflight = Atomics.load(control, INFLIGHT);
+        if (inflight <= RESUME_AT) break;
+        Atomics.wait(control, INFLIGHT, inflight, 500);
+      }
     }
+    if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
     packer.batch = slotView(s.posted);
   };
   const info: UnitReadInfo = {};
   let error: DecodeError | undefined;
   try {
-    for await (const chunk of readUnit(unit, undefined, info)) {
+    // The packer copies what it keeps of a chunk (interface ids), so the reader may reuse its two read buffers.
+    for await (const chunk of readUnit(unit, undefined, info, { reuseBuffers: true })) {
       if (Atomics.load(control, ABORT) === 1) throw new Cancelled();
       bytesDone = chunk.bytesRead;
       // A header line a reader made up (line 0: JSON keys, CSV columns) comes with every range that needs one.
@@ -158,7 +168,9 @@ interface UnitState {
 export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions = {}): Promise<ReadStats> {
   const pool = sharedPool(threads)!;
   const expanded = await expandSource(source);
-  const units = await planUnits(source, expanded, MAX_PIECES, SPLIT_BYTES);
+  // One reader gains nothing from ranges (it reads them one after another) and each range is a new file handle, read
+  // buffers and interner: a file is then one unit. Several readers take ranges as they become idle.
+  const units = await planUnits(source, expanded, threads === 1 ? 1 : MAX_PIECES, SPLIT_BYTES);
   const workers = Math.max(1, Math.min(threads, units.length));
   const session = nextSession++;
   const rings = Array.from({ length: workers }, () => new SharedArrayBuffer(RING_SLOTS * SLOT_BYTES));
@@ -189,8 +201,8 @@ export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>
   options.signal?.addEventListener('abort', onAbort);
 
   const release = (worker: number) => {
-    Atomics.sub(control[worker], INFLIGHT, 1);
-    Atomics.notify(control[worker], INFLIGHT);
+    // The worker waits only above RESUME_AT, and the count comes down one at a time: wake it when it reaches it.
+    if (Atomics.sub(control[worker], INFLIGHT, 1) === RESUME_AT + 1) Atomics.notify(control[worker], INFLIGHT);
   };
 
   const consume = (st: UnitState, m: BatchPosted) => {

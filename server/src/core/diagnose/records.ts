@@ -418,7 +418,8 @@ export async function readHere(source: QuerySource, sink: RecordSink, options: R
     packer.startUnit(sink.files.length - 1, unit.file, unitFormat(unit));
     const info: UnitReadInfo = {};
     try {
-      for await (const chunk of readUnit(unit, text, info)) {
+      // The packer copies what it keeps of a chunk (interface ids): the reader may reuse its read buffers.
+      for await (const chunk of readUnit(unit, text, info, { reuseBuffers: true })) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
         packer.chunk(chunk, onBatch);
         options.onProgress?.(unit.before + Math.min(chunk.bytesRead, unit.end - unit.start), unit.total);

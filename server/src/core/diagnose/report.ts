@@ -26,6 +26,13 @@ class TopHeap {
   readonly items: Entry[] = [];
   constructor(readonly limit: number) {}
 
+  /** Whether an entry with these records and bytes might be kept (false: it would not, whatever its lines). */
+  mayAdmit(records: number, bytes: number): boolean {
+    if (this.items.length < this.limit) return true;
+    const worst = this.items[0];
+    return records > worst.records || (records === worst.records && bytes >= worst.bytes);
+  }
+
   /** Whether an entry ranked like `r` would be kept. */
   admits(r: { records: number; bytes: number; file: number; line: number }): boolean {
     return this.items.length < this.limit || better(r, this.items[0]);
@@ -72,7 +79,8 @@ export interface ReportOptions {
 }
 
 export class ConversationReport {
-  readonly counts: Record<Verdict, number> = { 'response-rejected': 0, 'request-rejected': 0, 'no-response': 0, 'one-way': 0, ok: 0 };
+  /** Conversations by verdict index (VERDICTS order): a typed array, not a property store by name per conversation. */
+  private readonly byVerdict = new Float64Array(VERDICTS.length);
   private readonly heaps: (TopHeap | undefined)[];
   private readonly all: Entry[] = [];
 
@@ -81,9 +89,11 @@ export class ConversationReport {
   }
 
   add(c: ClosedConversation): void {
-    this.counts[VERDICTS[c.verdict]]++;
+    this.byVerdict[c.verdict]++;
     const heap = this.heaps[c.verdict];
     if (!heap && !this.options.collectAll) return;
+    // Most conversations rank below the kept ones on their counts alone: no evidence lines, no objects for them.
+    if (!this.options.collectAll && !heap!.mayAdmit(c.recordCount, c.request.bytes + c.reply.bytes)) return;
     const [file, line] = c.evidence();
     const rank = { records: c.recordCount, bytes: c.request.bytes + c.reply.bytes, file: file >= 0 ? file : c.evidence()[2], line: file >= 0 ? line : c.evidence()[3] };
     const keep = heap?.admits(rank) ?? false;
@@ -91,6 +101,13 @@ export class ConversationReport {
     const entry: Entry = { ...rank, iface: c.iface, conversation: c.snapshot(this.files, this.interfaces) };
     if (keep) heap!.push(entry);
     if (this.options.collectAll) this.all.push(entry);
+  }
+
+  /** Conversations by verdict (exact). */
+  get counts(): Record<Verdict, number> {
+    const out = {} as Record<Verdict, number>;
+    VERDICTS.forEach((v, i) => (out[v] = this.byVerdict[i]));
+    return out;
   }
 
   /** The listed conversations: verdicts in VERDICTS order (broken first), the most significant first within each. */

@@ -65,7 +65,7 @@ export interface ScanStats {
 
 class Window {
   touched = 0;
-  constructor(readonly start: number, readonly v4: WordTable, readonly v6: WordTable) {}
+  constructor(readonly index: number, readonly start: number, readonly v4: WordTable, readonly v6: WordTable) {}
 }
 
 const TIE_SLOTS = 1 << 16;
@@ -80,6 +80,9 @@ export class ScanDetector {
   private readonly scanPool = { v4: [] as WordTable[], v6: [] as WordTable[] };
   private readonly brutePool = { v4: [] as WordTable[], v6: [] as WordTable[] };
   private sinceSweep = 0;
+  /** The window of the last attempt of each kind (until the next sweep, which may close it). */
+  private recentScan: Window | undefined;
+  private recentBrute: Window | undefined;
   private readonly key = new Int32Array(12);
   private readonly tieKey = new Int32Array(11);
   private readonly tieFp = new Int32Array(TIE_SLOTS);
@@ -145,18 +148,23 @@ export class ScanDetector {
 
   private windowFor(brute: boolean, start: number): Window {
     const seconds = brute ? this.options.bruteForceWindow : this.options.scanWindow;
-    const map = brute ? this.bruteWindows : this.scanWindows;
     const index = Math.floor(start / seconds);
+    // Records come roughly in time order: most fall in the window of the record before (touched since the last sweep).
+    const recent = brute ? this.recentBrute : this.recentScan;
+    if (recent !== undefined && recent.index === index) return recent;
+    const map = brute ? this.bruteWindows : this.scanWindows;
     let win = map.get(index);
     if (!win) {
       if (index * seconds + seconds + this.options.lateness < this.watermark) this.stats.lateRecords++;
       // Tables of closed windows are reused: a busy log does not grow (and drop) big arrays window after window.
       const pool = brute ? this.brutePool : this.scanPool;
       const extra = brute ? 1 : 0;
-      win = new Window(index * seconds, pool.v4.pop() ?? new WordTable(3 + extra, brute ? BV : SV, 1024), pool.v6.pop() ?? new WordTable(9 + extra, brute ? BV : SV, 64));
+      win = new Window(index, index * seconds, pool.v4.pop() ?? new WordTable(3 + extra, brute ? BV : SV, 1024), pool.v6.pop() ?? new WordTable(9 + extra, brute ? BV : SV, 64));
       map.set(index, win);
     }
     win.touched = this.sweepGen;
+    if (brute) this.recentBrute = win;
+    else this.recentScan = win;
     return win;
   }
 
@@ -219,6 +227,8 @@ export class ScanDetector {
   /** Evaluates and drops the windows that are complete (all of them at the end). */
   sweep(all: boolean): void {
     this.sinceSweep = 0;
+    this.recentScan = undefined;
+    this.recentBrute = undefined;
     const gen = this.sweepGen++;
     const lateness = this.options.lateness;
     for (const brute of [false, true]) {

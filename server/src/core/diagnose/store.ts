@@ -142,29 +142,46 @@ export class ConversationStore {
     }
   }
 
-  /** A new open conversation with the key, at the head of its key's chain. */
-  open(key: Int32Array, h: number): number {
+  /**
+   * A new open conversation with the key, at the head of its key's chain. `slot`: where find() left the key (its
+   * lastSlot), when the key table has not changed since; otherwise the key is looked up again.
+   */
+  open(key: Int32Array, h: number, slot = -1): number {
     let c: number;
     if (this.freeTop > 0) c = this.freeList[--this.freeTop];
     else {
       if (this.high === this.cap) this.allocate(this.nextCapacity());
       c = this.high++;
     }
-    this.keys.set(key, c * KW);
+    const keys = this.keys;
+    const k = c * KW;
+    for (let j = 0; j < KW; j++) keys[k + j] = key[j];
     this.hashes[c] = h;
-    this.times[c * 3] = Infinity;
-    this.times[c * 3 + 1] = Infinity;
-    this.times[c * 3 + 2] = -Infinity;
-    this.counts.fill(0, c * 4, c * 4 + 4);
-    this.vol.fill(0, c * 4, c * 4 + 4);
-    this.ev.fill(-1, c * 8, c * 8 + 8);
+    const times = this.times;
+    times[c * 3] = Infinity;
+    times[c * 3 + 1] = Infinity;
+    times[c * 3 + 2] = -Infinity;
+    const counts = this.counts;
+    const vol = this.vol;
+    const ev = this.ev;
+    for (let j = c * 4; j < c * 4 + 4; j++) {
+      counts[j] = 0;
+      vol[j] = 0;
+    }
+    for (let j = c * 8; j < c * 8 + 8; j++) ev[j] = -1;
     this.bits[c * 2] = 0;
     this.bits[c * 2 + 1] = 0;
     this.live++;
-    if (this.live * 2 > this.slots.length) this.growSlots();
-    const head = this.find(key, h);
-    this.next[c] = head;
-    this.slots[this.lastSlot] = c + 1;
+    if (this.live * 2 > this.slots.length) {
+      this.growSlots();
+      slot = -1;
+    }
+    if (slot < 0) {
+      this.find(key, h);
+      slot = this.lastSlot;
+    }
+    this.next[c] = this.slots[slot] - 1;
+    this.slots[slot] = c + 1;
     return c;
   }
 
