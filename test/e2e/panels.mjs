@@ -232,6 +232,11 @@ export async function runPanelChecks() {
         summary = await webviewFrame(page, 'summary');
         const figure = async (id) => (await text(summary, `[data-figure="${id}"] .figure-value`)).replace(/,/g, '');
         await summary.locator('[data-figure="records"]').waitFor({ timeout: 30_000 });
+        // The whole summary (a partial one may be drawn first, from the sections final before the rest).
+        await summary.locator('#timing', { hasText: 'computed in' }).waitFor({ timeout: 30_000 });
+        // Every section came to the page on its own too, before the whole summary (the server streams them).
+        const arrived = await summary.evaluate(() => document.getElementById('summary').dataset.sectionsArrived);
+        if (arrived !== '10') throw new Error(`${arrived} sections streamed to the page`);
         const [[n, packets, interfaces]] = JSON.parse(cli(good, '* | select count(*), sum(packets), count(distinct interface_id)')).rows;
         const [[rejects]] = JSON.parse(cli(good, 'action:REJECT | select count(*)')).rows;
         const seen = { records: await figure('records'), packets: await figure('packets'), interfaces: await figure('interfaces'), rejects: await figure('reject-records') };

@@ -178,7 +178,7 @@ describe('conversations as rows', () => {
     for (const q of queries) {
       const inMemory = await runConversationQuery(source, q);
       assert.deepEqual(inMemory.stats.warnings.filter((w) => /spilled/.test(w)), [], 'the default bound holds these groups');
-      for (const maxGroups of [200, 3]) {
+      for (const maxGroups of [200, 25]) {
         const spilled = await runConversationQuery(source, q, { maxGroups, diagnose: { spillDir } });
         assert.deepEqual(spilled.rows, inMemory.rows, `${q} with ${maxGroups} groups in memory`);
         assert.match(spilled.stats.warnings.join('\n'), /GROUP BY spilled [\d,]+ conversations to disk .*: the answer is exact/);

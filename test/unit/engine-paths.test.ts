@@ -136,8 +136,8 @@ describe('the two-pass top-N (a sketch, then the candidates) gives the exact ans
       process.env.FLOWLOG_TOPN_THRESHOLD = String(1 << 30);
       const exact = await runQuery(source, q, ONE_THREAD);
       assert.equal(exact.stats.twoPass, undefined, 'one pass when the groups stay under the threshold');
-      // 500 groups a thread: every one of these turns to the sketch, on one thread and on three (the workers read
-      // the threshold when the pool starts them: the flag then comes from the main thread's runs only).
+      // 500 groups a thread: every one of these turns to the sketch (the threshold is handed to the workers with
+      // each query, whatever environment the pool started with).
       process.env.FLOWLOG_TOPN_THRESHOLD = '500';
       for (const options of [ONE_THREAD, SPILL_ONE]) {
         const two = await runQuery(source, q, options);

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUMMARY_QUERIES, SummarySection, chooseBucketSeconds, computeSummary, shapeTimeline } from '../../server/src/core/summary';
 import { runQuery } from '../../server/src/core/query';
+import { partialSummary } from '../../server/src/core/summaryShape';
+import type { SummaryTable } from '../../server/src/core/summaryTypes';
 import { generateLines } from '../support/generate';
 
 const text = [...generateLines({ records: 20_000, seed: 21, header: true, badShare: 0.01, nodataShare: 0.05 })].join('\n');
@@ -20,6 +22,26 @@ describe('summary', () => {
     assert.deepEqual([summary.records, summary.bytes], totals);
     assert.equal(summary.malformed, (await runQuery(source, '*')).stats.malformed);
     assert.ok(summary.malformed > 0);
+  });
+
+  it('sections come as they are final, and the partial summary of those that came has their figures (the rest pending)', async () => {
+    const arrived: Partial<Record<SummarySection, SummaryTable>> = {};
+    const order: SummarySection[] = [];
+    const summary = await computeSummary(source, { onSection: (section, table) => {
+      order.push(section);
+      arrived[section] = table;
+      if (section !== 'totals' && !arrived.totals) assert.equal(partialSummary(arrived), undefined, 'nothing to draw before the totals');
+    } });
+    assert.deepEqual([...order].sort(), (Object.keys(SUMMARY_QUERIES) as SummarySection[]).sort(), 'every section once');
+    const whole = partialSummary(arrived)!;
+    assert.deepEqual(whole.pending, []);
+    assert.deepEqual(whole.summary.sections, summary.sections);
+    assert.deepEqual([whole.summary.records, whole.summary.bytes, whole.summary.timeline], [summary.records, summary.bytes, summary.timeline]);
+    const some = partialSummary({ totals: arrived.totals, topSources: arrived.topSources })!;
+    assert.deepEqual(some.pending, (Object.keys(SUMMARY_QUERIES) as SummarySection[]).filter((s) => s !== 'totals' && s !== 'topSources'));
+    assert.equal(some.summary.records, summary.records);
+    assert.deepEqual(some.summary.sections.topSources, summary.sections.topSources);
+    assert.deepEqual(some.summary.sections.actions, { query: SUMMARY_QUERIES.actions, columns: [], rows: [] });
   });
 
   it('the timeline covers the span in buckets chosen from it, empty ones as zero', async () => {

@@ -2,7 +2,7 @@
 // for big files and folders), with its Diagnose section (flowlog/diagnose, a second request: after the summary, or
 // first when Diagnose Connectivity opened it); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
-import { DiagnoseRequest, DiagnoseResultWire, SummaryRequest, SummaryResultWire } from '../../../server/src/protocol';
+import { DiagnoseRequest, DiagnoseResultWire, SummaryRequest, SummaryResultWire, SummarySectionProgress } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
 import { watchWorkDone } from '../query/queryClient';
 import { SummaryFocus, SummaryViewState, ToSummaryView } from '../../webview/src/messages';
@@ -27,6 +27,9 @@ function openTabNamed(name: string): vscode.Uri | undefined {
   }
   return undefined;
 }
+
+/** Tokens of the summary requests' sections (one per request). */
+let nextSectionsToken = 0;
 
 export class SummaryPanel implements SummaryViewHost {
   private static readonly open = new Map<string, SummaryPanel>();
@@ -159,9 +162,15 @@ export class SummaryPanel implements SummaryViewHost {
       if (cancel.token.isCancellationRequested) return;
       this.port.post(message && /files/.test(message) ? { type: 'progress', done: percent, total: 100, detail: message } : { type: 'progress', done: percent, total: 100 });
     });
+    // Sections that are final before the whole summary (a top list that takes a second pass leaves the others
+    // final after the first) are drawn as they come.
+    const sectionsToken = `flowlog-summary-sections-${++nextSectionsToken}`;
+    const sections = client.onProgress(SummarySectionProgress, sectionsToken, (s) => {
+      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'section', section: s.section, table: s.table });
+    });
     try {
       const uri = this.bound.uri.toString();
-      const result = await client.sendRequest(SummaryRequest, { uri, glob: this.bound.folder?.glob, clickhouse: await clickhouseOptionsFor(client, uri), workDoneToken: work.token }, cancel.token);
+      const result = await client.sendRequest(SummaryRequest, { uri, glob: this.bound.folder?.glob, clickhouse: await clickhouseOptionsFor(client, uri), workDoneToken: work.token, partialResultToken: sectionsToken }, cancel.token);
       if (!cancel.token.isCancellationRequested) {
         this.last = result;
         this.port.post({ type: 'summary', result });
@@ -169,6 +178,7 @@ export class SummaryPanel implements SummaryViewHost {
     } catch (e) {
       if (!cancel.token.isCancellationRequested) this.port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
     } finally {
+      sections.dispose();
       work.dispose();
     }
   }

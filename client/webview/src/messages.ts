@@ -3,6 +3,7 @@
 // webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
 // and the unit tests compile it.
 import type { DiagnoseResultWire, QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
+import type { SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 
 export type Cell = string | number | null;
 
@@ -56,6 +57,8 @@ export type ToSummaryView =
   | { type: 'target'; target: FlowLogTarget }
   | { type: 'started' }
   | { type: 'progress'; done: number; total: number; detail?: string }
+  /** A section that is final while the others compute (the first pass of a summary answered it). */
+  | { type: 'section'; section: SummarySection; table: SummaryTable }
   | { type: 'summary'; result: SummaryResultWire }
   | { type: 'failed'; message: string }
   | { type: 'diagnoseStarted' }

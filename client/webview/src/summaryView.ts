@@ -3,7 +3,8 @@
 // (diagnoseView.ts, computed by its own request). Every number, bar and row is a button that opens the query behind it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import { FILES_QUERY, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
+import { FILES_QUERY, SUMMARY_QUERIES, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
+import { partialSummary } from '../../../server/src/core/summaryShape';
 import type { FileSummary, Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 import type { SourceInfoWire } from '../../../server/src/protocol';
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
@@ -19,12 +20,19 @@ import type { Cell, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryV
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
 
+const SECTION_COUNT = Object.keys(SUMMARY_QUERIES).length;
+
 export function mountSummaryView(root: HTMLElement): void {
   const api = vscodeApi<SummaryViewState, FromSummaryView>();
   const post = (m: FromSummaryView) => api.postMessage(m);
   let target: FlowLogTarget | null = api.getState()?.target ?? null;
   let timelineMetric: 'bytes' | 'records' = 'bytes';
   let disposeChart: (() => void) | undefined;
+  // Sections final before the whole summary: drawn at most every PARTIAL_MS, the others shown as computing.
+  let arrived: Partial<Record<SummarySection, SummaryTable>> = {};
+  let partialTimer: ReturnType<typeof setTimeout> | undefined;
+  let partialRenders = 0;
+  const PARTIAL_MS = 100;
 
   const open = (query: string) => post({ type: 'openQuery', query });
   const title = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
@@ -66,9 +74,15 @@ export function mountSummaryView(root: HTMLElement): void {
     return b;
   }
 
+  /** Sections of a partial summary still computing (empty for a whole summary). */
+  let pending = new Set<string>();
+
   function section(titleText: string, query: string, id: string, content: HTMLElement): HTMLElement {
     const link = el('button', { className: 'link', text: 'Query', title: query });
     link.addEventListener('click', () => open(query));
+    if (pending.has(id)) {
+      return el('section', { className: 'card', attrs: { 'data-section': id, 'data-pending': '' } }, [el('h2', {}, [el('span', { text: titleText }), link]), el('p', { className: 'computing', text: 'computing…' })]);
+    }
     return el('section', { className: 'card', attrs: { 'data-section': id } }, [el('h2', {}, [el('span', { text: titleText }), link]), content]);
   }
 
@@ -187,9 +201,12 @@ export function mountSummaryView(root: HTMLElement): void {
     });
   }
 
-  function render(s: Summary, elapsedMs: number, source: SourceInfoWire | undefined): void {
+  /** The summary; `stillComputing`: the sections of a partial one that have not come yet. */
+  function render(s: Summary, elapsedMs: number, source: SourceInfoWire | undefined, stillComputing: readonly SummarySection[] = []): void {
     clear(body);
-    timing.textContent = `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
+    pending = new Set(stillComputing);
+    body.toggleAttribute('data-partial', pending.size > 0);
+    timing.textContent = pending.size > 0 ? `computing… ${SECTION_COUNT - pending.size} of ${SECTION_COUNT} sections ready` : `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
     if (source) {
       body.append(renderSourceInfo(source));
       const errors = renderFileErrors(s.files?.filter((f) => f.error).map((f) => ({ file: f.path, message: f.error! })), source.folder);
@@ -209,10 +226,10 @@ export function mountSummaryView(root: HTMLElement): void {
       figure('packets', formatCount(s.packets), totalsQuery, 'packets'),
       figure('time span', s.firstStart !== null && s.lastEnd !== null ? formatDuration(s.lastEnd - s.firstStart) : '-', totalsQuery, 'span', span),
       figure('interfaces', formatCount(s.interfaces), q.interfaces.query, 'interfaces'),
-      figure('malformed lines', formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
+      figure('malformed lines', pending.size > 0 ? '…' : formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
       figure('records without addresses', formatCount(s.withoutAddresses), WITHOUT_ADDRESSES_SEARCH, 'without-addresses', 'NODATA/SKIPDATA; not in top lists'),
-      figure('ACCEPT records', formatCount(num(accept?.[1] ?? 0)), actionQuery('ACCEPT'), 'accept-records', formatBytes(num(accept?.[2] ?? 0))),
-      figure('REJECT records', formatCount(num(reject?.[1] ?? 0)), actionQuery('REJECT'), 'reject-records', formatBytes(num(reject?.[2] ?? 0))),
+      figure('ACCEPT records', pending.has('actions') ? '…' : formatCount(num(accept?.[1] ?? 0)), actionQuery('ACCEPT'), 'accept-records', formatBytes(num(accept?.[2] ?? 0))),
+      figure('REJECT records', pending.has('actions') ? '…' : formatCount(num(reject?.[1] ?? 0)), actionQuery('REJECT'), 'reject-records', formatBytes(num(reject?.[2] ?? 0))),
     ]));
     const timeline = el('div', { className: 'timeline' });
     body.append(section(`Traffic over time (${formatDuration(s.bucketSeconds)} buckets)`, q.timeline.query, 'timeline', timeline));
@@ -228,7 +245,17 @@ export function mountSummaryView(root: HTMLElement): void {
     );
     body.append(grid, section('Interfaces', q.interfaces.query, 'interfaces', interfacesTable(q.interfaces)));
     if (s.files) body.append(section(`Files (${formatCount(s.files.length)})`, FILES_QUERY, 'files', filesTable(s.files, source?.folder)));
-    renderTimeline(timeline, s);
+    if (!pending.has('timeline')) renderTimeline(timeline, s);
+  }
+
+  /** The sections that have come so far, drawn (the whole summary replaces them when it comes). */
+  function renderPartial(): void {
+    partialTimer = undefined;
+    const partial = partialSummary(arrived);
+    if (!partial || partial.pending.length === 0) return;
+    partialRenders++;
+    body.dataset.partialRenders = String(partialRenders);
+    render(partial.summary, 0, undefined, partial.pending);
   }
 
   const handle = (msg: ToSummaryView): void => {
@@ -239,6 +266,9 @@ export function mountSummaryView(root: HTMLElement): void {
         renderTitle();
         break;
       case 'started':
+        arrived = {};
+        clearTimeout(partialTimer);
+        partialTimer = undefined;
         progress.hidden = false;
         progress.value = 0;
         timing.textContent = 'computing…';
@@ -247,12 +277,21 @@ export function mountSummaryView(root: HTMLElement): void {
         progress.value = (msg.done / Math.max(1, msg.total)) * 100;
         if (msg.detail) timing.textContent = `computing… ${msg.detail}`;
         break;
+      case 'section':
+        arrived[msg.section] = msg.table;
+        body.dataset.sectionsArrived = String(Object.keys(arrived).length);
+        partialTimer ??= setTimeout(renderPartial, PARTIAL_MS);
+        break;
       case 'summary':
+        clearTimeout(partialTimer);
+        partialTimer = undefined;
         progress.hidden = true;
         render(msg.result.summary, msg.result.elapsedMs, msg.result.source);
         applyFocus('summary');
         break;
       case 'failed':
+        clearTimeout(partialTimer);
+        partialTimer = undefined;
         progress.hidden = true;
         timing.textContent = '';
         body.replaceChildren(el('p', { className: 'error', text: `The summary failed: ${msg.message}` }));

@@ -64,3 +64,23 @@ export const FILES_QUERY = "* | select file, count(*) as records, sum(bytes) as 
 
 /** The search for the records counted by Summary.withoutAddresses. */
 export const WITHOUT_ADDRESSES_SEARCH = 'NOT srcaddr:* OR NOT dstaddr:*';
+
+/**
+ * The queries behind the summary, in CLS syntax. NULL is not a talker: the top lists leave out records without the
+ * address (or protocol) they rank (NODATA/SKIPDATA records have none), and the totals count those records apart.
+ * The top lists are top-Ns by a sum or a count: over many addresses they take the engine's two-pass plan (a sketch,
+ * then the candidates: groups/topN.ts) instead of holding every address.
+ */
+export const SUMMARY_QUERIES = {
+  totals: '* | select count(*) as records, sum(bytes) as bytes, sum(packets) as packets, min(start) as first_start, max(end) as last_end, count(distinct interface_id) as interfaces, sum(srcaddr is null or dstaddr is null) as without_addresses',
+  actions: '* | select action, count(*) as records, sum(bytes) as bytes group by action order by action',
+  // Minute buckets while scanning; the view's bucket size is chosen from the span afterwards (sums merge exactly).
+  timeline: '* | select histogram(start, interval 1 minute) as t, action, count(*) as records, sum(bytes) as bytes group by t, action order by t, action',
+  topSources: 'srcaddr:* | select srcaddr, sum(bytes) as bytes, count(*) as records group by srcaddr order by bytes desc, srcaddr limit 10',
+  topDestinations: 'dstaddr:* | select dstaddr, sum(bytes) as bytes, count(*) as records group by dstaddr order by bytes desc, dstaddr limit 10',
+  topPairs: 'srcaddr:* AND dstaddr:* | select srcaddr, dstaddr, sum(bytes) as bytes, count(*) as records group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10',
+  topRejectedPorts: 'action:REJECT | select dstport, service_name(dstport) as service, count(*) as records group by dstport order by records desc, dstport limit 10',
+  topRejectedSources: 'action:REJECT AND srcaddr:* | select srcaddr, count(*) as records group by srcaddr order by records desc, srcaddr limit 10',
+  protocols: '* | select protocol, protocol_name(protocol) as name, count(*) as records, sum(bytes) as bytes group by protocol having protocol is not null order by records desc, protocol',
+  interfaces: "* | select interface_id, count(*) as records, sum(bytes) as bytes, sum(action = 'REJECT') as rejects, sum(log_status = 'NODATA') as nodata, sum(log_status = 'SKIPDATA') as skipdata group by interface_id order by records desc, interface_id",
+} as const satisfies Record<SummarySection, string>;

@@ -1,10 +1,10 @@
 // GROUP BY over conversations in bounded memory. Groups live in a map up to `maxGroups`; past that the map is
 // frozen: a conversation of a group already held still adds to it, and one of any other group is written (its key
-// and its aggregates' arguments, one JSON line) to one of PARTITIONS spill files by a hash of its key. The frozen
-// map's groups and the partitions' never share a key, so each partition is then aggregated on its own, the same
-// way (a partition that is still too big spills again with another hash), and the groups of all of them go through
-// one ranking that keeps only the result's rows (HAVING, then the best `limit` by ORDER BY). The answer is exact,
-// whatever the number of groups.
+// and its aggregates' arguments, one JSON line) to one of PARTITIONS spill files by a hash of its key (each file made
+// when it is first written). The frozen map's groups and the partitions' never share a key, so each partition is
+// then aggregated on its own, the same way (a partition that is still too big spills again with another hash), and
+// the groups of all of them go through one ranking that keeps only the result's rows (HAVING, then the best `limit`
+// by ORDER BY). The answer is exact, whatever the number of groups.
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { Value, compareValues } from '../query/values';
 
 /** Groups held in memory at most before spilling (about 40 MB of groups). */
 export const DEFAULT_MAX_GROUPS = 100_000;
-const PARTITIONS = 64;
+const PARTITIONS = 16;
 /** Bytes of a partition's text buffered before it is written. */
 const FLUSH_BYTES = 64 * 1024;
 /** Spilling again past this depth means keys that do not split (cannot happen with distinct keys): an error, never a loop. */
@@ -254,17 +254,15 @@ class SpillFolder {
   }
 }
 
-/** Lines appended to one partition file through a buffer. */
+/** Lines appended to one partition file through a buffer; the file is made on the first write to disk. */
 class PartitionWriter {
-  private readonly fd: number;
+  private fd = -1;
   private pending: string[] = [];
   private pendingBytes = 0;
   private closed = false;
   rows = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
-  }
+  constructor(readonly path: string) {}
 
   write(line: string): void {
     this.pending.push(line);
@@ -276,12 +274,13 @@ class PartitionWriter {
   close(): void {
     if (this.closed) return;
     this.flush();
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
     this.closed = true;
   }
 
   private flush(): void {
     if (this.pending.length === 0) return;
+    if (this.fd < 0) this.fd = openSync(this.path, 'w');
     writeSync(this.fd, this.pending.join(''));
     this.pending = [];
     this.pendingBytes = 0;

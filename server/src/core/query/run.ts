@@ -7,6 +7,7 @@ import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, p
 import { ColumnUnion } from './columns';
 import { GroupsState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
 import { SampleRanker, secondPasses } from './twoPass';
+import { sketchThreshold } from './groups/topN';
 import { ResultAssembler } from './assemble';
 import { Value } from './values';
 import { OrderedRow, compareKeys } from './passes';
@@ -131,7 +132,7 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
-  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length) };
+  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold() };
   const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
   const text = source.kind === 'text' ? source.text : undefined;
   const scanned: PassState[][] = [];
@@ -208,7 +209,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
-    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)) },
+    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold() },
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
   assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);

@@ -10,7 +10,7 @@ import { Value } from './values';
 import { GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
-import { CountMin, sketchThreshold } from './groups/topN';
+import { CountMin } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
@@ -59,6 +59,11 @@ export interface TopNOptions {
   flags: Int32Array;
   /** Plans of a second pass: their candidates, by plan index. */
   candidates?: (Candidates | undefined)[];
+  /**
+   * Groups a thread holds before a top-N turns to its sketch (FLOWLOG_TOPN_THRESHOLD, read by the thread that runs
+   * the query and handed to the workers: theirs is the environment they started with); else the table budget decides.
+   */
+  threshold?: number;
 }
 
 /** FLOWLOG_DEBUG_MEMORY=1: a thread prints its memory now and then (resident, heap, buffers, tables, pool). */
@@ -75,11 +80,12 @@ export class ThreadScan {
   private readonly matchedBefore: number[];
   /** Run files written because the groups passed the budget. */
   spills = 0;
-  private readonly threshold = sketchThreshold();
+  private readonly threshold: number | undefined;
   private checks = 0;
 
   constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget, private readonly topN?: TopNOptions) {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
+    this.threshold = topN?.threshold;
     this.matchedBefore = plans.map(() => 0);
     // Spilled tables come back as the next ones: the pool may hold a budget's worth.
     if (budget) arrayPool.limit = Math.max(32 << 20, budget.bytes);
