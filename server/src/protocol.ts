@@ -131,7 +131,13 @@ export const SourceInfoRequest = new RequestType<{ uri: string; glob?: string },
 
 export interface QueryResultWire {
   columns: string[];
+  /**
+   * The result's rows; with `streamedRows`, only those after the rows already sent as partial results
+   * (QueryRowsProgress batches, in order): the whole result is the batches' rows followed by these.
+   */
   rows: (string | number | null)[][];
+  /** Rows of the result sent as partial results and not repeated in `rows` (the LSP convention for partial results). */
+  streamedRows?: number;
   stats: QueryStatsWire;
   kind: 'search' | 'sql';
   /** With `withReadings`: one reading per row. */

@@ -307,7 +307,7 @@ export function mountQueryView(root: HTMLElement): void {
         }
         status.textContent = `${formatCount(table.rowCount)} matching records so far…`;
         break;
-      case 'result':
+      case 'result': {
         if (msg.id !== runId) break;
         finishRun();
         resultTarget = target;
@@ -315,10 +315,18 @@ export function mountQueryView(root: HTMLElement): void {
           sourceInfo = msg.result.source;
           renderHeader();
         }
-        showResult(msg.result, streamed ? table.currentSort : undefined);
+        const whole = wholeResult(msg.result, streamed);
+        if (!whole) {
+          // Cannot happen while messages keep their order; said rather than shown as an answer.
+          status.textContent = 'The result came incomplete (rows sent before it are missing): run the query again.';
+          streamed = undefined;
+          break;
+        }
+        showResult(whole, streamed ? table.currentSort : undefined);
         streamed = undefined;
         save();
         break;
+      }
       case 'failed':
         if (msg.id !== runId) break;
         finishRun();
@@ -369,4 +377,18 @@ function recordLink(columns: readonly string[]): { line: string; file: string }[
   if (columns.includes('line')) return [{ line: 'line', file: 'file' }];
   const sides = (['request', 'reply'] as const).filter((s) => columns.includes(`${s}_line`)).map((s) => ({ line: `${s}_line`, file: `${s}_file` }));
   return sides.length > 0 ? sides : undefined;
+}
+
+/**
+ * A result whose first `streamedRows` rows came as `rows` messages (the server does not repeat them): those rows,
+ * then the response's. The streamed array is the table's, so the rows are added to it in place. Undefined when the
+ * rows that came do not match the count.
+ */
+function wholeResult(r: QueryResultWire, streamed: { rows: Cell[][] } | undefined): QueryResultWire | undefined {
+  const before = r.streamedRows ?? 0;
+  if (before === 0) return r;
+  if (!streamed || streamed.rows.length !== before) return undefined;
+  for (const row of r.rows) streamed.rows.push(row);
+  const { streamedRows: _sent, ...rest } = r;
+  return { ...rest, rows: streamed.rows };
 }

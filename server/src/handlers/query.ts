@@ -34,18 +34,22 @@ export async function executeQuery(
   };
   const abort = abortOn(token);
   progress?.begin('Flow log query', 0, params.query, true);
+  // Rows sent as partial results are not sent again: the response holds the rest (the client puts them together).
+  let streamed = 0;
   try {
     const result = await runQuery(source, params.query, {
       limit: params.limit,
       signal: abort.signal,
       onRows: onRows ? (rows, columns) => {
         toDocumentLines(columns, rows);
+        streamed += rows.length;
         onRows({ columns, rows });
       } : undefined,
       onProgress: percentReporter(progress, sizes),
     });
-    toDocumentLines(result.columns, result.rows);
-    return withReadings({ ...result, header, source: info }, params, settings);
+    const rest = streamed > 0 ? result.rows.slice(streamed) : result.rows;
+    toDocumentLines(result.columns, rest);
+    return withReadings({ ...result, rows: rest, ...(streamed > 0 ? { streamedRows: streamed } : {}), header, source: info }, params, settings);
   } catch (e) {
     if (e instanceof QueryError) throw queryErrorResponse(e, params.query);
     throw cancelledOr(e, abort.signal);
