@@ -35,7 +35,7 @@ async function candidatesOf(plan: QueryPlan, states: GroupsState[], rank: Sample
   const samples: GroupsState[] = [];
   for (const state of states) {
     if (state.sketch) {
-      sketch.merge(state.sketch);
+      await mergeSketch(sketch, state.sketch);
       samples.push(state);
     } else samples.push(foldExact(plan, state, sketch));
   }
@@ -44,6 +44,16 @@ async function candidatesOf(plan: QueryPlan, states: GroupsState[], rank: Sample
   const nth = rows.length >= n ? rows[n - 1].keys[0] : null;
   if (process.env.FLOWLOG_DEBUG_TOPN === '1') process.stderr.write(`[topN] ${plan.text.slice(0, 60)}: sample rows ${rows.length}, lower bound ${nth}\n`);
   return { cells: sketch.cells, lower: typeof nth === 'number' ? nth : -Infinity };
+}
+
+/** Cells of a sketch merged before the event loop gets a turn (a whole sketch took 30–50 ms on the server's main thread). */
+const SKETCH_SLICE = 1 << 17;
+
+async function mergeSketch(into: CountMin, other: Float32Array): Promise<void> {
+  for (let from = 0; from < other.length; from += SKETCH_SLICE) {
+    into.merge(other, from, Math.min(other.length, from + SKETCH_SLICE));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Milliseconds of merging before the event loop gets a turn (a language server answers its requests between). */

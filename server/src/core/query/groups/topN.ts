@@ -84,8 +84,13 @@ export class CountMin {
   }
 
   /** Adds another thread's sketch (same width) into this one. */
-  merge(other: Float32Array): void {
+  /** Adds another sketch's cells [from, to) (all of them by default) to this one's. */
+  merge(other: Float32Array, from = 0, to = this.cells.length): void {
     const cells = this.cells;
-    for (let i = 0; i < cells.length; i++) cells[i] = roundUp(cells[i] + other[i]);
+    for (let i = from; i < to; i++) {
+      const sum = cells[i] + other[i];
+      const f = Math.fround(sum);
+      cells[i] = f >= sum ? f : roundUp(sum);
+    }
   }
 }
