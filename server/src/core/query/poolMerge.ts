@@ -1,0 +1,98 @@
+// The merge of a run on worker threads: each aggregation's groups from every worker merged a range of partitions per
+// job (partitions never share a group), and a two-pass top-N's sampled groups ranked the same way, so that the
+// thread that runs the query (a language server's main thread) only hands partitions out and puts sorted rows
+// together.
+import type { QueryPlan } from './plan';
+import type { WorkerPool } from '../threads/pool';
+import { GroupsState, PassState, partitionsForJob } from './threadScan';
+import { OrderedRow, compareKeys } from './passes';
+import { MergeJob, QUERY_MERGE_TASK } from './session';
+import { PARTITIONS } from './groups/spill';
+import type { SampleRanker } from './twoPass';
+
+/**
+ * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
+ * partitions (a few per worker, so that they share the work); per plan, the sorted rows of each job.
+ */
+export async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void, which: ReadonlySet<number>): Promise<void> {
+  const jobs: { plan: number; job: MergeJob }[] = [];
+  const sizes = new Map<number, number>();
+  plans.forEach((plan, i) => {
+    if (!plan.aggregate || !which.has(i)) return;
+    const parts = finals.map((states) => states[i]).filter((s): s is GroupsState => s.kind === 'groups' && groupCount(s) > 0);
+    const groups = parts.reduce((n, p) => n + groupCount(p), 0);
+    sizes.set(i, groups);
+    if (parts.length === 0) return;
+    if (groups <= 50_000) {
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS } });
+      return;
+    }
+    const ranges = Math.min(PARTITIONS, threads * 8);
+    for (let r = 0; r < ranges; r++) {
+      jobs.push({ plan: i, job: { query: plan.text, parts, from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) } });
+    }
+  });
+  // Small plans first: their results are ready while the big ones merge.
+  jobs.sort((a, b) => sizes.get(a.plan)! - sizes.get(b.plan)!);
+  const out = new Map<number, OrderedRow[][]>();
+  const left = new Map<number, number>();
+  for (const { plan } of jobs) left.set(plan, (left.get(plan) ?? 0) + 1);
+  // Aggregations without any group (no records taken) are final at once.
+  for (const i of sizes.keys()) if (!left.has(i)) done(i, []);
+  let next = 0;
+  const worker = async (w: number) => {
+    while (next < jobs.length) {
+      const { plan, job } = jobs[next++];
+      // The job's partitions move to its worker (each partition goes to one job).
+      const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
+      const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
+      debugMemory(`merged ${job.from}–${job.to}`);
+      const list = out.get(plan) ?? [];
+      list.push(rows);
+      out.set(plan, list);
+      const n = left.get(plan)! - 1;
+      left.set(plan, n);
+      if (n === 0) done(plan, list);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
+}
+
+/**
+ * The sampled groups of a two-pass top-N ranked on the workers, a range of partitions each (moved there, without
+ * the sketch: the ranking does not read it), the best LIMIT rows of the ranges kept.
+ */
+export function rankOnPool(pool: WorkerPool, threads: number): SampleRanker {
+  return async (plan, samples) => {
+    const ranges = Math.min(PARTITIONS, threads * 4);
+    const jobs = Array.from({ length: ranges }, (_, r) => ({ from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) }));
+    const lists: OrderedRow[][] = [];
+    let next = 0;
+    const worker = async (w: number) => {
+      while (next < jobs.length) {
+        const { from, to } = jobs[next++];
+        const handed = samples.map((s) => partitionsForJob(s, from, to));
+        const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
+        lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, (_, w) => worker(w)));
+    const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+    return lists.flat().sort(better).slice(0, plan.limit!);
+  };
+}
+
+/** Groups a plan's state holds (to finish small plans first). */
+export function groupCount(state: PassState | undefined): number {
+  if (state?.kind !== 'groups') return 0;
+  let n = state.runs.length * 1e6;
+  for (const p of state.parts) if (p) n += p.table.size;
+  return n;
+}
+
+/** FLOWLOG_DEBUG_MEMORY=1: the process's memory at the phases of a run (stderr). */
+export function debugMemory(phase: string): void {
+  if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
+  const m = process.memoryUsage();
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20}\n`);
+}
