@@ -1,7 +1,8 @@
 // The connectivity diagnosis's verdict counts in plain SQL (DuckDB), for the differential test and the benchmark's
 // peer. The same rule as server/src/core/diagnose (join.ts, roles.ts, verdict.ts), written from its documentation:
 //
-// 1. Traffic records: log-status OK, every traffic field present, action ACCEPT or REJECT.
+// 1. Traffic records: log-status OK, every traffic field present, action ACCEPT or REJECT, both addresses of one
+//    family (IPv4 or IPv6: the diagnosis sets the others aside as records without what a conversation needs).
 // 2. The key: interface, protocol, and the two endpoints (address|port as text) in a fixed order (least/greatest);
 //    `dir` says which endpoint sent the record.
 // 3. Conversations: under one key, records whose windows [start, end + slack] overlap are one conversation. Sorted
@@ -42,6 +43,7 @@ r AS (
   FROM ${flows}
   WHERE log_status = 'OK' AND interface_id IS NOT NULL AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL AND srcport IS NOT NULL
     AND dstport IS NOT NULL AND protocol IS NOT NULL AND start IS NOT NULL AND "end" IS NOT NULL AND action IN ('ACCEPT', 'REJECT')
+    AND contains(srcaddr, ':') = contains(dstaddr, ':')
 ),
 k AS (
   SELECT id, ifc, proto, start, "end", action, least(s, d) AS lo, greatest(s, d) AS hi,

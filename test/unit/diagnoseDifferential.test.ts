@@ -1,5 +1,5 @@
 // Differential: the diagnosis's verdict counts against the same rule written in plain SQL and run by DuckDB over the
-// same file (test/support/diagnoseSql.ts: a self-join, and a window-function form), on three kinds of log.
+// same file (test/support/diagnoseSql.ts: a self-join, and a window-function form), on four kinds of log (one with records whose addresses are of different families).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,11 @@ before(async () => {
   await writeWideFile(files.wide, { records: 30_000, seed: 5, rate: 20 });
   files.planted = join(dir, 'planted.flowlog');
   writeFileSync(files.planted, plantConversations({ seed: 7 }).text);
+  // Records whose two addresses are of different families (as a generator or a NAT64 log may write them): the
+  // diagnosis sets them aside as incomplete, and the SQL rule must too.
+  files.mixed = join(dir, 'mixed.flowlog');
+  const mixed = Array.from({ length: 40 }, (_, i) => `2 123456789012 eni-0mixed${i % 3} 2001:db8::${i + 1} 10.0.0.${i % 7} ${40000 + i} 443 6 10 4000 ${1_700_000_000 + i * 30} ${1_700_000_060 + i * 30} ${i % 4 === 0 ? 'REJECT' : 'ACCEPT'} OK`);
+  writeFileSync(files.mixed, plantConversations({ seed: 8 }).text.trimEnd() + '\n' + mixed.join('\n') + '\n');
   instance = await DuckDBInstance.create(':memory:');
   duck = await instance.connect();
 });
@@ -43,7 +48,7 @@ async function sqlCounts(path: string, slack: number, formulation: Formulation):
 }
 
 describe('verdict counts: the engine against DuckDB', () => {
-  for (const name of ['generated', 'wide', 'planted']) {
+  for (const name of ['generated', 'wide', 'planted', 'mixed']) {
     for (const slack of [600, 30]) {
       it(`${name} log, slack ${slack} s`, async (t) => {
         const ours = await diagnose({ kind: 'files', paths: [files[name]] }, { slack });
@@ -55,6 +60,7 @@ describe('verdict counts: the engine against DuckDB', () => {
         // Every verdict occurs (except on the generated log, whose random ports rarely pair).
         if (name !== 'generated') for (const v of VERDICTS) assert.ok(ours.verdicts[v] > 0, `${name} has ${v}`);
         assert.equal(ours.join.lateRecords, 0);
+        if (name === 'mixed') assert.equal(ours.input.incomplete, 40, 'the mixed-family records set aside');
       });
     }
   }
