@@ -36,6 +36,8 @@ const ABORT = 1;
 export const PARALLEL_MIN_BYTES = 16 << 20;
 const SPLIT_BYTES = 16 << 20;
 const MAX_PIECES = 64;
+/** Milliseconds of joining before the event loop gets a turn. */
+const PUMP_SLICE_MS = 10;
 
 /** A header line inside a split file: the ranges after it were read with the wrong format. */
 export class RestartOnOneThread extends Error {
@@ -254,9 +256,22 @@ export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>
     lineBase += r.lines;
   };
 
-  /** Hands on what has arrived of the units in order. */
-  const pump = () => {
+  // Batches are joined in slices of PUMP_SLICE_MS, the event loop let in between: the workers' messages come faster
+  // than the join takes them, and a language server (this thread) must still answer its requests meanwhile.
+  let pumpScheduled = false;
+  const schedulePump = () => {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump(PUMP_SLICE_MS);
+    });
+  };
+
+  /** Hands on what has arrived of the units in order (for at most `sliceMs`, then again later). */
+  const pump = (sliceMs = Infinity) => {
     if (failure !== undefined) return;
+    const deadline = performance.now() + sliceMs;
     try {
       for (;;) {
         const st = states.get(next);
@@ -266,6 +281,10 @@ export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>
           startUnit(st.unit);
         }
         while (st.posted.length > 0) {
+          if (performance.now() > deadline) {
+            schedulePump();
+            return;
+          }
           consume(st, st.posted.shift()!);
           release(st.worker);
         }
@@ -293,9 +312,9 @@ export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>
             return;
           }
           st.posted.push(data as BatchPosted);
-          if (unit.index === next) pump();
+          if (unit.index === next) schedulePump();
         });
-        pump();
+        pump(PUMP_SLICE_MS);
       }
     } catch (e) {
       failure ??= e;
@@ -306,6 +325,9 @@ export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>
   };
   try {
     await Promise.all(Array.from({ length: workers }, (_, i) => run(i)));
+    // Every unit has its result: what is still posted is joined now, to the end.
+    pump();
+    if (failure === undefined && next < units.length) failure = new Error(`the diagnosis's read stopped at unit ${next} of ${units.length}`);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
