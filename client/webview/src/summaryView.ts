@@ -248,6 +248,12 @@ export function mountSummaryView(root: HTMLElement): void {
     if (!pending.has('timeline')) renderTimeline(timeline, s);
   }
 
+  /** No partial summary drawn from now on (a new computation starts, or the whole summary or a failure came). */
+  function cancelPartial(): void {
+    clearTimeout(partialTimer);
+    partialTimer = undefined;
+  }
+
   /** The sections that have come so far, drawn (the whole summary replaces them when it comes). */
   function renderPartial(): void {
     partialTimer = undefined;
@@ -267,8 +273,7 @@ export function mountSummaryView(root: HTMLElement): void {
         break;
       case 'started':
         arrived = {};
-        clearTimeout(partialTimer);
-        partialTimer = undefined;
+        cancelPartial();
         progress.hidden = false;
         progress.value = 0;
         timing.textContent = 'computing…';
@@ -283,15 +288,13 @@ export function mountSummaryView(root: HTMLElement): void {
         partialTimer ??= setTimeout(renderPartial, PARTIAL_MS);
         break;
       case 'summary':
-        clearTimeout(partialTimer);
-        partialTimer = undefined;
+        cancelPartial();
         progress.hidden = true;
         render(msg.result.summary, msg.result.elapsedMs, msg.result.source);
         applyFocus('summary');
         break;
       case 'failed':
-        clearTimeout(partialTimer);
-        partialTimer = undefined;
+        cancelPartial();
         progress.hidden = true;
         timing.textContent = '';
         body.replaceChildren(el('p', { className: 'error', text: `The summary failed: ${msg.message}` }));

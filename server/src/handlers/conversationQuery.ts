@@ -8,7 +8,7 @@ import { QueryError } from '../core/query';
 import type { Value } from '../core/query';
 import { QueryParams, QueryResultWire } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, cancelledOr, percentReporter, queryErrorResponse, resolveSource } from './source';
+import { abortOn, cancelledOr, documentLine, percentReporter, queryErrorResponse, resolveSource } from './source';
 
 export async function executeConversationQuery(documents: DocumentStore, params: QueryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<QueryResultWire> {
   const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
@@ -19,7 +19,7 @@ export async function executeConversationQuery(documents: DocumentStore, params:
       limit: params.limit,
       diagnose: { signal: abort.signal, onProgress: percentReporter(progress, sizes) },
     });
-    toDocumentLines(result.columns, result.rows, lines, lineShift ?? 0);
+    toDocumentLines(result.columns, result.rows, documentLine(lines, lineShift));
     const { stats } = result;
     return {
       columns: result.columns,
@@ -45,16 +45,15 @@ export async function executeConversationQuery(documents: DocumentStore, params:
   }
 }
 
-/** request_line and reply_line as the editor's lines: a JSON or CSV document's own line, a Parquet view's one down. */
-function toDocumentLines(columns: readonly string[], rows: Value[][], lines: Int32Array | undefined, shift: number): void {
-  if (!lines && shift === 0) return;
+/** request_line and reply_line as the editor's lines (documentLine), in place. */
+function toDocumentLines(columns: readonly string[], rows: Value[][], lineOf: ((line: number) => number) | undefined): void {
+  if (!lineOf) return;
   for (const name of ['request_line', 'reply_line']) {
     const at = columns.indexOf(name);
     if (at < 0) continue;
     for (const row of rows) {
       const line = row[at];
-      if (typeof line !== 'number') continue;
-      row[at] = (lines && line >= 1 && line <= lines.length ? lines[line - 1] : line) + shift;
+      if (typeof line === 'number') row[at] = lineOf(line);
     }
   }
 }

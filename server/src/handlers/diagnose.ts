@@ -11,7 +11,7 @@ import {
   DiagnosedConversationWire, InterfaceCoverageWire, SourceInfoWire,
 } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
+import { abortOn, cancelledOr, documentLine, percentReporter, resolveSource } from './source';
 
 export async function executeDiagnose(documents: DocumentStore, params: DiagnoseParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<DiagnoseResultWire> {
   const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
@@ -27,12 +27,6 @@ export async function executeDiagnose(documents: DocumentStore, params: Diagnose
     abort.dispose();
     progress?.done();
   }
-}
-
-/** Line n of the engine's text as the editor's line: a JSON or CSV document's own line, a Parquet view's one down. */
-function documentLine(lines: Int32Array | undefined, shift = 0): ((line: number) => number) | undefined {
-  if (!lines && !shift) return undefined;
-  return (line) => (lines && line >= 1 && line <= lines.length ? lines[line - 1] : line) + shift;
 }
 
 /** Parts of the core's result over the bounds the view shows (the totals say what was left out). */

@@ -144,3 +144,9 @@ export function queryErrorData(e: QueryError, query: string): QueryErrorData {
 export function queryErrorResponse(e: QueryError, query: string): ResponseError<QueryErrorData> {
   return new ResponseError(QUERY_SYNTAX_ERROR, e.message, queryErrorData(e, query));
 }
+
+/** Line n of the engine's text as the editor's line: a JSON or CSV document's own line, a Parquet view's one down. */
+export function documentLine(lines: Int32Array | undefined, shift = 0): ((line: number) => number) | undefined {
+  if (!lines && !shift) return undefined;
+  return (line) => (lines && line >= 1 && line <= lines.length ? lines[line - 1] : line) + shift;
+}
