@@ -4,7 +4,7 @@
 import { QueryPlan } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { OrderedRow, compareKeys } from './passes';
+import { OrderedRow, rowOrder } from './passes';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
 import { anyGroups, partitionRows, planAggKinds } from './groups/mergeGroups';
@@ -127,7 +127,7 @@ export class ResultAssembler {
     const plan = this.plan;
     if (!plan.aggregate) {
       if (plan.orderBy.length === 0) return this.pad(this.rows);
-      const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort((a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
+      const all = this.ordered.length === 1 ? this.ordered[0] : this.ordered.flat().sort(rowOrder(plan));
       return this.pad(all.slice(0, this.rowLimit).map((o) => o.row));
     }
     if (!anyGroups(this.groups)) return plan.groupBy.length === 0 ? emptyAggregateRow(plan, new AggregateStates(planAggKinds(plan), 0)) : [];

@@ -80,8 +80,13 @@ export interface OrderedRow {
   seq: number;
 }
 
+/** The order of a plan's result rows: its ORDER BY keys, ties in the order the rows were first seen. */
+export function rowOrder(plan: QueryPlan): (a: { keys: Value[]; seq: number }, b: { keys: Value[]; seq: number }) => number {
+  return (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+}
+
 export function orderedRowHeap(plan: QueryPlan, capacity: number): BoundedHeap<OrderedRow> {
-  return new BoundedHeap<OrderedRow>(capacity, (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq);
+  return new BoundedHeap<OrderedRow>(capacity, rowOrder(plan));
 }
 
 /** Raw search: the fields of each matching record, then its file and line, up to `cap` rows. */

@@ -5,7 +5,8 @@
 import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
 import { GroupsState, PassState, partitionsForJob } from './threadScan';
-import { OrderedRow, compareKeys } from './passes';
+import type { OrderedRow } from './passes';
+import { bestRows } from './groups/finishGroups';
 import { MergeJob, QUERY_MERGE_TASK } from './session';
 import { PARTITIONS } from './groups/spill';
 import type { SampleRanker } from './twoPass';
@@ -27,10 +28,7 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
       jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS } });
       return;
     }
-    const ranges = Math.min(PARTITIONS, threads * 8);
-    for (let r = 0; r < ranges; r++) {
-      jobs.push({ plan: i, job: { query: plan.text, parts, from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) } });
-    }
+    for (const { from, to } of partitionRanges(threads * 8)) jobs.push({ plan: i, job: { query: plan.text, parts, from, to } });
   });
   // Small plans first: their results are ready while the big ones merge.
   jobs.sort((a, b) => sizes.get(a.plan)! - sizes.get(b.plan)!);
@@ -39,23 +37,18 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
   for (const { plan } of jobs) left.set(plan, (left.get(plan) ?? 0) + 1);
   // Aggregations without any group (no records taken) are final at once.
   for (const i of sizes.keys()) if (!left.has(i)) done(i, []);
-  let next = 0;
-  const worker = async (w: number) => {
-    while (next < jobs.length) {
-      const { plan, job } = jobs[next++];
-      // The job's partitions move to its worker (each partition goes to one job).
-      const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
-      const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
-      debugMemory(`merged ${job.from}–${job.to}`);
-      const list = out.get(plan) ?? [];
-      list.push(rows);
-      out.set(plan, list);
-      const n = left.get(plan)! - 1;
-      left.set(plan, n);
-      if (n === 0) done(plan, list);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
+  await onIdleWorkers(threads, jobs, async (w, { plan, job }) => {
+    // The job's partitions move to its worker (each partition goes to one job).
+    const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
+    const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
+    debugMemory(`merged ${job.from}–${job.to}`);
+    const list = out.get(plan) ?? [];
+    list.push(rows);
+    out.set(plan, list);
+    const n = left.get(plan)! - 1;
+    left.set(plan, n);
+    if (n === 0) done(plan, list);
+  });
 }
 
 /**
@@ -64,22 +57,29 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
  */
 export function rankOnPool(pool: WorkerPool, threads: number): SampleRanker {
   return async (plan, samples) => {
-    const ranges = Math.min(PARTITIONS, threads * 4);
-    const jobs = Array.from({ length: ranges }, (_, r) => ({ from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) }));
     const lists: OrderedRow[][] = [];
-    let next = 0;
-    const worker = async (w: number) => {
-      while (next < jobs.length) {
-        const { from, to } = jobs[next++];
-        const handed = samples.map((s) => partitionsForJob(s, from, to));
-        const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
-        lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, (_, w) => worker(w)));
-    const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
-    return lists.flat().sort(better).slice(0, plan.limit!);
+    await onIdleWorkers(threads, partitionRanges(threads * 4), async (w, { from, to }) => {
+      const handed = samples.map((s) => partitionsForJob(s, from, to));
+      const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
+      lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
+    });
+    return bestRows(plan, lists);
   };
+}
+
+/** PARTITIONS cut into `count` ranges (at most one a partition). */
+function partitionRanges(count: number): { from: number; to: number }[] {
+  const ranges = Math.min(PARTITIONS, count);
+  return Array.from({ length: ranges }, (_, r) => ({ from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) }));
+}
+
+/** Runs the jobs in order on `threads` workers, each taking the next job when it is idle. */
+async function onIdleWorkers<J>(threads: number, jobs: readonly J[], run: (worker: number, job: J) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (w: number) => {
+    while (next < jobs.length) await run(w, jobs[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
 }
 
 /** Groups a plan's state holds (to finish small plans first). */

@@ -7,7 +7,8 @@ import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';
 import { PARTITIONS, PartitionData, PartitionedGroups } from './groups/partitions';
 import { forEachRunGroup } from './groups/spill';
-import { OrderedRow, compareKeys } from './passes';
+import type { OrderedRow } from './passes';
+import { bestRows } from './groups/finishGroups';
 import { GroupTable } from './groups/groupTable';
 
 /**
@@ -65,13 +66,11 @@ const SLICE_MS = 8;
  * thread (check requests waited behind it).
  */
 export async function bestSampledRows(plan: QueryPlan, samples: GroupsState[]): Promise<OrderedRow[]> {
-  const n = plan.limit!;
-  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
   let best: OrderedRow[] = [];
   let slice = performance.now();
   for (let p = 0; p < PARTITIONS; p++) {
     const rows = partitionRows(plan, samples, p, p + 1);
-    if (rows.length > 0) best = best.concat(rows).sort(better).slice(0, n);
+    if (rows.length > 0) best = bestRows(plan, [best, rows]);
     if (performance.now() - slice > SLICE_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       slice = performance.now();

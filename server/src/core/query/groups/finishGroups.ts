@@ -1,7 +1,7 @@
 // From groups to result rows: DISTINCT values folded into their groups, then HAVING, ORDER BY (ties and the
 // no-ORDER-BY case in the order groups first occurred), LIMIT and the SELECT list, over one table of groups.
 import type { QueryPlan, GroupView } from '../plan';
-import { OrderedRow, compareKeys } from '../passes';
+import { OrderedRow, rowOrder } from '../passes';
 import { BoundedHeap } from '../heap';
 import { Value } from '../values';
 import { GroupTable, GroupTableData } from './groupTable';
@@ -47,7 +47,7 @@ export function groupRows(plan: QueryPlan, table: GroupTableData, states: Aggreg
   const scratch: GroupView = { keys: new Array<Value>(keyCount).fill(null), aggs: new Array<Value>(states.width) };
   const limit = plan.limit ?? Infinity;
   type Ranked = { g: number; keys: Value[]; seq: number };
-  const better = (a: Ranked, b: Ranked) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  const better = rowOrder(plan);
   const heap = limit < table.size ? new BoundedHeap<Ranked>(limit, better) : undefined;
   const kept: Ranked[] = [];
   const readKeys = plan.rankingReadsKeys;
@@ -70,10 +70,14 @@ export function groupRows(plan: QueryPlan, table: GroupTableData, states: Aggreg
 
 /** Merges sorted lists of rows (one per table) into the result's rows, LIMIT applied. */
 export function mergeGroupRows(plan: QueryPlan, lists: OrderedRow[][]): Value[][] {
-  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
-  const all = lists.length === 1 ? lists[0] : lists.flat().sort(better);
+  return bestRows(plan, lists).map((o) => o.row);
+}
+
+/** Sorted lists of rows (one per table or range) merged into the plan's order, LIMIT applied. */
+export function bestRows(plan: QueryPlan, lists: OrderedRow[][]): OrderedRow[] {
+  const all = lists.length === 1 ? lists[0] : lists.flat().sort(rowOrder(plan));
   const limit = plan.limit ?? Infinity;
-  return (limit < all.length ? all.slice(0, limit) : all).map((o) => o.row);
+  return limit < all.length ? all.slice(0, limit) : all;
 }
 
 /** The one row of an aggregation without GROUP BY over no records: count 0, other aggregates NULL (HAVING applies). */

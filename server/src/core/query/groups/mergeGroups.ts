@@ -11,7 +11,7 @@ import { SpillRun, forEachRunGroup } from './spill';
 import { PARTITIONS, Partition, PartitionData, livePartition } from './partitions';
 import { keyDisplays } from './groupKeys';
 import { BoundedHeap } from '../heap';
-import { OrderedRow, compareKeys } from '../passes';
+import { OrderedRow, rowOrder } from '../passes';
 import { isNumericField } from '../values';
 import { lookupField } from '../../schema';
 
@@ -96,7 +96,7 @@ function dedupe(tables: (GroupTableData | undefined)[], runs: SpillRun[], p: num
 export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, to = PARTITIONS): OrderedRow[] {
   const kinds = planAggKinds(plan);
   const display = keyDisplays(plan.groupBy);
-  const better = (a: OrderedRow, b: OrderedRow) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
+  const better = rowOrder(plan);
   const limit = plan.limit ?? Infinity;
   const heap = Number.isFinite(limit) ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
   const all: OrderedRow[] = [];
