@@ -93,36 +93,51 @@ export interface GroupOutput {
   row(g: Group): Value[];
 }
 
-/** The result rows of groups given one by one: at most `limit` kept (the best by ORDER BY, else the first). */
-export class GroupRanking {
+/**
+ * At most `limit` result rows offered one by one: the best by their sort keys (`compare`), else the first. The kept
+ * rows are sorted and cut when twice as many are held; after that, the last one kept is a bar that a row must sort
+ * before, and a row that does not is never made (its SELECT values, a conversation's reading perhaps).
+ */
+export class TopRows {
   private readonly kept: { key: Value[]; row: Value[] }[] = [];
   private bar: Value[] | undefined;
 
-  constructor(private readonly out: GroupOutput, private readonly ordered: boolean) {}
+  constructor(private readonly limit: number, private readonly compare?: (a: Value[], b: Value[]) => number) {}
 
-  add(g: Group): void {
-    const { limit } = this.out;
-    if (limit === 0 || !this.out.keeps(g)) return;
-    if (!this.ordered) {
-      if (this.kept.length < limit) this.kept.push({ key: [], row: this.out.row(g) });
-      return;
-    }
-    const key = this.out.orderKey(g);
-    if (this.bar && this.out.compareOrder(key, this.bar) >= 0) return;
-    this.kept.push({ key, row: this.out.row(g) });
-    if (this.kept.length >= 2 * Math.max(limit, 1024)) this.prune();
+  /** A row by its sort key (empty without ORDER BY), made only when it is kept. */
+  offer(key: Value[], makeRow: () => Value[]): void {
+    const full = this.compare ? this.limit === 0 || (this.bar !== undefined && this.compare(key, this.bar) >= 0) : this.kept.length >= this.limit;
+    if (full) return;
+    this.kept.push({ key, row: makeRow() });
+    if (this.compare && this.kept.length >= 2 * Math.max(this.limit, 1024)) this.prune();
   }
 
   rows(): Value[][] {
-    if (this.ordered) this.prune();
+    if (this.compare) this.prune();
     return this.kept.map((k) => k.row);
   }
 
   private prune(): void {
-    const limit = this.out.limit;
-    this.kept.sort((a, b) => this.out.compareOrder(a.key, b.key));
-    this.kept.length = Math.min(this.kept.length, limit);
-    this.bar = this.kept.length === limit ? this.kept[limit - 1].key : undefined;
+    this.kept.sort((a, b) => this.compare!(a.key, b.key));
+    this.kept.length = Math.min(this.kept.length, this.limit);
+    this.bar = this.kept.length === this.limit && this.limit > 0 ? this.kept[this.limit - 1].key : undefined;
+  }
+}
+
+/** The result rows of groups given one by one: HAVING, then at most `limit` kept (TopRows). */
+export class GroupRanking {
+  private readonly top: TopRows;
+
+  constructor(private readonly out: GroupOutput, private readonly ordered: boolean) {
+    this.top = new TopRows(out.limit, ordered ? out.compareOrder : undefined);
+  }
+
+  add(g: Group): void {
+    if (this.out.keeps(g)) this.top.offer(this.ordered ? this.out.orderKey(g) : [], () => this.out.row(g));
+  }
+
+  rows(): Value[][] {
+    return this.top.rows();
   }
 }
 

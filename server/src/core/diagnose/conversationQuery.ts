@@ -13,7 +13,7 @@ import { parseQuery } from '../query/parser';
 import type { QuerySource } from '../query/input';
 import { Value, compareValues, truthy } from '../query/values';
 import { DiagnoseOptions, DiagnoseResult, diagnose } from './index';
-import { AggregateSpec, DEFAULT_MAX_GROUPS, Group, GroupOutput, GroupRanking, GroupTable } from './conversationGroups';
+import { AggregateSpec, DEFAULT_MAX_GROUPS, Group, GroupOutput, GroupRanking, GroupTable, TopRows } from './conversationGroups';
 import { compileConversationSearch } from './conversationSearch';
 import { COLUMN_NAMES, ConversationView, columnIndex } from './conversationView';
 
@@ -307,6 +307,8 @@ export function checkConversationQuery(text: string): QueryError | undefined {
   }
 }
 
+const NO_KEY: Value[] = [];
+
 /**
  * Runs a query over the conversations of `source` (checked before the input is read: a query error costs nothing).
  * Rows of a search come in the order the diagnosis closes conversations (about their end time).
@@ -317,20 +319,11 @@ export async function runConversationQuery(source: QuerySource, text: string, op
   const view = new ConversationView();
   let conversations = 0;
   let matched = 0;
-  const rows: Value[][] = [];
-  // ORDER BY without GROUP BY: the best `limit` rows, kept by sorting when twice as many are held.
-  const ranked: { key: Value[]; row: Value[] }[] = [];
+  // Without GROUP BY: the first `limit` rows, or the best by ORDER BY.
+  const top = new TopRows(q.limit, q.ordered ? (a, b) => q.compareOrder(a, b) : undefined);
   const groups = q.aggregate ? new GroupTable(q.aggs, { maxGroups: options.maxGroups, spillDir: options.diagnose?.spillDir, signal: options.diagnose?.signal }) : undefined;
-  // After a prune, the last row kept: a row that does not sort before it cannot be in the result (its SELECT
-  // values, the reading perhaps, are not made).
-  let bar: Value[] | undefined;
-  const prune = () => {
-    ranked.sort((a, b) => q.compareOrder(a.key, b.key));
-    ranked.length = Math.min(ranked.length, q.limit);
-    bar = ranked.length === q.limit && q.limit > 0 ? ranked[ranked.length - 1].key : undefined;
-  };
   let result: DiagnoseResult;
-  let out = rows;
+  let out: Value[][];
   const warnings: string[] = [];
   try {
     result = await diagnose(source, {
@@ -344,12 +337,7 @@ export async function runConversationQuery(source: QuerySource, text: string, op
         if (!q.takes(view)) return;
         matched++;
         if (groups) groups.add(q.groupKey(view), () => q.aggregateArgs(view));
-        else if (q.ordered) {
-          const key = q.orderKey(view);
-          if (q.limit === 0 || (bar && q.compareOrder(key, bar) >= 0)) return;
-          ranked.push({ key, row: q.selectRow(view) });
-          if (ranked.length >= 2 * Math.max(q.limit, 1024)) prune();
-        } else if (rows.length < q.limit) rows.push(q.selectRow(view));
+        else top.offer(q.ordered ? q.orderKey(view) : NO_KEY, () => q.selectRow(view));
       },
     });
     if (groups) {
@@ -357,10 +345,7 @@ export async function runConversationQuery(source: QuerySource, text: string, op
       await groups.finish(ranking, !q.grouped);
       out = ranking.rows();
       if (groups.spilledRows > 0) warnings.push(`GROUP BY spilled ${groups.spilledRows.toLocaleString('en-US')} conversations to disk (more than ${(options.maxGroups ?? DEFAULT_MAX_GROUPS).toLocaleString('en-US')} groups): the answer is exact`);
-    } else if (q.ordered) {
-      prune();
-      out = ranked.map((r) => r.row);
-    }
+    } else out = top.rows();
   } catch (e) {
     groups?.discard();
     throw e;
