@@ -4,20 +4,17 @@
 // in request_line and reply_line (the panel opens a row at its request's record, else its reply's).
 import { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { runConversationQuery } from '../core/diagnose/conversationQuery';
-import { QueryError } from '../core/query';
 import type { Value } from '../core/query';
 import { QueryParams, QueryResultWire } from '../protocol';
 import { DocumentStore } from './documents';
-import { abortOn, cancelledOr, documentLine, percentReporter, queryErrorResponse, resolveSource } from './source';
+import { documentLine, percentReporter, queryRequest, resolveSource } from './source';
 
 export async function executeConversationQuery(documents: DocumentStore, params: QueryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<QueryResultWire> {
   const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
-  const abort = abortOn(token);
-  progress?.begin('Conversation query', 0, params.query, true);
-  try {
+  return queryRequest('Conversation query', params.query, token, progress, async (signal) => {
     const result = await runConversationQuery(source, params.query, {
       limit: params.limit,
-      diagnose: { signal: abort.signal, onProgress: percentReporter(progress, sizes) },
+      diagnose: { signal, onProgress: percentReporter(progress, sizes) },
     });
     toDocumentLines(result.columns, result.rows, documentLine(lines, lineShift));
     const { stats } = result;
@@ -36,13 +33,7 @@ export async function executeConversationQuery(documents: DocumentStore, params:
       },
       source: info,
     };
-  } catch (e) {
-    if (e instanceof QueryError) throw queryErrorResponse(e, params.query);
-    throw cancelledOr(e, abort.signal);
-  } finally {
-    abort.dispose();
-    progress?.done();
-  }
+  });
 }
 
 /** request_line and reply_line as the editor's lines (documentLine), in place. */

@@ -3,8 +3,8 @@
 // log under a folder. A search streams its first rows as partial results while the scan goes on. Rows of a JSON or
 // CSV document carry the document's line numbers (its engine text may hold header lines made of its keys).
 import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
-import { QueryError, runQuery } from '../core/query';
-import { abortOn, cancelledOr, describeFolder, percentReporter, queryErrorData, queryErrorResponse, resolveSource } from './source';
+import { runQuery } from '../core/query';
+import { describeFolder, percentReporter, queryErrorData, queryRequest, resolveSource } from './source';
 import { checkAnyQuery, querySubjectOf } from '../core/querySubject';
 import { executeConversationQuery } from './conversationQuery';
 import { remapLineColumn } from '../core/documentShape';
@@ -32,14 +32,12 @@ export async function executeQuery(
     remapLineColumn(columns, rows, lines);
     if (lineShift) shiftLineColumn(columns, rows, lineShift);
   };
-  const abort = abortOn(token);
-  progress?.begin('Flow log query', 0, params.query, true);
   // Rows sent as partial results are not sent again: the response holds the rest (the client puts them together).
   let streamed = 0;
-  try {
+  return queryRequest('Flow log query', params.query, token, progress, async (signal) => {
     const result = await runQuery(source, params.query, {
       limit: params.limit,
-      signal: abort.signal,
+      signal,
       onRows: onRows ? (rows, columns) => {
         toDocumentLines(columns, rows);
         streamed += rows.length;
@@ -50,13 +48,7 @@ export async function executeQuery(
     const rest = streamed > 0 ? result.rows.slice(streamed) : result.rows;
     toDocumentLines(result.columns, rest);
     return withReadings({ ...result, rows: rest, ...(streamed > 0 ? { streamedRows: streamed } : {}), header, source: info }, params, settings);
-  } catch (e) {
-    if (e instanceof QueryError) throw queryErrorResponse(e, params.query);
-    throw cancelledOr(e, abort.signal);
-  } finally {
-    abort.dispose();
-    progress?.done();
-  }
+  });
 }
 
 /** With `withReadings`, a search's rows each with its one-line reading. */

@@ -3,7 +3,7 @@
 // when the document is not open here (VS Code never syncs files over 50 MB to extensions, so big files are always
 // read from disk, streaming), the file behind a decoded view (flowlog-decoded:), or every flow log under a folder
 // (and a glob). Cancellation as an AbortSignal, and progress as whole percents (with files and bytes for a folder).
-import { LSPErrorCodes, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { CancellationToken, LSPErrorCodes, ResponseError, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { expandInputs } from '../core/readers/inputs';
 import { detectFile } from '../core/readers';
 import { formatBytes } from '../core/decode';
 import { DECODED_SCHEME, QUERY_SYNTAX_ERROR, QueryErrorData, SourceInfoWire } from '../protocol';
-import type { QueryError } from '../core/query';
+import { QueryError } from '../core/query';
 import { DocumentStore } from './documents';
 import { isTruncatedView } from './decoded';
 
@@ -109,6 +109,24 @@ export function cancelledOr(e: unknown, signal: AbortSignal): unknown {
 }
 
 /**
+ * The frame of a query request: cancellation as an AbortSignal, work-done progress begun and ended, a query error as
+ * the response error the panels show at its position, and RequestCancelled when it was cancelled.
+ */
+export async function queryRequest<T>(title: string, query: string, token: CancellationToken | undefined, progress: WorkDoneProgressReporter | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = abortOn(token);
+  progress?.begin(title, 0, query, true);
+  try {
+    return await run(abort.signal);
+  } catch (e) {
+    if (e instanceof QueryError) throw queryErrorResponse(e, query);
+    throw cancelledOr(e, abort.signal);
+  } finally {
+    abort.dispose();
+    progress?.done();
+  }
+}
+
+/**
  * An engine onProgress that reports whole percents to `progress`, each once. With the sizes of several files, the
  * message says how far in files and bytes (files are handed out in order, so the count of files read is exact on
  * one thread and behind by the threads' files in flight at most).
@@ -141,7 +159,7 @@ export function queryErrorData(e: QueryError, query: string): QueryErrorData {
 }
 
 /** A query that does not parse (or names what is not there), as the response error the panels show at its position. */
-export function queryErrorResponse(e: QueryError, query: string): ResponseError<QueryErrorData> {
+function queryErrorResponse(e: QueryError, query: string): ResponseError<QueryErrorData> {
   return new ResponseError(QUERY_SYNTAX_ERROR, e.message, queryErrorData(e, query));
 }
 
