@@ -9,6 +9,7 @@ import type { OrderedRow } from './passes';
 import { bestRows } from './groups/finishGroups';
 import { MergeJob, QUERY_MERGE_TASK } from './session';
 import { PARTITIONS } from './groups/spill';
+import { blockRanges, packedGroupCount } from './groups/packedState';
 import type { SampleRanker } from './twoPass';
 
 /**
@@ -28,7 +29,7 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
       jobs.push({ plan: i, job: { query: plan.text, parts, from: 0, to: PARTITIONS } });
       return;
     }
-    for (const { from, to } of partitionRanges(threads * 8)) jobs.push({ plan: i, job: { query: plan.text, parts, from, to } });
+    for (const { from, to } of blockRanges(threads * 8)) jobs.push({ plan: i, job: { query: plan.text, parts, from, to } });
   });
   // Small plans first: their results are ready while the big ones merge.
   jobs.sort((a, b) => sizes.get(a.plan)! - sizes.get(b.plan)!);
@@ -58,19 +59,13 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
 export function rankOnPool(pool: WorkerPool, threads: number): SampleRanker {
   return async (plan, samples) => {
     const lists: OrderedRow[][] = [];
-    await onIdleWorkers(threads, partitionRanges(threads * 4), async (w, { from, to }) => {
+    await onIdleWorkers(threads, blockRanges(threads * 4), async (w, { from, to }) => {
       const handed = samples.map((s) => partitionsForJob(s, from, to));
       const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
       lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
     });
     return bestRows(plan, lists);
   };
-}
-
-/** PARTITIONS cut into `count` ranges (at most one a partition). */
-function partitionRanges(count: number): { from: number; to: number }[] {
-  const ranges = Math.min(PARTITIONS, count);
-  return Array.from({ length: ranges }, (_, r) => ({ from: Math.floor((r * PARTITIONS) / ranges), to: Math.floor(((r + 1) * PARTITIONS) / ranges) }));
 }
 
 /** Runs the jobs in order on `threads` workers, each taking the next job when it is idle. */
@@ -86,6 +81,7 @@ async function onIdleWorkers<J>(threads: number, jobs: readonly J[], run: (worke
 export function groupCount(state: PassState | undefined): number {
   if (state?.kind !== 'groups') return 0;
   let n = state.runs.length * 1e6;
+  if (state.packed) n += packedGroupCount(state.packed);
   for (const p of state.parts) if (p) n += p.table.size;
   return n;
 }

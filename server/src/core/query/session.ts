@@ -6,7 +6,7 @@ import { SessionTasks } from '../threads/unitRunner';
 import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, partitionsForJob } from './threadScan';
+import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateForTransfer, unpackedState } from './threadScan';
 import { PARTITIONS } from './groups/partitions';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
@@ -112,9 +112,15 @@ registerTask(QUERY_TASKS.finish, (payload) => {
   const s = sessions.get(session);
   sessions.delete(session);
   if (!s) return [];
-  // The groups move to the main thread, which hands each partition to the worker that merges it.
-  const states = s.scan.finish(true);
-  const buffers = states.flatMap((st) => (st.kind === 'groups' ? [...partitionsForJob(st, 0, PARTITIONS).buffers, ...(st.sketch ? [st.sketch.buffer as ArrayBuffer] : [])] : []));
+  // The groups move to the main thread, which hands each range of partitions to the worker that merges it: packed
+  // into a few buffers, which the main thread passes on without looking inside.
+  const buffers: ArrayBuffer[] = [];
+  const states = s.scan.finish(true).map((st) => {
+    if (st.kind !== 'groups') return st;
+    const out = stateForTransfer(st);
+    buffers.push(...out.buffers);
+    return out.state;
+  });
   return new Transfer(states, buffers);
 });
 
@@ -128,7 +134,7 @@ export interface MergeJob {
 }
 
 export function mergePartitionRows(job: MergeJob): OrderedRow[] {
-  return partitionRows(planOf(job.query), job.parts, job.from, job.to);
+  return partitionRows(planOf(job.query), job.parts.map(unpackedState), job.from, job.to);
 }
 
 registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));

@@ -12,6 +12,7 @@ import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
 import { CountMin } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
+import { PackedGroups, packGroups, packedBuffers, packedForJob, unpackGroups } from './groups/packedState';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
 export interface UnitOutput {
@@ -36,6 +37,8 @@ export interface GroupsState {
   distinctRuns: SpillRun[][];
   /** The first pass of a two-pass top-N turned to its sketch here: its cells (the groups are the sampled keys'). */
   sketch?: Float32Array;
+  /** The partitions and DISTINCT tables packed for another thread (groups/packedState.ts); parts and distinct are empty. */
+  packed?: PackedGroups;
 }
 
 export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[] } | GroupsState;
@@ -200,11 +203,27 @@ export class ThreadScan {
   }
 }
 
+/** A worker's groups state as it leaves for the thread that runs the query: packed, and the buffers to transfer. */
+export function stateForTransfer(state: GroupsState): { state: GroupsState; buffers: ArrayBuffer[] } {
+  const packed = state.packed ?? packGroups(state);
+  return { state: { ...state, parts: [], distinct: [], packed }, buffers: [...packedBuffers(packed), ...(state.sketch ? [state.sketch.buffer as ArrayBuffer] : [])] };
+}
+
+/** The state with its partitions readable (views over its packed blocks, when it came packed). */
+export function unpackedState(state: GroupsState): GroupsState {
+  return state.packed ? { ...state, ...unpackGroups(state.packed), packed: undefined } : state;
+}
+
 /**
  * The buffers of the partitions [from, to) of a groups state, and the state with only those partitions: what a
- * merge job of those partitions is handed (each partition goes to one job, so each buffer moves once).
+ * merge job of those partitions is handed (each partition goes to one job, so each buffer moves once). A packed
+ * state's range must be whole blocks (packedState.ts blockRanges).
  */
 export function partitionsForJob(state: GroupsState, from: number, to: number): { state: GroupsState; buffers: ArrayBuffer[] } {
+  if (state.packed) {
+    const handed = packedForJob(state.packed, from, to);
+    return { state: { ...state, sketch: undefined, packed: handed.packed }, buffers: handed.buffers };
+  }
   const buffers: ArrayBuffer[] = [];
   const keep = <T>(list: (T | undefined)[], f: (x: T) => void) => list.map((x, p) => {
     if (p < from || p >= to || x === undefined) return undefined;

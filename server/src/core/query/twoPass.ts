@@ -1,7 +1,7 @@
 // Between the two passes of a top-N that turned to its sketch (groups/topN.ts): the threads' sketches added up,
 // threads that stayed exact folded in, and the lower bound taken from the sampled keys, whose values are exact.
 import { QueryPlan } from './plan';
-import { Candidates, GroupsState, PassState } from './threadScan';
+import { Candidates, GroupsState, PassState, unpackedState } from './threadScan';
 import { CountMin, sampled } from './groups/topN';
 import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';
@@ -65,7 +65,8 @@ const SLICE_MS = 8;
  * milliseconds: on the high-cardinality bench file this was 0.3–0.5 s of one synchronous step on the server's main
  * thread (check requests waited behind it).
  */
-export async function bestSampledRows(plan: QueryPlan, samples: GroupsState[]): Promise<OrderedRow[]> {
+export async function bestSampledRows(plan: QueryPlan, given: GroupsState[]): Promise<OrderedRow[]> {
+  const samples = given.map(unpackedState);
   let best: OrderedRow[] = [];
   let slice = performance.now();
   for (let p = 0; p < PARTITIONS; p++) {
@@ -83,7 +84,8 @@ export async function bestSampledRows(plan: QueryPlan, samples: GroupsState[]): 
  * A thread that never turned to the sketch: its groups' ranking values into the sketch (as upper bounds), and a
  * state of its sampled groups only (the others' values are not complete: other threads have them in sketches).
  */
-function foldExact(plan: QueryPlan, state: GroupsState, sketch: CountMin): GroupsState {
+function foldExact(plan: QueryPlan, packedOrLive: GroupsState, sketch: CountMin): GroupsState {
+  const state = unpackedState(packedOrLive);
   const kinds = planAggKinds(plan);
   const rank = plan.rankAggregate!;
   const kept = new PartitionedGroups(kinds);

@@ -57,5 +57,6 @@ export function pooledFloat64(n: number, zeroed = true): Float64Array {
 
 /** Gives the arrays' memory back for reuse (the caller no longer uses them). */
 export function release(...arrays: (Int32Array | Float64Array | undefined)[]): void {
-  for (const a of arrays) if (a && a.byteOffset === 0) arrayPool.give(a.buffer as ArrayBuffer);
+  // Only an array that is its whole buffer: a view into a packed block (packedState.ts) shares it with others.
+  for (const a of arrays) if (a && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) arrayPool.give(a.buffer as ArrayBuffer);
 }

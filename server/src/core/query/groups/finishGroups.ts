@@ -4,7 +4,7 @@ import type { QueryPlan, GroupView } from '../plan';
 import { OrderedRow, rowOrder } from '../passes';
 import { BoundedHeap } from '../heap';
 import { Value } from '../values';
-import { GroupTable, GroupTableData } from './groupTable';
+import { GroupTable, GroupTableData, bytesOf } from './groupTable';
 import { AggregateStates } from './aggregates';
 import { KeyDisplay, KeyScratch, decodeKeys } from './keyCodec';
 
@@ -14,7 +14,7 @@ import { KeyDisplay, KeyScratch, decodeKeys } from './keyCodec';
  */
 export function foldDistinct(table: GroupTable, states: AggregateStates, agg: number, entries: GroupTableData): void {
   const scratch = new KeyScratch();
-  const bytes = new Uint8Array(entries.keyWords.buffer);
+  const bytes = bytesOf(entries.keyWords);
   const value: Value[] = [null];
   for (let e = 0; e < entries.size; e++) {
     const groupHash = entries.auxHash![e];
@@ -38,7 +38,7 @@ export function foldDistinct(table: GroupTable, states: AggregateStates, agg: nu
  */
 export function groupRows(plan: QueryPlan, table: GroupTableData, states: AggregateStates, display: readonly KeyDisplay[]): OrderedRow[] {
   const keyCount = plan.groupBy.length;
-  const bytes = new Uint8Array(table.keyWords.buffer);
+  const bytes = bytesOf(table.keyWords);
   const fill = (g: number, into: GroupView, keys: boolean): GroupView => {
     if (keys) decodeKeys(bytes, table.keyStart[g] * 4, keyCount, display, into.keys);
     for (let i = 0; i < states.width; i++) into.aggs[i] = states.finish(g, i);

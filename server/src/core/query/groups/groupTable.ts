@@ -79,7 +79,7 @@ export class GroupTable implements GroupTableData {
     const t = Object.create(GroupTable.prototype) as GroupTable;
     Object.assign(t, {
       size: data.size, hashes: data.hashes, keyStart: data.keyStart, keyLength: data.keyLength, firstSeq: data.firstSeq,
-      keyWords: data.keyWords, keyBytesView: new Uint8Array(data.keyWords.buffer), usedWords: data.usedWords,
+      keyWords: data.keyWords, keyBytesView: bytesOf(data.keyWords), usedWords: data.usedWords,
       slots: data.slots, mask: data.slots.length / 2 - 1, isNew: false, auxHash: data.auxHash, auxLength: data.auxLength,
     });
     return t;
@@ -235,6 +235,11 @@ export class GroupTable implements GroupTableData {
   data(): GroupTableData {
     return { size: this.size, slots: this.slots, usedWords: this.usedWords, auxHash: this.auxHash, auxLength: this.auxLength, hashes: this.hashes, keyStart: this.keyStart, keyLength: this.keyLength, firstSeq: this.firstSeq, keyWords: this.keyWords };
   }
+}
+
+/** The bytes of an array (which may be a view into a bigger buffer: a packed block). */
+export function bytesOf(a: Int32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** The buffers of a table's arrays (to transfer them to another thread). */

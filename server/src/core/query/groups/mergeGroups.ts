@@ -14,6 +14,7 @@ import { BoundedHeap } from '../heap';
 import { OrderedRow, rowOrder } from '../passes';
 import { isNumericField } from '../values';
 import { lookupField } from '../../schema';
+import { packedGroupCount } from './packedState';
 
 /** The aggregate kinds of a plan (the same on every thread). */
 export function planAggKinds(plan: QueryPlan): Uint8Array {
@@ -22,7 +23,7 @@ export function planAggKinds(plan: QueryPlan): Uint8Array {
 
 /** Whether any thread found any group (a query without GROUP BY over no records gives its one empty row). */
 export function anyGroups(states: GroupsState[]): boolean {
-  return states.some((s) => s.runs.length > 0 || s.parts.some((p) => p !== undefined && p.table.size > 0));
+  return states.some((s) => s.runs.length > 0 || (s.packed !== undefined && packedGroupCount(s.packed) > 0) || s.parts.some((p) => p !== undefined && p.table.size > 0));
 }
 
 /** The groups of partition p of every thread's state and spill runs, merged; undefined when it has none. */
