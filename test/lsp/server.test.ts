@@ -196,6 +196,7 @@ describe('panel requests', () => {
     const r = await client.connection.sendRequest(QueryRequest, { uri, query: 'action:REJECT', limit: 30_000, partialResultToken: token });
     sub.dispose();
     assert.ok(batches.length > 1, `rows came in ${batches.length} batch(es)`);
+    assert.ok(batches.every((b) => b.rows.length <= 2000), 'paced: at most 2,000 rows a message');
     const streamed = batches.flatMap((b) => b.rows);
     assert.ok(streamed.length > 0);
     assert.equal(r.streamedRows, streamed.length, 'the response says how many rows it does not repeat');

@@ -96,6 +96,18 @@ describe('one thread, worker threads and spilled groups give one answer', () => 
     }
   }
 
+  it('a search streamed from worker threads (rows as text, parsed in slices) comes in order: the batches are the result', async () => {
+    const source = { kind: 'files' as const, paths: [wide] };
+    const q = 'protocol:udp AND NOT action:REJECT';
+    const base = await runQuery(source, q, ONE_THREAD);
+    const streamed: Value[][] = [];
+    const threaded = await runQuery(source, q, { ...THREADS, onRows: (rows) => streamed.push(...rows) });
+    assert.equal(threaded.stats.threads, 3);
+    assert.ok(base.rows.length > 1000, `${base.rows.length} rows`);
+    assert.deepEqual(streamed, base.rows);
+    assert.deepEqual(threaded.rows, base.rows);
+  });
+
   it('random aggregations: identical on 1 thread, 3 threads and a tiny budget', async () => {
     const key = fc.constantFrom('srcaddr', 'dstaddr', 'dstport', 'srcport', 'action', 'interface_id', 'protocol', 'histogram(start, interval 10 minute)', 'subnet(srcaddr, 16)');
     const agg = fc.constantFrom('count(*)', 'sum(bytes)', 'min(start)', 'max(packets)', 'avg(bytes)', 'count(distinct srcaddr)', 'count(dstport)', 'min(action)', 'any_value(dstaddr)');

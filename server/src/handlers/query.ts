@@ -15,6 +15,7 @@ import { CheckQueryRequest, FlowLogSettings, QueryParams, QueryRequest, QueryRes
 import { DocumentStore } from './documents';
 import { clickhouseTargetOf } from '../clickhouseTarget';
 import { executeClickHouseQuery } from './clickhouse';
+import { PacedRows } from './pacedRows';
 
 export async function executeQuery(
   documents: DocumentStore,
@@ -68,11 +69,22 @@ function shiftLineColumn(columns: readonly string[], rows: QueryRowsBatch['rows'
 }
 
 export function registerQueryHandlers(connection: Connection, documents: DocumentStore, settings: () => FlowLogSettings): void {
-  connection.onRequest(QueryRequest, (params, token) => {
+  connection.onRequest(QueryRequest, async (params, token) => {
     const progress = params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
     const rowsToken = params.partialResultToken;
-    const rows = rowsToken !== undefined ? (batch: QueryRowsBatch) => void connection.sendProgress(QueryRowsProgress, rowsToken, batch) : undefined;
-    return executeQuery(documents, params, settings(), token, progress, rows);
+    const paced = rowsToken !== undefined ? new PacedRows((batch) => connection.sendProgress(QueryRowsProgress, rowsToken, batch)) : undefined;
+    const cancelled = token.onCancellationRequested(() => paced?.stop());
+    try {
+      const result = await executeQuery(documents, params, settings(), token, progress, paced && ((batch) => paced.push(batch)));
+      // The response comes after the rows sent as partial results (it holds only the rest).
+      await paced?.flushed();
+      return result;
+    } catch (e) {
+      paced?.stop();
+      throw e;
+    } finally {
+      cancelled.dispose();
+    }
   });
   connection.onRequest(SourceInfoRequest, async ({ uri, glob }) => (await describeFolder(URI.parse(uri).fsPath, glob)).wire);
   connection.onRequest(CheckQueryRequest, ({ query }) => {

@@ -10,6 +10,7 @@ import { secondPasses } from './twoPass';
 import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
 import { sketchThreshold } from './groups/topN';
 import { ResultAssembler } from './assemble';
+import { RowsInbox } from './rowsText';
 import { Value } from './values';
 import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
@@ -215,6 +216,8 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
   assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
+  // Rows come as text and are parsed here a slice at a time; a unit's end follows its rows (rowsText.ts).
+  const inbox = new RowsInbox((unit, plan, rows) => assemblers[plan].rowsFound(unit, rows));
   const progress = new Map<number, number>();
   let restart = false;
   let finals: PassState[][] = [];
@@ -228,7 +231,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       onData: (_batch, data) => {
         const d = data as ScanProgress;
         const unit = units[d.unit];
-        if (d.rows) assemblers[0].rowsFound(unit.index, d.rows);
+        if (d.rows) inbox.rows(unit.index, 0, d.rows);
         if (d.bytesDone >= 0 && options.onProgress) {
           progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
           reportProgress(unit.total);
@@ -242,8 +245,8 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
             restart = true;
             return false;
           }
-          out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
-          out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m));
+          out.rows.forEach((rows, i) => inbox.rows(unit.index, i, rows));
+          inbox.then(() => out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m)));
           tally.unit(unit, out);
           if (options.onProgress) progress.set(unit.index, unit.end - unit.start);
         }
@@ -252,6 +255,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
+    await inbox.drained();
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
     const second = await secondPasses(plans, finals, rankOnPool(pool, threads));

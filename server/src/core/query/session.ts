@@ -10,7 +10,7 @@ import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput
 import { PARTITIONS } from './groups/partitions';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
-import { Value } from './values';
+import { PostedRows, rowsForPost } from './rowsText';
 import { partitionRows } from './groups/mergeGroups';
 
 export interface QuerySessionArgs {
@@ -41,10 +41,12 @@ export interface QuerySessionArgs {
 export interface ScanProgress {
   unit: number;
   bytesDone: number;
-  rows?: Value[][];
+  rows?: PostedRows;
 }
 
-export interface UnitScanResult extends UnitOutput {
+export interface UnitScanResult extends Omit<UnitOutput, 'rows'> {
+  /** Per plan, the rows found in the unit since the last progress post. */
+  rows: (PostedRows | undefined)[];
   /** A record of a format whose fields are not all in the columns given (the run must start over on one thread). */
   columnsGrew: boolean;
 }
@@ -99,10 +101,10 @@ registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
         if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
         if (!s.args.streamRows) return;
         const rows = s.scan.takeRows()[0];
-        if (rows && rows.length > 0) ctx.post({ unit: unit.index, bytesDone: -1, rows } satisfies ScanProgress);
+        if (rows && rows.length > 0) ctx.post({ unit: unit.index, bytesDone: -1, rows: rowsForPost(rows) } satisfies ScanProgress);
       },
     }, s.args.cap);
-    results.push({ ...out, columnsGrew: s.columns.names.length !== width });
+    results.push({ ...out, rows: out.rows.map((r) => r && rowsForPost(r)), columnsGrew: s.columns.names.length !== width });
   }
   return results;
 });

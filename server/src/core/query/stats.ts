@@ -56,7 +56,8 @@ const KEPT_PROBLEMS = 100;
 /** What the units of a run added up to. */
 export class RunTally {
   readonly stats: QueryStats;
-  private readonly outputs = new Map<number, UnitOutput>();
+  /** Per unit, its counts (not its rows: the result keeps those it takes). */
+  private readonly outputs = new Map<number, { counts: UnitOutput['counts'] }>();
   private readonly unitsLeft: number[];
   private filesDone = 0;
   private readonly started = performance.now();
@@ -67,8 +68,8 @@ export class RunTally {
     for (const u of units) this.unitsLeft[u.fileIndex] = (this.unitsLeft[u.fileIndex] ?? 0) + 1;
   }
 
-  unit(unit: ScanUnit, out: UnitOutput): void {
-    this.outputs.set(unit.index, out);
+  unit(unit: ScanUnit, out: Pick<UnitOutput, 'counts'>): void {
+    this.outputs.set(unit.index, { counts: out.counts });
     this.stats.records += out.counts.records;
     this.stats.malformed += out.counts.malformed;
     this.stats.bytes += out.counts.bytesRead;

@@ -1,0 +1,57 @@
+// Partial results paced (handlers/pacedRows.ts): one message in flight, rows found meanwhile in the next one, in
+// order, at most 2,000 a message; flushed() waits for the last write; stop() sends nothing more.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { PacedRows } from '../../server/src/handlers/pacedRows';
+import type { QueryRowsBatch } from '../../server/src/protocol';
+
+function rows(from: number, n: number): QueryRowsBatch['rows'] {
+  return Array.from({ length: n }, (_, i) => [from + i]);
+}
+
+describe('PacedRows', () => {
+  it('keeps one message in flight and puts the rows found meanwhile in the next, in order', async () => {
+    const sent: QueryRowsBatch[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const release: (() => void)[] = [];
+    const paced = new PacedRows((batch) => {
+      sent.push(batch);
+      most = Math.max(most, ++inFlight);
+      return new Promise<void>((resolve) => release.push(() => {
+        inFlight--;
+        resolve();
+      }));
+    });
+    paced.push({ columns: ['a'], rows: rows(0, 10) });
+    paced.push({ columns: ['a'], rows: rows(10, 3000) });
+    paced.push({ columns: ['a', 'b'], rows: rows(3010, 5) });
+    assert.equal(sent.length, 1, 'the rest waits for the first write');
+    let flushed = false;
+    void paced.flushed().then(() => (flushed = true));
+    while (release.length > 0) {
+      release.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(flushed);
+    assert.equal(most, 1);
+    assert.deepEqual(sent.map((b) => b.rows.length), [10, 2000, 1005]);
+    assert.deepEqual(sent.flatMap((b) => b.rows), rows(0, 3015));
+    assert.deepEqual(sent[2].columns, ['a', 'b'], 'a batch carries the columns as they are last');
+  });
+
+  it('sends nothing after stop(), and a failed write ends the stream', async () => {
+    const sent: number[] = [];
+    const paced = new PacedRows(async (b) => {
+      sent.push(b.rows.length);
+    });
+    paced.push({ columns: ['a'], rows: rows(0, 5) });
+    paced.stop();
+    paced.push({ columns: ['a'], rows: rows(5, 5) });
+    await paced.flushed();
+    assert.deepEqual(sent, [5]);
+    const failing = new PacedRows(() => Promise.reject(new Error('closed')));
+    failing.push({ columns: ['a'], rows: rows(0, 5000) });
+    await failing.flushed();
+  });
+});

@@ -1,0 +1,61 @@
+// Rows from the workers as JSON text (query/rowsText.ts): the same values after the trip, in the order posted,
+// parsed in slices that let the event loop in, with a unit's end after its rows.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RowsInbox, RowsText, rowsForPost } from '../../server/src/core/query/rowsText';
+import type { Value } from '../../server/src/core/query/values';
+import { HOSTILE } from '../support/hostile';
+
+function parsed(posted: ReturnType<typeof rowsForPost>): Value[][] {
+  return Array.isArray(posted) ? posted : posted.texts.flatMap((t) => JSON.parse(t) as Value[][]);
+}
+
+describe('rows as text', () => {
+  it('survive the trip exactly, hostile strings included, in texts of at most 500 rows', () => {
+    const strings = [...Object.values(HOSTILE), 'quote " backslash \\ tab \t nul \u0000', '\u2028 line separator', ''];
+    const rows: Value[][] = Array.from({ length: 1234 }, (_, i) => [strings[i % strings.length], i, i % 7 === 0 ? null : -i / 3, 'eni-' + i, 0]);
+    const posted = rowsForPost(rows);
+    assert.ok(!Array.isArray(posted), 'posted as text');
+    assert.equal((posted as RowsText).count, 1234);
+    assert.equal((posted as RowsText).texts.length, 3);
+    assert.deepEqual(parsed(posted), rows);
+  });
+
+  it('stay arrays when a number is not finite (JSON has no Infinity) or there are only a few', () => {
+    const rows: Value[][] = Array.from({ length: 100 }, (_, i) => [i, i === 50 ? Infinity : 1]);
+    assert.ok(Array.isArray(rowsForPost(rows)));
+    assert.ok(Array.isArray(rowsForPost([[1, 'a']])));
+  });
+});
+
+describe('RowsInbox', () => {
+  it('applies rows and steps in the order they were posted, a slice at a time', async () => {
+    const seen: string[] = [];
+    const inbox = new RowsInbox((unit, plan, rows) => seen.push(`${unit}/${plan}:${rows.length}:${rows[0][0]}`));
+    const big: Value[][] = Array.from({ length: 200_000 }, (_, i) => [i, 'x'.repeat(40)]);
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (turns < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    inbox.rows(0, 0, rowsForPost(big));
+    inbox.then(() => seen.push('unit 0 done'));
+    inbox.rows(1, 0, rowsForPost([[7, 'y'], [8, 'z']]));
+    inbox.rows(1, 1, undefined);
+    inbox.then(() => seen.push('unit 1 done'));
+    await inbox.drained();
+    assert.equal(seen.filter((s) => s.startsWith('0/0:')).length, 400, 'a text at a time');
+    assert.equal(seen[0], '0/0:500:0');
+    assert.deepEqual(seen.slice(-3), ['unit 0 done', '1/0:2:7', 'unit 1 done']);
+    assert.ok(turns > 1, `the event loop had ${turns} turns while 200,000 rows were parsed`);
+  });
+
+  it('drained() rejects with what applying threw', async () => {
+    const inbox = new RowsInbox(() => {
+      throw new Error('bad row');
+    });
+    inbox.rows(0, 0, [[1]]);
+    await assert.rejects(inbox.drained(), /bad row/);
+  });
+});
