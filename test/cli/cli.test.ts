@@ -2,7 +2,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ const cli = resolve(__dirname, '../../dist/cli.js');
 const GOOD = '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
 const REJECT = '2 1251762227 eni-lq6mkcis 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-cli-'));
+const HEADER_WITH_VPC = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id';
 
 function file(name: string, content: string | Buffer): string {
   const p = join(dir, name);
@@ -159,6 +160,39 @@ describe('flowlog query on worker threads', () => {
       // The worker path really ran (3 threads), and one thread really was one.
       assert.deepEqual([a.stats.threads, b.stats.threads], [3, 1], q);
     }
+  });
+
+  it('CSV and JSON rows are written as they are found: the same rows as a whole result, and a format that adds columns later is told', () => {
+    const f = file('stream.flowlog', [...generateLines({ records: 30_000, seed: 21, header: true })].join('\n') + '\n');
+    const json = JSON.parse(runWith(parallel, 'query', f, 'action:REJECT', '--format', 'json', '--limit', '100000').out);
+    assert.ok(json.rows.length > 1000);
+    const csv = runWith(parallel, 'query', f, 'action:REJECT', '--format', 'csv', '--limit', '100000').out.trimEnd().split('\n');
+    assert.equal(csv[0], json.columns.join(','));
+    assert.equal(csv.length, json.rows.length + 1);
+    assert.equal(csv[csv.length - 1], json.rows[json.rows.length - 1].map((v: unknown) => (v === null ? '' : String(v))).join(','));
+    // A second file whose format has one more field: on one thread the columns grow after rows were written.
+    const folder = join(dir, 'widening');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'a.flowlog'), `${REJECT}\n${REJECT}\n`);
+    writeFileSync(join(folder, 'b.flowlog'), `${HEADER_WITH_VPC}\n${REJECT} vpc-1\n`);
+    const wide = runWith(single, 'query', folder, 'action:REJECT', '--format', 'json');
+    const w = JSON.parse(wide.out);
+    assert.ok(w.columns.includes('vpc-id'), w.columns.join(' '));
+    assert.equal(w.rows.length, 3);
+    for (const row of w.rows) assert.equal(row.length, w.columns.length, 'every row has every column: the files\' first formats are read first');
+    assert.equal(w.rows[0][w.columns.indexOf('vpc-id')], null);
+    assert.equal(w.rows[2][w.columns.indexOf('vpc-id')], 'vpc-1');
+    assert.doesNotMatch(wide.err, /added columns/);
+    const csvWide = runWith(single, 'query', folder, 'action:REJECT', '--format', 'csv').out.trimEnd().split('\n');
+    assert.equal(csvWide[0], w.columns.join(','));
+    // A header line well inside a file (after rows were written) that adds a field: what was written cannot have
+    // it, and stderr says so.
+    const late = file('late-header.flowlog', [...generateLines({ records: 60_000, seed: 4 })].join('\n') + `\n${HEADER_WITH_VPC}\n${REJECT} vpc-1\n`);
+    const lateRun = runWith(single, 'query', late, 'action:REJECT', '--format', 'json', '--limit', '100000');
+    const l = JSON.parse(lateRun.out);
+    assert.equal(l.rows[l.rows.length - 1][l.columns.indexOf('vpc-id')], 'vpc-1');
+    assert.ok(l.rows[0].length < l.columns.length);
+    assert.match(lateRun.err, /format added columns .*vpc-id.*the rows written before it lack them/);
   });
 
   it('lint on worker threads prints the same problems, in order, with the same line numbers', () => {

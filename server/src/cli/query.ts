@@ -3,7 +3,8 @@
 // Files that cannot be read (or not to their end) are told on stderr, with what else the result should be read
 // with, and the others are read; exit 2 when a file could not be read.
 import { QueryError, QueryResult, runQuery } from '../core/query';
-import { toCsv } from '../core/query/csv';
+import { csvLine, toCsv } from '../core/query/csv';
+import type { Value } from '../core/query/values';
 import { terminalJson, terminalText } from '../core/terminalText';
 import { runClickHouseQuery } from '../core/clickhouse/query';
 import { isClickHouseError } from '../core/clickhouse/http';
@@ -56,10 +57,13 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   // `FROM conversations`, or a column only conversations have: the diagnosis's rows, printed the same way.
   if (!clickhouse.url && querySubjectOf(query) === 'conversations') return runDiagnoseQuery({ kind: 'files', paths, ...hints }, query, format, limit, {}, io);
   let result: QueryResult;
+  // CSV and JSON rows of a search or plain SQL are written as they are found, and not kept (the result's rows are
+  // then only those not written yet); a table needs every row for its widths.
+  const stream = format !== 'table' && !clickhouse.url ? new StreamedRows(format, io) : undefined;
   try {
     result = clickhouse.url
       ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
-      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit });
+      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit, onRows: stream && ((rows, columns) => stream.rows(rows, columns)), keepStreamedRows: stream === undefined });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);
@@ -73,10 +77,11 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   }
   // Values are hostile: what reaches a terminal shows its control characters escaped (JSON keeps its value, CSV
   // keeps its bytes when it goes to a file or a pipe).
-  if (format === 'json') io.stdout(terminalJson(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats })) + '\n');
-  else {
-    if (format === 'csv') io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
-    else io.stdout(toTable(result));
+  if (stream) stream.finish(result);
+  else if (format === 'json') io.stdout(terminalJson(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats })) + '\n');
+  if (format !== 'json') {
+    if (format === 'csv' && !stream) io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
+    else if (format === 'table') io.stdout(toTable(result));
     // JSON keeps these in its stats; the other formats tell them on stderr.
     reportStats(io, result);
   }
@@ -103,3 +108,49 @@ export function toTable(result: QueryResult): string {
   const files = (stats.files ?? 1) !== 1 ? ` · ${stats.files} files` : '';
   return alignedTable(columns, rows, `${rows.length} rows · ${stats.matched} of ${stats.records} records matched${more} · ${stats.malformed} malformed skipped${files} · ${stats.elapsedMs} ms`);
 }
+
+/**
+ * Rows written out as they come, as CSV (the header with the first rows) or as the JSON object the whole result
+ * would make (the same keys, columns last: a later file's format may add columns). Rows written before a format
+ * added columns do not have them; a warning on stderr says so.
+ */
+class StreamedRows {
+  private started = false;
+  private written = 0;
+  private columns: string[] = [];
+  private widened = false;
+  private readonly display: ((text: string) => string) | undefined;
+
+  constructor(private readonly format: 'json' | 'csv', private readonly io: CliIO) {
+    this.display = io.stdoutIsTerminal ? terminalText : undefined;
+  }
+
+  rows(rows: Value[][], columns: string[]): void {
+    if (!this.started) {
+      this.started = true;
+      this.columns = columns;
+      this.io.stdout(this.format === 'json' ? '{"rows":[' : csvLine(columns, this.display));
+    } else if (columns.length !== this.columns.length) {
+      this.widened = true;
+      this.columns = columns;
+    }
+    let out = '';
+    for (const row of rows) {
+      if (this.format === 'json') out += (this.written++ > 0 ? ',' : '') + JSON.stringify(row);
+      else out += csvLine(row, this.display);
+    }
+    this.io.stdout(this.format === 'json' ? terminalJson(out) : out);
+  }
+
+  /** The rows not streamed (an aggregation's, sorted rows) and, for JSON, the columns and stats. */
+  finish(result: QueryResult): void {
+    if (!this.started) {
+      this.started = true;
+      this.io.stdout(this.format === 'json' ? '{"rows":[' : csvLine(result.columns, this.display));
+    }
+    this.rows(result.rows, result.columns);
+    if (this.format === 'json') this.io.stdout(terminalJson(`],"columns":${JSON.stringify(result.columns)},"stats":${JSON.stringify(result.stats)}}`) + '\n');
+    if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${result.columns.join(', ')}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);
+  }
+}
+

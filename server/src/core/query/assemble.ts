@@ -15,8 +15,10 @@ export type RowsListener = (rows: Value[][], columns: string[]) => void;
 
 export class ResultAssembler {
   matched = 0;
-  /** Rows of search and plain SQL, in order, with their line numbers final. */
+  /** Rows of search and plain SQL, in order, with their line numbers final (not those streamed, when not kept). */
   readonly rows: Value[][] = [];
+  /** Rows taken in order (kept or only streamed). */
+  private taken = 0;
   private readonly rowLimit: number;
   /** Per unit: rows waiting for the units before it, and its line count once done. */
   private readonly waiting = new Map<number, Value[][]>();
@@ -34,6 +36,8 @@ export class ResultAssembler {
     readonly columns: ColumnUnion,
     private readonly units: readonly ScanUnit[],
     private readonly onRows?: RowsListener,
+    /** Keep the rows handed to onRows in the result too (false: a caller that writes them out as they come). */
+    private readonly keepStreamed = true,
   ) {
     this.rowLimit = plan.kind === 'search' ? cap : plan.limit ?? cap;
   }
@@ -45,7 +49,7 @@ export class ResultAssembler {
 
   /** Rows the result can still take (for a unit that starts now, in order). */
   get rowBudget(): number {
-    return Math.max(0, this.rowLimit - this.rows.length);
+    return Math.max(0, this.rowLimit - this.taken);
   }
 
   /** Rows found in a unit, in the unit's order (several calls per unit as a scan goes on). */
@@ -78,10 +82,12 @@ export class ResultAssembler {
       if (pending) {
         this.waiting.delete(unit.index);
         const isSearch = this.plan.kind === 'search';
+        const keep = this.keepStreamed || !this.onRows;
         for (const row of pending) {
-          if (this.rows.length >= this.rowLimit) break;
+          if (this.taken >= this.rowLimit) break;
           if (isSearch && this.lineOffset > 0) row[row.length - 1] = (row[row.length - 1] as number) + this.lineOffset;
-          this.rows.push(row);
+          this.taken++;
+          if (keep) this.rows.push(row);
           fresh.push(row);
         }
       }
@@ -92,7 +98,7 @@ export class ResultAssembler {
       this.lineOffset = next && !next.startsFile && next.file === unit.file ? this.lineOffset + lines : 0;
     }
     if (fresh.length > 0) {
-      this.onTaken?.(this.rows.length);
+      this.onTaken?.(this.taken);
       if (this.onRows) this.onRows(this.pad(fresh), this.resultColumns());
     }
   }

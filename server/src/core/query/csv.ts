@@ -23,15 +23,16 @@ export function csvCell(v: Value, display?: (text: string) => string): string {
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** One CSV line (a header of column names, or a row), ending with \n. */
+export function csvLine(r: readonly Value[], display?: (text: string) => string): string {
+  let out = '';
+  for (let i = 0; i < r.length; i++) out += (i > 0 ? ',' : '') + csvCell(r[i], display);
+  return out + '\n';
+}
+
 /** The result as CSV: a header line of column names, then one line per row, each ending with \n. */
 export function toCsv(columns: string[], rows: Value[][], display?: (text: string) => string): string {
-  const parts: string[] = [];
-  const line = (r: Value[]) => {
-    let out = '';
-    for (let i = 0; i < r.length; i++) out += (i > 0 ? ',' : '') + csvCell(r[i], display);
-    return out + '\n';
-  };
-  parts.push(line(columns));
-  for (const r of rows) parts.push(line(r));
+  const parts: string[] = [csvLine(columns, display)];
+  for (const r of rows) parts.push(csvLine(r, display));
   return parts.join('');
 }

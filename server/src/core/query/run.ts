@@ -39,6 +39,11 @@ export interface QueryOptions {
    * result). `columns` are the result's so far: a format met later can add columns (earlier rows then lack them).
    */
   onRows?: (rows: Value[][], columns: string[]) => void;
+  /**
+   * false: rows handed to onRows are not kept for the result as well (a caller that writes them out as they come
+   * holds none of them; the result's rows are then only those not streamed). Default true.
+   */
+  keepStreamedRows?: boolean;
   /** Threads to scan with (default: FLOWLOG_QUERY_WORKERS, else the cores); 1 scans on this thread. */
   threads?: number;
   /**
@@ -130,7 +135,10 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const units = await planUnits(source, expanded, 1);
   const columns = new ColumnUnion();
-  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
+  // Rows laid out on the union of the files' first formats from the start, as on the workers: rows handed on as
+  // they are found have every column (a stream is not read ahead: its header is met as it comes).
+  if (expanded && plans.some(needsColumns) && !expanded.files.some((f) => f.stream)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
+  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
   const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold() };
@@ -212,7 +220,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
     topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold() },
   };
-  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined));
+  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
