@@ -33,7 +33,8 @@ export async function executeQuery(
     remapLineColumn(columns, rows, lines);
     if (lineShift) shiftLineColumn(columns, rows, lineShift);
   };
-  // Rows sent as partial results are not sent again: the response holds the rest (the client puts them together).
+  // Rows sent as partial results are not sent again, nor kept here: the response holds the rest (the client puts
+  // them together).
   let streamed = 0;
   return queryRequest('Flow log query', params.query, token, progress, async (signal) => {
     const result = await runQuery(source, params.query, {
@@ -44,9 +45,10 @@ export async function executeQuery(
         streamed += rows.length;
         onRows({ columns, rows });
       } : undefined,
+      keepStreamedRows: onRows === undefined,
       onProgress: percentReporter(progress, sizes),
     });
-    const rest = streamed > 0 ? result.rows.slice(streamed) : result.rows;
+    const rest = result.rows;
     toDocumentLines(result.columns, rest);
     return withReadings({ ...result, rows: rest, ...(streamed > 0 ? { streamedRows: streamed } : {}), header, source: info }, params, settings);
   });
