@@ -12,7 +12,7 @@ import { diagnose, VERDICTS } from '../../server/src/core/diagnose';
 import { checkConversationQuery, runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
 import { QueryError } from '../../server/src/core/query';
 import { jobHostThreadId, jobsRunOffThread, runOffThread, stopJobHost } from '../../server/src/core/threads/offThread';
-import { DIAGNOSE_JOB, DiagnoseJob, toDiagnoseWire } from '../../server/src/handlers/diagnose';
+import { DiagnoseJob, diagnoseOffThread, toDiagnoseWire } from '../../server/src/handlers/diagnose';
 import { CONVERSATION_QUERY_JOB, ConversationQueryJob } from '../../server/src/handlers/conversationQuery';
 import { documentLine } from '../../server/src/handlers/source';
 import type { DiagnoseResultWire, QueryResultWire } from '../../server/src/protocol';
@@ -85,14 +85,17 @@ describe('jobs on the job host thread', () => {
       { source: { kind: 'files', paths: [planted] }, limit: 5 },
       { source: { kind: 'files', paths: [big] } },
     ];
+    let interfaces = 0;
     for (const job of cases) {
-      const off = await runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, job);
+      const off = await diagnoseOffThread(job);
       const here = toDiagnoseWire(await diagnose(job.source, { list: VERDICTS, limit: job.limit }), documentLine(job.lines));
       assert.ok(off.totals.conversations > 0);
       assert.deepEqual(withoutTime(off), withoutTime(here));
+      interfaces = Math.max(interfaces, off.coverage.length);
     }
+    assert.ok(interfaces > 8, 'a coverage of several parts was put back together');
     // The 16 MB file spilled (its join's warning-free result above is the spilled one: the counts say so).
-    const bigResult = await runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, { source: { kind: 'files', paths: [big] } });
+    const bigResult = await diagnoseOffThread({ source: { kind: 'files', paths: [big] } });
     assert.equal(bigResult.verdicts['response-rejected'], Math.ceil(250_000 / 3));
     assert.equal(bigResult.verdicts['no-response'], 250_000 - Math.ceil(250_000 / 3));
     assert.ok(typeof jobHostThreadId() === 'number', 'a host thread ran the jobs');
@@ -125,7 +128,7 @@ describe('jobs on the job host thread', () => {
   it('a cancelled job stops while it spills, leaves no spill file, and the same thread takes the next job', async () => {
     const abort = new AbortController();
     const progress: number[] = [];
-    const running = runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, { source: { kind: 'files', paths: [big] } }, { signal: abort.signal, onProgress: (done) => progress.push(done) });
+    const running = diagnoseOffThread({ source: { kind: 'files', paths: [big] } }, { signal: abort.signal, onProgress: (done) => progress.push(done) });
     const thread = jobHostThreadId();
     // Cancel once the join has spilled: a spill folder inside the job's folder.
     const spilling = () => readdirSync(privateTmp).some((job) => readdirSync(join(privateTmp, job)).some((f) => f.startsWith('flowlog-diagnose-')));
@@ -138,13 +141,13 @@ describe('jobs on the job host thread', () => {
     assert.deepEqual(readdirSync(privateTmp), [], 'the spill files are gone');
     assert.ok(progress.length > 0, 'progress came from the host');
     // The next job runs on the same thread, to the end.
-    const next = await runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, { source: { kind: 'files', paths: [planted] } });
+    const next = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
     assert.equal(jobHostThreadId(), thread);
     assert.deepEqual(withoutTime(next), withoutTime(toDiagnoseWire(await diagnose({ kind: 'files', paths: [planted] }, { list: VERDICTS }))));
     // A signal aborted before the job starts: nothing runs.
     const before = new AbortController();
     before.abort();
-    await assert.rejects(runOffThread(DIAGNOSE_JOB, { source: { kind: 'files', paths: [big] } }, { signal: before.signal }), (e: Error) => e.name === 'AbortError');
+    await assert.rejects(diagnoseOffThread({ source: { kind: 'files', paths: [big] } }, { signal: before.signal }), (e: Error) => e.name === 'AbortError');
   });
 
   it('a cancelled conversations query with a spilling GROUP BY leaves nothing behind either', async () => {
@@ -166,7 +169,7 @@ describe('jobs on the job host thread', () => {
     const missing = join(dir, 'not-there.flowlog');
     // The core reads what it can and says what it could not (a warning): the same off the main thread.
     const here = toDiagnoseWire(await diagnose({ kind: 'files', paths: [missing] }, { list: VERDICTS }));
-    const off = await runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, { source: { kind: 'files', paths: [missing] } } satisfies DiagnoseJob);
+    const off = await diagnoseOffThread({ source: { kind: 'files', paths: [missing] } } satisfies DiagnoseJob);
     assert.ok(here.warnings.some((w) => w.includes('not-there.flowlog')), `the core names the missing file: ${here.warnings.join('; ')}`);
     assert.deepEqual(withoutTime(off), withoutTime(here));
   });

@@ -30,6 +30,11 @@ export interface JobContext {
   onProgress: (done: number, total: number) => void;
   /** A folder for the job's spill files (removed after the job), or undefined: the system's temporary folder. */
   spillDir?: string;
+  /**
+   * Sends a part of the result ahead of it (the caller's onPart gets them in order): a result of many small objects
+   * sent in parts is deserialized by the caller a part at a time, with its event loop let in between.
+   */
+  part: (value: unknown) => void;
 }
 
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
@@ -37,6 +42,7 @@ export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>
 export interface OffThreadOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  onPart?: (value: unknown) => void;
 }
 
 const jobs = new Map<string, JobHandler>();
@@ -55,6 +61,7 @@ const HOST_MARK = 'flowlogJobHost';
 type ToHost = { type: 'run'; id: number; job: string; payload: unknown; spillDir: string } | { type: 'cancel'; id: number };
 type FromHost =
   | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'part'; id: number; value: unknown }
   | { type: 'done'; id: number; result: unknown }
   | { type: 'error'; id: number; error: WireError };
 
@@ -111,7 +118,7 @@ export function maybeRunAsJobHost(): boolean {
       post({ type: 'progress', id: m.id, done, total });
     };
     Promise.resolve()
-      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir }))
+      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir, part: (value) => post({ type: 'part', id: m.id, value }) }))
       .then((result) => post({ type: 'done', id: m.id, result }), (e: unknown) => post({ type: 'error', id: m.id, error: toWire(e) }))
       .finally(() => running.delete(m.id));
   });
@@ -122,7 +129,10 @@ interface PendingJob {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onProgress?: (done: number, total: number) => void;
+  onPart?: (value: unknown) => void;
   spillDir: string;
+  /** What a callback of the caller threw (the job is then cancelled, and fails with it). */
+  failure?: Error;
 }
 
 /** The main thread's side of one host thread. */
@@ -138,22 +148,31 @@ class JobHost {
     this.worker.on('message', (m: FromHost) => {
       const p = this.pending.get(m.id);
       if (!p) return;
-      if (m.type === 'progress') {
-        p.onProgress?.(m.done, m.total);
+      if (m.type === 'progress' || m.type === 'part') {
+        try {
+          if (m.type === 'progress') p.onProgress?.(m.done, m.total);
+          else p.onPart?.(m.value);
+        } catch (e) {
+          // The caller's callback failed: the job is of no use any more.
+          this.cancel(m.id);
+          p.onProgress = p.onPart = undefined;
+          p.failure ??= e as Error;
+        }
         return;
       }
       this.settle(m.id);
-      if (m.type === 'done') p.resolve(m.result);
+      if (p.failure) p.reject(p.failure);
+      else if (m.type === 'done') p.resolve(m.result);
       else p.reject(fromWire(m.error));
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the diagnosis thread stopped (exit code ${code})`)));
   }
 
-  run(id: number, job: string, payload: unknown, onProgress: PendingJob['onProgress']): Promise<unknown> {
+  run(id: number, job: string, payload: unknown, options: OffThreadOptions): Promise<unknown> {
     const spillDir = mkdtempSync(join(tmpdir(), 'flowlog-job-'));
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, spillDir });
+      this.pending.set(id, { resolve, reject, onProgress: options.onProgress, onPart: options.onPart, spillDir });
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
       if (this.pending.size === 1) this.worker.ref();
@@ -214,11 +233,11 @@ export function jobsRunOffThread(): boolean {
  * Progress comes as whole percents; the result and errors as the job gave them (a QueryError with its position).
  */
 export async function runOffThread<T>(name: string, payload: unknown, options: OffThreadOptions = {}): Promise<T> {
-  const { signal, onProgress = () => undefined } = options;
+  const { signal, onProgress = () => undefined, onPart = () => undefined } = options;
   if (!jobsRunOffThread()) {
     const handler = jobs.get(name);
     if (!handler) throw new Error(`no job ${name}`);
-    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress })) as T;
+    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress, part: onPart })) as T;
   }
   signal?.throwIfAborted();
   host ??= new JobHost(workerScript()!, (gone) => {
@@ -229,7 +248,7 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   const onAbort = () => running.cancel(id);
   signal?.addEventListener('abort', onAbort);
   try {
-    return (await running.run(id, name, payload, onProgress)) as T;
+    return (await running.run(id, name, payload, { onProgress, onPart })) as T;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
