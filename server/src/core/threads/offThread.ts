@@ -31,10 +31,11 @@ export interface JobContext {
   /** A folder for the job's spill files (removed after the job), or undefined: the system's temporary folder. */
   spillDir?: string;
   /**
-   * Sends a part of the result ahead of it (the caller's onPart gets them in order): a result of many small objects
-   * sent in parts is deserialized by the caller a part at a time, with its event loop let in between.
+   * Sends a part of the result ahead of it (the caller's onPart gets them in order), resolved once the caller has
+   * taken it: a result of many small objects sent a part at a time is deserialized by the caller in short steps with
+   * its event loop let in between (parts posted at once would be deserialized in one go).
    */
-  part: (value: unknown) => void;
+  part: (value: unknown) => Promise<void>;
 }
 
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
@@ -58,7 +59,7 @@ const CANCEL_GRACE_MS = 3000;
 const IDLE_MS = 60_000;
 const HOST_MARK = 'flowlogJobHost';
 
-type ToHost = { type: 'run'; id: number; job: string; payload: unknown; spillDir: string } | { type: 'cancel'; id: number };
+type ToHost = { type: 'run'; id: number; job: string; payload: unknown; spillDir: string } | { type: 'cancel'; id: number } | { type: 'partTaken'; id: number };
 type FromHost =
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'part'; id: number; value: unknown }
@@ -97,10 +98,16 @@ export function maybeRunAsJobHost(): boolean {
   if (isMainThread || !workerData?.[HOST_MARK]) return false;
   const port = parentPort!;
   const running = new Map<number, AbortController>();
+  const partTaken = new Map<number, () => void>();
   const post = (m: FromHost) => port.postMessage(m);
   port.on('message', (m: ToHost) => {
     if (m.type === 'cancel') {
       running.get(m.id)?.abort();
+      partTaken.get(m.id)?.();
+      return;
+    }
+    if (m.type === 'partTaken') {
+      partTaken.get(m.id)?.();
       return;
     }
     const handler = jobs.get(m.job);
@@ -111,6 +118,13 @@ export function maybeRunAsJobHost(): boolean {
     const abort = new AbortController();
     running.set(m.id, abort);
     let lastPercent = -1;
+    const part = (value: unknown) => new Promise<void>((resolve) => {
+      partTaken.set(m.id, () => {
+        partTaken.delete(m.id);
+        resolve();
+      });
+      post({ type: 'part', id: m.id, value });
+    });
     const onProgress = (done: number, total: number) => {
       const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
       if (percent === lastPercent) return;
@@ -118,9 +132,12 @@ export function maybeRunAsJobHost(): boolean {
       post({ type: 'progress', id: m.id, done, total });
     };
     Promise.resolve()
-      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir, part: (value) => post({ type: 'part', id: m.id, value }) }))
+      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir, part }))
       .then((result) => post({ type: 'done', id: m.id, result }), (e: unknown) => post({ type: 'error', id: m.id, error: toWire(e) }))
-      .finally(() => running.delete(m.id));
+      .finally(() => {
+        running.delete(m.id);
+        partTaken.delete(m.id);
+      });
   });
   return true;
 }
@@ -151,7 +168,10 @@ class JobHost {
       if (m.type === 'progress' || m.type === 'part') {
         try {
           if (m.type === 'progress') p.onProgress?.(m.done, m.total);
-          else p.onPart?.(m.value);
+          else {
+            p.onPart?.(m.value);
+            this.worker.postMessage({ type: 'partTaken', id: m.id } satisfies ToHost);
+          }
         } catch (e) {
           // The caller's callback failed: the job is of no use any more.
           this.cancel(m.id);
@@ -237,7 +257,8 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   if (!jobsRunOffThread()) {
     const handler = jobs.get(name);
     if (!handler) throw new Error(`no job ${name}`);
-    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress, part: onPart })) as T;
+    const part = async (value: unknown) => onPart(value);
+    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress, part })) as T;
   }
   signal?.throwIfAborted();
   host ??= new JobHost(workerScript()!, (gone) => {
