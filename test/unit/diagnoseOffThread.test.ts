@@ -150,6 +150,19 @@ describe('jobs on the job host thread', () => {
     await assert.rejects(diagnoseOffThread({ source: { kind: 'files', paths: [big] } }, { signal: before.signal }), (e: Error) => e.name === 'AbortError');
   });
 
+  it('a host stopped while a job runs: the job fails, its spill folder goes, the next job gets a new host', async () => {
+    const running = diagnoseOffThread({ source: { kind: 'files', paths: [big] } });
+    const thread = jobHostThreadId();
+    const spilling = () => readdirSync(privateTmp).some((job) => readdirSync(join(privateTmp, job)).some((f) => f.startsWith('flowlog-diagnose-')));
+    while (!spilling()) await new Promise((r) => setTimeout(r, 2));
+    await stopJobHost();
+    await assert.rejects(running, /the diagnosis thread was stopped/);
+    assert.deepEqual(readdirSync(privateTmp), [], 'the spill files are gone');
+    const next = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
+    assert.ok(next.totals.conversations > 0);
+    assert.notEqual(jobHostThreadId(), thread, 'a new host thread');
+  });
+
   it('a cancelled conversations query with a spilling GROUP BY leaves nothing behind either', async () => {
     const abort = new AbortController();
     const running = runOffThread(CONVERSATION_QUERY_JOB, { source: { kind: 'files', paths: [big] }, query: 'select client_address, count(*) group by client_address' } satisfies ConversationQueryJob, { signal: abort.signal, onProgress: (done, total) => done > total / 4 && abort.abort() });

@@ -33,7 +33,10 @@ registerJob(DIAGNOSE_JOB, async (payload, ctx) => {
   const wire = toDiagnoseWire(result, documentLine(lines, lineShift));
   // The coverage is most of the object (up to DIAGNOSE_MAX_INTERFACES × DIAGNOSE_MAX_SPANS spans: 6.7 MB of 6.8 on the
   // wide 1 GB file): sent in parts, so that the server's main thread takes it in short steps, not in one.
-  for (let k = 0; k < wire.coverage.length; k += COVERAGE_PART) await ctx.part(wire.coverage.slice(k, k + COVERAGE_PART));
+  for (let k = 0; k < wire.coverage.length; k += COVERAGE_PART) {
+    await ctx.part(wire.coverage.slice(k, k + COVERAGE_PART));
+    ctx.signal.throwIfAborted();
+  }
   return { ...wire, coverage: [] };
 });
 

@@ -185,8 +185,8 @@ class JobHost {
       else if (m.type === 'done') p.resolve(m.result);
       else p.reject(fromWire(m.error));
     });
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`the diagnosis thread stopped (exit code ${code})`)));
+    this.worker.on('error', (e) => this.failJobs(this.retire(), e));
+    this.worker.on('exit', (code) => this.failJobs(this.retire(), new Error(`the diagnosis thread stopped (exit code ${code})`)));
   }
 
   run(id: number, job: string, payload: unknown, options: OffThreadOptions): Promise<unknown> {
@@ -222,21 +222,30 @@ class JobHost {
     }
   }
 
-  private fail(error: Error): void {
-    if (this.dead) return;
+  /** Takes no more jobs (the next one starts a new host); the jobs it had, to fail. */
+  private retire(): PendingJob[] {
+    if (this.dead) return [];
     this.dead = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.onGone(this);
-    for (const [id, p] of [...this.pending]) {
-      this.settle(id);
+    const jobs = [...this.pending.values()];
+    this.pending.clear();
+    return jobs;
+  }
+
+  /** Jobs of a host that is gone: their spill folders go (nothing writes there any more) and they fail. */
+  private failJobs(jobs: PendingJob[], error: Error): void {
+    for (const p of jobs) {
+      rmSync(p.spillDir, { recursive: true, force: true });
       p.reject(error);
     }
   }
 
-  /** Stops the thread; its jobs (if any) fail with `error`. */
+  /** Stops the thread; its jobs (if any) fail with `error` once it has stopped. */
   async terminate(error = new Error('the diagnosis thread was stopped')): Promise<void> {
-    this.fail(error);
+    const jobs = this.retire();
     await this.worker.terminate();
+    this.failJobs(jobs, error);
   }
 }
 
