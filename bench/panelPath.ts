@@ -9,7 +9,7 @@ import {
   ConfigurationRequest, ExitNotification, InitializeRequest, InitializedNotification, ProgressType, ProtocolConnection,
   ShutdownRequest, StreamMessageReader, StreamMessageWriter, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { CheckQueryRequest, QueryRequest, QueryRowsProgress, SummaryParams, SummaryRequest, SummaryResultWire } from '../server/src/protocol';
+import { CheckQueryRequest, DiagnoseRequest, DiagnoseResultWire, QueryRequest, QueryRowsProgress, SummaryParams, SummaryRequest, SummaryResultWire } from '../server/src/protocol';
 
 /** What typing in the query panel sends: a query with a search and SQL to check. */
 const CHECK = { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*) as n group by srcaddr order by n desc' };
@@ -72,6 +72,13 @@ export class ServerSession {
     } finally {
       sub.dispose();
     }
+  }
+
+  /** The summary page's Diagnose section (flowlog/diagnose, sent after every summary) on a file on disk. */
+  async diagnose(file: string): Promise<{ seconds: number; result: DiagnoseResultWire }> {
+    const t0 = performance.now();
+    const result = await this.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(file).toString() });
+    return { seconds: (performance.now() - t0) / 1000, result };
   }
 
   /** A query as the panel sends it (rows kept up to `limit`, partial results): first rows and whole request. */

@@ -4,6 +4,8 @@ import { startServer } from './languageServer';
 import { maybeRunAsPoolWorker } from './core/threads/pool';
 import { maybeRunAsLintWorker } from './core/lint/lintFile';
 import { maybeRunAsDiagnoseWorker } from './core/diagnose';
+import { maybeRunAsJobHost } from './core/threads/offThread';
 
-// The bundle also runs as a worker thread (big files are scanned on every core; a diagnosis reads on a second one).
-if (!maybeRunAsPoolWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker()) startServer(createConnection(ProposedFeatures.all));
+// The bundle also runs as a worker thread (big files are scanned on every core; a diagnosis or a conversations query
+// runs on the job host thread, and reads on that thread's own workers).
+if (!maybeRunAsPoolWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker() && !maybeRunAsJobHost()) startServer(createConnection(ProposedFeatures.all));

@@ -1,9 +1,12 @@
 // flowlog/diagnose: connectivity diagnosis (conversations and verdicts, scans and brute force, capture coverage) of
 // the open document, the file on disk (streamed: big files are never open here), a decoded view's file, or every
 // flow log under a folder. The core does the work; this turns its result into the bounded object the summary's
-// Diagnose section shows, with the document's line numbers.
+// Diagnose section shows, with the document's line numbers. The diagnosis and that object are made on the job host
+// thread (core/threads/offThread.ts): the server's main thread answers other requests meanwhile.
 import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { DiagnoseResult, VERDICTS, diagnose, readingText } from '../core/diagnose';
+import type { QuerySource } from '../core/query';
+import { OffThreadOptions, registerJob, runOffThread } from '../core/threads/offThread';
 import { evidenceOf } from '../core/diagnose/readings';
 import type { RecordRef } from '../core/diagnose';
 import {
@@ -13,14 +16,50 @@ import {
 import { DocumentStore } from './documents';
 import { abortOn, cancelledOr, documentLine, percentReporter, resolveSource } from './source';
 
+/** The job that diagnoses off the main thread: the source, and what maps the engine's lines to the document's. */
+export const DIAGNOSE_JOB = 'flowlog.diagnose';
+
+export interface DiagnoseJob {
+  source: QuerySource;
+  limit?: number;
+  lines?: Int32Array;
+  lineShift?: number;
+}
+
+registerJob(DIAGNOSE_JOB, async (payload, ctx) => {
+  const { source, limit, lines, lineShift } = payload as DiagnoseJob;
+  // Every verdict listed (ok too): each count in the view opens the records of its listed conversations.
+  const result = await diagnose(source, { signal: ctx.signal, onProgress: ctx.onProgress, spillDir: ctx.spillDir, list: VERDICTS, limit });
+  const wire = toDiagnoseWire(result, documentLine(lines, lineShift));
+  // The coverage is most of the object (up to DIAGNOSE_MAX_INTERFACES × DIAGNOSE_MAX_SPANS spans: 6.7 MB of 6.8 on the
+  // wide 1 GB file): sent in parts, so that the server's main thread takes it in short steps, not in one.
+  for (let k = 0; k < wire.coverage.length; k += COVERAGE_PART) {
+    await ctx.part(wire.coverage.slice(k, k + COVERAGE_PART));
+    ctx.signal.throwIfAborted();
+  }
+  return { ...wire, coverage: [] };
+});
+
+/** Interfaces' coverage per part of the diagnose job's result. */
+const COVERAGE_PART = 8;
+
+/** The diagnose job's result, its coverage put back together from its parts. */
+export async function diagnoseOffThread(job: DiagnoseJob, options: Omit<OffThreadOptions, 'onPart'> = {}): Promise<DiagnoseResultWire> {
+  const coverage: InterfaceCoverageWire[] = [];
+  const onPart = (part: unknown) => void coverage.push(...(part as InterfaceCoverageWire[]));
+  const wire = await runOffThread<DiagnoseResultWire>(DIAGNOSE_JOB, job, { ...options, onPart });
+  wire.coverage = coverage;
+  return wire;
+}
+
 export async function executeDiagnose(documents: DocumentStore, params: DiagnoseParams, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<DiagnoseResultWire> {
   const { source, lines, lineShift, info, sizes } = await resolveSource(documents, params.uri, false, params.glob);
   const abort = abortOn(token);
   progress?.begin('Flow log diagnosis', 0, undefined, true);
   try {
-    // Every verdict listed (ok too): each count in the view opens the records of its listed conversations.
-    const result = await diagnose(source, { signal: abort.signal, onProgress: percentReporter(progress, sizes), list: VERDICTS, limit: params.limit });
-    return toDiagnoseWire(result, documentLine(lines, lineShift), info);
+    const wire = await diagnoseOffThread({ source, limit: params.limit, lines, lineShift }, { signal: abort.signal, onProgress: percentReporter(progress, sizes) });
+    wire.source = info;
+    return wire;
   } catch (e) {
     throw cancelledOr(e, abort.signal);
   } finally {

@@ -1,0 +1,116 @@
+// flowlog/diagnose and the conversations query with the job host on (the bundle dist/server.js as the host thread,
+// as in the packaged server; npm test builds it first): a JSON document's own lines, progress, a query error at its
+// position, a file that is not there, and a cancelled request answered RequestCancelled, after which the same host
+// answers the next request.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CancellationTokenSource, LSPErrorCodes, WorkDoneProgress, WorkDoneProgressReport } from 'vscode-languageserver-protocol/node';
+import { DiagnoseRequest, QUERY_SYNTAX_ERROR, QueryRequest } from '../../server/src/protocol';
+import { jobHostThreadId, jobsRunOffThread, stopJobHost } from '../../server/src/core/threads/offThread';
+import { runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
+import { plantConversations } from '../support/plantConversations';
+import { TestClient, inMemoryServer } from './harness';
+
+const BUNDLE = resolve(__dirname, '../../dist/server.js');
+const SEED = [
+  'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
+  'V1 1251762227 eni-lq6mkcis 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK',
+];
+const savedScript = process.env.FLOWLOG_WORKER_SCRIPT;
+
+let client: TestClient;
+let dir: string;
+
+before(async () => {
+  assert.ok(existsSync(BUNDLE), 'npm test builds dist/server.js first');
+  process.env.FLOWLOG_WORKER_SCRIPT = BUNDLE;
+  client = inMemoryServer();
+  await client.initialize();
+  dir = mkdtempSync(join(tmpdir(), 'flowlog-lsp-offthread-'));
+});
+
+after(async () => {
+  client.dispose();
+  await stopJobHost();
+  if (savedScript === undefined) delete process.env.FLOWLOG_WORKER_SCRIPT;
+  else process.env.FLOWLOG_WORKER_SCRIPT = savedScript;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the diagnosis and the conversations query on the job host thread', () => {
+  it("a JSON document's records on its own lines, in the diagnosis and in request_line/reply_line", async () => {
+    assert.ok(jobsRunOffThread());
+    const json = (src: string, dst: string, start: number, action: string) =>
+      `{"version":"V1","account_id":"1251762227","interface_id":"eni-lq6mkcis","srcaddr":"${src}","dstaddr":"${dst}","srcport":0,"dstport":0,"protocol":1,"packets":4,"bytes":336,"start":${start},"end":1432917142,"action":"${action}","log_status":"OK"}`;
+    const uri = 'file:///tmp/offthread-seed.json';
+    await client.open(uri, ['', json('203.0.113.12', '172.31.16.139', 1432917027, 'ACCEPT'), '', json('172.31.16.139', '203.0.113.12', 1432917094, 'REJECT')].join('\n'));
+    const r = await client.connection.sendRequest(DiagnoseRequest, { uri });
+    assert.equal(r.verdicts['response-rejected'], 1);
+    const c = r.conversations[0];
+    assert.deepEqual([c.evidence.request?.line, c.evidence.reply?.line], [2, 4]);
+    assert.match(c.readingText, /offthread-seed\.json:2 \(ACCEPT\) · reply \S+offthread-seed\.json:4 \(REJECT\)/);
+    const q = await client.connection.sendRequest(QueryRequest, { uri, query: 'verdict:response-rejected | select verdict, request_line, reply_line' });
+    assert.deepEqual(q.rows, [['response-rejected', 2, 4]]);
+    assert.equal(typeof jobHostThreadId(), 'number', 'the host thread answered');
+  });
+
+  it('a planted log from disk: the rows runConversationQuery gives, with work-done progress from the host', async () => {
+    const file = join(dir, 'planted.flowlog');
+    writeFileSync(file, plantConversations({ seed: 4 }).text);
+    const query = 'NOT verdict:ok | select verdict, service, count(*) as n group by 1, 2 order by n desc, 1, 2';
+    const token = 'offthread-progress';
+    const reports: WorkDoneProgressReport[] = [];
+    const sub = client.connection.onProgress(WorkDoneProgress.type, token, (p) => {
+      if (p.kind === 'report') reports.push(p);
+    });
+    const r = await client.connection.sendRequest(QueryRequest, { uri: pathToFileURL(file).toString(), query, workDoneToken: token });
+    sub.dispose();
+    const here = await runConversationQuery({ kind: 'files', paths: [file] }, query);
+    assert.deepEqual(r.rows, here.rows);
+    assert.equal(r.stats.conversations, here.stats.records);
+    assert.ok(reports.length > 0 && reports.every((p) => typeof p.percentage === 'number'), 'work-done progress reported');
+  });
+
+  it('a query error at its position, and a file that is not there, answer as they did on the main thread', async () => {
+    const uri = 'file:///tmp/offthread-seed.flowlog';
+    await client.open(uri, SEED.join('\n'));
+    await assert.rejects(client.connection.sendRequest(QueryRequest, { uri, query: 'verdict:ok | select srcaddr' }), (err: { code: number; data: { line: number; column: number; formatted: string } }) => {
+      assert.equal(err.code, QUERY_SYNTAX_ERROR);
+      assert.deepEqual([err.data.line, err.data.column], [1, 21]);
+      assert.match(err.data.formatted, /conversations have no column srcaddr/);
+      return true;
+    });
+    const missing = pathToFileURL(join(dir, 'not-there.flowlog')).toString();
+    await assert.rejects(client.connection.sendRequest(DiagnoseRequest, { uri: missing }), /no such file or folder/);
+    await assert.rejects(client.connection.sendRequest(QueryRequest, { uri: missing, query: 'verdict:ok' }), /no such file or folder/);
+  });
+
+  it('a cancelled diagnosis and a cancelled conversations query answer RequestCancelled; the same host answers next', async () => {
+    const file = join(dir, 'big.flowlog');
+    const line = (i: number) => `2 1251762227 eni-lq6mkcis 172.31.16.139 10.0.${(i >> 8) & 255}.${i & 255} ${20000 + (i % 30000)} 22 6 20 4249 ${1418530010 + i} ${1418530070 + i} ACCEPT OK`;
+    writeFileSync(file, Array.from({ length: 300_000 }, (_, i) => line(i)).join('\n'));
+    const uri = pathToFileURL(file).toString();
+    for (const send of [
+      (token: CancellationTokenSource) => client.connection.sendRequest(DiagnoseRequest, { uri }, token.token),
+      (token: CancellationTokenSource) => client.connection.sendRequest(QueryRequest, { uri, query: 'select client_address, count(*) group by 1' }, token.token),
+    ]) {
+      const source = new CancellationTokenSource();
+      const running = send(source);
+      setTimeout(() => source.cancel(), 50);
+      await assert.rejects(running, (e: { code: number }) => {
+        assert.equal(e.code, LSPErrorCodes.RequestCancelled);
+        return true;
+      });
+    }
+    const thread = jobHostThreadId();
+    const seedFile = join(dir, 'seed.flowlog');
+    writeFileSync(seedFile, SEED.join('\n') + '\n');
+    const r = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(seedFile).toString() });
+    assert.deepEqual(r.conversations[0].evidence, { request: { file: seedFile, line: 1 }, reply: { file: seedFile, line: 2 } });
+    assert.equal(jobHostThreadId(), thread, 'the same host thread');
+  });
+});
