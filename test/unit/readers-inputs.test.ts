@@ -3,6 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { expandInputs } from '../../server/src/core/readers';
 import { globToRegExp, originOf } from '../../server/src/core/readers/inputs';
 
@@ -10,6 +12,20 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'deliveries');
 const rel = (p: string) => relative(FIXTURES, p).split('\\').join('/');
 
 describe('readers: inputs', () => {
+  it('walks a subfolder of 150,000 files (the walk once overflowed the call stack)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flowlog-walk-'));
+    try {
+      const sub = join(root, 'a', 'b');
+      mkdirSync(sub, { recursive: true });
+      for (let i = 0; i < 150_000; i++) closeSync(openSync(join(sub, `${i}.log`), 'w'));
+      writeFileSync(join(root, 'top.flowlog'), 'x\n');
+      const expanded = await expandInputs([root], { sniff: false });
+      assert.equal(expanded.files.length + expanded.skipped.length, 150_001);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('expands a folder recursively into a sorted list of files with sizes', async () => {
     const { files, skipped } = await expandInputs([join(FIXTURES, 'cls-json')]);
     assert.deepEqual(files.map((f) => rel(f.path)), [

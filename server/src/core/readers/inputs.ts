@@ -206,19 +206,27 @@ export function notAFlowLogText(head: Uint8Array, decompressed: boolean): string
   return undefined;
 }
 
-/** Every file under a folder, recursively (symbolic links to folders are not followed, so no cycle). */
-async function walk(dir: string): Promise<string[]> {
+/**
+ * Every file under a folder, recursively, in no particular order (the caller sorts; symbolic links to folders are
+ * not followed, so no cycle). A loop, not recursion that spread each subfolder's list into its parent's: a
+ * subfolder of some hundred thousand files overflowed the call stack (`flowlog diagnose /tmp`).
+ */
+async function walk(root: string): Promise<string[]> {
   const out: string[] = [];
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+  const folders = [root];
+  while (folders.length > 0) {
+    const dir = folders.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) folders.push(p);
+      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+    }
   }
   return out;
 }
