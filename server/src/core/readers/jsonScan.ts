@@ -37,18 +37,24 @@ export class FlatObjectScanner {
   count = 0;
   /** The object scanned last has exactly the keys given as `expected`, in that order. */
   sameKeys = false;
+  /** Where the blanks after the object's `}` end (the line's end when the line is the object alone). */
+  stop = 0;
   private readonly decoder = new TextDecoder();
 
   /**
-   * Scans a flat object from `buf[i] === '{'` to its `}` (only blanks may follow). Fills the key and value
-   * spans; false when the line is not one flat JSON object.
+   * Scans a flat object from `buf[i] === '{'` to its `}` and the blanks after it (`stop`: where they end). Fills
+   * the key and value spans; false when the bytes from `i` are not one flat JSON object. Nothing of the object may
+   * be a line break (a `\n` or `\r` fails the scan): `end` may be a line's end, or further, in a run of lines.
    */
   scan(buf: Uint8Array, i: number, end: number, expected: readonly Uint8Array[]): boolean {
     this.count = 0;
     let same = true;
     this.sameKeys = false;
     i = skipBlanks(buf, i + 1, end);
-    if (i < end && buf[i] === CLOSE_BRACE) return skipBlanks(buf, i + 1, end) === end;
+    if (i < end && buf[i] === CLOSE_BRACE) {
+      this.stop = skipBlanks(buf, i + 1, end);
+      return true;
+    }
     for (;;) {
       if (i >= end || buf[i] !== QUOTE) return false;
       const k = this.count;
@@ -175,7 +181,8 @@ export class FlatObjectScanner {
       }
       if (buf[i] === CLOSE_BRACE) {
         this.sameKeys = same && this.count === expected.length;
-        return skipBlanks(buf, i + 1, end) === end;
+        this.stop = skipBlanks(buf, i + 1, end);
+        return true;
       }
       return false;
     }
@@ -202,10 +209,11 @@ export class FlatObjectScanner {
   }
 }
 
+/** Past spaces and tabs (JSON's other blanks, `\r` and `\n`, end lines: never inside one). */
 export function skipBlanks(buf: Uint8Array, i: number, end: number): number {
   while (i < end) {
     const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    if (c !== 32 && c !== 9) break;
     i++;
   }
   return i;
@@ -224,9 +232,13 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     const c = buf[i];
     if (c === QUOTE) {
       i++;
-      while (i < end && buf[i] !== QUOTE) i += buf[i] === BACKSLASH ? 2 : 1;
+      while (i < end && buf[i] !== QUOTE) {
+        if (buf[i] === 10 || buf[i] === 13) return -1;
+        i += buf[i] === BACKSLASH ? 2 : 1;
+      }
       if (i >= end) return -1;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    } else if (c === 10 || c === 13) return -1;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
     else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
       if (depth === 0) return i + 1;
