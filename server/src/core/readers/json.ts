@@ -140,7 +140,9 @@ export class JsonLinesSink implements LineSink {
       this.writeProjected(buf, start, end, layout, layout.projection, lineNo);
       return;
     }
-    if (!layout.pendingHeader) this.bindFull();
+    // Bound as without projection before the line, and before the header it may bring (a header of keys that are
+    // no field names is no header line for the engine: it is read as a line under the header bound then).
+    this.bindFull();
     if (this.writeFull(this.out, buf, start, end, layout, lineNo) && layout.pendingHeader) {
       // Written once a record of the new key set is good, so a bad line alone does not change the header.
       this.out.headerBeforeLastLine(layout.pendingHeader.map(headerName));

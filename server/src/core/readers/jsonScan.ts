@@ -11,6 +11,13 @@ const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
+/** Bytes that end a run of ordinary string bytes: a quote, a backslash, a control character, a space, DEL. */
+const STRING_STOP = new Uint8Array(256);
+for (let b = 0; b <= 32; b++) STRING_STOP[b] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+STRING_STOP[127] = 1;
+
 export const enum Kind {
   /** Copy `buf[start, end)`. */
   Raw,
@@ -82,6 +89,7 @@ export class FlatObjectScanner {
           const c = buf[j];
           if (c === QUOTE) break;
           if (c === BACKSLASH) {
+            if (buf[j + 1] < 32) return false;
             j += 2;
             continue;
           }
@@ -91,10 +99,14 @@ export class FlatObjectScanner {
       }
       this.keyStart[k] = i + 1;
       this.keyEnd[k] = j;
-      i = skipBlanks(buf, j + 1, end);
-      if (i >= end || buf[i] !== COLON) return false;
-      i = skipBlanks(buf, i + 1, end);
-      if (i >= end) return false;
+      // `":` then the value, without blanks: the usual case, without a call.
+      if (j + 2 < end && buf[j + 1] === COLON && buf[j + 2] > 32) i = j + 2;
+      else {
+        i = skipBlanks(buf, j + 1, end);
+        if (i >= end || buf[i] !== COLON) return false;
+        i = skipBlanks(buf, i + 1, end);
+        if (i >= end) return false;
+      }
       // Value
       const c = buf[i];
       if (c === QUOTE) {
@@ -102,19 +114,21 @@ export class FlatObjectScanner {
         let esc = false;
         let blank = false;
         for (;;) {
+          // Ordinary bytes by a table (one load and one test a byte): the rest is a quote, an escape or a blank.
+          while (e < end && STRING_STOP[buf[e]] === 0) e++;
           if (e >= end) return false;
           const d = buf[e];
           if (d === QUOTE) break;
           if (d === BACKSLASH) {
+            // An escaped control character (a line break, in a run of lines) is invalid JSON.
+            if (buf[e + 1] < 32) return false;
             esc = true;
             e += 2;
             continue;
           }
           // A control character is invalid JSON; a space or DEL is valid, but no field value can hold one.
-          if (d <= 32 || d === 127) {
-            if (d < 32) return false;
-            blank = true;
-          }
+          if (d < 32) return false;
+          blank = true;
           e++;
         }
         if (esc) {
@@ -173,6 +187,10 @@ export class FlatObjectScanner {
         i = e;
       } else return false;
       this.count++;
+      if (i + 1 < end && buf[i] === COMMA && buf[i + 1] === QUOTE) {
+        i++;
+        continue;
+      }
       i = skipBlanks(buf, i, end);
       if (i >= end) return false;
       if (buf[i] === COMMA) {
@@ -233,7 +251,7 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     if (c === QUOTE) {
       i++;
       while (i < end && buf[i] !== QUOTE) {
-        if (buf[i] === 10 || buf[i] === 13) return -1;
+        if (buf[i] === 10 || buf[i] === 13 || (buf[i] === BACKSLASH && (buf[i + 1] === 10 || buf[i + 1] === 13))) return -1;
         i += buf[i] === BACKSLASH ? 2 : 1;
       }
       if (i >= end) return -1;
