@@ -241,6 +241,22 @@ describe('JSON lines: lines of the fields a query reads', () => {
     }
   });
 
+  it('a run of lines read from a file joins no two lines: line breaks after an escape, inside nested values, between keys', async () => {
+    const good = '{"version":2,"srcaddr":"10.0.0.1","bytes":7,"action":"ACCEPT","log_status":"OK"}\n';
+    const content = [
+      good, '{"version":"x\\\n"}\n', good, '{"version":{"b":"x\\\n"}}\n', good, '{"version":{"b":1,\n"c":2}}\n', '{"version":2,\n"bytes":2}\n',
+      '{"k\\\n":1}\n', `{"version":2,"srcaddr":"10.0.0.1","bytes":7,"action":"${'A'.repeat(150)}","log_status":"OK"}\n`, good, '  \n', good,
+    ].join('');
+    const path = file(content);
+    for (const fields of [undefined, ['bytes', 'srcaddr']]) {
+      // The whole small file goes through the line splitter; a range of it through the runs.
+      const split = await text(decodeFile(path, { fields, maxLineBytes: 120 }));
+      const runs = await text(decodeFileRange(path, 0, Buffer.byteLength(content), { formatHint: 'json', fields, maxLineBytes: 120 }));
+      assert.deepEqual(runs, split);
+      assert.equal(split.problems.length, 11, split.problems.join('; '));
+    }
+  });
+
   it('answers of aggregates (fields left out) equal those of the full lines on hostile files, one thread and workers', async () => {
     const mutation = fc.record({
       record: fc.nat(299),
