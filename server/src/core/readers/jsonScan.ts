@@ -54,6 +54,12 @@ export class FlatObjectScanner {
    * be a line break (a `\n` or `\r` fails the scan): `end` may be a line's end, or further, in a run of lines.
    */
   scan(buf: Uint8Array, i: number, end: number, expected: readonly Uint8Array[]): boolean {
+    if (expected !== this.expected) this.expect(expected);
+    if (buf !== this.viewed) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewed = buf;
+    }
+    const view = this.view;
     this.count = 0;
     let same = true;
     this.sameKeys = false;
@@ -74,8 +80,11 @@ export class FlatObjectScanner {
       if (want !== undefined) {
         const n = want.length;
         if (j + n < end && buf[j + n] === QUOTE) {
+          // Four bytes at a time, then the rest.
+          const words = this.words[k];
           let x = 0;
-          while (x < n && buf[j + x] === want[x]) x++;
+          while (x + 4 <= n && view.getInt32(j + x, true) === words[x >> 2]) x += 4;
+          if (x + 4 > n) while (x < n && buf[j + x] === want[x]) x++;
           if (x === n) {
             matched = true;
             j += n;
@@ -204,6 +213,22 @@ export class FlatObjectScanner {
       }
       return false;
     }
+  }
+
+  /** The keys expected, and each as little-endian 32-bit words (its whole words; the bytes after are compared alone). */
+  private expected: readonly Uint8Array[] = [];
+  private words: Int32Array[] = [];
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewed: Uint8Array | undefined;
+
+  private expect(expected: readonly Uint8Array[]): void {
+    this.expected = expected;
+    this.words = expected.map((key) => {
+      const w = new Int32Array(key.length >> 2);
+      const v = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      for (let q = 0; q < w.length; q++) w[q] = v.getInt32(q * 4, true);
+      return w;
+    });
   }
 
   private grow(): void {
