@@ -248,6 +248,8 @@ describe('JSON lines: lines of the fields a query reads', () => {
       '{"k\\\n":1}\n', `{"version":2,"srcaddr":"10.0.0.1","bytes":7,"action":"${'A'.repeat(150)}","log_status":"OK"}\n`, good, '  \n', good,
     ].join('');
     const path = file(content);
+    const bom = file(`\ufeff${good}${good}`);
+    assert.deepEqual(await text(decodeFileRange(bom, 0, Buffer.byteLength(`\ufeff${good}${good}`), { formatHint: 'json' })), await text(decodeFile(bom)));
     for (const fields of [undefined, ['bytes', 'srcaddr']]) {
       // The whole small file goes through the line splitter; a range of it through the runs.
       const split = await text(decodeFile(path, { fields, maxLineBytes: 120 }));
