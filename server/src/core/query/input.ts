@@ -265,6 +265,8 @@ export interface ReadOptions {
   sourceColumns?: boolean;
   /** The consumer keeps no view of a chunk once it asks for the next (DecodeOptions.reuseBuffers). */
   reuseBuffers?: boolean;
+  /** Canonical names of the only fields the query reads (DecodeOptions.fields); undefined: every field. */
+  fields?: readonly string[];
   signal?: AbortSignal;
 }
 

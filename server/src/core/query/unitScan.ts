@@ -6,6 +6,7 @@ import { LineKind, RecordScanner } from '../records/recordScanner';
 import { ScanUnit, UnitReadInfo, readUnit, unitFormat } from './input';
 import { RecordPlace, ScanPass } from './passes';
 import { QueryCancelledError } from './errors';
+import { fieldsRead } from './fieldsRead';
 import { DecodeError, DecodeProblem, DecodedChunk } from '../readers/types';
 
 /** Decode problems a unit keeps (with their lines) for the stats; the rest are counted. */
@@ -58,9 +59,11 @@ export async function scanUnit(unit: ScanUnit, text: string | undefined, passes:
   };
   const place: RecordPlace = { file: unit.file, line: 0, seq: unit.index * SEQ_PER_UNIT };
   const info: UnitReadInfo = {};
+  // JSON lines leave out of their lines the fields no query reads (readers/jsonProjection.ts).
+  const fields = fieldsRead(passes.map((p) => p.plan));
   try {
     // Records are read out of a chunk while it is scanned (text decoded, keys copied): its buffer can be reused.
-    for await (const chunk of readUnit(unit, text, info, { maxLineBytes: control.maxLineBytes, reuseBuffers: true })) {
+    for await (const chunk of readUnit(unit, text, info, { maxLineBytes: control.maxLineBytes, reuseBuffers: true, fields })) {
       if (control.cancelled?.()) throw new QueryCancelledError();
       scanChunk(chunk, scanner, passes, place, unit, counts);
       counts.bytesRead = chunk.bytesRead;

@@ -19,6 +19,7 @@ import { ParquetError, decodeParquet, parquetColumnNames } from './parquet';
 import { countLineFeeds, plainTextRuns } from './plainText';
 import { DecodeOptions, decodeLines, decompress, fileBytes, readReason, sinkFor } from './pipeline';
 import { headerName } from './json';
+import { decodeJsonLines } from './jsonRange';
 import { notAFlowLogText } from './inputs';
 import { Compression, DecodeError, DecodedChunk, DetectedFormat, NotAFlowLogError } from './types';
 import { GzipError } from './gzip';
@@ -202,6 +203,10 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
     yield* decodePlain(path, 0, s.size, format, options);
     return;
   }
+  if (format.compression === 'none' && format.encoding === 'json') {
+    yield* decodeJsonLines(path, 0, s.size, options);
+    return;
+  }
   const counter = { n: 0 };
   const openBytes = () => {
     counter.n = 0;
@@ -294,6 +299,7 @@ export async function* decodeFileRange(path: string, start: number, end: number,
     if (csv.header && start > 0 && !csv.fields) throw new DecodeError(path, 'a CSV range after the header row needs csv.fields');
   }
   if (encoding === 'text') yield* decodePlain(path, start, end, format, options);
+  else if (encoding === 'json') yield* decodeJsonLines(path, start, end, options);
   else yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal), format, options, counter, start === 0);
 }
 

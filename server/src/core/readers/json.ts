@@ -12,36 +12,24 @@
 // - null and "" become `-`; numbers are copied as written (`25238.0` as `25238`); true/false as words.
 // - A line that is not an object, not valid JSON, has a nested value, or a value holding a space or control
 //   character (which a space-separated record cannot hold) is a problem: a `!` line.
-import { lookupField } from '../schema';
+// - Given the fields a query reads, lines keep only those (jsonProjection.ts), answers unchanged.
+// Key layouts are worked out in jsonLayout.ts; uncompressed files are read as runs of lines by jsonRange.ts.
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
+import { LineJudge, Projection, Verdict, hasBlank, judgeValues, keptLineMayBeHeader, projectHeader } from './jsonProjection';
+import { Layout, headerName, keyLayout } from './jsonLayout';
+import { LineKind } from '../records/recordScanner';
 import { utf16Length } from './sourceColumns';
 
-
-/** Whether a key is CLS metadata (`__TIMESTAMP__`…). */
-export function isMetadataKey(key: string): boolean {
-  return key.length > 4 && key.startsWith('__') && key.endsWith('__');
-}
+export { RAW_TEXT_KEYS, headerName, isMetadataKey } from './jsonLayout';
 
 const NO_KEYS: Uint8Array[] = [];
 
-/** Keys whose value, when it is an object's only field, is a whole text record (CLS full text, CloudWatch/Firehose). */
-export const RAW_TEXT_KEYS: ReadonlySet<string> = new Set(['__CONTENT__', 'message']);
-
-/** How the keys of objects seen lately map to output columns. */
-interface Layout {
-  /** Every key of the object in source order, as bytes (for the fast comparison), and as text. */
-  keyBytes: Uint8Array[];
-  keys: string[];
-  /** Source position of each output column. */
-  sourceOf: Int32Array;
-  /** Source position of the raw text key when the object is a wrapper of a text record; else -1. */
-  rawText: number;
-  identity: boolean;
-  /** Keys (as written) of the header this layout needs, when it differs from the last header written. */
-  pendingHeader: string[] | undefined;
-}
+const VALUE_HOLDS_BLANK = 'the value holds a space or control character';
+const VALUE_IS_NESTED = 'the value is an object or array, not a field value';
+/** Projections worked out, by header (a file whose objects alternate between a few key sets). */
+const PROJECTIONS_KEPT = 64;
 
 export class JsonLinesSink implements LineSink {
   private layout: Layout | undefined;
@@ -51,7 +39,25 @@ export class JsonLinesSink implements LineSink {
 
   private readonly scan = new FlatObjectScanner();
 
-  constructor(private readonly out: ChunkWriter) {}
+  /** Fields the consumer reads (DecodeOptions.fields); undefined: every field. */
+  private readonly wanted: ReadonlySet<string> | undefined;
+  private judge: LineJudge | undefined;
+  private readonly projections = new Map<string, Projection | undefined>();
+  /** The text of the projected header the engine is bound to; undefined: bound as without projection. */
+  private boundProjection: string | undefined;
+  /**
+   * The engine may be bound to a header that is no header of ours (a record or a text record that reads as a header
+   * line): lines are written in full, as without projection, until the next header line of ours.
+   */
+  private foreign = false;
+  /** Where a full or kept line is made to be judged by the engine's scanner (rare lines). */
+  private scratch: ChunkWriter | undefined;
+  private readonly problemAt = { column: 0 };
+
+  /** `fields`: canonical names of the only fields the consumer reads (DecodeOptions.fields). */
+  constructor(private readonly out: ChunkWriter, fields?: readonly string[]) {
+    this.wanted = fields ? new Set(fields) : undefined;
+  }
 
   longLine(lineNo: number, cap: number): void {
     this.out.longLine(lineNo, cap);
@@ -63,20 +69,71 @@ export class JsonLinesSink implements LineSink {
       this.out.line(lineNo, buf, start, start);
       return;
     }
-    if (buf[i] !== 123 /* { */ || !this.scan.scan(buf, i, end, this.layout?.keyBytes ?? NO_KEYS)) {
+    if (buf[i] !== 123 /* { */ || !this.scan.scan(buf, i, end, this.layout?.keyBytes ?? NO_KEYS) || this.scan.stop !== end) {
       this.out.problem(lineNo, this.describeBadLine(buf, start, end));
       return;
     }
+    this.object(buf, start, end, lineNo);
+  }
+
+  /**
+   * Lines `buf[start, cut)`, each ending with `\n`, none holding `\r` (a Buffer: its indexOf is memchr), numbered
+   * from `firstLineNo`; returns how many. A line of one object is scanned once, its end found by the scan itself
+   * (no search for the line break); any other line goes through `line`.
+   */
+  run(buf: Buffer, start: number, cut: number, firstLineNo: number, cap: number): number {
+    let lineNo = firstLineNo;
+    let i = start;
+    while (i < cut) {
+      let stop = -1;
+      if (buf[i] === 123 /* { */ && this.scan.scan(buf, i, cut, this.layout?.keyBytes ?? NO_KEYS) && buf[this.scan.stop] === 10) {
+        stop = this.scan.stop;
+        if (stop - i <= cap) this.object(buf, i, stop, lineNo);
+        else this.out.longLine(lineNo, cap);
+      } else {
+        stop = buf.indexOf(10, i);
+        if (stop - i > cap) this.out.longLine(lineNo, cap);
+        else this.line(buf, i, stop, lineNo);
+      }
+      i = stop + 1;
+      lineNo++;
+    }
+    return lineNo - firstLineNo;
+  }
+
+  /** The object just scanned, from the line `buf[start, end)`. */
+  private object(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     const layout = this.layoutFor(buf);
     if (typeof layout === 'string') {
       this.out.problem(lineNo, layout);
       return;
     }
     if (layout.rawText >= 0) {
+      // A text record is read by the engine as a line of its own (it may even be a header line).
+      this.bindFull();
+      if (this.wanted) this.foreign = true;
       this.writeRawText(buf, start, layout.rawText, lineNo);
       return;
     }
-    const out = this.out;
+    if (layout.projection && !this.foreign) {
+      this.writeProjected(buf, start, end, layout, layout.projection, lineNo);
+      return;
+    }
+    // Bound as without projection before the line, and before the header it may bring (a header of keys that are
+    // no field names is no header line for the engine: it is read as a line under the header bound then).
+    this.bindFull();
+    if (this.writeFull(this.out, buf, start, end, layout, lineNo) && layout.pendingHeader) {
+      // Written once a record of the new key set is good, so a bad line alone does not change the header.
+      this.out.headerBeforeLastLine(layout.pendingHeader.map(headerName));
+      this.headerKeys = layout.pendingHeader;
+      layout.pendingHeader = undefined;
+      this.boundProjection = undefined;
+      this.foreign = false;
+    }
+  }
+
+  /** Writes every column of the object just scanned as one line; false when a value made it a problem line. */
+  private writeFull(out: ChunkWriter, buf: Uint8Array, start: number, end: number, layout: Layout, lineNo: number): boolean {
     out.begin(lineNo);
     const columns = layout.sourceOf.length;
     if (out.columns) this.placeValues(buf, start, end, layout);
@@ -96,10 +153,10 @@ export class JsonLinesSink implements LineSink {
       } else if (kind === Kind.Missing) dst[o++] = 45;
       else {
         out.commit(o);
-        const problem = this.writeValue(buf, k);
+        const problem = this.writeValue(out, buf, k);
         if (problem) {
           out.abandon(lineNo, `${layout.keys[k]}: ${problem}`);
-          return;
+          return false;
         }
         o = out.size;
         dst = out.reserve(room);
@@ -107,12 +164,117 @@ export class JsonLinesSink implements LineSink {
     }
     out.commit(o);
     out.end();
+    return true;
+  }
+
+  /**
+   * The object just scanned as a line of the kept columns, or the line that the engine counts as its full line
+   * would be counted (a malformed record, a comment), after the projected header when the engine needs it bound.
+   */
+  private writeProjected(buf: Uint8Array, start: number, end: number, layout: Layout, p: Projection, lineNo: number): void {
+    const sourceOf = layout.identity ? undefined : layout.sourceOf;
+    const verdict = judgeValues(buf, this.scan, sourceOf, p, this.problemAt);
+    if (verdict === Verdict.Problem) {
+      const k = sourceOf ? sourceOf[this.problemAt.column] : this.problemAt.column;
+      this.out.problem(lineNo, `${layout.keys[k]}: ${this.scan.valKind[k] === Kind.Nested ? VALUE_IS_NESTED : VALUE_HOLDS_BLANK}`);
+      return;
+    }
+    if (verdict === Verdict.Ask || (verdict === Verdict.Record && keptLineMayBeHeader(buf, this.scan, sourceOf, p))) {
+      this.writeJudged(buf, start, end, layout, p, lineNo);
+      return;
+    }
+    this.bindProjection(layout, p);
+    if (verdict === Verdict.Record) this.writeKept(this.out, buf, end - start, layout, p, lineNo);
+    else this.writeMarker(verdict === Verdict.Comment ? 35 /* # */ : 33 /* ! */, lineNo);
+  }
+
+  /** The rare object whose full line only the engine's scanner can judge: made in full, judged, then written. */
+  private writeJudged(buf: Uint8Array, start: number, end: number, layout: Layout, p: Projection, lineNo: number): void {
+    const judge = (this.judge ??= new LineJudge());
+    const scratch = (this.scratch ??= new ChunkWriter());
+    scratch.expected = 0; // a buffer of the line's size, not of a chunk
+    this.writeFull(scratch, buf, start, end, layout, lineNo); // no value is a problem: judgeValues saw them all
+    const full = scratch.take(0)!.bytes;
+    const kind = judge.kindOf(full, 0, full.length, p.full);
+    if (kind === LineKind.Header) {
+      // The engine binds this record's values as field names: from here on, lines as without projection.
+      if (layout.pendingHeader) {
+        this.out.header(layout.pendingHeader.map(headerName));
+        this.headerKeys = layout.pendingHeader;
+        layout.pendingHeader = undefined;
+        this.boundProjection = undefined;
+      } else this.bindFull();
+      this.out.line(lineNo, full, 0, full.length - 1);
+      this.foreign = true;
+      return;
+    }
+    this.bindProjection(layout, p);
+    if (kind !== LineKind.Record) {
+      this.writeMarker(kind === LineKind.Comment ? 35 : 33, lineNo);
+      return;
+    }
+    scratch.expected = 0;
+    this.writeKept(scratch, buf, end - start, layout, p, lineNo);
+    const kept = scratch.take(0)!.bytes;
+    if (judge.kindOf(kept, 0, kept.length, p.format) === LineKind.Record) {
+      this.out.line(lineNo, kept, 0, kept.length - 1);
+      return;
+    }
+    // The kept values alone would read otherwise (as a header line): this record goes in full, under the full header.
+    this.bindFull();
+    this.out.line(lineNo, full, 0, full.length - 1);
+  }
+
+  /** Writes the kept columns of the object just scanned as one line (values judged: none is a problem). */
+  private writeKept(out: ChunkWriter, buf: Uint8Array, sourceBytes: number, layout: Layout, p: Projection, lineNo: number): void {
+    out.begin(lineNo);
+    const kept = p.kept;
+    const room = sourceBytes + 2 * kept.length + 2;
+    let dst = out.reserve(room);
+    let o = out.size;
+    const scan = this.scan;
+    for (let j = 0; j < kept.length; j++) {
+      if (j > 0) dst[o++] = 32;
+      const k = layout.identity ? kept[j] : layout.sourceOf[kept[j]];
+      const kind = scan.valKind[k] as Kind;
+      if (kind === Kind.Raw) {
+        const e = scan.valEnd[k];
+        for (let x = scan.valStart[k]; x < e; x++) dst[o++] = buf[x];
+      } else if (kind === Kind.Missing) dst[o++] = 45;
+      else {
+        out.commit(o);
+        this.writeValue(out, buf, k);
+        o = out.size;
+        dst = out.reserve(room);
+      }
+    }
+    out.commit(o);
+    out.end();
+  }
+
+  /** A line the engine counts as the full line would be: `!` (malformed: one field) or `#` (a comment). */
+  private writeMarker(byte: number, lineNo: number): void {
+    this.out.begin(lineNo);
+    this.out.byte(byte);
+    this.out.end();
+  }
+
+  /** The projected header bound before a kept line: written when the key set is new, or another header is bound. */
+  private bindProjection(layout: Layout, p: Projection): void {
     if (layout.pendingHeader) {
-      // Written once a record of the new key set is good, so a bad line alone does not change the header.
-      out.headerBeforeLastLine(layout.pendingHeader.map(headerName));
       this.headerKeys = layout.pendingHeader;
       layout.pendingHeader = undefined;
-    }
+    } else if (this.boundProjection === p.key) return;
+    this.out.header(p.names);
+    this.boundProjection = p.key;
+    this.foreign = false;
+  }
+
+  /** The engine bound as without projection: the full header again where a projected one was written last. */
+  private bindFull(): void {
+    if (this.boundProjection === undefined) return;
+    if (this.headerKeys) this.out.header(this.headerKeys.map(headerName));
+    this.boundProjection = undefined;
   }
 
   /** Records where each output column's value is in the source line (lint and the editor show problems there). */
@@ -127,8 +289,7 @@ export class JsonLinesSink implements LineSink {
   }
 
   /** Writes value k; returns a problem, or '' when written. */
-  private writeValue(buf: Uint8Array, k: number): string {
-    const out = this.out;
+  private writeValue(out: ChunkWriter, buf: Uint8Array, k: number): string {
     switch (this.scan.valKind[k] as Kind) {
       case Kind.Missing:
         out.dash();
@@ -137,22 +298,19 @@ export class JsonLinesSink implements LineSink {
         out.bytes(buf, this.scan.valStart[k], this.scan.valEnd[k]);
         return '';
       case Kind.Blank:
-        return 'the value holds a space or control character';
+        return VALUE_HOLDS_BLANK;
       case Kind.Decoded: {
         const v = this.scan.decoded[k];
         if (v === '') {
           out.dash();
           return '';
         }
-        for (let i = 0; i < v.length; i++) {
-          const c = v.charCodeAt(i);
-          if (c <= 32 || c === 127 || c === 0x85 || c === 0xa0 || c === 0x2028 || c === 0x2029) return 'the value holds a space or control character';
-        }
+        if (hasBlank(v)) return VALUE_HOLDS_BLANK;
         out.text(v);
         return '';
       }
       default:
-        return 'the value is an object or array, not a field value';
+        return VALUE_IS_NESTED;
     }
   }
 
@@ -179,55 +337,20 @@ export class JsonLinesSink implements LineSink {
   }
 
   private newLayout(buf: Uint8Array): Layout | string {
-    const n = this.scan.count;
-    const keys: string[] = [];
-    const keyBytes: Uint8Array[] = [];
-    for (let k = 0; k < n; k++) {
-      const raw = buf.subarray(this.scan.keyStart[k], this.scan.keyEnd[k]);
-      let key = this.decoder.decode(raw);
-      // Escaped keys are told by their bytes (a key matched against the last object's is not scanned for escapes).
-      if (raw.includes(92 /* \\ */)) {
-        try {
-          key = JSON.parse(`"${key}"`) as string;
-        } catch {
-          return 'a key is not a valid JSON string';
-        }
-      }
-      keys.push(key);
-      keyBytes.push(new Uint8Array(raw)); // a plain Uint8Array: the scanner reads every key through one kind of array
-    }
-    if (new Set(keys).size !== n) return 'a key appears twice in the object';
-    const fields: number[] = [];
-    let rawText = -1;
-    for (let k = 0; k < n; k++) {
-      if (!isMetadataKey(keys[k]) || keys[k] === '__CONTENT__') fields.push(k);
-    }
-    if (fields.length === 1 && RAW_TEXT_KEYS.has(keys[fields[0]])) rawText = fields[0];
-    if (fields.length === 0) return 'the object has no field, only CLS metadata';
-    let sourceOf: Int32Array;
-    let pendingHeader: string[] | undefined;
-    if (rawText >= 0) {
-      sourceOf = new Int32Array(0);
-    } else {
-      for (const k of fields) {
-        const key = keys[k];
-        if (!isFieldName(key)) return `the key ${JSON.stringify(key)} cannot be a field name`;
-      }
-      const fieldKeys = fields.map((k) => keys[k]);
-      const header = this.headerKeys;
-      const sameSet = header !== undefined && header.length === fieldKeys.length && fieldKeys.every((key) => header.includes(key));
-      const order = sameSet ? header! : fieldKeys;
-      pendingHeader = sameSet ? undefined : fieldKeys;
-      sourceOf = new Int32Array(order.length);
-      order.forEach((key, c) => {
-        const k = keys.indexOf(key);
-        sourceOf[c] = k;
-      });
-    }
-    let identity = rawText < 0 && sourceOf.length === n;
-    for (let c = 0; identity && c < sourceOf.length; c++) identity = sourceOf[c] === c;
-    this.layout = { keyBytes, keys, sourceOf, rawText, identity, pendingHeader };
-    return this.layout;
+    const layout = keyLayout(this.scan, buf, this.headerKeys, this.decoder);
+    if (typeof layout === 'string') return layout;
+    if (this.wanted && layout.rawText < 0) layout.projection = this.projectionOf(Array.from(layout.sourceOf, (k) => headerName(layout.keys[k])));
+    this.layout = layout;
+    return layout;
+  }
+
+  private projectionOf(names: string[]): Projection | undefined {
+    const key = names.join(' ');
+    if (this.projections.has(key)) return this.projections.get(key);
+    if (this.projections.size >= PROJECTIONS_KEPT) this.projections.clear();
+    const p = projectHeader(names, this.wanted!, (this.judge ??= new LineJudge()));
+    this.projections.set(key, p);
+    return p;
   }
 
   /** Why a line is not one flat object, in the words of JSON.parse where it has them. */
@@ -245,19 +368,3 @@ export class JsonLinesSink implements LineSink {
     return 'not a flat JSON object';
   }
 }
-
-/** A key usable in a header line: no blanks or control characters. */
-function isFieldName(key: string): boolean {
-  if (key.length === 0) return false;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c <= 32 || c === 127 || c === 0x85 || c === 0xa0 || c === 0x2028 || c === 0x2029) return false;
-  }
-  return true;
-}
-
-/** The header name for a key: the canonical field name when the key is a known spelling. */
-export function headerName(key: string): string {
-  return lookupField(key)?.name ?? key;
-}
-

@@ -11,6 +11,13 @@ const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
+/** Bytes that end a run of ordinary string bytes: a quote, a backslash, a control character, a space, DEL. */
+const STRING_STOP = new Uint8Array(256);
+for (let b = 0; b <= 32; b++) STRING_STOP[b] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+STRING_STOP[127] = 1;
+
 export const enum Kind {
   /** Copy `buf[start, end)`. */
   Raw,
@@ -37,18 +44,30 @@ export class FlatObjectScanner {
   count = 0;
   /** The object scanned last has exactly the keys given as `expected`, in that order. */
   sameKeys = false;
+  /** Where the blanks after the object's `}` end (the line's end when the line is the object alone). */
+  stop = 0;
   private readonly decoder = new TextDecoder();
 
   /**
-   * Scans a flat object from `buf[i] === '{'` to its `}` (only blanks may follow). Fills the key and value
-   * spans; false when the line is not one flat JSON object.
+   * Scans a flat object from `buf[i] === '{'` to its `}` and the blanks after it (`stop`: where they end). Fills
+   * the key and value spans; false when the bytes from `i` are not one flat JSON object. Nothing of the object may
+   * be a line break (a `\n` or `\r` fails the scan): `end` may be a line's end, or further, in a run of lines.
    */
   scan(buf: Uint8Array, i: number, end: number, expected: readonly Uint8Array[]): boolean {
+    if (expected !== this.expected) this.expect(expected);
+    if (buf !== this.viewed) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewed = buf;
+    }
+    const view = this.view;
     this.count = 0;
     let same = true;
     this.sameKeys = false;
     i = skipBlanks(buf, i + 1, end);
-    if (i < end && buf[i] === CLOSE_BRACE) return skipBlanks(buf, i + 1, end) === end;
+    if (i < end && buf[i] === CLOSE_BRACE) {
+      this.stop = skipBlanks(buf, i + 1, end);
+      return true;
+    }
     for (;;) {
       if (i >= end || buf[i] !== QUOTE) return false;
       const k = this.count;
@@ -61,8 +80,11 @@ export class FlatObjectScanner {
       if (want !== undefined) {
         const n = want.length;
         if (j + n < end && buf[j + n] === QUOTE) {
+          // Four bytes at a time, then the rest.
+          const words = this.words[k];
           let x = 0;
-          while (x < n && buf[j + x] === want[x]) x++;
+          while (x + 4 <= n && view.getInt32(j + x, true) === words[x >> 2]) x += 4;
+          if (x + 4 > n) while (x < n && buf[j + x] === want[x]) x++;
           if (x === n) {
             matched = true;
             j += n;
@@ -76,6 +98,7 @@ export class FlatObjectScanner {
           const c = buf[j];
           if (c === QUOTE) break;
           if (c === BACKSLASH) {
+            if (buf[j + 1] < 32) return false;
             j += 2;
             continue;
           }
@@ -85,10 +108,14 @@ export class FlatObjectScanner {
       }
       this.keyStart[k] = i + 1;
       this.keyEnd[k] = j;
-      i = skipBlanks(buf, j + 1, end);
-      if (i >= end || buf[i] !== COLON) return false;
-      i = skipBlanks(buf, i + 1, end);
-      if (i >= end) return false;
+      // `":` then the value, without blanks: the usual case, without a call.
+      if (j + 2 < end && buf[j + 1] === COLON && buf[j + 2] > 32) i = j + 2;
+      else {
+        i = skipBlanks(buf, j + 1, end);
+        if (i >= end || buf[i] !== COLON) return false;
+        i = skipBlanks(buf, i + 1, end);
+        if (i >= end) return false;
+      }
       // Value
       const c = buf[i];
       if (c === QUOTE) {
@@ -96,19 +123,21 @@ export class FlatObjectScanner {
         let esc = false;
         let blank = false;
         for (;;) {
+          // Ordinary bytes by a table (one load and one test a byte): the rest is a quote, an escape or a blank.
+          while (e < end && STRING_STOP[buf[e]] === 0) e++;
           if (e >= end) return false;
           const d = buf[e];
           if (d === QUOTE) break;
           if (d === BACKSLASH) {
+            // An escaped control character (a line break, in a run of lines) is invalid JSON.
+            if (buf[e + 1] < 32) return false;
             esc = true;
             e += 2;
             continue;
           }
           // A control character is invalid JSON; a space or DEL is valid, but no field value can hold one.
-          if (d <= 32 || d === 127) {
-            if (d < 32) return false;
-            blank = true;
-          }
+          if (d < 32) return false;
+          blank = true;
           e++;
         }
         if (esc) {
@@ -167,6 +196,10 @@ export class FlatObjectScanner {
         i = e;
       } else return false;
       this.count++;
+      if (i + 1 < end && buf[i] === COMMA && buf[i + 1] === QUOTE) {
+        i++;
+        continue;
+      }
       i = skipBlanks(buf, i, end);
       if (i >= end) return false;
       if (buf[i] === COMMA) {
@@ -175,10 +208,27 @@ export class FlatObjectScanner {
       }
       if (buf[i] === CLOSE_BRACE) {
         this.sameKeys = same && this.count === expected.length;
-        return skipBlanks(buf, i + 1, end) === end;
+        this.stop = skipBlanks(buf, i + 1, end);
+        return true;
       }
       return false;
     }
+  }
+
+  /** The keys expected, and each as little-endian 32-bit words (its whole words; the bytes after are compared alone). */
+  private expected: readonly Uint8Array[] = [];
+  private words: Int32Array[] = [];
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewed: Uint8Array | undefined;
+
+  private expect(expected: readonly Uint8Array[]): void {
+    this.expected = expected;
+    this.words = expected.map((key) => {
+      const w = new Int32Array(key.length >> 2);
+      const v = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      for (let q = 0; q < w.length; q++) w[q] = v.getInt32(q * 4, true);
+      return w;
+    });
   }
 
   private grow(): void {
@@ -202,10 +252,11 @@ export class FlatObjectScanner {
   }
 }
 
+/** Past spaces and tabs (JSON's other blanks, `\r` and `\n`, end lines: never inside one). */
 export function skipBlanks(buf: Uint8Array, i: number, end: number): number {
   while (i < end) {
     const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    if (c !== 32 && c !== 9) break;
     i++;
   }
   return i;
@@ -224,9 +275,13 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     const c = buf[i];
     if (c === QUOTE) {
       i++;
-      while (i < end && buf[i] !== QUOTE) i += buf[i] === BACKSLASH ? 2 : 1;
+      while (i < end && buf[i] !== QUOTE) {
+        if (buf[i] === 10 || buf[i] === 13 || (buf[i] === BACKSLASH && (buf[i + 1] === 10 || buf[i + 1] === 13))) return -1;
+        i += buf[i] === BACKSLASH ? 2 : 1;
+      }
       if (i >= end) return -1;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    } else if (c === 10 || c === 13) return -1;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
     else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
       if (depth === 0) return i + 1;

@@ -30,6 +30,11 @@ export interface DecodeOptions {
   onlyFlowLogs?: boolean;
   /** The consumer keeps no view of a chunk once it asks for the next: plain text reuses its read buffers. */
   reuseBuffers?: boolean;
+  /**
+   * Canonical names of the only fields the consumer reads: JSON lines may then leave the other fields out of their
+   * lines (records judged malformed exactly as with every field). Undefined: every field. Ignored with sourceColumns.
+   */
+  fields?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -72,7 +77,7 @@ export function sinkFor(format: DetectedFormat, out: ChunkWriter, options: Decod
     case 'cloudwatch':
       return new CloudWatchSink(out);
     case 'json':
-      return new JsonLinesSink(out);
+      return new JsonLinesSink(out, options.sourceColumns ? undefined : options.fields);
     case 'csv':
       return new CsvSink(out, { ...options.csv, separator: format.csv?.separator, header: format.csv?.header });
     case 'parquet':
