@@ -7,6 +7,7 @@ import {
   CancellationTokenSource, CodeActionRequest, DidChangeTextDocumentNotification, HoverRequest, InlayHintRequest, MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { generateLines } from '../support/generate';
+import { PACED_MAX_ROWS } from '../../server/src/handlers/pacedRows';
 import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest, QueryRowsBatch, QueryRowsProgress, SummaryRequest, SummarySectionProgress, SummarySectionWire } from '../../server/src/protocol';
 import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
 import { rmSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -196,7 +197,7 @@ describe('panel requests', () => {
     const r = await client.connection.sendRequest(QueryRequest, { uri, query: 'action:REJECT', limit: 30_000, partialResultToken: token });
     sub.dispose();
     assert.ok(batches.length > 1, `rows came in ${batches.length} batch(es)`);
-    assert.ok(batches.every((b) => b.rows.length <= 2000), 'paced: at most 2,000 rows a message');
+    assert.ok(batches.every((b) => b.rows.length <= PACED_MAX_ROWS), `paced: at most ${PACED_MAX_ROWS} rows a message`);
     const streamed = batches.flatMap((b) => b.rows);
     assert.ok(streamed.length > 0);
     assert.equal(r.streamedRows, streamed.length, 'the response says how many rows it does not repeat');

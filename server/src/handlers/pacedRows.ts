@@ -2,10 +2,11 @@
 // search that sent its rows as fast as the engine found them queued megabytes ahead of the answer to any other
 // request (checks during a 1 GB search that keeps 100,000 rows waited 1.5–3 s at p95). Paced, one batch is in
 // flight at a time, the next leaves when the last is written, and rows found meanwhile go in it (up to
-// MAX_ROWS a message); so an answer waits behind one batch at most.
+// PACED_MAX_ROWS a message); so an answer waits behind one batch at most.
 import type { QueryRowsBatch } from '../protocol';
 
-const MAX_ROWS = 2000;
+/** Rows a message holds at most (about 75 KB of JSON for a record's 16 values): an answer waits behind one. */
+export const PACED_MAX_ROWS = 500;
 
 export class PacedRows {
   private pending: QueryRowsBatch['rows'] = [];
@@ -49,7 +50,7 @@ export class PacedRows {
       return;
     }
     this.sending = true;
-    const rows = this.pending.slice(this.at, this.at + MAX_ROWS);
+    const rows = this.pending.slice(this.at, this.at + PACED_MAX_ROWS);
     this.at += rows.length;
     // A write that fails (the client went away) ends the stream; the request's own answer reports the rest.
     this.send({ columns: this.columns, rows }).then(() => this.next(), () => {
