@@ -166,6 +166,10 @@ describe('flowlog query on worker threads', () => {
     const f = file('stream.flowlog', [...generateLines({ records: 30_000, seed: 21, header: true })].join('\n') + '\n');
     const json = JSON.parse(runWith(parallel, 'query', f, 'action:REJECT', '--format', 'json', '--limit', '100000').out);
     assert.ok(json.rows.length > 1000);
+    // An aggregation's rows are not streamed: written at the end, with no warning.
+    const grouped = runWith(parallel, 'query', f, '* | select action, count(*) as n group by action order by action', '--format', 'csv');
+    assert.equal(grouped.out.split('\n')[0], 'action,n');
+    assert.equal(grouped.err, '');
     const csv = runWith(parallel, 'query', f, 'action:REJECT', '--format', 'csv', '--limit', '100000').out.trimEnd().split('\n');
     assert.equal(csv[0], json.columns.join(','));
     assert.equal(csv.length, json.rows.length + 1);

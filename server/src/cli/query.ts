@@ -126,11 +126,8 @@ class StreamedRows {
   }
 
   rows(rows: Value[][], columns: string[]): void {
-    if (!this.started) {
-      this.started = true;
-      this.columns = columns;
-      this.io.stdout(this.format === 'json' ? '{"rows":[' : csvLine(columns, this.display));
-    } else if (columns.length !== this.columns.length) {
+    if (!this.started) this.start(columns);
+    else if (columns.length !== this.columns.length) {
       this.widened = true;
       this.columns = columns;
     }
@@ -142,12 +139,15 @@ class StreamedRows {
     this.io.stdout(this.format === 'json' ? terminalJson(out) : out);
   }
 
+  private start(columns: string[]): void {
+    this.started = true;
+    this.columns = columns;
+    this.io.stdout(this.format === 'json' ? '{"rows":[' : csvLine(columns, this.display));
+  }
+
   /** The rows not streamed (an aggregation's, sorted rows) and, for JSON, the columns and stats. */
   finish(result: QueryResult): void {
-    if (!this.started) {
-      this.started = true;
-      this.io.stdout(this.format === 'json' ? '{"rows":[' : csvLine(result.columns, this.display));
-    }
+    if (!this.started) this.start(result.columns);
     this.rows(result.rows, result.columns);
     if (this.format === 'json') this.io.stdout(terminalJson(`],"columns":${JSON.stringify(result.columns)},"stats":${JSON.stringify(result.stats)}}`) + '\n');
     if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${result.columns.join(', ')}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);
