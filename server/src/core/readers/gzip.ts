@@ -7,7 +7,7 @@
 // (pure JS, which hands out output as it goes), skipping what was already handed on, to recover every byte before
 // the damage; then the damage is reported.
 import { Readable } from 'node:stream';
-import { Gunzip as NativeGunzip, constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { Gunzip as JsGunzip } from 'fflate';
 
 export class GzipError extends Error {}
@@ -84,35 +84,4 @@ async function* recover(source: AsyncIterable<Uint8Array>, skip: number): AsyncG
     // The damage itself: reported by the caller.
   }
   yield* take();
-}
-
-/** The parts of Node's zlib engine that its synchronous path (zlibBufferSync → processChunkSync) inflates through. */
-interface SyncEngine {
-  _processChunk?: (chunk: Uint8Array, flushFlag: number) => Buffer;
-  _outBuffer?: Buffer;
-  _outOffset?: number;
-  _chunkSize?: number;
-}
-
-/**
- * A whole gzip file (every member) inflated in one call, into `into` when the text fits there (the result is then
- * a view of it: nothing allocated), else into buffers of its own. Throws as gunzipSync does: on damage, or once
- * the text passes `max` bytes.
- *
- * Node's gunzipSync takes no output buffer: it inflates into the engine's `_outBuffer`, allocating it with the
- * engine. The engine's synchronous path is used here with `into` put in its place, the way gunzipSync runs it
- * (same checks, same errors); where a Node version lays its engine out otherwise, gunzipSync is used.
- */
-export function gunzipInto(data: Uint8Array, into: Buffer, max: number): Buffer {
-  // The engine's own buffer is made at its smallest (64 bytes): `into` takes its place.
-  const engine = new NativeGunzip({ chunkSize: 64, maxOutputLength: max }) as unknown as SyncEngine & NativeGunzip;
-  if (typeof engine._processChunk !== 'function' || !Buffer.isBuffer(engine._outBuffer) || engine._outOffset !== 0 || engine._chunkSize !== 64) {
-    engine.close();
-    return gunzipSync(data, { maxOutputLength: max, chunkSize: Math.max(64, into.length) });
-  }
-  // An error is thrown by the call below; the engine also emits it, with no one to hear.
-  engine.on('error', () => undefined);
-  engine._outBuffer = into;
-  engine._chunkSize = into.length;
-  return engine._processChunk(data, zlibConstants.Z_FINISH);
 }

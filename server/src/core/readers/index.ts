@@ -11,6 +11,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
 import { basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { detectCompression, detectEncoding, isParquet } from './detect';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lineSplitter';
@@ -21,8 +22,7 @@ import { headerName } from './json';
 import { decodeJsonLines } from './jsonRange';
 import { notAFlowLogText } from './inputs';
 import { Compression, DecodeError, DecodedChunk, DetectedFormat, NotAFlowLogError } from './types';
-import { GzipError, gunzipInto } from './gzip';
-import { BufferLease } from './bufferPool';
+import { GzipError } from './gzip';
 import { SnappyError } from './snappy';
 import { LzoError } from './lzo';
 
@@ -58,8 +58,8 @@ interface Sample {
  * The start and end of a file, or all of a small one. On a worker thread the reads are synchronous: nothing else
  * waits on that thread, and a folder of thousands of small files is spared four thread-pool round trips a file.
  */
-async function sample(path: string, lease?: BufferLease): Promise<Sample> {
-  if (!isMainThread) return sampleSync(path, lease);
+async function sample(path: string): Promise<Sample> {
+  if (!isMainThread) return sampleSync(path);
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -85,12 +85,12 @@ async function sample(path: string, lease?: BufferLease): Promise<Sample> {
   }
 }
 
-function sampleSync(path: string, lease?: BufferLease): Sample {
+function sampleSync(path: string): Sample {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
     const want = size <= SMALL_FILE ? size : SNIFF;
-    const head = lease && size <= SMALL_FILE ? lease.take(want) : Buffer.allocUnsafeSlow(want);
+    const head = Buffer.allocUnsafeSlow(want);
     let got = 0;
     while (got < want) {
       const n = readSync(fd, head, got, want - got, got);
@@ -111,29 +111,23 @@ function sampleSync(path: string, lease?: BufferLease): Sample {
  * The format of a sampled file, its decompressed start, and the whole text of a small one when inflating it was
  * the way to see it.
  */
-async function detect(path: string, s: Sample, options: DecodeOptions, lease?: BufferLease): Promise<{ format: DetectedFormat; start: Uint8Array; text?: Uint8Array }> {
+async function detect(path: string, s: Sample, options: DecodeOptions): Promise<{ format: DetectedFormat; start: Uint8Array; text?: Uint8Array }> {
   const compression = options.compressionHint ?? detectCompression(s.head, s.size, basename(path));
   if (compression === 'none' && (options.formatHint === 'parquet' || (!options.formatHint && isParquet(s.head, s.tail).start))) {
     return { format: { compression, encoding: 'parquet' }, start: s.head };
   }
   if (compression === 'none') return { format: formatOf(compression, s.head, path, options), start: s.head, text: s.whole };
-  const text = s.whole && compression === 'gzip' ? inflateSmall(s.whole, lease) : undefined;
+  const text = s.whole && compression === 'gzip' ? inflateSmall(s.whole) : undefined;
   // The encoding is read from the decompressed start.
   const start = text ? text.subarray(0, SNIFF) : await decompressedHead(path, compression, s.head, s.size);
   return { format: formatOf(compression, start, path, options), start, text };
 }
 
-/**
- * A small gzip file's text in one call, into a leased buffer when there is a lease; undefined when it is damaged or
- * inflates past SMALL_TEXT (then streamed).
- */
-function inflateSmall(data: Uint8Array, lease?: BufferLease): Uint8Array | undefined {
-  // Output in one piece when the guess holds (flow logs inflate about 5×; a single member's trailer says its size):
-  // no pieces joined at the end.
-  const trailer = data.length >= 18 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readUInt32LE(data.length - 4) : 0;
-  const guess = Math.min(SMALL_TEXT, Math.max(64 << 10, data.length * 8, trailer + 1));
+/** A small gzip file's text in one call; undefined when it is damaged or inflates past SMALL_TEXT (then streamed). */
+function inflateSmall(data: Uint8Array): Uint8Array | undefined {
   try {
-    return gunzipInto(data, lease ? lease.take(guess) : Buffer.allocUnsafeSlow(guess), SMALL_TEXT);
+    // Output in one piece when the guess holds (flow logs inflate about 5×): no pieces of 16 KiB joined at the end.
+    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: Math.min(SMALL_TEXT, Math.max(64 << 10, data.length * 8)) });
   } catch {
     return undefined;
   }
@@ -172,24 +166,13 @@ async function decompressedHead(path: string, compression: Compression, head: Ui
  * before the damage) for a file that cannot be read on: missing, corrupt or truncated.
  */
 export async function* decodeFile(path: string, options: DecodeOptions = {}): AsyncGenerator<DecodedChunk> {
-  // The consumer keeps no view of a chunk once it asks for the next: a small file is read and inflated into this
-  // thread's reused buffers, handed back once the file is done.
-  const lease = options.reuseBuffers ? new BufferLease() : undefined;
-  try {
-    yield* decodeWholeFile(path, options, lease);
-  } finally {
-    lease?.release();
-  }
-}
-
-async function* decodeWholeFile(path: string, options: DecodeOptions, lease: BufferLease | undefined): AsyncGenerator<DecodedChunk> {
   let s: Sample;
   let format: DetectedFormat;
   let start: Uint8Array;
   let text: Uint8Array | undefined;
   try {
-    s = await sample(path, lease);
-    ({ format, start, text } = await detect(path, s, options, lease));
+    s = await sample(path);
+    ({ format, start, text } = await detect(path, s, options));
   } catch (e) {
     throw new DecodeError(path, readReason(e));
   }
@@ -200,7 +183,7 @@ async function* decodeWholeFile(path: string, options: DecodeOptions, lease: Buf
   if (format.encoding === 'parquet') {
     if (format.compression !== 'none') throw new DecodeError(path, `a ${format.compression}-compressed Parquet file is not supported`);
     try {
-      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns, reuseBuffers: options.reuseBuffers });
+      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns });
     } catch (e) {
       if (e instanceof ParquetError) throw new DecodeError(path, `Parquet: ${e.message}`, e.row);
       if ((e as Error).name === 'AbortError') throw e;
@@ -225,11 +208,9 @@ async function* decodeWholeFile(path: string, options: DecodeOptions, lease: Buf
     return;
   }
   const counter = { n: 0 };
-  // Read buffers are reused for gzip and plain bytes (lzop and snappy blocks may be looked at across reads).
-  const reuseReads = options.reuseBuffers && (format.compression === 'gzip' || format.compression === 'none');
   const openBytes = () => {
     counter.n = 0;
-    return fileBytes(path, 0, s.size, counter, options.signal, reuseReads);
+    return fileBytes(path, 0, s.size, counter, options.signal);
   };
   yield* decodeLines(path, decompress(openBytes, format.compression, s.head, s.size), format, options, counter, true);
 }
@@ -319,7 +300,7 @@ export async function* decodeFileRange(path: string, start: number, end: number,
   }
   if (encoding === 'text') yield* decodePlain(path, start, end, format, options);
   else if (encoding === 'json') yield* decodeJsonLines(path, start, end, options);
-  else yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal, options.reuseBuffers), format, options, counter, start === 0);
+  else yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal), format, options, counter, start === 0);
 }
 
 /** Plain text: whole-line runs handed on as read, then the general splitter from where they stop (if they do). */
@@ -335,7 +316,7 @@ async function* decodePlain(path: string, start: number, end: number, format: De
   }
   if (stop.pos >= end) return;
   counter.n = stop.pos - start;
-  const rest = fileBytes(path, stop.pos, end, counter, options.signal, options.reuseBuffers);
+  const rest = fileBytes(path, stop.pos, end, counter, options.signal);
   yield* decodeLines(path, rest, format, options, counter, stop.pos === 0, stop.nextLine);
 }
 

@@ -19,7 +19,6 @@ import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/sche
 import { compressors as pureJsCompressors } from 'hyparquet-compressors';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { ColumnCells, FlatType, UnsupportedPage, flatTypeOf, readDataPageV1, readDictionary } from './parquetColumns';
-import { gunzipInto } from './gzip';
 import { headerName } from './json';
 import { DecodedChunk } from './types';
 
@@ -43,8 +42,6 @@ export interface ParquetOptions {
   signal?: AbortSignal;
   /** Mark the lines as having no place in a source line (DecodedChunk.sourceColumns). */
   sourceColumns?: boolean;
-  /** The consumer keeps no view of a chunk once it asks for the next: one output buffer serves every chunk. */
-  reuseBuffers?: boolean;
 }
 
 /** The column names of a Parquet file, from its footer (nothing else is read). */
@@ -77,11 +74,9 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
     if (child.children.length > 0) throw new ParquetError(`column ${child.element.name} is nested (a flow log has flat columns)`);
     columns.push({ name: child.element.name, path: [schemaTree, child] });
   }
-  const out = new ChunkWriter(options.sourceColumns, options.reuseBuffers);
+  const out = new ChunkWriter(options.sourceColumns);
   out.header(columns.map((c) => headerName(c.name)));
-  // Column chunks are read straight into one buffer (hyparquet's file reader copies them twice more), reused from
-  // one chunk to the next, as is the buffer Gzip pages inflate into: the cells copy what they keep.
-  const scratch = new Scratch();
+  // Column chunks are read straight into one buffer each (hyparquet's file reader copies them twice more).
   const handle = await open(path, 'r');
   try {
     yield* readGroups();
@@ -111,8 +106,7 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
             if (dictionary !== undefined && Number(dictionary) > 0 && Number(dictionary) < start) start = Number(dictionary);
             const end = start + Number(meta.total_compressed_size);
             if (end > file.byteLength) throw new Error(`column ${c.name} goes past the end of the file`);
-            const length = end - start;
-            const buffer = await readBytes(handle, start, length, scratch);
+            const buffer = await readBytes(handle, start, end - start);
             const element = c.path[1].element;
             const decoder: ColumnDecoder = {
               pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath: c.path, codec: meta.codec,
@@ -122,14 +116,14 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
             let done = false;
             if (flat) {
               try {
-                readFlatChunk(buffer, length, rows, col, { ...decoder, compressors: scratch.compressors }, flat);
+                readFlatChunk(buffer, rows, col, decoder, flat);
                 done = true;
               } catch (e) {
                 if (!(e instanceof UnsupportedPage)) throw e;
                 col.reset(rows);
               }
             }
-            if (!done) readColumnChunk(buffer, length, rows, col, decoder);
+            if (!done) readColumnChunk(buffer, rows, col, decoder);
             bytesDone = Math.max(bytesDone, end);
           }
           if (col.rows !== rows) throw new Error(`column ${c.name} has ${col.rows} values for ${rows} rows`);
@@ -182,55 +176,26 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
   }
 }
 
-/** The buffers a Parquet decode reuses: a column chunk's bytes, and a Gzip page's text (flat columns only). */
-class Scratch {
-  private chunk = Buffer.alloc(0);
-  private page = Buffer.alloc(0);
-  /** hyparquet's decompressors, with Gzip inflated into the page buffer (its pages are read out before the next). */
-  readonly compressors: Compressors = {
-    ...COMPRESSORS,
-    GZIP: (input, outputLength) => gunzipInto(input, this.pageBuffer(outputLength + 1), Math.max(outputLength, 1) + (1 << 20)),
-  };
-
-  /** A buffer of its own (not a slice of Node's pool) of at least `n` bytes, from offset 0 of its ArrayBuffer. */
-  chunkBuffer(n: number): Buffer {
-    if (this.chunk.length < n) this.chunk = Buffer.allocUnsafeSlow(grown(this.chunk.length, n));
-    return this.chunk;
-  }
-
-  private pageBuffer(n: number): Buffer {
-    if (this.page.length < n) this.page = Buffer.allocUnsafeSlow(grown(this.page.length, n));
-    return this.page;
-  }
-}
-
-/** A size for a buffer that must hold `n` bytes: at least half again its old size, so growing is rare. */
-function grown(old: number, n: number): number {
-  return Math.max(n, Math.floor(old * 1.5), 64 << 10);
-}
-
-/** `length` bytes of the file from `position`, in the scratch buffer (an ArrayBuffer holding them from offset 0). */
-async function readBytes(handle: FileHandle, position: number, length: number, scratch: Scratch): Promise<ArrayBuffer> {
-  const buf = scratch.chunkBuffer(length);
+async function readBytes(handle: FileHandle, position: number, length: number): Promise<ArrayBuffer> {
+  const buf = Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, length - done, position + done);
     if (bytesRead === 0) throw new Error('the file ends inside a column chunk (truncated?)');
     done += bytesRead;
   }
+  // allocUnsafeSlow: a buffer of its own (never a slice of the shared pool), so its ArrayBuffer is exactly these bytes.
   return buf.buffer as ArrayBuffer;
 }
 
 /** The pages of a column chunk of a type parquetColumns.ts reads, decoded straight into cells. */
-function readFlatChunk(buffer: ArrayBuffer, length: number, rows: number, cells: ColumnCells, decoder: ColumnDecoder, type: FlatType): void {
+function readFlatChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder, type: FlatType): void {
   if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
-  const reader = { view: new DataView(buffer, 0, length), offset: 0 };
+  const reader = { view: new DataView(buffer), offset: 0 };
   let dictBase = -1;
-  while (cells.rows < rows && reader.offset < length) {
+  while (cells.rows < rows && reader.offset < buffer.byteLength) {
     const header = parquetHeader(reader);
-    // The buffer is reused and may be longer than the chunk: a page past the chunk's end is damage, not bytes.
-    if (reader.offset + header.compressed_page_size > length) throw new Error('a page goes past the end of its column chunk');
     const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
@@ -248,15 +213,13 @@ function readFlatChunk(buffer: ArrayBuffer, length: number, rows: number, cells:
 }
 
 /** The pages of one flat column chunk through hyparquet's decoders (encodings and types not read above). */
-function readColumnChunk(buffer: ArrayBuffer, length: number, rows: number, cells: ColumnCells, decoder: ColumnDecoder): void {
+function readColumnChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder): void {
   if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
-  const reader = { view: new DataView(buffer, 0, length), offset: 0 };
+  const reader = { view: new DataView(buffer), offset: 0 };
   let dictionary: DecodedArray | undefined;
-  while (cells.rows < rows && reader.offset < length) {
+  while (cells.rows < rows && reader.offset < buffer.byteLength) {
     const header = parquetHeader(reader);
-    // The buffer is reused and may be longer than the chunk: a page past the chunk's end is damage, not bytes.
-    if (reader.offset + header.compressed_page_size > length) throw new Error('a page goes past the end of its column chunk');
     const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {

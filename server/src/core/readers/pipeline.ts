@@ -2,7 +2,6 @@
 // buffer in memory): raw bytes → decompressed bytes → source lines (LineSplitter) → a sink per encoding →
 // canonical lines in chunks (ChunkWriter).
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { CsvOptions, CsvSink } from './csv';
 import { GzipError, gunzip } from './gzip';
@@ -41,17 +40,9 @@ export interface DecodeOptions {
 
 export const READ_CHUNK = 1 << 20;
 
-/**
- * Raw bytes [start, end) of a file, 1 MiB at a time; `counter.n` counts the bytes read. `reuse`: the consumer is
- * done with a piece two pieces later (a line splitter copies what it carries over; zlib has taken in a piece before
- * it asks for the one after next), so READ_RING buffers are read into in turn instead of a fresh megabyte a read.
- */
-export async function* fileBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal, reuse = false): AsyncGenerator<Uint8Array> {
+/** Raw bytes [start, end) of a file, 1 MiB at a time; `counter.n` counts the bytes read. */
+export async function* fileBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
-  if (reuse) {
-    yield* ringBytes(path, start, end, counter, signal);
-    return;
-  }
   // A read buffer no bigger than the range: a small file costs its size, not a megabyte.
   const stream = createReadStream(path, { start, end: end - 1, highWaterMark: Math.min(READ_CHUNK, Math.max(16 << 10, end - start)) });
   try {
@@ -62,28 +53,6 @@ export async function* fileBytes(path: string, start: number, end: number, count
     }
   } finally {
     stream.destroy();
-  }
-}
-
-/** Buffers fileBytes reads into in turn when its pieces are reused. */
-export const READ_RING = 3;
-
-async function* ringBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const size = Math.min(READ_CHUNK, Math.max(16 << 10, end - start));
-  const ring: Buffer[] = [];
-  const handle = await open(path, 'r');
-  try {
-    for (let pos = start, k = 0; pos < end; k = (k + 1) % READ_RING) {
-      signal?.throwIfAborted();
-      const buf = (ring[k] ??= Buffer.allocUnsafeSlow(size));
-      const { bytesRead } = await handle.read(buf, 0, Math.min(size, end - pos), pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      counter.n += bytesRead;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
   }
 }
 
@@ -131,7 +100,7 @@ export async function* decodeLines(
   firstLine = 1,
   expected = Infinity,
 ): AsyncGenerator<DecodedChunk> {
-  const out = new ChunkWriter(options.sourceColumns, options.reuseBuffers);
+  const out = new ChunkWriter(options.sourceColumns);
   out.expected = expected;
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile, firstLine);
