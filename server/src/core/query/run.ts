@@ -134,10 +134,7 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
 async function runHere(source: QuerySource, expanded: ExpandedSource | undefined, plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const units = await planUnits(source, expanded, 1);
-  const columns = new ColumnUnion();
-  // Rows laid out on the union of the files' first formats from the start, as on the workers: rows handed on as
-  // they are found have every column (a stream is not read ahead: its header is met as it comes).
-  if (expanded && plans.some(needsColumns) && !expanded.files.some((f) => f.stream)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
+  const columns = await columnsBeforeScan(plans, expanded, units);
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
@@ -207,10 +204,7 @@ function rereadable(units: readonly ScanUnit[]): boolean {
  */
 async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
-  const columns = new ColumnUnion();
-  // Rows of a search or plain SQL are laid out on the union of the files' formats (for `*`), known before the
-  // threads start: each file's first header (made up for JSON, CSV and Parquet), else the default.
-  if (plans.some(needsColumns)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
+  const columns = await columnsBeforeScan(plans, expanded, units);
   const abort = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(abort, 0, 1);
   options.signal?.addEventListener('abort', onAbort);
@@ -340,6 +334,18 @@ function batchUnits(units: readonly ScanUnit[], threads: number): ScanUnit[][] {
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
+}
+
+/**
+ * The columns rows of a search or plain SQL are laid out on (for `*`), known before the scan starts, on the workers
+ * and on this thread alike: the union of each file's first header (made up for JSON, CSV and Parquet), else the
+ * default. So rows handed on as they are found have every column; a stream is not read ahead (its header is met as
+ * it comes), nor a document's text.
+ */
+async function columnsBeforeScan(plans: readonly QueryPlan[], expanded: ExpandedSource | undefined, units: readonly ScanUnit[]): Promise<ColumnUnion> {
+  const columns = new ColumnUnion();
+  if (expanded && plans.some(needsColumns) && !expanded.files.some((f) => f.stream)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
+  return columns;
 }
 
 /** Whether a plan's rows are laid out on the columns of the records' formats (a search, plain SQL rows). */

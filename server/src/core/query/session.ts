@@ -7,7 +7,6 @@ import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateForTransfer, unpackedState } from './threadScan';
-import { PARTITIONS } from './groups/partitions';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
 import { PostedRows, rowsForPost } from './rowsText';

@@ -55,8 +55,13 @@ export function pooledFloat64(n: number, zeroed = true): Float64Array {
   return new Float64Array(arrayPool.take(Math.max(1, n) * 8, zeroed));
 }
 
+/** Whether an array is the whole of its buffer (not a view into a bigger one, such as a packed block's). */
+export function isWholeBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+}
+
 /** Gives the arrays' memory back for reuse (the caller no longer uses them). */
 export function release(...arrays: (Int32Array | Float64Array | undefined)[]): void {
   // Only an array that is its whole buffer: a view into a packed block (packedState.ts) shares it with others.
-  for (const a of arrays) if (a && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) arrayPool.give(a.buffer as ArrayBuffer);
+  for (const a of arrays) if (a && isWholeBuffer(a)) arrayPool.give(a.buffer as ArrayBuffer);
 }

@@ -12,6 +12,7 @@
 import type { Value } from '../values';
 import type { GroupTableData } from './groupTable';
 import { PARTITIONS, Partition, PartitionData } from './partitions';
+import { isWholeBuffer } from './arrayPool';
 
 /** Partitions a block holds, and blocks in all. Merge jobs take whole blocks (see blockRanges). */
 export const PACK_PARTS = 4;
@@ -28,8 +29,14 @@ const ARRAY_WORDS = 3;
 const ABSENT = 0;
 const IN_BLOCK = 1;
 const OWN = 2;
-/** Per table: present, size, usedWords, then its arrays. */
+/** Per table: PRESENT (or 0), size, usedWords, then its arrays. */
 const TABLE_WORDS = 3 + TABLE_ARRAYS.length * ARRAY_WORDS;
+const PRESENT = 1;
+
+/** Where in a partition's directory words its DISTINCT aggregate j's table is (after its table and its states). */
+function distinctAt(base: number, j: number): number {
+  return base + TABLE_WORDS + ARRAY_WORDS + j * TABLE_WORDS;
+}
 
 export interface PackedBlock {
   bytes: ArrayBuffer;
@@ -62,7 +69,7 @@ export interface UnpackedGroups {
  */
 export function packGroups(state: UnpackedGroups): PackedGroups {
   const distinctCount = state.distinct.length;
-  const partitionWords = TABLE_WORDS + ARRAY_WORDS + distinctCount * TABLE_WORDS;
+  const partitionWords = distinctAt(0, distinctCount);
   const directory = new Int32Array(PARTITIONS * partitionWords);
   const values: (Value[] | undefined)[] = new Array<Value[] | undefined>(PARTITIONS);
   const blocks: (PackedBlock | undefined)[] = new Array<PackedBlock | undefined>(PACK_BLOCKS);
@@ -73,7 +80,7 @@ export function packGroups(state: UnpackedGroups): PackedGroups {
     let bytes = 0;
     const place = (array: AnyArray | undefined, d: number) => {
       if (!array) return;
-      if (array.byteLength >= PACK_OWN_BYTES && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) {
+      if (array.byteLength >= PACK_OWN_BYTES && isWholeBuffer(array)) {
         directory[d] = OWN;
         directory[d + 1] = own.length;
         own.push(array.buffer as ArrayBuffer);
@@ -87,7 +94,7 @@ export function packGroups(state: UnpackedGroups): PackedGroups {
     };
     const placeTable = (t: GroupTableData | undefined, d: number) => {
       if (!t) return;
-      directory[d] = 1;
+      directory[d] = PRESENT;
       directory[d + 1] = t.size;
       directory[d + 2] = t.usedWords;
       TABLE_ARRAYS.forEach((name, k) => place(t[name], d + 3 + k * ARRAY_WORDS));
@@ -102,7 +109,7 @@ export function packGroups(state: UnpackedGroups): PackedGroups {
         const v = 'states' in part ? part.states.values : part.values;
         if (v.length > 0) values[p] = v;
       }
-      for (let j = 0; j < distinctCount; j++) placeTable(state.distinct[j][p], base + TABLE_WORDS + ARRAY_WORDS + j * TABLE_WORDS);
+      for (let j = 0; j < distinctCount; j++) placeTable(state.distinct[j][p], distinctAt(base, j));
     }
     if (placed.length === 0 && own.length === 0) continue;
     const block = new ArrayBuffer(bytes);
@@ -125,7 +132,7 @@ export function packedBuffers(packed: PackedGroups): ArrayBuffer[] {
  * the state moves to the job that merges those partitions, and the blocks are no longer the state's.
  */
 export function packedForJob(packed: PackedGroups, from: number, to: number): { packed: PackedGroups; buffers: ArrayBuffer[] } {
-  if (from % PACK_PARTS !== 0 || (to % PACK_PARTS !== 0 && to !== PARTITIONS)) throw new Error(`partitions ${from}–${to} do not start and end on a block`);
+  if (from % PACK_PARTS !== 0 || to % PACK_PARTS !== 0) throw new Error(`partitions ${from}–${to} do not start and end on a block`);
   const blocks: (PackedBlock | undefined)[] = new Array<PackedBlock | undefined>(PACK_BLOCKS);
   for (let b = from / PACK_PARTS; b < to / PACK_PARTS; b++) {
     blocks[b] = packed.blocks[b];
@@ -140,7 +147,7 @@ export function packedGroupCount(packed: PackedGroups): number {
   let n = 0;
   for (let p = 0; p < PARTITIONS; p++) {
     const d = p * packed.partitionWords;
-    if (packed.directory[d] === 1) n += packed.directory[d + 1];
+    if (packed.directory[d] === PRESENT) n += packed.directory[d + 1];
   }
   return n;
 }
@@ -162,7 +169,7 @@ export function unpackGroups(packed: PackedGroups): UnpackedGroups {
       return float ? new Float64Array(buffer, offset, length) : new Int32Array(buffer, offset, length);
     };
     const table = (d: number): GroupTableData | undefined => {
-      if (directory[d] !== 1) return undefined;
+      if (directory[d] !== PRESENT) return undefined;
       const arrays = {} as Record<TableArray, AnyArray | undefined>;
       TABLE_ARRAYS.forEach((name, k) => (arrays[name] = array(d + 3 + k * ARRAY_WORDS, FLOAT_ARRAYS.has(name))));
       return { size: directory[d + 1], usedWords: directory[d + 2], ...arrays } as GroupTableData;
@@ -171,7 +178,7 @@ export function unpackGroups(packed: PackedGroups): UnpackedGroups {
       const base = p * partitionWords;
       const t = table(base);
       if (t) parts[p] = { table: t, acc: array(base + TABLE_WORDS, true) as Float64Array, values: packed.values[p] ?? [] };
-      for (let j = 0; j < distinctCount; j++) distinct[j][p] = table(base + TABLE_WORDS + ARRAY_WORDS + j * TABLE_WORDS);
+      for (let j = 0; j < distinctCount; j++) distinct[j][p] = table(distinctAt(base, j));
     }
   }
   return { parts, distinct };
