@@ -3,7 +3,7 @@
 // Files that cannot be read (or not to their end) are told on stderr, with what else the result should be read
 // with, and the others are read; exit 2 when a file could not be read.
 import { QueryError, QueryResult, runQuery } from '../core/query';
-import { csvLine, toCsv } from '../core/query/csv';
+import { csvLine } from '../core/query/csv';
 import type { Value } from '../core/query/values';
 import { terminalJson, terminalText } from '../core/terminalText';
 import { runClickHouseQuery } from '../core/clickhouse/query';
@@ -58,8 +58,9 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   if (!clickhouse.url && querySubjectOf(query) === 'conversations') return runDiagnoseQuery({ kind: 'files', paths, ...hints }, query, format, limit, {}, io);
   let result: QueryResult;
   // CSV and JSON rows of a search or plain SQL are written as they are found, and not kept (the result's rows are
-  // then only those not written yet); a table needs every row for its widths.
-  const stream = format !== 'table' && !clickhouse.url ? new StreamedRows(format, io) : undefined;
+  // then only those not written yet); a table needs every row for its widths. ClickHouse's rows are written at the
+  // end, the same way.
+  const stream = format !== 'table' ? new StreamedRows(format, io) : undefined;
   try {
     result = clickhouse.url
       ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
@@ -78,13 +79,9 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   // Values are hostile: what reaches a terminal shows its control characters escaped (JSON keeps its value, CSV
   // keeps its bytes when it goes to a file or a pipe).
   if (stream) stream.finish(result);
-  else if (format === 'json') io.stdout(terminalJson(JSON.stringify({ columns: result.columns, rows: result.rows, stats: result.stats })) + '\n');
-  if (format !== 'json') {
-    if (format === 'csv' && !stream) io.stdout(toCsv(result.columns, result.rows, io.stdoutIsTerminal ? terminalText : undefined));
-    else if (format === 'table') io.stdout(toTable(result));
-    // JSON keeps these in its stats; the other formats tell them on stderr.
-    reportStats(io, result);
-  }
+  else io.stdout(toTable(result));
+  // JSON keeps these in its stats; the other formats tell them on stderr.
+  if (format !== 'json') reportStats(io, result);
   return result.stats.fileErrors ? 2 : 0;
 }
 
@@ -150,7 +147,8 @@ class StreamedRows {
     if (!this.started) this.start(result.columns);
     this.rows(result.rows, result.columns);
     if (this.format === 'json') this.io.stdout(terminalJson(`],"columns":${JSON.stringify(result.columns)},"stats":${JSON.stringify(result.stats)}}`) + '\n');
-    if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${result.columns.join(', ')}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);
+    // Column names come from the files' header lines: hostile text, escaped for the terminal.
+    if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${terminalText(result.columns.join(', '))}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);
   }
 }
 
