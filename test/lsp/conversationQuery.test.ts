@@ -12,11 +12,8 @@ import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryRequest } from '../../serve
 import { runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
 import { plantConversations } from '../support/plantConversations';
 import { TestClient, inMemoryServer } from './harness';
+import { SEED_JSON_DOCUMENT, SEED_LINES } from '../support/seed';
 
-const SEED = [
-  'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
-  'V1 1251762227 eni-lq6mkcis 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK',
-];
 const ISSUE_QUERY = 'verdict:response-rejected | select interface_id, count(*) group by interface_id';
 
 let client: TestClient;
@@ -36,7 +33,7 @@ after(() => {
 describe('flowlog/query over conversations', () => {
   it("the issue's query on the open seed, and the conversation's two lines", async () => {
     const uri = 'file:///tmp/conversations-seed.flowlog';
-    await client.open(uri, SEED.join('\n'));
+    await client.open(uri, SEED_LINES.join('\n'));
     const r = await client.connection.sendRequest(QueryRequest, { uri, query: ISSUE_QUERY });
     assert.deepEqual([r.kind, r.columns, r.rows], ['sql', ['interface_id', 'count(*)'], [['eni-lq6mkcis', 1]]]);
     assert.deepEqual([r.stats.records, r.stats.conversations, r.stats.matched], [2, 1, 1]);
@@ -47,10 +44,8 @@ describe('flowlog/query over conversations', () => {
   });
 
   it("a JSON document's rows carry the document's own lines", async () => {
-    const json = (src: string, dst: string, start: number, action: string) =>
-      `{"version":"V1","account_id":"1251762227","interface_id":"eni-lq6mkcis","srcaddr":"${src}","dstaddr":"${dst}","srcport":0,"dstport":0,"protocol":1,"packets":4,"bytes":336,"start":${start},"end":1432917142,"action":"${action}","log_status":"OK"}`;
     const uri = 'file:///tmp/conversations-seed.json';
-    await client.open(uri, ['', json('203.0.113.12', '172.31.16.139', 1432917027, 'ACCEPT'), '', json('172.31.16.139', '203.0.113.12', 1432917094, 'REJECT')].join('\n'));
+    await client.open(uri, SEED_JSON_DOCUMENT);
     const r = await client.connection.sendRequest(QueryRequest, { uri, query: 'NOT verdict:ok | select verdict, request_line, reply_line' });
     assert.deepEqual(r.rows, [['response-rejected', 2, 4]]);
   });

@@ -11,11 +11,9 @@ import { DIAGNOSE_MAX_SPANS, DiagnoseRequest } from '../../server/src/protocol';
 import { VERDICTS, diagnose } from '../../server/src/core/diagnose';
 import { plantConversations } from '../support/plantConversations';
 import { TestClient, inMemoryServer } from './harness';
+import { SEED_JSON_DOCUMENT, SEED_LINES } from '../support/seed';
 
-const SEED = [
-  'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
-  'V1 1251762227 eni-lq6mkcis 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK',
-].join('\n');
+const SEED = SEED_LINES.join('\n');
 
 let client: TestClient;
 let dir: string;
@@ -61,10 +59,8 @@ describe('flowlog/diagnose', () => {
     assert.deepEqual(disk.conversations[0].evidence, { request: { file, line: 1 }, reply: { file, line: 2 } });
 
     // A CLS JSON document: its engine text starts with a header line made of its keys; the lines must be the document's.
-    const json = (src: string, dst: string, start: number, action: string) =>
-      `{"version":"V1","account_id":"1251762227","interface_id":"eni-lq6mkcis","srcaddr":"${src}","dstaddr":"${dst}","srcport":0,"dstport":0,"protocol":1,"packets":4,"bytes":336,"start":${start},"end":1432917142,"action":"${action}","log_status":"OK"}`;
     const uri = 'file:///tmp/diagnose-seed.json';
-    await client.open(uri, ['', json('203.0.113.12', '172.31.16.139', 1432917027, 'ACCEPT'), '', json('172.31.16.139', '203.0.113.12', 1432917094, 'REJECT')].join('\n'));
+    await client.open(uri, SEED_JSON_DOCUMENT);
     const doc = await client.connection.sendRequest(DiagnoseRequest, { uri });
     assert.equal(doc.verdicts['response-rejected'], 1);
     const c = doc.conversations[0];

@@ -14,12 +14,9 @@ import { jobHostThreadId, jobsRunOffThread, stopJobHost } from '../../server/src
 import { runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
 import { plantConversations } from '../support/plantConversations';
 import { TestClient, inMemoryServer } from './harness';
+import { SEED_JSON_DOCUMENT, SEED_LINES } from '../support/seed';
 
 const BUNDLE = resolve(__dirname, '../../dist/server.js');
-const SEED = [
-  'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
-  'V1 1251762227 eni-lq6mkcis 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK',
-];
 const savedScript = process.env.FLOWLOG_WORKER_SCRIPT;
 
 let client: TestClient;
@@ -44,10 +41,8 @@ after(async () => {
 describe('the diagnosis and the conversations query on the job host thread', () => {
   it("a JSON document's records on its own lines, in the diagnosis and in request_line/reply_line", async () => {
     assert.ok(jobsRunOffThread());
-    const json = (src: string, dst: string, start: number, action: string) =>
-      `{"version":"V1","account_id":"1251762227","interface_id":"eni-lq6mkcis","srcaddr":"${src}","dstaddr":"${dst}","srcport":0,"dstport":0,"protocol":1,"packets":4,"bytes":336,"start":${start},"end":1432917142,"action":"${action}","log_status":"OK"}`;
     const uri = 'file:///tmp/offthread-seed.json';
-    await client.open(uri, ['', json('203.0.113.12', '172.31.16.139', 1432917027, 'ACCEPT'), '', json('172.31.16.139', '203.0.113.12', 1432917094, 'REJECT')].join('\n'));
+    await client.open(uri, SEED_JSON_DOCUMENT);
     const r = await client.connection.sendRequest(DiagnoseRequest, { uri });
     assert.equal(r.verdicts['response-rejected'], 1);
     const c = r.conversations[0];
@@ -77,7 +72,7 @@ describe('the diagnosis and the conversations query on the job host thread', () 
 
   it('a query error at its position, and a file that is not there, answer as they did on the main thread', async () => {
     const uri = 'file:///tmp/offthread-seed.flowlog';
-    await client.open(uri, SEED.join('\n'));
+    await client.open(uri, SEED_LINES.join('\n'));
     await assert.rejects(client.connection.sendRequest(QueryRequest, { uri, query: 'verdict:ok | select srcaddr' }), (err: { code: number; data: { line: number; column: number; formatted: string } }) => {
       assert.equal(err.code, QUERY_SYNTAX_ERROR);
       assert.deepEqual([err.data.line, err.data.column], [1, 21]);
@@ -108,7 +103,7 @@ describe('the diagnosis and the conversations query on the job host thread', () 
     }
     const thread = jobHostThreadId();
     const seedFile = join(dir, 'seed.flowlog');
-    writeFileSync(seedFile, SEED.join('\n') + '\n');
+    writeFileSync(seedFile, SEED_LINES.join('\n') + '\n');
     const r = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(seedFile).toString() });
     assert.deepEqual(r.conversations[0].evidence, { request: { file: seedFile, line: 1 }, reply: { file: seedFile, line: 2 } });
     assert.equal(jobHostThreadId(), thread, 'the same host thread');
