@@ -7,7 +7,7 @@ import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';
 import { Value } from './values';
-import { GroupTableData, tableBuffers } from './groups/groupTable';
+import { GroupTable, GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
 import { CountMin } from './groups/topN';
@@ -225,15 +225,19 @@ export function partitionsForJob(state: GroupsState, from: number, to: number): 
     return { state: { ...state, sketch: undefined, packed: handed.packed }, buffers: handed.buffers };
   }
   const buffers: ArrayBuffer[] = [];
-  const keep = <T>(list: (T | undefined)[], f: (x: T) => void) => list.map((x, p) => {
-    if (p < from || p >= to || x === undefined) return undefined;
-    f(x);
-    return x;
+  const keep = <T, D>(list: (T | undefined)[], f: (x: T) => D) => list.map((x, p) => (p < from || p >= to || x === undefined ? undefined : f(x)));
+  // Live tables (a thread that stayed exact, folded in on this thread: twoPass.ts foldExact) go as their arrays: a
+  // live table holds its growth callback, which cannot be posted (the merge job failed with "could not be cloned").
+  const parts = keep(state.parts, (x): PartitionData => {
+    const data = 'states' in x ? { table: x.table instanceof GroupTable ? x.table.data() : x.table, acc: x.states.acc, values: x.states.values } : x;
+    buffers.push(...tableBuffers(data.table));
+    buffers.push(data.acc.buffer as ArrayBuffer);
+    return data;
   });
-  const parts = keep(state.parts, (x) => {
-    buffers.push(...tableBuffers(x.table));
-    buffers.push((('states' in x ? x.states.acc : x.acc) as Float64Array).buffer as ArrayBuffer);
-  });
-  const distinct = state.distinct.map((perAgg) => keep(perAgg, (t) => buffers.push(...tableBuffers(t))));
+  const distinct = state.distinct.map((perAgg) => keep(perAgg, (t): GroupTableData => {
+    const data = t instanceof GroupTable ? t.data() : t;
+    buffers.push(...tableBuffers(data));
+    return data;
+  }));
   return { state: { ...state, parts, distinct }, buffers: [...new Set(buffers)] };
 }

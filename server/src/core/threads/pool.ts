@@ -147,7 +147,16 @@ export class WorkerPool {
     return new Promise<T>((resolve, reject) => {
       w.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onData });
       if (w.busy++ === 0) w.worker.ref();
-      w.worker.postMessage({ id, task, payload } satisfies ToWorker, transfer as never);
+      try {
+        w.worker.postMessage({ id, task, payload } satisfies ToWorker, transfer as never);
+      } catch (e) {
+        // Not sent (a payload that cannot be cloned, a buffer already moved): no answer will come, so the call is
+        // not waited for, and an idle worker must not keep the process alive (it did: the CLI printed the error
+        // and then never exited).
+        w.pending.delete(id);
+        if (--w.busy === 0) w.worker.unref();
+        reject(e);
+      }
     });
   }
 
