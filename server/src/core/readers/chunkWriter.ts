@@ -35,7 +35,11 @@ export class ChunkWriter {
   /** Where each line's fields are in the source (only when asked for: lint, the editor). */
   readonly columns: SourceColumnsBuilder | undefined;
 
-  constructor(sourceColumns = false) {
+  /**
+   * `reuse`: the consumer keeps no view of a chunk once it asks for the next (DecodeOptions.reuseBuffers), so one
+   * buffer serves every chunk. Otherwise each chunk gets a buffer of its own: a chunk may be kept or transferred.
+   */
+  constructor(sourceColumns = false, private readonly reuse = false) {
     this.columns = sourceColumns ? new SourceColumnsBuilder() : undefined;
   }
 
@@ -209,7 +213,9 @@ export class ChunkWriter {
   /** The pending lines as a chunk (undefined when there are none), and a fresh start. */
   take(bytesRead: number): DecodedChunk | undefined {
     if (this.len === 0 && this.problems.length === 0) return undefined;
-    // The buffer itself is handed out (no copy); the next one is allocated when the next line comes.
+    // The buffer itself is handed out (no copy). Reused, it is written over once the consumer asks for the next chunk
+    // (a megabyte of garbage a chunk is what fills a worker's malloc arena between collections); else the next one
+    // is allocated when the next line comes.
     const chunk: DecodedChunk = {
       bytes: this.buf.subarray(0, this.len),
       firstLine: this.lineNos[0],
@@ -219,7 +225,7 @@ export class ChunkWriter {
     if (this.problems.length) chunk.problems = this.problems;
     if (this.columns) chunk.sourceColumns = this.columns.take();
     if (this.expected !== Infinity) this.expected = Math.max(0, this.expected - this.len);
-    this.buf = EMPTY;
+    if (!this.reuse) this.buf = EMPTY;
     this.len = 0;
     this.count = 0;
     this.consecutive = true;

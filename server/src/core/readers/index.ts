@@ -17,12 +17,13 @@ import { detectCompression, detectEncoding, isParquet } from './detect';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lineSplitter';
 import { ParquetError, decodeParquet, parquetColumnNames } from './parquet';
 import { countLineFeeds, plainTextRuns } from './plainText';
-import { DecodeOptions, decodeLines, decompress, fileBytes, readReason, sinkFor } from './pipeline';
+import { DecodeOptions, decodeLines, decompress, fileBytes, readReason, readSize, sinkFor } from './pipeline';
 import { headerName } from './json';
 import { decodeJsonLines } from './jsonRange';
 import { notAFlowLogText } from './inputs';
 import { Compression, DecodeError, DecodedChunk, DetectedFormat, NotAFlowLogError } from './types';
 import { GzipError } from './gzip';
+import { BufferLease, ReadBuffers } from './bufferPool';
 import { SnappyError } from './snappy';
 import { LzoError } from './lzo';
 
@@ -58,14 +59,15 @@ interface Sample {
  * The start and end of a file, or all of a small one. On a worker thread the reads are synchronous: nothing else
  * waits on that thread, and a folder of thousands of small files is spared four thread-pool round trips a file.
  */
-async function sample(path: string): Promise<Sample> {
-  if (!isMainThread) return sampleSync(path);
+async function sample(path: string, lease?: BufferLease): Promise<Sample> {
+  if (!isMainThread) return sampleSync(path, lease);
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     if (size <= SMALL_FILE) {
-      // A buffer of its own (not a slice of Node's shared pool): chunks made of it may be kept or transferred.
-      const whole = Buffer.allocUnsafeSlow(size);
+      // A buffer of its own (not a slice of Node's shared pool): chunks made of it may be kept or transferred,
+      // unless they are read out at once (reuseBuffers): then one of this thread's leased buffers.
+      const whole = lease ? lease.take(size) : Buffer.allocUnsafeSlow(size);
       let got = 0;
       while (got < size) {
         const { bytesRead } = await handle.read(whole, got, size - got, got);
@@ -85,12 +87,13 @@ async function sample(path: string): Promise<Sample> {
   }
 }
 
-function sampleSync(path: string): Sample {
+function sampleSync(path: string, lease?: BufferLease): Sample {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
     const want = size <= SMALL_FILE ? size : SNIFF;
-    const head = Buffer.allocUnsafeSlow(want);
+    // A small file's bytes in a leased buffer: chunks are views of them (uncompressed) until the lease ends.
+    const head = lease && size <= SMALL_FILE ? lease.take(want) : Buffer.allocUnsafeSlow(want);
     let got = 0;
     while (got < want) {
       const n = readSync(fd, head, got, want - got, got);
@@ -126,11 +129,22 @@ async function detect(path: string, s: Sample, options: DecodeOptions): Promise<
 /** A small gzip file's text in one call; undefined when it is damaged or inflates past SMALL_TEXT (then streamed). */
 function inflateSmall(data: Uint8Array): Uint8Array | undefined {
   try {
-    // Output in one piece when the guess holds (flow logs inflate about 5×): no pieces of 16 KiB joined at the end.
-    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: Math.min(SMALL_TEXT, Math.max(64 << 10, data.length * 8)) });
+    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: inflatedSizeGuess(data) });
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The output buffer for a small gzip file inflated in one call: its text's size plus one when the last member's
+ * trailer says it (a one-member file: the usual delivery), so the text comes out in one buffer of its size and zlib
+ * allocates nothing more; else about 8× the stored size (flow logs inflate about 5×). Either way a guess too small
+ * only costs pieces joined at the end.
+ */
+function inflatedSizeGuess(data: Uint8Array): number {
+  const stated = data.length >= 18 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).readUInt32LE(data.length - 4) : 0;
+  const guess = stated >= data.length ? stated + 1 : data.length * 8;
+  return Math.min(SMALL_TEXT, Math.max(64 << 10, guess));
 }
 
 function formatOf(compression: Compression, head: Uint8Array, path: string, options: DecodeOptions): DetectedFormat {
@@ -166,12 +180,23 @@ async function decompressedHead(path: string, compression: Compression, head: Ui
  * before the damage) for a file that cannot be read on: missing, corrupt or truncated.
  */
 export async function* decodeFile(path: string, options: DecodeOptions = {}): AsyncGenerator<DecodedChunk> {
+  // The consumer keeps no view of a chunk once it asks for the next: a small file is read into this thread's
+  // reused buffers, handed back once the file is done (its last chunk read out, or the consumer stopped).
+  const lease = options.reuseBuffers ? new BufferLease() : undefined;
+  try {
+    yield* decodeWholeFile(path, options, lease);
+  } finally {
+    lease?.release();
+  }
+}
+
+async function* decodeWholeFile(path: string, options: DecodeOptions, lease: BufferLease | undefined): AsyncGenerator<DecodedChunk> {
   let s: Sample;
   let format: DetectedFormat;
   let start: Uint8Array;
   let text: Uint8Array | undefined;
   try {
-    s = await sample(path);
+    s = await sample(path, lease);
     ({ format, start, text } = await detect(path, s, options));
   } catch (e) {
     throw new DecodeError(path, readReason(e));
@@ -183,7 +208,7 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
   if (format.encoding === 'parquet') {
     if (format.compression !== 'none') throw new DecodeError(path, `a ${format.compression}-compressed Parquet file is not supported`);
     try {
-      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns });
+      yield* decodeParquet(path, { signal: options.signal, sourceColumns: options.sourceColumns, reuseBuffers: options.reuseBuffers });
     } catch (e) {
       if (e instanceof ParquetError) throw new DecodeError(path, `Parquet: ${e.message}`, e.row);
       if ((e as Error).name === 'AbortError') throw e;
@@ -208,11 +233,15 @@ export async function* decodeFile(path: string, options: DecodeOptions = {}): As
     return;
   }
   const counter = { n: 0 };
+  // Read buffers come back from the stage that consumes them: zlib (gzip), or the line splitter (no compression).
+  // lzop and snappy blocks may be looked at across reads: fresh buffers for them.
+  const buffers = options.reuseBuffers && (format.compression === 'gzip' || format.compression === 'none') ? new ReadBuffers(readSize(0, s.size)) : undefined;
   const openBytes = () => {
     counter.n = 0;
-    return fileBytes(path, 0, s.size, counter, options.signal);
+    return fileBytes(path, 0, s.size, counter, options.signal, buffers);
   };
-  yield* decodeLines(path, decompress(openBytes, format.compression, s.head, s.size), format, options, counter, true);
+  const bytes = decompress(openBytes, format.compression, s.head, s.size, buffers);
+  yield* decodeLines(path, bytes, format, options, counter, true, 1, Infinity, format.compression === 'none' ? buffers : undefined);
 }
 
 /**
@@ -300,7 +329,10 @@ export async function* decodeFileRange(path: string, start: number, end: number,
   }
   if (encoding === 'text') yield* decodePlain(path, start, end, format, options);
   else if (encoding === 'json') yield* decodeJsonLines(path, start, end, options);
-  else yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal), format, options, counter, start === 0);
+  else {
+    const buffers = options.reuseBuffers ? new ReadBuffers(readSize(start, end)) : undefined;
+    yield* decodeLines(path, fileBytes(path, start, end, counter, options.signal, buffers), format, options, counter, start === 0, 1, Infinity, buffers);
+  }
 }
 
 /** Plain text: whole-line runs handed on as read, then the general splitter from where they stop (if they do). */
@@ -316,8 +348,9 @@ async function* decodePlain(path: string, start: number, end: number, format: De
   }
   if (stop.pos >= end) return;
   counter.n = stop.pos - start;
-  const rest = fileBytes(path, stop.pos, end, counter, options.signal);
-  yield* decodeLines(path, rest, format, options, counter, stop.pos === 0, stop.nextLine);
+  const buffers = options.reuseBuffers ? new ReadBuffers(readSize(stop.pos, end)) : undefined;
+  const rest = fileBytes(path, stop.pos, end, counter, options.signal, buffers);
+  yield* decodeLines(path, rest, format, options, counter, stop.pos === 0, stop.nextLine, Infinity, buffers);
 }
 
 /**

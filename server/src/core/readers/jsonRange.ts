@@ -22,7 +22,7 @@ const CR = 13;
  * `firstLine`. Throws DecodeError (after yielding the lines before) when the file cannot be read on.
  */
 export async function* decodeJsonLines(path: string, start: number, end: number, options: DecodeOptions, firstLine = 1): AsyncGenerator<DecodedChunk> {
-  const out = new ChunkWriter(options.sourceColumns);
+  const out = new ChunkWriter(options.sourceColumns, options.reuseBuffers);
   const sink = new JsonLinesSink(out, options.sourceColumns ? undefined : options.fields);
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   // The sink copies what it keeps of a read (and the splitter its partial line): the buffer is free after each.

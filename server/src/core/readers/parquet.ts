@@ -25,7 +25,11 @@ import { DecodedChunk } from './types';
 /** Page decompressors: Node's zlib for gzip and brotli (native, faster), hyparquet-compressors for the rest. */
 const COMPRESSORS: Compressors = {
   ...pureJsCompressors,
-  GZIP: (input) => gunzipSync(input),
+  // The declared page size as the output buffer (zlib's 16 KiB pieces joined at the end cost twice the page), but
+  // no more than deflate can make of the input (a damaged header allocates nothing huge); a page inflating far
+  // past what it declares is damage, not text to hold.
+  GZIP: (input, outputLength) =>
+    gunzipSync(input, { chunkSize: Math.max(64, Math.min(outputLength + 1, input.length * 1100 + (64 << 10))), maxOutputLength: outputLength + (1 << 20) }),
   BROTLI: (input) => brotliDecompressSync(input),
 };
 
@@ -42,6 +46,8 @@ export interface ParquetOptions {
   signal?: AbortSignal;
   /** Mark the lines as having no place in a source line (DecodedChunk.sourceColumns). */
   sourceColumns?: boolean;
+  /** The consumer keeps no view of a chunk once it asks for the next: one output buffer serves every chunk. */
+  reuseBuffers?: boolean;
 }
 
 /** The column names of a Parquet file, from its footer (nothing else is read). */
@@ -74,9 +80,11 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
     if (child.children.length > 0) throw new ParquetError(`column ${child.element.name} is nested (a flow log has flat columns)`);
     columns.push({ name: child.element.name, path: [schemaTree, child] });
   }
-  const out = new ChunkWriter(options.sourceColumns);
+  const out = new ChunkWriter(options.sourceColumns, options.reuseBuffers);
   out.header(columns.map((c) => headerName(c.name)));
-  // Column chunks are read straight into one buffer each (hyparquet's file reader copies them twice more).
+  // Column chunks are read straight into one buffer (hyparquet's file reader copies them twice more), used again
+  // from one chunk to the next: a chunk is decoded into its cells (which copy what they keep) before the next read.
+  const scratch = new ChunkBuffer();
   const handle = await open(path, 'r');
   try {
     yield* readGroups();
@@ -106,7 +114,8 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
             if (dictionary !== undefined && Number(dictionary) > 0 && Number(dictionary) < start) start = Number(dictionary);
             const end = start + Number(meta.total_compressed_size);
             if (end > file.byteLength) throw new Error(`column ${c.name} goes past the end of the file`);
-            const buffer = await readBytes(handle, start, end - start);
+            const length = end - start;
+            const buffer = await readBytes(handle, start, length, scratch);
             const element = c.path[1].element;
             const decoder: ColumnDecoder = {
               pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath: c.path, codec: meta.codec,
@@ -116,14 +125,14 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
             let done = false;
             if (flat) {
               try {
-                readFlatChunk(buffer, rows, col, decoder, flat);
+                readFlatChunk(buffer, length, rows, col, decoder, flat);
                 done = true;
               } catch (e) {
                 if (!(e instanceof UnsupportedPage)) throw e;
                 col.reset(rows);
               }
             }
-            if (!done) readColumnChunk(buffer, rows, col, decoder);
+            if (!done) readColumnChunk(buffer, length, rows, col, decoder);
             bytesDone = Math.max(bytesDone, end);
           }
           if (col.rows !== rows) throw new Error(`column ${c.name} has ${col.rows} values for ${rows} rows`);
@@ -176,26 +185,39 @@ export async function* decodeParquet(path: string, options: ParquetOptions = {})
   }
 }
 
-async function readBytes(handle: FileHandle, position: number, length: number): Promise<ArrayBuffer> {
-  const buf = Buffer.allocUnsafeSlow(length);
+/** The buffer column chunks are read into, grown as needed (an ArrayBuffer of its own, the bytes from offset 0). */
+class ChunkBuffer {
+  private buf = Buffer.alloc(0);
+
+  atLeast(n: number): Buffer {
+    if (this.buf.length < n) this.buf = Buffer.allocUnsafeSlow(Math.max(n, Math.floor(this.buf.length * 1.5), 64 << 10));
+    return this.buf;
+  }
+}
+
+/** `length` bytes of the file from `position`, in the scratch buffer (its ArrayBuffer holds them from offset 0). */
+async function readBytes(handle: FileHandle, position: number, length: number, scratch: ChunkBuffer): Promise<ArrayBuffer> {
+  const buf = scratch.atLeast(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, length - done, position + done);
     if (bytesRead === 0) throw new Error('the file ends inside a column chunk (truncated?)');
     done += bytesRead;
   }
-  // allocUnsafeSlow: a buffer of its own (never a slice of the shared pool), so its ArrayBuffer is exactly these bytes.
+  // allocUnsafeSlow: a buffer of its own (never a slice of the shared pool), so its ArrayBuffer starts with these bytes.
   return buf.buffer as ArrayBuffer;
 }
 
 /** The pages of a column chunk of a type parquetColumns.ts reads, decoded straight into cells. */
-function readFlatChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder, type: FlatType): void {
+function readFlatChunk(buffer: ArrayBuffer, length: number, rows: number, cells: ColumnCells, decoder: ColumnDecoder, type: FlatType): void {
   if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
-  const reader = { view: new DataView(buffer), offset: 0 };
+  const reader = { view: new DataView(buffer, 0, length), offset: 0 };
   let dictBase = -1;
-  while (cells.rows < rows && reader.offset < buffer.byteLength) {
+  while (cells.rows < rows && reader.offset < length) {
     const header = parquetHeader(reader);
+    // The buffer may be longer than the chunk (it is reused): a page past the chunk's end is damage, not bytes.
+    if (reader.offset + header.compressed_page_size > length) throw new Error('a page goes past the end of its column chunk');
     const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
@@ -213,13 +235,15 @@ function readFlatChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, de
 }
 
 /** The pages of one flat column chunk through hyparquet's decoders (encodings and types not read above). */
-function readColumnChunk(buffer: ArrayBuffer, rows: number, cells: ColumnCells, decoder: ColumnDecoder): void {
+function readColumnChunk(buffer: ArrayBuffer, length: number, rows: number, cells: ColumnCells, decoder: ColumnDecoder): void {
   if (getMaxRepetitionLevel(decoder.schemaPath) > 0) throw new Error(`column ${cells.name} is repeated`);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
-  const reader = { view: new DataView(buffer), offset: 0 };
+  const reader = { view: new DataView(buffer, 0, length), offset: 0 };
   let dictionary: DecodedArray | undefined;
-  while (cells.rows < rows && reader.offset < buffer.byteLength) {
+  while (cells.rows < rows && reader.offset < length) {
     const header = parquetHeader(reader);
+    // The buffer may be longer than the chunk (it is reused): a page past the chunk's end is damage, not bytes.
+    if (reader.offset + header.compressed_page_size > length) throw new Error('a page goes past the end of its column chunk');
     const compressed = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {

@@ -2,6 +2,8 @@
 // buffer in memory): raw bytes → decompressed bytes → source lines (LineSplitter) → a sink per encoding →
 // canonical lines in chunks (ChunkWriter).
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { ReadBuffers } from './bufferPool';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { CsvOptions, CsvSink } from './csv';
 import { GzipError, gunzip } from './gzip';
@@ -28,7 +30,11 @@ export interface DecodeOptions {
    * not a flow log (binary, or a first line that is no part of one). The check of expandInputs' `sniff`, made here.
    */
   onlyFlowLogs?: boolean;
-  /** The consumer keeps no view of a chunk once it asks for the next: plain text reuses its read buffers. */
+  /**
+   * The consumer keeps no view of a chunk once it asks for the next: chunks are written in one buffer, plain text
+   * and JSON lines reuse their read buffers, small files are read into this thread's leased buffers, and gzip and
+   * line-based files read into buffers that the stage consuming them gives back (bufferPool.ts).
+   */
   reuseBuffers?: boolean;
   /**
    * Canonical names of the only fields the consumer reads: JSON lines may then leave the other fields out of their
@@ -40,11 +46,18 @@ export interface DecodeOptions {
 
 export const READ_CHUNK = 1 << 20;
 
-/** Raw bytes [start, end) of a file, 1 MiB at a time; `counter.n` counts the bytes read. */
-export async function* fileBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+/**
+ * Raw bytes [start, end) of a file, 1 MiB at a time; `counter.n` counts the bytes read. With `buffers`, each piece
+ * is read into a buffer lent by it, read into again only after the consumer has given that piece back.
+ */
+export async function* fileBytes(path: string, start: number, end: number, counter: { n: number }, signal?: AbortSignal, buffers?: ReadBuffers): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
+  if (buffers) {
+    yield* lentBytes(path, start, end, counter, buffers, signal);
+    return;
+  }
   // A read buffer no bigger than the range: a small file costs its size, not a megabyte.
-  const stream = createReadStream(path, { start, end: end - 1, highWaterMark: Math.min(READ_CHUNK, Math.max(16 << 10, end - start)) });
+  const stream = createReadStream(path, { start, end: end - 1, highWaterMark: readSize(start, end) });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
@@ -56,13 +69,41 @@ export async function* fileBytes(path: string, start: number, end: number, count
   }
 }
 
-/** Decompressed bytes; `open` gives the raw bytes from the start (gzip may read twice to recover from damage). */
-export function decompress(open: () => AsyncIterable<Uint8Array>, compression: Compression, head: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+/** The size of the reads of [start, end): no bigger than the range, and READ_CHUNK at most. */
+export function readSize(start: number, end: number): number {
+  return Math.min(READ_CHUNK, Math.max(16 << 10, end - start));
+}
+
+async function* lentBytes(path: string, start: number, end: number, counter: { n: number }, buffers: ReadBuffers, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    for (let pos = start; pos < end; ) {
+      signal?.throwIfAborted();
+      const buf = buffers.take();
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) {
+        buffers.giveBack(buf);
+        return;
+      }
+      pos += bytesRead;
+      counter.n += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Decompressed bytes; `open` gives the raw bytes from the start (gzip may read twice to recover from damage). With
+ * `buffers` (gzip only: the raw bytes are read into them), zlib gives each piece back once it has taken it in.
+ */
+export function decompress(open: () => AsyncIterable<Uint8Array>, compression: Compression, head: Uint8Array, size: number, buffers?: ReadBuffers): AsyncIterable<Uint8Array> {
   switch (compression) {
     case 'none':
       return open();
     case 'gzip':
-      return gunzip(open);
+      return gunzip(open, buffers);
     case 'lzo':
       return lzopDecompress(open());
     case 'snappy':
@@ -87,8 +128,9 @@ export function sinkFor(format: DetectedFormat, out: ChunkWriter, options: Decod
 
 /**
  * Canonical lines of decompressed bytes. `counter.n` is the source's bytes read so far (progress); `expected`, when
- * known, the decompressed size (chunk buffers are sized to it). Throws DecodeError (after yielding the lines read
- * before the damage) when the bytes cannot be read on.
+ * known, the decompressed size (chunk buffers are sized to it). With `buffers`, the bytes are read into them and each
+ * piece is given back once the line splitter has taken it in (it copies what it keeps). Throws DecodeError (after
+ * yielding the lines read before the damage) when the bytes cannot be read on.
  */
 export async function* decodeLines(
   path: string,
@@ -99,14 +141,16 @@ export async function* decodeLines(
   startsFile: boolean,
   firstLine = 1,
   expected = Infinity,
+  buffers?: ReadBuffers,
 ): AsyncGenerator<DecodedChunk> {
-  const out = new ChunkWriter(options.sourceColumns);
+  const out = new ChunkWriter(options.sourceColumns, options.reuseBuffers);
   out.expected = expected;
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const splitter = new LineSplitter(sinkFor(format, out, options), cap, startsFile, firstLine);
   try {
     for await (const chunk of bytes) {
       splitter.push(chunk);
+      buffers?.giveBack(chunk);
       if (out.size >= FLUSH_BYTES) yield out.take(counter.n)!;
     }
     splitter.finish();
