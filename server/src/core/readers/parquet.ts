@@ -16,17 +16,27 @@ import { DEFAULT_PARSERS, convert, convertWithDictionary } from 'hyparquet/src/c
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/schema.js';
-import { compressors as pureJsCompressors } from 'hyparquet-compressors';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { ColumnCells, FlatType, UnsupportedPage, flatTypeOf, readDataPageV1, readDictionary } from './parquetColumns';
 import { headerName } from './json';
 import { DecodedChunk } from './types';
 
+/** hyparquet-compressors, loaded with the first page that needs it: its Snappy WebAssembly and codec tables take
+ * about 10 MB in every thread that loads them, and AWS writes Gzip pages. */
+let pureJs: Compressors | undefined;
+function pureJsCompressors(): Compressors {
+  pureJs ??= (require('hyparquet-compressors') as typeof import('hyparquet-compressors')).compressors;
+  return pureJs;
+}
+
 /** Page decompressors: Node's zlib for gzip and brotli (native, faster), hyparquet-compressors for the rest. */
 const COMPRESSORS: Compressors = {
-  ...pureJsCompressors,
   GZIP: (input) => gunzipSync(input),
   BROTLI: (input) => brotliDecompressSync(input),
+  SNAPPY: (input, length) => pureJsCompressors().SNAPPY!(input, length),
+  ZSTD: (input, length) => pureJsCompressors().ZSTD!(input, length),
+  LZ4: (input, length) => pureJsCompressors().LZ4!(input, length),
+  LZ4_RAW: (input, length) => pureJsCompressors().LZ4_RAW!(input, length),
 };
 
 /** Text columns come back as their bytes (copied to the output as they are), not as JS strings. */
