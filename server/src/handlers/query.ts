@@ -47,6 +47,7 @@ export async function executeQuery(
       } : undefined,
       keepStreamedRows: onRows === undefined,
       onProgress: percentReporter(progress, sizes),
+      memoryBudget: settings.query.memoryBudgetMB * (1 << 20),
     });
     const rest = result.rows;
     toDocumentLines(result.columns, rest);

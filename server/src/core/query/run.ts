@@ -69,9 +69,13 @@ function tableBytes(options: QueryOptions, threads: number): number {
   return Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / 3 / threads);
 }
 
+/** The memory budget's default and smallest MB (the setting `flowlog.query.memoryBudgetMB`, `--memory-budget`). */
+export const DEFAULT_MEMORY_BUDGET_MB = 256;
+export const MIN_MEMORY_BUDGET_MB = 16;
+
 export function defaultMemoryBudget(): number {
   const mb = Number(process.env.FLOWLOG_MEMORY_BUDGET_MB);
-  return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
+  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_MEMORY_BUDGET_MB) * (1 << 20);
 }
 
 export interface QueryResult {
