@@ -129,7 +129,8 @@ class StreamedRows {
     this.display = io.stdoutIsTerminal ? terminalText : undefined;
   }
 
-  rows(rows: Value[][], columns: string[]): void {
+  /** Writes rows; the promise of stdout's draining (the engine holds the next rows back until it settles). */
+  rows(rows: Value[][], columns: string[]): Promise<void> | undefined {
     if (!this.started) this.start(columns);
     else if (columns.length !== this.columns.length) {
       this.widened = true;
@@ -141,6 +142,7 @@ class StreamedRows {
       else out += csvLine(row, this.display);
     }
     this.io.stdout(this.format === 'json' ? terminalJson(out) : out);
+    return this.io.flushed?.();
   }
 
   private start(columns: string[]): void {
@@ -152,7 +154,7 @@ class StreamedRows {
   /** The rows not streamed (an aggregation's, sorted rows) and, for JSON, the columns and stats. */
   finish(result: QueryResult): void {
     if (!this.started) this.start(result.columns);
-    this.rows(result.rows, result.columns);
+    void this.rows(result.rows, result.columns)?.catch(() => undefined);
     if (this.format === 'json') this.io.stdout(terminalJson(`],"columns":${JSON.stringify(result.columns)},"stats":${JSON.stringify(result.stats)}}`) + '\n');
     // Column names come from the files' header lines: hostile text, escaped for the terminal.
     if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${terminalText(result.columns.join(', '))}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);
