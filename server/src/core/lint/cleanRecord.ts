@@ -32,6 +32,7 @@ const enum Check {
 }
 
 const SPACE = 32;
+const NL = 10;
 const MINUS = 45;
 const HASH = 35;
 const DOT = 46;
@@ -61,7 +62,7 @@ export interface CleanPlan {
   readonly start: number;
   readonly end: number;
   readonly type: number;
-  /** The compiled check of a line buf[start, end): CLEAN, CLEAN_REJECT or NOT_CLEAN. */
+  /** The compiled check of a line buf[start, end) whose line feed is at `end`: CLEAN, CLEAN_REJECT or NOT_CLEAN. */
   readonly cleanLine: (buf: Uint8Array, start: number, end: number) => number;
 }
 
@@ -138,8 +139,8 @@ function bytesEqual(s: string, want: Uint8Array): string {
 }
 
 /**
- * The body of `(buf, start, end) => result` that says whether the line buf[start, end) (its line feed at `end`, or
- * the chunk's end) is a clean record of the plan's format. One walk over the bytes, field by field, each checked as
+ * The body of `(buf, start, end) => result` that says whether the line buf[start, end) (its line feed at `end`:
+ * a line without one, at the chunk's end, takes the full path) is a clean record of the plan's format. One walk over the bytes, field by field, each checked as
  * its type wants as it is read; `fK` is field K's first byte, `sK` its start, `nK` its number where a cross-field
  * rule reads it.
  */
@@ -148,19 +149,21 @@ function checkerSource(plan: Omit<CleanPlan, 'cleanLine'>): string {
   const numbered = new Set([plan.start, plan.end, plan.protocol, plan.srcport, plan.dstport, plan.packets, plan.bytes].filter((k) => k >= 0));
   const out: string[] = ['let i = start, c = 0, v = 0, d = 0;'];
   const fail = (condition: string) => out.push(`if (${condition}) return ${NOT_CLEAN};`);
+  // The byte at `end` is the line feed: every loop stops at it without a bound check of its own.
+  const fieldEnd = (byte: string) => `(${byte} === ${SPACE} || ${byte} === ${NL})`;
   for (let k = 0; k < checks.length; k++) {
     const s = `s${k}`;
     const f = `f${k}`;
-    if (k > 0) out.push(`if (i >= end || buf[i] !== ${SPACE}) return ${NOT_CLEAN}; i++;`); // one space, then a field
-    out.push(`const ${s} = i, ${f} = i < end ? buf[i] : ${SPACE};`);
-    fail(`${f} === ${SPACE} || ${f} === ${HASH}`);
+    if (k > 0) out.push(`if (buf[i] !== ${SPACE}) return ${NOT_CLEAN}; i++;`); // one space, then a field
+    out.push(`const ${s} = i, ${f} = buf[i];`);
+    fail(`${fieldEnd(f)} || ${f} === ${HASH}`);
     switch (checks[k]) {
       case Check.Bounded:
       case Check.Unsigned:
       case Check.Timestamp:
         // Digits only (no sign, not `-`), at most 15 of them.
-        out.push(`v = 0; c = ${f} - 48; while (c >= 0 && c <= 9) { v = v * 10 + c; c = ++i < end ? buf[i] - 48 : -1; }`);
-        fail(`i === ${s} || i - ${s} > 15 || (i < end && buf[i] !== ${SPACE})`);
+        out.push(`v = 0; c = ${f} - 48; while (c >= 0 && c <= 9) { v = v * 10 + c; c = buf[++i] - 48; }`);
+        fail(`i === ${s} || i - ${s} > 15 || !${fieldEnd('buf[i]')}`);
         if (checks[k] === Check.Bounded) fail(`v < ${num(low[k])} || v > ${num(high[k])}`);
         if (checks[k] === Check.Timestamp) fail(`v > ${num(MAX_SECONDS)}`);
         if (numbered.has(k)) out.push(`const n${k} = v;`);
@@ -168,26 +171,26 @@ function checkerSource(plan: Omit<CleanPlan, 'cleanLine'>): string {
       case Check.Address:
         // Dotted IPv4 as address.ts reads it: four octets 0–255, no leading zero; anything else (IPv6) in full.
         for (let octet = 0; octet < 4; octet++) {
-          if (octet > 0) out.push(`if (i >= end || buf[i] !== ${DOT}) return ${NOT_CLEAN}; i++;`);
-          out.push('d = i; v = 0; while (i < end && i - d < 3) { c = buf[i] - 48; if (c < 0 || c > 9) break; v = v * 10 + c; i++; }');
+          if (octet > 0) out.push(`if (buf[i] !== ${DOT}) return ${NOT_CLEAN}; i++;`);
+          out.push('d = i; v = 0; while (i - d < 3) { c = buf[i] - 48; if (c < 0 || c > 9) break; v = v * 10 + c; i++; }');
           fail('i === d || v > 255 || (i - d > 1 && buf[d] === 48)');
         }
-        fail(`i < end && buf[i] !== ${SPACE}`);
+        fail(`!${fieldEnd('buf[i]')}`);
         break;
       case Check.Interface:
-        // `eni-` and at least one letter or digit.
-        fail(`end - ${s} <= 4 || ${f} !== 101 || buf[${s} + 1] !== 110 || buf[${s} + 2] !== 105 || buf[${s} + 3] !== ${MINUS}`);
-        out.push(`i = ${s} + 4; while (i < end) { c = buf[i]; if (c === ${SPACE}) break; if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return ${NOT_CLEAN}; i++; }`);
-        fail(`i === ${s} + 4`);
+        // `eni-` and at least one letter or digit (a line feed among the first four fails before any byte past it).
+        fail(`${f} !== 101 || buf[${s} + 1] !== 110 || buf[${s} + 2] !== 105 || buf[${s} + 3] !== ${MINUS}`);
+        out.push(`i = ${s} + 4; c = buf[i]; while ((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90)) c = buf[++i];`);
+        fail(`i === ${s} + 4 || !${fieldEnd('c')}`);
         break;
       case Check.Account:
         // Digits, or `unknown`.
-        out.push(`d = 1; while (i < end) { c = buf[i]; if (c === ${SPACE}) break; if (c < 48 || c > 57) d = 0; i++; }`);
+        out.push(`d = 1; c = ${f}; while (!${fieldEnd('c')}) { if (c < 48 || c > 57) d = 0; c = buf[++i]; }`);
         fail(`d === 0 && !${bytesEqual(s, UNKNOWN)}`);
         break;
       default:
         // Text, Version, Enum: to the field's end, then compared.
-        out.push(`while (i < end && buf[i] !== ${SPACE}) i++;`);
+        out.push(`c = ${f}; while (!${fieldEnd('c')}) c = buf[++i];`);
         fail(`i - ${s} === 1 && ${f} === ${MINUS}`);
         if (checks[k] === Check.Version) fail(`!(i - ${s} === 1 && ${f} >= 50 && ${f} <= 57) && !(${VERSIONS.map((v) => bytesEqual(s, v)).join(' || ')})`);
         else if (checks[k] === Check.Enum) fail(`!(${plan.values[k]!.map((v) => bytesEqual(s, v)).join(' || ')})`);

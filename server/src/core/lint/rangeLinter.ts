@@ -190,7 +190,8 @@ export async function lintChunks(
         planFormat = linter.currentFormat;
         plan = fastPath ? cleanPlanOf(planFormat) : null;
       }
-      const clean = plan && !linter.hasPending ? plan.cleanLine(bytes, start, nl) : NOT_CLEAN;
+      // The fast path reads up to the line feed (a last line without one takes the full path).
+      const clean = plan && !linter.hasPending && nl < bytes.length ? plan.cleanLine(bytes, start, nl) : NOT_CLEAN;
       if (clean !== NOT_CLEAN) linter.cleanLine(sourceLine, clean === CLEAN_REJECT);
       else {
         const text = bytes.toString('utf8', start, nl);
