@@ -14,7 +14,7 @@ commands:
   lint [--format text|json] PATH...     check records against the flow log format
                                          (exit 1 when an error was found; 2 on usage errors, or when a file
                                          could not be read to its end or changed while read)
-  query PATH... 'QUERY' [--format table|json|csv] [--limit N]
+  query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--memory-budget MB]
                                          search and analyse: 'action:REJECT dstport:3389 | select
                                          srcaddr, count(*) as n group by srcaddr order by n desc'
                                          (exit 2 on a query error, with its position, or when a file

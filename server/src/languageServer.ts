@@ -82,7 +82,7 @@ export function startServer(connection: Connection): void {
   });
 
   registerQueryHandlers(connection, documents, () => settings.get());
-  registerSummaryHandler(connection, documents);
+  registerSummaryHandler(connection, documents, () => settings.get());
   registerDiagnoseHandler(connection, documents);
   registerDecodedText(connection);
   registerClickHouseHandlers(connection);

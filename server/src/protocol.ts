@@ -36,6 +36,10 @@ export interface FlowLogSettings {
     /** Connectivity diagnostics on broken conversations' records (handlers/connectivity.ts), and their severity. */
     diagnostics: ConnectivityDiagnosticsSetting;
   };
+  query: {
+    /** MB a query's or the summary's groups may hold before they spill to a temporary folder (the engine's memoryBudget). */
+    memoryBudgetMB: number;
+  };
 }
 
 /** `byVerdict`: a warning for a rejected reply, information for the others; `off`: no connectivity diagnosis in the editor. */
@@ -46,6 +50,7 @@ export const DEFAULT_SETTINGS: FlowLogSettings = {
   maxProblems: 1000,
   inlayHints: { protocol: true, ports: true, timestamps: true, tcpFlags: true, bytes: false },
   diagnose: { diagnostics: 'byVerdict' },
+  query: { memoryBudgetMB: 256 },
 };
 
 /**
@@ -112,6 +117,10 @@ export interface QueryStatsWire {
   /** Files that could not be read (or not to their end), with the reason: the others were read. */
   fileErrors?: { file: string; message: string }[];
   warnings?: string[];
+  /** Groups written to a temporary folder to stay within `flowlog.query.memoryBudgetMB`. */
+  spilled?: { runs: number; partitions: number; bytes: number };
+  /** Top-N by an aggregate done in two passes (a sketch, then the candidates' exact totals) within that budget. */
+  twoPass?: number;
 }
 
 /** What a query or summary over a folder (or glob) read: the panels show it. */

@@ -227,3 +227,23 @@ describe('flowlog query on worker threads', () => {
     }
   });
 });
+
+describe('flowlog query --memory-budget', () => {
+  it('spills the groups past a small budget and gives the answer of the default one; a bad value is a usage error', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 150_000; i++) lines.push(`2 123456789010 eni-0a1b2c3d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 10.0.0.1 ${1024 + (i % 60_000)} ${i % 1000} 6 10 4000 1700000000 1700000060 ACCEPT OK`);
+    const f = file('budget.flowlog', lines.join('\n') + '\n');
+    const q = '* | select srcaddr, dstport, count(*) as n group by srcaddr, dstport order by srcaddr desc, dstport limit 3';
+    const roomy = JSON.parse(run('query', f, q, '--format', 'json').out);
+    const tight = JSON.parse(run('query', f, q, '--format', 'json', '--memory-budget', '16').out);
+    assert.equal(roomy.stats.spilled, undefined);
+    assert.ok(tight.stats.spilled.runs > 0, JSON.stringify(tight.stats));
+    assert.deepEqual(tight.rows, roomy.rows);
+    assert.equal(tight.rows.length, 3);
+    for (const bad of ['8', 'lots']) {
+      const r = run('query', f, q, '--memory-budget', bad);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /--memory-budget takes a whole number of MB from 16/);
+    }
+  });
+});

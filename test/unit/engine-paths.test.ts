@@ -101,11 +101,39 @@ describe('one thread, worker threads and spilled groups give one answer', () => 
     const q = 'protocol:udp AND NOT action:REJECT';
     const base = await runQuery(source, q, ONE_THREAD);
     const streamed: Value[][] = [];
-    const threaded = await runQuery(source, q, { ...THREADS, onRows: (rows) => streamed.push(...rows) });
+    const threaded = await runQuery(source, q, { ...THREADS, onRows: (rows) => void streamed.push(...rows) });
     assert.equal(threaded.stats.threads, 3);
     assert.ok(base.rows.length > 1000, `${base.rows.length} rows`);
     assert.deepEqual(streamed, base.rows);
     assert.deepEqual(threaded.rows, base.rows);
+  });
+
+  it('a taker that asks to wait (a slow connection) gets the same rows in order, and the cap still stops the workers', async () => {
+    const source = { kind: 'files' as const, paths: [wide] };
+    const q = 'protocol:udp AND NOT action:REJECT';
+    const base = await runQuery(source, q, ONE_THREAD);
+    const streamed: Value[][] = [];
+    let waits = 0;
+    const slow = (rows: Value[][]) => {
+      streamed.push(...rows);
+      waits++;
+      return new Promise<void>((resolve) => setTimeout(resolve, 2));
+    };
+    const held = await runQuery(source, q, { ...THREADS, onRows: slow, keepStreamedRows: false });
+    assert.equal(held.stats.threads, 3);
+    assert.ok(waits > 3, `${waits} waits`);
+    assert.deepEqual(streamed, base.rows);
+    assert.deepEqual(held.rows, [], 'streamed rows are not kept');
+    assert.equal(held.stats.matched, base.stats.matched);
+    // With a cap the first rows in file order, however long the taker makes the workers wait.
+    const capped: Value[][] = [];
+    const first = await runQuery(source, q, { ...THREADS, limit: 700, onRows: (rows) => {
+      capped.push(...rows);
+      return new Promise<void>((resolve) => setTimeout(resolve, 2));
+    } });
+    assert.deepEqual(capped, base.rows.slice(0, 700));
+    assert.deepEqual(first.rows, capped, 'kept as well (keepStreamedRows by default)');
+    assert.equal(first.stats.matched, base.stats.matched);
   });
 
   it('random aggregations: identical on 1 thread, 3 threads and a tiny budget', async () => {

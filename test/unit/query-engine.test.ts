@@ -290,12 +290,12 @@ describe('first rows while scanning (onRows)', () => {
 
   it('plain SQL rows stream too (without ORDER BY); aggregations and ordered rows do not call onRows', async () => {
     const streamed: Value[][] = [];
-    const plain = await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, bytes where bytes > 1000 limit 5', { onRows: (rows) => streamed.push(...rows) });
+    const plain = await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, bytes where bytes > 1000 limit 5', { onRows: (rows) => void streamed.push(...rows) });
     assert.equal(plain.rows.length, 5);
     assert.deepEqual(streamed, plain.rows);
     let calls = 0;
-    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, count(*) group by srcaddr', { onRows: () => calls++ });
-    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr order by bytes desc limit 5', { onRows: () => calls++ });
+    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr, count(*) group by srcaddr', { onRows: () => void calls++ });
+    await runQuery({ kind: 'text', text: big, name: 'big' }, '* | select srcaddr order by bytes desc limit 5', { onRows: () => void calls++ });
     assert.equal(calls, 0);
   });
 });

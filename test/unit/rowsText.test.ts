@@ -31,7 +31,7 @@ describe('rows as text', () => {
 describe('RowsInbox', () => {
   it('applies rows and steps in the order they were posted, a slice at a time', async () => {
     const seen: string[] = [];
-    const inbox = new RowsInbox((unit, plan, rows) => seen.push(`${unit}/${plan}:${rows.length}:${rows[0][0]}`));
+    const inbox = new RowsInbox((unit, plan, rows) => void seen.push(`${unit}/${plan}:${rows.length}:${rows[0][0]}`));
     const big: Value[][] = Array.from({ length: 200_000 }, (_, i) => [i, 'x'.repeat(40)]);
     let turns = 0;
     const tick = () => {
@@ -40,15 +40,50 @@ describe('RowsInbox', () => {
     };
     setImmediate(tick);
     inbox.rows(0, 0, rowsForPost(big));
-    inbox.then(() => seen.push('unit 0 done'));
+    inbox.then(() => void seen.push('unit 0 done'));
     inbox.rows(1, 0, rowsForPost([[7, 'y'], [8, 'z']]));
     inbox.rows(1, 1, undefined);
-    inbox.then(() => seen.push('unit 1 done'));
+    inbox.then(() => void seen.push('unit 1 done'));
     await inbox.drained();
     assert.equal(seen.filter((s) => s.startsWith('0/0:')).length, 400, 'a text at a time');
     assert.equal(seen[0], '0/0:500:0');
     assert.deepEqual(seen.slice(-3), ['unit 0 done', '1/0:2:7', 'unit 1 done']);
     assert.ok(turns > 1, `the event loop had ${turns} turns while 200,000 rows were parsed`);
+  });
+
+  it('applies nothing more while the taker of the rows asks to wait: the texts behind wait unparsed', async () => {
+    const seen: string[] = [];
+    let release: (() => void) | undefined;
+    const inbox = new RowsInbox((unit, _plan, rows) => {
+      seen.push(`${unit}:${rows[0][0]}`);
+      // The first batch of each unit makes the inbox wait until the test lets it go on.
+      if (rows[0][0] === 0) return new Promise<void>((resolve) => (release = resolve));
+    });
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = (text: string) => {
+      parsed++;
+      return parse(text);
+    };
+    try {
+      inbox.rows(0, 0, rowsForPost(Array.from({ length: 2_000 }, (_, i) => [i % 500, 'r'])));
+      inbox.then(() => void seen.push('unit 0 done'));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(seen, ['0:0'], 'held after the first text');
+      assert.equal(parsed, 1, 'the other three texts are not parsed while held');
+      // Each further text starts at 0 again (i % 500), so each asks to wait once more.
+      for (let k = 1; k < 4; k++) {
+        release!();
+        await new Promise((r) => setTimeout(r, 5));
+        assert.equal(seen.length, k + 1);
+      }
+      release!();
+      await inbox.drained();
+      assert.deepEqual(seen, ['0:0', '0:0', '0:0', '0:0', 'unit 0 done']);
+      assert.equal(parsed, 4);
+    } finally {
+      JSON.parse = parse;
+    }
   });
 
   it('drained() rejects with what applying threw', async () => {

@@ -2,7 +2,7 @@
 // shape, and streams; or on a ClickHouse table: `flowlog query --clickhouse URL --table NAME [--user U] 'QUERY'`.
 // Files that cannot be read (or not to their end) are told on stderr, with what else the result should be read
 // with, and the others are read; exit 2 when a file could not be read.
-import { QueryError, QueryResult, runQuery } from '../core/query';
+import { MIN_MEMORY_BUDGET_MB, QueryError, QueryResult, runQuery } from '../core/query';
 import { csvLine } from '../core/query/csv';
 import type { Value } from '../core/query/values';
 import { terminalJson, terminalText } from '../core/terminalText';
@@ -15,8 +15,10 @@ import { querySubjectOf } from '../core/querySubject';
 import { runDiagnoseQuery } from './diagnoseQuery';
 import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
 
-const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--format-hint FORMAT]
-       flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]\n${INPUT_OPTIONS}`;
+const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--memory-budget MB] [--format-hint FORMAT]
+       flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]
+  --memory-budget MB       memory the groups may take, all threads together, before they spill to a temporary
+                           folder (default 256, or FLOWLOG_MEMORY_BUDGET_MB; at least ${MIN_MEMORY_BUDGET_MB})\n${INPUT_OPTIONS}`;
 
 /** Decode problems told on stderr at most (all are counted, and the first 100 are in --format json's stats). */
 const SHOWN_PROBLEMS = 5;
@@ -24,6 +26,7 @@ const SHOWN_PROBLEMS = 5;
 export async function runQueryCommand(argv: string[], io: CliIO): Promise<number> {
   let format: 'table' | 'json' | 'csv' = 'table';
   let limit: number | undefined;
+  let memoryBudget: number | undefined;
   const positional: string[] = [];
   const hints: InputHints = {};
   const clickhouse: ClickHouseCliOptions = {};
@@ -41,6 +44,10 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
       const v = value();
       if (!v || !/^\d+$/.test(v)) throw new UsageError(`--limit takes a whole number, not ${v ?? 'nothing'}\n${USAGE}`);
       limit = Number(v);
+    } else if (a === '--memory-budget' || a.startsWith('--memory-budget=')) {
+      const v = value();
+      if (!v || !/^\d+$/.test(v) || Number(v) < MIN_MEMORY_BUDGET_MB) throw new UsageError(`--memory-budget takes a whole number of MB from ${MIN_MEMORY_BUDGET_MB}, not ${v ?? 'nothing'}\n${USAGE}`);
+      memoryBudget = Number(v) * (1 << 20);
     } else if (a === '-h' || a === '--help') {
       io.stdout(USAGE + '\n');
       return 0;
@@ -64,7 +71,7 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   try {
     result = clickhouse.url
       ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
-      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit, onRows: stream && ((rows, columns) => stream.rows(rows, columns)), keepStreamedRows: stream === undefined });
+      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit, memoryBudget, onRows: stream && ((rows, columns) => stream.rows(rows, columns)), keepStreamedRows: stream === undefined });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);
@@ -122,7 +129,8 @@ class StreamedRows {
     this.display = io.stdoutIsTerminal ? terminalText : undefined;
   }
 
-  rows(rows: Value[][], columns: string[]): void {
+  /** Writes rows; the promise of stdout's draining (the engine holds the next rows back until it settles). */
+  rows(rows: Value[][], columns: string[]): Promise<void> | undefined {
     if (!this.started) this.start(columns);
     else if (columns.length !== this.columns.length) {
       this.widened = true;
@@ -134,6 +142,7 @@ class StreamedRows {
       else out += csvLine(row, this.display);
     }
     this.io.stdout(this.format === 'json' ? terminalJson(out) : out);
+    return this.io.flushed?.();
   }
 
   private start(columns: string[]): void {
@@ -145,7 +154,7 @@ class StreamedRows {
   /** The rows not streamed (an aggregation's, sorted rows) and, for JSON, the columns and stats. */
   finish(result: QueryResult): void {
     if (!this.started) this.start(result.columns);
-    this.rows(result.rows, result.columns);
+    void this.rows(result.rows, result.columns)?.catch(() => undefined);
     if (this.format === 'json') this.io.stdout(terminalJson(`],"columns":${JSON.stringify(result.columns)},"stats":${JSON.stringify(result.stats)}}`) + '\n');
     // Column names come from the files' header lines: hostile text, escaped for the terminal.
     if (this.widened) this.io.stderr(`flowlog: a later file's format added columns (now ${terminalText(result.columns.join(', '))}); the rows written before it lack them${this.format === 'csv' ? ' and the CSV header is the first files\' columns' : ''}\n`);

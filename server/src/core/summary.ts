@@ -37,6 +37,8 @@ export async function computeSummary(source: QuerySource, options: SummaryOption
   if (options.signal?.aborted) throw new QueryCancelledError();
   const summary = summaryOf(sections.map((s, i) => ({ query: SUMMARY_QUERIES[s], columns: results[i].columns, rows: results[i].rows })), stats.malformed);
   if (options.files) summary.files = perFile(options.files, results[sections.length].rows, stats.fileErrors ?? []);
+  if (stats.spilled) summary.spilled = stats.spilled;
+  if (stats.twoPass) summary.twoPass = stats.twoPass;
   return summary;
 }
 

@@ -45,6 +45,10 @@ export interface Summary {
   timeline: TimelineBucket[];
   /** A summary of several files (a folder): one row a file, in the order read; FILES_QUERY computes them. */
   files?: FileSummary[];
+  /** Groups written to a temporary folder to stay within the memory budget (`flowlog.query.memoryBudgetMB`). */
+  spilled?: { runs: number; partitions: number; bytes: number };
+  /** Top lists that took two passes (a sketch, then exact totals of the candidates) to stay within that budget. */
+  twoPass?: number;
 }
 
 /** One file (one delivery) of a summary over several. */

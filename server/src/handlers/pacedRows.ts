@@ -2,28 +2,46 @@
 // search that sent its rows as fast as the engine found them queued megabytes ahead of the answer to any other
 // request (checks during a 1 GB search that keeps 100,000 rows waited 1.5–3 s at p95). Paced, one batch is in
 // flight at a time, the next leaves when the last is written, and rows found meanwhile go in it (up to
-// PACED_MAX_ROWS a message); so an answer waits behind one batch at most.
+// PACED_MAX_ROWS a message); so an answer waits behind one batch at most. Rows found faster than they are sent are
+// held back at the source (push's promise, the engine's onRows): past PACED_BACKLOG rows waiting here, the engine
+// leaves the workers' rows as the text they came in until these are sent, so the server does not parse, keep and
+// then collect as garbage 100,000 rows that are still waiting for the connection.
 import type { QueryRowsBatch } from '../protocol';
 
 /** Rows a message holds at most (about 75 KB of JSON for a record's 16 values): an answer waits behind one. */
 export const PACED_MAX_ROWS = 500;
 
+/** Rows waiting here past which push asks the source to wait (two messages' worth). */
+export const PACED_BACKLOG = 2 * PACED_MAX_ROWS;
+
 export class PacedRows {
+  /** Rows pushed and not sent yet (sent ones are dropped: the server keeps none of them). */
   private pending: QueryRowsBatch['rows'] = [];
-  private at = 0;
   private columns: string[] = [];
   private sending = false;
   private stopped = false;
   private waiters: (() => void)[] = [];
+  /** Sources waiting for the backlog to go down. */
+  private room: (() => void)[] = [];
 
   constructor(private readonly send: (batch: QueryRowsBatch) => Promise<void>) {}
 
-  /** Rows to send after those given before (`columns`: the result's so far, which may have grown). */
-  push(batch: QueryRowsBatch): void {
-    if (this.stopped) return;
+  /**
+   * Rows to send after those given before (`columns`: the result's so far, which may have grown); a promise when
+   * more than PACED_BACKLOG rows wait, settled once no more than PACED_MAX_ROWS do (or the sending stopped).
+   */
+  push(batch: QueryRowsBatch): Promise<void> | undefined {
+    if (this.stopped) return undefined;
     this.columns = batch.columns;
     for (const row of batch.rows) this.pending.push(row);
     if (!this.sending) this.next();
+    if (this.pending.length <= PACED_BACKLOG) return undefined;
+    return new Promise<void>((resolve) => this.room.push(resolve));
+  }
+
+  /** Rows pushed and not sent yet. */
+  get backlog(): number {
+    return this.pending.length;
   }
 
   /** Resolves when every row pushed has been written (or the sending stopped). */
@@ -36,22 +54,28 @@ export class PacedRows {
   stop(): void {
     this.stopped = true;
     this.pending = [];
-    this.at = 0;
+    this.makeRoom();
+  }
+
+  /** Lets the waiting sources go on once the backlog is down to one message (or nothing more is sent). */
+  private makeRoom(): void {
+    if (this.room.length === 0 || (!this.stopped && this.pending.length > PACED_MAX_ROWS)) return;
+    const room = this.room;
+    this.room = [];
+    for (const r of room) r();
   }
 
   private next(): void {
-    if (this.stopped || this.at >= this.pending.length) {
+    if (this.stopped || this.pending.length === 0) {
       this.sending = false;
-      this.pending = [];
-      this.at = 0;
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w();
       return;
     }
     this.sending = true;
-    const rows = this.pending.slice(this.at, this.at + PACED_MAX_ROWS);
-    this.at += rows.length;
+    const rows = this.pending.splice(0, PACED_MAX_ROWS);
+    this.makeRoom();
     // A write that fails (the client went away) ends the stream; the request's own answer reports the rest.
     this.send({ columns: this.columns, rows }).then(() => this.next(), () => {
       this.stop();

@@ -23,7 +23,8 @@ export async function executeQuery(
   settings: FlowLogSettings,
   token?: CancellationToken,
   progress?: WorkDoneProgressReporter,
-  onRows?: (batch: QueryRowsBatch) => void,
+  /** Rows as partial results; a promise returned holds the next ones back (PacedRows). */
+  onRows?: (batch: QueryRowsBatch) => void | Promise<void>,
 ): Promise<QueryResultWire> {
   const clickhouse = clickhouseTargetOf(params.uri);
   if (!clickhouse && querySubjectOf(params.query) === 'conversations') return executeConversationQuery(documents, params, token, progress);
@@ -43,10 +44,11 @@ export async function executeQuery(
       onRows: onRows ? (rows, columns) => {
         toDocumentLines(columns, rows);
         streamed += rows.length;
-        onRows({ columns, rows });
+        return onRows({ columns, rows });
       } : undefined,
       keepStreamedRows: onRows === undefined,
       onProgress: percentReporter(progress, sizes),
+      memoryBudget: settings.query.memoryBudgetMB * (1 << 20),
     });
     const rest = result.rows;
     toDocumentLines(result.columns, rest);

@@ -1,6 +1,7 @@
 // Settings flow from the client's `flowlog` section to the server (pulled, as vscode-eslint does).
 import { Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, FlowLogSettings } from '../protocol';
+import { MIN_MEMORY_BUDGET_MB } from '../core/query';
 
 export class SettingsStore {
   private current: FlowLogSettings = DEFAULT_SETTINGS;
@@ -45,5 +46,11 @@ export function normalize(raw: Partial<FlowLogSettings>): FlowLogSettings {
     diagnose: {
       diagnostics: diagnoseMode === 'warning' || diagnoseMode === 'information' || diagnoseMode === 'off' || diagnoseMode === 'byVerdict' ? diagnoseMode : d.diagnose.diagnostics,
     },
+    query: { memoryBudgetMB: memoryBudgetMB(((raw.query ?? {}) as Partial<FlowLogSettings['query']>).memoryBudgetMB) },
   };
+}
+
+/** The setting's MB: a whole number from MIN_MEMORY_BUDGET_MB up, else the default. */
+function memoryBudgetMB(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= MIN_MEMORY_BUDGET_MB ? Math.floor(v) : DEFAULT_SETTINGS.query.memoryBudgetMB;
 }

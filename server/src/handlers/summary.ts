@@ -2,13 +2,13 @@
 // every flow log under a folder (with a section per file).
 import { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { computeSummary } from '../core/summary';
-import { SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
+import { FlowLogSettings, SummaryParams, SummaryRequest, SummaryResultWire, SummarySectionProgress, SummarySectionWire } from '../protocol';
 import { DocumentStore } from './documents';
 import { abortOn, cancelledOr, percentReporter, resolveSource } from './source';
 import { clickhouseTargetOf } from '../clickhouseTarget';
 import { executeClickHouseSummary } from './clickhouse';
 
-export async function executeSummary(documents: DocumentStore, params: SummaryParams, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
+export async function executeSummary(documents: DocumentStore, params: SummaryParams, settings: FlowLogSettings, token?: CancellationToken, progress?: WorkDoneProgressReporter, onSection?: (s: SummarySectionWire) => void): Promise<SummaryResultWire> {
   const clickhouse = clickhouseTargetOf(params.uri);
   if (clickhouse) return executeClickHouseSummary(clickhouse, params.clickhouse, token, progress);
   const started = performance.now();
@@ -17,7 +17,7 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
   progress?.begin('Flow log summary', 0, undefined, true);
   try {
     const summary = await computeSummary(source, {
-      signal: abort.signal, onProgress: percentReporter(progress, sizes), onSection: onSection && ((section, table) => onSection({ section, table })),
+      signal: abort.signal, memoryBudget: settings.query.memoryBudgetMB * (1 << 20), onProgress: percentReporter(progress, sizes), onSection: onSection && ((section, table) => onSection({ section, table })),
       files: info ? source.kind === 'files' ? source.paths.map((path, i) => ({ path, size: sizes![i] })) : undefined : undefined,
     });
     return { summary, elapsedMs: Math.round(performance.now() - started), source: info };
@@ -29,10 +29,10 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
   }
 }
 
-export function registerSummaryHandler(connection: Connection, documents: DocumentStore): void {
+export function registerSummaryHandler(connection: Connection, documents: DocumentStore, settings: () => FlowLogSettings): void {
   connection.onRequest(SummaryRequest, (params, token) => {
     const sectionsToken = params.partialResultToken;
     const onSection = sectionsToken !== undefined ? (s: SummarySectionWire) => void connection.sendProgress(SummarySectionProgress, sectionsToken, s) : undefined;
-    return executeSummary(documents, params, token, params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined, onSection);
+    return executeSummary(documents, params, settings(), token, params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined, onSection);
   });
 }

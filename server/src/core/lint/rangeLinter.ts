@@ -8,7 +8,7 @@ import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, heade
 import { Problem, validateHeader, validateRecord } from '../validate';
 import { DecodeProblem, DecodedChunk, SourceColumns } from '../readers/types';
 import { sourceRange } from '../readers/sourceColumns';
-import { CLEAN_REJECT, CleanPlan, NOT_CLEAN, cleanLine, cleanPlanOf } from './cleanRecord';
+import { CLEAN_REJECT, CleanPlan, NOT_CLEAN, cleanPlanOf } from './cleanRecord';
 
 /** One problem as `flowlog lint` reports it: 1-based line and columns (UTF-16, as editors count). */
 export interface LintProblem {
@@ -190,7 +190,8 @@ export async function lintChunks(
         planFormat = linter.currentFormat;
         plan = fastPath ? cleanPlanOf(planFormat) : null;
       }
-      const clean = plan && !linter.hasPending ? cleanLine(bytes, start, nl, plan) : NOT_CLEAN;
+      // The fast path reads up to the line feed (a last line without one takes the full path).
+      const clean = plan && !linter.hasPending && nl < bytes.length ? plan.cleanLine(bytes, start, nl) : NOT_CLEAN;
       if (clean !== NOT_CLEAN) linter.cleanLine(sourceLine, clean === CLEAN_REJECT);
       else {
         const text = bytes.toString('utf8', start, nl);

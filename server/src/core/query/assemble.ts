@@ -11,7 +11,8 @@ import { anyGroups, partitionRows, planAggKinds } from './groups/mergeGroups';
 import { AggregateStates } from './groups/aggregates';
 import { emptyAggregateRow, mergeGroupRows } from './groups/finishGroups';
 
-export type RowsListener = (rows: Value[][], columns: string[]) => void;
+/** Takes rows handed on in order; a promise asks for no more until it settles (the rows not parsed yet wait as text). */
+export type RowsListener = (rows: Value[][], columns: string[]) => void | Promise<void>;
 
 export class ResultAssembler {
   matched = 0;
@@ -47,25 +48,38 @@ export class ResultAssembler {
     return this.rowLimit;
   }
 
+  /** Rows taken in order so far. */
+  get takenRows(): number {
+    return this.taken;
+  }
+
+  /** The unit whose rows are taken next (the first one not done). */
+  get currentUnit(): number | undefined {
+    return this.units[this.current]?.index;
+  }
+
   /** Rows the result can still take (for a unit that starts now, in order). */
   get rowBudget(): number {
     return Math.max(0, this.rowLimit - this.taken);
   }
 
-  /** Rows found in a unit, in the unit's order (several calls per unit as a scan goes on). */
-  rowsFound(unit: number, rows: Value[][] | undefined): void {
+  /**
+   * Rows found in a unit, in the unit's order (several calls per unit as a scan goes on); the listener's promise
+   * when it asks to wait.
+   */
+  rowsFound(unit: number, rows: Value[][] | undefined): void | Promise<void> {
     if (!rows || rows.length === 0) return;
     const list = this.waiting.get(unit);
     if (list) for (const r of rows) list.push(r);
     else this.waiting.set(unit, rows.slice());
-    this.pump();
+    return this.pump();
   }
 
-  /** A unit is done: its line count places the units after it. */
-  unitDone(unit: number, lines: number, matched: number): void {
+  /** A unit is done: its line count places the units after it (the listener's promise, as rowsFound). */
+  unitDone(unit: number, lines: number, matched: number): void | Promise<void> {
     this.lines.set(unit, lines);
     this.matched += matched;
-    this.pump();
+    return this.pump();
   }
 
   addState(state: PassState): void {
@@ -74,7 +88,7 @@ export class ResultAssembler {
   }
 
   /** Hands on the rows of the units in order, as far as they are known. */
-  private pump(): void {
+  private pump(): void | Promise<void> {
     const fresh: Value[][] = [];
     while (this.current < this.units.length) {
       const unit = this.units[this.current];
@@ -99,7 +113,7 @@ export class ResultAssembler {
     }
     if (fresh.length > 0) {
       this.onTaken?.(this.taken);
-      if (this.onRows) this.onRows(this.pad(fresh), this.resultColumns());
+      if (this.onRows) return this.onRows(this.pad(fresh), this.resultColumns());
     }
   }
 

@@ -90,5 +90,5 @@ export function groupCount(state: PassState | undefined): number {
 export function debugMemory(phase: string): void {
   if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
   const m = process.memoryUsage();
-  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20}\n`);
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20}\n`);
 }

@@ -32,14 +32,22 @@ function isText(rows: PostedRows): rows is RowsText {
   return !Array.isArray(rows);
 }
 
+function rowCount(rows: PostedRows): number {
+  return isText(rows) ? rows.count : rows.length;
+}
+
 /** Milliseconds of parsing before the event loop gets a turn. */
 const SLICE_MS = 4;
 
-type Entry = { kind: 'rows'; unit: number; plan: number; rows: PostedRows; next: number } | { kind: 'then'; run: () => void };
+/** What applying rows or a step returns: a promise when the rows' taker asks to wait before the next. */
+type Applied = void | Promise<void>;
+
+type Entry = { kind: 'rows'; unit: number; plan: number; rows: PostedRows; next: number } | { kind: 'then'; run: () => Applied };
 
 /**
  * What the workers posted, applied in the order it arrived: rows (parsed a text at a time, in slices of
- * SLICE_MS) and the steps that must follow them (a unit's end places the units after it).
+ * SLICE_MS) and the steps that must follow them (a unit's end places the units after it). When applying returns a
+ * promise, nothing more is applied until it settles: the texts behind it wait unparsed.
  */
 export class RowsInbox {
   private readonly queue: Entry[] = [];
@@ -48,18 +56,38 @@ export class RowsInbox {
   private idle: (() => void)[] = [];
   private failure: unknown;
   private draining = false;
+  /** The taker of the rows asked to wait. */
+  private held = false;
+  /** Rows queued and not applied yet, by unit (plan 0's: the rows that stream). */
+  private readonly queuedRows = new Map<number, number>();
 
-  constructor(private readonly apply: (unit: number, plan: number, rows: Value[][]) => void) {}
+  constructor(private readonly apply: (unit: number, plan: number, rows: Value[][]) => Applied) {}
 
   /** Rows of a unit for plan `plan`. */
   rows(unit: number, plan: number, rows: PostedRows | undefined): void {
     if (!rows || (isText(rows) ? rows.count === 0 : rows.length === 0)) return;
+    if (plan === 0) this.queuedRows.set(unit, (this.queuedRows.get(unit) ?? 0) + rowCount(rows));
     this.queue.push({ kind: 'rows', unit, plan, rows, next: 0 });
     this.drain();
   }
 
-  /** A step to run once everything posted before it is applied. */
-  then(run: () => void): void {
+  /** Plan 0's rows of `unit` queued and not applied yet. */
+  queued(unit: number): number {
+    return this.queuedRows.get(unit) ?? 0;
+  }
+
+  /** Applies rows, counting them out of the queued ones first (the taker may read queued() meanwhile). */
+  private applyRows(unit: number, plan: number, rows: Value[][]): Applied {
+    if (plan === 0) {
+      const left = (this.queuedRows.get(unit) ?? 0) - rows.length;
+      if (left > 0) this.queuedRows.set(unit, left);
+      else this.queuedRows.delete(unit);
+    }
+    return this.apply(unit, plan, rows);
+  }
+
+  /** A step to run once everything posted before it is applied (it may ask to wait, as apply). */
+  then(run: () => Applied): void {
     this.queue.push({ kind: 'then', run });
     this.drain();
   }
@@ -73,21 +101,24 @@ export class RowsInbox {
 
   /** Applies what is queued for up to SLICE_MS, then again after the event loop had a turn. */
   private drain(): void {
-    if (this.scheduled || this.draining || this.failure !== undefined) return;
+    if (this.scheduled || this.draining || this.held || this.failure !== undefined) return;
     const until = performance.now() + SLICE_MS;
     this.draining = true;
     try {
       while (this.head < this.queue.length) {
         const e = this.queue[this.head];
-        if (e.kind === 'then') e.run();
-        else if (!isText(e.rows)) this.apply(e.unit, e.plan, e.rows);
+        let wait: Applied = undefined;
+        if (e.kind === 'then') wait = e.run();
+        else if (!isText(e.rows)) wait = this.applyRows(e.unit, e.plan, e.rows);
         else {
           while (e.next < e.rows.texts.length) {
-            this.apply(e.unit, e.plan, JSON.parse(e.rows.texts[e.next++]) as Value[][]);
+            wait = this.applyRows(e.unit, e.plan, JSON.parse(e.rows.texts[e.next++]) as Value[][]);
+            if (wait) return this.holdUntil(wait);
             if (performance.now() > until && e.next < e.rows.texts.length) return this.later();
           }
         }
         this.queue[this.head++] = undefined as never;
+        if (wait) return this.holdUntil(wait);
         if (performance.now() > until && this.head < this.queue.length) return this.later();
       }
     } catch (err) {
@@ -97,9 +128,29 @@ export class RowsInbox {
     }
     this.queue.length = 0;
     this.head = 0;
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
     const idle = this.idle;
     this.idle = [];
     for (const f of idle) f();
+  }
+
+  /**
+   * Applies nothing more until `wait` settles (an entry with texts left stays at the head). What was applied is
+   * applied: drained() may resolve meanwhile when nothing else is queued.
+   */
+  private holdUntil(wait: Promise<void>): void {
+    this.held = true;
+    wait.then(() => {
+      this.held = false;
+      this.drain();
+    }, (err: unknown) => {
+      this.held = false;
+      this.failure = err;
+      this.settleIdle();
+    });
   }
 
   private later(): void {

@@ -9,7 +9,7 @@ import { PassState, ThreadScan, TopNOptions } from './threadScan';
 import { secondPasses } from './twoPass';
 import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
 import { sketchThreshold } from './groups/topN';
-import { ResultAssembler } from './assemble';
+import { ResultAssembler, RowsListener } from './assemble';
 import { RowsInbox } from './rowsText';
 import { Value } from './values';
 import { OrderedRow } from './passes';
@@ -37,8 +37,10 @@ export interface QueryOptions {
   /**
    * Search and plain SQL rows as they are found, in result order (batches joined are the first rows of the
    * result). `columns` are the result's so far: a format met later can add columns (earlier rows then lack them).
+   * A promise returned holds the next rows back until it settles: on worker threads they wait as the text they
+   * came in, unparsed (a consumer slower than the scan, such as a connection, keeps only what it is sending).
    */
-  onRows?: (rows: Value[][], columns: string[]) => void;
+  onRows?: RowsListener;
   /**
    * false: rows handed to onRows are not kept for the result as well (a caller that writes them out as they come
    * holds none of them; the result's rows are then only those not streamed). Default true.
@@ -69,9 +71,13 @@ function tableBytes(options: QueryOptions, threads: number): number {
   return Math.floor((options.memoryBudget ?? defaultMemoryBudget()) / 3 / threads);
 }
 
+/** The memory budget's default and smallest MB (the setting `flowlog.query.memoryBudgetMB`, `--memory-budget`). */
+export const DEFAULT_MEMORY_BUDGET_MB = 256;
+export const MIN_MEMORY_BUDGET_MB = 16;
+
 export function defaultMemoryBudget(): number {
   const mb = Number(process.env.FLOWLOG_MEMORY_BUDGET_MB);
-  return (Number.isFinite(mb) && mb > 0 ? mb : 256) * (1 << 20);
+  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_MEMORY_BUDGET_MB) * (1 << 20);
 }
 
 export interface QueryResult {
@@ -106,7 +112,7 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   let emitted = 0;
   const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
     emitted += rows.length;
-    options.onRows!(rows, columns);
+    return options.onRows!(rows, columns);
   });
   // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
@@ -125,7 +131,7 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   const rest = onRows && ((rows: Value[][], columns: string[]) => {
     const fresh = rows.slice(Math.max(0, skip - seen));
     seen += rows.length;
-    if (fresh.length > 0) onRows(fresh, columns);
+    if (fresh.length > 0) return onRows(fresh, columns);
   });
   return runHere(source, expanded, plans, { ...options, onRows: rest });
 }
@@ -215,11 +221,17 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold() },
   };
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
-  assemblers[0].onTaken = (n) => Atomics.store(args.rowsTaken!, 0, n);
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
   // Rows come as text and are parsed here a slice at a time; a unit's end follows its rows (rowsText.ts).
   const inbox = new RowsInbox((unit, plan, rows) => assemblers[plan].rowsFound(unit, rows));
+  // Workers stop making rows once the result has them all: the rows taken in order, and those of the unit taken
+  // next that wait in the inbox (held back by a slow taker, they are as good as taken).
+  const publishTaken = () => {
+    const current = assemblers[0].currentUnit;
+    Atomics.store(args.rowsTaken!, 0, assemblers[0].takenRows + (current === undefined ? 0 : inbox.queued(current)));
+  };
+  assemblers[0].onTaken = publishTaken;
   const progress = new Map<number, number>();
   let restart = false;
   let finals: PassState[][] = [];
@@ -233,7 +245,10 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       onData: (_batch, data) => {
         const d = data as ScanProgress;
         const unit = units[d.unit];
-        if (d.rows) inbox.rows(unit.index, 0, d.rows);
+        if (d.rows) {
+          inbox.rows(unit.index, 0, d.rows);
+          publishTaken();
+        }
         if (d.bytesDone >= 0 && options.onProgress) {
           progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
           reportProgress(unit.total);
@@ -248,7 +263,11 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
             return false;
           }
           out.rows.forEach((rows, i) => inbox.rows(unit.index, i, rows));
-          inbox.then(() => out.matched.forEach((m, i) => assemblers[i].unitDone(unit.index, out.counts.lines, m)));
+          inbox.then(() => {
+            let wait: void | Promise<void> = undefined;
+            out.matched.forEach((m, i) => (wait = assemblers[i].unitDone(unit.index, out.counts.lines, m) ?? wait));
+            return wait;
+          });
           tally.unit(unit, out);
           if (options.onProgress) progress.set(unit.index, unit.end - unit.start);
         }

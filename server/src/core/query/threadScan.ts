@@ -125,7 +125,7 @@ export class ThreadScan {
     if (!budget) return;
     if (DEBUG_MEMORY && ++this.checks % 20 === 0) {
       const m = process.memoryUsage();
-      process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
+      process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
     }
     let total = this.groupBytes();
     while (total > budget.bytes) {

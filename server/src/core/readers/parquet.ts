@@ -16,21 +16,31 @@ import { DEFAULT_PARSERS, convert, convertWithDictionary } from 'hyparquet/src/c
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/schema.js';
-import { compressors as pureJsCompressors } from 'hyparquet-compressors';
 import { ChunkWriter, FLUSH_BYTES } from './chunkWriter';
 import { ColumnCells, FlatType, UnsupportedPage, flatTypeOf, readDataPageV1, readDictionary } from './parquetColumns';
 import { headerName } from './json';
 import { DecodedChunk } from './types';
 
+/** hyparquet-compressors, loaded with the first page that needs it: its Snappy WebAssembly and codec tables take
+ * about 10 MB in every thread that loads them, and AWS writes Gzip pages. */
+let pureJs: Compressors | undefined;
+function pureJsCompressors(): Compressors {
+  pureJs ??= (require('hyparquet-compressors') as typeof import('hyparquet-compressors')).compressors;
+  return pureJs;
+}
+
 /** Page decompressors: Node's zlib for gzip and brotli (native, faster), hyparquet-compressors for the rest. */
 const COMPRESSORS: Compressors = {
-  ...pureJsCompressors,
   // The declared page size as the output buffer (zlib's 16 KiB pieces joined at the end cost twice the page), but
   // no more than deflate can make of the input (a damaged header allocates nothing huge); a page inflating far
   // past what it declares is damage, not text to hold.
   GZIP: (input, outputLength) =>
     gunzipSync(input, { chunkSize: Math.max(64, Math.min(outputLength + 1, input.length * 1100 + (64 << 10))), maxOutputLength: outputLength + (1 << 20) }),
   BROTLI: (input) => brotliDecompressSync(input),
+  SNAPPY: (input, length) => pureJsCompressors().SNAPPY!(input, length),
+  ZSTD: (input, length) => pureJsCompressors().ZSTD!(input, length),
+  LZ4: (input, length) => pureJsCompressors().LZ4!(input, length),
+  LZ4_RAW: (input, length) => pureJsCompressors().LZ4_RAW!(input, length),
 };
 
 /** Text columns come back as their bytes (copied to the output as they are), not as JS strings. */

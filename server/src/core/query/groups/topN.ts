@@ -83,7 +83,6 @@ export class CountMin {
     return a < b ? a : b;
   }
 
-  /** Adds another thread's sketch (same width) into this one. */
   /** Adds another sketch's cells [from, to) (all of them by default) to this one's. */
   merge(other: Float32Array, from = 0, to = this.cells.length): void {
     const cells = this.cells;
