@@ -1,8 +1,8 @@
 // Interface ids read straight from a chunk's bytes to small integers: open addressing over the ids, the bytes of
-// each id kept once in a pool, no string made but for a new id. The previous record's id is tried first (the
-// records of one interface come together in a delivered file), then a small cache of recent ids found by the id's
-// length and last four bytes (the random part of an id: `eni-…3c83e`), a hit checked byte for byte like any other;
-// only a miss hashes the whole id.
+// each id kept once in a pool, no string made but for a new id. A small cache of recent ids is tried first, found by
+// the id's length and last four bytes (the random part of an id: `eni-…3c83e`), a hit checked byte for byte like
+// any other; only a miss hashes the whole id. Records of one interface often come together in a delivered file, and
+// records of a few dozen interfaces interleave in others: both hit the cache.
 import { textOf } from '../records/byteText';
 import { mix32 } from './packed';
 
@@ -28,16 +28,15 @@ export class ByteInterner {
   /** The number of the id in buf[s, e), added when new (-1 past the maximum). */
   id(buf: Uint8Array, s: number, e: number): number {
     const len = e - s;
-    const last = this.last;
-    if (last >= 0 && this.lens[last] === len && this.same(last, buf, s, len)) return last;
     let r = -1;
     if (len >= 4) {
+      // The cache holds the previous record's id too (the last one found lands there).
       r = Math.imul((buf[e - 4] | (buf[e - 3] << 8) | (buf[e - 2] << 16) | (buf[e - 1] << 24)) ^ len, 0x9e3779b1) >>> RECENT_SHIFT;
       const v = this.recent[r] - 1;
-      if (v >= 0 && this.lens[v] === len && this.same(v, buf, s, len)) {
-        this.last = v;
-        return v;
-      }
+      if (v >= 0 && this.lens[v] === len && this.same(v, buf, s, len)) return v;
+    } else {
+      const last = this.last;
+      if (last >= 0 && this.lens[last] === len && this.same(last, buf, s, len)) return last;
     }
     // Four bytes a step (ids are ASCII of 12–21 bytes), every byte counted, then mixed.
     let h = 0x811c9dc5 ^ len;

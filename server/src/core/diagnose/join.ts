@@ -22,9 +22,9 @@
 // The open conversations themselves live in store.ts.
 import { ClosedConversation } from './conversation';
 import {
-  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
-  META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_LINE, W_META, W_PORTS, W_SRC,
-  compareAddressWords,
+  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
+  META_INGRESS, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_KEY_HASH, W_LINE,
+  W_META, W_PORTS, W_SRC, keyHash,
 } from './packed';
 import { Spill } from './spill';
 import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, ConversationStore, KW, STATE_BYTES, hashKey } from './store';
@@ -126,13 +126,11 @@ export class ConversationJoin {
       const o = (i0 + k) * RECORD_WORDS;
       const meta = w[o + W_META];
       if ((meta & META_TRAFFIC) === 0) continue;
-      // The key: endpoints in a fixed order, and which of them sent this record.
+      // The key: endpoints in a fixed order, and which of them sent this record (the reader said: META_DIR).
       const ports = w[o + W_PORTS];
       const sport = ports & 0xffff;
       const dport = ports >>> 16;
-      let cmp = compareAddressWords(w, o + W_SRC, o + W_DST);
-      if (cmp === 0) cmp = sport - dport;
-      const dir = cmp <= 0 ? 0 : 1;
+      const dir = (meta & META_DIR) === 0 ? 0 : 1;
       const lo = dir === 0 ? o + W_SRC : o + W_DST;
       const hi = dir === 0 ? o + W_DST : o + W_SRC;
       const at = k * KW;
@@ -148,7 +146,7 @@ export class ConversationJoin {
       keys[at + 9] = w[hi + 3];
       keys[at + 10] = dir === 0 ? sport | (dport << 16) : dport | (sport << 16);
       this.dirs[k] = dir;
-      const h = hashKey(keys, at, this.depth);
+      const h = keyHash(w[o + W_KEY_HASH], keys[at], this.depth);
       this.hashes[k] = h;
       touched ^= slots[(h & mask) * 2];
     }
@@ -219,11 +217,9 @@ export class ConversationJoin {
           return;
         }
       }
-      target = st.open(keys, at, h, slot);
-      if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
     }
 
-    // Add the record to its conversation.
+    // Add the record to its conversation (a new one, made of it).
     const file = w[o + W_FILE];
     const line = w[o + W_LINE];
     let b = 0;
@@ -231,7 +227,12 @@ export class ConversationJoin {
     if (meta & META_INGRESS) b |= BIT_INGRESS;
     if (meta & META_EGRESS) b |= BIT_EGRESS;
     if (meta & META_BPA) b |= BIT_BPA;
-    st.addRecord(target, dir, start, end, (meta & META_ACCEPT) !== 0, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+    const accepted = (meta & META_ACCEPT) !== 0;
+    if (target >= 0) st.addRecord(target, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+    else {
+      target = st.openWith(keys, at, h, slot, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+      if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
+    }
     if (this.options.keepRecords) (st.recs[target] ??= []).push(file, line, dir);
 
     if (++this.sinceSweep >= this.sweepEvery) this.sweep();

@@ -13,9 +13,9 @@ import { DecodeError, DecodeProblem, DecodedChunk } from '../readers/types';
 import { ByteInterner } from './byteInterner';
 import { ipv6WordsAt } from './ipv6Words';
 import {
-  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
-  META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE,
-  W_IFACE, W_LINE, W_META, W_PORTS, W_SRC,
+  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
+  META_INGRESS, META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST,
+  W_FILE, W_IFACE, W_KEY_HASH, W_LINE, W_META, W_PORTS, W_SRC, compareAddressWords, conversationHash,
 } from './packed';
 
 /** A line the diagnosis could not use, with its position. */
@@ -339,7 +339,16 @@ export class RecordPacker {
       return 0;
     }
     let meta = META_TRAFFIC | proto | family | (accept ? META_ACCEPT : META_REJECT);
-    w[row + W_PORTS] = sport | (dport << 16);
+    const ports = sport | (dport << 16);
+    w[row + W_PORTS] = ports;
+    // The reader's share of the join: which endpoint of the conversation's key sent it, and the key's hash.
+    let cmp = compareAddressWords(w, row + W_SRC, row + W_DST);
+    if (cmp === 0) cmp = sport - dport;
+    if (cmp <= 0) w[row + W_KEY_HASH] = conversationHash(proto | family, w, row + W_SRC, row + W_DST, ports);
+    else {
+      meta |= META_DIR;
+      w[row + W_KEY_HASH] = conversationHash(proto | family, w, row + W_DST, row + W_SRC, dport | (sport << 16));
+    }
     if (p.flags >= 0) {
       const flags = nums[p.flags];
       if (flags >= 0 && flags <= 255) meta |= META_HAS_FLAGS | (flags << META_FLAGS_SHIFT);

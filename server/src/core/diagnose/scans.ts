@@ -24,8 +24,8 @@
 // by a few windows' distinct attempts, whatever the number of sources. Closed windows are grouped into findings
 // by scanFindings.ts.
 import {
-  F_END, F_START, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
-  W_IFACE, W_META, W_PORTS, W_SRC, compareAddressWords, mix32,
+  F_END, F_START, META_DIR, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
+  W_IFACE, W_META, W_PORTS, W_SRC, mix32,
 } from './packed';
 import { portRank } from './roles';
 import { WordTable } from './wordTable';
@@ -132,9 +132,7 @@ export class ScanDetector {
     if (rs !== rd) return rs > rd;
     // A tie: which direction of this exchange was seen first? The conversation key (the join's: interface,
     // protocol, the endpoints in a fixed order) hashed twice, a slot and a fingerprint, in one walk over its words.
-    let cmp = compareAddressWords(w, o + W_SRC, o + W_DST);
-    if (cmp === 0) cmp = sport - dport;
-    const dir = cmp <= 0 ? 0 : 1;
+    const dir = (meta & META_DIR) === 0 ? 0 : 1;
     const lo = dir === 0 ? o + W_SRC : o + W_DST;
     const hi = dir === 0 ? o + W_DST : o + W_SRC;
     let hs = tieHash(TIE_SEED_SLOT, w[o + W_IFACE]);

@@ -8,7 +8,7 @@
 // join is bound by memory latency, not arithmetic. A conversation kept in eight arrays (keys, times, counts, …) was
 // eight cache misses to open, eight to add a record to and eight to close; as one row it is three lines.
 import { ClosedConversation, DirectionFacts } from './conversation';
-import { META_V6, mix32 } from './packed';
+import { META_V6, conversationHash, keyHash, mix32 } from './packed';
 import { decideRequest } from './roles';
 import { verdictIndex } from './verdict';
 
@@ -179,24 +179,17 @@ export class ConversationStore {
   }
 
   /**
-   * A new open conversation with the key, at the head of its key's chain. `slot`: where find() left the key (its
-   * lastSlot), when the key table has not changed since; otherwise the key is looked up again.
+   * A new open conversation with the key, at the head of its key's chain, empty (spilled states are loaded into it).
+   * `slot`: where find() left the key (its lastSlot), when the key table has not changed since; otherwise the key is
+   * looked up again.
    */
   open(key: Int32Array, at: number, h: number, slot = -1): number {
-    let c: number;
-    if (this.freeTop > 0) c = this.freeList[--this.freeTop];
-    else {
-      if (this.high === this.cap) this.allocate(this.nextCapacity());
-      c = this.high++;
-    }
+    const c = this.take(key, at, h, slot);
     const w = this.w;
     const f = this.f;
     const r = c * ROW;
     const rf = c * ROW_F;
-    this.ifaces[c] = key[at];
     this.lastEnds[c] = -Infinity;
-    for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
-    w[r + R_HASH] = h;
     w[r + R_BITS] = 0;
     w[r + R_BITS + 1] = 0;
     w[r + R_COUNTS] = 0;
@@ -210,6 +203,54 @@ export class ConversationStore {
     f[rf + F_VOL + 1] = 0;
     f[rf + F_VOL + 2] = 0;
     f[rf + F_VOL + 3] = 0;
+    return c;
+  }
+
+  /**
+   * A new open conversation made of one record (the arguments of addRecord): what `open` then `addRecord` give, each
+   * field written once (most conversations of a busy log have one record).
+   */
+  openWith(key: Int32Array, at: number, h: number, slot: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number): number {
+    const c = this.take(key, at, h, slot);
+    const w = this.w;
+    const f = this.f;
+    const r = c * ROW;
+    const rf = c * ROW_F;
+    this.lastEnds[c] = end;
+    w[r + R_BITS + dir] = bits;
+    w[r + R_BITS + 1 - dir] = 0;
+    const n = r + R_COUNTS + dir * 2;
+    const other = r + R_COUNTS + (1 - dir) * 2;
+    w[n] = accepted ? 1 : 0;
+    w[n + 1] = accepted ? 0 : 1;
+    w[other] = 0;
+    w[other + 1] = 0;
+    for (let j = R_EV; j < R_EV + 8; j++) w[r + j] = -1;
+    const e = r + R_EV + dir * 4 + (accepted ? 0 : 2);
+    w[e] = file;
+    w[e + 1] = line;
+    f[rf + F_START + dir] = start;
+    f[rf + F_START + 1 - dir] = Infinity;
+    f[rf + F_VOL + dir * 2] = packets === packets ? packets : 0;
+    f[rf + F_VOL + dir * 2 + 1] = bytes === bytes ? bytes : 0;
+    f[rf + F_VOL + (1 - dir) * 2] = 0;
+    f[rf + F_VOL + (1 - dir) * 2 + 1] = 0;
+    return c;
+  }
+
+  /** A free row for a new conversation with the key, linked at the head of its key's chain (see `open`). */
+  private take(key: Int32Array, at: number, h: number, slot: number): number {
+    let c: number;
+    if (this.freeTop > 0) c = this.freeList[--this.freeTop];
+    else {
+      if (this.high === this.cap) this.allocate(this.nextCapacity());
+      c = this.high++;
+    }
+    const w = this.w;
+    const r = c * ROW;
+    this.ifaces[c] = key[at];
+    for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
+    w[r + R_HASH] = h;
     this.live++;
     if (this.live * 2 > this.slots.length / 2) {
       this.growSlots();
@@ -396,11 +437,12 @@ export class ConversationStore {
     return { bytes: this.bytes, offset: c * ROW * 4 };
   }
 
-  /** Opens the conversations of saved rows (hashed with `seed`, the reading join's). */
+  /** Opens the conversations of saved rows (hashed as the reading join hashes its records: keyHash with `seed`). */
   load(buffer: ArrayBuffer, rows: number, seed: number): void {
     const saved = new Int32Array(buffer, 0, rows * ROW);
     for (let s = 0; s < rows; s++) {
-      const c = this.open(saved, s * ROW + R_KEY, hashKey(saved, s * ROW + R_KEY, seed));
+      const at = s * ROW + R_KEY;
+      const c = this.open(saved, at, keyHash(conversationHash(saved[at + 1], saved, at + 2, at + 6, saved[at + 10]), saved[at], seed));
       // Everything but what `open` set for the new table (the hash with this seed, the chain).
       const r = c * ROW;
       const h = this.w[r + R_HASH];
