@@ -20,6 +20,7 @@
 // partition files by a hash of their key (spill.ts), and each partition is then joined on its own, spilling again
 // if it must. Memory stays bounded by `maxOpen` whatever the number of conversations; the result is the same.
 // The open conversations themselves live in store.ts.
+import { bytesOf, describe, recordsOf, verdictOf } from './closing';
 import { ClosedConversation } from './conversation';
 import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
@@ -99,8 +100,8 @@ export class ConversationJoin {
 
   /**
    * Joins a batch, AHEAD records at a time: first their keys and hashes, reading the key table's slot of each (the
-   * loads are independent, so the processor overlaps their cache misses: the table is bigger than the caches, and
-   * the lookup was most of the join's time), then the records one after another.
+   * loads are independent, so the processor can overlap their cache misses: the table is bigger than a core's cache;
+   * worth a few percent of the join), then the records one after another.
    */
   addBatch(batch: RecordBatch): void {
     this.addRange(batch, 0, batch.count);
@@ -338,9 +339,9 @@ export class ConversationJoin {
     const st = this.store;
     this.stats.conversations++;
     // Most conversations are only counted: their verdict, records and bytes are enough to tell (no full description).
-    const verdict = st.verdictOf(c);
-    const wanted = this.tally === undefined || this.tally(verdict & 7, st.recordsOf(c), st.bytesOf(c));
-    if (wanted) st.describe(c, this.view, verdict);
+    const verdict = verdictOf(st, c);
+    const wanted = this.tally === undefined || this.tally(verdict & 7, recordsOf(st, c), bytesOf(st, c));
+    if (wanted) describe(st, c, this.view, verdict);
     if (remove) st.remove(c);
     else st.release(c); // `finish` and a spill drop the key table whole
 

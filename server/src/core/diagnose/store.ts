@@ -2,34 +2,32 @@
 // Float64 fields over the same bytes, 168 bytes a row, no object per conversation), with the table from a key to the
 // newest open conversation of that key (linear probing over (row + 1, hash) pairs, so a probe compares hashes without
 // touching the rows; the older conversations of the same key chain from it). What a conversation is made of, how two
-// merge, how one is saved to a spill file and read back, and the facts it is closed with.
+// merge, how one is saved to a spill file and read back (closing.ts reads the facts it is closed with).
 //
-// Why rows: nearly every record of a busy log opens a conversation that closes a few thousand records later, so the
-// join is bound by memory latency, not arithmetic. A conversation kept in eight arrays (keys, times, counts, …) was
-// eight cache misses to open, eight to add a record to and eight to close; as one row it is three lines.
-import { ClosedConversation, DirectionFacts } from './conversation';
+// Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
+// the caches by then, so the join waits on memory more than it computes: a row is three cache lines to open and to
+// close where eight arrays (keys, times, counts, …) were eight. What a sweep reads of every open conversation (its
+// interface and last end) is kept apart, densely, so that a sweep does not read a line of every row.
 import { META_V6, conversationHash, keyHash, mix32 } from './packed';
-import { decideRequest } from './roles';
-import { verdictIndex } from './verdict';
 
 /** Key words: iface, protocol | family, lo address (4), hi address (4), loPort | hiPort << 16. */
 export const KW = 11;
 
 /** Int32 words a row; Float64 fields are at even words, as indexes into the Float64 view (word / 2). */
 export const ROW = 42;
-const ROW_F = ROW / 2;
+export const ROW_F = ROW / 2;
 // The row, laid out so that what a sweep reads (the last end and the interface) and what a lookup compares (the key)
 // share its first cache line:
-const F_LAST = 0; // words 0-1: last end over both directions, in a spill file (in memory: `lastEnds`)
+export const F_LAST = 0; // words 0-1: last end over both directions, in a spill file (in memory: `lastEnds`)
 /** Words 2-12: the key (KW words); its first word is -1 in a free row. */
 export const R_KEY = 2;
-const R_HASH = 13; // the key's hash (with the join's seed)
-const R_NEXT = 14; // the next open conversation of the same key, or -1
-const R_BITS = 15; // 15, 16: per direction, the tcp-flags OR in the low byte and the BIT_ flags
-const R_COUNTS = 17; // 17-20: accepted 0, rejected 0, accepted 1, rejected 1
-const R_EV = 21; // 21-28: first (file, line): accepted 0, rejected 0, accepted 1, rejected 1; word 29 spare
-const F_START = 15; // words 30-33: first start of direction 0, of direction 1
-const F_VOL = 17; // words 34-41: packets 0, bytes 0, packets 1, bytes 1
+export const R_HASH = 13; // the key's hash (with the join's seed)
+export const R_NEXT = 14; // the next open conversation of the same key, or -1
+export const R_BITS = 15; // 15, 16: per direction, the tcp-flags OR in the low byte and the BIT_ flags
+export const R_COUNTS = 17; // 17-20: accepted 0, rejected 0, accepted 1, rejected 1
+export const R_EV = 21; // 21-28: first (file, line): accepted 0, rejected 0, accepted 1, rejected 1; word 29 spare
+export const F_START = 15; // words 30-33: first start of direction 0, of direction 1
+export const F_VOL = 17; // words 34-41: packets 0, bytes 0, packets 1, bytes 1
 
 /** A conversation's state saved to a spill file: its row. */
 export const STATE_BYTES = ROW * 4;
@@ -452,106 +450,5 @@ export class ConversationStore {
       this.w[r + R_NEXT] = next;
       this.lastEnds[c] = this.f[c * ROW_F + F_LAST];
     }
-  }
-
-  /**
-   * Conversation `c`'s verdict (VERDICTS index, the low 3 bits) and roles (decideRequest's answer, shifted left by 3):
-   * what `describe` needs them to be told.
-   */
-  verdictOf(c: number): number {
-    const w = this.w;
-    const f = this.f;
-    const r = c * ROW;
-    const rf = c * ROW_F;
-    const at = r + R_KEY;
-    const protocol = w[at + 1] & 0xff;
-    const bits0 = w[r + R_BITS];
-    const bits1 = w[r + R_BITS + 1];
-    const flags0 = bits0 & BIT_HAS_FLAGS ? bits0 & 255 : -1;
-    const flags1 = bits1 & BIT_HAS_FLAGS ? bits1 & 255 : -1;
-    const n = r + R_COUNTS;
-    const rb = decideRequest(protocol, w[at + 10] & 0xffff, w[at + 10] >>> 16, w[n], w[n + 1], f[rf + F_START], flags0, w[n + 2], w[n + 3], f[rf + F_START + 1], flags1);
-    const q = n + (rb & 1) * 2; // the request direction's counts
-    const p = n + (1 - (rb & 1)) * 2; // the reply's
-    return verdictIndex(protocol, w[q], w[q + 1], w[p], w[p + 1]) | (rb << 3);
-  }
-
-  /** Records of both directions of conversation `c`. */
-  recordsOf(c: number): number {
-    const n = c * ROW + R_COUNTS;
-    return this.w[n] + this.w[n + 1] + this.w[n + 2] + this.w[n + 3];
-  }
-
-  /** Bytes of both directions of conversation `c` (the request's plus the reply's: a sum in either order is the same). */
-  bytesOf(c: number): number {
-    const rf = c * ROW_F + F_VOL;
-    return this.f[rf + 1] + this.f[rf + 3];
-  }
-
-  /**
-   * Fills `v` with what conversation `c` shows: roles, verdict, both directions (and its records' roles); `verdict`
-   * is what verdictOf(c) gave.
-   */
-  describe(c: number, v: ClosedConversation, verdict: number): void {
-    const w = this.w;
-    const f = this.f;
-    const r = c * ROW;
-    const rf = c * ROW_F;
-    const at = r + R_KEY;
-    const protocol = w[at + 1] & 0xff;
-    const loPort = w[at + 10] & 0xffff;
-    const hiPort = w[at + 10] >>> 16;
-    const rb = verdict >> 3;
-    const reqDir = rb & 1;
-    v.iface = w[at];
-    v.protocol = protocol;
-    v.v6 = (w[at + 1] & META_V6) !== 0;
-    v.requestDir = reqDir;
-    v.basis = rb >> 1;
-    const clientAt = reqDir === 0 ? at + 2 : at + 6;
-    const serverAt = reqDir === 0 ? at + 6 : at + 2;
-    for (let k = 0; k < 4; k++) {
-      v.client[k] = w[clientAt + k];
-      v.server[k] = w[serverAt + k];
-    }
-    v.clientPort = reqDir === 0 ? loPort : hiPort;
-    v.serverPort = reqDir === 0 ? hiPort : loPort;
-    this.direction(v.request, c, reqDir);
-    this.direction(v.reply, c, 1 - reqDir);
-    v.verdict = verdict & 7;
-    v.start = Math.min(f[rf + F_START], f[rf + F_START + 1]);
-    v.end = this.lastEnds[c];
-    const recs = this.recs[c];
-    if (recs) {
-      // Roles for the records, in file then line order.
-      const order: number[] = [];
-      for (let k = 0; k < recs.length; k += 3) order.push(k);
-      order.sort((x, y) => recs[x] - recs[y] || recs[x + 1] - recs[y + 1]);
-      const out: number[] = [];
-      for (const k of order) out.push(recs[k], recs[k + 1], recs[k + 2] === reqDir ? 0 : 1);
-      v.records = out;
-    } else v.records = undefined;
-  }
-
-  private direction(d: DirectionFacts, c: number, dir: number): void {
-    const w = this.w;
-    const f = this.f;
-    const r = c * ROW;
-    const rf = c * ROW_F;
-    const b = w[r + R_BITS + dir];
-    d.accepted = w[r + R_COUNTS + dir * 2];
-    d.rejected = w[r + R_COUNTS + dir * 2 + 1];
-    d.packets = f[rf + F_VOL + dir * 2];
-    d.bytes = f[rf + F_VOL + dir * 2 + 1];
-    d.firstStart = f[rf + F_START + dir];
-    d.flags = b & BIT_HAS_FLAGS ? b & 255 : -1;
-    d.ingress = (b & BIT_INGRESS) !== 0;
-    d.egress = (b & BIT_EGRESS) !== 0;
-    d.bpa = (b & BIT_BPA) !== 0;
-    const e = r + R_EV + dir * 4;
-    d.acceptFile = w[e];
-    d.acceptLine = w[e + 1];
-    d.rejectFile = w[e + 2];
-    d.rejectLine = w[e + 3];
   }
 }
