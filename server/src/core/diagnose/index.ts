@@ -157,13 +157,16 @@ class DiagnosisRun {
   readonly sink: RecordSink;
   private readonly words = new Int32Array(4);
 
-  constructor(readonly o: ResolvedDiagnoseOptions, options: DiagnoseOptions) {
+  constructor(readonly o: ResolvedDiagnoseOptions, options: DiagnoseOptions, inputBytes: number) {
     this.report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, this.files, this.interfaceNames);
     this.scans = new ScanDetector({ ...o.scan, lateness: o.lateness, slack: o.slack }, this.files);
     const context: ClosedContext = { files: this.files, interfaces: this.interfaceNames, readingContext: (iface) => this.contextFor(iface) };
     const onConversation = options.onConversation;
     this.join = new ConversationJoin(
-      { slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll || options.keepRecords === true, partitions: o.partitions, spillDir: options.spillDir },
+      {
+        slack: o.slack, lateness: o.lateness, maxOpen: o.maxOpen, keepRecords: o.collectAll || options.keepRecords === true, partitions: o.partitions,
+        spillDir: options.spillDir, inputBytes,
+      },
       onConversation ? (c: ClosedConversation) => {
         this.report.add(c);
         onConversation(c, context);
@@ -217,10 +220,11 @@ class DiagnosisRun {
 export async function diagnose(source: QuerySource, options: DiagnoseOptions = {}): Promise<DiagnoseResult> {
   const t0 = performance.now();
   const o = resolveOptions(options);
-  let readers = readerThreads(source, await sourceSize(source), options.threads ?? diagnoseThreads());
+  const inputBytes = await sourceSize(source);
+  let readers = readerThreads(source, inputBytes, options.threads ?? diagnoseThreads());
   const readOptions = { signal: options.signal, onProgress: options.onProgress };
   for (;;) {
-    const run = new DiagnosisRun(o, options);
+    const run = new DiagnosisRun(o, options, inputBytes);
     let input: ReadStats;
     try {
       input = readers > 0 && source.kind === 'files' ? await readOnPool(source, run.sink, readers, readOptions) : await readHere(source, run.sink, readOptions);

@@ -43,6 +43,18 @@ export interface JoinOptions {
   partitions: number;
   /** Where spill files go (a temporary folder inside it); default the OS temporary folder. */
   spillDir?: string;
+  /** Bytes of input, when known: the open conversations' arrays start at a size for it (no growing and copying). */
+  inputBytes?: number;
+}
+
+/**
+ * Rows the open conversations start with: one per 8 KB of input (about 70 records), as a power of two from 1,024 to
+ * 32,768 (5.5 MB), and not past --max-open. A busy log keeps a few tens of thousands open; they grow if it needs more.
+ */
+function initialRows(inputBytes = 0, maxOpen = Infinity): number {
+  let rows = 1024;
+  while (rows < 32768 && rows < maxOpen && rows * 8192 < inputBytes) rows *= 2;
+  return rows;
 }
 
 export interface JoinStats {
@@ -95,7 +107,7 @@ export class ConversationJoin {
     this.lateness = options.lateness;
     this.relieveAt = options.maxOpen;
     this.watermarks = watermarks ?? new Float64Array(64).fill(-Infinity);
-    this.store = new ConversationStore(options.maxOpen);
+    this.store = new ConversationStore(options.maxOpen, initialRows(options.inputBytes, options.maxOpen));
   }
 
   /**

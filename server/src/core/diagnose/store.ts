@@ -82,8 +82,9 @@ export class ConversationStore {
   slots!: Int32Array;
   mask = 0;
 
-  constructor(private readonly maxOpen: number) {
-    this.allocate(1024);
+  /** `initial`: rows to make room for at first (a power of two: the key table is sized from it). */
+  constructor(private readonly maxOpen: number, initial = 1024) {
+    this.allocate(initial);
   }
 
   private allocate(cap: number): void {
