@@ -31,7 +31,7 @@ export interface DiagnoseOptions {
   slack?: number;
   /** Seconds a record may start before the latest start already seen on its interface (default 600). */
   lateness?: number;
-  /** Open conversations in memory at most, before spilling to disk (default 150,000: about 25 MB). */
+  /** Open conversations in memory at most, before spilling to disk (default 150,000: about 30 MB). */
   maxOpen?: number;
   /** Spill partitions (default 16) and where spill files go (default the OS temporary folder). */
   partitions?: number;
