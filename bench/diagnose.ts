@@ -2,7 +2,8 @@
 //   npm run build
 //   npx esbuild bench/diagnose.ts --bundle --platform=node --format=cjs --target=node20 \
 //     --outfile=out/bench/diagnose.js --external:@duckdb/node-api --log-level=warning
-//   node out/bench/diagnose.js [--quick] [--runs N] [--no-memory] [--no-duckdb]
+//   node out/bench/diagnose.js [--quick] [--runs N] [--no-memory] [--no-duckdb] [--shape friendly|wide]
+//     [--in-process] (only the in-process figures: the quickest way to compare two builds)
 //
 // On the bench's data (bench/data.ts, shared with `npm run bench`): 1.8 M records of two shapes (friendly:
 // test/support/generate.ts; high cardinality: test/support/generateWide.ts, ~2^20 sources on ephemeral ports), in this
@@ -45,10 +46,13 @@ function measure(cmd: string, argv: string[]): { seconds: number; cpu: number; p
   return { seconds: m.seconds, cpu: m.cpuSeconds, peakMB: m.peakMB, out: m.out };
 }
 
-async function seconds<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
+/** Wall seconds and CPU seconds (user + system of the whole process: this thread and the worker threads). */
+async function seconds<T>(f: () => Promise<T>): Promise<{ s: number; cpu: number; value: T }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = await f();
-  return { s: (performance.now() - t0) / 1000, value };
+  const c = process.cpuUsage(c0);
+  return { s: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, value };
 }
 
 function withEnv<T>(env: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
@@ -66,19 +70,26 @@ async function inProcess(file: string, threads: 'parallel' | 'one thread') {
   const env = threads === 'one thread' ? { FLOWLOG_QUERY_WORKERS: '1', FLOWLOG_DIAGNOSE_THREADS: '1' } : {};
   const d: number[] = [];
   const q: number[] = [];
+  const dCpu: number[] = [];
+  const qCpu: number[] = [];
   let counts = '';
+  const loads = [loadAverage()];
   await withEnv(env, async () => {
     for (let i = 0; i < runs; i++) {
       const a = await seconds(() => diagnose({ kind: 'files', paths: [file] }));
       const b = await seconds(() => runQuery({ kind: 'files', paths: [file] }, TOP_N));
       d.push(a.s);
       q.push(b.s);
+      dCpu.push(a.cpu);
+      qCpu.push(b.cpu);
       counts = JSON.stringify(a.value.verdicts);
     }
   });
+  loads.push(loadAverage());
   const ratio = Math.min(...d) / Math.min(...q);
-  console.log(`    ${threads}: diagnosis ${range(d)} s · engine top-N ${range(q)} s → best ${fmt(ratio)}× the top-N (goal ≤ 2) [${load()}]`);
-  return { threads, diagnose: d, topN: q, ratio, counts };
+  const cpuRatio = Math.min(...dCpu) / Math.min(...qCpu);
+  console.log(`    ${threads}: diagnosis ${range(d)} s (CPU ${range(dCpu)} s) · engine top-N ${range(q)} s (CPU ${range(qCpu)} s) → best ${fmt(ratio)}× the top-N (goal ≤ 2), ${fmt(cpuRatio)}× in CPU [load ${loads.join(' → ')}]`);
+  return { threads, diagnose: d, topN: q, diagnoseCpu: dCpu, topNCpu: qCpu, ratio, cpuRatio, counts, loads };
 }
 
 /** `flowlog diagnose` and `flowlog query` top-N as whole processes, alternately: wall and CPU seconds. */
@@ -148,21 +159,23 @@ function peakMemory(file: string) {
 async function main() {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const data = new DataFiles(DATA, quick);
+  const only = args.includes('--shape') ? args[args.indexOf('--shape') + 1] : undefined;
+  const inProcessOnly = args.includes('--in-process');
   const shapes = [
-    { name: 'friendly (generate.ts)', file: (await data.get('friendly', 'mid')).path },
-    { name: 'high cardinality (generateWide.ts)', file: (await data.get('wide', 'mid')).path },
-  ];
+    { shape: 'friendly', name: 'friendly (generate.ts)', file: (await data.get('friendly', 'mid')).path },
+    { shape: 'wide', name: 'high cardinality (generateWide.ts)', file: (await data.get('wide', 'mid')).path },
+  ].filter((s) => only === undefined || s.shape === only);
   const results: Record<string, unknown>[] = [];
   for (const { name, file } of shapes) {
     console.log(`\n== ${name}: ${file.split('/').pop()} (${fmt(mb(statSync(file).size), 0)} MB), ${runs} runs`);
     const parallel = await inProcess(file, 'parallel');
     const single = await inProcess(file, 'one thread');
     console.log(`    verdicts ${parallel.counts}`);
-    const processes = processCpu(file);
-    const whole = args.includes('--no-duckdb') ? undefined : wholeProcess(file);
+    const processes = inProcessOnly ? undefined : processCpu(file);
+    const whole = inProcessOnly || args.includes('--no-duckdb') ? undefined : wholeProcess(file);
     results.push({ name, file, parallel, single, processes, whole });
   }
-  if (!args.includes('--no-memory')) {
+  if (!inProcessOnly && !args.includes('--no-memory')) {
     console.log('\n== peak memory on 1 GB of records (flowlog diagnose --format json, whole process)');
     for (const shape of ['friendly', 'wide'] as const) results.push({ memory: peakMemory((await data.get(shape, 'big')).path) });
   }

@@ -115,4 +115,35 @@ describe('flowlog diagnose', () => {
     assert.ok(one.verdicts.ok > 0 && one.verdicts['response-rejected'] > 0);
     assert.deepEqual(two, one);
   });
+
+  it('gives the same result reading a folder on worker threads (files renumbered, a big file in ranges) as on one thread', async () => {
+    // Over 16 MB in all, so that the reading goes to worker threads: three files whose interfaces come in different
+    // orders (a worker numbers them per file, this thread renumbers them), one big enough to be read in byte ranges
+    // when two workers read (FLOWLOG_DIAGNOSE_THREADS=3: the lines of a range after the first are shifted).
+    const bundle = resolve(__dirname, '../../dist/cli.js');
+    const folder = join(dir, 'pool');
+    mkdirSync(folder);
+    // The big file first: its later ranges are the first file's, with lines to shift.
+    await writeWideFile(join(folder, 'a.log'), { records: 170_000, seed: 12, rate: 50, interfaces: 200 });
+    await writeWideFile(join(folder, 'b.log'), { records: 40_000, seed: 11, rate: 50, interfaces: 40 });
+    await writeWideFile(join(folder, 'c.log'), { records: 30_000, seed: 13, rate: 50, interfaces: 120 });
+    const run = (threads: string) => {
+      const r = spawnSync(process.execPath, [bundle, 'diagnose', folder, '--format', 'json', '--list', 'all', '--limit', '50'], {
+        encoding: 'utf8', env: { ...process.env, FLOWLOG_DIAGNOSE_THREADS: threads }, maxBuffer: 256 << 20,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      delete j.stats.elapsedMs;
+      return j;
+    };
+    const one = run('1');
+    assert.equal(one.files.length, 3);
+    assert.ok(one.records.bytes >= 16 << 20, `${one.records.bytes} bytes: too few for the worker threads`);
+    assert.ok(one.verdicts.ok > 0 && one.verdicts['response-rejected'] > 0 && one.coverage.length === 200);
+    // Evidence lines from more than one file.
+    const evidence = one.conversations.flatMap((c: { evidence: { request: { file: string; line: number } | null } }) => (c.evidence.request ? [c.evidence.request] : []));
+    assert.ok(new Set(evidence.map((e: { file: string }) => e.file)).size >= 2);
+    assert.deepEqual(run('2'), one);
+    assert.deepEqual(run('3'), one);
+  });
 });

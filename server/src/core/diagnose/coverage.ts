@@ -97,11 +97,12 @@ export class Coverage {
 
   constructor(private readonly minGap: number) {}
 
-  addBatch(batch: RecordBatch): void {
+  /** Adds the windows of records from .. to - 1 of a batch. */
+  addRange(batch: RecordBatch, from: number, to: number): void {
     const w = batch.words;
     const d = batch.f64;
     const minGap = this.minGap;
-    for (let i = 0; i < batch.count; i++) {
+    for (let i = from; i < to; i++) {
       const o = i * RECORD_WORDS;
       const iface = w[o + W_IFACE];
       let s = this.states[iface];

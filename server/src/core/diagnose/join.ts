@@ -20,11 +20,12 @@
 // partition files by a hash of their key (spill.ts), and each partition is then joined on its own, spilling again
 // if it must. Memory stays bounded by `maxOpen` whatever the number of conversations; the result is the same.
 // The open conversations themselves live in store.ts.
+import { bytesOf, describe, recordsOf, verdictOf } from './closing';
 import { ClosedConversation } from './conversation';
 import {
-  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
-  META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_LINE, W_META, W_PORTS, W_SRC,
-  compareAddressWords,
+  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
+  META_INGRESS, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_KEY_HASH, W_LINE,
+  W_META, W_PORTS, W_SRC, keyHash,
 } from './packed';
 import { Spill } from './spill';
 import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, ConversationStore, KW, STATE_BYTES, hashKey } from './store';
@@ -42,6 +43,18 @@ export interface JoinOptions {
   partitions: number;
   /** Where spill files go (a temporary folder inside it); default the OS temporary folder. */
   spillDir?: string;
+  /** Bytes of input, when known: the open conversations' arrays start at a size for it (no growing and copying). */
+  inputBytes?: number;
+}
+
+/**
+ * Rows the open conversations start with: one per 8 KB of input (about 70 records), as a power of two from 1,024 to
+ * 32,768 (5.5 MB), and not past --max-open. A busy log keeps a few tens of thousands open; they grow if it needs more.
+ */
+function initialRows(inputBytes = 0, maxOpen = Infinity): number {
+  let rows = 1024;
+  while (rows < 32768 && rows < maxOpen && rows * 8192 < inputBytes) rows *= 2;
+  return rows;
 }
 
 export interface JoinStats {
@@ -56,6 +69,14 @@ export interface JoinStats {
 }
 
 export type ConversationSink = (c: ClosedConversation) => void;
+/**
+ * Told every closed conversation's verdict (VERDICTS index), records and bytes (both directions) first; the sink gets
+ * the conversation in full only when this returns true.
+ */
+export type ConversationTally = (verdict: number, records: number, bytes: number) => boolean;
+
+/** Records prepared at a time (addBatch). */
+const AHEAD = 32;
 
 /** Spill levels at most (a partition that spills again is one level deeper). */
 const MAX_SPILL_DEPTH = 6;
@@ -64,7 +85,11 @@ export class ConversationJoin {
   private readonly store: ConversationStore;
   private watermarks: Float64Array;
   private wmAtSpill: Float64Array | undefined;
-  private readonly key = new Int32Array(KW);
+  /** The prepared records' keys, directions and hashes (addBatch), and what reading their slots gave (unused). */
+  private readonly keys = new Int32Array(AHEAD * KW);
+  private readonly dirs = new Int8Array(AHEAD);
+  private readonly hashes = new Int32Array(AHEAD);
+  touched = 0;
   private sinceSweep = 0;
   private relieveAt: number;
   private sweepEvery = 8192;
@@ -74,19 +99,75 @@ export class ConversationJoin {
   private readonly lateness: number;
   readonly stats: JoinStats = { conversations: 0, peakOpen: 0, lateRecords: 0, spills: 0, spilledRecords: 0 };
 
-  constructor(private readonly options: JoinOptions, private readonly sink: ConversationSink, private readonly depth = 0, watermarks?: Float64Array) {
+  constructor(
+    private readonly options: JoinOptions, private readonly sink: ConversationSink, private readonly tally?: ConversationTally,
+    private readonly depth = 0, watermarks?: Float64Array,
+  ) {
     this.slack = options.slack;
     this.lateness = options.lateness;
     this.relieveAt = options.maxOpen;
     this.watermarks = watermarks ?? new Float64Array(64).fill(-Infinity);
-    this.store = new ConversationStore(options.maxOpen);
+    this.store = new ConversationStore(options.maxOpen, initialRows(options.inputBytes, options.maxOpen));
   }
 
+  /**
+   * Joins a batch, AHEAD records at a time: first their keys and hashes, reading the key table's slot of each (the
+   * loads are independent, so the processor can overlap their cache misses: the table is bigger than a core's cache;
+   * worth a few percent of the join), then the records one after another.
+   */
   addBatch(batch: RecordBatch): void {
-    for (let i = 0; i < batch.count; i++) this.add(batch, i);
+    this.addRange(batch, 0, batch.count);
   }
 
-  add(batch: RecordBatch, i: number): void {
+  /** Joins records from .. to - 1 of a batch (see addBatch). */
+  addRange(batch: RecordBatch, from: number, to: number): void {
+    for (let i0 = from; i0 < to; i0 += AHEAD) {
+      const n = Math.min(AHEAD, to - i0);
+      this.prepare(batch, i0, n);
+      for (let k = 0; k < n; k++) this.add(batch, i0 + k, k);
+    }
+  }
+
+  /** The keys, directions and hashes of records i0 .. i0 + n - 1 (non-traffic records are skipped later). */
+  private prepare(batch: RecordBatch, i0: number, n: number): void {
+    const w = batch.words;
+    const keys = this.keys;
+    const slots = this.store.slots;
+    const mask = this.store.mask;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const o = (i0 + k) * RECORD_WORDS;
+      const meta = w[o + W_META];
+      if ((meta & META_TRAFFIC) === 0) continue;
+      // The key: endpoints in a fixed order, and which of them sent this record (the reader said: META_DIR).
+      const ports = w[o + W_PORTS];
+      const sport = ports & 0xffff;
+      const dport = ports >>> 16;
+      const dir = (meta & META_DIR) === 0 ? 0 : 1;
+      const lo = dir === 0 ? o + W_SRC : o + W_DST;
+      const hi = dir === 0 ? o + W_DST : o + W_SRC;
+      const at = k * KW;
+      keys[at] = w[o + W_IFACE];
+      keys[at + 1] = meta & (0xff | META_V6);
+      keys[at + 2] = w[lo];
+      keys[at + 3] = w[lo + 1];
+      keys[at + 4] = w[lo + 2];
+      keys[at + 5] = w[lo + 3];
+      keys[at + 6] = w[hi];
+      keys[at + 7] = w[hi + 1];
+      keys[at + 8] = w[hi + 2];
+      keys[at + 9] = w[hi + 3];
+      keys[at + 10] = dir === 0 ? sport | (dport << 16) : dport | (sport << 16);
+      this.dirs[k] = dir;
+      const h = keyHash(w[o + W_KEY_HASH], keys[at], this.depth);
+      this.hashes[k] = h;
+      touched ^= slots[(h & mask) * 2];
+    }
+    this.touched = touched;
+  }
+
+  /** Record i of the batch, its key at `k` of the prepared ones. */
+  private add(batch: RecordBatch, i: number, k: number): void {
     const w = batch.words;
     const o = i * RECORD_WORDS;
     const meta = w[o + W_META];
@@ -106,53 +187,33 @@ export class ConversationJoin {
     if (start > wm) this.watermarks[iface] = start;
     else if (this.depth === 0 && start < wm - this.lateness) this.stats.lateRecords++;
 
-    // The key: endpoints in a fixed order, and which of them sent this record.
-    const ports = w[o + W_PORTS];
-    const sport = ports & 0xffff;
-    const dport = ports >>> 16;
-    let cmp = compareAddressWords(w, o + W_SRC, o + W_DST);
-    if (cmp === 0) cmp = sport - dport;
-    const dir = cmp <= 0 ? 0 : 1;
-    const lo = dir === 0 ? o + W_SRC : o + W_DST;
-    const hi = dir === 0 ? o + W_DST : o + W_SRC;
-    const key = this.key;
-    key[0] = iface;
-    key[1] = meta & (0xff | META_V6);
-    key[2] = w[lo];
-    key[3] = w[lo + 1];
-    key[4] = w[lo + 2];
-    key[5] = w[lo + 3];
-    key[6] = w[hi];
-    key[7] = w[hi + 1];
-    key[8] = w[hi + 2];
-    key[9] = w[hi + 3];
-    key[10] = dir === 0 ? sport | (dport << 16) : dport | (sport << 16);
+    const keys = this.keys;
+    const at = k * KW;
+    const dir = this.dirs[k];
     if (this.spill) {
-      this.spill.writeRecord(this.partitionOf(key, 0), batch, i);
+      this.spill.writeRecord(this.partitionOf(keys, at), batch, i);
       this.stats.spilledRecords++;
       return;
     }
-    const h = hashKey(key, 0, this.depth);
+    const h = this.hashes[k];
 
     // The open conversations of this key, newest first; the ones this record's window reaches.
     const st = this.store;
-    let times = st.times;
     let target = -1;
     let prev = -1;
-    const head = st.find(key, h);
+    const head = st.find(keys, at, h);
     // Where the key is in the key table: the walk below leaves it as it is (a merge unlinks only later conversations).
     let slot = st.lastSlot;
     for (let c = head; c >= 0; ) {
-      const nextC = st.next[c];
-      const t = c * 3;
-      if (start <= times[t + 2] + slack && Math.min(times[t], times[t + 1]) <= end + slack) {
+      const nextC = st.next(c);
+      if (st.reaches(c, start, end, slack)) {
         if (target < 0) {
           target = c;
           prev = c;
         } else {
           // This record bridges two conversations: one now.
           st.mergeInto(target, c);
-          st.next[prev] = nextC;
+          st.setNext(prev, nextC);
           st.release(c);
         }
       } else prev = c;
@@ -162,42 +223,29 @@ export class ConversationJoin {
       if (st.live >= this.relieveAt && !this.options.keepRecords) {
         // The sweep only closes conversations (none of which this record reaches), so the walk above stands.
         const spill = this.relieve();
-        slot = -1; // the sweep rebuilt the key table
+        slot = -1; // the sweep moved keys in the key table
         if (spill) {
-          spill.writeRecord(this.partitionOf(key, 0), batch, i);
+          spill.writeRecord(this.partitionOf(keys, at), batch, i);
           this.stats.spilledRecords++;
           return;
         }
       }
-      target = st.open(key, h, slot);
-      if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
-      times = st.times; // `open` may have grown the arrays
     }
 
-    // Add the record to its conversation.
-    const t = target * 3;
-    if (start < times[t + dir]) times[t + dir] = start;
-    if (end > times[t + 2]) times[t + 2] = end;
-    const accepted = (meta & META_ACCEPT) !== 0;
-    st.counts[target * 4 + dir * 2 + (accepted ? 0 : 1)]++;
-    const packets = batch.f64[f + F_PACKETS];
-    const bytes = batch.f64[f + F_BYTES];
-    if (packets === packets) st.vol[target * 4 + dir * 2] += packets;
-    if (bytes === bytes) st.vol[target * 4 + dir * 2 + 1] += bytes;
+    // Add the record to its conversation (a new one, made of it).
     const file = w[o + W_FILE];
     const line = w[o + W_LINE];
-    const e = target * 8 + dir * 4 + (accepted ? 0 : 2);
-    const ev = st.ev;
-    if (ev[e] < 0 || file < ev[e] || (file === ev[e] && line < ev[e + 1])) {
-      ev[e] = file;
-      ev[e + 1] = line;
-    }
     let b = 0;
     if (meta & META_HAS_FLAGS) b |= BIT_HAS_FLAGS | ((meta >>> META_FLAGS_SHIFT) & 255);
     if (meta & META_INGRESS) b |= BIT_INGRESS;
     if (meta & META_EGRESS) b |= BIT_EGRESS;
     if (meta & META_BPA) b |= BIT_BPA;
-    st.bits[target * 2 + dir] |= b;
+    const accepted = (meta & META_ACCEPT) !== 0;
+    if (target >= 0) st.addRecord(target, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+    else {
+      target = st.openWith(keys, at, h, slot, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+      if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
+    }
     if (this.options.keepRecords) (st.recs[target] ??= []).push(file, line, dir);
 
     if (++this.sinceSweep >= this.sweepEvery) this.sweep();
@@ -206,7 +254,7 @@ export class ConversationJoin {
   /** Closes every conversation (the input has ended), then joins the spilled partitions. */
   finish(): void {
     const st = this.store;
-    for (let c = 0; c < st.high; c++) if (st.keys[c * KW] !== -1) this.close(c);
+    for (let c = 0; c < st.high; c++) if (st.isOpen(c)) this.close(c);
     if (!this.spill) return;
     const spill = this.spill;
     this.spill = undefined;
@@ -214,7 +262,7 @@ export class ConversationJoin {
     try {
       for (let p = 0; p < spill.partitions; p++) {
         // The partitions are joined one after another, on the arrays this join used before it spilled.
-        const child = new ConversationJoin(this.options, this.sink, this.depth + 1, this.wmAtSpill!.slice());
+        const child = new ConversationJoin(this.options, this.sink, this.tally, this.depth + 1, this.wmAtSpill!.slice());
         st.clear();
         child.store.adopt(st);
         for (const { buffer, rows } of spill.statesOf(p)) child.store.load(buffer, rows, child.depth);
@@ -254,8 +302,8 @@ export class ConversationJoin {
   }
 
   /**
-   * Closes the conversations no record can join any more (see the header), then rebuilds the key table from the
-   * ones left: cheaper than deleting each closed one from it, as most conversations close in a sweep.
+   * Closes the conversations no record can join any more (see the header), taking each out of the key table (a
+   * rebuild of the table from the ones left cost more: each conversation was inserted again about twice in its life).
    */
   private sweep(): void {
     this.sinceSweep = 0;
@@ -264,14 +312,14 @@ export class ConversationJoin {
     const wms = this.watermarks;
     let closed = 0;
     for (let c = 0; c < st.high; c++) {
-      const iface = st.keys[c * KW];
+      const iface = st.ifaceOf(c);
       if (iface === -1) continue;
-      if (wms[iface] > st.times[c * 3 + 2] + limit) {
-        this.close(c);
+      if (wms[iface] > st.lastEnd(c) + limit) {
+        this.close(c, true);
         closed++;
       }
     }
-    if (closed > 0) st.compact();
+    if (closed > 0) st.trim();
     this.sweepEvery = Math.max(8192, st.live >> 1);
   }
 
@@ -290,18 +338,25 @@ export class ConversationJoin {
     this.spill = new Spill(this.options.partitions, STATE_BYTES, this.options.spillDir);
     this.wmAtSpill = this.watermarks.slice();
     for (let c = 0; c < st.high; c++) {
-      if (st.keys[c * KW] === -1) continue;
-      this.spill.writeState(this.partitionOf(st.keys, c * KW), st.save(c));
+      if (!st.isOpen(c)) continue;
+      const { bytes, offset } = st.saved(c);
+      this.spill.writeState(this.partitionOf(st.w, st.keyAt(c)), bytes, offset);
     }
     st.clear();
     return this.spill;
   }
 
-  private close(c: number): void {
-    this.store.describe(c, this.view);
+  /** Closes conversation `c`: counted, handed on, and freed (`remove`: also taken out of the key table). */
+  private close(c: number, remove = false): void {
+    const st = this.store;
     this.stats.conversations++;
-    // Still in the key table: the sweep rebuilds it afterwards (and `finish` drops it).
-    this.store.release(c);
-    this.sink(this.view);
+    // Most conversations are only counted: their verdict, records and bytes are enough to tell (no full description).
+    const verdict = verdictOf(st, c);
+    const wanted = this.tally === undefined || this.tally(verdict & 7, recordsOf(st, c), bytesOf(st, c));
+    if (wanted) describe(st, c, this.view, verdict);
+    if (remove) st.remove(c);
+    else st.release(c); // `finish` and a spill drop the key table whole
+
+    if (wanted) this.sink(this.view);
   }
 }

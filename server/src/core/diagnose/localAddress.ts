@@ -13,9 +13,10 @@ export class LocalAddresses {
   private counts = new Float64Array(64 * K);
   private records = new Float64Array(64);
 
-  addBatch(batch: RecordBatch): void {
+  /** Counts the addresses of records from .. to - 1 of a batch. */
+  addRange(batch: RecordBatch, from: number, to: number): void {
     const w = batch.words;
-    for (let i = 0; i < batch.count; i++) {
+    for (let i = from; i < to; i++) {
       const o = i * RECORD_WORDS;
       const meta = w[o + W_META];
       if ((meta & META_TRAFFIC) === 0) continue;

@@ -14,6 +14,8 @@ export const W_DST = 6; // 4 words
 export const W_PORTS = 10; // srcport | dstport << 16
 export const W_FILE = 11; // file index (the adapter's list)
 export const W_LINE = 12; // 1-based line in that file
+/** A traffic record's conversation key hashed without the interface (conversationHash): the reader's share of the join. */
+export const W_KEY_HASH = 13;
 // Float64 fields, as indexes into a Float64Array over the same buffer (word offset / 2).
 export const F_START = 7; // word 14
 export const F_END = 8; // word 16
@@ -36,6 +38,11 @@ export const META_NODATA = 1 << 15;
 export const META_SKIPDATA = 1 << 16;
 /** An OK record whose traffic fields are all there (addresses, ports, protocol, action): it joins conversations. */
 export const META_TRAFFIC = 1 << 17;
+/**
+ * A traffic record sent from the higher endpoint of its conversation's key (addresses compared unsigned, then ports):
+ * direction 1 of its conversation, else 0.
+ */
+export const META_DIR = 1 << 18;
 export const META_FLAGS_SHIFT = 24; // tcp-flags, 8 bits
 
 /** A batch of packed records: `count` rows of RECORD_WORDS words in `words` (and the same bytes as `f64`). */
@@ -99,4 +106,33 @@ export function hashWords(w: Int32Array, at: number, n: number, seed: number): n
     h ^= h >>> 15;
   }
   return mix32(h);
+}
+
+/**
+ * The hash of a conversation key but its interface: protocol | family, the lower endpoint's address (4 words at
+ * `lo`), the higher's (at `hi`), and the ports (lower endpoint's | higher's << 16). IPv4 keys have zeros in three
+ * words of each address, so only their first word counts. The reader computes it for each record (the interface ids
+ * are renumbered on the joining thread) and the join finishes it with the interface (keyHash).
+ */
+export function conversationHash(protocol: number, w: Int32Array, lo: number, hi: number, ports: number): number {
+  let h = Math.imul(protocol ^ 0x9e3779b9, 0x01000193);
+  h = Math.imul(h ^ w[lo], 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h ^ w[hi], 0x01000193);
+  h = Math.imul(h ^ ports, 0x01000193);
+  if (protocol & META_V6) {
+    h = Math.imul(h ^ w[lo + 1], 0x01000193);
+    h = Math.imul(h ^ w[lo + 2], 0x01000193);
+    h = Math.imul(h ^ w[lo + 3], 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ w[hi + 1], 0x01000193);
+    h = Math.imul(h ^ w[hi + 2], 0x01000193);
+    h = Math.imul(h ^ w[hi + 3], 0x01000193);
+  }
+  return mix32(h);
+}
+
+/** The join's hash of a conversation key: conversationHash with the interface and a seed (a spill level's own). */
+export function keyHash(conversation: number, iface: number, seed: number): number {
+  return mix32((conversation + Math.imul(iface + 1, 0x9e3779b1)) ^ Math.imul(seed + 1, 0x27d4eb2f));
 }

@@ -5,16 +5,17 @@
 // packed row (packed.ts) in batches. No string is made per record: only a new interface id is decoded.
 import { LineKind, RecordScanner } from '../records/recordScanner';
 import { FieldKind, layoutOf } from '../records/fieldKinds';
-import { bytesEqual, latin1, textOf } from '../records/byteText';
+import { bytesEqual, textOf } from '../records/byteText';
 import { RecordFormat } from '../scan';
-import { parseAddress, isIPv6At } from '../address';
+import { parseAddress } from '../address';
 import { ExpandedSource, QuerySource, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
 import { DecodeError, DecodeProblem, DecodedChunk } from '../readers/types';
 import { ByteInterner } from './byteInterner';
+import { ipv6WordsAt } from './ipv6Words';
 import {
-  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS, META_INGRESS,
-  META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE,
-  W_IFACE, W_LINE, W_META, W_PORTS, W_SRC,
+  F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
+  META_INGRESS, META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST,
+  W_FILE, W_IFACE, W_KEY_HASH, W_LINE, W_META, W_PORTS, W_SRC, compareAddressWords, conversationHash,
 } from './packed';
 
 /** A line the diagnosis could not use, with its position. */
@@ -87,19 +88,6 @@ function positionsOf(format: RecordFormat): Positions {
   for (const [name, pos] of need) if (pos < 0) p.missing.push(name);
   positionsByFormat.set(format, p);
   return p;
-}
-
-const v6words = new Int32Array(4);
-
-/** The four words of an IPv6 address in buf[s, e) into v6words; false when it is not one. */
-function ipv6Words(buf: Uint8Array, s: number, e: number): boolean {
-  const text = latin1(buf, s, e);
-  if (!isIPv6At(text, 0, text.length)) return false;
-  const a = parseAddress(text);
-  if (!a || a.family !== 6) return false;
-  const b = a.bytes;
-  for (let k = 0; k < 4; k++) v6words[k] = (b[k * 4] << 24) | (b[k * 4 + 1] << 16) | (b[k * 4 + 2] << 8) | b[k * 4 + 3];
-  return true;
 }
 
 const INTEGER = /^-?\d{1,15}$/;
@@ -335,11 +323,9 @@ export class RecordPacker {
       w[row + W_DST + 2] = 0;
       w[row + W_DST + 3] = 0;
     } else if (src < 0 && dst < 0) {
-      // IPv6 (the scanner checked both: -1 in nums): parsed here, rare in most logs.
-      if (!ipv6Words(buf, st[p.src], en[p.src])) return this.badAddress();
-      w.set(v6words, row + W_SRC);
-      if (!ipv6Words(buf, st[p.dst], en[p.dst])) return this.badAddress();
-      w.set(v6words, row + W_DST);
+      // IPv6 (the scanner checked both: -1 in nums): parsed here from the bytes.
+      if (!ipv6WordsAt(buf, st[p.src], en[p.src], w, row + W_SRC)) return this.badAddress();
+      if (!ipv6WordsAt(buf, st[p.dst], en[p.dst], w, row + W_DST)) return this.badAddress();
       family = META_V6;
     } else {
       this.skip('srcaddr and dstaddr are of different families', false);
@@ -353,7 +339,16 @@ export class RecordPacker {
       return 0;
     }
     let meta = META_TRAFFIC | proto | family | (accept ? META_ACCEPT : META_REJECT);
-    w[row + W_PORTS] = sport | (dport << 16);
+    const ports = sport | (dport << 16);
+    w[row + W_PORTS] = ports;
+    // The reader's share of the join: which endpoint of the conversation's key sent it, and the key's hash.
+    let cmp = compareAddressWords(w, row + W_SRC, row + W_DST);
+    if (cmp === 0) cmp = sport - dport;
+    if (cmp <= 0) w[row + W_KEY_HASH] = conversationHash(proto | family, w, row + W_SRC, row + W_DST, ports);
+    else {
+      meta |= META_DIR;
+      w[row + W_KEY_HASH] = conversationHash(proto | family, w, row + W_DST, row + W_SRC, dport | (sport << 16));
+    }
     if (p.flags >= 0) {
       const flags = nums[p.flags];
       if (flags >= 0 && flags <= 255) meta |= META_HAS_FLAGS | (flags << META_FLAGS_SHIFT);
@@ -382,7 +377,8 @@ export interface ReadOptions {
 export interface RecordSink {
   files: string[];
   interfaces: string[];
-  onBatch(batch: RecordBatch): void;
+  /** Records from .. to - 1 of a batch (reused: keep what you need before returning). */
+  onBatch(batch: RecordBatch, from: number, to: number): void;
 }
 
 /** Adds one unit's problems to the stats of the whole read. */
@@ -410,7 +406,7 @@ export async function readHere(source: QuerySource, sink: RecordSink, options: R
   let names = 0;
   const onBatch = (batch: RecordBatch) => {
     for (const list = packer.interfaces.list; names < list.length; names++) sink.interfaces.push(list[names]);
-    sink.onBatch(batch);
+    sink.onBatch(batch, 0, batch.count);
   };
   if (expanded) addExpansionProblems(packer.stats, expanded);
   for (const unit of units) {

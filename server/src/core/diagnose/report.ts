@@ -89,11 +89,24 @@ export class ConversationReport {
   }
 
   add(c: ClosedConversation): void {
-    this.byVerdict[c.verdict]++;
+    if (this.tally(c.verdict, c.recordCount, c.request.bytes + c.reply.bytes)) this.keep(c);
+  }
+
+  /**
+   * Counts a closed conversation by its verdict, records and bytes; whether the report may keep it (then `keep` it):
+   * most conversations rank below the kept ones on their counts alone, and need nothing more (the join then does not
+   * describe them: ConversationTally).
+   */
+  tally(verdict: number, records: number, bytes: number): boolean {
+    this.byVerdict[verdict]++;
+    if (this.options.collectAll) return true;
+    const heap = this.heaps[verdict];
+    return heap !== undefined && heap.mayAdmit(records, bytes);
+  }
+
+  /** A conversation `tally` said the report may keep. */
+  keep(c: ClosedConversation): void {
     const heap = this.heaps[c.verdict];
-    if (!heap && !this.options.collectAll) return;
-    // Most conversations rank below the kept ones on their counts alone: no evidence lines, no objects for them.
-    if (!this.options.collectAll && !heap!.mayAdmit(c.recordCount, c.request.bytes + c.reply.bytes)) return;
     const [file, line] = c.evidence();
     const rank = { records: c.recordCount, bytes: c.request.bytes + c.reply.bytes, file: file >= 0 ? file : c.evidence()[2], line: file >= 0 ? line : c.evidence()[3] };
     const keep = heap?.admits(rank) ?? false;

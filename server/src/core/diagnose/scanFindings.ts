@@ -76,26 +76,39 @@ export class ScanFindings {
   /** Attempts per source in a window being evaluated (IPv4 and IPv6 keys). */
   private readonly sources4 = new WordTable(1, 1, 1024);
   private readonly sources6 = new WordTable(4, 1, 64);
+  /** The table countSources filled last, and each entry's place in it. */
+  private counted = this.sources4;
+  private sourceOf = new Int32Array(1024);
 
   constructor(private readonly options: FindingThresholds, private readonly files: readonly string[]) {}
 
-  /**
-   * The entries of a window's table whose source has at least `min` entries (the others cannot reach a threshold:
-   * most sources try once or twice), sorted by `compare`: groups are then runs. Counting sources takes one small
-   * table, reused; nothing is sorted for a window without a candidate.
-   */
-  private candidates(t: WordTable, A: number, KW: number, min: number, compare: (a: number, b: number) => number): Int32Array {
+  /** Counts the entries of a window's table per source (the first A words of a key), once per table evaluated. */
+  private countSources(t: WordTable, A: number, KW: number): void {
     const counts = A === 1 ? this.sources4 : this.sources6;
     counts.clear();
+    if (this.sourceOf.length < t.size) this.sourceOf = new Int32Array(Math.max(t.size, this.sourceOf.length * 2));
+    const sourceOf = this.sourceOf;
     const keys = t.keys;
     for (let e = 0; e < t.size; e++) {
       let c = counts.upsert(keys, e * KW);
       if (c < 0) c = -1 - c;
       counts.values[c]++;
+      sourceOf[e] = c;
     }
-    if (this.order.length < t.size) this.order = new Int32Array(Math.max(t.size, this.order.length * 2));
+    this.counted = counts;
+  }
+
+  /**
+   * The entries of the table just counted whose source has at least `min` entries (the others cannot reach a
+   * threshold: most sources try once or twice), sorted by `compare`: groups are then runs. Nothing is sorted for a
+   * window without a candidate.
+   */
+  private candidates(size: number, min: number, compare: (a: number, b: number) => number): Int32Array {
+    if (this.order.length < size) this.order = new Int32Array(Math.max(size, this.order.length * 2));
+    const perSource = this.counted.values;
+    const sourceOf = this.sourceOf;
     let n = 0;
-    for (let e = 0; e < t.size; e++) if (counts.values[counts.find(keys, e * KW)] >= min) this.order[n++] = e;
+    for (let e = 0; e < size; e++) if (perSource[sourceOf[e]] >= min) this.order[n++] = e;
     return this.order.subarray(0, n).sort(compare);
   }
 
@@ -152,14 +165,15 @@ export class ScanFindings {
     };
     // Port scans: ports ascending within a group, so its first eight are the sample.
     const min = Math.min(o.portScanThreshold, o.addressScanThreshold);
-    const byHost = this.candidates(t, A, KW, min, (a, b) => sameHost(a, b) || (keys[a * KW + PP] & 0xffff) - (keys[b * KW + PP] & 0xffff));
+    this.countSources(t, A, KW);
+    const byHost = this.candidates(t.size, min, (a, b) => sameHost(a, b) || (keys[a * KW + PP] & 0xffff) - (keys[b * KW + PP] & 0xffff));
     runs(byHost, sameHost, o.portScanThreshold, (from, to, acc) => {
       const e = byHost[from] * KW;
       const ports: number[] = [];
       for (let k = from; k < to && ports.length < 8; k++) ports.push(keys[byHost[k] * KW + PP] & 0xffff);
       this.addScan('port-scan', formatWords(keys, v6, e), formatWords(keys, v6, e + A), null, keys[e + PP] >>> 16, to - from, acc, winStart, ports);
     });
-    const byPort = this.candidates(t, A, KW, min, samePort); // after the port scans: it reuses their buffer
+    const byPort = this.candidates(t.size, min, samePort); // after the port scans: it reuses their buffer
     runs(byPort, samePort, o.addressScanThreshold, (from, to, acc) => {
       const e = byPort[from] * KW;
       const proto = keys[e + PP] >>> 16;
@@ -208,7 +222,8 @@ export class ScanFindings {
       }
       return 0;
     };
-    const order = this.candidates(t, A, KW, this.options.bruteForceThreshold, group);
+    this.countSources(t, A, KW);
+    const order = this.candidates(t.size, this.options.bruteForceThreshold, group);
     for (let i = 0; i < order.length; ) {
       let j = i + 1;
       while (j < order.length && group(order[i], order[j]) === 0) j++;

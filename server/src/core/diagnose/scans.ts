@@ -24,8 +24,8 @@
 // by a few windows' distinct attempts, whatever the number of sources. Closed windows are grouped into findings
 // by scanFindings.ts.
 import {
-  F_END, F_START, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
-  W_IFACE, W_META, W_PORTS, W_SRC, compareAddressWords, hashWords,
+  F_END, F_START, META_DIR, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
+  W_IFACE, W_META, W_PORTS, W_SRC, mix32,
 } from './packed';
 import { portRank } from './roles';
 import { WordTable } from './wordTable';
@@ -69,6 +69,18 @@ class Window {
 }
 
 const TIE_SLOTS = 1 << 16;
+// The tie cache's hashes: packed.ts hashWords of the 11 key words with these seeds, written out for two at once.
+const TIE_SEED_SLOT = 3;
+const TIE_SEED_FP = 4;
+
+function tieHash(seed: number, first: number): number {
+  return tieStep(0x9e3779b9 ^ Math.imul(seed + 1, 0x27d4eb2f), first);
+}
+
+function tieStep(h: number, word: number): number {
+  h = Math.imul(h ^ word, 0x01000193);
+  return h ^ (h >>> 15);
+}
 
 export class ScanDetector {
   private scanWindows = new Map<number, Window>();
@@ -84,10 +96,8 @@ export class ScanDetector {
   private recentScan: Window | undefined;
   private recentBrute: Window | undefined;
   private readonly key = new Int32Array(12);
-  private readonly tieKey = new Int32Array(11);
-  private readonly tieFp = new Int32Array(TIE_SLOTS);
-  private readonly tieDir = new Int8Array(TIE_SLOTS);
-  private readonly tieTime = new Float64Array(TIE_SLOTS);
+  /** The tie cache: per slot, the latest start seen and fingerprint * 2 + direction (NaN: empty). */
+  private readonly tie = new Float64Array(TIE_SLOTS * 2).fill(NaN);
   private readonly found: ScanFindings;
   readonly stats: ScanStats = { attempts: 0, untracked: 0, lateRecords: 0 };
 
@@ -97,9 +107,10 @@ export class ScanDetector {
     for (const p of options.bruteForcePorts) if (p >= 0 && p < 65536) this.bruteSet[p] = 1;
   }
 
-  addBatch(batch: RecordBatch): void {
+  /** Counts the attempts among records from .. to - 1 of a batch. */
+  addRange(batch: RecordBatch, from: number, to: number): void {
     const w = batch.words;
-    for (let i = 0; i < batch.count; i++) {
+    for (let i = from; i < to; i++) {
       const o = i * RECORD_WORDS;
       const meta = w[o + W_META];
       if ((meta & META_TRAFFIC) === 0) continue;
@@ -119,30 +130,40 @@ export class ScanDetector {
     const rs = portRank(sport);
     const rd = portRank(dport);
     if (rs !== rd) return rs > rd;
-    // A tie: which direction of this exchange was seen first?
-    let cmp = compareAddressWords(w, o + W_SRC, o + W_DST);
-    if (cmp === 0) cmp = sport - dport;
-    const dir = cmp <= 0 ? 0 : 1;
+    // A tie: which direction of this exchange was seen first? The conversation key (the join's: interface,
+    // protocol, the endpoints in a fixed order) hashed twice, a slot and a fingerprint, in one walk over its words.
+    const dir = (meta & META_DIR) === 0 ? 0 : 1;
     const lo = dir === 0 ? o + W_SRC : o + W_DST;
     const hi = dir === 0 ? o + W_DST : o + W_SRC;
-    const k = this.tieKey;
-    k[0] = w[o + W_IFACE];
-    k[1] = meta & (0xff | META_V6);
+    let hs = tieHash(TIE_SEED_SLOT, w[o + W_IFACE]);
+    let hf = tieHash(TIE_SEED_FP, w[o + W_IFACE]);
+    const family = meta & (0xff | META_V6);
+    hs = tieStep(hs, family);
+    hf = tieStep(hf, family);
     for (let j = 0; j < 4; j++) {
-      k[2 + j] = w[lo + j];
-      k[6 + j] = w[hi + j];
+      hs = tieStep(hs, w[lo + j]);
+      hf = tieStep(hf, w[lo + j]);
     }
-    k[10] = dir === 0 ? sport | (dport << 16) : dport | (sport << 16);
-    const slot = hashWords(k, 0, 11, 3) & (TIE_SLOTS - 1);
-    const fp = hashWords(k, 0, 11, 4) | 1;
-    if (this.tieFp[slot] === fp && Math.abs(start - this.tieTime[slot]) <= this.options.slack) {
-      if (this.tieDir[slot] !== dir) return false; // the other direction came first: this is the answer
-      if (start > this.tieTime[slot]) this.tieTime[slot] = start;
+    for (let j = 0; j < 4; j++) {
+      hs = tieStep(hs, w[hi + j]);
+      hf = tieStep(hf, w[hi + j]);
+    }
+    const ports = dir === 0 ? sport | (dport << 16) : dport | (sport << 16);
+    hs = tieStep(hs, ports);
+    hf = tieStep(hf, ports);
+    const slot = mix32(hs) & (TIE_SLOTS - 1);
+    const fp = (mix32(hf) | 1) >>> 0; // unsigned, so that fp * 2 + dir reads back with %
+    // One cache line a slot: the latest start of the direction seen first, and its fingerprint and direction.
+    const tie = this.tie;
+    const stamp = fp * 2 + dir;
+    const seen = tie[slot * 2 + 1];
+    if (seen - (seen % 2) === fp * 2 && Math.abs(start - tie[slot * 2]) <= this.options.slack) {
+      if (seen % 2 !== dir) return false; // the other direction came first: this is the answer
+      if (start > tie[slot * 2]) tie[slot * 2] = start;
       return true;
     }
-    this.tieFp[slot] = fp;
-    this.tieDir[slot] = dir;
-    this.tieTime[slot] = start;
+    tie[slot * 2] = start;
+    tie[slot * 2 + 1] = stamp;
     return true;
   }
 

@@ -76,8 +76,9 @@ export class Spill {
     }
   }
 
-  writeState(partition: number, state: Uint8Array): void {
-    this.states[partition].write(state, 0);
+  /** One conversation's state: stateBytes from `offset` of `bytes`. */
+  writeState(partition: number, bytes: Uint8Array, offset = 0): void {
+    this.states[partition].write(bytes, offset);
   }
 
   writeRecord(partition: number, batch: RecordBatch, index: number): void {

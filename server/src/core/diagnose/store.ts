@@ -1,21 +1,38 @@
-// The open conversations of the join, in typed arrays (struct of arrays, about 170 bytes a conversation, no object
-// per conversation), with the table from a key to the newest open conversation of that key (linear probing; the
-// older ones of the same key chain from it). What a conversation is made of, how two merge, how one is saved to a
-// spill file and read back, and the facts it is closed with.
-import { ClosedConversation, DirectionFacts } from './conversation';
-import { META_V6, mix32 } from './packed';
-import { decideRequest } from './roles';
-import { verdictIndex } from './verdict';
+// The open conversations of the join: one fixed-size row per conversation in a single buffer (Int32 words and
+// Float64 fields over the same bytes, 168 bytes a row, no object per conversation), with the table from a key to the
+// newest open conversation of that key (linear probing over (row + 1, hash) pairs, so a probe compares hashes without
+// touching the rows; the older conversations of the same key chain from it). What a conversation is made of, how two
+// merge, how one is saved to a spill file and read back (closing.ts reads the facts it is closed with).
+//
+// Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
+// the caches by then, so the join waits on memory more than it computes: a row is three cache lines to open and to
+// close where eight arrays (keys, times, counts, …) were eight. What a sweep reads of every open conversation (its
+// interface and last end) is kept apart, densely, so that a sweep does not read a line of every row.
+import { META_V6, conversationHash, keyHash, mix32 } from './packed';
 
 /** Key words: iface, protocol | family, lo address (4), hi address (4), loPort | hiPort << 16. */
 export const KW = 11;
 
-// A conversation's state as one row (open conversations moved to a spill file): Int32 words, then Float64.
-const S_INTS = 26; // key 11, counts 4, evidence 8, bits 2, hash 1
-const S_F64 = 7; // times 3, volume 4
-export const STATE_BYTES = S_INTS * 4 + S_F64 * 8;
+/** Int32 words a row; Float64 fields are at even words, as indexes into the Float64 view (word / 2). */
+export const ROW = 42;
+export const ROW_F = ROW / 2;
+// The row, laid out so that what a sweep reads (the last end and the interface) and what a lookup compares (the key)
+// share its first cache line:
+export const F_LAST = 0; // words 0-1: last end over both directions, in a spill file (in memory: `lastEnds`)
+/** Words 2-12: the key (KW words); its first word is -1 in a free row. */
+export const R_KEY = 2;
+export const R_HASH = 13; // the key's hash (with the join's seed)
+export const R_NEXT = 14; // the next open conversation of the same key, or -1
+export const R_BITS = 15; // 15, 16: per direction, the tcp-flags OR in the low byte and the BIT_ flags
+export const R_COUNTS = 17; // 17-20: accepted 0, rejected 0, accepted 1, rejected 1
+export const R_EV = 21; // 21-28: first (file, line): accepted 0, rejected 0, accepted 1, rejected 1; word 29 spare
+export const F_START = 15; // words 30-33: first start of direction 0, of direction 1
+export const F_VOL = 17; // words 34-41: packets 0, bytes 0, packets 1, bytes 1
 
-// Per direction, in `bits`: the tcp-flags OR in the low byte, and these.
+/** A conversation's state saved to a spill file: its row. */
+export const STATE_BYTES = ROW * 4;
+
+// Per direction, in the bits words: the tcp-flags OR in the low byte, and these.
 export const BIT_HAS_FLAGS = 256;
 export const BIT_INGRESS = 512;
 export const BIT_EGRESS = 1024;
@@ -44,14 +61,16 @@ export function hashKey(k: Int32Array, at: number, seed: number): number {
 
 export class ConversationStore {
   cap = 0;
-  keys!: Int32Array; // KW per conversation; keys[c * KW] === -1 marks a free one
-  hashes!: Int32Array;
-  next!: Int32Array; // the next open conversation of the same key, or -1
-  times!: Float64Array; // first start of direction 0, of direction 1, last end of both
-  counts!: Int32Array; // accepted 0, rejected 0, accepted 1, rejected 1
-  vol!: Float64Array; // packets 0, bytes 0, packets 1, bytes 1
-  ev!: Int32Array; // first (file, line): accepted 0, rejected 0, accepted 1, rejected 1
-  bits!: Int32Array; // per direction
+  /** The rows: Int32 words, and the same bytes as Float64 (index = word / 2) and as bytes (for spill files). */
+  w!: Int32Array;
+  f!: Float64Array;
+  private bytes!: Uint8Array;
+  /**
+   * What a sweep reads of every open conversation, apart from the rows (a dense scan, not a cache line a row): its
+   * interface (-1 marks a free row) and its last end over both directions.
+   */
+  ifaces!: Int32Array;
+  lastEnds!: Float64Array;
   /** keepRecords: file, line, direction triples per conversation. */
   recs: (number[] | undefined)[] = [];
   private freeList!: Int32Array;
@@ -59,36 +78,35 @@ export class ConversationStore {
   /** Conversation ids in use are below this. */
   high = 0;
   live = 0;
-  // Key → the newest open conversation of that key (slot value id + 1).
+  /** Key → the newest open conversation of that key: pairs (id + 1, hash); id + 1 = 0 is an empty slot. */
   slots!: Int32Array;
   mask = 0;
-  private readonly stateInts = new Int32Array(S_INTS);
-  private readonly stateF64 = new Float64Array(S_F64);
-  private readonly stateBytes = new Uint8Array(STATE_BYTES);
 
-  constructor(private readonly maxOpen: number) {
-    this.allocate(1024);
+  /** `initial`: rows to make room for at first (a power of two: the key table is sized from it). */
+  constructor(private readonly maxOpen: number, initial = 1024) {
+    this.allocate(initial);
   }
 
   private allocate(cap: number): void {
-    const grow = <T extends Int32Array | Float64Array>(old: T | undefined, per: number, make: (n: number) => T, fill?: number): T => {
-      const a = make(cap * per);
-      if (fill !== undefined) a.fill(fill);
-      if (old) a.set(old.subarray(0, Math.min(old.length, a.length)));
-      return a;
-    };
-    const had = this.cap > 0;
-    this.keys = grow(had ? this.keys : undefined, KW, (n) => new Int32Array(n), -1);
-    this.hashes = grow(had ? this.hashes : undefined, 1, (n) => new Int32Array(n));
-    this.next = grow(had ? this.next : undefined, 1, (n) => new Int32Array(n));
-    this.times = grow(had ? this.times : undefined, 3, (n) => new Float64Array(n));
-    this.counts = grow(had ? this.counts : undefined, 4, (n) => new Int32Array(n));
-    this.vol = grow(had ? this.vol : undefined, 4, (n) => new Float64Array(n));
-    this.ev = grow(had ? this.ev : undefined, 8, (n) => new Int32Array(n));
-    this.bits = grow(had ? this.bits : undefined, 2, (n) => new Int32Array(n));
-    this.freeList = grow(had ? this.freeList : undefined, 1, (n) => new Int32Array(n));
+    const buffer = new ArrayBuffer(cap * ROW * 4);
+    const w = new Int32Array(buffer);
+    if (this.cap > 0) w.set(this.w.subarray(0, this.high * ROW));
+    this.w = w;
+    this.f = new Float64Array(buffer);
+    this.bytes = new Uint8Array(buffer);
+    const ifaces = new Int32Array(cap).fill(-1);
+    const lastEnds = new Float64Array(cap);
+    if (this.cap > 0) {
+      ifaces.set(this.ifaces.subarray(0, this.high));
+      lastEnds.set(this.lastEnds.subarray(0, this.high));
+    }
+    this.ifaces = ifaces;
+    this.lastEnds = lastEnds;
+    const free = new Int32Array(cap);
+    if (this.cap > 0) free.set(this.freeList.subarray(0, this.freeTop));
+    this.freeList = free;
     if (!this.slots) {
-      this.slots = new Int32Array(cap * 2);
+      this.slots = new Int32Array(cap * 4);
       this.mask = cap * 2 - 1;
     }
     this.cap = cap;
@@ -108,7 +126,7 @@ export class ConversationStore {
 
   /** Forgets every open conversation, keeping the arrays (a spill's partitions reuse them one after another). */
   clear(): void {
-    this.keys.fill(-1, 0, this.high * KW);
+    this.ifaces.fill(-1, 0, this.high);
     this.slots.fill(0);
     this.recs = [];
     this.freeTop = 0;
@@ -116,255 +134,322 @@ export class ConversationStore {
     this.live = 0;
   }
 
+  /** Whether conversation `c` is open (its row is in use). */
+  isOpen(c: number): boolean {
+    return this.ifaces[c] !== -1;
+  }
+
+  /** The interface of conversation `c` (-1 when its row is free). */
+  ifaceOf(c: number): number {
+    return this.ifaces[c];
+  }
+
+  /** The last end over both directions of conversation `c`. */
+  lastEnd(c: number): number {
+    return this.lastEnds[c];
+  }
+
   /** Whether conversation `c` has the key at `key[at..]`. */
   hasKey(c: number, key: Int32Array, at: number): boolean {
-    const keys = this.keys;
-    const base = c * KW;
-    for (let k = 0; k < KW; k++) if (keys[base + k] !== key[at + k]) return false;
+    const w = this.w;
+    const base = c * ROW + R_KEY;
+    for (let k = 0; k < KW; k++) if (w[base + k] !== key[at + k]) return false;
     return true;
   }
 
   /** The head of the chain of the key (hash `h`), or -1; `this.lastSlot` is where it is, or where it would go. */
   lastSlot = 0;
-  find(key: Int32Array, h: number): number {
-    let slot = h & this.mask;
+  find(key: Int32Array, at: number, h: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
     for (;;) {
-      const v = this.slots[slot];
+      const v = slots[slot * 2];
       if (v === 0) {
         this.lastSlot = slot;
         return -1;
       }
-      if (this.hashes[v - 1] === h && this.hasKey(v - 1, key, 0)) {
+      if (slots[slot * 2 + 1] === h && this.hasKey(v - 1, key, at)) {
         this.lastSlot = slot;
         return v - 1;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
   }
 
   /**
-   * A new open conversation with the key, at the head of its key's chain. `slot`: where find() left the key (its
-   * lastSlot), when the key table has not changed since; otherwise the key is looked up again.
+   * A new open conversation with the key, at the head of its key's chain, empty (spilled states are loaded into it).
+   * `slot`: where find() left the key (its lastSlot), when the key table has not changed since; otherwise the key is
+   * looked up again.
    */
-  open(key: Int32Array, h: number, slot = -1): number {
+  open(key: Int32Array, at: number, h: number, slot = -1): number {
+    const c = this.take(key, at, h, slot);
+    const w = this.w;
+    const f = this.f;
+    const r = c * ROW;
+    const rf = c * ROW_F;
+    this.lastEnds[c] = -Infinity;
+    w[r + R_BITS] = 0;
+    w[r + R_BITS + 1] = 0;
+    w[r + R_COUNTS] = 0;
+    w[r + R_COUNTS + 1] = 0;
+    w[r + R_COUNTS + 2] = 0;
+    w[r + R_COUNTS + 3] = 0;
+    for (let j = R_EV; j < R_EV + 8; j++) w[r + j] = -1;
+    f[rf + F_START] = Infinity;
+    f[rf + F_START + 1] = Infinity;
+    f[rf + F_VOL] = 0;
+    f[rf + F_VOL + 1] = 0;
+    f[rf + F_VOL + 2] = 0;
+    f[rf + F_VOL + 3] = 0;
+    return c;
+  }
+
+  /**
+   * A new open conversation made of one record (the arguments of addRecord): what `open` then `addRecord` give, each
+   * field written once (most conversations of a busy log have one record).
+   */
+  openWith(key: Int32Array, at: number, h: number, slot: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number): number {
+    const c = this.take(key, at, h, slot);
+    const w = this.w;
+    const f = this.f;
+    const r = c * ROW;
+    const rf = c * ROW_F;
+    this.lastEnds[c] = end;
+    w[r + R_BITS + dir] = bits;
+    w[r + R_BITS + 1 - dir] = 0;
+    const n = r + R_COUNTS + dir * 2;
+    const other = r + R_COUNTS + (1 - dir) * 2;
+    w[n] = accepted ? 1 : 0;
+    w[n + 1] = accepted ? 0 : 1;
+    w[other] = 0;
+    w[other + 1] = 0;
+    for (let j = R_EV; j < R_EV + 8; j++) w[r + j] = -1;
+    const e = r + R_EV + dir * 4 + (accepted ? 0 : 2);
+    w[e] = file;
+    w[e + 1] = line;
+    f[rf + F_START + dir] = start;
+    f[rf + F_START + 1 - dir] = Infinity;
+    f[rf + F_VOL + dir * 2] = packets === packets ? packets : 0;
+    f[rf + F_VOL + dir * 2 + 1] = bytes === bytes ? bytes : 0;
+    f[rf + F_VOL + (1 - dir) * 2] = 0;
+    f[rf + F_VOL + (1 - dir) * 2 + 1] = 0;
+    return c;
+  }
+
+  /** A free row for a new conversation with the key, linked at the head of its key's chain (see `open`). */
+  private take(key: Int32Array, at: number, h: number, slot: number): number {
     let c: number;
     if (this.freeTop > 0) c = this.freeList[--this.freeTop];
     else {
       if (this.high === this.cap) this.allocate(this.nextCapacity());
       c = this.high++;
     }
-    const keys = this.keys;
-    const k = c * KW;
-    for (let j = 0; j < KW; j++) keys[k + j] = key[j];
-    this.hashes[c] = h;
-    const times = this.times;
-    times[c * 3] = Infinity;
-    times[c * 3 + 1] = Infinity;
-    times[c * 3 + 2] = -Infinity;
-    const counts = this.counts;
-    const vol = this.vol;
-    const ev = this.ev;
-    for (let j = c * 4; j < c * 4 + 4; j++) {
-      counts[j] = 0;
-      vol[j] = 0;
-    }
-    for (let j = c * 8; j < c * 8 + 8; j++) ev[j] = -1;
-    this.bits[c * 2] = 0;
-    this.bits[c * 2 + 1] = 0;
+    const w = this.w;
+    const r = c * ROW;
+    this.ifaces[c] = key[at];
+    for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
+    w[r + R_HASH] = h;
     this.live++;
-    if (this.live * 2 > this.slots.length) {
+    if (this.live * 2 > this.slots.length / 2) {
       this.growSlots();
       slot = -1;
     }
     if (slot < 0) {
-      this.find(key, h);
+      this.find(key, at, h);
       slot = this.lastSlot;
     }
-    this.next[c] = this.slots[slot] - 1;
-    this.slots[slot] = c + 1;
+    w[r + R_NEXT] = this.slots[slot * 2] - 1;
+    this.slots[slot * 2] = c + 1;
+    this.slots[slot * 2 + 1] = h;
     return c;
   }
 
   private growSlots(): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2);
-    this.mask = this.slots.length - 1;
-    for (let s = 0; s < old.length; s++) {
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / 2 - 1;
+    for (let s = 0; s < old.length; s += 2) {
       const v = old[s];
       if (v === 0) continue;
-      let slot = this.hashes[v - 1] & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = v;
+      const h = old[s + 1];
+      let slot = h & mask;
+      while (slots[slot * 2] !== 0) slot = (slot + 1) & mask;
+      slots[slot * 2] = v;
+      slots[slot * 2 + 1] = h;
     }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** The next open conversation of the same key as `c`, or -1. */
+  next(c: number): number {
+    return this.w[c * ROW + R_NEXT];
+  }
+
+  setNext(c: number, next: number): void {
+    this.w[c * ROW + R_NEXT] = next;
+  }
+
+  /** Whether a record of [start, end] reaches conversation `c` (its windows, widened by `slack`). */
+  reaches(c: number, start: number, end: number, slack: number): boolean {
+    const f = this.f;
+    const rf = c * ROW_F;
+    return start <= this.lastEnds[c] + slack && Math.min(f[rf + F_START], f[rf + F_START + 1]) <= end + slack;
+  }
+
+  /**
+   * Adds a record to conversation `c`: its direction (0 from the key's lo endpoint), window, action, volume (NaN when
+   * not logged), place, and direction bits.
+   */
+  addRecord(c: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number): void {
+    const w = this.w;
+    const f = this.f;
+    const r = c * ROW;
+    const rf = c * ROW_F;
+    if (start < f[rf + F_START + dir]) f[rf + F_START + dir] = start;
+    if (end > this.lastEnds[c]) this.lastEnds[c] = end;
+    w[r + R_COUNTS + dir * 2 + (accepted ? 0 : 1)]++;
+    if (packets === packets) f[rf + F_VOL + dir * 2] += packets;
+    if (bytes === bytes) f[rf + F_VOL + dir * 2 + 1] += bytes;
+    const e = r + R_EV + dir * 4 + (accepted ? 0 : 2);
+    if (w[e] < 0 || file < w[e] || (file === w[e] && line < w[e + 1])) {
+      w[e] = file;
+      w[e + 1] = line;
+    }
+    w[r + R_BITS + dir] |= bits;
   }
 
   /** Adds conversation `c` to `a` (a record bridged them); `c` is then released by the caller. */
   mergeInto(a: number, c: number): void {
-    const t = this.times;
-    t[a * 3] = Math.min(t[a * 3], t[c * 3]);
-    t[a * 3 + 1] = Math.min(t[a * 3 + 1], t[c * 3 + 1]);
-    t[a * 3 + 2] = Math.max(t[a * 3 + 2], t[c * 3 + 2]);
+    const w = this.w;
+    const f = this.f;
+    const ra = a * ROW;
+    const rc = c * ROW;
+    const fa = a * ROW_F;
+    const fc = c * ROW_F;
+    f[fa + F_START] = Math.min(f[fa + F_START], f[fc + F_START]);
+    f[fa + F_START + 1] = Math.min(f[fa + F_START + 1], f[fc + F_START + 1]);
+    this.lastEnds[a] = Math.max(this.lastEnds[a], this.lastEnds[c]);
     for (let k = 0; k < 4; k++) {
-      this.counts[a * 4 + k] += this.counts[c * 4 + k];
-      this.vol[a * 4 + k] += this.vol[c * 4 + k];
+      w[ra + R_COUNTS + k] += w[rc + R_COUNTS + k];
+      f[fa + F_VOL + k] += f[fc + F_VOL + k];
     }
-    const ev = this.ev;
-    for (let k = 0; k < 8; k += 2) {
-      const fa = ev[a * 8 + k];
-      const fc = ev[c * 8 + k];
-      if (fc >= 0 && (fa < 0 || fc < fa || (fc === fa && ev[c * 8 + k + 1] < ev[a * 8 + k + 1]))) {
-        ev[a * 8 + k] = fc;
-        ev[a * 8 + k + 1] = ev[c * 8 + k + 1];
+    for (let k = R_EV; k < R_EV + 8; k += 2) {
+      const fileA = w[ra + k];
+      const fileC = w[rc + k];
+      if (fileC >= 0 && (fileA < 0 || fileC < fileA || (fileC === fileA && w[rc + k + 1] < w[ra + k + 1]))) {
+        w[ra + k] = fileC;
+        w[ra + k + 1] = w[rc + k + 1];
       }
     }
-    this.bits[a * 2] |= this.bits[c * 2];
-    this.bits[a * 2 + 1] |= this.bits[c * 2 + 1];
-    const rc = this.recs[c];
-    if (rc) {
-      const ra = (this.recs[a] ??= []);
-      for (let k = 0; k < rc.length; k++) ra.push(rc[k]);
+    w[ra + R_BITS] |= w[rc + R_BITS];
+    w[ra + R_BITS + 1] |= w[rc + R_BITS + 1];
+    const recsC = this.recs[c];
+    if (recsC) {
+      const recsA = (this.recs[a] ??= []);
+      for (let k = 0; k < recsC.length; k++) recsA.push(recsC[k]);
     }
   }
 
   /** Frees a conversation (merged away and unlinked, or closed before the key table is rebuilt). */
   release(c: number): void {
-    this.keys[c * KW] = -1;
-    this.recs[c] = undefined;
+    this.ifaces[c] = -1;
+    if (this.recs[c] !== undefined) this.recs[c] = undefined;
     this.freeList[this.freeTop++] = c;
     this.live--;
   }
 
-  /** After closing some: trims the ids in use and rebuilds the key table from the open ones (chains in id order). */
-  compact(): void {
-    while (this.high > 0 && this.keys[(this.high - 1) * KW] === -1) this.high--;
+  /**
+   * Closes conversation `c` for good: takes it out of the key table (from its key's chain, or the key out of the table
+   * when it was the only one: backward-shift deletion, so no tombstones build up) and releases it.
+   */
+  remove(c: number): void {
+    const w = this.w;
+    const slots = this.slots;
+    const mask = this.mask;
+    const r = c * ROW;
+    const h = w[r + R_HASH];
+    let slot = h & mask;
+    for (;;) {
+      const v = slots[slot * 2];
+      if (v === 0) throw new Error(`conversation ${c} is not in the key table`);
+      if (slots[slot * 2 + 1] === h && (v - 1 === c || this.hasKey(v - 1, w, r + R_KEY))) break;
+      slot = (slot + 1) & mask;
+    }
+    const head = slots[slot * 2] - 1;
+    const next = w[r + R_NEXT];
+    if (head !== c) {
+      let prev = head;
+      while (w[prev * ROW + R_NEXT] !== c) prev = w[prev * ROW + R_NEXT];
+      w[prev * ROW + R_NEXT] = next;
+    } else if (next >= 0) slots[slot * 2] = next + 1;
+    else {
+      // The key's last conversation: empty its slot, moving back the entries after it that may live there.
+      let i = slot;
+      let j = slot;
+      for (;;) {
+        j = (j + 1) & mask;
+        if (slots[j * 2] === 0) break;
+        const home = slots[j * 2 + 1] & mask;
+        if (i <= j ? home <= i || home > j : home <= i && home > j) {
+          slots[i * 2] = slots[j * 2];
+          slots[i * 2 + 1] = slots[j * 2 + 1];
+          i = j;
+        }
+      }
+      slots[i * 2] = 0;
+      slots[i * 2 + 1] = 0;
+    }
+    this.release(c);
+  }
+
+  /** After removing some: trims the ids in use (the highest free ones) from the end. */
+  trim(): void {
+    while (this.high > 0 && this.ifaces[this.high - 1] === -1) this.high--;
     let kept = 0;
     for (let k = 0; k < this.freeTop; k++) if (this.freeList[k] < this.high) this.freeList[kept++] = this.freeList[k];
     this.freeTop = kept;
-    const slots = this.slots;
-    slots.fill(0);
-    const mask = this.mask;
-    for (let c = this.high - 1; c >= 0; c--) {
-      if (this.keys[c * KW] === -1) continue;
-      const h = this.hashes[c];
-      let slot = h & mask;
-      for (;;) {
-        const v = slots[slot];
-        if (v === 0 || (this.hashes[v - 1] === h && this.hasKey(v - 1, this.keys, c * KW))) break;
-        slot = (slot + 1) & mask;
-      }
-      this.next[c] = slots[slot] - 1;
-      slots[slot] = c + 1;
-    }
   }
 
   /** Takes over the arrays of another store (empty), so a spill's partitions reuse one allocation. */
   adopt(from: ConversationStore): void {
     this.cap = from.cap;
-    this.keys = from.keys;
-    this.hashes = from.hashes;
-    this.next = from.next;
-    this.times = from.times;
-    this.counts = from.counts;
-    this.vol = from.vol;
-    this.ev = from.ev;
-    this.bits = from.bits;
+    this.w = from.w;
+    this.f = from.f;
+    this.bytes = from.bytes;
+    this.ifaces = from.ifaces;
+    this.lastEnds = from.lastEnds;
     this.freeList = from.freeList;
     this.slots = from.slots;
     this.mask = from.mask;
   }
 
-  /** Conversation `c` as one row of STATE_BYTES (the buffer is reused). */
-  save(c: number): Uint8Array {
-    const ints = this.stateInts;
-    ints.set(this.keys.subarray(c * KW, c * KW + KW), 0);
-    ints.set(this.counts.subarray(c * 4, c * 4 + 4), 11);
-    ints.set(this.ev.subarray(c * 8, c * 8 + 8), 15);
-    ints[23] = this.bits[c * 2];
-    ints[24] = this.bits[c * 2 + 1];
-    ints[25] = this.hashes[c];
-    const f = this.stateF64;
-    f.set(this.times.subarray(c * 3, c * 3 + 3), 0);
-    f.set(this.vol.subarray(c * 4, c * 4 + 4), 3);
-    this.stateBytes.set(new Uint8Array(ints.buffer), 0);
-    this.stateBytes.set(new Uint8Array(f.buffer), S_INTS * 4);
-    return this.stateBytes;
+  /** Conversation `c`'s key (KW words at R_KEY of its row in `w`), for a spill's partition. */
+  keyAt(c: number): number {
+    return c * ROW + R_KEY;
   }
 
-  /** Opens the conversations of saved rows (hashed with `seed`, the reading join's). */
+  /** Conversation `c` as one row of STATE_BYTES: the bytes and the offset of its row (a view; copy before changing). */
+  saved(c: number): { bytes: Uint8Array; offset: number } {
+    this.f[c * ROW_F + F_LAST] = this.lastEnds[c];
+    return { bytes: this.bytes, offset: c * ROW * 4 };
+  }
+
+  /** Opens the conversations of saved rows (hashed as the reading join hashes its records: keyHash with `seed`). */
   load(buffer: ArrayBuffer, rows: number, seed: number): void {
-    for (let r = 0; r < rows; r++) {
-      const ints = new Int32Array(buffer, r * STATE_BYTES, S_INTS);
-      const f = new Float64Array(buffer, r * STATE_BYTES + S_INTS * 4, S_F64);
-      const key = ints.subarray(0, KW);
-      const c = this.open(key, hashKey(key, 0, seed));
-      this.counts.set(ints.subarray(11, 15), c * 4);
-      this.ev.set(ints.subarray(15, 23), c * 8);
-      this.bits[c * 2] = ints[23];
-      this.bits[c * 2 + 1] = ints[24];
-      this.times.set(f.subarray(0, 3), c * 3);
-      this.vol.set(f.subarray(3, 7), c * 4);
+    const saved = new Int32Array(buffer, 0, rows * ROW);
+    for (let s = 0; s < rows; s++) {
+      const at = s * ROW + R_KEY;
+      const c = this.open(saved, at, keyHash(conversationHash(saved[at + 1], saved, at + 2, at + 6, saved[at + 10]), saved[at], seed));
+      // Everything but what `open` set for the new table (the hash with this seed, the chain).
+      const r = c * ROW;
+      const h = this.w[r + R_HASH];
+      const next = this.w[r + R_NEXT];
+      this.w.set(saved.subarray(s * ROW, s * ROW + ROW), r);
+      this.w[r + R_HASH] = h;
+      this.w[r + R_NEXT] = next;
+      this.lastEnds[c] = this.f[c * ROW_F + F_LAST];
     }
-  }
-
-  /** Fills `v` with what conversation `c` shows: roles, verdict, both directions (and its records' roles). */
-  describe(c: number, v: ClosedConversation): void {
-    const at = c * KW;
-    const keys = this.keys;
-    const protocol = keys[at + 1] & 0xff;
-    const loPort = keys[at + 10] & 0xffff;
-    const hiPort = keys[at + 10] >>> 16;
-    const counts = this.counts;
-    const times = this.times;
-    const bits = this.bits;
-    const flags0 = bits[c * 2] & BIT_HAS_FLAGS ? bits[c * 2] & 255 : -1;
-    const flags1 = bits[c * 2 + 1] & BIT_HAS_FLAGS ? bits[c * 2 + 1] & 255 : -1;
-    const rb = decideRequest(protocol, loPort, hiPort, counts[c * 4], counts[c * 4 + 1], times[c * 3], flags0, counts[c * 4 + 2], counts[c * 4 + 3], times[c * 3 + 1], flags1);
-    const reqDir = rb & 1;
-    v.iface = keys[at];
-    v.protocol = protocol;
-    v.v6 = (keys[at + 1] & META_V6) !== 0;
-    v.requestDir = reqDir;
-    v.basis = rb >> 1;
-    const clientAt = reqDir === 0 ? at + 2 : at + 6;
-    const serverAt = reqDir === 0 ? at + 6 : at + 2;
-    for (let k = 0; k < 4; k++) {
-      v.client[k] = keys[clientAt + k];
-      v.server[k] = keys[serverAt + k];
-    }
-    v.clientPort = reqDir === 0 ? loPort : hiPort;
-    v.serverPort = reqDir === 0 ? hiPort : loPort;
-    this.direction(v.request, c, reqDir);
-    this.direction(v.reply, c, 1 - reqDir);
-    v.verdict = verdictIndex(protocol, v.request.accepted, v.request.rejected, v.reply.accepted, v.reply.rejected);
-    v.start = Math.min(times[c * 3], times[c * 3 + 1]);
-    v.end = times[c * 3 + 2];
-    const recs = this.recs[c];
-    if (recs) {
-      // Roles for the records, in file then line order.
-      const order: number[] = [];
-      for (let k = 0; k < recs.length; k += 3) order.push(k);
-      order.sort((x, y) => recs[x] - recs[y] || recs[x + 1] - recs[y + 1]);
-      const out: number[] = [];
-      for (const k of order) out.push(recs[k], recs[k + 1], recs[k + 2] === reqDir ? 0 : 1);
-      v.records = out;
-    } else v.records = undefined;
-  }
-
-  private direction(d: DirectionFacts, c: number, dir: number): void {
-    const b = this.bits[c * 2 + dir];
-    d.accepted = this.counts[c * 4 + dir * 2];
-    d.rejected = this.counts[c * 4 + dir * 2 + 1];
-    d.packets = this.vol[c * 4 + dir * 2];
-    d.bytes = this.vol[c * 4 + dir * 2 + 1];
-    d.firstStart = this.times[c * 3 + dir];
-    d.flags = b & BIT_HAS_FLAGS ? b & 255 : -1;
-    d.ingress = (b & BIT_INGRESS) !== 0;
-    d.egress = (b & BIT_EGRESS) !== 0;
-    d.bpa = (b & BIT_BPA) !== 0;
-    const e = c * 8 + dir * 4;
-    d.acceptFile = this.ev[e];
-    d.acceptLine = this.ev[e + 1];
-    d.rejectFile = this.ev[e + 2];
-    d.rejectLine = this.ev[e + 3];
   }
 }

@@ -1,0 +1,137 @@
+// The diagnosis's hash tables on their own, against plain Maps: the interface interner (with its cache of recent
+// ids), the scan windows' word table, and the join's key table with its chains and backward-shift deletion.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ByteInterner } from '../../server/src/core/diagnose/byteInterner';
+import { WordTable } from '../../server/src/core/diagnose/wordTable';
+import { ConversationStore, KW, hashKey } from '../../server/src/core/diagnose/store';
+
+const bytesOf = (s: string) => Buffer.from(s, 'latin1');
+
+describe('ByteInterner', () => {
+  it('numbers ids in first-seen order, whatever ids look alike (same length, same last four bytes)', () => {
+    const interner = new ByteInterner();
+    const ids: string[] = [];
+    // Ids that the recent-id cache cannot tell apart by length and tail, ids shorter than four bytes, long ones.
+    for (let k = 0; k < 3000; k++) ids.push(`eni-${k.toString(16).padStart(8, '0')}abcd`);
+    for (let k = 0; k < 300; k++) ids.push(`e${k}`.slice(0, 1 + (k % 3)));
+    for (let k = 0; k < 300; k++) ids.push(`eni-${'x'.repeat(k % 40)}${k}`);
+    const expected = new Map<string, number>();
+    const seq = fc.sample(fc.integer({ min: 0, max: ids.length - 1 }), { numRuns: 40000, seed: 7 });
+    // A buffer with other bytes around the id, as in a chunk.
+    for (const k of [...ids.keys(), ...seq]) {
+      const text = ids[k];
+      const buf = bytesOf(`2 123 ${text} 10.0.0.1`);
+      if (!expected.has(text)) expected.set(text, expected.size);
+      assert.equal(interner.id(buf, 6, 6 + text.length), expected.get(text), text);
+    }
+    assert.deepEqual(interner.list, [...expected.keys()]);
+  });
+
+  it('answers -1 for a new id past its maximum, and still knows the others', () => {
+    const interner = new ByteInterner(3);
+    for (const t of ['eni-a1', 'eni-b2', 'eni-c3']) interner.id(bytesOf(t), 0, t.length);
+    assert.equal(interner.id(bytesOf('eni-d4'), 0, 6), -1);
+    assert.equal(interner.id(bytesOf('eni-b2'), 0, 6), 1);
+    assert.equal(interner.id(bytesOf('eni-a1'), 0, 6), 0);
+  });
+});
+
+describe('WordTable', () => {
+  for (const width of [1, 3, 4, 9, 10]) {
+    it(`keeps ${width}-word keys as a Map would, entries in insertion order, across clears`, () => {
+      const table = new WordTable(width, 2, 4);
+      const key = new Int32Array(width);
+      for (let round = 0; round < 3; round++) {
+        const reference = new Map<string, number>();
+        // Few values a word for wide keys, many for one-word keys: thousands of distinct keys either way, and repeats.
+        const r = width === 1 ? 3000 : 3;
+        const values = fc.sample(fc.array(fc.integer({ min: -r, max: r }), { minLength: width, maxLength: width }), { numRuns: 8000, seed: round + width });
+        for (const v of values) {
+          key.set(v);
+          const name = v.join(',');
+          const e = table.upsert(key, 0);
+          if (reference.has(name)) assert.equal(e, reference.get(name), name);
+          else {
+            assert.equal(e, -1 - reference.size, name);
+            reference.set(name, reference.size);
+          }
+          table.values[(e < 0 ? -1 - e : e) * 2]++;
+          assert.equal(table.find(key, 0), reference.get(name));
+        }
+        assert.equal(table.size, reference.size);
+        for (const [name, e] of reference) assert.deepEqual([...table.keys.subarray(e * width, e * width + width)], name.split(',').map(Number));
+        const counted = values.reduce((n) => n + 1, 0);
+        let sum = 0;
+        for (let e = 0; e < table.size; e++) sum += table.values[e * 2];
+        assert.equal(sum, counted);
+        table.clear();
+        assert.equal(table.size, 0);
+        for (let e = 0; e < 8; e++) assert.equal(table.values[e * 2], 0, 'values are zero again after a clear');
+      }
+    });
+  }
+
+  it('adds no key past its limit (NaN) but still finds the keys it has', () => {
+    const table = new WordTable(1, 1, 4);
+    const key = new Int32Array(1);
+    for (let k = 0; k < 5; k++) {
+      key[0] = k;
+      assert.equal(table.upsert(key, 0, 5), -1 - k);
+    }
+    key[0] = 99;
+    assert.ok(Number.isNaN(table.upsert(key, 0, 5)));
+    key[0] = 3;
+    assert.equal(table.upsert(key, 0, 5), 3);
+  });
+});
+
+describe('ConversationStore key table', () => {
+  it('finds the newest open conversation of each key through opens and removals (chains, backward shifts, growth)', () => {
+    // Keys from a small set (chains of several conversations) and from a large one (the table fills to half and grows:
+    // clusters, so removals shift entries back).
+    const keyArb = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 41, max: 3000 }));
+    const opsArb = fc.array(fc.record({ key: keyArb, remove: fc.boolean(), pick: fc.nat() }), { minLength: 200, maxLength: 8000, size: 'max' });
+    fc.assert(fc.property(opsArb, (ops) => {
+      const store = new ConversationStore(Infinity);
+      const key = new Int32Array(KW);
+      const keyOf = (k: number) => {
+        key.fill(0);
+        key[0] = k % 3; // interface
+        key[1] = 6;
+        key[2] = 0x0a000000 + k;
+        key[6] = 0x0a000001;
+        key[10] = 443 << 16;
+        return key;
+      };
+      // Per key, its open conversations, newest first (as the store chains them).
+      const open = new Map<number, number[]>();
+      for (const op of ops) {
+        const list = open.get(op.key) ?? [];
+        if (op.remove && list.length > 0) {
+          const c = list.splice(op.pick % list.length, 1)[0];
+          store.remove(c);
+        } else {
+          const k = keyOf(op.key);
+          const h = hashKey(k, 0, 0);
+          const head = store.find(k, 0, h);
+          assert.equal(head, list.length > 0 ? list[0] : -1);
+          list.unshift(store.open(k, 0, h, store.lastSlot));
+        }
+        open.set(op.key, list);
+      }
+      store.trim();
+      for (const [k, list] of open) {
+        const kk = keyOf(k);
+        const chain: number[] = [];
+        for (let c = store.find(kk, 0, hashKey(kk, 0, 0)); c >= 0; c = store.next(c)) chain.push(c);
+        assert.deepEqual(chain, list, `key ${k}`);
+      }
+      let live = 0;
+      for (let c = 0; c < store.high; c++) if (store.isOpen(c)) live++;
+      assert.equal(live, [...open.values()].reduce((n, l) => n + l.length, 0));
+      assert.equal(store.live, live);
+    }), { numRuns: 60 });
+  });
+});
