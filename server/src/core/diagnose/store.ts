@@ -9,6 +9,7 @@
 // close where eight arrays (keys, times, counts, …) were eight. What a sweep reads of every open conversation (its
 // interface and last end) is kept apart, densely, so that a sweep does not read a line of every row.
 import { META_V6, conversationHash, keyHash, mix32 } from './packed';
+import { doubledSlotPairs } from './slotPairs';
 
 /** Key words: iface, protocol | family, lo address (4), hi address (4), loPort | hiPort << 16. */
 export const KW = 11;
@@ -266,20 +267,8 @@ export class ConversationStore {
   }
 
   private growSlots(): void {
-    const old = this.slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = slots.length / 2 - 1;
-    for (let s = 0; s < old.length; s += 2) {
-      const v = old[s];
-      if (v === 0) continue;
-      const h = old[s + 1];
-      let slot = h & mask;
-      while (slots[slot * 2] !== 0) slot = (slot + 1) & mask;
-      slots[slot * 2] = v;
-      slots[slot * 2 + 1] = h;
-    }
-    this.slots = slots;
-    this.mask = mask;
+    this.slots = doubledSlotPairs(this.slots);
+    this.mask = this.slots.length / 2 - 1;
   }
 
   /** The next open conversation of the same key as `c`, or -1. */

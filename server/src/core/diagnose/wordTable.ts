@@ -3,6 +3,7 @@
 // (entry + 1, hash) pairs, so a probe compares hashes without reading the entries; no deletion (a table is cleared
 // whole when its window closes). Entries are numbered in insertion order.
 import { hashWords, mix32 } from './packed';
+import { doubledSlotPairs } from './slotPairs';
 
 export class WordTable {
   keys: Int32Array;
@@ -94,20 +95,8 @@ export class WordTable {
   }
 
   private growSlots(): void {
-    const old = this.slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = slots.length / 2 - 1;
-    for (let s = 0; s < old.length; s += 2) {
-      const v = old[s];
-      if (v === 0) continue;
-      const h = old[s + 1];
-      let slot = h & mask;
-      while (slots[slot * 2] !== 0) slot = (slot + 1) & mask;
-      slots[slot * 2] = v;
-      slots[slot * 2 + 1] = h;
-    }
-    this.slots = slots;
-    this.mask = mask;
+    this.slots = doubledSlotPairs(this.slots);
+    this.mask = this.slots.length / 2 - 1;
   }
 
   /** Empties the table, keeping its memory (tables are reused from window to window: no churn of big arrays). */
