@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { generateLines } from '../support/generate';
+import { generateLines, manyGroupLines } from '../support/generate';
 
 const cli = resolve(__dirname, '../../dist/cli.js');
 const GOOD = '2 1251762227 eni-lq6mkcis 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -230,9 +230,7 @@ describe('flowlog query on worker threads', () => {
 
 describe('flowlog query --memory-budget', () => {
   it('spills the groups past a small budget and gives the answer of the default one; a bad value is a usage error', () => {
-    const lines: string[] = [];
-    for (let i = 0; i < 150_000; i++) lines.push(`2 123456789010 eni-0a1b2c3d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 10.0.0.1 ${1024 + (i % 60_000)} ${i % 1000} 6 10 4000 1700000000 1700000060 ACCEPT OK`);
-    const f = file('budget.flowlog', lines.join('\n') + '\n');
+    const f = file('budget.flowlog', manyGroupLines(150_000).join('\n') + '\n');
     const q = '* | select srcaddr, dstport, count(*) as n group by srcaddr, dstport order by srcaddr desc, dstport limit 3';
     const roomy = JSON.parse(run('query', f, q, '--format', 'json').out);
     const tight = JSON.parse(run('query', f, q, '--format', 'json', '--memory-budget', '16').out);

@@ -12,12 +12,12 @@ import { normalize } from '../../server/src/handlers/settings';
 import { MIN_MEMORY_BUDGET_MB } from '../../server/src/core/query';
 import { TestClient, inMemoryServer } from './harness';
 import { SEED_LINES } from '../support/seed';
+import { manyGroupLines } from '../support/generate';
 
 let client: TestClient;
 let dir: string;
 let fileUri: string;
 const openUri = 'file:///tmp/memory-budget-seed.flowlog';
-// About 150,000 (source, port) groups: some 8 MB of group tables, past a third of the smallest budget.
 const QUERY = '* | select srcaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstport order by srcaddr desc, dstport limit 5';
 
 before(async () => {
@@ -25,12 +25,8 @@ before(async () => {
   await client.initialize();
   await client.open(openUri, SEED_LINES.join('\n'));
   dir = mkdtempSync(join(tmpdir(), 'flowlog-lsp-budget-'));
-  const lines: string[] = [];
-  for (let i = 0; i < 150_000; i++) {
-    lines.push(`2 123456789010 eni-0a1b2c3d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 10.0.0.1 ${1024 + (i % 60_000)} ${i % 1000} 6 10 ${4000 + (i % 7919)} 1700000000 1700000060 ${i % 9 ? 'ACCEPT' : 'REJECT'} OK`);
-  }
   const file = join(dir, 'many-groups.flowlog');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, manyGroupLines(150_000).join('\n') + '\n');
   fileUri = pathToFileURL(file).toString();
 });
 

@@ -129,3 +129,16 @@ export async function writeLinesFile(path: string, lines: Iterable<string>, gzip
 export async function writeFlowLogFile(path: string, opts: GenerateOptions & { gzip?: boolean }): Promise<{ bytes: number; lines: number }> {
   return writeLinesFile(path, generateLines(opts), opts.gzip);
 }
+
+/**
+ * `n` records whose (srcaddr, dstport) pairs are all distinct, in a few MB of group tables at 150,000: past a third
+ * of the smallest memory budget (16 MB), so a GROUP BY srcaddr, dstport spills under it. Every ninth is a REJECT and
+ * bytes vary, so the summary's sections have something to rank.
+ */
+export function manyGroupLines(n: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(`2 123456789010 eni-0a1b2c3d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 10.0.0.1 ${1024 + (i % 60_000)} ${i % 1000} 6 10 ${4000 + (i % 7919)} 1700000000 1700000060 ${i % 9 ? 'ACCEPT' : 'REJECT'} OK`);
+  }
+  return lines;
+}
