@@ -18,6 +18,7 @@ import { fieldByName } from '../schema';
 import { DEFAULT_FORMAT, RecordFormat, makeFormat } from '../scan';
 import { FieldKind, FieldLayout, layoutOf } from './fieldKinds';
 import { ipv4Bytes, isIPv6Bytes, textOf } from './byteText';
+import { CompiledFields, compiledFieldsOf } from './compiledFields';
 
 export const enum LineKind {
   /** No more lines in the chunk. */
@@ -41,6 +42,12 @@ export class RecordScanner {
   buf: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private end = 0;
+  /** The chunk's last line feed: the compiled fast path reads only lines that end before it (or at it). */
+  private lastLineFeed = -1;
+  /** Whether plain records take the compiled reader (tests turn it off to compare it with the general walk). */
+  compiledPath = true;
+  /** The bound format's compiled reader of plain records (compiledFields.ts). */
+  private compiled: CompiledFields = compiledFieldsOf(DEFAULT_FORMAT);
   /** The file being scanned (records carry it as their `file` column). */
   file = '';
   /** Number of the line just returned by next(), counted from the unit's first line (1-based). */
@@ -69,6 +76,7 @@ export class RecordScanner {
   bind(format: RecordFormat): void {
     this.format = format;
     this.layout = layoutOf(format);
+    this.compiled = compiledFieldsOf(format);
     const n = Math.max(64, format.fields.length + 2);
     if (this.starts.length < n) {
       this.starts = new Int32Array(n);
@@ -82,6 +90,8 @@ export class RecordScanner {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.lastLineFeed = end > start ? buf.lastIndexOf(NL, end - 1) : -1;
+    if (this.lastLineFeed < start) this.lastLineFeed = -1;
   }
 
   /** Reads the next line; for a Record its fields are in starts/ends/nums. A Header has rebound the format. */
@@ -134,6 +144,16 @@ export class RecordScanner {
     const starts = this.starts;
     const ends = this.ends;
     const nums = this.nums;
+    if (i < this.lastLineFeed && this.compiledPath) {
+      // Most lines: the compiled reader, which gives up (-1) on anything the walk below must decide.
+      const lineFeed = this.compiled(buf, i, starts, ends, nums);
+      if (lineFeed >= 0) {
+        this.count = expected;
+        this.lineEnd = lineFeed;
+        this.pos = lineFeed + 1;
+        return LineKind.Record;
+      }
+    }
     let k = 0;
     let good = true;
     let c = buf[i];
