@@ -2,7 +2,8 @@
 // threads pays before it has looked at a record. It puts the engine's figures against DuckDB's in proportion (the
 // goal of 1.5× DuckDB's speed on a 2-core machine leaves so much time, and this much of it is gone before the
 // engine's own work). Usage:
-//   node bench/floor.mjs FILE [--runs N] [--sql 'SQL over the view flows'] [--query 'flowlog query']
+//   node bench/floor.mjs FILE [--runs N] [--sql 'SQL over the view flows' | --full-sql 'SQL'] [--query 'flowlog query']
+// (--full-sql: a statement of its own for bench/duckdbSql.mjs, e.g. over read_json for a JSON lines file)
 // Steps, each a process of its own, best of N runs (wall and CPU seconds, peak RSS):
 //   node       `node -e ""`: starting Node
 //   bundle     `node dist/cli.js --help`: starting Node and loading the CLI's bundle
@@ -10,7 +11,7 @@
 //   lines      the same, and each finds its line feeds (Buffer.indexOf, memchr: the fastest way to see lines in JS)
 //   bytes      the same, and a JavaScript loop looks at every byte once (the least any field splitter in JS does)
 //   flowlog    `node dist/cli.js query FILE QUERY --format json` (default: the filter count)
-//   duckdb     `node bench/duckdbQuery.mjs FILE SQL` (default: the filter count)
+//   duckdb     `node bench/duckdbQuery.mjs FILE SQL` (default: the filter count), or `node bench/duckdbSql.mjs SQL`
 import { spawnSync } from 'node:child_process';
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
@@ -72,6 +73,7 @@ if (!isMainThread) {
   const runs = Number(opt('--runs', '3'));
   const query = opt('--query', 'action:REJECT | select count(*)');
   const sql = opt('--sql', "select count(*) from flows where action = 'REJECT'");
+  const fullSql = opt('--full-sql', undefined);
   const cli = join(here, '..', 'dist', 'cli.js');
   const steps = [
     ['node', ['-e', '']],
@@ -80,7 +82,7 @@ if (!isMainThread) {
     ['lines', [fileURLToPath(import.meta.url), '--step', 'lines', file]],
     ['bytes', [fileURLToPath(import.meta.url), '--step', 'bytes', file]],
     ['flowlog', [cli, 'query', file, query, '--format', 'json']],
-    ['duckdb', [join(here, 'duckdbQuery.mjs'), file, sql]],
+    ['duckdb', fullSql ? [join(here, 'duckdbSql.mjs'), fullSql] : [join(here, 'duckdbQuery.mjs'), file, sql]],
   ];
   process.stdout.write(`floor of ${file} (best of ${runs}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')})\n`);
   for (const [name, stepArgs] of steps) {
