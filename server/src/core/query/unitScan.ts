@@ -61,6 +61,8 @@ export async function scanUnit(unit: ScanUnit, text: string | undefined, passes:
   const info: UnitReadInfo = {};
   // JSON lines leave out of their lines the fields no query reads (readers/jsonProjection.ts).
   const fields = fieldsRead(passes.map((p) => p.plan));
+  // The same list lets the scanner skip writing what no pass reads of a plain record.
+  scanner.readOnly(fields);
   try {
     // Records are read out of a chunk while it is scanned (text decoded, keys copied): its buffer can be reused.
     for await (const chunk of readUnit(unit, text, info, { maxLineBytes: control.maxLineBytes, reuseBuffers: true, fields })) {

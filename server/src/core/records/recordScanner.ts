@@ -48,6 +48,8 @@ export class RecordScanner {
   compiledPath = true;
   /** The bound format's compiled reader of plain records (compiledFields.ts). */
   private compiled: CompiledFields = compiledFieldsOf(DEFAULT_FORMAT);
+  /** The only fields the caller reads (by name), or undefined: all of them. */
+  private fieldsRead: readonly string[] | undefined;
   /** The file being scanned (records carry it as their `file` column). */
   file = '';
   /** Number of the line just returned by next(), counted from the unit's first line (1-based). */
@@ -76,13 +78,22 @@ export class RecordScanner {
   bind(format: RecordFormat): void {
     this.format = format;
     this.layout = layoutOf(format);
-    this.compiled = compiledFieldsOf(format);
+    this.compiled = compiledFieldsOf(format, this.fieldsRead);
     const n = Math.max(64, format.fields.length + 2);
     if (this.starts.length < n) {
       this.starts = new Int32Array(n);
       this.ends = new Int32Array(n);
       this.nums = new Float64Array(n);
     }
+  }
+
+  /**
+   * Says which fields the caller reads (query/fieldsRead.ts; undefined: all). Plain records leave the others'
+   * offsets and numbers unwritten: what they hold for those fields is meaningless. Every field is still checked.
+   */
+  readOnly(fields: readonly string[] | undefined): void {
+    this.fieldsRead = fields;
+    this.compiled = compiledFieldsOf(this.format, fields);
   }
 
   /** Scans buf[start, end) next (whole lines; the last may lack its \n). */
