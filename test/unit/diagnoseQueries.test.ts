@@ -116,6 +116,7 @@ describe('summary view messages of the Diagnose section', () => {
     const host: SummaryViewHost = {
       ready: () => calls.push(['ready']), refresh: () => calls.push(['refresh']), openQuery: (q) => calls.push(['openQuery', q]),
       openRecord: (file, line) => calls.push(['openRecord', file, line]), rejected: (raw) => calls.push(['rejected', raw]),
+      diagnoseSpans: (id, spansKey, interfaceId) => calls.push(['diagnoseSpans', id, spansKey, interfaceId]),
     };
     routeSummaryViewMessage({ type: 'openRecord', file: '/logs/seed.flowlog', line: 2 }, host);
     for (const bad of [{ type: 'openRecord', file: '', line: 2 }, { type: 'openRecord', file: '/x', line: 0 }, { type: 'openRecord', file: '/x', line: 1.5 }, { type: 'openRecord', line: 3 }, { type: 'openRecord', file: 7, line: 3 }]) {
@@ -124,6 +125,23 @@ describe('summary view messages of the Diagnose section', () => {
     }
     assert.deepEqual(calls[0], ['openRecord', '/logs/seed.flowlog', 2]);
     assert.equal(calls.length, 6);
+    assert.ok(calls.slice(1).every((c) => c[0] === 'rejected'));
+  });
+
+  it('diagnoseSpans (a span list opened) is checked on arrival: an id, a key, an interface id of any text', () => {
+    const calls: unknown[][] = [];
+    const host: SummaryViewHost = {
+      ready: () => calls.push(['ready']), refresh: () => calls.push(['refresh']), openQuery: (q) => calls.push(['openQuery', q]),
+      openRecord: (file, line) => calls.push(['openRecord', file, line]), rejected: (raw) => calls.push(['rejected', raw]),
+      diagnoseSpans: (id, spansKey, interfaceId) => calls.push(['diagnoseSpans', id, spansKey, interfaceId]),
+    };
+    routeSummaryViewMessage({ type: 'diagnoseSpans', id: 4, spansKey: 'd1', interfaceId: 'eni-"x" OR *' }, host);
+    for (const bad of [{ type: 'diagnoseSpans', id: 1.5, spansKey: 'd1', interfaceId: 'eni-a' }, { type: 'diagnoseSpans', id: 1, spansKey: '', interfaceId: 'eni-a' }, { type: 'diagnoseSpans', id: 1, spansKey: 'd1' }, { type: 'diagnoseSpans', id: 1, spansKey: 'd1', interfaceId: 5 }]) {
+      assert.equal(parseFromSummaryView(bad), undefined);
+      routeSummaryViewMessage(bad, host);
+    }
+    assert.deepEqual(calls[0], ['diagnoseSpans', 4, 'd1', 'eni-"x" OR *']);
+    assert.equal(calls.length, 5);
     assert.ok(calls.slice(1).every((c) => c[0] === 'rejected'));
   });
 });

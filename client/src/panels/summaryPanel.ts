@@ -2,7 +2,7 @@
 // for big files and folders), with its Diagnose section (flowlog/diagnose, a second request: after the summary, or
 // first when Diagnose Connectivity opened it); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
-import { DiagnoseRequest, DiagnoseResultWire, SummaryRequest, SummaryResultWire, SummarySectionProgress } from '../../../server/src/protocol';
+import { DiagnoseRequest, DiagnoseResultWire, DiagnoseSpansRequest, SummaryRequest, SummaryResultWire, SummarySectionProgress } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
 import { watchWorkDone } from '../query/queryClient';
 import { SummaryFocus, SummaryViewState, ToSummaryView } from '../../webview/src/messages';
@@ -118,6 +118,17 @@ export class SummaryPanel implements SummaryViewHost {
     }
     if (!isInside(file, this.bound.uri.fsPath)) return;
     void viewUriOf(file).then(({ uri, lineOffset }) => revealLine(uri, line - 1 + lineOffset, column));
+  }
+
+  diagnoseSpans(id: number, spansKey: string, interfaceId: string): void {
+    void (async () => {
+      try {
+        const client = await this.deps.client.get();
+        this.port.post({ type: 'diagnoseSpans', id, result: await client.sendRequest(DiagnoseSpansRequest, { spansKey, interfaceId }) });
+      } catch (e) {
+        this.port.post({ type: 'diagnoseSpansFailed', id, message: e instanceof Error ? e.message : String(e) });
+      }
+    })();
   }
 
   rejected(raw: unknown): void {

@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { FILES_QUERY, SUMMARY_QUERIES, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
 import { partialSummary } from '../../../server/src/core/summaryShape';
 import type { FileSummary, Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
-import type { SourceInfoWire } from '../../../server/src/protocol';
+import type { DiagnoseSpansResult, SourceInfoWire } from '../../../server/src/protocol';
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
@@ -35,6 +35,14 @@ export function mountSummaryView(root: HTMLElement): void {
   const PARTIAL_MS = 100;
 
   const open = (query: string) => post({ type: 'openQuery', query });
+  // The Diagnose section's span lists, asked of the host when opened: answered by id.
+  let nextSpansId = 0;
+  const spansAsked = new Map<number, { resolve: (r: DiagnoseSpansResult | null) => void; reject: (e: Error) => void }>();
+  const spans = (spansKey: string, interfaceId: string) => new Promise<DiagnoseSpansResult | null>((resolve, reject) => {
+    const id = ++nextSpansId;
+    spansAsked.set(id, { resolve, reject });
+    post({ type: 'diagnoseSpans', id, spansKey, interfaceId });
+  });
   const title = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
   const refresh = el('vscode-button', { text: 'Refresh', attrs: { id: 'refresh', secondary: '' } });
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
@@ -311,7 +319,7 @@ export function mountSummaryView(root: HTMLElement): void {
       case 'diagnosis':
         diagnoseProgress.hidden = true;
         diagnoseStatus.textContent = '';
-        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, { openQuery: open, openRecord: (ref) => post({ type: 'openRecord', file: ref.file, line: ref.line }) }, msg.result.source?.folder));
+        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, { openQuery: open, openRecord: (ref) => post({ type: 'openRecord', file: ref.file, line: ref.line }), spans }, msg.result.source?.folder));
         applyFocus('diagnosis');
         break;
       case 'diagnoseFailed':
@@ -319,6 +327,14 @@ export function mountSummaryView(root: HTMLElement): void {
         diagnoseStatus.textContent = '';
         diagnoseBody.replaceChildren(el('p', { className: 'error', text: `The diagnosis failed: ${msg.message}` }));
         applyFocus('diagnosis');
+        break;
+      case 'diagnoseSpans':
+        spansAsked.get(msg.id)?.resolve(msg.result);
+        spansAsked.delete(msg.id);
+        break;
+      case 'diagnoseSpansFailed':
+        spansAsked.get(msg.id)?.reject(new Error(msg.message));
+        spansAsked.delete(msg.id);
         break;
       case 'focus':
         focusWaits.add('summary').add('diagnosis');

@@ -13,6 +13,12 @@ export interface Span {
 
 export type CoverageState = 'traffic' | 'nodata' | 'skipdata' | 'gap';
 
+/** The states by the index the language server's wire uses; a later state is the more notable (a merged segment shows it). */
+export const COVERAGE_STATES = ['traffic', 'nodata', 'skipdata', 'gap'] as const satisfies readonly CoverageState[];
+
+/** Numbers per segment of the wire's coverage segments (protocol.ts InterfaceCoverageWire). */
+export const COVERAGE_SEGMENT_STRIDE = 4;
+
 export interface InterfaceCoverage {
   interfaceId: string;
   /** First start and last end of the interface's records (Unix seconds). */
