@@ -1,8 +1,8 @@
 // The Diagnose section in real VS Code (issue 12): Flow Logs: Diagnose Connectivity on the seed's two records opens
 // the summary at its Diagnose section with one response-rejected conversation and its network-ACL reading; an
 // evidence line moves the editor to that record; the verdict's figure opens the query panel on exactly the two
-// records. On a mixed log, the counts, scans and coverage equal `flowlog diagnose --format json`, and a gap in the
-// timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
+// records. On a mixed log, the counts, scans and coverage (the bars, and the span lists fetched when opened) equal
+// `flowlog diagnose --format json`, and a gap in the timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
 // opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-….
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -130,12 +130,25 @@ export async function runDiagnoseChecks() {
         if (gaps !== cliGaps.length || gaps !== 1) throw new Error(`${gaps} gap segments, CLI ${cliGaps.length}`);
         const nodata = await summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-seg[data-state="nodata"]').count();
         if (nodata !== 1) throw new Error(`${nodata} NODATA segments on eni-0mixed02`);
+        // Each segment here is one span (exact): none merged.
+        const merged = await summary.locator('.coverage-seg:not([data-merged="1"])').count();
+        if (merged !== 0) throw new Error(`${merged} merged segments on a short log`);
+        const q = `interface-id:eni-0mixed01 AND (end:${cliGaps[0].from} OR start:${cliGaps[0].to})`;
+        // The span lists come from the language server when opened (flowlog/diagnoseSpans): the CLI's spans.
+        await summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-spans summary').click();
+        const listed = summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-spans li button[data-state="gap"]');
+        await listed.first().waitFor({ timeout: 20_000 });
+        if ((await listed.count()) !== cliGaps.length || !(await listed.first().getAttribute('title')).startsWith(q)) throw new Error(`gap list: ${await listed.count()} items, title ${await listed.first().getAttribute('title')}`);
+        await summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-spans summary').click();
+        const cliNodata = expected.coverage.find((c) => c.interfaceId === 'eni-0mixed02').nodata;
+        const nodataListed = summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-spans li button[data-state="nodata"]');
+        await nodataListed.first().waitFor({ timeout: 20_000 });
+        if ((await nodataListed.count()) !== cliNodata.length) throw new Error(`${await nodataListed.count()} NODATA spans listed, CLI ${cliNodata.length}`);
         await summary.locator('#coverage').scrollIntoViewIfNeeded();
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(SHOTS, '24-diagnose-coverage.png') });
         await summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-seg[data-state="gap"]').click();
         query = await webviewFrame(page, 'query', 30_000);
-        const q = `interface-id:eni-0mixed01 AND (end:${cliGaps[0].from} OR start:${cliGaps[0].to})`;
         await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, q, { timeout: 20_000 });
         const [[n]] = cliJson(['query', mixed, `${q} | select count(*)`, '--format', 'json']).rows;
         if (n < 2) throw new Error(`the CLI finds ${n} records around the gap`);
