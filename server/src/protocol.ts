@@ -270,14 +270,15 @@ export interface DiagnosedConversationWire extends Conversation {
 
 // The states of coverage spans by the index the wire uses, and the numbers per segment (in the core's module, which the
 // webview can bundle).
-export { COVERAGE_SEGMENT_STRIDE, COVERAGE_STATES } from './core/diagnose/coverage';
+export { COVERAGE_BARS_SENT, COVERAGE_SEGMENT_STRIDE, COVERAGE_STATES } from './core/diagnose/coverage';
 
 /**
  * One interface's capture coverage as the Diagnose section shows it: its figures (exact, as `flowlog diagnose --format
  * json` gives them), how many spans of each state its whole timeline has, and the timeline drawn on the section's
  * axis (DiagnoseResultWire.coverageAxis) as at most a few segments per column: spans narrower than a column that start
- * in the same column are merged into one segment, shown in the most notable of their states. The exact NODATA,
- * SKIPDATA and gap spans are fetched on demand (DiagnoseSpansRequest).
+ * in the same column are merged into one segment, shown in the most notable of their states. The first
+ * COVERAGE_BARS_SENT interfaces' bars come with the result, the others' on demand (DiagnoseBarsRequest), as do the
+ * exact NODATA, SKIPDATA and gap spans (DiagnoseSpansRequest).
  */
 export interface InterfaceCoverageWire {
   interfaceId: string;
@@ -294,9 +295,10 @@ export interface InterfaceCoverageWire {
   /**
    * COVERAGE_SEGMENT_STRIDE numbers per segment, in time order: its start − the previous segment's end (the first
    * segment's: − `first`; mostly 0, negative where a SKIPDATA span overlaps traffic), its length (seconds), its state
-   * (an index of COVERAGE_STATES), and how many timeline spans it stands for (1: the span itself, exact).
+   * (an index of COVERAGE_STATES), and how many timeline spans it stands for (1: the span itself, exact). Absent
+   * past the first COVERAGE_BARS_SENT interfaces: DiagnoseBarsRequest gives them.
    */
-  segments: number[];
+  segments?: number[];
 }
 
 /** Findings and interfaces a diagnosis result lists at most (the totals say how many there were). */
@@ -367,6 +369,19 @@ export interface DiagnoseSpansResult {
  * longer keeps that diagnosis (it keeps the last few) or never listed the interface: diagnose again.
  */
 export const DiagnoseSpansRequest = new RequestType<DiagnoseSpansParams, DiagnoseSpansResult | null, void>('flowlog/diagnoseSpans');
+
+export interface DiagnoseBarsParams {
+  /** DiagnoseResultWire.spansKey. */
+  spansKey: string;
+  /** Listed interfaces (at most DIAGNOSE_MAX_INTERFACES; others are left out of the answer). */
+  interfaceIds: string[];
+}
+
+/**
+ * The coverage bars (InterfaceCoverageWire.segments) of listed interfaces, for those the result came without (the
+ * section's "Show more interfaces"); null when the server no longer keeps that diagnosis.
+ */
+export const DiagnoseBarsRequest = new RequestType<DiagnoseBarsParams, { interfaceId: string; segments: number[] }[] | null, void>('flowlog/diagnoseBars');
 
 /** LSP error code of a ClickHouse server that refused, timed out or answered an error (data: its kind). */
 export const CLICKHOUSE_ERROR = -32002;

@@ -43,6 +43,18 @@ function mixedLog() {
   return lines.join('\n') + '\n';
 }
 
+/** 35 interfaces, each with a gap of a different length: the first 30 bars come with the diagnosis, 5 when shown. */
+function manyInterfacesLog() {
+  const T = 1_700_000_000;
+  const lines = [];
+  for (let k = 0; k < 35; k++) {
+    const iface = `eni-0many${String(k).padStart(2, '0')}`;
+    lines.push(`2 123456789010 ${iface} 10.0.3.5 10.0.1.10 40000 443 6 10 4000 ${T} ${T + 60} ACCEPT OK`);
+    lines.push(`2 123456789010 ${iface} 10.0.3.5 10.0.1.10 40001 443 6 10 4000 ${T + 3600 + k * 60} ${T + 3660 + k * 60} ACCEPT OK`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 const cliJson = (args) => JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' }));
 
 const count = async (frame, selector) => (await text(frame, selector)).replace(/,/g, '');
@@ -53,6 +65,8 @@ export async function runDiagnoseChecks() {
   const mixed = join(sandbox.workspace, 'mixed.flowlog');
   writeFileSync(seed, SEED.join('\n') + '\n');
   writeFileSync(mixed, mixedLog());
+  const many = join(sandbox.workspace, 'many.flowlog');
+  writeFileSync(many, manyInterfacesLog());
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   const dialogs = [];
@@ -175,6 +189,28 @@ export async function runDiagnoseChecks() {
         await page.waitForSelector('.tab.active[aria-label*="mixed.flowlog"]', { timeout: 20_000 });
         await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: 'Ln 3,' }).waitFor({ timeout: 20_000 });
         await page.screenshot({ path: join(SHOTS, '25-conversations-query.png') });
+      }],
+      ['35 interfaces: 30 bars at first, the other 5 asked of the language server when shown, each equal to the CLI\'s gap', async () => {
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'many.flowlog');
+        await runCommand(page, 'Flow Logs: Diagnose Connectivity');
+        summary = await webviewFrame(page, 'summary', 30_000, 'many.flowlog');
+        await summary.locator('#diagnosis #coverage-more').waitFor({ timeout: 30_000 });
+        const rows = () => summary.locator('.coverage-row').count();
+        if ((await rows()) !== 30) throw new Error(`${await rows()} coverage rows at first`);
+        await summary.locator('#coverage-more').click();
+        await summary.locator('.coverage-row').nth(34).waitFor({ timeout: 20_000 });
+        const expected = cliJson(['diagnose', many, '--format', 'json']).coverage;
+        const gaps = await summary.locator('.coverage-row').evaluateAll((list) => list.map((r) => {
+          const g = r.querySelector('.coverage-seg[data-state="gap"]');
+          return [r.dataset.interface, r.querySelectorAll('.coverage-seg').length, g ? g.getAttribute('title') : null];
+        }));
+        for (const [iface, segments, title] of gaps) {
+          const gap = expected.find((c) => c.interfaceId === iface).gaps[0];
+          // Two traffic windows around one gap; its title names the records that bound it.
+          if (segments !== 3 || !title?.includes(`(end:${gap.from} OR start:${gap.to})`)) throw new Error(`${iface}: ${segments} segments, gap title ${title}`);
+        }
+        if (new Set(gaps.map(([iface]) => iface)).size !== 35) throw new Error('35 distinct interfaces');
       }],
       ['the hostile fixture diagnosed: values as text, no element made from them, no dialog, no CSP report', async () => {
         await page.keyboard.press('Control+1');

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  COVERAGE_STATES, DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_SPANS, DiagnoseRequest, DiagnoseResultWire, DiagnoseSpansRequest,
-  DiagnoseSpansResult,
+  COVERAGE_BARS_SENT, COVERAGE_STATES, DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_SPANS, DiagnoseBarsRequest, DiagnoseRequest,
+  DiagnoseResultWire, DiagnoseSpansRequest, DiagnoseSpansResult,
 } from '../../server/src/protocol';
 import type { InterfaceCoverage } from '../../server/src/core/diagnose';
 import { coverageSegments, coverageSpans } from '../../client/webview/src/coverageSegments';
@@ -63,6 +63,14 @@ const rank = (state: string) => COVERAGE_STATES.indexOf(state as (typeof COVERAG
 async function assertSameCoverage(wire: DiagnoseResultWire, expected: InterfaceCoverage[]): Promise<void> {
   assert.equal(wire.totals.interfaces, expected.length);
   assert.ok(wire.spansKey, 'the server keeps the spans');
+  // The first COVERAGE_BARS_SENT bars come with the result, the others when asked (the section's "Show more").
+  assert.ok(wire.coverage.every((c, k) => (k < COVERAGE_BARS_SENT) === (c.segments !== undefined)));
+  const missing = wire.coverage.filter((c) => !c.segments).map((c) => c.interfaceId);
+  if (missing.length > 0) {
+    const bars = await client.connection.sendRequest(DiagnoseBarsRequest, { spansKey: wire.spansKey!, interfaceIds: [...missing, 'eni-not-listed'] });
+    assert.deepEqual(bars?.map((b) => b.interfaceId), missing);
+    for (const b of bars!) wire.coverage.find((c) => c.interfaceId === b.interfaceId)!.segments = b.segments;
+  }
   for (const c of wire.coverage) {
     const e = expected.find((x) => x.interfaceId === c.interfaceId);
     assert.ok(e, c.interfaceId);
@@ -83,7 +91,7 @@ async function assertSameCoverage(wire: DiagnoseResultWire, expected: InterfaceC
       at += s.merged;
     }
     assert.equal(at, e.timeline.length, `${c.interfaceId}: the segments stand for the whole timeline`);
-    assert.ok(c.segments.length / 4 <= 9 * DIAGNOSE_COVERAGE_COLUMNS + 1);
+    assert.ok(c.segments!.length / 4 <= 9 * DIAGNOSE_COVERAGE_COLUMNS + 1);
     // The exact spans, on demand: the CLI's NODATA, SKIPDATA and gap spans in time order, up to the bound.
     const spans: DiagnoseSpansResult | null = await client.connection.sendRequest(DiagnoseSpansRequest, { spansKey: wire.spansKey!, interfaceId: c.interfaceId });
     assert.ok(spans);
@@ -114,8 +122,10 @@ describe('flowlog/diagnose coverage on the wire', () => {
   });
 
   it('an interface with more spans than a bar can show: merged segments, the exact spans on demand, a small response', async () => {
-    // 400 hours: 1,599 timeline spans, 1,199 of them notable (past DIAGNOSE_MAX_SPANS), and a quiet interface.
-    const lines = [...denseInterface(400), `2 123456789010 eni-0quiet 10.0.0.5 10.0.0.9 40001 443 6 10 4000 ${T} ${T + 60} ACCEPT OK`];
+    // 400 hours: 1,599 timeline spans, 1,199 of them notable (past DIAGNOSE_MAX_SPANS), and 40 quiet interfaces
+    // (whose bars past the first COVERAGE_BARS_SENT interfaces are asked for).
+    const quiet = Array.from({ length: 40 }, (_, k) => `2 123456789010 eni-0quiet${String(k).padStart(2, '0')} 10.0.0.5 10.0.0.9 40001 443 6 10 4000 ${T + k * 60} ${T + k * 60 + 60} ACCEPT OK`);
+    const lines = [...denseInterface(400), ...quiet];
     const file = join(dir, 'dense.flowlog');
     writeFileSync(file, lines.join('\n') + '\n');
     const expected = cliCoverage(file);
@@ -129,8 +139,9 @@ describe('flowlog/diagnose coverage on the wire', () => {
     assert.ok(segments.length <= 2 * DIAGNOSE_COVERAGE_COLUMNS && segments.some((s) => s.merged > 1), `${segments.length} segments`);
     // A column's merged hours show their gaps: the most notable state.
     assert.ok(segments.filter((s) => s.merged > 1).every((s) => s.state === 'gap'));
-    assert.ok(JSON.stringify(wire.coverage).length < 20_000, `${JSON.stringify(wire.coverage).length} characters of coverage`);
-    assert.deepEqual(wire.coverage.map((x) => x.interfaceId), ['eni-0dense', 'eni-0quiet']);
+    assert.ok(JSON.stringify(wire.coverage).length < 30_000, `${JSON.stringify(wire.coverage).length} characters of coverage`);
+    assert.deepEqual(wire.coverage.map((x) => x.interfaceId).slice(0, 2), ['eni-0dense', 'eni-0quiet00']);
+    assert.equal(wire.coverage.length, 41);
   });
 
   it('spans of a diagnosis no longer kept, or of an interface not listed, answer null', async () => {

@@ -6,9 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../server/src/core/diagnose';
 import { toDiagnoseWire, toDiagnosis } from '../../server/src/handlers/diagnose';
-import { interfaceSpans, segmentsOf } from '../../server/src/handlers/coverageWire';
+import { interfaceBars, interfaceSpans, segmentsOf } from '../../server/src/handlers/coverageWire';
+import { compactCoverage, expandCoverage } from '../../server/src/core/diagnose/coverage';
 import { coverageSegments, coverageSpans } from '../../client/webview/src/coverageSegments';
-import { DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_FINDINGS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS } from '../../server/src/protocol';
+import { COVERAGE_BARS_SENT, DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_FINDINGS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS } from '../../server/src/protocol';
 
 const T = 1_700_000_000;
 const rec = (iface: string, src: string, dst: string, sport: number, dport: number, start: number, action: string) =>
@@ -43,13 +44,30 @@ describe('flowlog/diagnose result mapping', () => {
     assert.deepEqual(coverageSpans(kept), full.timeline.filter((x) => x.state !== 'traffic').slice(0, DIAGNOSE_MAX_SPANS));
     assert.equal(kept.leftOut, full.gaps.length - DIAGNOSE_MAX_SPANS);
     assert.equal(interfaceSpans(spans, 'eni-not-listed'), null);
-    assert.ok(wire.coverage.slice(5).every((c) => c.spans.gap === 0 && coverageSegments(c).length === 1));
+    assert.ok(wire.coverage.slice(5).every((c) => c.spans.gap === 0));
+    // The first COVERAGE_BARS_SENT bars come with the result; the others are kept for flowlog/diagnoseBars.
+    assert.ok(wire.coverage.every((c, k) => (k < COVERAGE_BARS_SENT) === (c.segments !== undefined)));
+    const later = wire.coverage.slice(COVERAGE_BARS_SENT).map((c) => c.interfaceId);
+    const bars = interfaceBars(spans, [...later, 'eni-not-listed']);
+    assert.deepEqual(bars.map((b) => b.interfaceId), later);
+    assert.ok(bars.every((b) => b.segments.length === 4 && b.segments[3] === 1), 'a quiet interface: one exact traffic segment');
+    assert.deepEqual(interfaceBars(spans, [busy.interfaceId])[0].segments, busy.segments);
     assert.ok(spans.times instanceof Float64Array && spans.times.length === 2 * spans.states.length);
     assert.equal(wire.totals.conversations, Object.values(result.verdicts).reduce((a, b) => a + b, 0));
   });
 
+  it('the coverage in typed arrays is the same as the objects `flowlog diagnose` prints, both ways', async () => {
+    const { plantConversations } = await import('../support/plantConversations');
+    const text = plantConversations({ seed: 5, noise: 300 }).text;
+    const objects = (await diagnose({ kind: 'text', text, name: 'p.flowlog' })).coverage;
+    const compact = (await diagnose({ kind: 'text', text, name: 'p.flowlog' }, { compactCoverage: true })).compactCoverage!;
+    assert.ok(objects.some((c) => c.gaps.length > 0) && objects.some((c) => c.nodata.length > 0) && objects.some((c) => c.skipdata.length > 0));
+    assert.deepEqual(compact.map(expandCoverage), objects);
+    assert.deepEqual(objects.map(compactCoverage), compact);
+  });
+
   it('segments: a span at least a column long is its own, shorter ones in one column merge into the most notable state', () => {
-    const c = {
+    const c = compactCoverage({
       interfaceId: 'eni-a', first: 0, last: 1000, records: 3, nodataRecords: 1, skipdataRecords: 1, coveredSeconds: 0,
       gaps: [], nodata: [], skipdata: [],
       timeline: [
@@ -61,10 +79,10 @@ describe('flowlog/diagnose result mapping', () => {
         { from: 125, to: 900, state: 'gap' as const }, // long
         { from: 900, to: 1000, state: 'traffic' as const },
       ],
-    };
+    });
     assert.deepEqual(segmentsOf(c, 0, 10), [0, 100, 0, 1, 0, 5, 2, 3, 15, 5, 0, 1, 0, 775, 3, 1, 0, 100, 0, 1]);
     // With a column of 0 s (every record in one second) every span is its own.
-    assert.equal(segmentsOf(c, 0, 0).length, 4 * c.timeline.length);
+    assert.equal(segmentsOf(c, 0, 0).length, 4 * c.states.length);
   });
 
   it('cuts scans to the bound, with their total', async () => {

@@ -9,10 +9,10 @@ export interface CoverageSegment extends Span {
   merged: number;
 }
 
-/** An interface's bar segments, in time order; a segment with a state the view does not know is skipped. */
+/** An interface's bar segments (none when they did not come with it), in time order; an unknown state is skipped. */
 export function coverageSegments(c: InterfaceCoverageWire): CoverageSegment[] {
   const out: CoverageSegment[] = [];
-  const s = c.segments;
+  const s = c.segments ?? [];
   let end = c.first;
   for (let k = 0; k + COVERAGE_SEGMENT_STRIDE <= s.length; k += COVERAGE_SEGMENT_STRIDE) {
     const from = end + s[k];

@@ -4,7 +4,8 @@
 // from log files: text only, control and bidi characters as escapes (cellText).
 import type { DiagnoseResultWire, DiagnoseSpansResult, DiagnosedConversationWire, InterfaceCoverageWire } from '../../../server/src/protocol';
 import type { RecordRef } from '../../../server/src/core/diagnose/conversation';
-import type { CoverageState, Span } from '../../../server/src/core/diagnose/coverage';
+import { COVERAGE_BARS_SENT, type CoverageState } from '../../../server/src/core/diagnose/coverage';
+import type { DiagnoseBarsResult } from './messages';
 import { CoverageSegment, coverageSegments, coverageSpans } from './coverageSegments';
 import { VERDICTS, type Verdict } from '../../../server/src/core/diagnose/verdict';
 import { formatDuration, formatWindow, isoUtc } from '../../../server/src/core/decode/time';
@@ -17,6 +18,8 @@ export interface DiagnoseActions {
   openRecord(ref: RecordRef): void;
   /** One interface's exact NODATA, SKIPDATA and gap spans (flowlog/diagnoseSpans); null when no longer kept. */
   spans(spansKey: string, interfaceId: string): Promise<DiagnoseSpansResult | null>;
+  /** Coverage bars the diagnosis came without (flowlog/diagnoseBars); null when no longer kept. */
+  bars(spansKey: string, interfaceIds: string[]): Promise<DiagnoseBarsResult | null>;
 }
 
 /** What each verdict means, in a line (README "Connectivity diagnosis"). */
@@ -28,8 +31,8 @@ const VERDICT_PATTERN: Record<Verdict, string> = {
   ok: 'both directions accepted',
 };
 
-/** Interfaces drawn at first (the rest behind a button: a hostile log may have thousands). */
-const INTERFACES_SHOWN = 30;
+/** Interfaces drawn at first (the rest behind a button: a hostile log may have thousands); their bars come with the result. */
+const INTERFACES_SHOWN = COVERAGE_BARS_SENT;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 const window = (from: number, to: number) => formatWindow(from, to, 'utc');
@@ -195,10 +198,27 @@ function coverage(r: DiagnoseResultWire, actions: DiagnoseActions): HTMLElement 
   add(r.coverage.slice(0, INTERFACES_SHOWN));
   box.append(list);
   if (r.coverage.length > INTERFACES_SHOWN) {
-    const more = el('button', { className: 'link', text: `Show ${plural(r.coverage.length - INTERFACES_SHOWN, 'more interface')}` });
+    const rest = r.coverage.slice(INTERFACES_SHOWN);
+    const more = el('button', { className: 'link', text: `Show ${plural(rest.length, 'more interface')}`, attrs: { id: 'coverage-more' } });
     more.addEventListener('click', () => {
-      more.remove();
-      add(r.coverage.slice(INTERFACES_SHOWN));
+      // Their bars did not come with the result (it stays small): asked of the language server now.
+      const missing = rest.filter((c) => !c.segments).map((c) => c.interfaceId);
+      const show = () => {
+        more.remove();
+        add(rest);
+      };
+      const key = r.spansKey;
+      if (missing.length === 0 || !key) return show();
+      more.disabled = true;
+      more.textContent = 'loading…';
+      actions.bars(key, missing).then((bars) => {
+        const byId = new Map((bars ?? []).map((b) => [b.interfaceId, b.segments]));
+        for (const c of rest) c.segments ??= byId.get(c.interfaceId);
+        show();
+        if (!bars) box.append(el('p', { className: 'empty', text: 'The language server no longer keeps this diagnosis: refresh it to draw these bars.' }));
+      }, (e: unknown) => {
+        more.textContent = `The bars could not be read: ${e instanceof Error ? e.message : String(e)}`;
+      });
     });
     box.append(more);
   }

@@ -67,7 +67,10 @@ export type ToSummaryView =
   | { type: 'diagnoseFailed'; message: string }
   /** The answer to a `diagnoseSpans` of the view (null: the server no longer keeps that diagnosis). */
   | { type: 'diagnoseSpans'; id: number; result: DiagnoseSpansResult | null }
-  | { type: 'diagnoseSpansFailed'; id: number; message: string }
+  /** The answer to a `diagnoseBars` of the view (null: the server no longer keeps that diagnosis). */
+  | { type: 'diagnoseBars'; id: number; result: DiagnoseBarsResult | null }
+  /** A `diagnoseSpans` or `diagnoseBars` the language server could not answer. */
+  | { type: 'diagnoseDetailFailed'; id: number; message: string }
   | { type: 'focus'; section: SummaryFocus };
 
 /** Summary view → extension host. */
@@ -78,7 +81,12 @@ export type FromSummaryView =
   /** Show a record's line: `file` as the diagnosis names it (the bound file's path, or a file under the bound folder). */
   | { type: 'openRecord'; file: string; line: number }
   /** The exact NODATA, SKIPDATA and gap spans of one interface of the diagnosis shown (its `spansKey`). */
-  | { type: 'diagnoseSpans'; id: number; spansKey: string; interfaceId: string };
+  | { type: 'diagnoseSpans'; id: number; spansKey: string; interfaceId: string }
+  /** The coverage bars of listed interfaces that the diagnosis came without (the section shows more interfaces). */
+  | { type: 'diagnoseBars'; id: number; spansKey: string; interfaceIds: string[] };
+
+/** What flowlog/diagnoseBars answers. */
+export type DiagnoseBarsResult = { interfaceId: string; segments: number[] }[];
 
 /** What each view keeps with getState/setState: it survives hiding and, through the panel serializers, a reload. */
 export interface QueryViewState {
@@ -144,6 +152,11 @@ export function parseFromSummaryView(raw: unknown): FromSummaryView | undefined 
     case 'diagnoseSpans':
       return isInt(raw.id) && typeof raw.spansKey === 'string' && raw.spansKey.length > 0 && typeof raw.interfaceId === 'string'
         ? { type: 'diagnoseSpans', id: raw.id, spansKey: raw.spansKey, interfaceId: raw.interfaceId }
+        : undefined;
+    case 'diagnoseBars':
+      return isInt(raw.id) && typeof raw.spansKey === 'string' && raw.spansKey.length > 0 && Array.isArray(raw.interfaceIds) &&
+        raw.interfaceIds.length <= 1000 && raw.interfaceIds.every((i) => typeof i === 'string')
+        ? { type: 'diagnoseBars', id: raw.id, spansKey: raw.spansKey, interfaceIds: raw.interfaceIds as string[] }
         : undefined;
     default:
       return undefined;

@@ -16,7 +16,7 @@ import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { drillDownQuery, fieldTerm } from './drillDown';
 import { renderDiagnosis } from './diagnoseView';
-import type { Cell, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
+import type { Cell, DiagnoseBarsResult, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
 
@@ -35,14 +35,26 @@ export function mountSummaryView(root: HTMLElement): void {
   const PARTIAL_MS = 100;
 
   const open = (query: string) => post({ type: 'openQuery', query });
-  // The Diagnose section's span lists, asked of the host when opened: answered by id.
-  let nextSpansId = 0;
-  const spansAsked = new Map<number, { resolve: (r: DiagnoseSpansResult | null) => void; reject: (e: Error) => void }>();
-  const spans = (spansKey: string, interfaceId: string) => new Promise<DiagnoseSpansResult | null>((resolve, reject) => {
-    const id = ++nextSpansId;
-    spansAsked.set(id, { resolve, reject });
-    post({ type: 'diagnoseSpans', id, spansKey, interfaceId });
+  // What the Diagnose section asks of the host (span lists when opened, more interfaces' bars): answered by id.
+  let nextAskId = 0;
+  const asked = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  const ask = <T,>(message: (id: number) => FromSummaryView) => new Promise<T>((resolve, reject) => {
+    const id = ++nextAskId;
+    asked.set(id, { resolve: resolve as (r: unknown) => void, reject });
+    post(message(id));
   });
+  const answer = (id: number, result: unknown, failure?: string) => {
+    const waiting = asked.get(id);
+    asked.delete(id);
+    if (failure === undefined) waiting?.resolve(result);
+    else waiting?.reject(new Error(failure));
+  };
+  const diagnoseActions = {
+    openQuery: open,
+    openRecord: (ref: { file: string; line: number }) => post({ type: 'openRecord', file: ref.file, line: ref.line }),
+    spans: (spansKey: string, interfaceId: string) => ask<DiagnoseSpansResult | null>((id) => ({ type: 'diagnoseSpans', id, spansKey, interfaceId })),
+    bars: (spansKey: string, interfaceIds: string[]) => ask<DiagnoseBarsResult | null>((id) => ({ type: 'diagnoseBars', id, spansKey, interfaceIds })),
+  };
   const title = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
   const refresh = el('vscode-button', { text: 'Refresh', attrs: { id: 'refresh', secondary: '' } });
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
@@ -319,7 +331,7 @@ export function mountSummaryView(root: HTMLElement): void {
       case 'diagnosis':
         diagnoseProgress.hidden = true;
         diagnoseStatus.textContent = '';
-        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, { openQuery: open, openRecord: (ref) => post({ type: 'openRecord', file: ref.file, line: ref.line }), spans }, msg.result.source?.folder));
+        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, diagnoseActions, msg.result.source?.folder));
         applyFocus('diagnosis');
         break;
       case 'diagnoseFailed':
@@ -329,12 +341,11 @@ export function mountSummaryView(root: HTMLElement): void {
         applyFocus('diagnosis');
         break;
       case 'diagnoseSpans':
-        spansAsked.get(msg.id)?.resolve(msg.result);
-        spansAsked.delete(msg.id);
+      case 'diagnoseBars':
+        answer(msg.id, msg.result);
         break;
-      case 'diagnoseSpansFailed':
-        spansAsked.get(msg.id)?.reject(new Error(msg.message));
-        spansAsked.delete(msg.id);
+      case 'diagnoseDetailFailed':
+        answer(msg.id, undefined, msg.message);
         break;
       case 'focus':
         focusWaits.add('summary').add('diagnosis');

@@ -1,10 +1,11 @@
-// flowlog/diagnoseSpans: the exact NODATA, SKIPDATA and gap spans of one interface of a diagnosis, which the Diagnose
-// section asks for when the user opens that interface's list (the result itself carries a bar of bounded segments).
-// The spans of the last few diagnoses are kept here in typed arrays (at most DIAGNOSE_MAX_INTERFACES ×
-// DIAGNOSE_MAX_SPANS × 17 bytes each: 3.4 MB; a day of 10-minute windows on 200 interfaces is under 1 MB).
+// flowlog/diagnoseSpans and flowlog/diagnoseBars: the exact NODATA, SKIPDATA and gap spans of one interface of a
+// diagnosis, which the Diagnose section asks for when the user opens that interface's list, and the coverage bars of
+// the interfaces past those the result carries (when the user shows more interfaces). The last few diagnoses' are
+// kept here in typed arrays (spans: at most DIAGNOSE_MAX_INTERFACES × DIAGNOSE_MAX_SPANS × 17 bytes, 3.4 MB; bars: at
+// most 9 × columns segments of 32 bytes an interface, 11 MB, typically a tenth of that).
 import { Connection } from 'vscode-languageserver';
-import { DiagnoseSpansRequest } from '../protocol';
-import { CoverageSpans, interfaceSpans } from './coverageWire';
+import { DiagnoseBarsRequest, DiagnoseSpansRequest } from '../protocol';
+import { CoverageSpans, interfaceBars, interfaceSpans } from './coverageWire';
 
 /** Diagnoses whose spans are kept (a summary panel per flow log; an older one's list says to diagnose again). */
 const KEPT_DIAGNOSES = 4;
@@ -33,5 +34,9 @@ export function registerDiagnoseSpansHandler(connection: Connection, kept: KeptC
   connection.onRequest(DiagnoseSpansRequest, (params) => {
     const spans = typeof params?.spansKey === 'string' ? kept.get(params.spansKey) : undefined;
     return spans && typeof params.interfaceId === 'string' ? interfaceSpans(spans, params.interfaceId) : null;
+  });
+  connection.onRequest(DiagnoseBarsRequest, (params) => {
+    const spans = typeof params?.spansKey === 'string' ? kept.get(params.spansKey) : undefined;
+    return spans && Array.isArray(params.interfaceIds) ? interfaceBars(spans, params.interfaceIds.filter((id) => typeof id === 'string')) : null;
   });
 }

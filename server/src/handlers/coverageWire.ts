@@ -3,8 +3,8 @@
 // and, kept apart in typed arrays, the exact NODATA, SKIPDATA and gap spans that the section asks for when the user
 // opens one interface's list. A long capture has hundreds of thousands of spans: as objects on the wire they were
 // megabytes of JSON that held the server's main thread (and the client's) for a tenth of a second and more.
-import type { CoverageState, InterfaceCoverage } from '../core/diagnose/coverage';
-import { DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS, DiagnoseSpansResult, InterfaceCoverageWire } from '../protocol';
+import type { CompactCoverage } from '../core/diagnose/coverage';
+import { COVERAGE_BARS_SENT, DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS, DiagnoseSpansResult, InterfaceCoverageWire } from '../protocol';
 
 /** The listed interfaces' NODATA, SKIPDATA and gap spans (structured-cloneable: it comes from the job host thread). */
 export interface CoverageSpans {
@@ -18,6 +18,9 @@ export interface CoverageSpans {
   states: Uint8Array;
   /** Spans of each interface past DIAGNOSE_MAX_SPANS. */
   leftOut: Int32Array;
+  /** Interface k's bar segments (InterfaceCoverageWire.segments) are segments[segmentOffsets[k] .. segmentOffsets[k + 1]]. */
+  segmentOffsets: Int32Array;
+  segments: Float64Array;
 }
 
 export interface CoverageOnWire {
@@ -26,17 +29,15 @@ export interface CoverageOnWire {
   spans: CoverageSpans;
 }
 
-const STATE_INDEX: Record<CoverageState, number> = { traffic: 0, nodata: 1, skipdata: 2, gap: 3 };
-
-const notableSpans = (c: InterfaceCoverage) => c.gaps.length + c.skipdata.length + c.nodata.length;
+const notableSpans = (c: CompactCoverage) => c.gaps + c.skipdata + c.nodata;
 
 /**
  * Interfaces with something to see first (the most gaps, then SKIPDATA, then NODATA spans), as `flowlog diagnose`
  * lists them, at most DIAGNOSE_MAX_INTERFACES.
  */
-export function listedInterfaces(all: readonly InterfaceCoverage[]): InterfaceCoverage[] {
+export function listedInterfaces(all: readonly CompactCoverage[]): CompactCoverage[] {
   const notable = all.filter((c) => notableSpans(c) > 0);
-  notable.sort((a, b) => b.gaps.length - a.gaps.length || b.skipdata.length - a.skipdata.length || b.nodata.length - a.nodata.length);
+  notable.sort((a, b) => b.gaps - a.gaps || b.skipdata - a.skipdata || b.nodata - a.nodata);
   const out = notable.slice(0, DIAGNOSE_MAX_INTERFACES);
   for (const c of all) {
     if (out.length >= DIAGNOSE_MAX_INTERFACES) break;
@@ -45,7 +46,7 @@ export function listedInterfaces(all: readonly InterfaceCoverage[]): InterfaceCo
   return out;
 }
 
-export function toCoverageWire(all: readonly InterfaceCoverage[], columns = DIAGNOSE_COVERAGE_COLUMNS): CoverageOnWire {
+export function toCoverageWire(all: readonly CompactCoverage[], columns = DIAGNOSE_COVERAGE_COLUMNS): CoverageOnWire {
   const listed = listedInterfaces(all);
   let from = Infinity;
   let to = -Infinity;
@@ -55,13 +56,20 @@ export function toCoverageWire(all: readonly InterfaceCoverage[], columns = DIAG
   }
   if (listed.length === 0) from = to = 0;
   const column = (to - from) / columns;
-  const coverage = listed.map((c): InterfaceCoverageWire => ({
+  const bars = listed.map((c) => segmentsOf(c, from, column));
+  const coverage = listed.map((c, k): InterfaceCoverageWire => ({
     interfaceId: c.interfaceId, first: c.first, last: c.last, records: c.records, nodataRecords: c.nodataRecords,
     skipdataRecords: c.skipdataRecords, coveredSeconds: c.coveredSeconds,
-    spans: { traffic: c.timeline.length - notableSpans(c), nodata: c.nodata.length, skipdata: c.skipdata.length, gap: c.gaps.length },
-    segments: segmentsOf(c, from, column),
+    spans: { traffic: c.states.length - notableSpans(c), nodata: c.nodata, skipdata: c.skipdata, gap: c.gaps },
+    // The bars the section draws at first; the others are kept (a result of 200 bars is several times bigger).
+    segments: k < COVERAGE_BARS_SENT ? bars[k] : undefined,
   }));
-  return { coverage, axis: { from, to, columns }, spans: spansOf(listed) };
+  const spans = spansOf(listed);
+  spans.segmentOffsets = new Int32Array(bars.length + 1);
+  bars.forEach((b, k) => (spans.segmentOffsets[k + 1] = spans.segmentOffsets[k] + b.length));
+  spans.segments = new Float64Array(spans.segmentOffsets[bars.length]);
+  bars.forEach((b, k) => spans.segments.set(b, spans.segmentOffsets[k]));
+  return { coverage, axis: { from, to, columns }, spans };
 }
 
 /**
@@ -71,7 +79,7 @@ export function toCoverageWire(all: readonly InterfaceCoverage[], columns = DIAG
  * the merged segments are at most one per column between them: the segments are bounded by the columns, not by the
  * spans.
  */
-export function segmentsOf(c: InterfaceCoverage, axisFrom: number, column: number): number[] {
+export function segmentsOf(c: CompactCoverage, axisFrom: number, column: number): number[] {
   const out: number[] = [];
   // Starts as deltas from the previous segment's end (the first's from `first`): mostly 0, as segments mostly abut.
   let end = c.first;
@@ -89,16 +97,19 @@ export function segmentsOf(c: InterfaceCoverage, axisFrom: number, column: numbe
     if (open) emit(segFrom, segTo, segState, merged);
     open = false;
   };
-  for (const s of c.timeline) {
-    const state = STATE_INDEX[s.state];
-    if (!(s.to - s.from < column)) {
+  const { times, states } = c;
+  for (let k = 0; k < states.length; k++) {
+    const state = states[k];
+    const from = times[k * 2];
+    const to = times[k * 2 + 1];
+    if (!(to - from < column)) {
       flush();
-      emit(s.from, s.to, state, 1);
+      emit(from, to, state, 1);
       continue;
     }
-    const at = Math.floor((s.from - axisFrom) / column);
+    const at = Math.floor((from - axisFrom) / column);
     if (open && at === col) {
-      if (s.to > segTo) segTo = s.to;
+      if (to > segTo) segTo = to;
       if (state > segState) segState = state;
       merged++;
       continue;
@@ -106,8 +117,8 @@ export function segmentsOf(c: InterfaceCoverage, axisFrom: number, column: numbe
     flush();
     open = true;
     col = at;
-    segFrom = s.from;
-    segTo = s.to;
+    segFrom = from;
+    segTo = to;
     segState = state;
     merged = 1;
   }
@@ -115,7 +126,7 @@ export function segmentsOf(c: InterfaceCoverage, axisFrom: number, column: numbe
   return out;
 }
 
-function spansOf(listed: readonly InterfaceCoverage[]): CoverageSpans {
+function spansOf(listed: readonly CompactCoverage[]): CoverageSpans {
   const offsets = new Int32Array(listed.length + 1);
   const leftOut = new Int32Array(listed.length);
   let n = 0;
@@ -131,16 +142,25 @@ function spansOf(listed: readonly InterfaceCoverage[]): CoverageSpans {
   listed.forEach((c, k) => {
     let at = offsets[k];
     const end = offsets[k + 1];
-    for (const s of c.timeline) {
-      if (at >= end) break;
-      if (s.state === 'traffic') continue;
-      times[at * 2] = s.from;
-      times[at * 2 + 1] = s.to;
-      states[at] = STATE_INDEX[s.state];
+    for (let i = 0; i < c.states.length && at < end; i++) {
+      if (c.states[i] === 0) continue;
+      times[at * 2] = c.times[i * 2];
+      times[at * 2 + 1] = c.times[i * 2 + 1];
+      states[at] = c.states[i];
       at++;
     }
   });
-  return { interfaces: listed.map((c) => c.interfaceId), offsets, times, states, leftOut };
+  return { interfaces: listed.map((c) => c.interfaceId), offsets, times, states, leftOut, segmentOffsets: new Int32Array(1), segments: new Float64Array(0) };
+}
+
+/** The bars of listed interfaces, as DiagnoseBarsRequest answers (interfaces not listed are left out). */
+export function interfaceBars(kept: CoverageSpans, interfaceIds: readonly string[]): { interfaceId: string; segments: number[] }[] {
+  const out: { interfaceId: string; segments: number[] }[] = [];
+  for (const interfaceId of interfaceIds.slice(0, DIAGNOSE_MAX_INTERFACES)) {
+    const k = kept.interfaces.indexOf(interfaceId);
+    if (k >= 0) out.push({ interfaceId, segments: Array.from(kept.segments.subarray(kept.segmentOffsets[k], kept.segmentOffsets[k + 1])) });
+  }
+  return out;
 }
 
 /** One interface's kept spans, as DiagnoseSpansRequest answers; null when the interface is not listed. */

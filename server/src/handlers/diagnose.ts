@@ -8,6 +8,8 @@ import { DiagnoseResult, VERDICTS, diagnose, readingText } from '../core/diagnos
 import type { QuerySource } from '../core/query';
 import { OffThreadOptions, registerJob, runOffThread } from '../core/threads/offThread';
 import { evidenceOf } from '../core/diagnose/readings';
+import { debugDiagnoseMemory } from '../core/diagnose/debugMemory';
+import { compactCoverage } from '../core/diagnose/coverage';
 import type { RecordRef } from '../core/diagnose';
 import { DIAGNOSE_MAX_FINDINGS, DiagnoseParams, DiagnoseRequest, DiagnoseResultWire, DiagnosedConversationWire, SourceInfoWire } from '../protocol';
 import { CoverageSpans, toCoverageWire } from './coverageWire';
@@ -28,9 +30,11 @@ export interface DiagnoseJob {
 registerJob(DIAGNOSE_JOB, async (payload, ctx) => {
   const { source, limit, lines, lineShift } = payload as DiagnoseJob;
   // Every verdict listed (ok too): each count in the view opens the records of its listed conversations.
-  const result = await diagnose(source, { signal: ctx.signal, onProgress: ctx.onProgress, spillDir: ctx.spillDir, list: VERDICTS, limit });
+  const result = await diagnose(source, { signal: ctx.signal, onProgress: ctx.onProgress, spillDir: ctx.spillDir, list: VERDICTS, limit, compactCoverage: true });
   // A bounded object (the coverage as segments, its spans in typed arrays): the main thread takes it in one short step.
-  return toDiagnosis(result, documentLine(lines, lineShift));
+  const diagnosis = toDiagnosis(result, documentLine(lines, lineShift));
+  debugDiagnoseMemory('result made');
+  return diagnosis;
 });
 
 /** What the diagnose job gives: the wire's object, and the listed interfaces' spans for flowlog/diagnoseSpans. */
@@ -83,7 +87,8 @@ export function toDiagnosis(r: DiagnoseResult, lineOf?: (line: number) => number
     wire.readingText = readingText(wire.reading);
     return wire;
   });
-  const coverage = toCoverageWire(r.coverage);
+  const interfaces = r.compactCoverage ?? r.coverage.map(compactCoverage);
+  const coverage = toCoverageWire(interfaces);
   const finding = <T extends { evidence: RecordRef }>(f: T): T => (lineOf ? { ...f, evidence: move(f.evidence)! } : f);
   const s = r.options.scan;
   const { records, traffic, nodata, skipdata, malformed, incomplete, bytes } = r.input;
@@ -96,7 +101,7 @@ export function toDiagnosis(r: DiagnoseResult, lineOf?: (line: number) => number
     bruteForce: r.bruteForce.slice(0, DIAGNOSE_MAX_FINDINGS).map(finding),
     coverage: coverage.coverage,
     coverageAxis: coverage.axis,
-    totals: { conversations: VERDICTS.reduce((n, v) => n + r.verdicts[v], 0), scans: r.scans.length, bruteForce: r.bruteForce.length, interfaces: r.coverage.length },
+    totals: { conversations: VERDICTS.reduce((n, v) => n + r.verdicts[v], 0), scans: r.scans.length, bruteForce: r.bruteForce.length, interfaces: interfaces.length },
     options: {
       slack: r.options.slack, limit: r.options.limit, coverageMinGap: r.options.coverageMinGap, scanWindow: s.scanWindow,
       portScanThreshold: s.portScanThreshold, addressScanThreshold: s.addressScanThreshold, scanMinRejectedShare: s.scanMinRejectedShare,
