@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   try {
     if (summaryFirst) {
       const s = await server.summary(file);
-      console.log(`summary ${fmt(s.seconds, 2)} s, server peak ${fmt(server.memory().peakMB, 0)} MB (load ${load()})`);
+      const m = server.memory();
+      console.log(`summary ${fmt(s.seconds, 2)} s, server peak ${fmt(m.peakMB, 0)} MB, RSS ${fmt(m.rssMB, 0)} MB (load ${load()})`);
+      await new Promise((r) => setTimeout(r, 1000));
+      console.log(`  a second later: RSS ${fmt(server.memory().rssMB, 0)} MB`);
     }
     for (let run = 0; run < runs; run++) {
       const sent: number[] = [];
