@@ -32,6 +32,11 @@ export class ServerSession {
     return session;
   }
 
+  /** Sends the server process a signal (SIGUSR2 writes a heap snapshot when it runs with --heapsnapshot-signal). */
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
   /** The server process's peak RSS so far, in MB (VmHWM), and its RSS now. */
   memory(): { peakMB: number; rssMB: number } {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');

@@ -3,6 +3,7 @@
 // the interfaces past those the result carries (when the user shows more interfaces). The last few diagnoses' are
 // kept here in typed arrays (spans: at most DIAGNOSE_MAX_INTERFACES × DIAGNOSE_MAX_SPANS × 17 bytes, 3.4 MB; bars: at
 // most 9 × columns segments of 32 bytes an interface, 11 MB, typically a tenth of that).
+import { randomUUID } from 'node:crypto';
 import { Connection } from 'vscode-languageserver';
 import { DiagnoseBarsRequest, DiagnoseSpansRequest } from '../protocol';
 import { CoverageSpans, interfaceBars, interfaceSpans } from './coverageWire';
@@ -13,10 +14,12 @@ const KEPT_DIAGNOSES = 4;
 export class KeptCoverageSpans {
   private readonly kept = new Map<string, CoverageSpans>();
   private next = 0;
+  /** Keys of another server run (a view that outlived a restart) must not name this run's diagnoses. */
+  private readonly run = randomUUID().slice(0, 8);
 
   /** Keeps `spans`, dropping the oldest beyond KEPT_DIAGNOSES; the key to ask for them. */
   keep(spans: CoverageSpans): string {
-    const key = `d${++this.next}`;
+    const key = `${this.run}-${++this.next}`;
     this.kept.set(key, spans);
     for (const old of this.kept.keys()) {
       if (this.kept.size <= KEPT_DIAGNOSES) break;

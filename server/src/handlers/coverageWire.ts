@@ -1,12 +1,13 @@
 // The capture coverage of a diagnosis as the Diagnose section gets it: the interfaces worth seeing first, each with its
 // exact figures and its timeline cut to what a bar can show (segments no finer than a column of the section's axis),
-// and, kept apart in typed arrays, the exact NODATA, SKIPDATA and gap spans that the section asks for when the user
-// opens one interface's list. A long capture has hundreds of thousands of spans: as objects on the wire they were
+// the first COVERAGE_BARS_SENT of them with their bar; kept apart in typed arrays, the other bars (asked for when the
+// section shows more interfaces) and the exact NODATA, SKIPDATA and gap spans (asked for when the user opens one
+// interface's list). A long capture has hundreds of thousands of spans: as objects on the wire they were
 // megabytes of JSON that held the server's main thread (and the client's) for a tenth of a second and more.
 import type { CompactCoverage } from '../core/diagnose/coverage';
 import { COVERAGE_BARS_SENT, DIAGNOSE_COVERAGE_COLUMNS, DIAGNOSE_MAX_INTERFACES, DIAGNOSE_MAX_SPANS, DiagnoseSpansResult, InterfaceCoverageWire } from '../protocol';
 
-/** The listed interfaces' NODATA, SKIPDATA and gap spans (structured-cloneable: it comes from the job host thread). */
+/** The listed interfaces' NODATA, SKIPDATA and gap spans and bars (structured-cloneable: made on the job host thread). */
 export interface CoverageSpans {
   /** Listed interfaces, in the wire's order. */
   interfaces: string[];
