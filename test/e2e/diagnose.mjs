@@ -3,7 +3,7 @@
 // evidence line moves the editor to that record; the verdict's figure opens the query panel on exactly the two
 // records. On a mixed log, the counts, scans and coverage (the bars, and the span lists fetched when opened) equal
 // `flowlog diagnose --format json`, and a gap in the timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
-// opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-….
+// opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-…, 26-… (a bar of merged segments).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,18 @@ function manyInterfacesLog() {
   return lines.join('\n') + '\n';
 }
 
+/** 200 hours of one record at the hour and a NODATA window 20 minutes later: 800 spans, more than a bar can draw apart. */
+function denseLog() {
+  const T = 1_700_000_000;
+  const lines = [];
+  for (let h = 0; h < 200; h++) {
+    const t = T + h * 3600;
+    lines.push(`2 123456789010 eni-0dense 10.0.3.5 10.0.1.10 40000 443 6 10 4000 ${t} ${t + 60} ACCEPT OK`);
+    lines.push(`2 123456789010 eni-0dense - - - - - - - ${t + 1200} ${t + 1260} - NODATA`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 const cliJson = (args) => JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' }));
 
 const count = async (frame, selector) => (await text(frame, selector)).replace(/,/g, '');
@@ -67,6 +79,8 @@ export async function runDiagnoseChecks() {
   writeFileSync(mixed, mixedLog());
   const many = join(sandbox.workspace, 'many.flowlog');
   writeFileSync(many, manyInterfacesLog());
+  const dense = join(sandbox.workspace, 'dense.flowlog');
+  writeFileSync(dense, denseLog());
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   const dialogs = [];
@@ -211,6 +225,35 @@ export async function runDiagnoseChecks() {
           if (segments !== 3 || !title?.includes(`(end:${gap.from} OR start:${gap.to})`)) throw new Error(`${iface}: ${segments} segments, gap title ${title}`);
         }
         if (new Set(gaps.map(([iface]) => iface)).size !== 35) throw new Error('35 distinct interfaces');
+      }],
+      ['800 spans on one interface: merged segments say so and open the records in their time; its list has each span', async () => {
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'dense.flowlog');
+        await runCommand(page, 'Flow Logs: Diagnose Connectivity');
+        summary = await webviewFrame(page, 'summary', 30_000, 'dense.flowlog');
+        const row = summary.locator('.coverage-row[data-interface="eni-0dense"]');
+        await row.waitFor({ timeout: 30_000 });
+        const expected = cliJson(['diagnose', dense, '--format', 'json']).coverage[0];
+        const segments = await row.locator('.coverage-seg').count();
+        const merged = row.locator('.coverage-seg:not([data-merged="1"])');
+        if (segments > 2 * 200 || (await merged.count()) === 0) throw new Error(`${segments} segments, ${await merged.count()} merged, for ${expected.timeline.length} spans`);
+        const standsFor = await row.locator('.coverage-seg').evaluateAll((list) => list.reduce((n, b) => n + Number(b.dataset.merged), 0));
+        if (standsFor !== expected.timeline.length) throw new Error(`segments stand for ${standsFor} spans, the CLI has ${expected.timeline.length}`);
+        const title = await merged.first().getAttribute('title');
+        if (!/spans too close to draw apart/.test(title)) throw new Error(`merged title: ${title}`);
+        await row.locator('.coverage-spans summary').click();
+        await row.locator('.coverage-spans li button').nth(expected.timeline.filter((x) => x.state !== 'traffic').length - 1).waitFor({ timeout: 20_000 });
+        await summary.locator('#coverage').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(SHOTS, '26-diagnose-merged-coverage.png') });
+        const q = title.split('\n')[1];
+        if (!/^interface-id:eni-0dense AND \(start:\[\d+ TO \d+\] OR end:\[\d+ TO \d+\]\)$/.test(q)) throw new Error(`merged query: ${q}`);
+        await merged.first().click();
+        query = await webviewFrame(page, 'query', 30_000);
+        await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, q, { timeout: 20_000 });
+        const [[n]] = cliJson(['query', dense, `${q} | select count(*)`, '--format', 'json']).rows;
+        if (n < 2) throw new Error(`the CLI finds ${n} records in the merged segment`);
+        await waitForText(query, '#status', new RegExp(`\\b${n} matched`));
       }],
       ['the hostile fixture diagnosed: values as text, no element made from them, no dialog, no CSP report', async () => {
         await page.keyboard.press('Control+1');
