@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   };
   const file = resolve(args.filter((a) => !a.startsWith('--'))[0] ?? 'bench/.data/wide-9.3m.flowlog');
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-  const server = await ServerSession.start(serverScript, nodeFlags);
+  // flowlog.query.memoryBudgetMB for the server (the summary's and queries' group tables), when given.
+  const budget = option('--budget');
+  const server = await ServerSession.start(serverScript, nodeFlags, budget ? { query: { memoryBudgetMB: Number(budget) } } : {});
   try {
     if (summaryFirst) {
       const s = await server.summary(file);

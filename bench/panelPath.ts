@@ -17,11 +17,12 @@ const CHECK = { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*
 export class ServerSession {
   private constructor(private readonly child: ChildProcess, private readonly connection: ProtocolConnection) {}
 
-  /** `nodeFlags` go to the server's node (`--cpu-prof`, which NODE_OPTIONS does not take). */
-  static async start(serverScript: string, nodeFlags: string[] = []): Promise<ServerSession> {
+  /** `nodeFlags` go to the server's node (`--cpu-prof`, which NODE_OPTIONS does not take); `settings` answer its configuration requests. */
+  static async start(serverScript: string, nodeFlags: string[] = [], settings: Record<string, unknown> = {}): Promise<ServerSession> {
     const child = spawn(process.execPath, [...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => ({})));
+    // The `flowlog` settings the server asks for (the defaults unless a bench sets some).
+    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => settings));
     connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
     connection.listen();
     const session = new ServerSession(child, connection);
