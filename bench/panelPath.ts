@@ -17,10 +17,12 @@ const CHECK = { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*
 export class ServerSession {
   private constructor(private readonly child: ChildProcess, private readonly connection: ProtocolConnection) {}
 
-  static async start(serverScript: string): Promise<ServerSession> {
-    const child = spawn(process.execPath, [serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `nodeFlags` go to the server's node (`--cpu-prof`, which NODE_OPTIONS does not take); `settings` answer its configuration requests. */
+  static async start(serverScript: string, nodeFlags: string[] = [], settings: Record<string, unknown> = {}): Promise<ServerSession> {
+    const child = spawn(process.execPath, [...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => ({})));
+    // The `flowlog` settings the server asks for (the defaults unless a bench sets some).
+    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => settings));
     connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
     connection.listen();
     const session = new ServerSession(child, connection);
@@ -29,6 +31,11 @@ export class ServerSession {
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return session;
+  }
+
+  /** Sends the server process a signal (SIGUSR2 writes a heap snapshot when it runs with --heapsnapshot-signal). */
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
   }
 
   /** The server process's peak RSS so far, in MB (VmHWM), and its RSS now. */
@@ -40,9 +47,9 @@ export class ServerSession {
 
   /**
    * Runs `work` while sending a check every 10–20 ms; the latency of every check sent before `work` ended (answered
-   * before or after), in ms.
+   * before or after), in ms; `sent`, when given, gets each check's time sent (performance.now()), in the same order.
    */
-  async withChecks<T>(work: () => Promise<T>): Promise<{ value: T; checkMs: number[] }> {
+  async withChecks<T>(work: () => Promise<T>, sent?: number[]): Promise<{ value: T; checkMs: number[] }> {
     let done = false;
     const running = work().finally(() => (done = true));
     const checkMs: number[] = [];
@@ -50,7 +57,10 @@ export class ServerSession {
     while (!done) {
       const c0 = performance.now();
       // Checks are not awaited one by one: one stuck behind a busy server must not hold back the next.
-      pending.push(this.connection.sendRequest(CheckQueryRequest, CHECK).then(() => void checkMs.push(performance.now() - c0)));
+      pending.push(this.connection.sendRequest(CheckQueryRequest, CHECK).then(() => {
+        checkMs.push(performance.now() - c0);
+        sent?.push(c0);
+      }));
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 10));
     }
     const value = await running;
@@ -102,6 +112,16 @@ export class ServerSession {
       await this.connection.sendRequest(ShutdownRequest.type);
       await this.connection.sendNotification(ExitNotification.type);
     } finally {
+      // The exit notification ends the server (and writes its --cpu-prof profiles): given a few seconds before a kill.
+      if (this.child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3000);
+          this.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       this.connection.dispose();
       if (this.child.exitCode === null) this.child.kill();
     }

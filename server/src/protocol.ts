@@ -7,7 +7,7 @@ import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes'
 import type { Conversation } from './core/diagnose/conversation';
 import type { Reading } from './core/diagnose/readings';
 import type { BruteForceFinding, ScanFinding } from './core/diagnose/scanFindings';
-import type { InterfaceCoverage } from './core/diagnose/coverage';
+import type { CoverageState } from './core/diagnose/coverage';
 import type { Verdict } from './core/diagnose/verdict';
 
 /** Counts for the status bar, sent after each validation of a document. */
@@ -268,16 +268,46 @@ export interface DiagnosedConversationWire extends Conversation {
   readingText: string;
 }
 
-/** One interface's capture coverage; `timeline` (and the span lists) stop after DIAGNOSE_MAX_SPANS entries. */
-export interface InterfaceCoverageWire extends InterfaceCoverage {
-  /** Timeline entries left out (0 when it is whole). */
-  spansLeftOut: number;
+// The states of coverage spans by the index the wire uses, and the numbers per segment (in the core's module, which the
+// webview can bundle).
+export { COVERAGE_BARS_SENT, COVERAGE_SEGMENT_STRIDE, COVERAGE_STATES } from './core/diagnose/coverage';
+
+/**
+ * One interface's capture coverage as the Diagnose section shows it: its figures (exact, as `flowlog diagnose --format
+ * json` gives them), how many spans of each state its whole timeline has, and the timeline drawn on the section's
+ * axis (DiagnoseResultWire.coverageAxis) as at most a few segments per column: spans narrower than a column that start
+ * in the same column are merged into one segment, shown in the most notable of their states. The first
+ * COVERAGE_BARS_SENT interfaces' bars come with the result, the others' on demand (DiagnoseBarsRequest), as do the
+ * exact NODATA, SKIPDATA and gap spans (DiagnoseSpansRequest).
+ */
+export interface InterfaceCoverageWire {
+  interfaceId: string;
+  /** First start and last end of the interface's records (Unix seconds). */
+  first: number;
+  last: number;
+  records: number;
+  nodataRecords: number;
+  skipdataRecords: number;
+  /** Seconds of [first, last] covered by some record. */
+  coveredSeconds: number;
+  /** Spans in the interface's whole timeline, by state. */
+  spans: Record<CoverageState, number>;
+  /**
+   * COVERAGE_SEGMENT_STRIDE numbers per segment, in time order: its start − the previous segment's end (the first
+   * segment's: − `first`; mostly 0, negative where a SKIPDATA span overlaps traffic), its length (seconds), its state
+   * (an index of COVERAGE_STATES), and how many timeline spans it stands for (1: the span itself, exact). Absent
+   * past the first COVERAGE_BARS_SENT interfaces: DiagnoseBarsRequest gives them.
+   */
+  segments?: number[];
 }
 
 /** Findings and interfaces a diagnosis result lists at most (the totals say how many there were). */
 export const DIAGNOSE_MAX_FINDINGS = 100;
 export const DIAGNOSE_MAX_INTERFACES = 200;
-export const DIAGNOSE_MAX_SPANS = 500;
+/** Columns of the coverage axis: spans narrower than one are merged with their column's (a bar is a few hundred pixels). */
+export const DIAGNOSE_COVERAGE_COLUMNS = 200;
+/** NODATA, SKIPDATA and gap spans kept per interface for DiagnoseSpansRequest (the rest are counted). */
+export const DIAGNOSE_MAX_SPANS = 1000;
 
 export interface DiagnoseResultWire {
   files: string[];
@@ -292,6 +322,10 @@ export interface DiagnoseResultWire {
   bruteForce: BruteForceFinding[];
   /** Capture coverage per interface: those with gaps, SKIPDATA or NODATA first (at most DIAGNOSE_MAX_INTERFACES). */
   coverage: InterfaceCoverageWire[];
+  /** The time axis the coverage is drawn on: from the first start to the last end of the listed interfaces, in `columns`. */
+  coverageAxis: { from: number; to: number; columns: number };
+  /** The server keeps the listed interfaces' spans under this key for DiagnoseSpansRequest (absent: not kept). */
+  spansKey?: string;
   /** How many of each the diagnosis found (the lists above may stop before). */
   totals: { conversations: number; scans: number; bruteForce: number; interfaces: number };
   /** The rules the result was found with (seconds, counts, shares). */
@@ -314,6 +348,40 @@ export interface DiagnoseResultWire {
 }
 
 export const DiagnoseRequest = new ProtocolRequestType<DiagnoseParams, DiagnoseResultWire, never, void, void>('flowlog/diagnose');
+
+export interface DiagnoseSpansParams {
+  /** DiagnoseResultWire.spansKey. */
+  spansKey: string;
+  interfaceId: string;
+}
+
+/** One listed interface's NODATA, SKIPDATA and gap spans, exact, in time order (at most DIAGNOSE_MAX_SPANS). */
+export interface DiagnoseSpansResult {
+  interfaceId: string;
+  /** Three numbers per span: from, to (Unix seconds), state (an index of COVERAGE_STATES). */
+  spans: number[];
+  /** Spans of those states past DIAGNOSE_MAX_SPANS, not listed. */
+  leftOut: number;
+}
+
+/**
+ * The exact spans behind one interface's coverage bar, asked when the user opens its list; null when the server no
+ * longer keeps that diagnosis (it keeps the last few) or never listed the interface: diagnose again.
+ */
+export const DiagnoseSpansRequest = new RequestType<DiagnoseSpansParams, DiagnoseSpansResult | null, void>('flowlog/diagnoseSpans');
+
+export interface DiagnoseBarsParams {
+  /** DiagnoseResultWire.spansKey. */
+  spansKey: string;
+  /** Listed interfaces (at most DIAGNOSE_MAX_INTERFACES; others are left out of the answer). */
+  interfaceIds: string[];
+}
+
+/**
+ * The coverage bars (InterfaceCoverageWire.segments) of listed interfaces, for those the result came without (the
+ * section's "Show more interfaces"); null when the server no longer keeps that diagnosis.
+ */
+export const DiagnoseBarsRequest = new RequestType<DiagnoseBarsParams, { interfaceId: string; segments: number[] }[] | null, void>('flowlog/diagnoseBars');
 
 /** LSP error code of a ClickHouse server that refused, timed out or answered an error (data: its kind). */
 export const CLICKHOUSE_ERROR = -32002;

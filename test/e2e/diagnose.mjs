@@ -1,9 +1,9 @@
 // The Diagnose section in real VS Code (issue 12): Flow Logs: Diagnose Connectivity on the seed's two records opens
 // the summary at its Diagnose section with one response-rejected conversation and its network-ACL reading; an
 // evidence line moves the editor to that record; the verdict's figure opens the query panel on exactly the two
-// records. On a mixed log, the counts, scans and coverage equal `flowlog diagnose --format json`, and a gap in the
-// timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
-// opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-….
+// records. On a mixed log, the counts, scans and coverage (the bars, and the span lists fetched when opened) equal
+// `flowlog diagnose --format json`, and a gap in the timeline opens the records that bound it. A query over conversations in the panel equals `flowlog query` and a row
+// opens its request's record. The hostile fixture's diagnosis is text only. Screenshots 22-…, 23-…, 24-…, 25-…, 26-… (a bar of merged segments).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,30 @@ function mixedLog() {
   return lines.join('\n') + '\n';
 }
 
+/** 35 interfaces, each with a gap of a different length: the first 30 bars come with the diagnosis, 5 when shown. */
+function manyInterfacesLog() {
+  const T = 1_700_000_000;
+  const lines = [];
+  for (let k = 0; k < 35; k++) {
+    const iface = `eni-0many${String(k).padStart(2, '0')}`;
+    lines.push(`2 123456789010 ${iface} 10.0.3.5 10.0.1.10 40000 443 6 10 4000 ${T} ${T + 60} ACCEPT OK`);
+    lines.push(`2 123456789010 ${iface} 10.0.3.5 10.0.1.10 40001 443 6 10 4000 ${T + 3600 + k * 60} ${T + 3660 + k * 60} ACCEPT OK`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** 200 hours of one record at the hour and a NODATA window 20 minutes later: 800 spans, more than a bar can draw apart. */
+function denseLog() {
+  const T = 1_700_000_000;
+  const lines = [];
+  for (let h = 0; h < 200; h++) {
+    const t = T + h * 3600;
+    lines.push(`2 123456789010 eni-0dense 10.0.3.5 10.0.1.10 40000 443 6 10 4000 ${t} ${t + 60} ACCEPT OK`);
+    lines.push(`2 123456789010 eni-0dense - - - - - - - ${t + 1200} ${t + 1260} - NODATA`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 const cliJson = (args) => JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' }));
 
 const count = async (frame, selector) => (await text(frame, selector)).replace(/,/g, '');
@@ -53,6 +77,10 @@ export async function runDiagnoseChecks() {
   const mixed = join(sandbox.workspace, 'mixed.flowlog');
   writeFileSync(seed, SEED.join('\n') + '\n');
   writeFileSync(mixed, mixedLog());
+  const many = join(sandbox.workspace, 'many.flowlog');
+  writeFileSync(many, manyInterfacesLog());
+  const dense = join(sandbox.workspace, 'dense.flowlog');
+  writeFileSync(dense, denseLog());
   const server = await startServer(sandbox, { TZ: 'UTC' });
   const browser = await launchBrowser();
   const dialogs = [];
@@ -130,12 +158,25 @@ export async function runDiagnoseChecks() {
         if (gaps !== cliGaps.length || gaps !== 1) throw new Error(`${gaps} gap segments, CLI ${cliGaps.length}`);
         const nodata = await summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-seg[data-state="nodata"]').count();
         if (nodata !== 1) throw new Error(`${nodata} NODATA segments on eni-0mixed02`);
+        // Each segment here is one span (exact): none merged.
+        const merged = await summary.locator('.coverage-seg:not([data-merged="1"])').count();
+        if (merged !== 0) throw new Error(`${merged} merged segments on a short log`);
+        const q = `interface-id:eni-0mixed01 AND (end:${cliGaps[0].from} OR start:${cliGaps[0].to})`;
+        // The span lists come from the language server when opened (flowlog/diagnoseSpans): the CLI's spans.
+        await summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-spans summary').click();
+        const listed = summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-spans li button[data-state="gap"]');
+        await listed.first().waitFor({ timeout: 20_000 });
+        if ((await listed.count()) !== cliGaps.length || !(await listed.first().getAttribute('title')).startsWith(q)) throw new Error(`gap list: ${await listed.count()} items, title ${await listed.first().getAttribute('title')}`);
+        await summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-spans summary').click();
+        const cliNodata = expected.coverage.find((c) => c.interfaceId === 'eni-0mixed02').nodata;
+        const nodataListed = summary.locator('.coverage-row[data-interface="eni-0mixed02"] .coverage-spans li button[data-state="nodata"]');
+        await nodataListed.first().waitFor({ timeout: 20_000 });
+        if ((await nodataListed.count()) !== cliNodata.length) throw new Error(`${await nodataListed.count()} NODATA spans listed, CLI ${cliNodata.length}`);
         await summary.locator('#coverage').scrollIntoViewIfNeeded();
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(SHOTS, '24-diagnose-coverage.png') });
         await summary.locator('.coverage-row[data-interface="eni-0mixed01"] .coverage-seg[data-state="gap"]').click();
         query = await webviewFrame(page, 'query', 30_000);
-        const q = `interface-id:eni-0mixed01 AND (end:${cliGaps[0].from} OR start:${cliGaps[0].to})`;
         await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, q, { timeout: 20_000 });
         const [[n]] = cliJson(['query', mixed, `${q} | select count(*)`, '--format', 'json']).rows;
         if (n < 2) throw new Error(`the CLI finds ${n} records around the gap`);
@@ -162,6 +203,57 @@ export async function runDiagnoseChecks() {
         await page.waitForSelector('.tab.active[aria-label*="mixed.flowlog"]', { timeout: 20_000 });
         await page.locator('.statusbar-item[id="status.editor.selection"]', { hasText: 'Ln 3,' }).waitFor({ timeout: 20_000 });
         await page.screenshot({ path: join(SHOTS, '25-conversations-query.png') });
+      }],
+      ['35 interfaces: 30 bars at first, the other 5 asked of the language server when shown, each equal to the CLI\'s gap', async () => {
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'many.flowlog');
+        await runCommand(page, 'Flow Logs: Diagnose Connectivity');
+        summary = await webviewFrame(page, 'summary', 30_000, 'many.flowlog');
+        await summary.locator('#diagnosis #coverage-more').waitFor({ timeout: 30_000 });
+        const rows = () => summary.locator('.coverage-row').count();
+        if ((await rows()) !== 30) throw new Error(`${await rows()} coverage rows at first`);
+        await summary.locator('#coverage-more').click();
+        await summary.locator('.coverage-row').nth(34).waitFor({ timeout: 20_000 });
+        const expected = cliJson(['diagnose', many, '--format', 'json']).coverage;
+        const gaps = await summary.locator('.coverage-row').evaluateAll((list) => list.map((r) => {
+          const g = r.querySelector('.coverage-seg[data-state="gap"]');
+          return [r.dataset.interface, r.querySelectorAll('.coverage-seg').length, g ? g.getAttribute('title') : null];
+        }));
+        for (const [iface, segments, title] of gaps) {
+          const gap = expected.find((c) => c.interfaceId === iface).gaps[0];
+          // Two traffic windows around one gap; its title names the records that bound it.
+          if (segments !== 3 || !title?.includes(`(end:${gap.from} OR start:${gap.to})`)) throw new Error(`${iface}: ${segments} segments, gap title ${title}`);
+        }
+        if (new Set(gaps.map(([iface]) => iface)).size !== 35) throw new Error('35 distinct interfaces');
+      }],
+      ['800 spans on one interface: merged segments say so and open the records in their time; its list has each span', async () => {
+        await page.keyboard.press('Control+1');
+        await quickOpen(page, 'dense.flowlog');
+        await runCommand(page, 'Flow Logs: Diagnose Connectivity');
+        summary = await webviewFrame(page, 'summary', 30_000, 'dense.flowlog');
+        const row = summary.locator('.coverage-row[data-interface="eni-0dense"]');
+        await row.waitFor({ timeout: 30_000 });
+        const expected = cliJson(['diagnose', dense, '--format', 'json']).coverage[0];
+        const segments = await row.locator('.coverage-seg').count();
+        const merged = row.locator('.coverage-seg:not([data-merged="1"])');
+        if (segments > 2 * 200 || (await merged.count()) === 0) throw new Error(`${segments} segments, ${await merged.count()} merged, for ${expected.timeline.length} spans`);
+        const standsFor = await row.locator('.coverage-seg').evaluateAll((list) => list.reduce((n, b) => n + Number(b.dataset.merged), 0));
+        if (standsFor !== expected.timeline.length) throw new Error(`segments stand for ${standsFor} spans, the CLI has ${expected.timeline.length}`);
+        const title = await merged.first().getAttribute('title');
+        if (!/spans too close to draw apart/.test(title)) throw new Error(`merged title: ${title}`);
+        await row.locator('.coverage-spans summary').click();
+        await row.locator('.coverage-spans li button').nth(expected.timeline.filter((x) => x.state !== 'traffic').length - 1).waitFor({ timeout: 20_000 });
+        await summary.locator('#coverage').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(SHOTS, '26-diagnose-merged-coverage.png') });
+        const q = title.split('\n')[1];
+        if (!/^interface-id:eni-0dense AND \(start:\[\d+ TO \d+\] OR end:\[\d+ TO \d+\]\)$/.test(q)) throw new Error(`merged query: ${q}`);
+        await merged.first().click();
+        query = await webviewFrame(page, 'query', 30_000);
+        await query.waitForFunction((want) => document.querySelector('.qbox-input')?.value === want, q, { timeout: 20_000 });
+        const [[n]] = cliJson(['query', dense, `${q} | select count(*)`, '--format', 'json']).rows;
+        if (n < 2) throw new Error(`the CLI finds ${n} records in the merged segment`);
+        await waitForText(query, '#status', new RegExp(`\\b${n} matched`));
       }],
       ['the hostile fixture diagnosed: values as text, no element made from them, no dialog, no CSP report', async () => {
         await page.keyboard.press('Control+1');

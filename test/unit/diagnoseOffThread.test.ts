@@ -12,7 +12,7 @@ import { diagnose, VERDICTS } from '../../server/src/core/diagnose';
 import { checkConversationQuery, runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
 import { QueryError } from '../../server/src/core/query';
 import { jobHostThreadId, jobsRunOffThread, runOffThread, stopJobHost } from '../../server/src/core/threads/offThread';
-import { DiagnoseJob, diagnoseOffThread, toDiagnoseWire } from '../../server/src/handlers/diagnose';
+import { DiagnoseJob, diagnoseOffThread, toDiagnoseWire, toDiagnosis } from '../../server/src/handlers/diagnose';
 import { CONVERSATION_QUERY_JOB, ConversationQueryJob } from '../../server/src/handlers/conversationQuery';
 import { documentLine } from '../../server/src/handlers/source';
 import type { DiagnoseResultWire, QueryResultWire } from '../../server/src/protocol';
@@ -87,15 +87,18 @@ describe('jobs on the job host thread', () => {
     ];
     let interfaces = 0;
     for (const job of cases) {
-      const off = await diagnoseOffThread(job);
-      const here = toDiagnoseWire(await diagnose(job.source, { list: VERDICTS, limit: job.limit }), documentLine(job.lines));
+      const { wire: off, spans } = await diagnoseOffThread(job);
+      const here = toDiagnosis(await diagnose(job.source, { list: VERDICTS, limit: job.limit }), documentLine(job.lines));
       assert.ok(off.totals.conversations > 0);
-      assert.deepEqual(withoutTime(off), withoutTime(here));
+      assert.deepEqual(withoutTime(off), withoutTime(here.wire));
+      // The listed interfaces' spans come as typed arrays, equal to those made here.
+      assert.ok(spans.times instanceof Float64Array && spans.states instanceof Uint8Array);
+      assert.deepEqual(spans, here.spans);
       interfaces = Math.max(interfaces, off.coverage.length);
     }
-    assert.ok(interfaces > 8, 'a coverage of several parts was put back together');
+    assert.ok(interfaces > 8, 'several interfaces came back');
     // The 16 MB file spilled (its join's warning-free result above is the spilled one: the counts say so).
-    const bigResult = await diagnoseOffThread({ source: { kind: 'files', paths: [big] } });
+    const { wire: bigResult } = await diagnoseOffThread({ source: { kind: 'files', paths: [big] } });
     assert.equal(bigResult.verdicts['response-rejected'], Math.ceil(250_000 / 3));
     assert.equal(bigResult.verdicts['no-response'], 250_000 - Math.ceil(250_000 / 3));
     assert.ok(typeof jobHostThreadId() === 'number', 'a host thread ran the jobs');
@@ -141,7 +144,7 @@ describe('jobs on the job host thread', () => {
     assert.deepEqual(readdirSync(privateTmp), [], 'the spill files are gone');
     assert.ok(progress.length > 0, 'progress came from the host');
     // The next job runs on the same thread, to the end.
-    const next = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
+    const { wire: next } = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
     assert.equal(jobHostThreadId(), thread);
     assert.deepEqual(withoutTime(next), withoutTime(toDiagnoseWire(await diagnose({ kind: 'files', paths: [planted] }, { list: VERDICTS }))));
     // A signal aborted before the job starts: nothing runs.
@@ -158,7 +161,7 @@ describe('jobs on the job host thread', () => {
     await stopJobHost();
     await assert.rejects(running, /the diagnosis thread was stopped/);
     assert.deepEqual(readdirSync(privateTmp), [], 'the spill files are gone');
-    const next = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
+    const { wire: next } = await diagnoseOffThread({ source: { kind: 'files', paths: [planted] } });
     assert.ok(next.totals.conversations > 0);
     assert.notEqual(jobHostThreadId(), thread, 'a new host thread');
   });
@@ -182,7 +185,7 @@ describe('jobs on the job host thread', () => {
     const missing = join(dir, 'not-there.flowlog');
     // The core reads what it can and says what it could not (a warning): the same off the main thread.
     const here = toDiagnoseWire(await diagnose({ kind: 'files', paths: [missing] }, { list: VERDICTS }));
-    const off = await diagnoseOffThread({ source: { kind: 'files', paths: [missing] } } satisfies DiagnoseJob);
+    const { wire: off } = await diagnoseOffThread({ source: { kind: 'files', paths: [missing] } } satisfies DiagnoseJob);
     assert.ok(here.warnings.some((w) => w.includes('not-there.flowlog')), `the core names the missing file: ${here.warnings.join('; ')}`);
     assert.deepEqual(withoutTime(off), withoutTime(here));
   });

@@ -116,6 +116,8 @@ describe('summary view messages of the Diagnose section', () => {
     const host: SummaryViewHost = {
       ready: () => calls.push(['ready']), refresh: () => calls.push(['refresh']), openQuery: (q) => calls.push(['openQuery', q]),
       openRecord: (file, line) => calls.push(['openRecord', file, line]), rejected: (raw) => calls.push(['rejected', raw]),
+      diagnoseSpans: (id, spansKey, interfaceId) => calls.push(['diagnoseSpans', id, spansKey, interfaceId]),
+      diagnoseBars: (id, spansKey, interfaceIds) => calls.push(['diagnoseBars', id, spansKey, interfaceIds]),
     };
     routeSummaryViewMessage({ type: 'openRecord', file: '/logs/seed.flowlog', line: 2 }, host);
     for (const bad of [{ type: 'openRecord', file: '', line: 2 }, { type: 'openRecord', file: '/x', line: 0 }, { type: 'openRecord', file: '/x', line: 1.5 }, { type: 'openRecord', line: 3 }, { type: 'openRecord', file: 7, line: 3 }]) {
@@ -125,5 +127,29 @@ describe('summary view messages of the Diagnose section', () => {
     assert.deepEqual(calls[0], ['openRecord', '/logs/seed.flowlog', 2]);
     assert.equal(calls.length, 6);
     assert.ok(calls.slice(1).every((c) => c[0] === 'rejected'));
+  });
+
+  it('diagnoseSpans (a span list opened) and diagnoseBars (more interfaces shown) are checked on arrival', () => {
+    const calls: unknown[][] = [];
+    const host: SummaryViewHost = {
+      ready: () => calls.push(['ready']), refresh: () => calls.push(['refresh']), openQuery: (q) => calls.push(['openQuery', q]),
+      openRecord: (file, line) => calls.push(['openRecord', file, line]), rejected: (raw) => calls.push(['rejected', raw]),
+      diagnoseSpans: (id, spansKey, interfaceId) => calls.push(['diagnoseSpans', id, spansKey, interfaceId]),
+      diagnoseBars: (id, spansKey, interfaceIds) => calls.push(['diagnoseBars', id, spansKey, interfaceIds]),
+    };
+    routeSummaryViewMessage({ type: 'diagnoseSpans', id: 4, spansKey: 'd1', interfaceId: 'eni-"x" OR *' }, host);
+    for (const bad of [{ type: 'diagnoseSpans', id: 1.5, spansKey: 'd1', interfaceId: 'eni-a' }, { type: 'diagnoseSpans', id: 1, spansKey: '', interfaceId: 'eni-a' }, { type: 'diagnoseSpans', id: 1, spansKey: 'd1' }, { type: 'diagnoseSpans', id: 1, spansKey: 'd1', interfaceId: 5 }]) {
+      assert.equal(parseFromSummaryView(bad), undefined);
+      routeSummaryViewMessage(bad, host);
+    }
+    routeSummaryViewMessage({ type: 'diagnoseBars', id: 5, spansKey: 'd1', interfaceIds: ['eni-a', 'eni-\u202e'] }, host);
+    for (const bad of [{ type: 'diagnoseBars', id: 5, spansKey: 'd1', interfaceIds: 'eni-a' }, { type: 'diagnoseBars', id: 5, spansKey: 'd1', interfaceIds: [3] }, { type: 'diagnoseBars', id: 5, spansKey: 'd1', interfaceIds: Array(1001).fill('x') }]) {
+      assert.equal(parseFromSummaryView(bad), undefined);
+      routeSummaryViewMessage(bad, host);
+    }
+    assert.deepEqual(calls[0], ['diagnoseSpans', 4, 'd1', 'eni-"x" OR *']);
+    assert.deepEqual(calls[5], ['diagnoseBars', 5, 'd1', ['eni-a', 'eni-\u202e']]);
+    assert.equal(calls.length, 9);
+    assert.ok(calls.slice(1, 5).every((c) => c[0] === 'rejected') && calls.slice(6).every((c) => c[0] === 'rejected'));
   });
 });

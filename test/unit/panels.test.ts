@@ -34,7 +34,7 @@ function recordingHost(): QueryViewHost & SummaryViewHost & { calls: [string, un
     calls,
     ready: rec('ready'), run: rec('run'), cancel: rec('cancel'), check: rec('check'), reveal: rec('reveal'),
     exportResult: rec('exportResult'), copyResult: rec('copyResult'), pin: rec('pin'), rejected: rec('rejected'),
-    refresh: rec('refresh'), openQuery: rec('openQuery'), openRecord: rec('openRecord'),
+    refresh: rec('refresh'), openQuery: rec('openQuery'), openRecord: rec('openRecord'), diagnoseSpans: rec('diagnoseSpans'), diagnoseBars: rec('diagnoseBars'),
   };
 }
 

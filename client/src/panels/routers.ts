@@ -42,6 +42,10 @@ export interface SummaryViewHost {
   openQuery(query: string): void;
   /** Shows line `line` of `file` (the bound flow log, or a file under the bound folder: checked by the host). */
   openRecord(file: string, line: number): void;
+  /** One interface's exact coverage spans from the language server, answered to the view with `id`. */
+  diagnoseSpans(id: number, spansKey: string, interfaceId: string): void;
+  /** Coverage bars of listed interfaces from the language server, answered to the view with `id`. */
+  diagnoseBars(id: number, spansKey: string, interfaceIds: string[]): void;
   rejected(raw: unknown): void;
 }
 
@@ -53,6 +57,8 @@ export function routeSummaryViewMessage(raw: unknown, host: SummaryViewHost): vo
     case 'refresh': return host.refresh();
     case 'openQuery': return host.openQuery(msg.query);
     case 'openRecord': return host.openRecord(msg.file, msg.line);
+    case 'diagnoseSpans': return host.diagnoseSpans(msg.id, msg.spansKey, msg.interfaceId);
+    case 'diagnoseBars': return host.diagnoseBars(msg.id, msg.spansKey, msg.interfaceIds);
     default: {
       const unreachable: never = msg;
       return host.rejected(unreachable);

@@ -2,7 +2,7 @@
 // for big files and folders), with its Diagnose section (flowlog/diagnose, a second request: after the summary, or
 // first when Diagnose Connectivity opened it); every figure in it opens the query panel with the query behind it.
 import * as vscode from 'vscode';
-import { DiagnoseRequest, DiagnoseResultWire, SummaryRequest, SummaryResultWire, SummarySectionProgress } from '../../../server/src/protocol';
+import { DiagnoseBarsRequest, DiagnoseRequest, DiagnoseResultWire, DiagnoseSpansRequest, SummaryRequest, SummaryResultWire, SummarySectionProgress } from '../../../server/src/protocol';
 import { activeFlowLogUri } from '../activeFlowLog';
 import { watchWorkDone } from '../query/queryClient';
 import { SummaryFocus, SummaryViewState, ToSummaryView } from '../../webview/src/messages';
@@ -118,6 +118,23 @@ export class SummaryPanel implements SummaryViewHost {
     }
     if (!isInside(file, this.bound.uri.fsPath)) return;
     void viewUriOf(file).then(({ uri, lineOffset }) => revealLine(uri, line - 1 + lineOffset, column));
+  }
+
+  diagnoseSpans(id: number, spansKey: string, interfaceId: string): void {
+    void this.askServer(id, async (client) => ({ type: 'diagnoseSpans', id, result: await client.sendRequest(DiagnoseSpansRequest, { spansKey, interfaceId }) }));
+  }
+
+  diagnoseBars(id: number, spansKey: string, interfaceIds: string[]): void {
+    void this.askServer(id, async (client) => ({ type: 'diagnoseBars', id, result: await client.sendRequest(DiagnoseBarsRequest, { spansKey, interfaceIds }) }));
+  }
+
+  /** A detail of the diagnosis shown, asked of the language server for the view; a failure is answered too. */
+  private async askServer(id: number, ask: (client: Awaited<ReturnType<PanelDeps['client']['get']>>) => Promise<ToSummaryView>): Promise<void> {
+    try {
+      this.port.post(await ask(await this.deps.client.get()));
+    } catch (e) {
+      this.port.post({ type: 'diagnoseDetailFailed', id, message: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   rejected(raw: unknown): void {

@@ -41,6 +41,11 @@ export function interfaceQuery(interfaceId: string): string {
   return fieldTerm('interface-id', interfaceId);
 }
 
+/** The records of one interface that start or end within [from, to] (a bar segment that stands for several spans). */
+export function rangeQuery(interfaceId: string, from: number, to: number): string {
+  return `${interfaceQuery(interfaceId)} AND (${range('start', from, to)} OR ${range('end', from, to)})`;
+}
+
 /**
  * The records of a coverage span of one interface: its NODATA or SKIPDATA windows, or its records in a traffic
  * span. A gap has no records by definition: its query finds the two that bound it (the last to end before it, the

@@ -2,18 +2,24 @@
 // lines that show it, scans and brute force, and the capture coverage of each interface as a timeline. Every figure
 // opens its records in the query panel (diagnoseQueries.ts); an evidence line opens the log at that line. Values come
 // from log files: text only, control and bidi characters as escapes (cellText).
-import type { DiagnoseResultWire, DiagnosedConversationWire, InterfaceCoverageWire } from '../../../server/src/protocol';
+import type { DiagnoseResultWire, DiagnoseSpansResult, DiagnosedConversationWire, InterfaceCoverageWire } from '../../../server/src/protocol';
 import type { RecordRef } from '../../../server/src/core/diagnose/conversation';
-import type { CoverageState, Span } from '../../../server/src/core/diagnose/coverage';
+import { COVERAGE_BARS_SENT, type CoverageState } from '../../../server/src/core/diagnose/coverage';
+import type { DiagnoseBarsResult } from './messages';
+import { CoverageSegment, coverageSegments, coverageSpans } from './coverageSegments';
 import { VERDICTS, type Verdict } from '../../../server/src/core/diagnose/verdict';
 import { formatDuration, formatWindow, isoUtc } from '../../../server/src/core/decode/time';
 import { el } from './dom';
 import { cellText, formatBytes, formatCount, shownPath } from './format';
-import { bruteForceQuery, conversationQuery, conversationsQuery, interfaceQuery, scanQuery, spanQuery } from './diagnoseQueries';
+import { bruteForceQuery, conversationQuery, conversationsQuery, interfaceQuery, rangeQuery, scanQuery, spanQuery } from './diagnoseQueries';
 
 export interface DiagnoseActions {
   openQuery(query: string): void;
   openRecord(ref: RecordRef): void;
+  /** One interface's exact NODATA, SKIPDATA and gap spans (flowlog/diagnoseSpans); null when no longer kept. */
+  spans(spansKey: string, interfaceId: string): Promise<DiagnoseSpansResult | null>;
+  /** Coverage bars the diagnosis came without (flowlog/diagnoseBars); null when no longer kept. */
+  bars(spansKey: string, interfaceIds: string[]): Promise<DiagnoseBarsResult | null>;
 }
 
 /** What each verdict means, in a line (README "Connectivity diagnosis"). */
@@ -25,8 +31,8 @@ const VERDICT_PATTERN: Record<Verdict, string> = {
   ok: 'both directions accepted',
 };
 
-/** Interfaces drawn at first (the rest behind a button: a hostile log may have thousands). */
-const INTERFACES_SHOWN = 30;
+/** Interfaces drawn at first (the rest behind a button: a hostile log may have thousands); their bars come with the result. */
+const INTERFACES_SHOWN = COVERAGE_BARS_SENT;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 const window = (from: number, to: number) => formatWindow(from, to, 'utc');
@@ -183,24 +189,36 @@ function coverage(r: DiagnoseResultWire, actions: DiagnoseActions): HTMLElement 
     return box;
   }
   // One time axis for every interface, so that their gaps line up.
-  let from = Infinity;
-  let to = -Infinity;
-  for (const c of r.coverage) {
-    if (c.first < from) from = c.first;
-    if (c.last > to) to = c.last;
-  }
+  const { from, to } = r.coverageAxis;
   box.append(el('div', { className: 'coverage-legend' }, (['traffic', 'nodata', 'skipdata', 'gap'] as const).map((state) =>
     el('span', { className: 'legend-item' }, [el('span', { className: `legend-swatch seg-${state}` }), el('span', { text: ` ${STATE_LABEL[state]}` })]))));
   box.append(el('div', { className: 'coverage-axis' }, [el('span', { text: isoUtc(from) }), el('span', { text: isoUtc(to) })]));
   const list = el('div', { className: 'coverage-list' });
-  const add = (items: InterfaceCoverageWire[]) => list.append(...items.map((c) => interfaceRow(c, from, to, actions)));
+  const add = (items: InterfaceCoverageWire[]) => list.append(...items.map((c) => interfaceRow(c, from, to, r.spansKey, actions)));
   add(r.coverage.slice(0, INTERFACES_SHOWN));
   box.append(list);
   if (r.coverage.length > INTERFACES_SHOWN) {
-    const more = el('button', { className: 'link', text: `Show ${plural(r.coverage.length - INTERFACES_SHOWN, 'more interface')}` });
+    const rest = r.coverage.slice(INTERFACES_SHOWN);
+    const more = el('button', { className: 'link', text: `Show ${plural(rest.length, 'more interface')}`, attrs: { id: 'coverage-more' } });
     more.addEventListener('click', () => {
-      more.remove();
-      add(r.coverage.slice(INTERFACES_SHOWN));
+      // Their bars did not come with the result (it stays small): asked of the language server now.
+      const missing = rest.filter((c) => !c.segments).map((c) => c.interfaceId);
+      const show = () => {
+        more.remove();
+        add(rest);
+      };
+      const key = r.spansKey;
+      if (missing.length === 0 || !key) return show();
+      more.disabled = true;
+      more.textContent = 'loading…';
+      actions.bars(key, missing).then((bars) => {
+        const byId = new Map((bars ?? []).map((b) => [b.interfaceId, b.segments]));
+        for (const c of rest) c.segments ??= byId.get(c.interfaceId);
+        show();
+        if (!bars) box.append(el('p', { className: 'empty', text: 'The language server no longer keeps this diagnosis: refresh it to draw these bars.' }));
+      }, (e: unknown) => {
+        more.textContent = `The bars could not be read: ${e instanceof Error ? e.message : String(e)}`;
+      });
     });
     box.append(more);
   }
@@ -208,35 +226,57 @@ function coverage(r: DiagnoseResultWire, actions: DiagnoseActions): HTMLElement 
   return box;
 }
 
-function interfaceRow(c: InterfaceCoverageWire, from: number, to: number, actions: DiagnoseActions): HTMLElement {
+function interfaceRow(c: InterfaceCoverageWire, from: number, to: number, spansKey: string | undefined, actions: DiagnoseActions): HTMLElement {
   const span = c.last - c.first;
   const covered = span > 0 ? ` · ${Math.round((1000 * c.coveredSeconds) / span) / 10}% covered` : '';
   const name = el('button', { className: 'link coverage-interface', text: cellText(c.interfaceId), title: interfaceQuery(c.interfaceId) });
   name.addEventListener('click', () => actions.openQuery(interfaceQuery(c.interfaceId)));
-  const facts = `${window(c.first, c.last)}${covered} · ${plural(c.records, 'record')} · ${c.nodataRecords ? `${formatCount(c.nodataRecords)} NODATA` : 'no NODATA'} · ${c.skipdataRecords ? `${formatCount(c.skipdataRecords)} SKIPDATA` : 'no SKIPDATA'} · ${c.gaps.length ? plural(c.gaps.length, 'gap') : 'no gaps'}`;
+  const facts = `${window(c.first, c.last)}${covered} · ${plural(c.records, 'record')} · ${c.nodataRecords ? `${formatCount(c.nodataRecords)} NODATA` : 'no NODATA'} · ${c.skipdataRecords ? `${formatCount(c.skipdataRecords)} SKIPDATA` : 'no SKIPDATA'} · ${c.spans.gap ? plural(c.spans.gap, 'gap') : 'no gaps'}`;
   const bar = el('div', { className: 'coverage-bar', attrs: { role: 'list', 'aria-label': `coverage of ${cellText(c.interfaceId)}` } });
   const total = Math.max(1, to - from);
-  for (const s of c.timeline) bar.append(segment(c.interfaceId, s, from, total, actions));
-  const spans = c.timeline.filter((s) => s.state !== 'traffic');
-  const details = spans.length > 0 ? el('details', { className: 'coverage-spans' }, [
-    el('summary', { text: `${plural(spans.length, 'NODATA, SKIPDATA or gap span')}${c.spansLeftOut > 0 ? ` (and ${formatCount(c.spansLeftOut)} more timeline spans not shown)` : ''}` }),
-    el('ul', {}, spans.map((s) => {
-      const q = spanQuery(c.interfaceId, s);
-      const b = el('button', { className: `link span-${s.state}`, text: `${STATE_LABEL[s.state]} ${window(s.from, s.to)} (${formatDuration(s.to - s.from)})`, title: q });
-      b.addEventListener('click', () => actions.openQuery(q));
-      return el('li', {}, [b]);
-    })),
-  ]) : null;
+  for (const s of coverageSegments(c)) bar.append(segment(c.interfaceId, s, from, total, actions));
+  const notable = c.spans.nodata + c.spans.skipdata + c.spans.gap;
   return el('div', { className: 'coverage-row', attrs: { 'data-interface': c.interfaceId } }, [
     el('div', { className: 'coverage-head' }, [name, el('span', { className: 'coverage-facts', text: ` ${facts}` })]),
     bar,
-    details,
+    notable > 0 ? spanList(c.interfaceId, notable, spansKey, actions) : null,
   ]);
 }
 
-function segment(interfaceId: string, s: Span & { state: CoverageState }, from: number, total: number, actions: DiagnoseActions): HTMLElement {
-  const q = spanQuery(interfaceId, s);
-  const b = el('button', { className: `coverage-seg seg-${s.state}`, title: `${STATE_LABEL[s.state]}: ${window(s.from, s.to)} (${formatDuration(s.to - s.from)})\n${q}`, attrs: { role: 'listitem', 'data-state': s.state } });
+/** The exact NODATA, SKIPDATA and gap spans of an interface, asked of the language server when the list is opened. */
+function spanList(interfaceId: string, count: number, spansKey: string | undefined, actions: DiagnoseActions): HTMLElement {
+  const list = el('ul', {});
+  const details = el('details', { className: 'coverage-spans' }, [el('summary', { text: plural(count, 'NODATA, SKIPDATA or gap span') }), list]);
+  let asked = false;
+  details.addEventListener('toggle', () => {
+    if (!details.open || asked) return;
+    asked = true;
+    const say = (text: string, className = 'empty') => list.replaceChildren(el('li', { className, text }));
+    if (!spansKey) return say('The language server did not keep these spans: refresh the diagnosis.');
+    say('loading…');
+    actions.spans(spansKey, interfaceId).then((r) => {
+      if (!r) return say('The language server no longer keeps this diagnosis: refresh it to list the spans.');
+      list.replaceChildren(...coverageSpans(r).map((s) => {
+        const q = spanQuery(interfaceId, s);
+        const b = el('button', { className: `link span-${s.state}`, text: `${STATE_LABEL[s.state]} ${window(s.from, s.to)} (${formatDuration(s.to - s.from)})`, title: q, attrs: { 'data-state': s.state } });
+        b.addEventListener('click', () => actions.openQuery(q));
+        return el('li', {}, [b]);
+      }));
+      if (r.leftOut > 0) list.append(el('li', { className: 'empty', text: `${formatCount(r.leftOut)} more not listed: \`flowlog diagnose --format json\` lists them all.` }));
+      details.dataset.loaded = 'true';
+    }, (e: unknown) => say(`The spans could not be read: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+  });
+  return details;
+}
+
+/**
+ * A bar segment: an exact span opens its records (a gap, the two records that bound it); merged spans open the
+ * interface's records in their time.
+ */
+function segment(interfaceId: string, s: CoverageSegment, from: number, total: number, actions: DiagnoseActions): HTMLElement {
+  const q = s.merged === 1 ? spanQuery(interfaceId, s) : rangeQuery(interfaceId, s.from, s.to);
+  const what = s.merged === 1 ? STATE_LABEL[s.state] : `${STATE_LABEL[s.state]} and others: ${formatCount(s.merged)} spans too close to draw apart (the list below has each)`;
+  const b = el('button', { className: `coverage-seg seg-${s.state}`, title: `${what}: ${window(s.from, s.to)} (${formatDuration(s.to - s.from)})\n${q}`, attrs: { role: 'listitem', 'data-state': s.state, 'data-merged': String(s.merged) } });
   // Positions through CSSOM (the CSP allows it; no style attributes in markup).
   b.style.left = `${((s.from - from) / total) * 100}%`;
   b.style.width = `${((s.to - s.from) / total) * 100}%`;

@@ -2,7 +2,7 @@
 // host checks what a webview sends (parseFromQueryView, parseFromSummaryView) before routing it, because a
 // webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
 // and the unit tests compile it.
-import type { DiagnoseResultWire, QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
+import type { DiagnoseResultWire, DiagnoseSpansResult, QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
 import type { SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 
 export type Cell = string | number | null;
@@ -65,6 +65,12 @@ export type ToSummaryView =
   | { type: 'diagnoseProgress'; done: number; total: number; detail?: string }
   | { type: 'diagnosis'; result: DiagnoseResultWire }
   | { type: 'diagnoseFailed'; message: string }
+  /** The answer to a `diagnoseSpans` of the view (null: the server no longer keeps that diagnosis). */
+  | { type: 'diagnoseSpans'; id: number; result: DiagnoseSpansResult | null }
+  /** The answer to a `diagnoseBars` of the view (null: the server no longer keeps that diagnosis). */
+  | { type: 'diagnoseBars'; id: number; result: DiagnoseBarsResult | null }
+  /** A `diagnoseSpans` or `diagnoseBars` the language server could not answer. */
+  | { type: 'diagnoseDetailFailed'; id: number; message: string }
   | { type: 'focus'; section: SummaryFocus };
 
 /** Summary view → extension host. */
@@ -73,7 +79,14 @@ export type FromSummaryView =
   | { type: 'refresh' }
   | { type: 'openQuery'; query: string }
   /** Show a record's line: `file` as the diagnosis names it (the bound file's path, or a file under the bound folder). */
-  | { type: 'openRecord'; file: string; line: number };
+  | { type: 'openRecord'; file: string; line: number }
+  /** The exact NODATA, SKIPDATA and gap spans of one interface of the diagnosis shown (its `spansKey`). */
+  | { type: 'diagnoseSpans'; id: number; spansKey: string; interfaceId: string }
+  /** The coverage bars of listed interfaces that the diagnosis came without (the section shows more interfaces). */
+  | { type: 'diagnoseBars'; id: number; spansKey: string; interfaceIds: string[] };
+
+/** What flowlog/diagnoseBars answers. */
+export type DiagnoseBarsResult = { interfaceId: string; segments: number[] }[];
 
 /** What each view keeps with getState/setState: it survives hiding and, through the panel serializers, a reload. */
 export interface QueryViewState {
@@ -136,6 +149,15 @@ export function parseFromSummaryView(raw: unknown): FromSummaryView | undefined 
       return typeof raw.query === 'string' && raw.query.length > 0 ? { type: 'openQuery', query: raw.query } : undefined;
     case 'openRecord':
       return typeof raw.file === 'string' && raw.file.length > 0 && isInt(raw.line) && raw.line >= 1 ? { type: 'openRecord', file: raw.file, line: raw.line } : undefined;
+    case 'diagnoseSpans':
+      return isInt(raw.id) && typeof raw.spansKey === 'string' && raw.spansKey.length > 0 && typeof raw.interfaceId === 'string'
+        ? { type: 'diagnoseSpans', id: raw.id, spansKey: raw.spansKey, interfaceId: raw.interfaceId }
+        : undefined;
+    case 'diagnoseBars':
+      return isInt(raw.id) && typeof raw.spansKey === 'string' && raw.spansKey.length > 0 && Array.isArray(raw.interfaceIds) &&
+        raw.interfaceIds.length <= 1000 && raw.interfaceIds.every((i) => typeof i === 'string')
+        ? { type: 'diagnoseBars', id: raw.id, spansKey: raw.spansKey, interfaceIds: raw.interfaceIds as string[] }
+        : undefined;
     default:
       return undefined;
   }

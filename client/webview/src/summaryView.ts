@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { FILES_QUERY, SUMMARY_QUERIES, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
 import { partialSummary } from '../../../server/src/core/summaryShape';
 import type { FileSummary, Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
-import type { SourceInfoWire } from '../../../server/src/protocol';
+import type { DiagnoseSpansResult, SourceInfoWire } from '../../../server/src/protocol';
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
@@ -16,7 +16,7 @@ import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { drillDownQuery, fieldTerm } from './drillDown';
 import { renderDiagnosis } from './diagnoseView';
-import type { Cell, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
+import type { Cell, DiagnoseBarsResult, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
 
@@ -35,6 +35,26 @@ export function mountSummaryView(root: HTMLElement): void {
   const PARTIAL_MS = 100;
 
   const open = (query: string) => post({ type: 'openQuery', query });
+  // What the Diagnose section asks of the host (span lists when opened, more interfaces' bars): answered by id.
+  let nextAskId = 0;
+  const asked = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  const ask = <T,>(message: (id: number) => FromSummaryView) => new Promise<T>((resolve, reject) => {
+    const id = ++nextAskId;
+    asked.set(id, { resolve: resolve as (r: unknown) => void, reject });
+    post(message(id));
+  });
+  const answer = (id: number, result: unknown, failure?: string) => {
+    const waiting = asked.get(id);
+    asked.delete(id);
+    if (failure === undefined) waiting?.resolve(result);
+    else waiting?.reject(new Error(failure));
+  };
+  const diagnoseActions = {
+    openQuery: open,
+    openRecord: (ref: { file: string; line: number }) => post({ type: 'openRecord', file: ref.file, line: ref.line }),
+    spans: (spansKey: string, interfaceId: string) => ask<DiagnoseSpansResult | null>((id) => ({ type: 'diagnoseSpans', id, spansKey, interfaceId })),
+    bars: (spansKey: string, interfaceIds: string[]) => ask<DiagnoseBarsResult | null>((id) => ({ type: 'diagnoseBars', id, spansKey, interfaceIds })),
+  };
   const title = el('span', { className: 'target-name', attrs: { id: 'target-name' } });
   const refresh = el('vscode-button', { text: 'Refresh', attrs: { id: 'refresh', secondary: '' } });
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
@@ -311,7 +331,7 @@ export function mountSummaryView(root: HTMLElement): void {
       case 'diagnosis':
         diagnoseProgress.hidden = true;
         diagnoseStatus.textContent = '';
-        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, { openQuery: open, openRecord: (ref) => post({ type: 'openRecord', file: ref.file, line: ref.line }) }, msg.result.source?.folder));
+        diagnoseBody.replaceChildren(renderDiagnosis(msg.result, diagnoseActions, msg.result.source?.folder));
         applyFocus('diagnosis');
         break;
       case 'diagnoseFailed':
@@ -319,6 +339,13 @@ export function mountSummaryView(root: HTMLElement): void {
         diagnoseStatus.textContent = '';
         diagnoseBody.replaceChildren(el('p', { className: 'error', text: `The diagnosis failed: ${msg.message}` }));
         applyFocus('diagnosis');
+        break;
+      case 'diagnoseSpans':
+      case 'diagnoseBars':
+        answer(msg.id, msg.result);
+        break;
+      case 'diagnoseDetailFailed':
+        answer(msg.id, undefined, msg.message);
         break;
       case 'focus':
         focusWaits.add('summary').add('diagnosis');

@@ -13,6 +13,15 @@ export interface Span {
 
 export type CoverageState = 'traffic' | 'nodata' | 'skipdata' | 'gap';
 
+/** The states by the index the language server's wire uses; a later state is the more notable (a merged segment shows it). */
+export const COVERAGE_STATES = ['traffic', 'nodata', 'skipdata', 'gap'] as const satisfies readonly CoverageState[];
+
+/** Numbers per segment of the wire's coverage segments (protocol.ts InterfaceCoverageWire). */
+export const COVERAGE_SEGMENT_STRIDE = 4;
+
+/** Interfaces whose coverage bar comes with the language server's diagnosis: the Diagnose section draws that many at first. */
+export const COVERAGE_BARS_SENT = 30;
+
 export interface InterfaceCoverage {
   interfaceId: string;
   /** First start and last end of the interface's records (Unix seconds). */
@@ -131,12 +140,17 @@ export class Coverage {
     }
   }
 
-  /**
-   * The timeline of every interface, in interface id order. Spans are made as object literals of one shape, never
-   * spread (`{ ...span, state }` makes objects about four times bigger): a long capture has many thousand spans.
-   */
+  /** The timeline of every interface, in interface id order, as objects (`flowlog diagnose --format json`). */
   finish(interfaces: readonly string[]): InterfaceCoverage[] {
-    const out: InterfaceCoverage[] = [];
+    return this.finishCompact(interfaces).map(expandCoverage);
+  }
+
+  /**
+   * The timeline of every interface, in interface id order, in typed arrays: 17 bytes a span where the objects take
+   * about 250 (a long capture has hundreds of thousands of spans; the language server needs no objects of them).
+   */
+  finishCompact(interfaces: readonly string[]): CompactCoverage[] {
+    const out: CompactCoverage[] = [];
     this.states.forEach((s, id) => {
       if (!s) return;
       const traffic = s.traffic.at;
@@ -159,26 +173,91 @@ export class Coverage {
           k += 2;
         }
       }
-      const gaps: Span[] = [];
+      const gaps: number[] = [];
       let covered = 0;
       for (let k = 0; k < all.at.length; k += 2) {
         covered += all.at[k + 1] - all.at[k];
-        if (k > 0 && all.at[k] - all.at[k - 1] >= this.minGap) gaps.push({ from: all.at[k - 1], to: all.at[k] });
+        if (k > 0 && all.at[k] - all.at[k - 1] >= this.minGap) gaps.push(all.at[k - 1], all.at[k]);
       }
       // Traffic spans join small holes; a NODATA window inside one says the hole had no traffic: cut it out.
-      const timeline: InterfaceCoverage['timeline'] = [];
-      subtract(traffic, nodata, (from, to) => timeline.push({ from, to, state: 'traffic' }));
-      for (let k = 0; k < nodata.length; k += 2) timeline.push({ from: nodata[k], to: nodata[k + 1], state: 'nodata' });
-      for (let k = 0; k < skipdata.length; k += 2) timeline.push({ from: skipdata[k], to: skipdata[k + 1], state: 'skipdata' });
-      for (const g of gaps) timeline.push({ from: g.from, to: g.to, state: 'gap' });
-      timeline.sort((a, b) => a.from - b.from || a.to - b.to);
+      const pieces: number[] = [];
+      subtract(traffic, nodata, (from, to) => pieces.push(from, to));
+      // Every span in one list (traffic, nodata, skipdata, gap: the order a tie keeps), sorted by start, then end.
+      const lists = [pieces, nodata, skipdata, gaps];
+      const n = (pieces.length + nodata.length + skipdata.length + gaps.length) / 2;
+      const unsorted = new Float64Array(n * 2);
+      const unsortedStates = new Uint8Array(n);
+      let at = 0;
+      lists.forEach((list, state) => {
+        for (let k = 0; k < list.length; k += 2, at++) {
+          unsorted[at * 2] = list[k];
+          unsorted[at * 2 + 1] = list[k + 1];
+          unsortedStates[at] = state;
+        }
+      });
+      const order = Array.from({ length: n }, (_, i) => i);
+      order.sort((a, b) => unsorted[a * 2] - unsorted[b * 2] || unsorted[a * 2 + 1] - unsorted[b * 2 + 1]);
+      const times = new Float64Array(n * 2);
+      const states = new Uint8Array(n);
+      order.forEach((i, k) => {
+        times[k * 2] = unsorted[i * 2];
+        times[k * 2 + 1] = unsorted[i * 2 + 1];
+        states[k] = unsortedStates[i];
+      });
       out.push({
         interfaceId: interfaces[id], first: s.first, last: s.last, records: s.records, nodataRecords: s.nodataRecords,
-        skipdataRecords: s.skipdataRecords, coveredSeconds: covered, gaps, nodata: s.nodata.spans(), skipdata: s.skipdata.spans(), timeline,
+        skipdataRecords: s.skipdataRecords, coveredSeconds: covered, gaps: gaps.length / 2, nodata: nodata.length / 2,
+        skipdata: skipdata.length / 2, times, states,
       });
     });
     return out;
   }
+}
+
+/**
+ * One interface's coverage in typed arrays: its figures, how many spans of each list, and its timeline (what
+ * InterfaceCoverage.timeline lists, in the same order).
+ */
+export interface CompactCoverage extends Omit<InterfaceCoverage, 'gaps' | 'nodata' | 'skipdata' | 'timeline'> {
+  gaps: number;
+  nodata: number;
+  skipdata: number;
+  /** from, to of each timeline span (Unix seconds). */
+  times: Float64Array;
+  /** Each timeline span's state: an index of COVERAGE_STATES. */
+  states: Uint8Array;
+}
+
+/** The objects of a compact coverage. Spans are object literals of one shape, never spread (a spread one is 4× bigger). */
+export function expandCoverage(c: CompactCoverage): InterfaceCoverage {
+  const gaps: Span[] = [];
+  const nodata: Span[] = [];
+  const skipdata: Span[] = [];
+  const timeline: InterfaceCoverage['timeline'] = [];
+  for (let k = 0; k < c.states.length; k++) {
+    const from = c.times[k * 2];
+    const to = c.times[k * 2 + 1];
+    const state = COVERAGE_STATES[c.states[k]];
+    timeline.push({ from, to, state });
+    if (state === 'gap') gaps.push({ from, to });
+    else if (state === 'nodata') nodata.push({ from, to });
+    else if (state === 'skipdata') skipdata.push({ from, to });
+  }
+  const { times: _times, states: _states, ...figures } = c;
+  return { ...figures, gaps, nodata, skipdata, timeline };
+}
+
+/** The compact form of coverage objects (what finishCompact gives for the same records). */
+export function compactCoverage(c: InterfaceCoverage): CompactCoverage {
+  const times = new Float64Array(c.timeline.length * 2);
+  const states = new Uint8Array(c.timeline.length);
+  c.timeline.forEach((s, k) => {
+    times[k * 2] = s.from;
+    times[k * 2 + 1] = s.to;
+    states[k] = COVERAGE_STATES.indexOf(s.state);
+  });
+  const { gaps, nodata, skipdata, timeline: _timeline, ...figures } = c;
+  return { ...figures, gaps: gaps.length, nodata: nodata.length, skipdata: skipdata.length, times, states };
 }
 
 /** `spans` minus `cut` (both from, to pairs, sorted and disjoint), each piece left handed to `emit`. */

@@ -9,7 +9,8 @@ import { ClosedConversation, Conversation } from './conversation';
 import { ConversationReport } from './report';
 import { LocalAddresses } from './localAddress';
 import { BruteForceFinding, DEFAULT_BRUTE_FORCE_PORTS, ScanDetector, ScanFinding, ScanOptions, ScanStats } from './scans';
-import { Coverage, InterfaceCoverage } from './coverage';
+import { DEBUG_DIAGNOSE_MEMORY, debugDiagnoseMemory } from './debugMemory';
+import { CompactCoverage, Coverage, InterfaceCoverage } from './coverage';
 import { RecordBatch } from './packed';
 import { RestartOnOneThread, readOnPool, readerThreads } from './parallel';
 import { Reading, ReadingContext, readConversation, readingText } from './readings';
@@ -20,7 +21,7 @@ export type { Verdict } from './verdict';
 export type { Conversation, RecordRef, DirectionSummary, Endpoint } from './conversation';
 export type { Reading, Certainty } from './readings';
 export type { ScanFinding, BruteForceFinding } from './scans';
-export type { InterfaceCoverage, Span, CoverageState } from './coverage';
+export type { CompactCoverage, InterfaceCoverage, Span, CoverageState } from './coverage';
 export { CONVERSATION_COLUMNS, conversationRow } from './rows';
 export { readConversation, readingText } from './readings';
 export type { ClosedConversation } from './conversation';
@@ -44,6 +45,8 @@ export interface DiagnoseOptions {
   scan?: Partial<Omit<ScanOptions, 'lateness' | 'slack'>>;
   /** Seconds without any record on an interface that count as a coverage gap (default 600). */
   coverageMinGap?: number;
+  /** The coverage in typed arrays (DiagnoseResult.compactCoverage) instead of objects (`coverage` is then empty). */
+  compactCoverage?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /** Threads (default FLOWLOG_DIAGNOSE_THREADS, else the engine's count): 1 reads and joins on this thread. */
@@ -57,7 +60,7 @@ export interface DiagnoseOptions {
   keepRecords?: boolean;
 }
 
-export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan' | 'threads' | 'onConversation' | 'keepRecords'>> & {
+export type ResolvedDiagnoseOptions = Required<Omit<DiagnoseOptions, 'spillDir' | 'signal' | 'onProgress' | 'scan' | 'threads' | 'onConversation' | 'keepRecords' | 'compactCoverage'>> & {
   scan: Omit<ScanOptions, 'lateness' | 'slack'>;
 };
 
@@ -103,6 +106,8 @@ export interface DiagnoseResult {
   bruteForce: BruteForceFinding[];
   scanStats: ScanStats;
   coverage: InterfaceCoverage[];
+  /** The same in typed arrays, with the option compactCoverage (and then `coverage` is empty). */
+  compactCoverage?: CompactCoverage[];
   /** What the user should know about how far to trust the result (late records, skipped lines, saturation). */
   warnings: string[];
   elapsedMs: number;
@@ -156,6 +161,7 @@ class DiagnosisRun {
   readonly local = new LocalAddresses();
   readonly sink: RecordSink;
   private readonly words = new Int32Array(4);
+  private batches = 0;
 
   constructor(readonly o: ResolvedDiagnoseOptions, options: DiagnoseOptions, inputBytes: number) {
     this.report = new ConversationReport({ limit: o.limit, list: o.list, collectAll: o.collectAll }, this.files, this.interfaceNames);
@@ -179,6 +185,7 @@ class DiagnosisRun {
       files: this.files,
       interfaces: this.interfaceNames,
       onBatch: (batch: RecordBatch, from: number, to: number) => {
+        if (DEBUG_DIAGNOSE_MEMORY && ++this.batches % 256 === 0) debugDiagnoseMemory(`joined ${this.batches} batches, ${this.join.stats.peakOpen} open at most`);
         // A slice at a time through every consumer, so that it is read from the cache after the first (a whole batch is
         // bigger than a core's cache, and when another thread packed it, not in this core's cache at all).
         for (let a = from; a < to; a += SLICE_RECORDS) {
@@ -237,7 +244,7 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
       throw e;
     }
     try {
-      return finishRun(run, input, t0);
+      return finishRun(run, input, t0, options.compactCoverage === true);
     } finally {
       run.dispose();
     }
@@ -250,9 +257,12 @@ function diagnoseThreads(): number {
   return Number.isInteger(n) && n > 0 ? n : defaultThreadCount();
 }
 
-function finishRun(run: DiagnosisRun, input: ReadStats, t0: number): DiagnoseResult {
+function finishRun(run: DiagnosisRun, input: ReadStats, t0: number, compact: boolean): DiagnoseResult {
   const { o, join, scans, timeline, report, files, interfaceNames } = run;
-  const coverage = timeline.finish(interfaceNames);
+  debugDiagnoseMemory('read');
+  const compactCoverage = compact ? timeline.finishCompact(interfaceNames) : undefined;
+  const coverage = compact ? [] : timeline.finish(interfaceNames);
+  debugDiagnoseMemory('coverage made');
   const untrackedCoverage = timeline.untrackedRecords;
   join.finish();
   const found = scans.finish();
@@ -279,6 +289,7 @@ function finishRun(run: DiagnosisRun, input: ReadStats, t0: number): DiagnoseRes
   if (untrackedCoverage > 0) warnings.push(`Coverage is kept for the first 100,000 interfaces; ${untrackedCoverage} records of others were left out of it.`);
   if (input.traffic === 0 && input.records > input.nodata + input.skipdata) warnings.push('No record had every field a conversation needs (interface-id, srcaddr, dstaddr, srcport, dstport, protocol, start, end, action).');
 
+  debugDiagnoseMemory('finished');
   return {
     files,
     options: o,
@@ -291,6 +302,7 @@ function finishRun(run: DiagnosisRun, input: ReadStats, t0: number): DiagnoseRes
     bruteForce: found.bruteForce,
     scanStats: scans.stats,
     coverage,
+    compactCoverage,
     warnings,
     elapsedMs: Math.round(performance.now() - t0),
   };

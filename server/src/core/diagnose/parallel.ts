@@ -16,6 +16,7 @@ import { QuerySource, ScanUnit, UnitReadInfo, expandSource, planUnits, readUnit,
 import { DecodeError } from '../readers/types';
 import { registerTask, sharedPool } from '../threads/pool';
 import { ByteInterner } from './byteInterner';
+import { DEBUG_DIAGNOSE_MEMORY, debugDiagnoseMemory } from './debugMemory';
 import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
 import { MAX_INTERFACES, MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordPacker, RecordSink, addExpansionProblems, addUnitProblems, emptyStats } from './records';
 
@@ -110,6 +111,7 @@ registerTask(TASKS.scan, async (payload, ctx) => {
     Atomics.add(control, INFLIGHT, 1);
     ctx.post({ slot: s.posted % RING_SLOTS, count: batch.count, names, bytesDone } satisfies BatchPosted);
     s.posted++;
+    if (DEBUG_DIAGNOSE_MEMORY && s.posted % 256 === 0) debugDiagnoseMemory(`reader posted ${s.posted} batches`);
     // Every slot posted and unread: this worker is a ring ahead of the reader. It waits until half the ring is free
     // (the reader notifies when the count comes down to RESUME_AT; a count that changed before the wait began ends it).
     if (Atomics.load(control, INFLIGHT) >= RING_SLOTS) {
