@@ -1,111 +1,19 @@
 // The record validator: checks one scanned line against the bound format. Char-code walks only: it runs on
 // every line of the document, and again on each edited line.
 
-import { FieldDef, KNOWN_VERSIONS, DEFAULT_HEADER_LINE, closestFieldName, fieldByName } from './schema';
+import { FieldDef, KNOWN_VERSIONS } from './schema';
 import { FieldSpans, RecordFormat, spanEquals } from './scan';
 import { ipv4At, isIPv6At } from './address';
+import { Codes, Problem } from './validate/problems';
+import { planOf } from './validate/formatPlan';
+import { checkNoTraffic, checkTraffic, isDash, isMinusOne } from './validate/traffic';
 
-export type Severity = 'error' | 'warning' | 'info';
+export * from './validate/problems';
+export { validateHeader, insertDefaultHeaderFix } from './validate/header';
 
-/** A text edit inside one line (columns) or, with `line`, on another line of the document. */
-export interface LineEdit {
-  line?: number;
-  start: number;
-  end: number;
-  newText: string;
-}
-
-export interface QuickFix {
-  title: string;
-  edits: LineEdit[];
-}
-
-/** One problem on one line; columns are UTF-16 offsets from the start of the line, `end` exclusive. */
-export interface Problem {
-  code: string;
-  severity: Severity;
-  message: string;
-  start: number;
-  end: number;
-  fix?: QuickFix;
-}
-
-/** Stable diagnostic codes, one per rule. */
-export const Codes = {
-  fieldCount: 'field-count',
-  formatMismatch: 'format-mismatch',
-  jsonRecord: 'json-record',
-  csvRecord: 'csv-record',
-  version: 'version',
-  accountId: 'account-id',
-  interfaceId: 'interface-id',
-  address: 'address',
-  port: 'port-range',
-  protocol: 'protocol-range',
-  count: 'count',
-  timestamp: 'timestamp',
-  startAfterEnd: 'start-after-end',
-  action: 'action',
-  logStatus: 'log-status',
-  enumValue: 'enum-value',
-  tcpFlags: 'tcp-flags',
-  trafficPath: 'traffic-path',
-  integer: 'integer',
-  missingValue: 'missing-value',
-  headerUnknownField: 'header-unknown-field',
-  headerDuplicateField: 'header-duplicate-field',
-  multipleSpaces: 'multiple-spaces',
-  nodataWithTraffic: 'nodata-with-traffic',
-  icmpPorts: 'icmp-ports',
-  tooFewBytes: 'too-few-bytes',
-  tooManyBytesPerPacket: 'too-many-bytes-per-packet',
-  tooManyProblems: 'too-many-problems',
-} as const;
-
-const DASH = 45;
 /** The numbers checkField parsed, by field position (-1: not a number), so later checks do not parse again. */
 let parsed = new Float64Array(64);
 const MAX_SECONDS = 9_999_999_999; // 10 digits: up to the year 2286
-
-/** Field positions the cross-field rules need, resolved once per format. */
-interface FormatPlan {
-  version: number;
-  logStatus: number;
-  protocol: number;
-  srcport: number;
-  dstport: number;
-  srcaddr: number;
-  dstaddr: number;
-  packets: number;
-  bytes: number;
-  start: number;
-  end: number;
-  action: number;
-  type: number;
-}
-
-const plans = new WeakMap<RecordFormat, FormatPlan>();
-
-let lastFormat: RecordFormat | undefined;
-let lastPlan: FormatPlan | undefined;
-
-function planOf(format: RecordFormat): FormatPlan {
-  // Every line of a file usually has the same format: skip the WeakMap on the hot path.
-  if (format === lastFormat) return lastPlan!;
-  let plan = plans.get(format);
-  if (!plan) {
-    const at = (n: string) => format.positionOf.get(n) ?? -1;
-    plan = {
-      version: at('version'), logStatus: at('log-status'), protocol: at('protocol'), srcport: at('srcport'),
-      dstport: at('dstport'), srcaddr: at('srcaddr'), dstaddr: at('dstaddr'), packets: at('packets'),
-      bytes: at('bytes'), start: at('start'), end: at('end'), action: at('action'), type: at('type'),
-    };
-    plans.set(format, plan);
-  }
-  lastFormat = format;
-  lastPlan = plan;
-  return plan;
-}
 
 /**
  * Unsigned decimal integer in text[s, e): its value, -1 when not all digits (or empty), -2 when too long to be exact.
@@ -126,14 +34,6 @@ export function uintAt(text: string, s: number, e: number): number {
     v = v * 10 + c;
   }
   return v;
-}
-
-function isDash(text: string, s: number, e: number): boolean {
-  return e - s === 1 && text.charCodeAt(s) === DASH;
-}
-
-function isMinusOne(text: string, s: number, e: number): boolean {
-  return e - s === 2 && text.charCodeAt(s) === DASH && text.charCodeAt(s + 1) === 49;
 }
 
 function isAlnum(c: number): boolean {
@@ -264,7 +164,7 @@ function checkFields(text: string, spans: FieldSpans, format: RecordFormat, n: n
   }
 
   if (ok) {
-    checkTraffic(text, spans, plan, out);
+    checkTraffic(text, spans, plan, parsed, out);
   } else {
     checkNoTraffic(text, spans, format, status, out);
   }
@@ -399,130 +299,4 @@ function checkRange(text: string, s: number, e: number, field: FieldDef, min: nu
   }
   return v;
 }
-
-/** Plausibility checks of an OK record's traffic fields. */
-function checkTraffic(text: string, spans: FieldSpans, plan: FormatPlan, out: Problem[]): void {
-  const { starts, ends } = spans;
-  if (plan.protocol >= 0) {
-    const proto = parsed[plan.protocol];
-    if (proto === 1 || proto === 58) {
-      for (const p of [plan.srcport, plan.dstport]) {
-        if (p < 0) continue;
-        const port = parsed[p];
-        if (port > 0) {
-          out.push({
-            code: Codes.icmpPorts,
-            severity: 'warning',
-            message: `${p === plan.srcport ? 'srcport' : 'dstport'} is ${port} on ${proto === 1 ? 'ICMP' : 'IPv6-ICMP'}, which has no ports (expected 0)`,
-            start: starts[p],
-            end: ends[p],
-          });
-        }
-      }
-    }
-  }
-  if (plan.packets >= 0 && plan.bytes >= 0) {
-    const packets = parsed[plan.packets];
-    const bytes = parsed[plan.bytes];
-    if (packets >= 0 && bytes >= 0) {
-      const ipv6 = isIPv6Record(text, spans, plan);
-      const minPerPacket = ipv6 ? 40 : 20;
-      if (bytes < packets * minPerPacket) {
-        out.push({
-          code: Codes.tooFewBytes,
-          severity: 'warning',
-          message: `${bytes} bytes is fewer than ${packets} ${ipv6 ? 'IPv6' : 'IPv4'} packets can carry (at least ${minPerPacket} bytes each, ${packets * minPerPacket} in all)`,
-          start: starts[plan.bytes],
-          end: ends[plan.bytes],
-        });
-      } else if (bytes > packets * 65535) {
-        out.push({
-          code: Codes.tooManyBytesPerPacket,
-          severity: 'warning',
-          message: packets === 0
-            ? `${bytes} bytes in 0 packets`
-            : `${bytes} bytes in ${packets} packets is more than 65,535 bytes per packet on average`,
-          start: starts[plan.bytes],
-          end: ends[plan.bytes],
-        });
-      }
-    }
-  }
-}
-
-function isIPv6Record(text: string, spans: FieldSpans, plan: FormatPlan): boolean {
-  if (plan.type >= 0 && spanEquals(text, spans.starts[plan.type], spans.ends[plan.type], 'IPv6')) return true;
-  const a = plan.srcaddr >= 0 ? plan.srcaddr : plan.dstaddr;
-  if (a < 0) return false;
-  for (let i = spans.starts[a]; i < spans.ends[a]; i++) if (text.charCodeAt(i) === 58) return true;
-  return false;
-}
-
-/** A NODATA/SKIPDATA record should carry no traffic: its traffic fields are `-` (or -1 for Tencent's counts). */
-function checkNoTraffic(text: string, spans: FieldSpans, format: RecordFormat, status: string, out: Problem[]): void {
-  const filled: string[] = [];
-  let first = -1;
-  let last = -1;
-  for (let k = 0; k < format.fields.length && k < spans.count; k++) {
-    const f = format.fields[k];
-    if (!f || !f.traffic) continue;
-    const s = spans.starts[k];
-    const e = spans.ends[k];
-    if (isDash(text, s, e) || (f.type === 'count' && isMinusOne(text, s, e))) continue;
-    filled.push(f.name);
-    if (first < 0) first = k;
-    last = k;
-  }
-  if (filled.length > 0) {
-    out.push({
-      code: Codes.nodataWithTraffic,
-      severity: 'warning',
-      message: `${status} record has traffic fields filled in (${filled.join(', ')}); a ${status} record describes no traffic, so they are expected to be \`-\``,
-      start: spans.starts[first],
-      end: spans.ends[last],
-    });
-  }
-}
-
-/** Validates a header line: every name known, none repeated. */
-export function validateHeader(text: string, spans: FieldSpans, out: Problem[]): void {
-  const seen = new Map<string, number>();
-  for (let k = 0; k < spans.count; k++) {
-    const s = spans.starts[k];
-    const e = spans.ends[k];
-    const name = text.slice(s, e);
-    const field = fieldByName(name);
-    if (!field) {
-      const guess = closestFieldName(name);
-      out.push({
-        code: Codes.headerUnknownField,
-        severity: 'error',
-        message: `unknown field name ${name} in the header${guess ? `; did you mean ${guess}?` : ''}`,
-        start: s,
-        end: e,
-        fix: guess ? { title: `Change to ${guess}`, edits: [{ start: s, end: e, newText: guess }] } : undefined,
-      });
-      continue;
-    }
-    const before = seen.get(field.name);
-    if (before !== undefined) {
-      out.push({ code: Codes.headerDuplicateField, severity: 'error', message: `field ${field.name} is named twice in the header (first at field ${before + 1})`, start: s, end: e });
-    } else {
-      seen.set(field.name, k);
-    }
-  }
-  for (let g = 0; g < Math.min(spans.gapCount, spans.gapStarts.length); g++) {
-    out.push({
-      code: Codes.multipleSpaces, severity: 'warning', message: `${spans.gapEnds[g] - spans.gapStarts[g]} spaces between two field names; the format uses one`,
-      start: spans.gapStarts[g], end: spans.gapEnds[g],
-      fix: { title: 'Replace with a single space', edits: [{ start: spans.gapStarts[g], end: spans.gapEnds[g], newText: ' ' }] },
-    });
-  }
-}
-
-/** The quick fix that inserts the default header line at the top of the document. */
-export const insertDefaultHeaderFix: QuickFix = {
-  title: 'Insert the default header line',
-  edits: [{ line: 0, start: 0, end: 0, newText: DEFAULT_HEADER_LINE + '\n' }],
-};
 
