@@ -263,6 +263,11 @@ export class AggregatePass implements ScanPass {
     });
   }
 
+  /** Whether some of the groups (or DISTINCT entries) were written to disk. */
+  get hasSpilled(): boolean {
+    return this.runs.length > 0 || this.distinctRuns.some((r) => r.length > 0);
+  }
+
   /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
   spill(folder: SpillFolder): void {
     if (this.groups.size() === 0) return;

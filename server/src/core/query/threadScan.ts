@@ -135,12 +135,15 @@ export class ThreadScan {
       // A top-N that can read the input again turns to its sketch rather than spill (several top lists together
       // may pass the budget while each stays under its own half).
       if (this.topN?.enabled && biggest.canSketch) this.toSketch(this.passes.indexOf(biggest), biggest);
-      else {
-        biggest.spill(budget.folder);
-        this.spills++;
-      }
+      else this.spillPass(biggest);
       total = this.groupBytes();
     }
+  }
+
+  private spillPass(p: AggregatePass): void {
+    if (p.groups.size() === 0) return;
+    p.spill(this.budget!.folder);
+    this.spills++;
   }
 
   /** The first query's result has all its rows: its pass keeps no more. */
@@ -185,6 +188,9 @@ export class ThreadScan {
     if (process.env.FLOWLOG_DEBUG_TOPN === '1') {
       for (const p of this.passes) if (p instanceof AggregatePass && (p.sketch || p.candidates)) process.stderr.write(`[topN] ${p.sketch ? 'sampled groups' : 'candidate groups'}: ${p.groups.size()}\n`);
     }
+    // Groups that already spilled are merged from disk partition by partition: the rest of them go there too, rather
+    // than to the merge in memory (packed, copied, held by the thread that runs the query until a job takes them).
+    if (this.budget) for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
     arrayPool.clear();
     arrayPool.limit = 32 << 20;
     return this.passes.map((p): PassState => {
