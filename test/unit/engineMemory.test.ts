@@ -1,6 +1,8 @@
 // What the engine keeps in memory, checked where a bound can be seen without timing anything: groups that spilled
-// leave nothing in memory at the end of the scan (the merge reads them from disk a partition at a time), and the
-// answer is the same as in memory.
+// leave nothing in memory at the end of the scan (the merge reads them from disk a partition at a time) and the
+// answer is the same as in memory; the tables and the arrays kept for reuse stay within the thread's budget
+// together; arrays let go of are freed at once (detached), not left to a collection; a merge job frees the
+// partitions it was handed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateLines } from '../support/generate';
@@ -10,6 +12,10 @@ import { planUnits } from '../../server/src/core/query/input';
 import { GroupsState, ThreadScan } from '../../server/src/core/query/threadScan';
 import { partitionRows } from '../../server/src/core/query/groups/mergeGroups';
 import { SpillFolder } from '../../server/src/core/query/groups/spill';
+import { arrayPool, pooledInt32, release } from '../../server/src/core/query/groups/arrayPool';
+import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
+import { mergePartitionRows } from '../../server/src/core/query/session';
+import { stateBuffers, stateForTransfer } from '../../server/src/core/query/threadScan';
 
 const QUERIES = [
   '* | select srcaddr, dstport, count(*) as n, sum(bytes) as b, min(action) as a group by srcaddr, dstport order by b desc, srcaddr, dstport',
@@ -52,3 +58,92 @@ describe('the memory of spilled groups', () => {
     }
   });
 });
+
+describe('arrays let go of are freed at once', () => {
+  it('freeBuffers detaches ArrayBuffers (their memory goes with the closed port) and leaves shared memory alone', () => {
+    const big = new ArrayBuffer(1 << 20);
+    const small = new ArrayBuffer(1 << 10);
+    const shared = new SharedArrayBuffer(1 << 20);
+    freeBuffers([big, small, shared, big]);
+    assert.equal(big.byteLength, 0, 'freed');
+    assert.equal(small.byteLength, 0, 'freed with the others');
+    assert.equal(shared.byteLength, 1 << 20, 'shared memory is not ours to free');
+    const alone = new ArrayBuffer(1 << 10);
+    freeBuffers([alone]);
+    assert.equal(alone.byteLength, 1 << 10, 'a lone small buffer is left to the collector');
+  });
+
+  it('the pool frees what it does not keep: past its limit, trimmed, cleared', () => {
+    arrayPool.clear();
+    const limit = arrayPool.limit;
+    try {
+      arrayPool.limit = 4 << 20;
+      const arrays = Array.from({ length: 12 }, () => pooledInt32(256 << 10)); // 1 MB each
+      release(...arrays);
+      assert.equal(arrayPool.bytes, 4 << 20, 'the pool keeps its limit');
+      arrayPool.flush();
+      const freed = arrays.filter((a) => a.buffer.byteLength === 0).length;
+      assert.equal(freed, 8, 'the arrays past the limit are freed');
+      const kept = arrays.filter((a) => a.buffer.byteLength > 0);
+      arrayPool.trim(1 << 20);
+      assert.ok(arrayPool.bytes <= 1 << 20);
+      assert.equal(kept.filter((a) => a.buffer.byteLength === 0).length, 3, 'trimmed arrays are freed');
+      arrayPool.clear();
+      assert.equal(arrayPool.bytes, 0);
+      assert.ok(kept.every((a) => a.buffer.byteLength === 0), 'cleared arrays are freed');
+      const again = pooledInt32(256 << 10);
+      assert.equal(again.length, 256 << 10, 'a freed array is never handed out again');
+    } finally {
+      arrayPool.limit = limit;
+      arrayPool.clear();
+    }
+  });
+});
+
+describe('the table budget', () => {
+  it('covers the tables and the arrays kept for reuse together, after every chunk', async () => {
+    const folder = new SpillFolder();
+    const budget = 1 << 20;
+    try {
+      const text = [...generateLines({ records: 30_000, seed: 9 })].join('\n') + '\n';
+      const scan = new ThreadScan([planQuery(QUERIES[0])], 1000, new ColumnUnion(), { bytes: budget, folder });
+      let checks = 0;
+      let pooled = 0;
+      for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) {
+        await scan.scan(unit, text, {
+          afterChunk: () => {
+            checks++;
+            pooled = Math.max(pooled, arrayPool.bytes);
+            assert.ok(scan.groupBytes() + arrayPool.bytes <= budget, `tables ${scan.groupBytes()} + kept ${arrayPool.bytes} within ${budget}`);
+          },
+        });
+      }
+      assert.ok(checks > 1);
+      assert.ok(scan.spills > 0, 'the groups spilled');
+      assert.ok(pooled > 0, 'spilled arrays were kept for reuse');
+    } finally {
+      arrayPool.clear();
+      folder.remove();
+    }
+  });
+});
+
+describe('a merge job', () => {
+  it('frees the partitions it was handed once it has their rows', async () => {
+    const [state] = await statesOfPlan(QUERIES[0]);
+    const moved = stateForTransfer(state).state;
+    const buffers = stateBuffers(moved);
+    assert.ok(buffers.length > 0 && buffers.every((b) => b.byteLength > 0));
+    const rows = mergePartitionRows({ query: QUERIES[0], parts: [moved], from: 0, to: 256 });
+    assert.ok(rows.length > 0);
+    assert.ok(buffers.every((b) => b.byteLength === 0), 'every block handed to the job is freed');
+  });
+});
+
+/** One query's groups state (kept in memory: no budget), as a worker posts it. */
+async function statesOfPlan(query: string): Promise<GroupsState[]> {
+  const text = [...generateLines({ records: 20_000, seed: 4 })].join('\n') + '\n';
+  const scan = new ThreadScan([planQuery(query)], 1000, new ColumnUnion());
+  for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) await scan.scan(unit, text);
+  return scan.finish(true) as GroupsState[];
+}

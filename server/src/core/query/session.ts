@@ -6,7 +6,8 @@ import { SessionTasks } from '../threads/unitRunner';
 import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateForTransfer, unpackedState } from './threadScan';
+import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateBuffers, stateForTransfer, unpackedState } from './threadScan';
+import { freeBuffers } from '../threads/freeBuffers';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
 import { PostedRows, rowsForPost } from './rowsText';
@@ -135,7 +136,11 @@ export interface MergeJob {
 }
 
 export function mergePartitionRows(job: MergeJob): OrderedRow[] {
-  return partitionRows(planOf(job.query), job.parts.map(unpackedState), job.from, job.to);
+  // The partitions came for this job only: their memory goes when it is done, not at a collection some jobs later.
+  const buffers = job.parts.flatMap(stateBuffers);
+  const rows = partitionRows(planOf(job.query), job.parts.map(unpackedState), job.from, job.to);
+  freeBuffers(buffers);
+  return rows;
 }
 
 registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));

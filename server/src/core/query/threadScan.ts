@@ -90,8 +90,8 @@ export class ThreadScan {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
     this.threshold = topN?.threshold;
     this.matchedBefore = plans.map(() => 0);
-    // Spilled tables come back as the next ones: the pool may hold a budget's worth.
-    if (budget) arrayPool.limit = Math.max(32 << 20, budget.bytes);
+    // Spilled tables come back as the next ones: the pool may hold a budget's worth (less the tables': keepInBudget).
+    if (budget) arrayPool.limit = budget.bytes;
   }
 
   /** Bytes the groups of every pass hold now. */
@@ -127,7 +127,9 @@ export class ThreadScan {
       const m = process.memoryUsage();
       process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
     }
+    // The arrays kept for reuse count with the tables: together they stay within the budget.
     let total = this.groupBytes();
+    if (total + arrayPool.bytes > budget.bytes) arrayPool.trim(Math.max(0, budget.bytes - total));
     while (total > budget.bytes) {
       let biggest: AggregatePass | undefined;
       for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
@@ -137,6 +139,16 @@ export class ThreadScan {
       if (this.topN?.enabled && biggest.canSketch) this.toSketch(this.passes.indexOf(biggest), biggest);
       else this.spillPass(biggest);
       total = this.groupBytes();
+    }
+  }
+
+  /** Spills the biggest passes' groups until all of them take at most `bytes`. */
+  private spillDownTo(bytes: number): void {
+    for (;;) {
+      let biggest: AggregatePass | undefined;
+      for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
+      if (!biggest || biggest.groups.size() === 0 || this.groupBytes() <= bytes) return;
+      this.spillPass(biggest);
     }
   }
 
@@ -190,9 +202,14 @@ export class ThreadScan {
     }
     // Groups that already spilled are merged from disk partition by partition: the rest of them go there too, rather
     // than to the merge in memory (packed, copied, held by the thread that runs the query until a job takes them).
-    if (this.budget) for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
+    if (this.budget) {
+      for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
+      // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a
+      // merge job takes them: past a quarter of the budget they go to disk instead (the page cache holds them).
+      if (shared) this.spillDownTo(this.budget.bytes / 4);
+    }
+    // The arrays kept for reuse are freed (the merge's partitions are of other sizes).
     arrayPool.clear();
-    arrayPool.limit = 32 << 20;
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
         return {
@@ -213,6 +230,19 @@ export class ThreadScan {
 export function stateForTransfer(state: GroupsState): { state: GroupsState; buffers: ArrayBuffer[] } {
   const packed = state.packed ?? packGroups(state);
   return { state: { ...state, parts: [], distinct: [], packed }, buffers: [...packedBuffers(packed), ...(state.sketch ? [state.sketch.buffer as ArrayBuffer] : [])] };
+}
+
+/** The buffers a groups state holds in memory (its packed blocks, or its partitions' and DISTINCT tables' arrays). */
+export function stateBuffers(state: GroupsState): ArrayBuffer[] {
+  if (state.packed) return packedBuffers(state.packed);
+  const buffers: ArrayBuffer[] = [];
+  for (const part of state.parts) {
+    if (!part) continue;
+    buffers.push(...tableBuffers(part.table));
+    buffers.push(('states' in part ? part.states.acc : part.acc).buffer as ArrayBuffer);
+  }
+  for (const perAgg of state.distinct) for (const t of perAgg) if (t) buffers.push(...tableBuffers(t));
+  return buffers;
 }
 
 /** The state with its partitions readable (views over its packed blocks, when it came packed). */
