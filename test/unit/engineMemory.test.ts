@@ -2,7 +2,8 @@
 // leave nothing in memory at the end of the scan (the merge reads them from disk a partition at a time) and the
 // answer is the same as in memory; the tables and the arrays kept for reuse stay within the thread's budget
 // together; arrays let go of are freed at once (detached), not left to a collection; a merge job frees the
-// partitions it was handed.
+// partitions it was handed; a two-pass top-N's sketches count in the budget, are sized to a quarter of it, and
+// each thread's is freed once added to the plan's sum.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateLines } from '../support/generate';
@@ -16,6 +17,9 @@ import { arrayPool, pooledInt32, release } from '../../server/src/core/query/gro
 import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
 import { mergePartitionRows } from '../../server/src/core/query/session';
 import { stateBuffers, stateForTransfer } from '../../server/src/core/query/threadScan';
+import { SketchSums } from '../../server/src/core/query/twoPass';
+import { AggregatePass } from '../../server/src/core/query/passes';
+import { MAX_SKETCH_WIDTH, sketchWidth } from '../../server/src/core/query/groups/topN';
 
 const QUERIES = [
   '* | select srcaddr, dstport, count(*) as n, sum(bytes) as b, min(action) as a group by srcaddr, dstport order by b desc, srcaddr, dstport',
@@ -147,3 +151,51 @@ async function statesOfPlan(query: string): Promise<GroupsState[]> {
   for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) await scan.scan(unit, text);
   return scan.finish(true) as GroupsState[];
 }
+
+describe('the sketches of two-pass top-Ns', () => {
+  it('take at most a quarter of a thread\'s table budget, all plans together (down to the smallest width)', () => {
+    for (const budget of [64 << 10, 1 << 20, 10 << 20, 42 << 20, 85 << 20, 1 << 30]) {
+      for (const plans of [1, 2, 5, 11]) {
+        const width = sketchWidth(budget, plans);
+        assert.ok(width <= MAX_SKETCH_WIDTH && (width & (width - 1)) === 0, `width ${width} is a power of two`);
+        assert.ok(width === 1 << 12 || width * 2 * 4 * plans <= budget / 4, `${plans} sketches of width ${width} within a quarter of ${budget}`);
+        assert.ok(width === MAX_SKETCH_WIDTH || width * 2 * 2 * 4 * plans > budget / 4, 'the widest that fits');
+      }
+    }
+    assert.equal(sketchWidth(42 << 20, 1), MAX_SKETCH_WIDTH, 'one top-N at the default budget keeps the full width');
+  });
+
+  it('count in the pass\'s bytes once it turned to its sketch', () => {
+    const pass = new AggregatePass(planQuery('* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 5'));
+    pass.toSketch(1 << 14);
+    assert.ok(pass.sketch);
+    assert.equal(pass.byteSize() - pass.groupBytes(), pass.sketch.cells.byteLength);
+  });
+
+  it('are added up as each thread\'s states arrive, and each thread\'s is freed once in the sum', async () => {
+    const width = 1 << 14;
+    const threadSketch = (seed: number) => {
+      const cells = new Float32Array(width * 2);
+      for (let i = 0; i < cells.length; i++) cells[i] = (i * seed) % 97;
+      return cells;
+    };
+    const a = threadSketch(3);
+    const b = threadSketch(5);
+    const expected = Float32Array.from(a, (x, i) => x + b[i]);
+    const state = (sketch: Float32Array): GroupsState => ({ kind: 'groups', parts: [], distinct: [], bytes: 0, runs: [], distinctRuns: [], sketch });
+    const sums = new SketchSums();
+    const first = [{ kind: 'rows' as const }, state(a)];
+    const second = [{ kind: 'rows' as const }, state(b)];
+    sums.add(first);
+    sums.add(second);
+    assert.equal(first[1].sketch, undefined, 'the state lets go of its sketch');
+    assert.equal(first[1].sketched, true, 'and says it had one');
+    const sum = await sums.of(1);
+    assert.ok(sum);
+    assert.deepEqual(sum.cells, expected);
+    assert.ok(sum.cells.buffer instanceof SharedArrayBuffer, 'the sum is shared with the second pass\'s threads');
+    assert.equal(a.buffer.byteLength, 0, 'the first thread\'s sketch is freed');
+    assert.equal(b.buffer.byteLength, 0, 'the second thread\'s sketch is freed');
+    assert.equal(await sums.of(0), undefined, 'a plan without sketches has no sum');
+  });
+});

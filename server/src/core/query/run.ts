@@ -6,9 +6,9 @@ import { QueryCancelledError, QueryError } from './errors';
 import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
 import { ColumnUnion } from './columns';
 import { PassState, ThreadScan, TopNOptions } from './threadScan';
-import { secondPasses } from './twoPass';
+import { SketchSums, secondPasses } from './twoPass';
 import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
-import { sketchThreshold } from './groups/topN';
+import { sketchThreshold, sketchWidth } from './groups/topN';
 import { ResultAssembler, RowsListener } from './assemble';
 import { RowsInbox } from './rowsText';
 import { Value } from './values';
@@ -144,7 +144,8 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
-  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold() };
+  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, 1) };
+  const sums = new SketchSums();
   const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
   const text = source.kind === 'text' ? source.text : undefined;
   const scanned: PassState[][] = [];
@@ -165,13 +166,14 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
     const states = scan.finish();
+    if (first) sums.add(states);
     scanned.push(states);
     return states;
   };
   try {
     const states = await scanAll(thread, true);
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, [states]);
+    const second = await secondPasses(plans, [states], sums);
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     // Plans with few groups first, each handed on as soon as it is final: those the first pass answered before
@@ -199,6 +201,11 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   }
 }
 
+/** The width of a run's sketches: a quarter of a thread's table budget for all its top-N plans' (groups/topN.ts). */
+function sketchWidthFor(plans: readonly QueryPlan[], options: QueryOptions, threads: number): number {
+  return sketchWidth(tableBytes(options, threads), plans.filter((p) => p.rankAggregate !== undefined).length);
+}
+
 /** Whether the units can be read a second time (not a pipe or a FIFO): the two-pass top-N needs it. */
 function rereadable(units: readonly ScanUnit[]): boolean {
   return units.every((u) => u.kind !== 'stream');
@@ -218,8 +225,10 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
-    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold() },
+    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, threads) },
   };
+  // Each worker's sketches are added up as its states come in, and let go of (twoPass.ts).
+  const sums = new SketchSums();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
@@ -273,13 +282,14 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
         }
         if (options.onProgress) reportProgress(batch[0].total);
       },
+      onFinish: (states) => sums.add(states),
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
     await inbox.drained();
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, finals, rankOnPool(pool, threads));
+    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, threads));
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     const finishPlan = (i: number, merged?: OrderedRow[][]) => {

@@ -32,7 +32,7 @@ export interface QuerySessionArgs {
   /** How many rows of the first query the result takes at most (its search cap, or its SQL LIMIT). */
   rowsWanted?: number;
   /** Two-pass top-Ns (groups/topN.ts): allowed (the input can be read again), one shared flag per query. */
-  topN?: { enabled: boolean; flags: Int32Array; threshold?: number };
+  topN?: { enabled: boolean; flags: Int32Array; threshold?: number; width?: number };
   /** A second pass: each query's candidates (the merged sketch, shared, and the lower bound). */
   candidates?: (Candidates | undefined)[];
 }
@@ -77,7 +77,7 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const { session, args } = payload as { session: number; args: QuerySessionArgs };
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
-  const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold };
+  const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold, width: args.topN?.width };
   sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN) });
 });
 

@@ -10,7 +10,7 @@ import { Value } from './values';
 import { GroupTable, GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
-import { CountMin } from './groups/topN';
+import { CountMin, MAX_SKETCH_WIDTH } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
 import { PackedGroups, packGroups, packedBuffers, packedForJob, unpackGroups } from './groups/packedState';
 
@@ -37,6 +37,8 @@ export interface GroupsState {
   distinctRuns: SpillRun[][];
   /** The first pass of a two-pass top-N turned to its sketch here: its cells (the groups are the sampled keys'). */
   sketch?: Float32Array;
+  /** The sketch was here and has been added to the plan's sum (twoPass.ts SketchSums): the groups are a sample. */
+  sketched?: boolean;
   /** The partitions and DISTINCT tables packed for another thread (groups/packedState.ts); parts and distinct are empty. */
   packed?: PackedGroups;
 }
@@ -45,7 +47,7 @@ export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[]
 
 export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion, candidates?: Candidates): ScanPass {
   if (plan.kind === 'search') return new SearchPass(plan, cap, columns);
-  return plan.aggregate ? new AggregatePass(plan, candidates && { sketch: new CountMin(undefined, candidates.cells), lower: candidates.lower }) : new SelectPass(plan, cap, columns);
+  return plan.aggregate ? new AggregatePass(plan, candidates && { sketch: CountMin.over(candidates.cells), lower: candidates.lower }) : new SelectPass(plan, cap, columns);
 }
 
 /** The second pass of a two-pass top-N (groups/topN.ts): the merged sketch's cells and the lower bound. */
@@ -60,6 +62,8 @@ export interface TopNOptions {
   enabled: boolean;
   /** One cell per plan (shared between threads): 1 once some thread has turned that plan to the sketch. */
   flags: Int32Array;
+  /** The width of the sketches (the same on every thread: they are added cell by cell); groups/topN.ts sketchWidth. */
+  width?: number;
   /** Plans of a second pass: their candidates, by plan index. */
   candidates?: (Candidates | undefined)[];
   /**
@@ -94,11 +98,18 @@ export class ThreadScan {
     if (budget) arrayPool.limit = budget.bytes;
   }
 
-  /** Bytes the groups of every pass hold now. */
+  /** Bytes the aggregations hold now: their groups, DISTINCT entries and sketches (the table budget counts them). */
   groupBytes(): number {
     let n = 0;
     for (const p of this.passes) if (p instanceof AggregatePass) n += p.byteSize();
     return n;
+  }
+
+  /** The aggregation whose groups take the most memory (the one to spill first). */
+  private biggestGroups(): AggregatePass | undefined {
+    let biggest: AggregatePass | undefined;
+    for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.groupBytes() > biggest.groupBytes())) biggest = p;
+    return biggest && biggest.groups.size() > 0 ? biggest : undefined;
   }
 
   /** Turns a top-N plan to its sketch once its groups pass the threshold here, or some other thread's did. */
@@ -107,7 +118,7 @@ export class ThreadScan {
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
       if (!(p instanceof AggregatePass) || !p.canSketch) return;
-      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.byteSize() > this.budget.bytes / 2;
+      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.groupBytes() > this.budget.bytes / 2;
       if (Atomics.load(topN.flags, i) === 1 || over) this.toSketch(i, p);
     });
   }
@@ -115,7 +126,7 @@ export class ThreadScan {
   /** Pass i turns to its sketch, and the flag tells the other threads' passes of the same plan to follow. */
   private toSketch(i: number, p: AggregatePass): void {
     Atomics.store(this.topN!.flags, i, 1);
-    p.toSketch();
+    p.toSketch(this.topN!.width ?? MAX_SKETCH_WIDTH);
   }
 
   /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts), or sketches a top-N. */
@@ -131,9 +142,8 @@ export class ThreadScan {
     let total = this.groupBytes();
     if (total + arrayPool.bytes > budget.bytes) arrayPool.trim(Math.max(0, budget.bytes - total));
     while (total > budget.bytes) {
-      let biggest: AggregatePass | undefined;
-      for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
-      if (!biggest || biggest.groups.size() === 0) return;
+      const biggest = this.biggestGroups();
+      if (!biggest) return;
       // A top-N that can read the input again turns to its sketch rather than spill (several top lists together
       // may pass the budget while each stays under its own half).
       if (this.topN?.enabled && biggest.canSketch) this.toSketch(this.passes.indexOf(biggest), biggest);
@@ -142,12 +152,13 @@ export class ThreadScan {
     }
   }
 
-  /** Spills the biggest passes' groups until all of them take at most `bytes`. */
+  /** Spills the biggest passes' groups until the groups of all of them take at most `bytes`. */
   private spillDownTo(bytes: number): void {
     for (;;) {
-      let biggest: AggregatePass | undefined;
-      for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
-      if (!biggest || biggest.groups.size() === 0 || this.groupBytes() <= bytes) return;
+      let held = 0;
+      for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
+      const biggest = this.biggestGroups();
+      if (!biggest || held <= bytes) return;
       this.spillPass(biggest);
     }
   }
