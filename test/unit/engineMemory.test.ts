@@ -184,12 +184,11 @@ describe('the sketches of two-pass top-Ns', () => {
     const expected = Float32Array.from(a, (x, i) => x + b[i]);
     const state = (sketch: Float32Array): GroupsState => ({ kind: 'groups', parts: [], distinct: [], bytes: 0, runs: [], distinctRuns: [], sketch });
     const sums = new SketchSums();
-    const first = [{ kind: 'rows' as const }, state(a)];
-    const second = [{ kind: 'rows' as const }, state(b)];
-    sums.add(first);
-    sums.add(second);
-    assert.equal(first[1].sketch, undefined, 'the state lets go of its sketch');
-    assert.equal(first[1].sketched, true, 'and says it had one');
+    const firstGroups = state(a);
+    sums.add([{ kind: 'rows' }, firstGroups]);
+    sums.add([{ kind: 'rows' }, state(b)]);
+    assert.equal(firstGroups.sketch, undefined, 'the state lets go of its sketch');
+    assert.equal(firstGroups.sketched, true, 'and says it had one');
     const sum = await sums.of(1);
     assert.ok(sum);
     assert.deepEqual(sum.cells, expected);
