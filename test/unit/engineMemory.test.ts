@@ -13,6 +13,7 @@ import { planUnits } from '../../server/src/core/query/input';
 import { GroupsState, ThreadScan } from '../../server/src/core/query/threadScan';
 import { partitionRows } from '../../server/src/core/query/groups/mergeGroups';
 import { SpillFolder } from '../../server/src/core/query/groups/spill';
+import { GroupTable } from '../../server/src/core/query/groups/groupTable';
 import { arrayPool, pooledInt32, release } from '../../server/src/core/query/groups/arrayPool';
 import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
 import { mergePartitionRows } from '../../server/src/core/query/session';
@@ -101,6 +102,26 @@ describe('arrays let go of are freed at once', () => {
       arrayPool.limit = limit;
       arrayPool.clear();
     }
+  });
+});
+
+describe('a growing table', () => {
+  it('does not keep its outgrown arrays (partitions grow together: a smaller size is rarely asked for again)', () => {
+    arrayPool.clear();
+    const limit = arrayPool.limit;
+    arrayPool.limit = 64 << 20;
+    const table = new GroupTable();
+    const key = new Int32Array(1);
+    for (let i = 0; i < 200_000; i++) {
+      key[0] = i;
+      table.findOrAddWords(key, 0, 1, 4, Math.imul(i, 0x9e3779b1), i);
+    }
+    assert.equal(table.size, 200_000);
+    assert.equal(arrayPool.bytes, 0, 'no outgrown array is kept for reuse');
+    table.release();
+    assert.ok(arrayPool.bytes > 0, 'a table let go of as a whole (spilled) is kept for the next one');
+    arrayPool.limit = limit;
+    arrayPool.clear();
   });
 });
 

@@ -105,6 +105,9 @@ export interface PlanResult {
   matched: number;
 }
 
+/** A lone unit this big (as stored: compressed bytes for a compressed file) is read on a worker. */
+const ONE_WORKER_BYTES = 4 << 20;
+
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const threads = options.threads ?? defaultThreadCount();
@@ -118,10 +121,14 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
     // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
     const units = await planUnits(source, expanded, threads * 4);
-    // One unit (a small file, one .gz) is read here: workers started for it would only wait (and cost memory).
-    const pool = units.length > 1 ? sharedPool(threads) : undefined;
+    // One small unit is read here (a worker started for it would cost more than it saves). One big unit that
+    // cannot be split (a .gz, a Parquet file) is read on one worker: the same single thread of work, but this
+    // thread's young generation is V8's default, which a long scan grows to 30-40 MB of mostly dead objects (a
+    // language server's main thread stays free as well); the workers' is 4 MB (threads/pool.ts).
+    const alone = units.length === 1;
+    const pool = !alone || units[0].end - units[0].start >= ONE_WORKER_BYTES ? sharedPool(threads) : undefined;
     if (pool) {
-      const done = await runOnPool(pool, threads, expanded, units, plans, { ...options, onRows });
+      const done = await runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
     }
   }

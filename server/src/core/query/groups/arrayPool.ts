@@ -1,7 +1,10 @@
-// Arrays for group tables, reused. A table that grows leaves its old arrays behind, and a spilled one all of
-// them; allocating fresh memory for the next ones costs twice: the allocator keeps the freed blocks (resident
-// memory only grows) and touching new pages is slow (on some machines about 10 ms a megabyte). So arrays go back
-// to a pool by size class (powers of two) and come out again, zeroed where the caller needs zeros.
+// Arrays for group tables, reused. A spilled table leaves all its arrays behind; allocating fresh memory for the
+// next ones costs twice: the allocator keeps the freed blocks (resident memory only grows) and touching new pages
+// is slow (on some machines about 10 ms a megabyte). So they go back to a pool by size class (powers of two) and
+// come out again, zeroed where the caller needs zeros. The pool counts in its thread's table budget
+// (threadScan.ts). Arrays a growing table outgrows are not kept: a thread's 256 partitions grow together, so the
+// smaller size is rarely asked for again (kept, they were a third of the tables' memory on top of them). Arrays
+// not kept are freed at once (threads/freeBuffers.ts), not left to a collection.
 
 import { freeBuffers } from '../../threads/freeBuffers';
 
@@ -22,6 +25,11 @@ class Pool {
     this.dropped.push(buffer);
     this.droppedBytes += buffer.byteLength;
     if (this.droppedBytes >= FREE_BATCH) this.flush();
+  }
+
+  /** Lets go of a buffer without keeping it (freed with the next batch). */
+  discard(buffer: ArrayBuffer): void {
+    this.drop(buffer);
   }
 
   /** Frees the arrays let go of so far. */
@@ -111,4 +119,9 @@ export function isWholeBuffer(a: ArrayBufferView): boolean {
 export function release(...arrays: (Int32Array | Float64Array | undefined)[]): void {
   // Only an array that is its whole buffer: a view into a packed block (packedState.ts) shares it with others.
   for (const a of arrays) if (a && isWholeBuffer(a)) arrayPool.give(a.buffer as ArrayBuffer);
+}
+
+/** Lets go of arrays outgrown by a growing table (freed in batches, not kept for reuse). */
+export function outgrown(...arrays: (Int32Array | Float64Array | undefined)[]): void {
+  for (const a of arrays) if (a && isWholeBuffer(a)) arrayPool.discard(a.buffer as ArrayBuffer);
 }
