@@ -17,6 +17,7 @@ import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
 import { DEFAULT_FIELD_NAMES } from '../schema';
+import { detectFile } from '../readers';
 import { SpillFolder } from './groups/spill';
 import { QueryStats, RunTally } from './stats';
 
@@ -105,8 +106,14 @@ export interface PlanResult {
   matched: number;
 }
 
-/** A lone unit this big (as stored: compressed bytes for a compressed file) is read on a worker. */
+/** A lone compressed file this big (as stored) is read on a worker. */
 const ONE_WORKER_BYTES = 4 << 20;
+
+async function bigCompressedFile(unit: ScanUnit): Promise<boolean> {
+  if (unit.kind !== 'file' || unit.fileSize < ONE_WORKER_BYTES) return false;
+  const format = await detectFile(unit.file, unit.decode).catch(() => undefined);
+  return format !== undefined && format.compression !== 'none';
+}
 
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
@@ -121,12 +128,13 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
     // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
     const units = await planUnits(source, expanded, threads * 4);
-    // One small unit is read here (a worker started for it would cost more than it saves). One big unit that
-    // cannot be split (a .gz, a Parquet file) is read on one worker: the same single thread of work, but this
-    // thread's young generation is V8's default, which a long scan grows to 30-40 MB of mostly dead objects (a
-    // language server's main thread stays free as well); the workers' is 4 MB (threads/pool.ts).
+    // One unit is read here (a worker started for it would only wait), but for a big compressed file (one .gz): the
+    // same single thread of work on one worker, whose young generation is 4 MB (threads/pool.ts), where this
+    // thread's is V8's default, which inflating 1 GB grew to 30-40 MB of mostly dead objects (top 10 over a 184 MB
+    // .gz: 147-159 MB here, 138-140 there; a language server's main thread stays free as well). Not a Parquet file:
+    // its decoder makes many small objects that a 4 MB young generation promotes (+9-12 MB, +20% CPU there).
     const alone = units.length === 1;
-    const pool = !alone || units[0].end - units[0].start >= ONE_WORKER_BYTES ? sharedPool(threads) : undefined;
+    const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(threads) : undefined;
     if (pool) {
       const done = await runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
