@@ -17,7 +17,7 @@ import { GroupTable } from '../../server/src/core/query/groups/groupTable';
 import { arrayPool, pooledInt32, release } from '../../server/src/core/query/groups/arrayPool';
 import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
 import { mergePartitionRows } from '../../server/src/core/query/session';
-import { stateBuffers, stateForTransfer } from '../../server/src/core/query/threadScan';
+import { stateBuffers, stateForTransfer, unpackedState } from '../../server/src/core/query/threadScan';
 import { SketchSums } from '../../server/src/core/query/twoPass';
 import { AggregatePass } from '../../server/src/core/query/passes';
 import { MAX_SKETCH_WIDTH, sketchWidth } from '../../server/src/core/query/groups/topN';
@@ -65,7 +65,7 @@ describe('the memory of spilled groups', () => {
 });
 
 describe('arrays let go of are freed at once', () => {
-  it('freeBuffers detaches ArrayBuffers (their memory goes with the closed port) and leaves shared memory alone', () => {
+  it('freeBuffers detaches ArrayBuffers (their memory goes at the next scavenge) and leaves shared memory alone', () => {
     const big = new ArrayBuffer(1 << 20);
     const small = new ArrayBuffer(1 << 10);
     const shared = new SharedArrayBuffer(1 << 20);
@@ -73,9 +73,9 @@ describe('arrays let go of are freed at once', () => {
     assert.equal(big.byteLength, 0, 'freed');
     assert.equal(small.byteLength, 0, 'freed with the others');
     assert.equal(shared.byteLength, 1 << 20, 'shared memory is not ours to free');
-    const alone = new ArrayBuffer(1 << 10);
-    freeBuffers([alone]);
-    assert.equal(alone.byteLength, 1 << 10, 'a lone small buffer is left to the collector');
+    const pooled = Buffer.from('a Buffer in Node\'s shared pool');
+    freeBuffers([pooled.buffer]);
+    assert.equal(pooled.toString(), 'a Buffer in Node\'s shared pool', 'Node\'s pool is untransferable: copied, never detached');
   });
 
   it('the pool frees what it does not keep: past its limit, trimmed, cleared', () => {
@@ -150,6 +150,19 @@ describe('the table budget', () => {
       arrayPool.clear();
       folder.remove();
     }
+  });
+});
+
+describe('packing a worker\'s groups', () => {
+  it('frees the arrays it copied into blocks, and the blocks give the same rows', async () => {
+    const [live] = await statesOfPlan(QUERIES[0]);
+    const [state] = await statesOfPlan(QUERIES[0]);
+    const copied = stateBuffers(state).filter((b) => b.byteLength < 256 << 10);
+    assert.ok(copied.length > 0 && copied.every((b) => b.byteLength > 0));
+    const moved = stateForTransfer(state).state;
+    assert.ok(copied.every((b) => b.byteLength === 0), 'every array copied into a block is freed');
+    const plan = planQuery(QUERIES[0]);
+    assert.deepEqual(partitionRows(plan, [unpackedState(moved)]).map((r) => r.row), partitionRows(plan, [live]).map((r) => r.row));
   });
 });
 

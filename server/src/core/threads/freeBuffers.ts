@@ -8,22 +8,14 @@
 // a later turn: a worker reading a batch of small files turns none, and 2,000 files' dead texts piled up).
 // Node's own pooled Buffer memory is marked untransferable and is copied instead, never detached.
 
-/** Buffers this small (together) are left to the collector: they are young, or not worth the call. */
-const WORTH_BYTES = 64 << 10;
-
 /**
  * Lets go of the buffers' memory (they are detached at once: length 0; the memory goes at the next scavenge). Only
  * for ArrayBuffers that nothing uses any more: never a view's buffer that others still read. Shared memory is left.
  */
 export function freeBuffers(buffers: Iterable<ArrayBufferLike>): void {
   const own = new Set<ArrayBuffer>();
-  let bytes = 0;
-  for (const b of buffers) {
-    if (!(b instanceof ArrayBuffer) || b.byteLength === 0) continue;
-    own.add(b);
-    bytes += b.byteLength;
-  }
-  if (own.size === 0 || bytes < WORTH_BYTES) return;
+  for (const b of buffers) if (b instanceof ArrayBuffer && b.byteLength > 0) own.add(b);
+  if (own.size === 0) return;
   const list = [...own];
   structuredClone(list, { transfer: list });
 }
