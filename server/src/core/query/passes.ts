@@ -263,6 +263,11 @@ export class AggregatePass implements ScanPass {
     });
   }
 
+  /** Whether some of the groups (or DISTINCT entries) were written to disk. */
+  get hasSpilled(): boolean {
+    return this.runs.length > 0 || this.distinctRuns.some((r) => r.length > 0);
+  }
+
   /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
   spill(folder: SpillFolder): void {
     if (this.groups.size() === 0) return;
@@ -366,9 +371,9 @@ export class AggregatePass implements ScanPass {
    * The first pass of the two-pass top-N: the groups so far go into a new sketch (each with its ranking value, an
    * upper bound: negative values as zero) and only the sampled ones stay, exact. The rest of the pass follows them.
    */
-  toSketch(): void {
+  toSketch(width: number): void {
     if (!this.canSketch) return;
-    const sketch = new CountMin();
+    const sketch = new CountMin(width);
     const kept = new PartitionedGroups(this.kinds);
     const rank = this.plan.rankAggregate!; // canSketch: there is one
     for (const part of this.groups.parts) {
@@ -405,8 +410,14 @@ export class AggregatePass implements ScanPass {
     s.seal();
   }
 
-  byteSize(): number {
+  /** Bytes of the groups and DISTINCT entries (what spilling frees). */
+  groupBytes(): number {
     return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0);
+  }
+
+  /** Bytes the pass holds: its groups, and the sketch of a first pass that turned to it. */
+  byteSize(): number {
+    return this.groupBytes() + (this.sketch ? this.sketch.cells.byteLength : 0);
   }
 }
 

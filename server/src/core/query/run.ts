@@ -6,9 +6,9 @@ import { QueryCancelledError, QueryError } from './errors';
 import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
 import { ColumnUnion } from './columns';
 import { PassState, ThreadScan, TopNOptions } from './threadScan';
-import { secondPasses } from './twoPass';
+import { SketchSums, secondPasses } from './twoPass';
 import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
-import { sketchThreshold } from './groups/topN';
+import { sketchThreshold, sketchWidth } from './groups/topN';
 import { ResultAssembler, RowsListener } from './assemble';
 import { RowsInbox } from './rowsText';
 import { Value } from './values';
@@ -17,6 +17,7 @@ import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
 import { DEFAULT_FIELD_NAMES } from '../schema';
+import { detectFile } from '../readers';
 import { SpillFolder } from './groups/spill';
 import { QueryStats, RunTally } from './stats';
 
@@ -105,6 +106,15 @@ export interface PlanResult {
   matched: number;
 }
 
+/** A lone compressed file this big (as stored) is read on a worker. */
+const ONE_WORKER_BYTES = 4 << 20;
+
+async function bigCompressedFile(unit: ScanUnit): Promise<boolean> {
+  if (unit.kind !== 'file' || unit.fileSize < ONE_WORKER_BYTES) return false;
+  const format = await detectFile(unit.file, unit.decode).catch(() => undefined);
+  return format !== undefined && format.compression !== 'none';
+}
+
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
 export async function runPlans(source: QuerySource, plans: QueryPlan[], options: QueryOptions = {}): Promise<{ results: PlanResult[]; stats: QueryStats }> {
   const threads = options.threads ?? defaultThreadCount();
@@ -118,10 +128,15 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
     // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
     const units = await planUnits(source, expanded, threads * 4);
-    // One unit (a small file, one .gz) is read here: workers started for it would only wait (and cost memory).
-    const pool = units.length > 1 ? sharedPool(threads) : undefined;
+    // One unit is read here (a worker started for it would only wait), but for a big compressed file (one .gz): the
+    // same single thread of work on one worker, whose young generation is 4 MB (threads/pool.ts), where this
+    // thread's is V8's default, which inflating 1 GB grew to 30-40 MB of mostly dead objects (top 10 over a 184 MB
+    // .gz: 147-159 MB here, 138-140 there; a language server's main thread stays free as well). Not a Parquet file:
+    // its decoder makes many small objects that a 4 MB young generation promotes (+9-12 MB, +20% CPU there).
+    const alone = units.length === 1;
+    const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(threads) : undefined;
     if (pool) {
-      const done = await runOnPool(pool, threads, expanded, units, plans, { ...options, onRows });
+      const done = await runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows });
       if (done) return done;
     }
   }
@@ -144,7 +159,8 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   const tally = new RunTally(1, units, expanded, options.perFile);
   const folder = new SpillFolder();
-  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold() };
+  const topN: TopNOptions = { enabled: rereadable(units), flags: new Int32Array(plans.length), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, 1) };
+  const sums = new SketchSums();
   const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
   const text = source.kind === 'text' ? source.text : undefined;
   const scanned: PassState[][] = [];
@@ -165,13 +181,14 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
     const states = scan.finish();
+    if (first) sums.add(states);
     scanned.push(states);
     return states;
   };
   try {
     const states = await scanAll(thread, true);
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, [states]);
+    const second = await secondPasses(plans, [states], sums);
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     // Plans with few groups first, each handed on as soon as it is final: those the first pass answered before
@@ -199,6 +216,11 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   }
 }
 
+/** The width of a run's sketches: a quarter of a thread's table budget for all its top-N plans' (groups/topN.ts). */
+function sketchWidthFor(plans: readonly QueryPlan[], options: QueryOptions, threads: number): number {
+  return sketchWidth(tableBytes(options, threads), plans.filter((p) => p.rankAggregate !== undefined).length);
+}
+
 /** Whether the units can be read a second time (not a pipe or a FIFO): the two-pass top-N needs it. */
 function rereadable(units: readonly ScanUnit[]): boolean {
   return units.every((u) => u.kind !== 'stream');
@@ -218,8 +240,10 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
-    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold() },
+    topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, threads) },
   };
+  // Each worker's sketches are added up as its states come in, and let go of (twoPass.ts).
+  const sums = new SketchSums();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
@@ -273,13 +297,14 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
         }
         if (options.onProgress) reportProgress(batch[0].total);
       },
+      onFinish: (states) => sums.add(states),
     });
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
     await inbox.drained();
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, finals, rankOnPool(pool, threads));
+    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, threads));
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     const finishPlan = (i: number, merged?: OrderedRow[][]) => {

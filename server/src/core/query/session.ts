@@ -6,7 +6,8 @@ import { SessionTasks } from '../threads/unitRunner';
 import { QueryPlan, planQuery } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateForTransfer, unpackedState } from './threadScan';
+import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateBuffers, stateForTransfer, unpackedState } from './threadScan';
+import { freeBuffers } from '../threads/freeBuffers';
 import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
 import { PostedRows, rowsForPost } from './rowsText';
@@ -31,7 +32,7 @@ export interface QuerySessionArgs {
   /** How many rows of the first query the result takes at most (its search cap, or its SQL LIMIT). */
   rowsWanted?: number;
   /** Two-pass top-Ns (groups/topN.ts): allowed (the input can be read again), one shared flag per query. */
-  topN?: { enabled: boolean; flags: Int32Array; threshold?: number };
+  topN?: { enabled: boolean; flags: Int32Array; threshold?: number; width?: number };
   /** A second pass: each query's candidates (the merged sketch, shared, and the lower bound). */
   candidates?: (Candidates | undefined)[];
 }
@@ -76,7 +77,7 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const { session, args } = payload as { session: number; args: QuerySessionArgs };
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
-  const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold };
+  const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold, width: args.topN?.width };
   sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN) });
 });
 
@@ -135,7 +136,11 @@ export interface MergeJob {
 }
 
 export function mergePartitionRows(job: MergeJob): OrderedRow[] {
-  return partitionRows(planOf(job.query), job.parts.map(unpackedState), job.from, job.to);
+  // The partitions came for this job only: their memory goes when it is done, not at a collection some jobs later.
+  const buffers = job.parts.flatMap(stateBuffers);
+  const rows = partitionRows(planOf(job.query), job.parts.map(unpackedState), job.from, job.to);
+  freeBuffers(buffers);
+  return rows;
 }
 
 registerTask(QUERY_MERGE_TASK, (payload) => mergePartitionRows(payload as MergeJob));

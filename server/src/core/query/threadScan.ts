@@ -10,7 +10,7 @@ import { Value } from './values';
 import { GroupTable, GroupTableData, tableBuffers } from './groups/groupTable';
 import { SpillFolder, SpillRun } from './groups/spill';
 import { arrayPool } from './groups/arrayPool';
-import { CountMin } from './groups/topN';
+import { CountMin, MAX_SKETCH_WIDTH } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
 import { PackedGroups, packGroups, packedBuffers, packedForJob, unpackGroups } from './groups/packedState';
 
@@ -37,6 +37,8 @@ export interface GroupsState {
   distinctRuns: SpillRun[][];
   /** The first pass of a two-pass top-N turned to its sketch here: its cells (the groups are the sampled keys'). */
   sketch?: Float32Array;
+  /** The sketch was here and has been added to the plan's sum (twoPass.ts SketchSums): the groups are a sample. */
+  sketched?: boolean;
   /** The partitions and DISTINCT tables packed for another thread (groups/packedState.ts); parts and distinct are empty. */
   packed?: PackedGroups;
 }
@@ -45,7 +47,7 @@ export type PassState = { kind: 'rows' } | { kind: 'ordered'; rows: OrderedRow[]
 
 export function makePass(plan: QueryPlan, cap: number, columns: ColumnUnion, candidates?: Candidates): ScanPass {
   if (plan.kind === 'search') return new SearchPass(plan, cap, columns);
-  return plan.aggregate ? new AggregatePass(plan, candidates && { sketch: new CountMin(undefined, candidates.cells), lower: candidates.lower }) : new SelectPass(plan, cap, columns);
+  return plan.aggregate ? new AggregatePass(plan, candidates && { sketch: CountMin.over(candidates.cells), lower: candidates.lower }) : new SelectPass(plan, cap, columns);
 }
 
 /** The second pass of a two-pass top-N (groups/topN.ts): the merged sketch's cells and the lower bound. */
@@ -60,6 +62,8 @@ export interface TopNOptions {
   enabled: boolean;
   /** One cell per plan (shared between threads): 1 once some thread has turned that plan to the sketch. */
   flags: Int32Array;
+  /** The width of the sketches (the same on every thread: they are added cell by cell); groups/topN.ts sketchWidth. */
+  width?: number;
   /** Plans of a second pass: their candidates, by plan index. */
   candidates?: (Candidates | undefined)[];
   /**
@@ -90,15 +94,22 @@ export class ThreadScan {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
     this.threshold = topN?.threshold;
     this.matchedBefore = plans.map(() => 0);
-    // Spilled tables come back as the next ones: the pool may hold a budget's worth.
-    if (budget) arrayPool.limit = Math.max(32 << 20, budget.bytes);
+    // Spilled tables come back as the next ones: the pool may hold a budget's worth (less the tables': keepInBudget).
+    if (budget) arrayPool.limit = budget.bytes;
   }
 
-  /** Bytes the groups of every pass hold now. */
+  /** Bytes the aggregations hold now: their groups, DISTINCT entries and sketches (the table budget counts them). */
   groupBytes(): number {
     let n = 0;
     for (const p of this.passes) if (p instanceof AggregatePass) n += p.byteSize();
     return n;
+  }
+
+  /** The aggregation whose groups take the most memory (the one to spill first). */
+  private biggestGroups(): AggregatePass | undefined {
+    let biggest: AggregatePass | undefined;
+    for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.groupBytes() > biggest.groupBytes())) biggest = p;
+    return biggest && biggest.groups.size() > 0 ? biggest : undefined;
   }
 
   /** Turns a top-N plan to its sketch once its groups pass the threshold here, or some other thread's did. */
@@ -107,7 +118,7 @@ export class ThreadScan {
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
       if (!(p instanceof AggregatePass) || !p.canSketch) return;
-      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.byteSize() > this.budget.bytes / 2;
+      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.groupBytes() > this.budget.bytes / 2;
       if (Atomics.load(topN.flags, i) === 1 || over) this.toSketch(i, p);
     });
   }
@@ -115,7 +126,7 @@ export class ThreadScan {
   /** Pass i turns to its sketch, and the flag tells the other threads' passes of the same plan to follow. */
   private toSketch(i: number, p: AggregatePass): void {
     Atomics.store(this.topN!.flags, i, 1);
-    p.toSketch();
+    p.toSketch(this.topN!.width ?? MAX_SKETCH_WIDTH);
   }
 
   /** While the groups are over the budget, writes the biggest pass's to disk (spill.ts), or sketches a top-N. */
@@ -127,20 +138,35 @@ export class ThreadScan {
       const m = process.memoryUsage();
       process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
     }
+    // The arrays kept for reuse count with the tables: together they stay within the budget.
     let total = this.groupBytes();
+    if (total + arrayPool.bytes > budget.bytes) arrayPool.trim(Math.max(0, budget.bytes - total));
     while (total > budget.bytes) {
-      let biggest: AggregatePass | undefined;
-      for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.byteSize() > biggest.byteSize())) biggest = p;
-      if (!biggest || biggest.groups.size() === 0) return;
+      const biggest = this.biggestGroups();
+      if (!biggest) return;
       // A top-N that can read the input again turns to its sketch rather than spill (several top lists together
       // may pass the budget while each stays under its own half).
       if (this.topN?.enabled && biggest.canSketch) this.toSketch(this.passes.indexOf(biggest), biggest);
-      else {
-        biggest.spill(budget.folder);
-        this.spills++;
-      }
+      else this.spillPass(biggest);
       total = this.groupBytes();
     }
+  }
+
+  /** Spills the biggest passes' groups until the groups of all of them take at most `bytes`. */
+  private spillDownTo(bytes: number): void {
+    for (;;) {
+      let held = 0;
+      for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
+      const biggest = this.biggestGroups();
+      if (!biggest || held <= bytes) return;
+      this.spillPass(biggest);
+    }
+  }
+
+  private spillPass(p: AggregatePass): void {
+    if (p.groups.size() === 0) return;
+    p.spill(this.budget!.folder);
+    this.spills++;
   }
 
   /** The first query's result has all its rows: its pass keeps no more. */
@@ -185,8 +211,16 @@ export class ThreadScan {
     if (process.env.FLOWLOG_DEBUG_TOPN === '1') {
       for (const p of this.passes) if (p instanceof AggregatePass && (p.sketch || p.candidates)) process.stderr.write(`[topN] ${p.sketch ? 'sampled groups' : 'candidate groups'}: ${p.groups.size()}\n`);
     }
+    // Groups that already spilled are merged from disk partition by partition: the rest of them go there too, rather
+    // than to the merge in memory (packed, copied, held by the thread that runs the query until a job takes them).
+    if (this.budget) {
+      for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
+      // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a
+      // merge job takes them: past a quarter of the budget they go to disk instead (the page cache holds them).
+      if (shared) this.spillDownTo(this.budget.bytes / 4);
+    }
+    // The arrays kept for reuse are freed (the merge's partitions are of other sizes).
     arrayPool.clear();
-    arrayPool.limit = 32 << 20;
     return this.passes.map((p): PassState => {
       if (p instanceof AggregatePass) {
         return {
@@ -207,6 +241,19 @@ export class ThreadScan {
 export function stateForTransfer(state: GroupsState): { state: GroupsState; buffers: ArrayBuffer[] } {
   const packed = state.packed ?? packGroups(state);
   return { state: { ...state, parts: [], distinct: [], packed }, buffers: [...packedBuffers(packed), ...(state.sketch ? [state.sketch.buffer as ArrayBuffer] : [])] };
+}
+
+/** The buffers a groups state holds in memory (its packed blocks, or its partitions' and DISTINCT tables' arrays). */
+export function stateBuffers(state: GroupsState): ArrayBuffer[] {
+  if (state.packed) return packedBuffers(state.packed);
+  const buffers: ArrayBuffer[] = [];
+  for (const part of state.parts) {
+    if (!part) continue;
+    buffers.push(...tableBuffers(part.table));
+    buffers.push(('states' in part ? part.states.acc : part.acc).buffer as ArrayBuffer);
+  }
+  for (const perAgg of state.distinct) for (const t of perAgg) if (t) buffers.push(...tableBuffers(t));
+  return buffers;
 }
 
 /** The state with its partitions readable (views over its packed blocks, when it came packed). */

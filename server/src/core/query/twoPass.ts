@@ -10,15 +10,48 @@ import { forEachRunGroup } from './groups/spill';
 import type { OrderedRow } from './passes';
 import { bestRows } from './groups/finishGroups';
 import { GroupTable } from './groups/groupTable';
+import { freeBuffers } from '../threads/freeBuffers';
+
+/**
+ * The threads' sketches of each plan added up as each thread's states arrive, each thread's freed once it is in
+ * the sum: the thread that runs the query holds one sketch per plan and the one being added, not every thread's
+ * (the summary's four top lists on two threads were 32 MB of sketches at once beside the sums).
+ */
+export class SketchSums {
+  private readonly sums: (CountMin | undefined)[] = [];
+  private work: Promise<void> = Promise.resolve();
+
+  /** A thread's final states: their sketches are added (a slice at a time: the event loop gets turns) and freed. */
+  add(states: readonly PassState[]): void {
+    states.forEach((state, i) => {
+      if (state.kind !== 'groups' || !state.sketch) return;
+      const cells = state.sketch;
+      state.sketch = undefined;
+      state.sketched = true;
+      this.work = this.work.then(async () => {
+        const sum = (this.sums[i] ??= CountMin.over(new Float32Array(new SharedArrayBuffer(cells.byteLength))));
+        await mergeSketch(sum, cells);
+        freeBuffers([cells.buffer]);
+      });
+    });
+  }
+
+  /** Plan i's sum, once every sketch given is in it. */
+  async of(i: number): Promise<CountMin | undefined> {
+    await this.work;
+    return this.sums[i];
+  }
+}
 
 /**
  * For each plan whose first pass turned to the sketch on some thread, what its second pass needs; undefined for
- * the others (their first pass is their answer).
+ * the others (their first pass is their answer). `sums` has been given every thread's states.
  */
-export async function secondPasses(plans: readonly QueryPlan[], finals: PassState[][], rank: SampleRanker = bestSampledRows): Promise<(Candidates | undefined)[]> {
+export async function secondPasses(plans: readonly QueryPlan[], finals: PassState[][], sums: SketchSums, rank: SampleRanker = bestSampledRows): Promise<(Candidates | undefined)[]> {
   const out: (Candidates | undefined)[] = [];
   for (const [i, plan] of plans.entries()) {
-    out.push(plan.rankAggregate === undefined ? undefined : await candidatesOf(plan, finals.map((f) => f[i]).filter((s): s is GroupsState => s?.kind === 'groups'), rank));
+    const sum = plan.rankAggregate === undefined ? undefined : await sums.of(i);
+    out.push(sum && (await candidatesOf(plan, finals.map((f) => f[i]).filter((s): s is GroupsState => s?.kind === 'groups'), sum, rank)));
   }
   return out;
 }
@@ -29,17 +62,9 @@ export async function secondPasses(plans: readonly QueryPlan[], finals: PassStat
  */
 export type SampleRanker = (plan: QueryPlan, samples: GroupsState[]) => Promise<OrderedRow[]>;
 
-async function candidatesOf(plan: QueryPlan, states: GroupsState[], rank: SampleRanker): Promise<Candidates | undefined> {
-  if (!states.some((s) => s.sketch)) return undefined;
-  const width = new CountMin().width;
-  const sketch = new CountMin(width, new Float32Array(new SharedArrayBuffer(states.find((s) => s.sketch)!.sketch!.byteLength)));
+async function candidatesOf(plan: QueryPlan, states: GroupsState[], sketch: CountMin, rank: SampleRanker): Promise<Candidates | undefined> {
   const samples: GroupsState[] = [];
-  for (const state of states) {
-    if (state.sketch) {
-      await mergeSketch(sketch, state.sketch);
-      samples.push(state);
-    } else samples.push(foldExact(plan, state, sketch));
-  }
+  for (const state of states) samples.push(state.sketched ? state : foldExact(plan, state, sketch));
   const rows = await rank(plan, samples);
   const n = plan.limit!;
   const nth = rows.length >= n ? rows[n - 1].keys[0] : null;

@@ -15,11 +15,13 @@ export interface SessionTasks {
   finish: string;
 }
 
-export interface UnitRunCallbacks<U, R> {
+export interface UnitRunCallbacks<U, R, F = unknown> {
   /** Data a unit's scan posted while it ran (e.g. rows found so far). */
   onData?: (unit: U, data: unknown) => void;
   /** A unit's result; returning false stops giving out units (e.g. the run must start over on one thread). */
   onUnit: (unit: U, result: R) => boolean | void;
+  /** A worker's final state as soon as it is in (before the others'), e.g. to fold it in and let go of it. */
+  onFinish?: (state: F) => void;
 }
 
 let nextSession = 1;
@@ -28,7 +30,7 @@ let nextSession = 1;
  * Runs `units` on `threads` workers of `pool`: each worker opens a session with `args`, scans units as it gets
  * them, and finishes. Resolves with each worker's final state (workers that got no unit included).
  */
-export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number, tasks: SessionTasks, args: unknown, units: readonly U[], callbacks: UnitRunCallbacks<U, R>): Promise<F[]> {
+export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number, tasks: SessionTasks, args: unknown, units: readonly U[], callbacks: UnitRunCallbacks<U, R, F>): Promise<F[]> {
   const session = nextSession++;
   let next = 0;
   let stopped = false;
@@ -46,7 +48,9 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
       await pool.call(i, tasks.finish, { session }).catch(() => undefined);
       throw e;
     }
-    return pool.call<F>(i, tasks.finish, { session });
+    const state = await pool.call<F>(i, tasks.finish, { session });
+    callbacks.onFinish?.(state);
+    return state;
   };
   const settled = await Promise.allSettled(workers.map(run));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

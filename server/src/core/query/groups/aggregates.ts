@@ -4,7 +4,7 @@
 // kinds whose state is a value (min/max of text, any_value).
 import type { AggSpec } from '../plan';
 import { Value, compareValues } from '../values';
-import { pooledFloat64, release } from './arrayPool';
+import { outgrown, pooledFloat64, release } from './arrayPool';
 
 export const enum AggKind {
   /** count(*): a = records. */
@@ -69,7 +69,7 @@ export class AggregateStates {
     const acc = pooledFloat64(capacity * this.width * 2, false);
     acc.set(this.acc);
     acc.fill(0, this.acc.length);
-    release(this.acc);
+    outgrown(this.acc);
     this.acc = acc;
   }
 

@@ -4,14 +4,14 @@
 // external memory, so garbage collection frees grown-out arrays in time; SharedArrayBuffers it does not count): a
 // worker hands a partition to the worker that merges it by transferring them, without a copy.
 import { KeyScratch } from './keyCodec';
-import { pooledFloat64, pooledInt32, release } from './arrayPool';
+import { outgrown, pooledFloat64, pooledInt32, release } from './arrayPool';
 
 /** A bigger copy of a (its tail zeroed); a goes back to the pool. */
 function grownInt32(a: Int32Array, n: number): Int32Array {
   const b = pooledInt32(n, false);
   b.set(a);
   b.fill(0, a.length);
-  release(a);
+  outgrown(a);
   return b;
 }
 
@@ -19,7 +19,7 @@ function grownFloat64(a: Float64Array, n: number): Float64Array {
   const b = pooledFloat64(n, false);
   b.set(a);
   b.fill(0, a.length);
-  release(a);
+  outgrown(a);
   return b;
 }
 
@@ -225,7 +225,7 @@ export class GroupTable implements GroupTableData {
 
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
-    release(this.slots);
+    outgrown(this.slots);
     this.slots = pooledInt32(cap * 2);
     this.mask = cap - 1;
     for (let id = 0; id < this.size; id++) this.insertSlot(id, this.hashes[id]);

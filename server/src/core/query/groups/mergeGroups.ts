@@ -15,6 +15,7 @@ import { OrderedRow, rowOrder } from '../passes';
 import { isNumericField } from '../values';
 import { lookupField } from '../../schema';
 import { packedGroupCount } from './packedState';
+import { arrayPool } from './arrayPool';
 
 /** The aggregate kinds of a plan (the same on every thread). */
 export function planAggKinds(plan: QueryPlan): Uint8Array {
@@ -109,11 +110,16 @@ export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, 
       s.parts[p] = undefined;
       for (const d of s.distinct) if (d) d[p] = undefined;
     }
-    if (!merged || merged.table.size === 0) continue;
+    if (!merged) continue;
     for (const row of groupRows(plan, merged.table, merged.states, display)) {
       if (heap) heap.push(row);
       else all.push(row);
     }
+    // The rows are made: the partition's arrays serve the next one (views into a packed block are not taken).
+    merged.table.release();
+    merged.states.release();
   }
+  // The arrays kept for reuse are freed: a thread between queries keeps none (a language server's would hold them).
+  arrayPool.clear();
   return heap ? heap.sorted() : all.sort(better);
 }

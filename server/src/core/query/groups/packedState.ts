@@ -13,6 +13,7 @@ import type { Value } from '../values';
 import type { GroupTableData } from './groupTable';
 import { PARTITIONS, Partition, PartitionData } from './partitions';
 import { isWholeBuffer } from './arrayPool';
+import { freeBuffers } from '../../threads/freeBuffers';
 
 /** Partitions a block holds, and blocks in all. Merge jobs take whole blocks (see blockRanges). */
 export const PACK_PARTS = 4;
@@ -64,8 +65,9 @@ export interface UnpackedGroups {
 }
 
 /**
- * Packs a state's partitions into blocks (the state must not be used after). The arrays copied are left to the
- * garbage collector, not to this thread's pool: the pool would keep up to 32 MB of them after the query.
+ * Packs a state's partitions into blocks (the state must not be used after). The arrays copied are freed as each
+ * block is filled (threads/freeBuffers.ts), not kept by this thread's pool nor left to a collection: the copy never
+ * holds more than a block twice.
  */
 export function packGroups(state: UnpackedGroups): PackedGroups {
   const distinctCount = state.distinct.length;
@@ -117,6 +119,7 @@ export function packGroups(state: UnpackedGroups): PackedGroups {
     for (const { array, at } of placed) {
       into.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
     }
+    freeBuffers(placed.filter(({ array }) => isWholeBuffer(array)).map(({ array }) => array.buffer));
     blocks[b] = { bytes: block, own };
   }
   return { blocks, directory, partitionWords, distinctCount, values };

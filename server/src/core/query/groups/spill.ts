@@ -140,13 +140,31 @@ export interface RunGroup {
   values?: Value[];
 }
 
-/** Calls f with each group of partition p of a run. */
+/** Partitions this big are read into a buffer of their own (one this big is not kept between reads). */
+const KEPT_READ_BYTES = 8 << 20;
+let kept: Buffer | undefined;
+
+/**
+ * A buffer of at least `length` bytes at offset 0 of its ArrayBuffer (the views over it are aligned), the same one
+ * for every partition read on this thread: a merge reads each partition of every run, thousands of reads, and a
+ * fresh buffer each time was garbage that the collector let pile up (tens of MB on the 1 GB bench file).
+ */
+function readBuffer(length: number): Buffer {
+  if (length > KEPT_READ_BYTES) return Buffer.from(new ArrayBuffer(length));
+  if (!kept || kept.length < length) {
+    let size = 64 << 10;
+    while (size < length) size *= 2;
+    kept = Buffer.from(new ArrayBuffer(size));
+  }
+  return kept;
+}
+
+/** Calls f with each group of partition p of a run (not reentrant: the groups are views into one read buffer). */
 export function forEachRunGroup(run: SpillRun, p: number, f: (g: RunGroup) => void): void {
   const start = run.offsets[p];
   const length = run.offsets[p + 1] - start;
   if (length === 0) return;
-  // A fresh ArrayBuffer at offset 0: the views below are aligned.
-  const bytes = Buffer.from(new ArrayBuffer(length));
+  const bytes = readBuffer(length);
   const fd = openSync(run.path, 'r');
   try {
     let got = 0;

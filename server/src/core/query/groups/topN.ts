@@ -33,6 +33,23 @@ export function sampled(hash: number): boolean {
 
 const ROWS = 2;
 
+/** Cells a sketch row has at most (two rows of float32: 4 MB), and at least. */
+export const MAX_SKETCH_WIDTH = 1 << 19;
+const MIN_SKETCH_WIDTH = 1 << 12;
+
+/**
+ * The width of a run's sketches: a thread's sketches (one per top-N plan that may turn to it) take at most a quarter
+ * of its table budget, in which they count (the summary's five top lists at the default budget: 2 MB each, 10 MB
+ * a thread, where 4 MB each took 20 MB beside the budget). Narrower rows share cells among more keys, so more keys
+ * reach the lower bound and the second pass aggregates more candidates: the answer stays exact either way.
+ */
+export function sketchWidth(tableBytes: number, sketchPlans: number): number {
+  const each = tableBytes / 4 / Math.max(1, sketchPlans);
+  let width = MAX_SKETCH_WIDTH;
+  while (width > MIN_SKETCH_WIDTH && width * ROWS * 4 > each) width >>= 1;
+  return width;
+}
+
 /** The smallest float32 at or above x (cells round up, so an estimate never falls below a true value). */
 function roundUp(x: number): number {
   const f = Math.fround(x);
@@ -54,9 +71,14 @@ export class CountMin {
   readonly cells: Float32Array;
   private readonly mask: number;
 
-  constructor(readonly width = 1 << 19, cells?: Float32Array) {
+  constructor(readonly width = MAX_SKETCH_WIDTH, cells?: Float32Array) {
     this.cells = cells ?? new Float32Array(ROWS * width);
     this.mask = width - 1;
+  }
+
+  /** The sketch whose cells these are (another thread's, or the shared sum). */
+  static over(cells: Float32Array): CountMin {
+    return new CountMin(cells.length / ROWS, cells);
   }
 
   private second(hash: number): number {

@@ -1,0 +1,234 @@
+// What the engine keeps in memory, checked where a bound can be seen without timing anything: groups that spilled
+// leave nothing in memory at the end of the scan (the merge reads them from disk a partition at a time) and the
+// answer is the same as in memory; the tables and the arrays kept for reuse stay within the thread's budget
+// together; arrays let go of are freed at once (detached), not left to a collection; a merge job frees the
+// partitions it was handed; a two-pass top-N's sketches count in the budget, are sized to a quarter of it, and
+// each thread's is freed once added to the plan's sum.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateLines } from '../support/generate';
+import { planQuery } from '../../server/src/core/query';
+import { ColumnUnion } from '../../server/src/core/query/columns';
+import { planUnits } from '../../server/src/core/query/input';
+import { GroupsState, ThreadScan } from '../../server/src/core/query/threadScan';
+import { partitionRows } from '../../server/src/core/query/groups/mergeGroups';
+import { SpillFolder } from '../../server/src/core/query/groups/spill';
+import { GroupTable } from '../../server/src/core/query/groups/groupTable';
+import { arrayPool, pooledInt32, release } from '../../server/src/core/query/groups/arrayPool';
+import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
+import { mergePartitionRows } from '../../server/src/core/query/session';
+import { stateBuffers, stateForTransfer, unpackedState } from '../../server/src/core/query/threadScan';
+import { SketchSums } from '../../server/src/core/query/twoPass';
+import { AggregatePass } from '../../server/src/core/query/passes';
+import { MAX_SKETCH_WIDTH, sketchWidth } from '../../server/src/core/query/groups/topN';
+
+const QUERIES = [
+  '* | select srcaddr, dstport, count(*) as n, sum(bytes) as b, min(action) as a group by srcaddr, dstport order by b desc, srcaddr, dstport',
+  '* | select interface_id, count(distinct srcaddr) as sources, max(start) as last group by interface_id order by interface_id',
+];
+
+/** Each query's groups state after scanning generated records on this thread, with a table budget or none. */
+async function statesOf(budgetBytes: number | undefined, folder: SpillFolder): Promise<GroupsState[]> {
+  const scan = new ThreadScan(QUERIES.map((q) => planQuery(q)), 1000, new ColumnUnion(), budgetBytes === undefined ? undefined : { bytes: budgetBytes, folder });
+  // Many records, then a few: the last ones' groups stay under the budget (no spill after them).
+  for (const records of [20_000, 40]) {
+    const text = [...generateLines({ records, seed: records })].join('\n') + '\n';
+    const source = { kind: 'text' as const, text, name: 'generated.flowlog' };
+    for (const unit of await planUnits(source, undefined, 1)) await scan.scan(unit, text);
+  }
+  return scan.finish(true) as GroupsState[];
+}
+
+function inMemoryGroups(state: GroupsState): number {
+  return state.parts.reduce((n, p) => n + (p ? p.table.size : 0), 0) + state.distinct.flat().reduce((n, t) => n + (t ? t.size : 0), 0);
+}
+
+describe('the memory of spilled groups', () => {
+  it('a pass that spilled writes the rest of its groups to disk at the end of the scan, and the answer is the same', async () => {
+    const folder = new SpillFolder();
+    try {
+      const whole = await statesOf(undefined, folder);
+      const spilled = await statesOf(512 << 10, folder);
+      for (let q = 0; q < QUERIES.length; q++) {
+        const plan = planQuery(QUERIES[q]);
+        assert.ok(spilled[q].runs.length > 1, `query ${q} spilled (${spilled[q].runs.length} runs)`);
+        assert.equal(inMemoryGroups(spilled[q]), 0, `query ${q}: no groups left in memory after the scan`);
+        assert.ok(inMemoryGroups(whole[q]) > 0);
+        const expected = partitionRows(plan, [whole[q]]).map((r) => r.row);
+        assert.ok(expected.length > 0);
+        assert.deepEqual(partitionRows(plan, [spilled[q]]).map((r) => r.row), expected);
+      }
+    } finally {
+      folder.remove();
+    }
+  });
+});
+
+describe('arrays let go of are freed at once', () => {
+  it('freeBuffers detaches ArrayBuffers (their memory goes at the next scavenge) and leaves shared memory alone', () => {
+    const big = new ArrayBuffer(1 << 20);
+    const small = new ArrayBuffer(1 << 10);
+    const shared = new SharedArrayBuffer(1 << 20);
+    freeBuffers([big, small, shared, big]);
+    assert.equal(big.byteLength, 0, 'freed');
+    assert.equal(small.byteLength, 0, 'freed with the others');
+    assert.equal(shared.byteLength, 1 << 20, 'shared memory is not ours to free');
+    const pooled = Buffer.from('a Buffer in Node\'s shared pool');
+    freeBuffers([pooled.buffer]);
+    assert.equal(pooled.toString(), 'a Buffer in Node\'s shared pool', 'Node\'s pool is untransferable: copied, never detached');
+  });
+
+  it('the pool frees what it does not keep: past its limit, trimmed, cleared', () => {
+    arrayPool.clear();
+    const limit = arrayPool.limit;
+    try {
+      arrayPool.limit = 4 << 20;
+      const arrays = Array.from({ length: 12 }, () => pooledInt32(256 << 10)); // 1 MB each
+      release(...arrays);
+      assert.equal(arrayPool.bytes, 4 << 20, 'the pool keeps its limit');
+      arrayPool.flush();
+      const freed = arrays.filter((a) => a.buffer.byteLength === 0).length;
+      assert.equal(freed, 8, 'the arrays past the limit are freed');
+      const kept = arrays.filter((a) => a.buffer.byteLength > 0);
+      arrayPool.trim(1 << 20);
+      assert.ok(arrayPool.bytes <= 1 << 20);
+      assert.equal(kept.filter((a) => a.buffer.byteLength === 0).length, 3, 'trimmed arrays are freed');
+      arrayPool.clear();
+      assert.equal(arrayPool.bytes, 0);
+      assert.ok(kept.every((a) => a.buffer.byteLength === 0), 'cleared arrays are freed');
+      const again = pooledInt32(256 << 10);
+      assert.equal(again.length, 256 << 10, 'a freed array is never handed out again');
+    } finally {
+      arrayPool.limit = limit;
+      arrayPool.clear();
+    }
+  });
+});
+
+describe('a growing table', () => {
+  it('does not keep its outgrown arrays (partitions grow together: a smaller size is rarely asked for again)', () => {
+    arrayPool.clear();
+    const limit = arrayPool.limit;
+    arrayPool.limit = 64 << 20;
+    const table = new GroupTable();
+    const key = new Int32Array(1);
+    for (let i = 0; i < 200_000; i++) {
+      key[0] = i;
+      table.findOrAddWords(key, 0, 1, 4, Math.imul(i, 0x9e3779b1), i);
+    }
+    assert.equal(table.size, 200_000);
+    assert.equal(arrayPool.bytes, 0, 'no outgrown array is kept for reuse');
+    table.release();
+    assert.ok(arrayPool.bytes > 0, 'a table let go of as a whole (spilled) is kept for the next one');
+    arrayPool.limit = limit;
+    arrayPool.clear();
+  });
+});
+
+describe('the table budget', () => {
+  it('covers the tables and the arrays kept for reuse together, after every chunk', async () => {
+    const folder = new SpillFolder();
+    const budget = 1 << 20;
+    try {
+      const text = [...generateLines({ records: 30_000, seed: 9 })].join('\n') + '\n';
+      const scan = new ThreadScan([planQuery(QUERIES[0])], 1000, new ColumnUnion(), { bytes: budget, folder });
+      let checks = 0;
+      let pooled = 0;
+      for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) {
+        await scan.scan(unit, text, {
+          afterChunk: () => {
+            checks++;
+            pooled = Math.max(pooled, arrayPool.bytes);
+            assert.ok(scan.groupBytes() + arrayPool.bytes <= budget, `tables ${scan.groupBytes()} + kept ${arrayPool.bytes} within ${budget}`);
+          },
+        });
+      }
+      assert.ok(checks > 1);
+      assert.ok(scan.spills > 0, 'the groups spilled');
+      assert.ok(pooled > 0, 'spilled arrays were kept for reuse');
+    } finally {
+      arrayPool.clear();
+      folder.remove();
+    }
+  });
+});
+
+describe('packing a worker\'s groups', () => {
+  it('frees the arrays it copied into blocks, and the blocks give the same rows', async () => {
+    const [live] = await statesOfPlan(QUERIES[0]);
+    const [state] = await statesOfPlan(QUERIES[0]);
+    const copied = stateBuffers(state).filter((b) => b.byteLength < 256 << 10);
+    assert.ok(copied.length > 0 && copied.every((b) => b.byteLength > 0));
+    const moved = stateForTransfer(state).state;
+    assert.ok(copied.every((b) => b.byteLength === 0), 'every array copied into a block is freed');
+    const plan = planQuery(QUERIES[0]);
+    assert.deepEqual(partitionRows(plan, [unpackedState(moved)]).map((r) => r.row), partitionRows(plan, [live]).map((r) => r.row));
+  });
+});
+
+describe('a merge job', () => {
+  it('frees the partitions it was handed once it has their rows', async () => {
+    const [state] = await statesOfPlan(QUERIES[0]);
+    const moved = stateForTransfer(state).state;
+    const buffers = stateBuffers(moved);
+    assert.ok(buffers.length > 0 && buffers.every((b) => b.byteLength > 0));
+    const rows = mergePartitionRows({ query: QUERIES[0], parts: [moved], from: 0, to: 256 });
+    assert.ok(rows.length > 0);
+    assert.ok(buffers.every((b) => b.byteLength === 0), 'every block handed to the job is freed');
+  });
+});
+
+/** One query's groups state (kept in memory: no budget), as a worker posts it. */
+async function statesOfPlan(query: string): Promise<GroupsState[]> {
+  const text = [...generateLines({ records: 20_000, seed: 4 })].join('\n') + '\n';
+  const scan = new ThreadScan([planQuery(query)], 1000, new ColumnUnion());
+  for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) await scan.scan(unit, text);
+  return scan.finish(true) as GroupsState[];
+}
+
+describe('the sketches of two-pass top-Ns', () => {
+  it('take at most a quarter of a thread\'s table budget, all plans together (down to the smallest width)', () => {
+    for (const budget of [64 << 10, 1 << 20, 10 << 20, 42 << 20, 85 << 20, 1 << 30]) {
+      for (const plans of [1, 2, 5, 11]) {
+        const width = sketchWidth(budget, plans);
+        assert.ok(width <= MAX_SKETCH_WIDTH && (width & (width - 1)) === 0, `width ${width} is a power of two`);
+        assert.ok(width === 1 << 12 || width * 2 * 4 * plans <= budget / 4, `${plans} sketches of width ${width} within a quarter of ${budget}`);
+        assert.ok(width === MAX_SKETCH_WIDTH || width * 2 * 2 * 4 * plans > budget / 4, 'the widest that fits');
+      }
+    }
+    assert.equal(sketchWidth(42 << 20, 1), MAX_SKETCH_WIDTH, 'one top-N at the default budget keeps the full width');
+  });
+
+  it('count in the pass\'s bytes once it turned to its sketch', () => {
+    const pass = new AggregatePass(planQuery('* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 5'));
+    pass.toSketch(1 << 14);
+    assert.ok(pass.sketch);
+    assert.equal(pass.byteSize() - pass.groupBytes(), pass.sketch.cells.byteLength);
+  });
+
+  it('are added up as each thread\'s states arrive, and each thread\'s is freed once in the sum', async () => {
+    const width = 1 << 14;
+    const threadSketch = (seed: number) => {
+      const cells = new Float32Array(width * 2);
+      for (let i = 0; i < cells.length; i++) cells[i] = (i * seed) % 97;
+      return cells;
+    };
+    const a = threadSketch(3);
+    const b = threadSketch(5);
+    const expected = Float32Array.from(a, (x, i) => x + b[i]);
+    const state = (sketch: Float32Array): GroupsState => ({ kind: 'groups', parts: [], distinct: [], bytes: 0, runs: [], distinctRuns: [], sketch });
+    const sums = new SketchSums();
+    const firstGroups = state(a);
+    sums.add([{ kind: 'rows' }, firstGroups]);
+    sums.add([{ kind: 'rows' }, state(b)]);
+    assert.equal(firstGroups.sketch, undefined, 'the state lets go of its sketch');
+    assert.equal(firstGroups.sketched, true, 'and says it had one');
+    const sum = await sums.of(1);
+    assert.ok(sum);
+    assert.deepEqual(sum.cells, expected);
+    assert.ok(sum.cells.buffer instanceof SharedArrayBuffer, 'the sum is shared with the second pass\'s threads');
+    assert.equal(a.buffer.byteLength, 0, 'the first thread\'s sketch is freed');
+    assert.equal(b.buffer.byteLength, 0, 'the second thread\'s sketch is freed');
+    assert.equal(await sums.of(0), undefined, 'a plan without sketches has no sum');
+  });
+});
