@@ -30,12 +30,6 @@ export interface JobContext {
   onProgress: (done: number, total: number) => void;
   /** A folder for the job's spill files (removed after the job), or undefined: the system's temporary folder. */
   spillDir?: string;
-  /**
-   * Sends a part of the result ahead of it (the caller's onPart gets them in order), resolved once the caller has
-   * taken it: a result of many small objects sent a part at a time is deserialized by the caller in short steps with
-   * its event loop let in between (parts posted at once would be deserialized in one go).
-   */
-  part: (value: unknown) => Promise<void>;
 }
 
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
@@ -43,7 +37,6 @@ export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>
 export interface OffThreadOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-  onPart?: (value: unknown) => void;
 }
 
 const jobs = new Map<string, JobHandler>();
@@ -59,10 +52,9 @@ const CANCEL_GRACE_MS = 3000;
 const IDLE_MS = 60_000;
 const HOST_MARK = 'flowlogJobHost';
 
-type ToHost = { type: 'run'; id: number; job: string; payload: unknown; spillDir: string } | { type: 'cancel'; id: number } | { type: 'partTaken'; id: number };
+type ToHost = { type: 'run'; id: number; job: string; payload: unknown; spillDir: string } | { type: 'cancel'; id: number };
 type FromHost =
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'part'; id: number; value: unknown }
   | { type: 'done'; id: number; result: unknown }
   | { type: 'error'; id: number; error: WireError };
 
@@ -98,16 +90,10 @@ export function maybeRunAsJobHost(): boolean {
   if (isMainThread || !workerData?.[HOST_MARK]) return false;
   const port = parentPort!;
   const running = new Map<number, AbortController>();
-  const partTaken = new Map<number, () => void>();
   const post = (m: FromHost) => port.postMessage(m);
   port.on('message', (m: ToHost) => {
     if (m.type === 'cancel') {
       running.get(m.id)?.abort();
-      partTaken.get(m.id)?.();
-      return;
-    }
-    if (m.type === 'partTaken') {
-      partTaken.get(m.id)?.();
       return;
     }
     const handler = jobs.get(m.job);
@@ -118,13 +104,6 @@ export function maybeRunAsJobHost(): boolean {
     const abort = new AbortController();
     running.set(m.id, abort);
     let lastPercent = -1;
-    const part = (value: unknown) => new Promise<void>((resolve) => {
-      partTaken.set(m.id, () => {
-        partTaken.delete(m.id);
-        resolve();
-      });
-      post({ type: 'part', id: m.id, value });
-    });
     const onProgress = (done: number, total: number) => {
       const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
       if (percent === lastPercent) return;
@@ -132,11 +111,10 @@ export function maybeRunAsJobHost(): boolean {
       post({ type: 'progress', id: m.id, done, total });
     };
     Promise.resolve()
-      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir, part }))
+      .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir }))
       .then((result) => post({ type: 'done', id: m.id, result }), (e: unknown) => post({ type: 'error', id: m.id, error: toWire(e) }))
       .finally(() => {
         running.delete(m.id);
-        partTaken.delete(m.id);
       });
   });
   return true;
@@ -146,7 +124,6 @@ interface PendingJob {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onProgress?: (done: number, total: number) => void;
-  onPart?: (value: unknown) => void;
   spillDir: string;
   /** What a callback of the caller threw (the job is then cancelled, and fails with it). */
   failure?: Error;
@@ -165,17 +142,13 @@ class JobHost {
     this.worker.on('message', (m: FromHost) => {
       const p = this.pending.get(m.id);
       if (!p) return;
-      if (m.type === 'progress' || m.type === 'part') {
+      if (m.type === 'progress') {
         try {
-          if (m.type === 'progress') p.onProgress?.(m.done, m.total);
-          else {
-            p.onPart?.(m.value);
-            this.worker.postMessage({ type: 'partTaken', id: m.id } satisfies ToHost);
-          }
+          p.onProgress?.(m.done, m.total);
         } catch (e) {
           // The caller's callback failed: the job is of no use any more.
           this.cancel(m.id);
-          p.onProgress = p.onPart = undefined;
+          p.onProgress = undefined;
           p.failure ??= e as Error;
         }
         return;
@@ -192,7 +165,7 @@ class JobHost {
   run(id: number, job: string, payload: unknown, options: OffThreadOptions): Promise<unknown> {
     const spillDir = mkdtempSync(join(tmpdir(), 'flowlog-job-'));
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: options.onProgress, onPart: options.onPart, spillDir });
+      this.pending.set(id, { resolve, reject, onProgress: options.onProgress, spillDir });
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
       if (this.pending.size === 1) this.worker.ref();
@@ -262,12 +235,11 @@ export function jobsRunOffThread(): boolean {
  * Progress comes as whole percents; the result and errors as the job gave them (a QueryError with its position).
  */
 export async function runOffThread<T>(name: string, payload: unknown, options: OffThreadOptions = {}): Promise<T> {
-  const { signal, onProgress = () => undefined, onPart = () => undefined } = options;
+  const { signal, onProgress = () => undefined } = options;
   if (!jobsRunOffThread()) {
     const handler = jobs.get(name);
     if (!handler) throw new Error(`no job ${name}`);
-    const part = async (value: unknown) => onPart(value);
-    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress, part })) as T;
+    return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress })) as T;
   }
   signal?.throwIfAborted();
   host ??= new JobHost(workerScript()!, (gone) => {
@@ -278,7 +250,7 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   const onAbort = () => running.cancel(id);
   signal?.addEventListener('abort', onAbort);
   try {
-    return (await running.run(id, name, payload, { onProgress, onPart })) as T;
+    return (await running.run(id, name, payload, { onProgress })) as T;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
