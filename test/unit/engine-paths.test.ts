@@ -237,6 +237,36 @@ function near(a: Value[][], b: Value[][], label: string): void {
   }));
 }
 
+describe('a top-N past the memory budget spills once before it turns to its sketch', () => {
+  const threshold = process.env.FLOWLOG_TOPN_THRESHOLD;
+  after(() => {
+    if (threshold === undefined) delete process.env.FLOWLOG_TOPN_THRESHOLD;
+    else process.env.FLOWLOG_TOPN_THRESHOLD = threshold;
+  });
+  const queries = [
+    '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+    'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 10',
+  ];
+  for (const q of queries) {
+    it(q, async () => {
+      // The budget decides, not a threshold: groups past it once are spilled and the query stays one pass; past it
+      // again, the pass turns to its sketch with the spilled groups folded in. Every budget gives the exact answer.
+      delete process.env.FLOWLOG_TOPN_THRESHOLD;
+      const source = { kind: 'files' as const, paths: [wide] };
+      const exact = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+      assert.equal(exact.stats.twoPass, undefined);
+      assert.equal(exact.stats.spilled, undefined);
+      const seen = new Set<string>();
+      for (const kb of [64, 512, 1024, 2048, 4096, 8192]) {
+        const r = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: kb << 10 });
+        same(r, exact, `${kb} KB budget`);
+        seen.add(r.stats.twoPass ? 'two passes' : r.stats.spilled ? 'one pass, spilled' : 'in memory');
+      }
+      assert.ok(seen.has('two passes') && seen.has('one pass, spilled'), [...seen].join(', '));
+    });
+  }
+});
+
 describe('the high-cardinality file, spilled on worker threads, agrees with DuckDB', () => {
   const pairs: [string, string][] = [
     ['* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',

@@ -14,6 +14,7 @@ import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 import { CountMin, sampled } from './groups/topN';
+import { foldRunsIntoSketch } from './groups/sketchFold';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -388,6 +389,10 @@ export class AggregatePass implements ScanPass {
         kept.current.states.merge(target, states, g);
       }
     }
+    // Groups spilled before the turn go into the sketch and the sample too; the second pass reads the input again,
+    // so the runs themselves are done with.
+    foldRunsIntoSketch(this.runs, this.kinds, rank, sketch, kept);
+    this.runs.length = 0;
     this.groups.release();
     this.groups = kept;
     this.sketch = sketch;

@@ -6,7 +6,7 @@ import { CountMin, sampled } from './groups/topN';
 import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';
 import { PARTITIONS, PartitionData, PartitionedGroups } from './groups/partitions';
-import { forEachRunGroup } from './groups/spill';
+import { foldRunsIntoSketch } from './groups/sketchFold';
 import type { OrderedRow } from './passes';
 import { bestRows } from './groups/finishGroups';
 import { GroupTable } from './groups/groupTable';
@@ -127,19 +127,6 @@ function foldExact(plan: QueryPlan, packedOrLive: GroupsState, sketch: CountMin)
       kept.current.states.merge(id, states, g);
     }
   });
-  for (const run of state.runs) {
-    for (let p = 0; p < PARTITIONS; p++) {
-      forEachRunGroup(run, p, (g) => {
-        const one = new AggregateStates(kinds, 1);
-        one.mergeAt(0, g.acc, g.accStart, g.values, 0);
-        add(g.hash, one.finish(0, rank));
-        if (!sampled(g.hash)) return;
-        const t = new GroupTable();
-        t.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
-        const id = kept.findWords(t, 0);
-        kept.current.states.merge(id, one, 0);
-      });
-    }
-  }
+  foldRunsIntoSketch(state.runs, kinds, rank, sketch, kept);
   return { kind: 'groups', parts: kept.parts, distinct: [], bytes: 0, runs: [], distinctRuns: [] };
 }

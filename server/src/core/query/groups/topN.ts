@@ -14,9 +14,9 @@
 
 /**
  * Groups a thread aggregates before the plan turns to the sketch, when FLOWLOG_TOPN_THRESHOLD sets it (tests use
- * small files); else undefined: a top-N turns to its sketch when its groups take half the thread's table budget,
- * that is, when holding them all would soon mean spilling (reading the input twice costs more than a table that
- * fits). Below it a top-N is one pass; past it, memory stays that of the sketch and the sampled groups.
+ * small files); else undefined: a top-N spills once when its groups pass the thread's table budget, and turns to
+ * its sketch when they pass half of it again (threadScan.ts keepTopNsSmall): one spill costs less than reading
+ * the input twice. Past that, memory stays that of the sketch and the sampled groups.
  */
 export function sketchThreshold(): number | undefined {
   const fromEnv = Number(process.env.FLOWLOG_TOPN_THRESHOLD);
