@@ -88,11 +88,14 @@ export class ThreadScan {
   /** Run files written because the groups passed the budget. */
   spills = 0;
   private readonly threshold: number | undefined;
+  /** A top-N spills once before it turns to its sketch (keepTopNsSmall): when it is the scan's only aggregation. */
+  private readonly spillFirst: boolean;
   private checks = 0;
 
   constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget, private readonly topN?: TopNOptions) {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
     this.threshold = topN?.threshold;
+    this.spillFirst = this.passes.filter((p) => p instanceof AggregatePass).length === 1;
     this.matchedBefore = plans.map(() => 0);
     // Spilled tables come back as the next ones: the pool may hold a budget's worth (less the tables': keepInBudget).
     if (budget) arrayPool.limit = budget.bytes;
@@ -117,14 +120,17 @@ export class ThreadScan {
    * threshold, a top-N first spills like any aggregation (keepInBudget) and turns to its sketch only when its groups
    * pass the budget again: writing a budget's worth of groups once costs less than reading the whole input a second
    * time (the wide 1 GB bench file's top 10 sources: one pass and a 50 MB spill, 20–25% less time than two passes),
-   * and a query with many times the budget in groups still gets the sketch, its spilled groups folded in.
+   * and a query with many times the budget in groups still gets the sketch, its spilled groups folded in. That is
+   * for a scan of one aggregation: in a scan of several (the summary) each top-N has a fraction of the share, and on
+   * a high-cardinality log their groups are far past it, so they turn to the sketch at once (spilling them first
+   * made the summary of the wide 1 GB file 26.0 → 30.0 s).
    */
   private keepTopNsSmall(): void {
     const topN = this.topN;
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
       if (!(p instanceof AggregatePass) || !p.canSketch) return;
-      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && p.runs.length > 0 && p.groupBytes() > this.budget.bytes / 2;
+      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && (!this.spillFirst || p.runs.length > 0) && p.groupBytes() > this.budget.bytes / 2;
       if (Atomics.load(topN.flags, i) === 1 || over) this.toSketch(i, p);
     });
   }
@@ -152,7 +158,7 @@ export class ThreadScan {
       if (!biggest) return;
       // A top-N that can read the input again and has spilled once turns to its sketch rather than spill again
       // (keepTopNsSmall).
-      if (this.topN?.enabled && biggest.canSketch && biggest.runs.length > 0) this.toSketch(this.passes.indexOf(biggest), biggest);
+      if (this.topN?.enabled && biggest.canSketch && (!this.spillFirst || biggest.runs.length > 0)) this.toSketch(this.passes.indexOf(biggest), biggest);
       else this.spillPass(biggest);
       total = this.groupBytes();
     }
