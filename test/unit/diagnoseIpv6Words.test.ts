@@ -1,10 +1,10 @@
-// The records adapter reads IPv6 addresses straight from the bytes (diagnose/ipv6Words.ts): it must accept exactly
+// The records adapter reads IPv6 addresses straight from the bytes (records/byteText.ts ipv6WordsAt): it must accept exactly
 // what address.ts accepts and give the same 16 bytes, on edge forms and on generated text.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseAddress } from '../../server/src/core/address';
-import { ipv6WordsAt } from '../../server/src/core/diagnose/ipv6Words';
+import { ipv6WordsAt } from '../../server/src/core/records/byteText';
 
 /** What parseAddress gives as four big-endian words, or undefined when it is not an IPv6 address. */
 function reference(text: string): number[] | undefined {

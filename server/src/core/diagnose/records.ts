@@ -5,13 +5,12 @@
 // packed row (packed.ts) in batches. No string is made per record: only a new interface id is decoded.
 import { LineKind, RecordScanner } from '../records/recordScanner';
 import { FieldKind, layoutOf } from '../records/fieldKinds';
-import { bytesEqual, textOf } from '../records/byteText';
+import { bytesEqual, ipv6WordsAt, textOf } from '../records/byteText';
 import { RecordFormat } from '../scan';
 import { parseAddress } from '../address';
 import { ExpandedSource, QuerySource, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
 import { DecodeError, DecodeProblem, DecodedChunk } from '../readers/types';
 import { ByteInterner } from './byteInterner';
-import { ipv6WordsAt } from './ipv6Words';
 import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
   META_INGRESS, META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST,
