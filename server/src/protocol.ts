@@ -7,7 +7,7 @@ import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes'
 import type { Conversation } from './core/diagnose/conversation';
 import type { Reading } from './core/diagnose/readings';
 import type { BruteForceFinding, ScanFinding } from './core/diagnose/scanFindings';
-import type { CoverageState } from './core/diagnose/coverage';
+import type { CoverageState, InterfaceCoverage } from './core/diagnose/coverage';
 import type { Verdict } from './core/diagnose/verdict';
 
 /** Counts for the status bar, sent after each validation of a document. */
@@ -280,16 +280,7 @@ export { COVERAGE_BARS_SENT, COVERAGE_SEGMENT_STRIDE, COVERAGE_STATES } from './
  * COVERAGE_BARS_SENT interfaces' bars come with the result, the others' on demand (DiagnoseBarsRequest), as do the
  * exact NODATA, SKIPDATA and gap spans (DiagnoseSpansRequest).
  */
-export interface InterfaceCoverageWire {
-  interfaceId: string;
-  /** First start and last end of the interface's records (Unix seconds). */
-  first: number;
-  last: number;
-  records: number;
-  nodataRecords: number;
-  skipdataRecords: number;
-  /** Seconds of [first, last] covered by some record. */
-  coveredSeconds: number;
+export interface InterfaceCoverageWire extends Pick<InterfaceCoverage, 'interfaceId' | 'first' | 'last' | 'records' | 'nodataRecords' | 'skipdataRecords' | 'coveredSeconds'> {
   /** Spans in the interface's whole timeline, by state. */
   spans: Record<CoverageState, number>;
   /**
