@@ -11,6 +11,7 @@
 import { RecordFormat } from '../scan';
 import { FieldDef, KNOWN_VERSIONS } from '../schema';
 import { layoutOf } from '../records/fieldKinds';
+import { sourceNumber } from '../records/compiledFields';
 
 /** How a field's bytes are checked beyond what the scanner checked (its numbers and addresses). */
 const enum Check {
@@ -127,15 +128,9 @@ export const NOT_CLEAN = 0;
 export const CLEAN = 1;
 export const CLEAN_REJECT = 2;
 
-/** A number for the generated source: only finite numbers ever go into it. */
-function num(v: number): string {
-  if (!Number.isFinite(v)) throw new Error(`cleanRecord: ${v} in a checker's source`);
-  return String(v);
-}
-
 /** `buf[s .. i)` is the bytes of `want` (i: the field's end, s: the variable holding its start). */
 function bytesEqual(s: string, want: Uint8Array): string {
-  return `(i - ${s} === ${num(want.length)}${Array.from(want, (b, j) => ` && buf[${s} + ${num(j)}] === ${num(b)}`).join('')})`;
+  return `(i - ${s} === ${sourceNumber(want.length)}${Array.from(want, (b, j) => ` && buf[${s} + ${sourceNumber(j)}] === ${sourceNumber(b)}`).join('')})`;
 }
 
 /**
@@ -164,8 +159,8 @@ function checkerSource(plan: Omit<CleanPlan, 'cleanLine'>): string {
         // Digits only (no sign, not `-`), at most 15 of them.
         out.push(`v = 0; c = ${f} - 48; while (c >= 0 && c <= 9) { v = v * 10 + c; c = buf[++i] - 48; }`);
         fail(`i === ${s} || i - ${s} > 15 || !${fieldEnd('buf[i]')}`);
-        if (checks[k] === Check.Bounded) fail(`v < ${num(low[k])} || v > ${num(high[k])}`);
-        if (checks[k] === Check.Timestamp) fail(`v > ${num(MAX_SECONDS)}`);
+        if (checks[k] === Check.Bounded) fail(`v < ${sourceNumber(low[k])} || v > ${sourceNumber(high[k])}`);
+        if (checks[k] === Check.Timestamp) fail(`v > ${sourceNumber(MAX_SECONDS)}`);
         if (numbered.has(k)) out.push(`const n${k} = v;`);
         break;
       case Check.Address:
