@@ -1,4 +1,4 @@
-// One bundle per entry: client, server, cli and the webview. `--production` minifies,
+// One bundle per entry: client, server, cli, the worker threads' and the webview. `--production` minifies,
 // `--watch` rebuilds. Type-checking is `npm run typecheck` (esbuild does not type-check).
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -18,6 +18,8 @@ const entries = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  // What worker threads load (server/src/worker.ts): the server's and the CLI's find it beside them.
+  { ...common, entryPoints: ['server/src/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
 ];
 if (existsSync('client/webview/src/main.ts')) {
   // Its own folder: the webviews' localResourceRoots is dist/webview and nothing else.

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryError } from '../query/errors';
-import { workerScript } from './pool';
+import { ownBundle } from './pool';
 
 /** What a job gets besides its payload. */
 export interface JobContext {
@@ -225,9 +225,9 @@ class JobHost {
 let host: JobHost | undefined;
 let nextJob = 1;
 
-/** Whether jobs run on a host thread (a bundle is running: threads/pool.ts workerScript). */
+/** Whether jobs run on a host thread (a bundle is running: threads/pool.ts ownBundle). */
 export function jobsRunOffThread(): boolean {
-  return workerScript() !== undefined && process.env.FLOWLOG_JOBS_OFF_THREAD !== '0';
+  return ownBundle() !== undefined && process.env.FLOWLOG_JOBS_OFF_THREAD !== '0';
 }
 
 /**
@@ -242,7 +242,7 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
     return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress })) as T;
   }
   signal?.throwIfAborted();
-  host ??= new JobHost(workerScript()!, (gone) => {
+  host ??= new JobHost(ownBundle()!, (gone) => {
     if (host === gone) host = undefined;
   });
   const id = nextJob++;

@@ -5,6 +5,8 @@
 // keeps state between calls in its own module (a query's session lives in the worker that scans for it).
 import { TransferListItem, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface TaskContext {
   /** Sends data to the caller's onData (in order, before the result). */
@@ -61,11 +63,34 @@ export function maybeRunAsPoolWorker(): boolean {
   return true;
 }
 
-/** The bundle that can start itself as a worker, or undefined when running from sources (tests under tsx). */
+let bundledWorker: string | undefined | null = null;
+
+function runningBundled(): boolean {
+  return typeof __filename === 'string' && __filename.endsWith('.js');
+}
+
+/**
+ * The bundle this code runs from (FLOWLOG_WORKER_SCRIPT when set), for a thread that must run all of it (the
+ * language server's job host); undefined when running from sources.
+ */
+export function ownBundle(): string | undefined {
+  return process.env.FLOWLOG_WORKER_SCRIPT || (runningBundled() ? __filename : undefined);
+}
+
+/**
+ * The bundle worker threads start from: dist/worker.js beside this bundle (only what workers run, about 10 MB a
+ * worker less than loading the CLI's or the server's bundle), else this bundle itself (the bench's bundles start
+ * themselves), or undefined when running from sources (tests under tsx).
+ */
 export function workerScript(): string | undefined {
   const fromEnv = process.env.FLOWLOG_WORKER_SCRIPT;
   if (fromEnv) return fromEnv;
-  return typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
+  if (!runningBundled()) return undefined;
+  if (bundledWorker === null) {
+    const beside = join(dirname(__filename), 'worker.js');
+    bundledWorker = existsSync(beside) ? beside : undefined;
+  }
+  return bundledWorker ?? __filename;
 }
 
 /** Threads for a query: FLOWLOG_QUERY_WORKERS, else the cores (at most 8). */
