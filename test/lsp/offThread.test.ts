@@ -1,16 +1,17 @@
 // flowlog/diagnose and the conversations query with the job host on (the bundle dist/server.js as the host thread,
 // as in the packaged server; npm test builds it first): a JSON document's own lines, progress, a query error at its
 // position, a file that is not there, and a cancelled request answered RequestCancelled, after which the same host
-// answers the next request.
+// answers the next request; one set of threads at a time (a job stops the engine's idle pool, a query the idle host).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, LSPErrorCodes, WorkDoneProgress, WorkDoneProgressReport } from 'vscode-languageserver-protocol/node';
 import { DiagnoseRequest, QUERY_SYNTAX_ERROR, QueryRequest } from '../../server/src/protocol';
 import { jobHostThreadId, jobsRunOffThread, stopJobHost } from '../../server/src/core/threads/offThread';
+import { sharedPoolThreadIds } from '../../server/src/core/threads/pool';
 import { runConversationQuery } from '../../server/src/core/diagnose/conversationQuery';
 import { plantConversations } from '../support/plantConversations';
 import { TestClient, inMemoryServer } from './harness';
@@ -108,5 +109,24 @@ describe('the diagnosis and the conversations query on the job host thread', () 
     const r = await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(seedFile).toString() });
     assert.deepEqual(r.conversations[0].evidence, { request: { file: seedFile, line: 1 }, reply: { file: seedFile, line: 2 } });
     assert.equal(jobHostThreadId(), thread, 'the same host thread');
+  });
+
+  it("one set of threads at a time: a job stops the engine's idle workers, and a query after it the idle host", async () => {
+    // A folder of several files: a query reads it on the engine's pool.
+    const folder = join(dir, 'threads');
+    mkdirSync(folder, { recursive: true });
+    for (let f = 0; f < 4; f++) writeFileSync(join(folder, `part-${f}.flowlog`), SEED_LINES.join('\n') + '\n');
+    const uri = pathToFileURL(folder).toString();
+    const query = () => client.connection.sendRequest(QueryRequest, { uri, glob: '**/*.flowlog', query: 'action:REJECT | select count(*) as n' });
+    assert.deepEqual((await query()).rows, [[4]]);
+    const poolThreads = sharedPoolThreadIds();
+    assert.ok(poolThreads.length > 0, 'the query ran on the pool');
+    await client.connection.sendRequest(DiagnoseRequest, { uri: pathToFileURL(join(folder, 'part-0.flowlog')).toString() });
+    assert.deepEqual(sharedPoolThreadIds(), [], "the engine's idle workers were stopped for the job");
+    assert.equal(typeof jobHostThreadId(), 'number', 'the host ran the job');
+    assert.deepEqual((await query()).rows, [[4]]);
+    assert.equal(jobHostThreadId(), undefined, 'the idle host was stopped for the query');
+    const again = sharedPoolThreadIds();
+    assert.ok(again.length > 0 && again.every((t) => !poolThreads.includes(t)), 'the query started new workers');
   });
 });

@@ -14,7 +14,7 @@
 // (one inside a split file) makes the read start over on this thread (the caller does: see RestartOnOneThread).
 import { QuerySource, ScanUnit, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
 import { DecodeError } from '../readers/types';
-import { registerTask, sharedPool } from '../threads/pool';
+import { WorkerPool, registerTask, sharedPool } from '../threads/pool';
 import { ByteInterner } from './byteInterner';
 import { DEBUG_DIAGNOSE_MEMORY, debugDiagnoseMemory } from './debugMemory';
 import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
@@ -174,6 +174,10 @@ interface UnitState {
  */
 export async function readOnPool(source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions = {}): Promise<ReadStats> {
   const pool = sharedPool(threads)!;
+  return pool.use(() => readWith(pool, source, sink, threads, options));
+}
+
+async function readWith(pool: WorkerPool, source: Extract<QuerySource, { kind: 'files' }>, sink: RecordSink, threads: number, options: ReadOptions): Promise<ReadStats> {
   const expanded = await expandSource(source);
   // One reader gains nothing from ranges (it reads them one after another) and each range is a new file handle, read
   // buffers and interner: a file is then one unit. Several readers take ranges as they become idle.

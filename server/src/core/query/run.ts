@@ -136,7 +136,7 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     const alone = units.length === 1;
     const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(threads) : undefined;
     if (pool) {
-      const done = await runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows });
+      const done = await pool.use(() => runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows }));
       if (done) return done;
     }
   }

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryError } from '../query/errors';
-import { ownBundle } from './pool';
+import { onPoolWanted, ownBundle, releaseIdlePool } from './pool';
 
 /** What a job gets besides its payload. */
 export interface JobContext {
@@ -162,6 +162,11 @@ class JobHost {
     this.worker.on('exit', (code) => this.failJobs(this.retire(), new Error(`the diagnosis thread stopped (exit code ${code})`)));
   }
 
+  /** No job runs here now. */
+  get idle(): boolean {
+    return this.pending.size === 0;
+  }
+
   run(id: number, job: string, payload: unknown, options: OffThreadOptions): Promise<unknown> {
     const spillDir = mkdtempSync(join(tmpdir(), 'flowlog-job-'));
     return new Promise((resolve, reject) => {
@@ -224,6 +229,7 @@ class JobHost {
 
 let host: JobHost | undefined;
 let nextJob = 1;
+let stopsIdleHost = false;
 
 /** Whether jobs run on a host thread (a bundle is running: threads/pool.ts ownBundle). */
 export function jobsRunOffThread(): boolean {
@@ -242,6 +248,15 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
     return (await handler(payload, { signal: signal ?? new AbortController().signal, onProgress })) as T;
   }
   signal?.throwIfAborted();
+  // One set of threads at a time: the job reads on the host's own pool, so this thread's idle pool goes (a 1 GB
+  // summary's workers held about 60 MB beside the diagnosis's), and an idle host goes when this pool is wanted.
+  releaseIdlePool();
+  if (!stopsIdleHost) {
+    stopsIdleHost = true;
+    onPoolWanted(() => {
+      if (host && host.idle) void stopJobHost();
+    });
+  }
   host ??= new JobHost(ownBundle()!, (gone) => {
     if (host === gone) host = undefined;
   });

@@ -154,8 +154,27 @@ let nextId = 1;
 /** Worker threads running registered tasks. */
 export class WorkerPool {
   private workers: PoolWorker[] = [];
+  /** Runs using the pool now (use()): their sessions live in the workers between calls. */
+  private users = 0;
 
   constructor(private readonly script: string, readonly size: number) {}
+
+  /** Runs `work`, which calls the pool, with the pool kept up meanwhile (releaseIfIdle leaves it alone). */
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    this.users++;
+    try {
+      return await work();
+    } finally {
+      this.users--;
+    }
+  }
+
+  /** Stops the workers when nothing uses them, giving their memory back; the next call starts new ones. */
+  releaseIfIdle(): boolean {
+    if (this.users > 0 || this.workers.some((w) => w && w.busy > 0) || !this.workers.some(Boolean)) return false;
+    void this.terminate();
+    return true;
+  }
 
   private worker(i: number): PoolWorker {
     let w = this.workers[i];
@@ -188,6 +207,11 @@ export class WorkerPool {
     });
   }
 
+  /** The thread ids of the workers running now (tests). */
+  get threadIds(): number[] {
+    return this.workers.filter(Boolean).map((w) => w.worker.threadId);
+  }
+
   /** Stops every worker (their state is lost; the next call starts new ones). */
   async terminate(): Promise<void> {
     const workers = this.workers.filter(Boolean);
@@ -197,6 +221,25 @@ export class WorkerPool {
 }
 
 let shared: WorkerPool | undefined;
+const poolWanted: (() => void)[] = [];
+
+/** Calls `f` whenever this thread's pool is asked for (the job host's side stops an idle host then). */
+export function onPoolWanted(f: () => void): void {
+  poolWanted.push(f);
+}
+
+/**
+ * Stops this thread's pool's workers if none is in use (the language server before a job on its host thread, which
+ * reads on a pool of its own: the idle workers' heaps would otherwise stay beside it). Whether it did.
+ */
+export function releaseIdlePool(): boolean {
+  return shared?.releaseIfIdle() ?? false;
+}
+
+/** The thread ids of this thread's pool's workers running now (tests). */
+export function sharedPoolThreadIds(): number[] {
+  return shared?.threadIds ?? [];
+}
 
 /**
  * The process's pool, sized for `threads` (it grows, never shrinks); undefined when workers are not available
@@ -205,6 +248,7 @@ let shared: WorkerPool | undefined;
 export function sharedPool(threads = defaultThreadCount()): WorkerPool | undefined {
   const script = workerScript();
   if (!script) return undefined;
+  for (const f of poolWanted) f();
   if (!shared || shared.size < threads) {
     void shared?.terminate();
     shared = new WorkerPool(script, threads);
