@@ -2,6 +2,7 @@
 
 import { NotificationType, ProgressType, ProtocolRequestType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
+import { parseRowsJson } from './core/query/rowsJson';
 // The diagnosis's types from its leaf modules (not core/diagnose/index.ts, which pulls in node: modules the webview's
 // type-check does not have): the same objects that module's diagnose() returns.
 import type { Conversation } from './core/diagnose/conversation';
@@ -102,6 +103,24 @@ export interface ClickHouseRequestOptions {
 export interface QueryRowsBatch {
   columns: string[];
   rows: (string | number | null)[][];
+  /**
+   * More rows, after `rows`: each the JSON text of an array of rows as a worker thread wrote it (the server does not
+   * parse what it only sends on), its `lineShift` to add to each row's last value (a search's line). rowsOfBatch.
+   */
+  texts?: QueryRowsText[];
+}
+
+export interface QueryRowsText {
+  json: string;
+  lineShift: number;
+}
+
+/** A batch's rows in order: `rows`, then each text's rows parsed, their line numbers shifted. */
+export function rowsOfBatch(batch: QueryRowsBatch): QueryRowsBatch['rows'] {
+  if (!batch.texts || batch.texts.length === 0) return batch.rows;
+  const out = batch.rows.slice();
+  for (const t of batch.texts) for (const row of parseRowsJson(t)) out.push(row);
+  return out;
 }
 
 export const QueryRowsProgress = new ProgressType<QueryRowsBatch>();

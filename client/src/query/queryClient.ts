@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, ResponseError, WorkDoneProgress } from 'vscode-languageclient/node';
 import { FlowLogClient } from '../languageClient';
-import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsProgress } from '../../../server/src/protocol';
+import { CheckQueryRequest, QUERY_SYNTAX_ERROR, QueryErrorData, QueryParams, QueryRequest, QueryResultWire, QueryRowsProgress, rowsOfBatch } from '../../../server/src/protocol';
 import { QueryBackend, QueryFailure } from '../panels/queryRunner';
 import { clickhouseOptionsFor } from '../clickhouse/access';
 
@@ -64,7 +64,8 @@ export function languageServerBackend(clients: FlowLogClient, source: () => { ur
       const onAbort = () => cancel.cancel();
       signal.addEventListener('abort', onAbort);
       const work = watchWorkDone(client, (percent, message) => hooks.onProgress(percent, message));
-      const rows = client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows(batch));
+      // Rows the server sent as the text its workers wrote are parsed here, off the server's main thread.
+      const rows = client.onProgress(QueryRowsProgress, partialResultToken, (batch) => hooks.onRows({ columns: batch.columns, rows: rowsOfBatch(batch) }));
       try {
         const uri = target.uri.toString();
         const clickhouse = await clickhouseOptionsFor(client, uri);

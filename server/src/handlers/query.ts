@@ -15,7 +15,8 @@ import { CheckQueryRequest, FlowLogSettings, QueryParams, QueryRequest, QueryRes
 import { DocumentStore } from './documents';
 import { clickhouseTargetOf } from '../clickhouseTarget';
 import { executeClickHouseQuery } from './clickhouse';
-import { PacedRows } from './pacedRows';
+import { PacedRows, RowsToSend } from './pacedRows';
+import { parseRowsJson } from '../core/query/rowsJson';
 
 export async function executeQuery(
   documents: DocumentStore,
@@ -24,7 +25,7 @@ export async function executeQuery(
   token?: CancellationToken,
   progress?: WorkDoneProgressReporter,
   /** Rows as partial results; a promise returned holds the next ones back (PacedRows). */
-  onRows?: (batch: QueryRowsBatch) => void | Promise<void>,
+  onRows?: (batch: RowsToSend) => void | Promise<void>,
 ): Promise<QueryResultWire> {
   const clickhouse = clickhouseTargetOf(params.uri);
   if (!clickhouse && querySubjectOf(params.query) === 'conversations') return executeConversationQuery(documents, params, token, progress);
@@ -41,12 +42,19 @@ export async function executeQuery(
     const result = await runQuery(source, params.query, {
       limit: params.limit,
       signal,
-      onRows: onRows ? (rows, columns) => {
+      onRows: onRows ? (rows, columns, texts) => {
+        // Texts go on as the workers wrote them, unless their line numbers must be mapped to the document's.
+        if (texts && (lines || lineShift)) {
+          rows = [...rows, ...texts.flatMap(parseRowsJson)];
+          texts = undefined;
+        }
         toDocumentLines(columns, rows);
         streamed += rows.length;
-        return onRows({ columns, rows });
+        if (texts) for (const t of texts) streamed += t.count;
+        return onRows({ columns, rows, texts });
       } : undefined,
       keepStreamedRows: onRows === undefined,
+      rowsAsText: onRows !== undefined,
       onProgress: percentReporter(progress, sizes),
       memoryBudget: settings.query.memoryBudgetMB * (1 << 20),
     });

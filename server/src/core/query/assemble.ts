@@ -7,12 +7,19 @@ import { ScanUnit } from './input';
 import { OrderedRow, rowOrder } from './passes';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
+import { RowsJson, parseRowsJson } from './rowsJson';
 import { anyGroups, partitionRows, planAggKinds } from './groups/mergeGroups';
 import { AggregateStates } from './groups/aggregates';
 import { emptyAggregateRow, mergeGroupRows } from './groups/finishGroups';
 
-/** Takes rows handed on in order; a promise asks for no more until it settles (the rows not parsed yet wait as text). */
-export type RowsListener = (rows: Value[][], columns: string[]) => void | Promise<void>;
+/**
+ * Takes rows handed on in order: `rows`, then `texts` (only to a listener that takes text: QueryOptions.rowsAsText);
+ * a promise asks for no more until it settles (the rows not parsed yet wait as text).
+ */
+export type RowsListener = (rows: Value[][], columns: string[], texts?: readonly RowsJson[]) => void | Promise<void>;
+
+/** Rows of a unit waiting for the units before it: parsed, or as the worker's text. */
+type Waiting = Value[][] | { json: string; count: number };
 
 export class ResultAssembler {
   matched = 0;
@@ -22,7 +29,7 @@ export class ResultAssembler {
   private taken = 0;
   private readonly rowLimit: number;
   /** Per unit: rows waiting for the units before it, and its line count once done. */
-  private readonly waiting = new Map<number, Value[][]>();
+  private readonly waiting = new Map<number, Waiting[]>();
   private readonly lines = new Map<number, number>();
   private current = 0;
   private lineOffset = 0;
@@ -39,9 +46,15 @@ export class ResultAssembler {
     private readonly onRows?: RowsListener,
     /** Keep the rows handed to onRows in the result too (false: a caller that writes them out as they come). */
     private readonly keepStreamed = true,
+    /** onRows takes rows as text (only when they are not kept). */
+    rowsAsText = false,
   ) {
     this.rowLimit = plan.kind === 'search' ? cap : plan.limit ?? cap;
+    this.takesText = rowsAsText && !keepStreamed && onRows !== undefined;
   }
+
+  /** Rows can be handed to this result as the text they came in (textFound). */
+  readonly takesText: boolean;
 
   /** Rows the result takes at most. */
   get rowLimitValue(): number {
@@ -69,9 +82,19 @@ export class ResultAssembler {
    */
   rowsFound(unit: number, rows: Value[][] | undefined): void | Promise<void> {
     if (!rows || rows.length === 0) return;
+    return this.wait(unit, rows);
+  }
+
+  /** Rows found in a unit as the JSON text of their array (`count` of them), handed on unparsed while they fit. */
+  textFound(unit: number, json: string, count: number): void | Promise<void> {
+    if (count === 0) return;
+    return this.wait(unit, { json, count });
+  }
+
+  private wait(unit: number, piece: Waiting): void | Promise<void> {
     const list = this.waiting.get(unit);
-    if (list) for (const r of rows) list.push(r);
-    else this.waiting.set(unit, rows.slice());
+    if (list) list.push(piece);
+    else this.waiting.set(unit, [piece]);
     return this.pump();
   }
 
@@ -89,20 +112,44 @@ export class ResultAssembler {
 
   /** Hands on the rows of the units in order, as far as they are known. */
   private pump(): void | Promise<void> {
-    const fresh: Value[][] = [];
+    // Handed on in order: parsed rows, then texts; a parsed row after a text starts the next handing.
+    const handings: { rows: Value[][]; texts: RowsJson[] }[] = [];
+    let fresh: { rows: Value[][]; texts: RowsJson[] } = { rows: [], texts: [] };
+    const before = this.taken;
+    const isSearch = this.plan.kind === 'search';
+    const keep = this.keepStreamed || !this.onRows;
+    const takeRow = (row: Value[]) => {
+      if (isSearch && this.lineOffset > 0) row[row.length - 1] = (row[row.length - 1] as number) + this.lineOffset;
+      this.taken++;
+      if (keep) this.rows.push(row);
+      if (fresh.texts.length > 0) {
+        handings.push(fresh);
+        fresh = { rows: [], texts: [] };
+      }
+      fresh.rows.push(row);
+    };
     while (this.current < this.units.length) {
       const unit = this.units[this.current];
       const pending = this.waiting.get(unit.index);
       if (pending) {
         this.waiting.delete(unit.index);
-        const isSearch = this.plan.kind === 'search';
-        const keep = this.keepStreamed || !this.onRows;
-        for (const row of pending) {
+        for (const piece of pending) {
           if (this.taken >= this.rowLimit) break;
-          if (isSearch && this.lineOffset > 0) row[row.length - 1] = (row[row.length - 1] as number) + this.lineOffset;
-          this.taken++;
-          if (keep) this.rows.push(row);
-          fresh.push(row);
+          if (Array.isArray(piece)) {
+            for (const row of piece) {
+              if (this.taken >= this.rowLimit) break;
+              takeRow(row);
+            }
+          } else if (this.takesText && piece.count <= this.rowLimit - this.taken) {
+            this.taken += piece.count;
+            fresh.texts.push({ json: piece.json, count: piece.count, lineShift: isSearch ? this.lineOffset : 0 });
+          } else {
+            // Only some of its rows fit (or the listener takes no text): parsed, taken one by one.
+            for (const row of parseRowsJson({ json: piece.json, lineShift: 0 })) {
+              if (this.taken >= this.rowLimit) break;
+              takeRow(row);
+            }
+          }
         }
       }
       const lines = this.lines.get(unit.index);
@@ -111,10 +158,17 @@ export class ResultAssembler {
       const next = this.units[this.current];
       this.lineOffset = next && !next.startsFile && next.file === unit.file ? this.lineOffset + lines : 0;
     }
-    if (fresh.length > 0) {
-      this.onTaken?.(this.taken);
-      if (this.onRows) return this.onRows(this.pad(fresh), this.resultColumns());
+    if (fresh.rows.length > 0 || fresh.texts.length > 0) handings.push(fresh);
+    if (this.taken === before) return;
+    this.onTaken?.(this.taken);
+    if (!this.onRows) return;
+    const columns = this.resultColumns();
+    let wait: Promise<void> | undefined;
+    for (const h of handings) {
+      const w = this.onRows(this.pad(h.rows), columns, h.texts.length > 0 ? h.texts : undefined);
+      if (w) wait = wait ? wait.then(() => w) : w;
     }
+    return wait;
   }
 
   /** The result's column names. */

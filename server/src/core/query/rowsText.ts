@@ -2,7 +2,8 @@
 // every row and value is an object that thread deserializes when the message arrives: a unit's rows came in one
 // message, and a 1 GB search kept a language server's main thread busy for 0.2–0.7 s at a time (deserializing,
 // then collecting the garbage), with check requests waiting behind. As text, a message is a few strings (copied,
-// not parsed), and this thread parses them a piece at a time (RowsInbox), letting the event loop in between.
+// not parsed), and this thread parses them a piece at a time (RowsInbox), letting the event loop in between, or
+// hands them on unparsed to a consumer that takes text (RowsJson).
 import type { Value } from './values';
 
 /** Rows as JSON arrays of at most ROWS_PER_TEXT rows each. */
@@ -15,6 +16,11 @@ export type PostedRows = Value[][] | RowsText;
 
 /** Rows a text holds at most: parsing one takes well under a millisecond. */
 const ROWS_PER_TEXT = 500;
+
+/** Rows in the k-th text of a RowsText of `count` rows. */
+function textCount(count: number, k: number): number {
+  return Math.min(ROWS_PER_TEXT, count - k * ROWS_PER_TEXT);
+}
 
 /**
  * Rows to post: as text, unless a value would not survive JSON (a number that is not finite: JSON has no
@@ -61,7 +67,15 @@ export class RowsInbox {
   /** Rows queued and not applied yet, by unit (plan 0's: the rows that stream). */
   private readonly queuedRows = new Map<number, number>();
 
-  constructor(private readonly apply: (unit: number, plan: number, rows: Value[][]) => Applied) {}
+  /**
+   * `applyText`: the rows of a text as it came, for the plans it says take text (`takesText`); other plans' texts
+   * are parsed here.
+   */
+  constructor(
+    private readonly apply: (unit: number, plan: number, rows: Value[][]) => Applied,
+    private readonly takesText: (plan: number) => boolean = () => false,
+    private readonly applyText?: (unit: number, plan: number, json: string, count: number) => Applied,
+  ) {}
 
   /** Rows of a unit for plan `plan`. */
   rows(unit: number, plan: number, rows: PostedRows | undefined): void {
@@ -78,12 +92,24 @@ export class RowsInbox {
 
   /** Applies rows, counting them out of the queued ones first (the taker may read queued() meanwhile). */
   private applyRows(unit: number, plan: number, rows: Value[][]): Applied {
-    if (plan === 0) {
-      const left = (this.queuedRows.get(unit) ?? 0) - rows.length;
-      if (left > 0) this.queuedRows.set(unit, left);
-      else this.queuedRows.delete(unit);
-    }
+    this.unqueue(unit, plan, rows.length);
     return this.apply(unit, plan, rows);
+  }
+
+  /** Applies the k-th text of `rows`: as text to a plan that takes it, else parsed. */
+  private applyTextAt(unit: number, plan: number, rows: RowsText, k: number): Applied {
+    const text = rows.texts[k];
+    if (!this.applyText || !this.takesText(plan)) return this.applyRows(unit, plan, JSON.parse(text) as Value[][]);
+    const count = textCount(rows.count, k);
+    this.unqueue(unit, plan, count);
+    return this.applyText(unit, plan, text, count);
+  }
+
+  private unqueue(unit: number, plan: number, count: number): void {
+    if (plan !== 0) return;
+    const left = (this.queuedRows.get(unit) ?? 0) - count;
+    if (left > 0) this.queuedRows.set(unit, left);
+    else this.queuedRows.delete(unit);
   }
 
   /** A step to run once everything posted before it is applied (it may ask to wait, as apply). */
@@ -112,7 +138,7 @@ export class RowsInbox {
         else if (!isText(e.rows)) wait = this.applyRows(e.unit, e.plan, e.rows);
         else {
           while (e.next < e.rows.texts.length) {
-            wait = this.applyRows(e.unit, e.plan, JSON.parse(e.rows.texts[e.next++]) as Value[][]);
+            wait = this.applyTextAt(e.unit, e.plan, e.rows, e.next++);
             if (wait) return this.holdUntil(wait);
             if (performance.now() > until && e.next < e.rows.texts.length) return this.later();
           }

@@ -11,6 +11,7 @@ import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
 import { sketchThreshold, sketchWidth } from './groups/topN';
 import { ResultAssembler, RowsListener } from './assemble';
 import { RowsInbox } from './rowsText';
+import type { RowsJson } from './rowsJson';
 import { Value } from './values';
 import { OrderedRow } from './passes';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
@@ -47,6 +48,11 @@ export interface QueryOptions {
    * holds none of them; the result's rows are then only those not streamed). Default true.
    */
   keepStreamedRows?: boolean;
+  /**
+   * With keepStreamedRows false: onRows may get rows as the JSON text the worker threads made of them (its `texts`,
+   * after its `rows`), unparsed, for a caller that only writes them out again (default false).
+   */
+  rowsAsText?: boolean;
   /** Threads to scan with (default: FLOWLOG_QUERY_WORKERS, else the cores); 1 scans on this thread. */
   threads?: number;
   /**
@@ -120,9 +126,10 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   const threads = options.threads ?? defaultThreadCount();
   const expanded = source.kind === 'files' ? await expandSource(source) : undefined;
   let emitted = 0;
-  const onRows = options.onRows && ((rows: Value[][], columns: string[]) => {
+  const onRows = options.onRows && ((rows: Value[][], columns: string[], texts?: readonly RowsJson[]) => {
     emitted += rows.length;
-    return options.onRows!(rows, columns);
+    if (texts) for (const t of texts) emitted += t.count;
+    return options.onRows!(rows, columns, texts);
   });
   // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
@@ -244,11 +251,11 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
   };
   // Each worker's sketches are added up as its states come in, and let go of (twoPass.ts).
   const sums = new SketchSums();
-  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows));
+  const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows, options.rowsAsText));
   args.rowsWanted = assemblers[0].rowLimitValue;
   const tally = new RunTally(threads, units, expanded, options.perFile);
   // Rows come as text and are parsed here a slice at a time; a unit's end follows its rows (rowsText.ts).
-  const inbox = new RowsInbox((unit, plan, rows) => assemblers[plan].rowsFound(unit, rows));
+  const inbox = new RowsInbox((unit, plan, rows) => assemblers[plan].rowsFound(unit, rows), (plan) => assemblers[plan].takesText, (unit, plan, json, count) => assemblers[plan].textFound(unit, json, count));
   // Workers stop making rows once the result has them all: the rows taken in order, and those of the unit taken
   // next that wait in the inbox (held back by a slow taker, they are as good as taken).
   const publishTaken = () => {
