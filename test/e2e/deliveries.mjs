@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
 import { checks, goTo, openWorkbench, quickOpen } from './ui.mjs';
-import { tableCells, text, waitForText, webviewFrame } from './panels.mjs';
+import { tableCells, text, traceWebviewLoads, waitForText, webviewFrame } from './panels.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 const FIXTURES = join(ROOT, 'test/fixtures/deliveries');
@@ -67,6 +67,7 @@ export async function runDeliveryChecks() {
   const browser = await launchBrowser();
   try {
     const page = await openWorkbench(browser, server, sandbox, [['extensionDevelopmentPath', remoteUri(server.port, ROOT)]]);
+    const loads = traceWebviewLoads(page);
     let query;
     let lastRow;
     return await checks(page, [
@@ -109,7 +110,11 @@ export async function runDeliveryChecks() {
         if (!opened && (await page.locator('.context-view .action-label', { hasText: 'Query Folder…' }).first().isVisible())) await page.keyboard.press('Enter');
         await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20_000 });
         await page.keyboard.press('Enter');
-        query = await webviewFrame(page, 'query', 60_000, 'delivery');
+        // The summary and the query panel open together (their pages load one after the other, pageLoads.ts).
+        loads.mark('Query Folder: glob accepted');
+        query = await webviewFrame(page, 'query', 60_000, 'delivery').catch((e) => {
+          throw new Error(`${e.message}\nhow the webviews loaded:\n${loads.lines()}`);
+        });
         await waitForText(query, '#source-info', /^3 files, [\d.]+ (KiB|B)/);
         const skipped = await text(query, '#skipped-files summary');
         if (!/^1 file left out/.test(skipped)) throw new Error(`left out: ${skipped}`);

@@ -25,7 +25,55 @@ export async function webviewFrame(page, view, timeout = 30_000, name = undefine
     }
     await page.waitForTimeout(250);
   }
-  throw new Error(`no ${view} webview appeared`);
+  throw new Error(`no ${view} webview appeared${name === undefined ? '' : ` bound to ${name}`}\n${await describeWebviews(page)}`);
+}
+
+/** What the page holds of webviews, for a check that did not find its own: each frame's page, and the iframes. */
+export async function describeWebviews(page) {
+  const lines = [];
+  for (const f of page.frames()) {
+    if (f === page.mainFrame()) continue;
+    const state = await f.evaluate(() => ({
+      readyState: document.readyState,
+      view: document.body?.dataset.view,
+      app: document.getElementById('app')?.childElementCount,
+      target: document.getElementById('target-name')?.textContent,
+      body: document.body?.innerHTML.length,
+    })).catch((e) => ({ error: String(e).split('\n')[0] }));
+    lines.push(`frame ${f.name() || '(no name)'} ${f.url().replace(/\?.*/, '')}: ${JSON.stringify(state)}`);
+  }
+  const iframes = await page.evaluate(() => [...document.querySelectorAll('iframe')].map((i) => {
+    const box = i.getBoundingClientRect();
+    const host = i.closest('.webview') ?? i.parentElement;
+    const style = host ? getComputedStyle(host) : undefined;
+    return { id: i.id || i.name, src: i.src.replace(/\?.*/, ''), box: [box.x, box.y, box.width, box.height].map(Math.round), visibility: style?.visibility, display: style?.display };
+  })).catch((e) => [String(e)]);
+  for (const i of iframes) lines.push(`iframe ${JSON.stringify(i)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Records how the page's webviews load (their service workers, their pages' console, the responses for the
+ * bundle's files), with seconds since the call, for a check that did not find its webview: `lines()`.
+ */
+export function traceWebviewLoads(page) {
+  const t0 = Date.now();
+  const trace = [];
+  const mark = (what) => trace.push(`${((Date.now() - t0) / 1000).toFixed(2)} ${what}`);
+  const short = (url) => url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*/, '').slice(-70);
+  page.on('console', (m) => {
+    const where = m.location()?.url ?? '';
+    if (/webview\/browser\/pre\/|\/dist\/webview\//.test(where)) mark(`console.${m.type()} ${short(where)}: ${m.text().slice(0, 400)}`);
+  });
+  page.on('pageerror', (e) => mark(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (/\/dist\/webview\//.test(r.url())) mark(`${r.status()} ${short(r.url())}${r.fromServiceWorker() ? ' (service worker)' : ''}`);
+  });
+  page.on('requestfailed', (r) => {
+    if (/\/dist\/webview\//.test(r.url())) mark(`failed ${short(r.url())}: ${r.failure()?.errorText}`);
+  });
+  page.context().on('serviceworker', (w) => mark(`service worker ${w.url().match(/[?&]id=[\w-]+/)?.[0] ?? short(w.url())}`));
+  return { mark, lines: () => trace.join('\n') };
 }
 
 export const text = (frame, selector) => frame.locator(selector).first().innerText();

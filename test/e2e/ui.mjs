@@ -35,7 +35,9 @@ export async function openWorkbench(browser, server, sandbox, payload) {
 
 /** Opens the quick input with `key`, types `text` and accepts the row that names it. */
 export async function pickInQuickInput(page, key, text) {
-  const row = `.quick-input-list .monaco-list-row[aria-label*="${text}"]`;
+  // The focused row (the one Enter accepts) must be the one named: while the list still filters the typed text, an
+  // earlier match can be focused with ours already below it (`m` puts mixed.flowlog above many.flowlog).
+  const row = `.quick-input-list .monaco-list-row.focused[aria-label*="${text}"]`;
   for (let attempt = 1; ; attempt++) {
     try {
       // A quick input that is still closing would take the keys meant for the new one.

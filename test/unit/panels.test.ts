@@ -1,12 +1,13 @@
 // The panels' UI-free logic: message checks and routers, the query runner, exports, the page's CSP, chart
 // shaping, completion, drill-down searches (checked against the engine), cell decoders and row sorting.
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFromQueryView, parseFromSummaryView, ToQueryView } from '../../client/webview/src/messages';
 import { QueryViewHost, SummaryViewHost, routeQueryViewMessage, routeSummaryViewMessage } from '../../client/src/panels/routers';
 import { QueryBackend, QueryFailure, QueryRunner } from '../../client/src/panels/queryRunner';
 import { formatResult } from '../../client/src/panels/exportFormat';
 import { ViewPort } from '../../client/src/panels/viewPort';
+import { openInTurn } from '../../client/src/panels/pageLoads';
 import { contentSecurityPolicy, renderWebviewHtml } from '../../client/src/panels/webviewHtml';
 import { MAX_BARS, chartFor } from '../../client/webview/src/chartData';
 import { completionsAt } from '../../client/webview/src/completion';
@@ -341,5 +342,71 @@ describe('view port', () => {
     listener();
     port.post(4);
     assert.deepEqual(sent, [1, 2, 3, 4]);
+  });
+
+  it('says the page loaded at its first ready, or at dispose (a closed panel loads nothing)', async () => {
+    const panel = () => ({ visible: true, webview: { postMessage: async () => true }, onDidChangeViewState: () => ({ dispose() {} }) });
+    const states = async (p: Promise<void>) => Promise.race([p.then(() => 'loaded'), new Promise((r) => setImmediate(() => r('waiting')))]);
+    const ready = new ViewPort<number>(panel());
+    assert.equal(await states(ready.loaded), 'waiting');
+    ready.markReady();
+    assert.equal(await states(ready.loaded), 'loaded');
+    const closed = new ViewPort<number>(panel());
+    closed.dispose();
+    assert.equal(await states(closed.loaded), 'loaded');
+  });
+});
+
+/** Lets every queued promise callback run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+/** A panel whose page says `ready` when `ready()` is called (as the port's `loaded`), and the log of what opened. */
+function panelOpener(log: string[], name: string) {
+  let ready = () => {};
+  const loaded = new Promise<void>((r) => (ready = r));
+  return { open: () => (log.push(name), { pageLoaded: loaded }), ready };
+}
+
+describe('panels opened in turn (two webview pages never load at once)', () => {
+  it('creates the query panel only once the summary page said ready (Query Folder, Query Table)', async () => {
+    const log: string[] = [];
+    const summary = panelOpener(log, 'summary');
+    const opened = openInTurn(summary.open, () => log.push('query'));
+    await settle();
+    assert.deepEqual(log, ['summary']);
+    summary.ready();
+    await opened;
+    assert.deepEqual(log, ['summary', 'query']);
+  });
+
+  it('opens the second at once when the first opened nothing, and after the first was closed (loaded resolves)', async () => {
+    const log: string[] = [];
+    await openInTurn(() => undefined, () => log.push('query'));
+    assert.deepEqual(log, ['query']);
+    const closed = panelOpener(log, 'closed summary');
+    const opened = openInTurn(closed.open, () => log.push('query again'));
+    await settle();
+    assert.deepEqual(log, ['query', 'closed summary']);
+    closed.ready(); // the port resolves `loaded` when its panel is disposed, and the panel's `pageLoaded` with it
+    await opened;
+    assert.deepEqual(log, ['query', 'closed summary', 'query again']);
+  });
+
+  it('holds the second panel at most its limit behind a page that never says ready', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const log: string[] = [];
+      const silent = panelOpener(log, 'silent');
+      const opened = openInTurn(silent.open, () => log.push('query'), 15_000);
+      await settle();
+      mock.timers.tick(14_999);
+      await settle();
+      assert.deepEqual(log, ['silent']);
+      mock.timers.tick(1);
+      await opened;
+      assert.deepEqual(log, ['silent', 'query']);
+    } finally {
+      mock.timers.reset();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { activeFlowLogUri } from '../activeFlowLog';
 import { askQuery } from '../query/askQuery';
 import { PanelDeps, QueryPanel } from '../panels/queryPanel';
 import { SummaryPanel } from '../panels/summaryPanel';
+import { openInTurn } from '../panels/pageLoads';
 import { DECODED_SCHEME } from '../../../server/src/protocol';
 import { clickhouseSettings, requestOptions, storeCredentials, storedCredentials } from './access';
 import { loadReportText, loadSummary } from './loadReport';
@@ -76,8 +77,8 @@ export function registerClickHouseCommands(deps: PanelDeps): void {
     const table = await tableName(tableArg, title, url);
     if (!table) return;
     const target = { uri: vscode.Uri.parse(clickhouseTargetUri({ url, table })) };
-    SummaryPanel.show(deps, target);
-    QueryPanel.show(deps, { target });
+    // The query panel once the summary's page has loaded (two pages loading at once can leave one blank).
+    await openInTurn(() => SummaryPanel.show(deps, target), () => QueryPanel.show(deps, { target }));
   };
 
   context.subscriptions.push(

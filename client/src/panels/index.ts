@@ -5,6 +5,7 @@ import { SUMMARY_PANEL_VIEW_TYPE, SummaryPanel } from './summaryPanel';
 import { QueryViewState, SummaryViewState } from '../../webview/src/messages';
 import { askFolderTarget } from './queryFolder';
 import { activeFlowLogUri } from '../activeFlowLog';
+import { openInTurn } from './pageLoads';
 
 /** Commands get a URI from the CodeLens (a string) or the editor title menu (a Uri). */
 const asUri = (arg: unknown): vscode.Uri | undefined =>
@@ -22,12 +23,12 @@ export function registerPanels(deps: PanelDeps): void {
     vscode.commands.registerCommand('flowlog.diagnose', (arg?: unknown) => {
       SummaryPanel.show(deps, asUri(arg) ?? activeFlowLogUri(), 'diagnose');
     }),
-    // (folder, glob) from the Explorer or a call; asked for otherwise. The summary first, the query panel in front.
+    // (folder, glob) from the Explorer or a call; asked for otherwise. The summary first, the query panel in front,
+    // created once the summary's page has loaded (two pages loading at once can leave one blank: pageLoads.ts).
     vscode.commands.registerCommand('flowlog.queryFolder', async (folder?: unknown, glob?: unknown) => {
       const target = await askFolderTarget(folder, glob);
       if (!target) return;
-      SummaryPanel.show(deps, target);
-      QueryPanel.show(deps, { target });
+      await openInTurn(() => SummaryPanel.show(deps, target), () => QueryPanel.show(deps, { target }));
     }),
     vscode.window.registerWebviewPanelSerializer(QUERY_PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: QueryViewState | undefined) {

@@ -89,6 +89,11 @@ export class SummaryPanel implements SummaryViewHost {
     if (focus) this.port.post({ type: 'focus', section: focus });
   }
 
+  /** Resolves when the page first says ready (it has loaded its script and style), or when the panel is closed. */
+  get pageLoaded(): Promise<void> {
+    return this.port.loaded;
+  }
+
   /** The page says it is ready after each load: again after a reload, when it needs the last summary again. */
   ready(): void {
     if (this.loaded) {

@@ -11,8 +11,16 @@ export class ViewPort<T> {
   private ready = false;
   private readonly queue: T[] = [];
   private readonly subscription: { dispose(): void };
+  private readonly settle: () => void;
+  /** Resolves when the page first says `ready` (it has its script and style), or when the port is disposed. */
+  readonly loaded: Promise<void>;
 
   constructor(private readonly panel: PanelLike) {
+    let settle = () => {};
+    this.loaded = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.settle = settle;
     this.subscription = panel.onDidChangeViewState(() => this.flush());
   }
 
@@ -24,6 +32,7 @@ export class ViewPort<T> {
   /** The view (re)loaded: send what waited. */
   markReady(): void {
     this.ready = true;
+    this.settle();
     this.flush();
   }
 
@@ -34,5 +43,6 @@ export class ViewPort<T> {
 
   dispose(): void {
     this.subscription.dispose();
+    this.settle();
   }
 }
