@@ -1,18 +1,25 @@
 // The JSON sink's fast path for lines read for a query (jsonProjection.ts), compiled a key layout at a time. Nearly
 // every line of a real export has the keys of the line before, in the same order, written without blanks: for such
-// a line the generated reader checks the expected key bytes as constants (four at a time), reads each value in place
-// and judges it as the engine would judge it in the full line (a port's range, an address, a `#`…), and notes where
-// the kept values are: the line is walked once, with no scan record, no judging pass and no second look at a value.
+// a line the generated reader checks the expected key bytes as constants (four at a time) and reads each value in
+// place with the reader of its field's kind, which judges it as the engine would judge it in the full line (a port's
+// range, an address, a `#`…) and notes where a kept value is: the line is walked once, with no scan record, no
+// judging pass and no second look at a value. The value readers are plain functions shared by every layout: a
+// generated function holding them all inline took TurboFan about a second to compile, in every worker.
 // Anything else (another key, a blank, an escape, a number written `25238.0`, a value the engine would not count as
 // a record's, a first value that starts with a letter) makes it give up, and the general scanner and judge
 // (jsonScan.ts, jsonProjection.ts) read the line again: the fast path decides nothing the general path would
 // decide otherwise (test/unit/readers-json-compiled.test.ts compares both on hostile and generated lines).
 // The generated source holds only numbers (key bytes, ranges, positions), never text from a file.
 import { FieldKind } from '../records/fieldKinds';
-import { isIPv6Bytes } from '../records/byteText';
+import { isIPv6Bytes as isIPv6BytesImported } from '../records/byteText';
 import { sourceNumber } from '../records/compiledFields';
-import { STRING_STOP, skipNested } from './jsonScan';
+import { STRING_STOP as STRING_STOP_IMPORTED, skipNested as skipNestedImported } from './jsonScan';
 import { Projection } from './jsonProjection';
+
+// Module constants: an imported binding may be read through a getter (modules compiled to CommonJS), in a hot loop.
+const STRING_STOP = STRING_STOP_IMPORTED;
+const isIPv6Bytes = isIPv6BytesImported;
+const skipNested = skipNestedImported;
 
 /**
  * Reads the object line from `buf[i] === '{'`; returns the offset of its line feed, or -1 when the general path
@@ -50,8 +57,8 @@ export function compiledJsonLineOf(keyBytes: readonly Uint8Array[], sourceOf: In
   if (!reader) {
     if (made.size >= MADE_KEPT) made.clear();
     const body = compiledJsonLineSource(keyBytes, sourceOf, p);
-    reader = new Function('STRING_STOP', 'OTHER_STOP', 'isIPv6Bytes', 'skipNested', `return function compiledJsonLine(buf, i, end, view, spans) {\n${body}\n};`)(
-      STRING_STOP, OTHER_STOP, isIPv6Bytes, skipNested,
+    reader = new Function('otherValue', 'textValue', 'numberValue', 'addressValue', `return function compiledJsonLine(buf, i, end, view, spans) {\n${body}\n};`)(
+      otherValue, textValue, numberValue, addressValue,
     ) as CompiledJsonLine;
     made.set(key, reader);
   }
@@ -65,12 +72,12 @@ export function compiledJsonLineSource(keyBytes: readonly Uint8Array[], sourceOf
   sourceOf.forEach((k, c) => (columnOf[k] = c));
   const keptAt = new Int32Array(sourceOf.length).fill(-1);
   p.kept.forEach((c, j) => (keptAt[c] = j));
-  const out: string[] = ['let c = 0, s = 0, v = 0, d = 0, o = 0;'];
+  const out: string[] = [];
   for (let k = 0; k < n; k++) {
     // `{"key":` or `,"key":`, compared as constants.
     const lead = [k === 0 ? 123 : 44, QUOTE, ...keyBytes[k], QUOTE, 58];
-    out.push(`if (i + ${sourceNumber(lead.length)} >= end) return -1;`);
-    const tests: string[] = [];
+    const L = sourceNumber(lead.length);
+    const tests: string[] = [`i + ${L} >= end`];
     let x = 0;
     for (; x + 4 <= lead.length; x += 4) {
       const word = (lead[x] | (lead[x + 1] << 8) | (lead[x + 2] << 16) | (lead[x + 3] << 24)) | 0;
@@ -78,110 +85,192 @@ export function compiledJsonLineSource(keyBytes: readonly Uint8Array[], sourceOf
     }
     for (; x < lead.length; x++) tests.push(`buf[i + ${sourceNumber(x)}] !== ${sourceNumber(lead[x])}`);
     out.push(`if (${tests.join(' || ')}) return -1;`);
-    out.push(`i += ${sourceNumber(lead.length)}; c = buf[i];`);
     const col = columnOf[k];
-    if (col < 0) out.push(...otherValue());
+    let read: string;
+    if (col < 0) read = `otherValue(buf, i + ${L}, end)`;
     else {
-      const j = keptAt[col];
+      const J = sourceNumber(keptAt[col]);
       // The engine tries a line as a header line when its first value starts with a letter (and so does the kept
       // line): the general path judges those.
       const letterFirst = col === 0 || (p.kept.length > 0 && p.kept[0] === col);
-      const span = j < 0 ? '' : `spans[${sourceNumber(2 * j)}] = s; spans[${sourceNumber(2 * j + 1)}] = i;`;
-      const missing = j < 0 ? '' : `spans[${sourceNumber(2 * j)}] = -1;`;
       switch (p.kinds[col] as FieldKind) {
         case FieldKind.Integer:
-        case FieldKind.Bounded:
-          out.push(...numberValue(p.kinds[col] as FieldKind, p.low[col], p.high[col], span, missing));
+        case FieldKind.Bounded: {
+          const ranged = Number.isFinite(p.low[col]) && Number.isFinite(p.high[col]);
+          const signed = p.kinds[col] === FieldKind.Integer;
+          read = `numberValue(buf, i + ${L}, spans, ${J}, ${signed}, ${ranged}, ${sourceNumber(ranged ? p.low[col] : 0)}, ${sourceNumber(ranged ? p.high[col] : 0)})`;
           break;
+        }
         case FieldKind.Address:
-          out.push(...addressValue(letterFirst, span, missing));
+          read = `addressValue(buf, i + ${L}, spans, ${J}, ${letterFirst})`;
           break;
         default:
-          out.push(...textValue(letterFirst, span, missing));
+          read = `textValue(buf, i + ${L}, spans, ${J}, ${letterFirst})`;
       }
     }
+    out.push(`i = ${read}; if (i < 0) return -1;`);
   }
   out.push(`if (buf[i] !== ${CLOSE_BRACE} || buf[i + 1] !== ${LF}) return -1;`);
   out.push('return i + 1;');
   return out.join('\n');
 }
 
-const isDigit = (x: string) => `(${x}) - 48 >>> 0 <= 9`;
-const isLetter = (x: string) => `((${x}) | 32) - 97 >>> 0 < 26`;
-const NULL_WORD = `c === 110 && buf[i + 1] === 117 && buf[i + 2] === 108 && buf[i + 3] === 108`;
+// The value readers: each reads a value from buf[i] (its first byte) and returns where it ends, or -1 to give up.
+// Kept value `j` (-1: not kept) goes in spans[2j], spans[2j + 1] (spans[2j] -1: missing, written `-`). The bytes read
+// stop at a line feed without a bound check of their own: every loop stops at a byte a line feed is not.
 
-/** A value nobody reads (CLS metadata): any value the general scanner accepts, stepped over. */
-function otherValue(): string[] {
-  return [
-    `if (c === ${QUOTE}) { i++; while (OTHER_STOP[buf[i]] === 0) i++; if (buf[i] !== ${QUOTE}) return -1; i++; }`,
-    `else if (${isDigit('c')} || (c === ${MINUS} && ${isDigit('buf[i + 1]')})) { i++; while (${isDigit('buf[i]')}) i++; }`,
-    `else if (${NULL_WORD}) i += 4;`,
-    'else if (c === 116 && buf[i + 1] === 114 && buf[i + 2] === 117 && buf[i + 3] === 101) i += 4;',
-    'else if (c === 102 && buf[i + 1] === 97 && buf[i + 2] === 108 && buf[i + 3] === 115 && buf[i + 4] === 101) i += 5;',
-    'else if (c === 123 || c === 91) { i = skipNested(buf, i, end); if (i < 0) return -1; }',
-    'else return -1;',
-  ];
+const isDigit = (c: number) => (c - 48) >>> 0 <= 9;
+const isLetter = (c: number) => ((c | 32) - 97) >>> 0 < 26;
+const isNull = (buf: Uint8Array, i: number) => buf[i + 1] === 117 && buf[i + 2] === 108 && buf[i + 3] === 108;
+
+function missing(spans: Int32Array, j: number): void {
+  if (j >= 0) spans[2 * j] = -1;
 }
 
-/** Text: a string without blanks or escapes (`""`: missing), or a number of digits. */
-function textValue(letterFirst: boolean, span: string, missing: string): string[] {
-  return [
-    `if (c === ${QUOTE}) { s = ++i; while (STRING_STOP[buf[i]] === 0) i++; if (buf[i] !== ${QUOTE}) return -1;`,
-    `  if (i === s) { ${missing} } else { c = buf[s]; if (c === ${HASH}${letterFirst ? ` || ${isLetter('c')}` : ''}) return -1; ${span} }`,
-    '  i++; }',
-    `else if (${isDigit('c')} || (c === ${MINUS} && ${isDigit('buf[i + 1]')})) { s = i++; while (${isDigit('buf[i]')}) i++; ${span} }`,
-    `else if (${NULL_WORD}) { i += 4; ${missing} }`,
-    'else return -1;',
-  ];
+function span(spans: Int32Array, j: number, s: number, e: number): void {
+  if (j >= 0) {
+    spans[2 * j] = s;
+    spans[2 * j + 1] = e;
+  }
+}
+
+/** A value nobody reads (CLS metadata): any value the general scanner accepts, stepped over. */
+function otherValue(buf: Uint8Array, i: number, end: number): number {
+  const c = buf[i];
+  if (c === QUOTE) {
+    i++;
+    while (OTHER_STOP[buf[i]] === 0) i++;
+    return buf[i] === QUOTE ? i + 1 : -1;
+  }
+  if (isDigit(c) || (c === MINUS && isDigit(buf[i + 1]))) {
+    i++;
+    while (isDigit(buf[i])) i++;
+    return i;
+  }
+  if (c === 110) return isNull(buf, i) ? i + 4 : -1;
+  if (c === 116) return buf[i + 1] === 114 && buf[i + 2] === 117 && buf[i + 3] === 101 ? i + 4 : -1;
+  if (c === 102) return buf[i + 1] === 97 && buf[i + 2] === 108 && buf[i + 3] === 115 && buf[i + 4] === 101 ? i + 5 : -1;
+  if (c === 123 || c === 91) return skipNested(buf, i, end);
+  return -1;
+}
+
+/** Text: a string without blanks or escapes (`""`: missing), a number of digits, or null. */
+function textValue(buf: Uint8Array, i: number, spans: Int32Array, j: number, letterFirst: boolean): number {
+  let c = buf[i];
+  if (c === QUOTE) {
+    const s = ++i;
+    while (STRING_STOP[buf[i]] === 0) i++;
+    if (buf[i] !== QUOTE) return -1;
+    if (i === s) missing(spans, j);
+    else {
+      c = buf[s];
+      if (c === HASH || (letterFirst && isLetter(c))) return -1;
+      span(spans, j, s, i);
+    }
+    return i + 1;
+  }
+  if (isDigit(c) || (c === MINUS && isDigit(buf[i + 1]))) {
+    const s = i++;
+    while (isDigit(buf[i])) i++;
+    span(spans, j, s, i);
+    return i;
+  }
+  if (c === 110 && isNull(buf, i)) {
+    missing(spans, j);
+    return i + 4;
+  }
+  return -1;
 }
 
 /**
- * A number field: digits (a sign where the field allows one), as a number or a string, within the field's range and
- * of at most 15 digits; `"-"` (NULL), `""` or null (missing).
+ * A number field: digits (a sign where the field allows one), as a number or a string, of at most 15 digits and
+ * within the field's range where it has one; `"-"` (NULL), `""` or null (missing).
  */
-function numberValue(kind: FieldKind, low: number, high: number, span: string, missing: string): string[] {
-  const signed = kind === FieldKind.Integer;
-  const range = Number.isFinite(low) && Number.isFinite(high) ? ` if (v < ${sourceNumber(low)} || v > ${sourceNumber(high)}) return -1;` : '';
-  // After the digits: the sign applied (or the line given up where the field takes none), the range checked.
-  const signAndRange = `${signed ? 'if (d === 1) v = -v;' : 'if (d === 1) return -1;'}${range}`;
-  return [
-    `if (${isDigit('c')}${signed ? ` || (c === ${MINUS} && ${isDigit('buf[i + 1]')})` : ''}) {`,
-    `  s = i; d = c === ${MINUS} ? 1 : 0; i += d; o = i; v = 0;`,
-    '  while ((c = buf[i] - 48) >>> 0 <= 9) { v = v * 10 + c; i++; }',
-    `  if (i - o > ${MAX_DIGITS}) return -1; ${signAndRange} ${span} }`,
-    `else if (c === ${QUOTE}) { s = ++i; c = buf[i];`,
-    `  if (c === ${QUOTE}) { ${missing} } else {`,
-    `    d = c === ${MINUS} ? 1 : 0; i += d; o = i; v = 0;`,
-    '    while ((c = buf[i] - 48) >>> 0 <= 9) { v = v * 10 + c; i++; }',
-    `    if (buf[i] !== ${QUOTE} || i - o > ${MAX_DIGITS}) return -1;`,
-    // `"-"` alone is NULL in any number field.
-    `    if (i > o) { ${signAndRange} }`,
-    `    ${span} }`,
-    '  i++; }',
-    `else if (${NULL_WORD}) { i += 4; ${missing} }`,
-    'else return -1;',
-  ];
+function numberValue(buf: Uint8Array, i: number, spans: Int32Array, j: number, signed: boolean, ranged: boolean, low: number, high: number): number {
+  let c = buf[i];
+  const quoted = c === QUOTE;
+  const s = quoted ? i + 1 : i;
+  if (quoted) {
+    c = buf[++i];
+    if (c === QUOTE) {
+      missing(spans, j);
+      return i + 1;
+    }
+    if (c === MINUS) i++; // `"-"` alone is NULL in any number field
+  } else if (c === MINUS) {
+    if (!signed || !isDigit(buf[i + 1])) return -1;
+    i++;
+  } else if (!isDigit(c)) {
+    if (c === 110 && isNull(buf, i)) {
+      missing(spans, j);
+      return i + 4;
+    }
+    return -1;
+  }
+  const o = i;
+  let v = 0;
+  if (ranged) {
+    while (isDigit((c = buf[i]))) {
+      v = v * 10 + (c - 48);
+      i++;
+    }
+  } else while (isDigit(buf[i])) i++;
+  if (i - o > MAX_DIGITS || (quoted && buf[i] !== QUOTE)) return -1;
+  if (i > o) {
+    const negative = buf[s] === MINUS;
+    if (negative && !signed) return -1;
+    if (ranged && ((negative ? -v : v) < low || (negative ? -v : v) > high)) return -1;
+  }
+  span(spans, j, s, i);
+  return quoted ? i + 1 : i;
 }
 
 /** An address: a string holding an IPv4 address (read here) or an IPv6 one (byteText.ts), `"-"`; `""` or null. */
-function addressValue(letterFirst: boolean, span: string, missing: string): string[] {
-  const v4: string[] = [];
-  for (let octet = 0; octet < 4; octet++) {
-    if (octet > 0) v4.push(`if (buf[i] !== ${DOT}) break v4; i++;`);
-    // One to three digits, no leading zero, at most 255 (byteText.ts ipv4Bytes).
-    v4.push('o = buf[i] - 48; if (o >>> 0 > 9) break v4; c = buf[++i] - 48;');
-    v4.push('if (c >>> 0 <= 9) { if (o === 0) break v4; o = o * 10 + c; c = buf[++i] - 48;');
-    v4.push('if (c >>> 0 <= 9) { o = o * 10 + c; if (o > 255) break v4; i++; } }');
+function addressValue(buf: Uint8Array, i: number, spans: Int32Array, j: number, letterFirst: boolean): number {
+  const c = buf[i];
+  if (c !== QUOTE) {
+    if (c === 110 && isNull(buf, i)) {
+      missing(spans, j);
+      return i + 4;
+    }
+    return -1;
   }
-  return [
-    `if (c === ${QUOTE}) { s = ++i; d = 0;`,
-    `  v4: { ${v4.join(' ')} if (buf[i] === ${QUOTE}) d = 1; }`,
-    `  if (d === 0) { i = s; while (STRING_STOP[buf[i]] === 0) i++; if (buf[i] !== ${QUOTE}) return -1;`,
-    `    if (i === s) d = 2;`,
-    `    else if (!(i - s === 1 && buf[s] === ${MINUS})) { if (${letterFirst ? `${isLetter('buf[s]')} || ` : ''}!isIPv6Bytes(buf, s, i)) return -1; } }`,
-    `  if (d === 2) { ${missing} } else { ${span} }`,
-    '  i++; }',
-    `else if (${NULL_WORD}) { i += 4; ${missing} }`,
-    'else return -1;',
-  ];
+  const s = i + 1;
+  let e = ipv4End(buf, s);
+  if (e < 0 || buf[e] !== QUOTE) {
+    e = s;
+    while (STRING_STOP[buf[e]] === 0) e++;
+    if (buf[e] !== QUOTE) return -1;
+    if (e === s) {
+      missing(spans, j);
+      return e + 1;
+    }
+    if (!(e - s === 1 && buf[s] === MINUS) && ((letterFirst && isLetter(buf[s])) || !isIPv6Bytes(buf, s, e))) return -1;
+  }
+  span(spans, j, s, e);
+  return e + 1;
+}
+
+/** Where a dotted IPv4 address from buf[i] ends (byteText.ts ipv4Bytes's rules: 0–255, no leading zero), or -1. */
+function ipv4End(buf: Uint8Array, i: number): number {
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (buf[i] !== DOT) return -1;
+      i++;
+    }
+    let o = buf[i] - 48;
+    if (o >>> 0 > 9) return -1;
+    let c = buf[++i] - 48;
+    if (c >>> 0 <= 9) {
+      if (o === 0) return -1;
+      o = o * 10 + c;
+      c = buf[++i] - 48;
+      if (c >>> 0 <= 9) {
+        o = o * 10 + c;
+        if (o > 255) return -1;
+        i++;
+      }
+    }
+  }
+  return i;
 }
