@@ -19,6 +19,7 @@ import { LineSink } from './lineSplitter';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
 import { LineJudge, Projection, Verdict, hasBlank, judgeValues, keptLineMayBeHeader, projectHeader } from './jsonProjection';
 import { Layout, headerName, keyLayout } from './jsonLayout';
+import { CompiledJsonLine, compiledJsonLineOf } from './jsonCompiled';
 import { LineKind } from '../records/recordScanner';
 import { utf16Length } from './sourceColumns';
 
@@ -30,6 +31,8 @@ const VALUE_HOLDS_BLANK = 'the value holds a space or control character';
 const VALUE_IS_NESTED = 'the value is an object or array, not a field value';
 /** Projections worked out, by header (a file whose objects alternate between a few key sets). */
 const PROJECTIONS_KEPT = 64;
+/** Lines the compiled reader may give up on before it is turned off for a layout where it gives up on one in four. */
+const FAST_MISSES_TRIED = 64;
 
 export class JsonLinesSink implements LineSink {
   private layout: Layout | undefined;
@@ -53,6 +56,16 @@ export class JsonLinesSink implements LineSink {
   /** Where a full or kept line is made to be judged by the engine's scanner (rare lines). */
   private scratch: ChunkWriter | undefined;
   private readonly problemAt = { column: 0 };
+
+  /** The compiled reader of `fastLayout`'s lines (undefined: none, or turned off), where it puts the kept values. */
+  private fast: CompiledJsonLine | undefined;
+  private fastLayout: Layout | undefined;
+  private spans = new Int32Array(16);
+  /** Lines it gave up on, since the line `fastLines`. */
+  private fastMisses = 0;
+  private fastLines = 0;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewed: Uint8Array | undefined;
 
   /** `fields`: canonical names of the only fields the consumer reads (DecodeOptions.fields). */
   constructor(private readonly out: ChunkWriter, fields?: readonly string[]) {
@@ -84,7 +97,23 @@ export class JsonLinesSink implements LineSink {
   run(buf: Buffer, start: number, cut: number, firstLineNo: number, cap: number): number {
     let lineNo = firstLineNo;
     let i = start;
+    if (buf !== this.viewed) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewed = buf;
+    }
+    let fast = this.fastReader();
     while (i < cut) {
+      if (fast !== undefined) {
+        // The usual line: the keys of the last, values the engine counts as a record's (jsonCompiled.ts).
+        const stop = fast(buf, i, cut, this.view, this.spans);
+        if (stop >= 0 && stop - i <= cap) {
+          this.writeSpans(buf, stop - i, lineNo);
+          i = stop + 1;
+          lineNo++;
+          continue;
+        }
+        this.fastMissed(lineNo);
+      }
       let stop = -1;
       if (buf[i] === 123 /* { */ && this.scan.scan(buf, i, cut, this.layout?.keyBytes ?? NO_KEYS) && buf[this.scan.stop] === 10) {
         stop = this.scan.stop;
@@ -97,8 +126,54 @@ export class JsonLinesSink implements LineSink {
       }
       i = stop + 1;
       lineNo++;
+      fast = this.fastReader();
     }
     return lineNo - firstLineNo;
+  }
+
+  /**
+   * The compiled reader of the line after the last one, when that one was a kept line of its layout (same key
+   * bytes, projected header bound, no header pending): undefined where only the general path can tell.
+   */
+  private fastReader(): CompiledJsonLine | undefined {
+    const layout = this.layout;
+    const p = layout?.projection;
+    if (!layout || !p || this.foreign || layout.pendingHeader || this.boundProjection !== p.key) return undefined;
+    if (this.fastLayout !== layout) {
+      this.fastLayout = layout;
+      this.fastMisses = 0;
+      this.fastLines = 0;
+      this.fast = compiledJsonLineOf(layout.keyBytes, layout.sourceOf, p);
+      if (this.spans.length < 2 * p.kept.length) this.spans = new Int32Array(2 * p.kept.length);
+    }
+    return this.fast;
+  }
+
+  /** A line the compiled reader gave up on: it is turned off for the layout when that is often (odd values all along). */
+  private fastMissed(lineNo: number): void {
+    if (this.fastMisses++ === 0) this.fastLines = lineNo;
+    if (this.fastMisses > FAST_MISSES_TRIED && this.fastMisses * 4 > lineNo - this.fastLines) this.fast = undefined;
+  }
+
+  /** The kept line of the object the compiled reader just read (`sourceBytes`: the object's length). */
+  private writeSpans(buf: Uint8Array, sourceBytes: number, lineNo: number): void {
+    const out = this.out;
+    const spans = this.spans;
+    const kept = this.fastLayout!.projection!.kept.length;
+    out.begin(lineNo);
+    const dst = out.reserve(sourceBytes + 2 * kept + 2);
+    let o = out.size;
+    for (let j = 0; j < kept; j++) {
+      if (j > 0) dst[o++] = 32;
+      const s = spans[2 * j];
+      if (s < 0) dst[o++] = 45;
+      else {
+        const e = spans[2 * j + 1];
+        for (let x = s; x < e; x++) dst[o++] = buf[x];
+      }
+    }
+    out.commit(o);
+    out.end();
   }
 
   /** The object just scanned, from the line `buf[start, end)`. */

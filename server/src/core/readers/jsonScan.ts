@@ -12,7 +12,7 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
 /** Bytes that end a run of ordinary string bytes: a quote, a backslash, a control character, a space, DEL. */
-const STRING_STOP = new Uint8Array(256);
+export const STRING_STOP = new Uint8Array(256);
 for (let b = 0; b <= 32; b++) STRING_STOP[b] = 1;
 STRING_STOP[QUOTE] = 1;
 STRING_STOP[BACKSLASH] = 1;
@@ -269,7 +269,7 @@ function word(buf: Uint8Array, i: number, end: number, w: string): boolean {
 }
 
 /** The position after a nested object or array starting at `i`, strings skipped; -1 when it does not close. */
-function skipNested(buf: Uint8Array, i: number, end: number): number {
+export function skipNested(buf: Uint8Array, i: number, end: number): number {
   let depth = 0;
   while (i < end) {
     const c = buf[i];
