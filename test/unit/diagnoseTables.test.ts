@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ByteInterner } from '../../server/src/core/diagnose/byteInterner';
 import { WordTable } from '../../server/src/core/diagnose/wordTable';
-import { ConversationStore, KW, hashKey } from '../../server/src/core/diagnose/store';
+import { BIT_HAS_FLAGS, ConversationStore, KW, hashKey } from '../../server/src/core/diagnose/store';
+import { recordVerdict, verdictOf } from '../../server/src/core/diagnose/closing';
 
 const bytesOf = (s: string) => Buffer.from(s, 'latin1');
 
@@ -133,5 +134,82 @@ describe('ConversationStore key table', () => {
       assert.equal(live, [...open.values()].reduce((n, l) => n + l.length, 0));
       assert.equal(store.live, live);
     }), { numRuns: 60 });
+  });
+});
+
+describe('ConversationStore removeAll (a sweep\'s removals, in the order of their slots)', () => {
+  it('leaves the key table, the chains and the free rows as removing them one after another does', () => {
+    const keyArb = fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 31, max: 5000 }));
+    const caseArb = fc.record({
+      keys: fc.array(keyArb, { minLength: 50, maxLength: 6000 }),
+      picks: fc.array(fc.boolean(), { minLength: 6000, maxLength: 6000 }),
+      later: fc.array(keyArb, { maxLength: 300 }),
+    });
+    fc.assert(fc.property(caseArb, ({ keys, picks, later }) => {
+      const key = new Int32Array(KW);
+      const keyOf = (k: number) => {
+        key.fill(0);
+        key[0] = k % 5;
+        key[1] = 17;
+        key[2] = 0x0a000000 + k;
+        key[6] = 0x0a000001;
+        key[10] = 53 << 16;
+        return key;
+      };
+      const stores = [new ConversationStore(Infinity), new ConversationStore(Infinity)];
+      const opened = stores.map((store) => keys.map((k) => store.open(keyOf(k), 0, hashKey(key, 0, 0))));
+      assert.deepEqual(opened[0], opened[1]);
+      const list = Int32Array.from(opened[0].filter((_, i) => picks[i]));
+      for (const c of list) stores[0].remove(c);
+      stores[1].removeAll(list, list.length);
+      // The same rows free (so later conversations take the same ones), the same chains for every key.
+      const after = stores.map((store) => later.map((k) => store.open(keyOf(k), 0, hashKey(key, 0, 0))));
+      assert.deepEqual(after[0], after[1]);
+      for (const k of new Set([...keys, ...later])) {
+        const chains = stores.map((store) => {
+          const chain: number[] = [];
+          for (let c = store.find(keyOf(k), 0, hashKey(key, 0, 0)); c >= 0; c = store.next(c)) chain.push(c);
+          return chain;
+        });
+        assert.deepEqual(chains[1], chains[0], `key ${k}`);
+      }
+      assert.equal(stores[1].live, stores[0].live);
+    }), { numRuns: 40 });
+  });
+});
+
+describe('recordVerdict (the reader\'s verdict of a conversation of one record)', () => {
+  it('is the verdict the join reads from the row of a conversation opened with that record', () => {
+    const store = new ConversationStore(Infinity, 1024);
+    const key = new Int32Array(KW);
+    // Every protocol that decides differently, ports of each rank, both directions, both actions, every SYN/ACK state.
+    const ports = [0, 22, 443, 3306, 1500, 20641, 33060, 44218, 65535];
+    const flagsOf = [-1, 0, 2, 16, 18, 1, 4, 3, 19, 255];
+    let cases = 0;
+    for (const protocol of [1, 6, 17, 47, 58]) {
+      for (const loPort of ports) {
+        for (const hiPort of ports) {
+          for (const dir of [0, 1]) {
+            for (const accepted of [true, false]) {
+              for (const flags of flagsOf) {
+                key.fill(0);
+                key[1] = protocol;
+                key[2] = 0x0a000001;
+                key[6] = 0x0a000002;
+                key[10] = loPort | (hiPort << 16);
+                const h = hashKey(key, 0, 0);
+                const bits = flags >= 0 ? BIT_HAS_FLAGS | flags : 0;
+                const c = store.openWith(key, 0, h, -1, dir, 1700000000, 1700000060, accepted, 3, 300, 0, 1, bits);
+                assert.equal(recordVerdict(protocol, loPort, hiPort, dir, accepted, 1700000000, flags), verdictOf(store, c) & 7,
+                  `protocol ${protocol}, ports ${loPort}/${hiPort}, direction ${dir}, ${accepted ? 'ACCEPT' : 'REJECT'}, flags ${flags}`);
+                store.remove(c);
+                cases++;
+              }
+            }
+          }
+        }
+      }
+    }
+    assert.equal(cases, 5 * 9 * 9 * 2 * 2 * 10);
   });
 });

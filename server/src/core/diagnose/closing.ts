@@ -28,6 +28,20 @@ export function verdictOf(st: ConversationStore, c: number): number {
   return verdictIndex(protocol, w[q], w[q + 1], w[p], w[p + 1]) | (rb << 3);
 }
 
+/**
+ * What verdictOf tells (the VERDICTS index alone) of a conversation made of one record: `dir` 0 from the key's lo
+ * endpoint, `flags` its tcp-flags or -1. The reader tells it per record (packed.ts META_SINGLE_SHIFT), so that closing a
+ * conversation of one record reads nothing of its row (store.ts singles).
+ */
+export function recordVerdict(protocol: number, loPort: number, hiPort: number, dir: number, accepted: boolean, start: number, flags: number): number {
+  const a = accepted ? 1 : 0;
+  const rb = dir === 0
+    ? decideRequest(protocol, loPort, hiPort, a, 1 - a, start, flags, 0, 0, Infinity, -1)
+    : decideRequest(protocol, loPort, hiPort, 0, 0, Infinity, -1, a, 1 - a, start, flags);
+  // The request is this record's direction, or the other one (never logged).
+  return (rb & 1) === dir ? verdictIndex(protocol, a, 1 - a, 0, 0) : verdictIndex(protocol, 0, 0, a, 1 - a);
+}
+
 /** Records of both directions of conversation `c`. */
 export function recordsOf(st: ConversationStore, c: number): number {
   const n = c * ROW + R_COUNTS;

@@ -24,7 +24,7 @@ import { bytesOf, describe, recordsOf, verdictOf } from './closing';
 import { ClosedConversation } from './conversation';
 import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
-  META_INGRESS, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_KEY_HASH, W_LINE,
+  META_INGRESS, META_SINGLE_SHIFT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_IFACE, W_KEY_HASH, W_LINE,
   W_META, W_PORTS, W_SRC, keyHash,
 } from './packed';
 import { Spill } from './spill';
@@ -91,6 +91,8 @@ export class ConversationJoin {
   private readonly hashes = new Int32Array(AHEAD);
   touched = 0;
   private sinceSweep = 0;
+  /** The conversations a sweep closes, in row order. */
+  private closing = new Int32Array(1024);
   private relieveAt: number;
   private sweepEvery = 8192;
   private spill: Spill | undefined;
@@ -244,6 +246,10 @@ export class ConversationJoin {
     if (target >= 0) st.addRecord(target, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
     else {
       target = st.openWith(keys, at, h, slot, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
+      // Its verdict (the reader's, else from its row while that is in the cache): if no other record joins it, it
+      // closes without its row read.
+      const told = (meta >>> META_SINGLE_SHIFT) & 7;
+      st.setSingle(target, told !== 0 ? told - 1 : verdictOf(st, target) & 7);
       if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
     }
     if (this.options.keepRecords) (st.recs[target] ??= []).push(file, line, dir);
@@ -304,22 +310,29 @@ export class ConversationJoin {
   /**
    * Closes the conversations no record can join any more (see the header), taking each out of the key table (a
    * rebuild of the table from the ones left cost more: each conversation was inserted again about twice in its life).
+   * They are closed in row order, then taken out of the key table in the order of their places there (store.ts
+   * removeAll), then freed in row order again.
    */
   private sweep(): void {
     this.sinceSweep = 0;
     const st = this.store;
     const limit = this.slack + this.lateness;
     const wms = this.watermarks;
+    if (this.closing.length < st.high) this.closing = new Int32Array(Math.max(st.high, this.closing.length * 2));
+    const closing = this.closing;
     let closed = 0;
     for (let c = 0; c < st.high; c++) {
       const iface = st.ifaceOf(c);
       if (iface === -1) continue;
       if (wms[iface] > st.lastEnd(c) + limit) {
-        this.close(c, true);
-        closed++;
+        this.close(c, false);
+        closing[closed++] = c;
       }
     }
-    if (closed > 0) st.trim();
+    if (closed > 0) {
+      st.removeAll(closing, closed);
+      st.trim();
+    }
     this.sweepEvery = Math.max(8192, st.live >> 1);
   }
 
@@ -346,16 +359,27 @@ export class ConversationJoin {
     return this.spill;
   }
 
-  /** Closes conversation `c`: counted, handed on, and freed (`remove`: also taken out of the key table). */
-  private close(c: number, remove = false): void {
+  /**
+   * Closes conversation `c`: counted, handed on, and freed (`free` false: the caller frees it, and takes it out of the
+   * key table; `finish` and a spill drop the key table whole).
+   */
+  private close(c: number, free = true): void {
     const st = this.store;
     this.stats.conversations++;
-    // Most conversations are only counted: their verdict, records and bytes are enough to tell (no full description).
-    const verdict = verdictOf(st, c);
-    const wanted = this.tally === undefined || this.tally(verdict & 7, recordsOf(st, c), bytesOf(st, c));
+    // Most conversations are only counted: their verdict, records and bytes are enough to tell (no full description);
+    // a conversation of one record has them apart from its row (store.ts singles), which is read only to describe it.
+    const single = st.singles[c];
+    let verdict: number;
+    let wanted: boolean;
+    if (single >= 0) {
+      wanted = this.tally === undefined || this.tally(single, 1, st.singleBytes[c]);
+      verdict = wanted ? verdictOf(st, c) : single;
+    } else {
+      verdict = verdictOf(st, c);
+      wanted = this.tally === undefined || this.tally(verdict & 7, recordsOf(st, c), bytesOf(st, c));
+    }
     if (wanted) describe(st, c, this.view, verdict);
-    if (remove) st.remove(c);
-    else st.release(c); // `finish` and a spill drop the key table whole
+    if (free) st.release(c);
 
     if (wanted) this.sink(this.view);
   }

@@ -43,6 +43,22 @@ export const META_TRAFFIC = 1 << 17;
  * direction 1 of its conversation, else 0.
  */
 export const META_DIR = 1 << 18;
+/**
+ * The reader's share of closing a conversation of one record: its verdict index + 1 (closing.ts recordVerdict; 0: not
+ * told, the join asks the row), 3 bits.
+ */
+export const META_SINGLE_SHIFT = 19;
+/**
+ * The reader's share of the scan detector: what the ports say of a traffic record (roles.ts portRank), 2 bits:
+ * ATTEMPT_* (0: not told, the detector asks the ports).
+ */
+export const META_ATTEMPT_SHIFT = 22;
+/** From the more client-like port to the more service-like one: an attempt. */
+export const ATTEMPT_YES = 1;
+/** The other way: an answer. */
+export const ATTEMPT_NO = 2;
+/** Ports alike: the detector's tie cache decides. */
+export const ATTEMPT_TIE = 3;
 export const META_FLAGS_SHIFT = 24; // tcp-flags, 8 bits
 
 /** A batch of packed records: `count` rows of RECORD_WORDS words in `words` (and the same bytes as `f64`). */

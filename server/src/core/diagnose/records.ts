@@ -15,7 +15,10 @@ import {
   F_BYTES, F_END, F_PACKETS, F_START, META_ACCEPT, META_BPA, META_DIR, META_EGRESS, META_FLAGS_SHIFT, META_HAS_FLAGS,
   META_INGRESS, META_NODATA, META_REJECT, META_SKIPDATA, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST,
   W_FILE, W_IFACE, W_KEY_HASH, W_LINE, W_META, W_PORTS, W_SRC, compareAddressWords, conversationHash,
+  META_SINGLE_SHIFT, META_ATTEMPT_SHIFT, ATTEMPT_YES, ATTEMPT_NO, ATTEMPT_TIE,
 } from './packed';
+import { recordVerdict } from './closing';
+import { portRank } from './roles';
 
 /** A line the diagnosis could not use, with its position. */
 export interface SkippedLine {
@@ -357,7 +360,15 @@ export class RecordPacker {
       else if (bytesEqual(buf, st[p.direction], en[p.direction], 'egress')) meta |= META_EGRESS;
     }
     if (p.rejectReason >= 0 && bytesEqual(buf, st[p.rejectReason], en[p.rejectReason], 'BPA')) meta |= META_BPA;
-    return meta;
+    // The joining thread's work that needs this record alone, done here (the reader thread has time to spare): the
+    // verdict of a conversation of this record alone, and whether the ports make it a scan attempt.
+    const dir = cmp <= 0 ? 0 : 1;
+    const flags = meta & META_HAS_FLAGS ? (meta >>> META_FLAGS_SHIFT) & 255 : -1;
+    const single = recordVerdict(proto, dir === 0 ? sport : dport, dir === 0 ? dport : sport, dir, accept, nums[p.start], flags);
+    const rs = portRank(sport);
+    const rd = portRank(dport);
+    const attempt = rs === rd ? ATTEMPT_TIE : rs > rd ? ATTEMPT_YES : ATTEMPT_NO;
+    return meta | ((single + 1) << META_SINGLE_SHIFT) | (attempt << META_ATTEMPT_SHIFT);
   }
 
   private badAddress(): number {

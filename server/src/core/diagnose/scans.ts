@@ -24,7 +24,7 @@
 // by a few windows' distinct attempts, whatever the number of sources. Closed windows are grouped into findings
 // by scanFindings.ts.
 import {
-  F_END, F_START, META_DIR, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
+  ATTEMPT_NO, ATTEMPT_YES, F_END, F_START, META_ATTEMPT_SHIFT, META_DIR, META_REJECT, META_TRAFFIC, META_V6, RECORD_F64, RECORD_WORDS, RecordBatch, W_DST, W_FILE, W_LINE,
   W_IFACE, W_META, W_PORTS, W_SRC, mix32,
 } from './packed';
 import { portRank } from './roles';
@@ -125,11 +125,17 @@ export class ScanDetector {
   private isAttempt(batch: RecordBatch, i: number, meta: number, start: number): boolean {
     const w = batch.words;
     const o = i * RECORD_WORDS;
+    // What the ports say, the reader told (packed.ts META_ATTEMPT_SHIFT) or not.
+    const told = (meta >>> META_ATTEMPT_SHIFT) & 3;
+    if (told === ATTEMPT_YES) return true;
+    if (told === ATTEMPT_NO) return false;
     const sport = w[o + W_PORTS] & 0xffff;
     const dport = w[o + W_PORTS] >>> 16;
-    const rs = portRank(sport);
-    const rd = portRank(dport);
-    if (rs !== rd) return rs > rd;
+    if (told === 0) {
+      const rs = portRank(sport);
+      const rd = portRank(dport);
+      if (rs !== rd) return rs > rd;
+    }
     // A tie: which direction of this exchange was seen first? The conversation key (the join's: interface,
     // protocol, the endpoints in a fixed order) hashed twice, a slot and a fingerprint, in one walk over its words.
     const dir = (meta & META_DIR) === 0 ? 0 : 1;

@@ -7,7 +7,10 @@
 // Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
 // the caches by then, so the join waits on memory more than it computes: a row is three cache lines to open and to
 // close where eight arrays (keys, times, counts, …) were eight. What a sweep reads of every open conversation (its
-// interface and last end) is kept apart, densely, so that a sweep does not read a line of every row.
+// interface and last end) is kept apart, densely, so that a sweep does not read a line of every row; so is what
+// closing a conversation of one record needs (its verdict and bytes, decided when it opened, and its place in the key
+// table: hash and chain): most conversations of a busy log have one record, and they close without their row being
+// read again (the sweep walks the dense arrays in order, where the rows would be a miss each).
 import { META_V6, conversationHash, keyHash, mix32 } from './packed';
 import { doubledSlotPairs } from './slotPairs';
 
@@ -22,8 +25,7 @@ export const ROW_F = ROW / 2;
 export const F_LAST = 0; // words 0-1: last end over both directions, in a spill file (in memory: `lastEnds`)
 /** Words 2-12: the key (KW words); its first word is -1 in a free row. */
 export const R_KEY = 2;
-export const R_HASH = 13; // the key's hash (with the join's seed)
-export const R_NEXT = 14; // the next open conversation of the same key, or -1
+// Words 13-14 spare (the key's hash and the chain are in the dense `hashes` and `nexts`).
 export const R_BITS = 15; // 15, 16: per direction, the tcp-flags OR in the low byte and the BIT_ flags
 export const R_COUNTS = 17; // 17-20: accepted 0, rejected 0, accepted 1, rejected 1
 export const R_EV = 21; // 21-28: first (file, line): accepted 0, rejected 0, accepted 1, rejected 1; word 29 spare
@@ -72,6 +74,15 @@ export class ConversationStore {
    */
   ifaces!: Int32Array;
   lastEnds!: Float64Array;
+  /** The key's hash (with the join's seed), and the next open conversation of the same key (-1: none). */
+  hashes!: Int32Array;
+  nexts!: Int32Array;
+  /**
+   * A conversation of one record: its verdict (the VERDICTS index, as closing.ts verdictOf tells it; set by the join
+   * when it opens one), and its bytes; -1 for any other (its row is read when it closes).
+   */
+  singles!: Int32Array;
+  singleBytes!: Float64Array;
   /** keepRecords: file, line, direction triples per conversation. */
   recs: (number[] | undefined)[] = [];
   private freeList!: Int32Array;
@@ -97,12 +108,24 @@ export class ConversationStore {
     this.bytes = new Uint8Array(buffer);
     const ifaces = new Int32Array(cap).fill(-1);
     const lastEnds = new Float64Array(cap);
+    const hashes = new Int32Array(cap);
+    const nexts = new Int32Array(cap);
+    const singles = new Int32Array(cap);
+    const singleBytes = new Float64Array(cap);
     if (this.cap > 0) {
       ifaces.set(this.ifaces.subarray(0, this.high));
       lastEnds.set(this.lastEnds.subarray(0, this.high));
+      hashes.set(this.hashes.subarray(0, this.high));
+      nexts.set(this.nexts.subarray(0, this.high));
+      singles.set(this.singles.subarray(0, this.high));
+      singleBytes.set(this.singleBytes.subarray(0, this.high));
     }
     this.ifaces = ifaces;
     this.lastEnds = lastEnds;
+    this.hashes = hashes;
+    this.nexts = nexts;
+    this.singles = singles;
+    this.singleBytes = singleBytes;
     const free = new Int32Array(cap);
     if (this.cap > 0) free.set(this.freeList.subarray(0, this.freeTop));
     this.freeList = free;
@@ -190,6 +213,7 @@ export class ConversationStore {
     const r = c * ROW;
     const rf = c * ROW_F;
     this.lastEnds[c] = -Infinity;
+    this.singles[c] = -1;
     w[r + R_BITS] = 0;
     w[r + R_BITS + 1] = 0;
     w[r + R_COUNTS] = 0;
@@ -217,6 +241,8 @@ export class ConversationStore {
     const r = c * ROW;
     const rf = c * ROW_F;
     this.lastEnds[c] = end;
+    this.singles[c] = -1; // the join tells its verdict (setSingle)
+    this.singleBytes[c] = bytes === bytes ? bytes : 0;
     w[r + R_BITS + dir] = bits;
     w[r + R_BITS + 1 - dir] = 0;
     const n = r + R_COUNTS + dir * 2;
@@ -250,7 +276,7 @@ export class ConversationStore {
     const r = c * ROW;
     this.ifaces[c] = key[at];
     for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
-    w[r + R_HASH] = h;
+    this.hashes[c] = h;
     this.live++;
     if (this.live * 2 > this.slots.length / 2) {
       this.growSlots();
@@ -260,7 +286,7 @@ export class ConversationStore {
       this.find(key, at, h);
       slot = this.lastSlot;
     }
-    w[r + R_NEXT] = this.slots[slot * 2] - 1;
+    this.nexts[c] = this.slots[slot * 2] - 1;
     this.slots[slot * 2] = c + 1;
     this.slots[slot * 2 + 1] = h;
     return c;
@@ -273,11 +299,16 @@ export class ConversationStore {
 
   /** The next open conversation of the same key as `c`, or -1. */
   next(c: number): number {
-    return this.w[c * ROW + R_NEXT];
+    return this.nexts[c];
   }
 
   setNext(c: number, next: number): void {
-    this.w[c * ROW + R_NEXT] = next;
+    this.nexts[c] = next;
+  }
+
+  /** Conversation `c` has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
+  setSingle(c: number, verdict: number): void {
+    this.singles[c] = verdict;
   }
 
   /** Whether a record of [start, end] reaches conversation `c` (its windows, widened by `slack`). */
@@ -296,6 +327,7 @@ export class ConversationStore {
     const f = this.f;
     const r = c * ROW;
     const rf = c * ROW_F;
+    this.singles[c] = -1;
     if (start < f[rf + F_START + dir]) f[rf + F_START + dir] = start;
     if (end > this.lastEnds[c]) this.lastEnds[c] = end;
     w[r + R_COUNTS + dir * 2 + (accepted ? 0 : 1)]++;
@@ -317,6 +349,7 @@ export class ConversationStore {
     const rc = c * ROW;
     const fa = a * ROW_F;
     const fc = c * ROW_F;
+    this.singles[a] = -1;
     f[fa + F_START] = Math.min(f[fa + F_START], f[fc + F_START]);
     f[fa + F_START + 1] = Math.min(f[fa + F_START + 1], f[fc + F_START + 1]);
     this.lastEnds[a] = Math.max(this.lastEnds[a], this.lastEnds[c]);
@@ -354,24 +387,60 @@ export class ConversationStore {
    * when it was the only one: backward-shift deletion, so no tombstones build up) and releases it.
    */
   remove(c: number): void {
-    const w = this.w;
+    this.unlink(c);
+    this.release(c);
+  }
+
+  /**
+   * Removes conversations `list[0 .. n - 1]` (as `remove` does each): out of the key table in the order of their home
+   * slots (bucketed: a sweep's thousands of removals then walk the table from one end to the other, where in row order
+   * each was a cache miss of its own), then released in the order given (the free list, and so the rows later
+   * conversations take, stay what one `remove` after another made them).
+   */
+  removeAll(list: Int32Array, n: number): void {
+    const mask = this.mask;
+    // Buckets of 64 slot pairs (512 bytes of the table) at most, and not many more than removals.
+    let shift = 6;
+    while ((mask + 1) >>> shift > Math.max(64, n)) shift++;
+    const buckets = ((mask + 1) >>> shift) + 1;
+    if (this.bucketStarts.length < buckets + 1) this.bucketStarts = new Int32Array(buckets + 1);
+    if (this.ordered.length < n) this.ordered = new Int32Array(Math.max(n, this.ordered.length * 2));
+    const starts = this.bucketStarts;
+    const ordered = this.ordered;
+    const hashes = this.hashes;
+    starts.fill(0, 0, buckets + 1);
+    for (let k = 0; k < n; k++) starts[((hashes[list[k]] & mask) >>> shift) + 1]++;
+    for (let b = 0; b < buckets; b++) starts[b + 1] += starts[b];
+    for (let k = 0; k < n; k++) {
+      const c = list[k];
+      ordered[starts[(hashes[c] & mask) >>> shift]++] = c;
+    }
+    for (let k = 0; k < n; k++) this.unlink(ordered[k]);
+    for (let k = 0; k < n; k++) this.release(list[k]);
+  }
+
+  private bucketStarts = new Int32Array(0);
+  private ordered = new Int32Array(0);
+
+  /** Takes conversation `c` out of the key table (its row stays in use until `release`). */
+  private unlink(c: number): void {
     const slots = this.slots;
     const mask = this.mask;
-    const r = c * ROW;
-    const h = w[r + R_HASH];
+    const nexts = this.nexts;
+    const h = this.hashes[c];
     let slot = h & mask;
     for (;;) {
       const v = slots[slot * 2];
       if (v === 0) throw new Error(`conversation ${c} is not in the key table`);
-      if (slots[slot * 2 + 1] === h && (v - 1 === c || this.hasKey(v - 1, w, r + R_KEY))) break;
+      if (slots[slot * 2 + 1] === h && (v - 1 === c || this.hasKey(v - 1, this.w, c * ROW + R_KEY))) break;
       slot = (slot + 1) & mask;
     }
     const head = slots[slot * 2] - 1;
-    const next = w[r + R_NEXT];
+    const next = nexts[c];
     if (head !== c) {
       let prev = head;
-      while (w[prev * ROW + R_NEXT] !== c) prev = w[prev * ROW + R_NEXT];
-      w[prev * ROW + R_NEXT] = next;
+      while (nexts[prev] !== c) prev = nexts[prev];
+      nexts[prev] = next;
     } else if (next >= 0) slots[slot * 2] = next + 1;
     else {
       // The key's last conversation: empty its slot, moving back the entries after it that may live there.
@@ -390,7 +459,6 @@ export class ConversationStore {
       slots[i * 2] = 0;
       slots[i * 2 + 1] = 0;
     }
-    this.release(c);
   }
 
   /** After removing some: trims the ids in use (the highest free ones) from the end. */
@@ -409,6 +477,10 @@ export class ConversationStore {
     this.bytes = from.bytes;
     this.ifaces = from.ifaces;
     this.lastEnds = from.lastEnds;
+    this.hashes = from.hashes;
+    this.nexts = from.nexts;
+    this.singles = from.singles;
+    this.singleBytes = from.singleBytes;
     this.freeList = from.freeList;
     this.slots = from.slots;
     this.mask = from.mask;
@@ -431,13 +503,8 @@ export class ConversationStore {
     for (let s = 0; s < rows; s++) {
       const at = s * ROW + R_KEY;
       const c = this.open(saved, at, keyHash(conversationHash(saved[at + 1], saved, at + 2, at + 6, saved[at + 10]), saved[at], seed));
-      // Everything but what `open` set for the new table (the hash with this seed, the chain).
-      const r = c * ROW;
-      const h = this.w[r + R_HASH];
-      const next = this.w[r + R_NEXT];
-      this.w.set(saved.subarray(s * ROW, s * ROW + ROW), r);
-      this.w[r + R_HASH] = h;
-      this.w[r + R_NEXT] = next;
+      // The row as it was saved (`open` set the hash with this seed and the chain apart, in `hashes` and `nexts`).
+      this.w.set(saved.subarray(s * ROW, s * ROW + ROW), c * ROW);
       this.lastEnds[c] = this.f[c * ROW_F + F_LAST];
     }
   }
