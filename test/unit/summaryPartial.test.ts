@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { SUMMARY_QUERIES, SummaryPartial, SummarySection, SummaryTable, computeSummary } from '../../server/src/core/summary';
 import type { QuerySource } from '../../server/src/core/query';
 import { planQuery } from '../../server/src/core/query';
-import { mergeTop } from '../../server/src/core/query/partial';
+import { mergeTop } from '../../server/src/core/query/partialMerge';
 import { parseSummarySection } from '../../client/webview/src/messages';
 import { generateLines } from '../support/generate';
 import { writeWideFile } from '../support/generateWide';
@@ -85,6 +85,25 @@ describe('summary: partial sections while the scan goes on', () => {
     checkPartials(partials, plain.records);
     // Every section shows something before the end (none is too big for a snapshot here).
     assert.deepEqual(new Set(partials.map((p) => p.section)), new Set(Object.keys(SUMMARY_QUERIES)));
+  });
+
+  it('cancelling after the first partial sections stops the summary (no more sections after it)', async () => {
+    const text = [...generateLines({ records: 60_000, seed: 32, header: true })].join('\n');
+    const abort = new AbortController();
+    let partials = 0;
+    let afterAbort = 0;
+    await assert.rejects(computeSummary({ kind: 'text', text, name: 'gen' }, {
+      threads: 1, partialEveryMs: 0, signal: abort.signal,
+      onPartial: () => {
+        if (abort.signal.aborted) afterAbort++;
+        partials++;
+        abort.abort();
+      },
+      onSection: () => afterAbort++,
+    }), (e: Error) => e.name === 'QueryCancelledError' || /cancel/i.test(e.message));
+    assert.ok(partials > 0);
+    // The sections of the snapshot being handed on when it was cancelled may finish; nothing of a later one comes.
+    assert.ok(afterAbort <= Object.keys(SUMMARY_QUERIES).length, `sections after the cancel: ${afterAbort}`);
   });
 
   describe('on worker threads', () => {

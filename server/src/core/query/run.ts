@@ -20,7 +20,8 @@ import { DEFAULT_FIELD_NAMES } from '../schema';
 import { detectFile } from '../readers';
 import { SpillFolder } from './groups/spill';
 import { QueryStats, RunTally } from './stats';
-import { PartialCollector, PartialOptions, defaultPartialMs, firstSnapshotAt } from './partial';
+import { PartialOptions, defaultPartialMs, firstSnapshotAt } from './partial';
+import { PartialCollector } from './partialMerge';
 
 export { planQuery };
 export type { FileProblem, SkippedFile, FileTally, QueryStats } from './stats';
