@@ -1,7 +1,7 @@
 // Custom LSP messages between client and server, declared once and imported by both sides.
 
 import { NotificationType, ProgressType, ProtocolRequestType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Summary, SummarySection, SummaryTable } from './core/summaryTypes';
+import type { Summary, SummaryPartial, SummarySection, SummaryTable } from './core/summaryTypes';
 import { parseRowsJson } from './core/query/rowsJson';
 // The diagnosis's types from its leaf modules (not core/diagnose/index.ts, which pulls in node: modules the webview's
 // type-check does not have): the same objects that module's diagnose() returns.
@@ -199,16 +199,24 @@ export interface SummaryParams {
   uri: string;
   glob?: string;
   workDoneToken?: string | number;
-  /** Token for the sections that are final before the whole summary (SummarySectionProgress, one at a time). */
+  /**
+   * Token for the sections before the whole summary (SummarySectionProgress, one at a time): each one as it stands
+   * while the scan goes on (about every 1.5 s, `partial` set), and each one once it is final.
+   */
   partialResultToken?: string | number;
   /** With a ClickHouse table's URI, as QueryParams.clickhouse. */
   clickhouse?: ClickHouseRequestOptions;
 }
 
-/** One section of a summary, sent as soon as it is final (the small ones come while the big ones still merge). */
+/**
+ * One section of a summary before the whole summary: as it stands while the scan goes on (`partial`: how far, and
+ * whether a top list is provisional), or final (no `partial`; the small ones come while the big ones still merge).
+ * A final section is never followed by a partial one of the same section.
+ */
 export interface SummarySectionWire {
   section: SummarySection;
   table: SummaryTable;
+  partial?: SummaryPartial;
 }
 
 export const SummarySectionProgress = new ProgressType<SummarySectionWire>();

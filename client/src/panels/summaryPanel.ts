@@ -184,11 +184,12 @@ export class SummaryPanel implements SummaryViewHost {
       if (cancel.token.isCancellationRequested) return;
       this.port.post(message && /files/.test(message) ? { type: 'progress', done: percent, total: 100, detail: message } : { type: 'progress', done: percent, total: 100 });
     });
-    // Sections that are final before the whole summary (a top list that takes a second pass leaves the others
-    // final after the first) are drawn as they come.
+    // Sections before the whole summary are drawn as they come: each one as it stands while the scan goes on
+    // (partial), and each one that is final (a top list that takes a second pass leaves the others final after the first).
     const sectionsToken = `flowlog-summary-sections-${++nextSectionsToken}`;
     const sections = client.onProgress(SummarySectionProgress, sectionsToken, (s) => {
-      if (!cancel.token.isCancellationRequested) this.port.post({ type: 'section', section: s.section, table: s.table });
+      if (cancel.token.isCancellationRequested) return;
+      this.port.post(s.partial ? { type: 'section', section: s.section, table: s.table, partial: s.partial } : { type: 'section', section: s.section, table: s.table });
     });
     try {
       const uri = this.bound.uri.toString();

@@ -3,7 +3,8 @@
 // webview is a browser page and its messages are data, not trusted calls. No DOM or vscode here: both sides
 // and the unit tests compile it.
 import type { DiagnoseResultWire, DiagnoseSpansResult, QueryErrorData, QueryResultWire, SourceInfoWire, SummaryResultWire } from '../../../server/src/protocol';
-import type { SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import { SUMMARY_QUERIES } from '../../../server/src/core/summaryTypes';
+import type { SummaryPartial, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 
 export type Cell = string | number | null;
 
@@ -57,8 +58,12 @@ export type ToSummaryView =
   | { type: 'target'; target: FlowLogTarget }
   | { type: 'started' }
   | { type: 'progress'; done: number; total: number; detail?: string }
-  /** A section that is final while the others compute (the first pass of a summary answered it). */
-  | { type: 'section'; section: SummarySection; table: SummaryTable }
+  /**
+   * A section before the whole summary: as it stands while the scan goes on (`partial`: how far read, whether a
+   * top list is provisional), or final while the others compute (no `partial`). Checked on arrival
+   * (parseSummarySection).
+   */
+  | SummarySectionMessage
   | { type: 'summary'; result: SummaryResultWire }
   | { type: 'failed'; message: string }
   | { type: 'diagnoseStarted' }
@@ -72,6 +77,13 @@ export type ToSummaryView =
   /** A `diagnoseSpans` or `diagnoseBars` the language server could not answer. */
   | { type: 'diagnoseDetailFailed'; id: number; message: string }
   | { type: 'focus'; section: SummaryFocus };
+
+export interface SummarySectionMessage {
+  type: 'section';
+  section: SummarySection;
+  table: SummaryTable;
+  partial?: SummaryPartial;
+}
 
 /** Summary view → extension host. */
 export type FromSummaryView =
@@ -136,6 +148,27 @@ export function parseFromQueryView(raw: unknown): FromQueryView | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A `section` message, when it is well formed (a known section, a table of cells, a partial marker with a share
+ * read in 0–1 and a whole record count); undefined otherwise. The summary view checks each one as it arrives: its
+ * tables are drawn as they come, a partial one replaced by the next.
+ */
+export function parseSummarySection(raw: unknown): SummarySectionMessage | undefined {
+  if (!isObject(raw) || raw.type !== 'section' || typeof raw.section !== 'string' || !Object.hasOwn(SUMMARY_QUERIES, raw.section)) return undefined;
+  const table = raw.table;
+  if (!isObject(table) || typeof table.query !== 'string' || !isTable(table)) return undefined;
+  const section = raw.section as SummarySection;
+  const checked: SummaryTable = { query: table.query, columns: table.columns as string[], rows: table.rows as Cell[][] };
+  if (raw.partial === undefined) return { type: 'section', section, table: checked };
+  const p = raw.partial;
+  if (!isObject(p) || typeof p.fraction !== 'number' || !(p.fraction >= 0 && p.fraction <= 1) || !isInt(p.records) || p.records < 0) return undefined;
+  if ((p.provisional !== undefined && typeof p.provisional !== 'boolean') || (p.estimated !== undefined && typeof p.estimated !== 'boolean')) return undefined;
+  const partial: SummaryPartial = { fraction: p.fraction, records: p.records };
+  if (p.provisional) partial.provisional = true;
+  if (p.estimated) partial.estimated = true;
+  return { type: 'section', section, table: checked, partial };
 }
 
 /** The message, when it is a well-formed FromSummaryView; undefined otherwise. */

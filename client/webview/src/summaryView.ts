@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { FILES_QUERY, SUMMARY_QUERIES, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
 import { partialSummary } from '../../../server/src/core/summaryShape';
-import type { FileSummary, Summary, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import type { FileSummary, Summary, SummaryPartial, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 import type { DiagnoseSpansResult, SourceInfoWire } from '../../../server/src/protocol';
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
@@ -16,9 +16,13 @@ import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
 import { drillDownQuery, fieldTerm } from './drillDown';
 import { renderDiagnosis } from './diagnoseView';
+import { parseSummarySection } from './messages';
 import type { Cell, DiagnoseBarsResult, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
+
+/** A share read, as a whole percent (below 1%: one decimal, so the first marker is not "0%"). */
+const formatShare = (f: number) => (f > 0 && f < 0.01 ? `${(f * 100).toFixed(1)}%` : `${Math.floor(f * 100)}%`);
 
 const SECTION_COUNT = Object.keys(SUMMARY_QUERIES).length;
 
@@ -28,8 +32,10 @@ export function mountSummaryView(root: HTMLElement): void {
   let target: FlowLogTarget | null = api.getState()?.target ?? null;
   let timelineMetric: 'bytes' | 'records' = 'bytes';
   let disposeChart: (() => void) | undefined;
-  // Sections final before the whole summary: drawn at most every PARTIAL_MS, the others shown as computing.
+  // Sections before the whole summary: drawn at most every PARTIAL_MS, the others shown as computing. Those in
+  // `partialOf` are as they stood while the scan went on (marked so); the others are final.
   let arrived: Partial<Record<SummarySection, SummaryTable>> = {};
+  let partialOf: Partial<Record<SummarySection, SummaryPartial>> = {};
   let partialTimer: ReturnType<typeof setTimeout> | undefined;
   let partialRenders = 0;
   const PARTIAL_MS = 100;
@@ -94,14 +100,31 @@ export function mountSummaryView(root: HTMLElement): void {
     return b;
   }
 
-  /** Sections of a partial summary still computing (empty for a whole summary). */
+  /** Sections of a partial summary still computing (empty for a whole summary), and those drawn as they stand. */
   let pending = new Set<string>();
+  let shownPartial: Partial<Record<string, SummaryPartial>> = {};
+
+  /** The marker of a section drawn while the scan goes on: how far read; a top list says it is provisional. */
+  function partialMark(p: SummaryPartial): HTMLElement {
+    const read = `${formatShare(p.fraction)} read`;
+    const text = p.provisional ? `provisional top list${p.estimated ? ' (estimated)' : ''}: ${read}` : `partial: ${read}`;
+    const title = p.provisional
+      ? `The best groups the threads have found so far, merged: a talker may be missing or out of place${p.estimated ? ', and some values are estimates (upper bounds)' : ''}. The exact list replaces it when the summary is done.`
+      : `Exact for the ${formatCount(p.records)} records read so far; the final figures replace these when the summary is done.`;
+    return el('span', { className: p.provisional ? 'partial-mark provisional' : 'partial-mark', text, title });
+  }
 
   function section(titleText: string, query: string, id: string, content: HTMLElement): HTMLElement {
     const link = el('button', { className: 'link', text: 'Query', title: query });
     link.addEventListener('click', () => open(query));
     if (pending.has(id)) {
       return el('section', { className: 'card', attrs: { 'data-section': id, 'data-pending': '' } }, [el('h2', {}, [el('span', { text: titleText }), link]), el('p', { className: 'computing', text: 'computing…' })]);
+    }
+    const p = shownPartial[id];
+    if (p) {
+      const attrs: Record<string, string> = { 'data-section': id, 'data-partial': formatShare(p.fraction) };
+      if (p.provisional) attrs['data-provisional'] = '';
+      return el('section', { className: 'card partial', attrs }, [el('h2', {}, [el('span', { text: titleText }), partialMark(p), link]), content]);
     }
     return el('section', { className: 'card', attrs: { 'data-section': id } }, [el('h2', {}, [el('span', { text: titleText }), link]), content]);
   }
@@ -221,12 +244,22 @@ export function mountSummaryView(root: HTMLElement): void {
     });
   }
 
-  /** The summary; `stillComputing`: the sections of a partial one that have not come yet. */
-  function render(s: Summary, elapsedMs: number, source: SourceInfoWire | undefined, stillComputing: readonly SummarySection[] = []): void {
+  /**
+   * The summary; `stillComputing`: the sections of a partial one that have not come yet, `asTheyStand`: those
+   * drawn as they stood while the scan went on.
+   */
+  function render(s: Summary, elapsedMs: number, source: SourceInfoWire | undefined, stillComputing: readonly SummarySection[] = [], asTheyStand: Partial<Record<SummarySection, SummaryPartial>> = {}): void {
     clear(body);
     pending = new Set(stillComputing);
-    body.toggleAttribute('data-partial', pending.size > 0);
-    timing.textContent = pending.size > 0 ? `computing… ${SECTION_COUNT - pending.size} of ${SECTION_COUNT} sections ready` : `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
+    shownPartial = asTheyStand;
+    const standing = Object.values(asTheyStand);
+    const unfinished = pending.size + standing.length;
+    body.toggleAttribute('data-partial', unfinished > 0);
+    if (standing.length > 0) {
+      // The furthest any section has got: they all come from the same snapshot, the ones finished since excepted.
+      const p = standing.reduce((a, b) => (b.fraction > a.fraction ? b : a));
+      timing.textContent = `partial: ${formatShare(p.fraction)} read, ${formatCount(p.records)} records so far · ${SECTION_COUNT - unfinished} of ${SECTION_COUNT} sections final`;
+    } else timing.textContent = pending.size > 0 ? `computing… ${SECTION_COUNT - pending.size} of ${SECTION_COUNT} sections ready` : `computed in ${(elapsedMs / 1000).toFixed(2)} s`;
     if (source) {
       body.append(renderSourceInfo(source));
       const errors = renderFileErrors(s.files?.filter((f) => f.error).map((f) => ({ file: f.path, message: f.error! })), source.folder);
@@ -240,13 +273,14 @@ export function mountSummaryView(root: HTMLElement): void {
     const totalsQuery = q.totals.query;
     const span = s.firstStart !== null && s.lastEnd !== null ? `${isoUtc(s.firstStart)} → ${isoUtc(s.lastEnd)}` : 'no times';
     const actionQuery = (a: string) => `action:${a} | select count(*) as records, sum(bytes) as bytes`;
-    body.append(el('div', { className: 'figures', attrs: { id: 'totals' } }, [
+    if (asTheyStand.totals) body.append(el('p', { className: 'partial-note', attrs: { id: 'partial-note' } }, [partialMark(asTheyStand.totals), el('span', { text: ' figures so far, growing as the scan goes on' })]));
+    body.append(el('div', { className: 'figures', attrs: asTheyStand.totals ? { id: 'totals', 'data-partial': formatShare(asTheyStand.totals.fraction) } : { id: 'totals' } }, [
       figure('records', formatCount(s.records), totalsQuery, 'records'),
       figure('bytes', formatBytes(s.bytes), totalsQuery, 'bytes', `${formatCount(s.bytes)} B`),
       figure('packets', formatCount(s.packets), totalsQuery, 'packets'),
       figure('time span', s.firstStart !== null && s.lastEnd !== null ? formatDuration(s.lastEnd - s.firstStart) : '-', totalsQuery, 'span', span),
       figure('interfaces', formatCount(s.interfaces), q.interfaces.query, 'interfaces'),
-      figure('malformed lines', pending.size > 0 ? '…' : formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
+      figure('malformed lines', unfinished > 0 ? '…' : formatCount(s.malformed), totalsQuery, 'malformed', 'skipped by the engine'),
       figure('records without addresses', formatCount(s.withoutAddresses), WITHOUT_ADDRESSES_SEARCH, 'without-addresses', 'NODATA/SKIPDATA; not in top lists'),
       figure('ACCEPT records', pending.has('actions') ? '…' : formatCount(num(accept?.[1] ?? 0)), actionQuery('ACCEPT'), 'accept-records', formatBytes(num(accept?.[2] ?? 0))),
       figure('REJECT records', pending.has('actions') ? '…' : formatCount(num(reject?.[1] ?? 0)), actionQuery('REJECT'), 'reject-records', formatBytes(num(reject?.[2] ?? 0))),
@@ -278,10 +312,10 @@ export function mountSummaryView(root: HTMLElement): void {
   function renderPartial(): void {
     partialTimer = undefined;
     const partial = partialSummary(arrived);
-    if (!partial || partial.pending.length === 0) return;
+    if (!partial || (partial.pending.length === 0 && Object.keys(partialOf).length === 0)) return;
     partialRenders++;
     body.dataset.partialRenders = String(partialRenders);
-    render(partial.summary, 0, undefined, partial.pending);
+    render(partial.summary, 0, undefined, partial.pending, { ...partialOf });
   }
 
   const handle = (msg: ToSummaryView): void => {
@@ -293,6 +327,7 @@ export function mountSummaryView(root: HTMLElement): void {
         break;
       case 'started':
         arrived = {};
+        partialOf = {};
         cancelPartial();
         progress.hidden = false;
         progress.value = 0;
@@ -302,11 +337,21 @@ export function mountSummaryView(root: HTMLElement): void {
         progress.value = (msg.done / Math.max(1, msg.total)) * 100;
         if (msg.detail) timing.textContent = `computing… ${msg.detail}`;
         break;
-      case 'section':
-        arrived[msg.section] = msg.table;
-        body.dataset.sectionsArrived = String(Object.keys(arrived).length);
+      case 'section': {
+        const checked = parseSummarySection(msg);
+        if (!checked) {
+          console.warn('flowlog summary: ignored a malformed section', msg);
+          break;
+        }
+        // A final section stays: a partial one never replaces it.
+        if (checked.partial && arrived[checked.section] && !partialOf[checked.section]) break;
+        arrived[checked.section] = checked.table;
+        if (checked.partial) partialOf[checked.section] = checked.partial;
+        else delete partialOf[checked.section];
+        body.dataset.sectionsArrived = String(Object.keys(arrived).length - Object.keys(partialOf).length);
         partialTimer ??= setTimeout(renderPartial, PARTIAL_MS);
         break;
+      }
       case 'summary':
         cancelPartial();
         progress.hidden = true;

@@ -3,19 +3,25 @@
 import { Value } from './query/values';
 import { QuerySource, planQuery, runPlans, QueryCancelledError } from './query';
 import { FILES_QUERY, SUMMARY_QUERIES } from './summaryTypes';
-import type { FileSummary, Summary, SummarySection, SummaryTable } from './summaryTypes';
+import type { FileSummary, Summary, SummaryPartial, SummarySection, SummaryTable } from './summaryTypes';
 import { summaryOf } from './summaryShape';
 
 export { SUMMARY_QUERIES } from './summaryTypes';
 export { chooseBucketSeconds, shapeTimeline, summaryOf } from './summaryShape';
 
-export type { Summary, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
+export type { Summary, SummaryPartial, SummarySection, SummaryTable, TimelineBucket } from './summaryTypes';
 
 export interface SummaryOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /** Each section as soon as it is final, before the whole summary (sections with few groups come first). */
   onSection?: (section: SummarySection, table: SummaryTable) => void;
+  /**
+   * While the scan goes on, about every `partialEveryMs` (default 1.5 s): each section not final yet as it stands
+   * (SummaryPartial says how far, and whether it is a provisional top list). The final sections replace them.
+   */
+  onPartial?: (section: SummarySection, table: SummaryTable, partial: SummaryPartial) => void;
+  partialEveryMs?: number;
   threads?: number;
   memoryBudget?: number;
   /** The source's files with their sizes, for a breakdown per file (a folder); none for one file or a document. */
@@ -30,6 +36,20 @@ export async function computeSummary(source: QuerySource, options: SummaryOption
   if (options.files) plans.push(planQuery(FILES_QUERY));
   const { results, stats } = await runPlans(source, plans, {
     signal: options.signal, onProgress: options.onProgress, limit: 1_000_000, threads: options.threads, memoryBudget: options.memoryBudget,
+    partial: options.onPartial && {
+      everyMs: options.partialEveryMs,
+      onResults: ({ results, records, bytesDone, bytesTotal }) => {
+        const fraction = bytesTotal > 0 ? Math.min(1, bytesDone / bytesTotal) : 0;
+        sections.forEach((s, i) => {
+          const r = results[i];
+          if (!r) return;
+          const partial: SummaryPartial = { fraction, records };
+          if (r.provisional) partial.provisional = true;
+          if (r.estimated) partial.estimated = true;
+          options.onPartial!(s, { query: SUMMARY_QUERIES[s], columns: r.columns, rows: r.rows }, partial);
+        });
+      },
+    },
     onPlanDone: options.onSection && ((i, r) => {
       if (i < sections.length) options.onSection!(sections[i], { query: SUMMARY_QUERIES[sections[i]], columns: r.columns, rows: r.rows });
     }),

@@ -13,6 +13,21 @@ export interface SummaryTable {
   rows: SummaryValue[][];
 }
 
+/**
+ * A section's table while the scan goes on (computeSummary's onPartial): so far, not final. Small sections are
+ * exact for the records read; a top list is `provisional` (the threads' best groups so far, merged: a talker can
+ * be missing or out of place), and `estimated` past the point where its counting turned to a sketch (some values
+ * are upper estimates). The final table replaces it.
+ */
+export interface SummaryPartial {
+  /** Share of the input read, 0–1 (bytes as stored). */
+  fraction: number;
+  /** Records read so far. */
+  records: number;
+  provisional?: boolean;
+  estimated?: boolean;
+}
+
 export interface TimelineBucket {
   /** Bucket start, ISO UTC. */
   t: string;

@@ -18,6 +18,7 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
   try {
     const summary = await computeSummary(source, {
       signal: abort.signal, memoryBudget: settings.query.memoryBudgetMB * (1 << 20), onProgress: percentReporter(progress, sizes), onSection: onSection && ((section, table) => onSection({ section, table })),
+      onPartial: onSection && ((section, table, partial) => onSection({ section, table, partial })),
       files: info ? source.kind === 'files' ? source.paths.map((path, i) => ({ path, size: sizes![i] })) : undefined : undefined,
     });
     return { summary, elapsedMs: Math.round(performance.now() - started), source: info };

@@ -21,9 +21,12 @@ import { DEFAULT_FIELD_NAMES } from '../schema';
 import { detectFile } from '../readers';
 import { SpillFolder } from './groups/spill';
 import { QueryStats, RunTally } from './stats';
+import { PartialOptions, defaultPartialMs, firstSnapshotAt } from './partial';
+import { PartialCollector } from './partialMerge';
 
 export { planQuery };
 export type { FileProblem, SkippedFile, FileTally, QueryStats } from './stats';
+export type { PartialOptions, PartialResults, PartialPlanResult } from './partial';
 
 export const DEFAULT_ROW_LIMIT = 10_000;
 
@@ -65,6 +68,11 @@ export interface QueryOptions {
    * rest are still merging). The summary shows its first sections this way.
    */
   onPlanDone?: (plan: number, result: PlanResult) => void;
+  /**
+   * runPlans: results so far while the first pass scans (partial.ts), about every `everyMs`: aggregations with few
+   * groups exact as far as read, top-Ns provisional from the threads' best groups. None after the first pass.
+   */
+  partial?: PartialOptions;
   /** Count records, malformed lines and bytes per file (QueryStats.perFile: the summary's per-delivery breakdown). */
   perFile?: boolean;
 }
@@ -170,15 +178,28 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
   const sums = new SketchSums();
   const thread = new ThreadScan(plans, cap, columns, { bytes: tableBytes(options, 1), folder }, topN);
   const text = source.kind === 'text' ? source.text : undefined;
+  const partial = options.partial && new PartialCollector(plans, options.partial, 1);
+  thread.keepHeavy = partial !== undefined;
+  let snapshotAt = firstSnapshotAt(options.partial?.everyMs);
   const scanned: PassState[][] = [];
   const scanAll = async (scan: ThreadScan, first: boolean) => {
     for (const unit of units) {
       if (options.signal?.aborted) throw new QueryCancelledError();
       const takeRows = () => scan.takeRows().forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
+      const snapshot = () => {
+        if (performance.now() < snapshotAt) return;
+        snapshotAt = performance.now() + (options.partial?.everyMs ?? defaultPartialMs());
+        partial!.add(scan.snapshot(0));
+      };
+      const afterChunk = first && options.onRows ? (partial ? () => (takeRows(), snapshot()) : takeRows) : first && partial ? snapshot : undefined;
       const out = await scan.scan(unit, text, {
         cancelled: () => options.signal?.aborted === true,
-        onProgress: (done) => options.onProgress?.(unit.before + Math.min(done, unit.end - unit.start), unit.total, tally.files()),
-        afterChunk: first && options.onRows ? takeRows : undefined,
+        onProgress: (done) => {
+          const bytes = unit.before + Math.min(done, unit.end - unit.start);
+          if (partial) [partial.bytesDone, partial.bytesTotal] = [bytes, unit.total];
+          options.onProgress?.(bytes, unit.total, tally.files());
+        },
+        afterChunk,
       }, first ? assemblers[0].rowBudget : 0);
       if (!first) continue;
       out.rows.forEach((rows, i) => assemblers[i].rowsFound(unit.index, rows));
@@ -187,6 +208,7 @@ async function runHere(source: QuerySource, expanded: ExpandedSource | undefined
       options.onProgress?.(unit.before + (unit.end - unit.start), unit.total, tally.files());
     }
     if (options.signal?.aborted) throw new QueryCancelledError();
+    if (first) partial?.stop();
     const states = scan.finish();
     if (first) sums.add(states);
     scanned.push(states);
@@ -248,7 +270,11 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     budgetBytes: tableBytes(options, threads),
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
     topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, threads) },
+    partialEveryMs: options.partial ? options.partial.everyMs ?? defaultPartialMs() : undefined,
   };
+  const batches = batchUnits(units, threads);
+  // Results so far: each worker's latest snapshot (its groups packed), merged here.
+  const partial = options.partial && new PartialCollector(plans, options.partial, Math.min(threads, batches.length));
   // Each worker's sketches are added up as its states come in, and let go of (twoPass.ts).
   const sums = new SketchSums();
   const assemblers = plans.map((p, i) => new ResultAssembler(p, cap, columns, units, i === 0 ? options.onRows : undefined, options.keepStreamedRows, options.rowsAsText));
@@ -269,10 +295,11 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
   const reportProgress = (total: number) => {
     let done = 0;
     for (const v of progress.values()) done += v;
+    if (partial) [partial.bytesDone, partial.bytesTotal] = [done, total];
     options.onProgress?.(done, total, tally.files());
   };
   try {
-    finals = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args, batchUnits(units, threads), {
+    finals = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args, batches, {
       onData: (_batch, data) => {
         const d = data as ScanProgress;
         const unit = units[d.unit];
@@ -280,7 +307,8 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
           inbox.rows(unit.index, 0, d.rows);
           publishTaken();
         }
-        if (d.bytesDone >= 0 && options.onProgress) {
+        if (d.partial) partial?.add(d.partial);
+        if (d.bytesDone >= 0 && (options.onProgress || partial)) {
           progress.set(unit.index, Math.min(d.bytesDone, unit.end - unit.start));
           reportProgress(unit.total);
         }
@@ -300,12 +328,13 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
             return wait;
           });
           tally.unit(unit, out);
-          if (options.onProgress) progress.set(unit.index, unit.end - unit.start);
+          if (options.onProgress || partial) progress.set(unit.index, unit.end - unit.start);
         }
-        if (options.onProgress) reportProgress(batch[0].total);
+        if (options.onProgress || partial) reportProgress(batch[0].total);
       },
       onFinish: (states) => sums.add(states),
     });
+    partial?.stop();
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
     await inbox.drained();

@@ -12,6 +12,8 @@ import { OrderedRow } from './passes';
 import { SpillFolder } from './groups/spill';
 import { PostedRows, rowsForPost } from './rowsText';
 import { partitionRows } from './groups/mergeGroups';
+import { ThreadSnapshot, firstSnapshotAt, snapshotBuffers } from './partial';
+import { threadId } from 'node:worker_threads';
 
 export interface QuerySessionArgs {
   queries: string[];
@@ -35,6 +37,8 @@ export interface QuerySessionArgs {
   topN?: { enabled: boolean; flags: Int32Array; threshold?: number; width?: number };
   /** A second pass: each query's candidates (the merged sketch, shared, and the lower bound). */
   candidates?: (Candidates | undefined)[];
+  /** Results so far are asked for: a snapshot of the passes this often (ms; partial.ts). */
+  partialEveryMs?: number;
 }
 
 /** What a worker posts while it scans a unit (`unit`: its index in the query's unit list). */
@@ -42,6 +46,8 @@ export interface ScanProgress {
   unit: number;
   bytesDone: number;
   rows?: PostedRows;
+  /** The passes' state so far (partial.ts), its groups' buffers transferred. */
+  partial?: ThreadSnapshot;
 }
 
 export interface UnitScanResult extends Omit<UnitOutput, 'rows'> {
@@ -58,6 +64,8 @@ interface Session {
   args: QuerySessionArgs;
   scan: ThreadScan;
   columns: ColumnUnion;
+  /** When the next snapshot of the passes is due (partialEveryMs). */
+  snapshotAt?: number;
 }
 
 const sessions = new Map<number, Session>();
@@ -78,7 +86,10 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
   const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold, width: args.topN?.width };
-  sessions.set(session, { args, columns, scan: new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN) });
+  const scan = new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN);
+  scan.keepHeavy = args.partialEveryMs !== undefined;
+  const snapshotAt = args.partialEveryMs !== undefined ? firstSnapshotAt(args.partialEveryMs) : undefined;
+  sessions.set(session, { args, columns, scan, snapshotAt });
 });
 
 // A batch of units (one, or many small files: a round trip to the main thread per batch, not per file), a result
@@ -99,6 +110,12 @@ registerTask(QUERY_TASKS.scan, async (payload, ctx) => {
       onProgress: small ? undefined : (bytesDone) => ctx.post({ unit: unit.index, bytesDone } satisfies ScanProgress),
       afterChunk: () => {
         if (s.args.rowsTaken && Atomics.load(s.args.rowsTaken, 0) >= (s.args.rowsWanted ?? s.args.cap)) s.scan.stopKeepingRows();
+        if (s.snapshotAt !== undefined && performance.now() >= s.snapshotAt) {
+          s.snapshotAt = performance.now() + s.args.partialEveryMs!;
+          // Its arrays are copies: they move to the thread that runs the query (the live tables stay).
+          const snapshot = s.scan.snapshot(threadId);
+          ctx.post({ unit: unit.index, bytesDone: -1, partial: snapshot } satisfies ScanProgress, snapshotBuffers(snapshot));
+        }
         if (!s.args.streamRows) return;
         const rows = s.scan.takeRows()[0];
         if (rows && rows.length > 0) ctx.post({ unit: unit.index, bytesDone: -1, rows: rowsForPost(rows) } satisfies ScanProgress);

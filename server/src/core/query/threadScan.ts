@@ -13,6 +13,7 @@ import { arrayPool } from './groups/arrayPool';
 import { CountMin, MAX_SKETCH_WIDTH } from './groups/topN';
 import { Partition, PartitionData } from './groups/partitions';
 import { PackedGroups, packGroups, packedBuffers, packedForJob, unpackGroups } from './groups/packedState';
+import { HeavyGroups, ThreadSnapshot, heavyGroups, snapshotPasses } from './partial';
 
 /** A unit's results: its counts, and per plan the records matched and rows found in it (search, plain SQL). */
 export interface UnitOutput {
@@ -91,6 +92,14 @@ export class ThreadScan {
   /** A top-N spills once before it turns to its sketch (keepTopNsSmall): when it is the scan's only aggregation. */
   private readonly spillFirst: boolean;
   private checks = 0;
+  /**
+   * Results so far are asked for (partial.ts): a top-N keeps its best groups as it turns to its sketch, so that
+   * later snapshots still name them.
+   */
+  keepHeavy = false;
+  private readonly heavy: (HeavyGroups | undefined)[] = [];
+  /** Time spent on snapshots (FLOWLOG_DEBUG_PARTIAL prints it). */
+  private snapshotMs = 0;
 
   constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget, private readonly topN?: TopNOptions) {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
@@ -138,6 +147,7 @@ export class ThreadScan {
   /** Pass i turns to its sketch, and the flag tells the other threads' passes of the same plan to follow. */
   private toSketch(i: number, p: AggregatePass): void {
     Atomics.store(this.topN!.flags, i, 1);
+    if (this.keepHeavy && p.canSketch) this.heavy[i] = heavyGroups(p);
     p.toSketch(this.topN!.width ?? MAX_SKETCH_WIDTH);
   }
 
@@ -179,6 +189,15 @@ export class ThreadScan {
     if (p.groups.size() === 0) return;
     p.spill(this.budget!.folder);
     this.spills++;
+  }
+
+  /** The passes' state so far, cheaply (partial.ts): small aggregations copied, top-Ns' best groups. */
+  snapshot(thread: number): ThreadSnapshot {
+    const t0 = performance.now();
+    const out = snapshotPasses(this.passes, this.heavy, thread);
+    this.snapshotMs += performance.now() - t0;
+    out.ms = this.snapshotMs;
+    return out;
   }
 
   /** The first query's result has all its rows: its pass keeps no more. */
