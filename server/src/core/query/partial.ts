@@ -19,9 +19,10 @@ import { sampled } from './groups/topN';
  * An aggregation with at most this many groups (and DISTINCT entries) on a thread is copied whole; a bigger one
  * shows only when final. The summary's minute timeline of the wide 1 GB bench file (33,620 groups) merged every
  * 1.5 s on the thread that runs the query made the summary far slower and its peak 514 MB: the cap keeps such
- * tables out (a timeline over more than about a day of minutes among them; see README).
+ * tables out (a timeline over more than about 17 hours of minutes among them; see README). At 4,096 the first merges
+ * (cold code) held a language server's main thread 40-130 ms each; at 1,024, 55-70 ms for the first two, then < 20.
  */
-export const SMALL_GROUPS = 4096;
+export const SMALL_GROUPS = 1024;
 /** Best groups a thread gives of a top-N (the result shows LIMIT of them; other threads' best may differ). */
 export const TOP_CANDIDATES = 64;
 
