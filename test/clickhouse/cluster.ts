@@ -37,7 +37,20 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Ports this process has handed out: the OS may give a port just closed again, even within one cluster's six. */
+const handedOut = new Set<number>();
+
 async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -123,8 +136,22 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts `shardCount` servers (default 2) and creates `table` (Distributed) over `table_local` on each. */
+/**
+ * Starts `shardCount` servers (default 2) and creates `table` (Distributed) over `table_local` on each. A port that
+ * was free when chosen can be taken before a server binds it (the test files run in parallel processes, each
+ * choosing ports): a server that stops with "Address already in use" makes it start again on other ports.
+ */
 export async function startCluster(options: { shardCount?: number; table?: string } = {}): Promise<Cluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !e.message.includes('Address already in use')) throw e;
+    }
+  }
+}
+
+async function startClusterOnce(options: { shardCount?: number; table?: string }): Promise<Cluster> {
   if (!clickhouseInstalled()) throw new Error(INSTALL_HINT);
   const count = options.shardCount ?? 2;
   const table = options.table ?? 'flows';
