@@ -17,7 +17,7 @@ export interface SummaryOptions {
   /** Each section as soon as it is final, before the whole summary (sections with few groups come first). */
   onSection?: (section: SummarySection, table: SummaryTable) => void;
   /**
-   * While the scan goes on, about every `partialEveryMs` (default 1.5 s): each section not final yet as it stands
+   * While the scan goes on, about every `partialEveryMs` (default 3 s, the first after about 0.9 s): each section not final yet as it stands
    * (SummaryPartial says how far, and whether it is a provisional top list). The final sections replace them.
    */
   onPartial?: (section: SummarySection, table: SummaryTable, partial: SummaryPartial) => void;
