@@ -255,7 +255,7 @@ describe('panel requests', () => {
     const sub = client.connection.onProgress(SummarySectionProgress, token, (s) => {
       seen.push(s);
     });
-    // A snapshot after every chunk (the default period is 1.5 s: longer than this summary takes).
+    // A snapshot after every chunk (the default period is 3 s: longer than this summary takes).
     process.env.FLOWLOG_PARTIAL_MS = '0';
     let r;
     try {

@@ -229,7 +229,11 @@ class JobHost {
 
 let host: JobHost | undefined;
 let nextJob = 1;
-let stopsIdleHost = false;
+
+// A query wanting this thread's pool stops an idle host (no host runs outside the language server's main thread).
+onPoolWanted(() => {
+  if (host?.idle) void stopJobHost();
+});
 
 /** Whether jobs run on a host thread (a bundle is running: threads/pool.ts ownBundle). */
 export function jobsRunOffThread(): boolean {
@@ -249,14 +253,8 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   }
   signal?.throwIfAborted();
   // One set of threads at a time: the job reads on the host's own pool, so this thread's idle pool goes (a 1 GB
-  // summary's workers held about 60 MB beside the diagnosis's), and an idle host goes when this pool is wanted.
+  // summary's workers held about 60 MB beside the diagnosis's); an idle host goes when this pool is wanted (below).
   releaseIdlePool();
-  if (!stopsIdleHost) {
-    stopsIdleHost = true;
-    onPoolWanted(() => {
-      if (host && host.idle) void stopJobHost();
-    });
-  }
   host ??= new JobHost(ownBundle()!, (gone) => {
     if (host === gone) host = undefined;
   });
