@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
 import { checks, openWorkbench, quickOpen, runCommand } from './ui.mjs';
-import { tableCells, text, waitForText, webviewFrame } from './panels.mjs';
+import { tableCells, text, waitForFinalSummary, waitForText, webviewFrame } from './panels.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 const SAMPLE = join(ROOT, 'samples/generated-5000.flowlog');
@@ -172,7 +172,7 @@ export async function runClickHouseChecks() {
         // Opened by Query Table behind the query panel: a webview loads when it is first shown.
         await page.locator(`.tab[aria-label*="Summary: flows @ ${host}"]`).first().click();
         const summary = await webviewFrame(page, 'summary', 30_000, `flows @ ${host}`);
-        await summary.locator('[data-figure="records"]').waitFor({ timeout: 60_000 });
+        await waitForFinalSummary(summary, 60_000);
         const records = (await text(summary, '[data-figure="records"] .figure-value')).replace(/,/g, '');
         const want = /^([\d,]+) records scanned/.exec(local['Rejected traffic'].status)[1].replace(/,/g, '');
         if (records !== want) throw new Error(`summary records: ${records}, the file has ${want}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, launchBrowser, makeSandbox, remoteUri, startServer } from './vscodeServer.mjs';
 import { checks, goTo, openWorkbench, quickOpen } from './ui.mjs';
-import { tableCells, text, traceWebviewLoads, waitForText, webviewFrame } from './panels.mjs';
+import { tableCells, text, traceWebviewLoads, waitForFinalSummary, waitForText, webviewFrame } from './panels.mjs';
 
 const SHOTS = join(ROOT, 'test-results');
 const FIXTURES = join(ROOT, 'test/fixtures/deliveries');
@@ -153,7 +153,7 @@ export async function runDeliveryChecks() {
       ['the summary of the folder has a row a file, equal to `flowlog query` on each', async () => {
         await page.locator('.tab[aria-label*="Summary: delivery"]').click();
         const summary = await webviewFrame(page, 'summary', 60_000, 'delivery');
-        await summary.locator('[data-section="files"] tbody tr').first().waitFor({ timeout: 60_000 });
+        await waitForFinalSummary(summary, 60_000);
         const rows = await summary.locator('[data-section="files"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
         const expected = cliOnFolder(folder, files, "* | select file, count(*) as records, sum(action = 'REJECT') as rejects group by file order by file");
         const byFile = new Map(expected.rows.map((r) => [r[0], r]));

@@ -78,6 +78,12 @@ export function traceWebviewLoads(page) {
 
 export const text = (frame, selector) => frame.locator(selector).first().innerText();
 
+/**
+ * The summary once it is final: a summary that takes longer than about a second draws its sections as they stand
+ * first (`data-partial` on #summary, figures still growing), so a check that reads figures waits for the whole one.
+ */
+export const waitForFinalSummary = (summary, timeout = 30_000) => summary.locator('#summary:not([data-partial]) [data-figure="records"]').waitFor({ timeout });
+
 /** Control and bidi characters, which the panels show as escapes (server/src/core/terminalText.ts). */
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const escapeControls = (v) => v.replace(new RegExp(CONTROL.source, 'g'), (c) => {
@@ -279,7 +285,7 @@ export async function runPanelChecks() {
         await status.click();
         summary = await webviewFrame(page, 'summary');
         const figure = async (id) => (await text(summary, `[data-figure="${id}"] .figure-value`)).replace(/,/g, '');
-        await summary.locator('[data-figure="records"]').waitFor({ timeout: 30_000 });
+        await waitForFinalSummary(summary);
         // The whole summary (a partial one may be drawn first, from the sections final before the rest).
         await summary.locator('#timing', { hasText: 'computed in' }).waitFor({ timeout: 30_000 });
         // Every section came to the page on its own too, before the whole summary (the server streams them).
@@ -385,7 +391,7 @@ export async function runPanelChecks() {
       ['the summary of the hostile fixture: values as text, NULL not a talker, counted apart', async () => {
         await runCommand(page, 'Flow Logs: Show Summary');
         summary = await webviewFrame(page, 'summary', 30_000, 'hostile.flowlog');
-        await summary.locator('[data-section="topRejectedSources"] .bar-label').first().waitFor({ timeout: 30_000 });
+        await waitForFinalSummary(summary);
         for (const section of ['topSources', 'topDestinations', 'topRejectedSources']) {
           const q = await summary.locator(`[data-section="${section}"] h2 .link`).getAttribute('title');
           const want = JSON.parse(cli(hostile, q)).rows.map((r) => (CONTROL.test(String(r[0])) ? escapeControls(String(r[0])) : String(r[0])));
@@ -414,7 +420,7 @@ export async function runPanelChecks() {
         if (!status.startsWith('560,000 records scanned') || !status.includes(`${expected.rows[0][1].toLocaleString('en-US')} matched`)) throw new Error(`status: ${status}`);
         await runCommand(page, 'Flow Logs: Show Summary');
         const bigSummary = await webviewFrame(page, 'summary', 60_000, 'big.flowlog');
-        await bigSummary.locator('[data-figure="records"]').waitFor({ timeout: 60_000 });
+        await waitForFinalSummary(bigSummary, 60_000);
         const records = await text(bigSummary, '[data-figure="records"] .figure-value');
         if (records !== '560,000') throw new Error(`summary records: ${records}`);
         await page.screenshot({ path: join(SHOTS, '16-big-file-summary-dark.png') });

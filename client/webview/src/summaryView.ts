@@ -5,24 +5,23 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { FILES_QUERY, SUMMARY_QUERIES, WITHOUT_ADDRESSES_SEARCH } from '../../../server/src/core/summaryTypes';
 import { partialSummary } from '../../../server/src/core/summaryShape';
-import type { FileSummary, Summary, SummaryPartial, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
+import type { Summary, SummaryPartial, SummarySection, SummaryTable } from '../../../server/src/core/summaryTypes';
 import type { DiagnoseSpansResult, SourceInfoWire } from '../../../server/src/protocol';
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
-import { cellText, formatBytes, formatCount, shownPath } from './format';
+import { cellText, formatBytes, formatCount } from './format';
 import { vscodeApi } from './vscodeApi';
 import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
-import { drillDownQuery, fieldTerm } from './drillDown';
+import { drillDownQuery } from './drillDown';
 import { renderDiagnosis } from './diagnoseView';
+import { formatShare, partialMark } from './summaryPartialMark';
+import { filesTable, interfacesTable } from './summaryTables';
 import { parseSummarySection } from './messages';
 import type { Cell, DiagnoseBarsResult, FlowLogTarget, FromSummaryView, SummaryViewState, ToSummaryView } from './messages';
 
 type ProgressEl = HTMLElement & { value?: number; max: number };
-
-/** A share read, as a whole percent (below 1%: one decimal, so the first marker is not "0%"). */
-const formatShare = (f: number) => (f > 0 && f < 0.01 ? `${(f * 100).toFixed(1)}%` : `${Math.floor(f * 100)}%`);
 
 const SECTION_COUNT = Object.keys(SUMMARY_QUERIES).length;
 
@@ -104,16 +103,6 @@ export function mountSummaryView(root: HTMLElement): void {
   let pending = new Set<string>();
   let shownPartial: Partial<Record<string, SummaryPartial>> = {};
 
-  /** The marker of a section drawn while the scan goes on: how far read; a top list says it is provisional. */
-  function partialMark(p: SummaryPartial): HTMLElement {
-    const read = `${formatShare(p.fraction)} read`;
-    const text = p.provisional ? `provisional top list${p.estimated ? ' (estimated)' : ''}: ${read}` : `partial: ${read}`;
-    const title = p.provisional
-      ? `The best groups the threads have found so far, merged: a talker may be missing or out of place${p.estimated ? ', and some values are estimates (upper bounds)' : ''}. The exact list replaces it when the summary is done.`
-      : `Exact for the ${formatCount(p.records)} records read so far; the final figures replace these when the summary is done.`;
-    return el('span', { className: p.provisional ? 'partial-mark provisional' : 'partial-mark', text, title });
-  }
-
   function section(titleText: string, query: string, id: string, content: HTMLElement): HTMLElement {
     const link = el('button', { className: 'link', text: 'Query', title: query });
     link.addEventListener('click', () => open(query));
@@ -158,57 +147,6 @@ export function mountSummaryView(root: HTMLElement): void {
         if (q) open(q);
       },
     });
-  }
-
-  function interfacesTable(t: SummaryTable): HTMLElement {
-    const heads = ['interface', 'records', 'bytes', 'rejects', 'NODATA', 'SKIPDATA'];
-    const extra = ['', '', '', ' AND action:REJECT', ' AND log-status:NODATA', ' AND log-status:SKIPDATA'];
-    const table = el('table', { className: 'grid' }, [el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { text: h })))])]);
-    const tbody = el('tbody');
-    for (const r of t.rows) {
-      const tr = el('tr');
-      r.forEach((v, i) => {
-        const q = fieldTerm('interface-id', r[0]) + extra[i];
-        const text = i === 0 ? cellText(v) : i === 2 ? formatBytes(num(v)) : formatCount(num(v));
-        const b = el('button', { className: i === 0 ? 'cell-link' : 'cell-link num', text, title: q });
-        b.addEventListener('click', () => open(q));
-        tr.append(el('td', {}, [b]));
-      });
-      tbody.append(tr);
-    }
-    table.append(tbody);
-    return table;
-  }
-
-  /** One row a file: records, bytes, rejects, size on disk, and why it could not be read (when it could not). */
-  function filesTable(files: FileSummary[], folder: string | undefined): HTMLElement {
-    const heads = ['file', 'records', 'bytes', 'rejects', 'size', 'problem'];
-    const table = el('table', { className: 'grid files', attrs: { id: 'files-table' } }, [el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { text: h })))])]);
-    const tbody = el('tbody');
-    for (const f of files) {
-      const records = fieldTerm('file', f.path);
-      const cells: [string, string | undefined, boolean][] = [
-        [shownPath(f.path, folder), records, false],
-        [formatCount(f.records), records, true],
-        [formatBytes(f.bytes), records, true],
-        [formatCount(f.rejects), `${records} AND action:REJECT`, true],
-        [formatBytes(f.size), undefined, true],
-        [f.error ? cellText(f.error) : '', undefined, false],
-      ];
-      const tr = el('tr', f.error ? { className: 'file-error' } : {});
-      for (const [text, q, numeric] of cells) {
-        if (!q) {
-          tr.append(el('td', { className: numeric ? 'num' : undefined, text }));
-          continue;
-        }
-        const b = el('button', { className: numeric ? 'cell-link num' : 'cell-link', text, title: q });
-        b.addEventListener('click', () => open(q));
-        tr.append(el('td', {}, [b]));
-      }
-      tbody.append(tr);
-    }
-    table.append(tbody);
-    return table;
   }
 
   function renderTimeline(host: HTMLElement, s: Summary): void {
@@ -297,8 +235,8 @@ export function mountSummaryView(root: HTMLElement): void {
       section('Top rejected sources', q.topRejectedSources.query, 'topRejectedSources', bars('topRejectedSources', q.topRejectedSources, (r) => cellText(r[0]), 'records', formatCount, 'bar-reject')),
       section('Protocols', q.protocols.query, 'protocols', bars('protocols', q.protocols, (r) => `${cellText(r[1])} (${cellText(r[0])})`, 'records', formatCount)),
     );
-    body.append(grid, section('Interfaces', q.interfaces.query, 'interfaces', interfacesTable(q.interfaces)));
-    if (s.files) body.append(section(`Files (${formatCount(s.files.length)})`, FILES_QUERY, 'files', filesTable(s.files, source?.folder)));
+    body.append(grid, section('Interfaces', q.interfaces.query, 'interfaces', interfacesTable(q.interfaces, open)));
+    if (s.files) body.append(section(`Files (${formatCount(s.files.length)})`, FILES_QUERY, 'files', filesTable(s.files, source?.folder, open)));
     if (!pending.has('timeline')) renderTimeline(timeline, s);
   }
 
