@@ -9,6 +9,7 @@ import { CONVERSATION_COLUMNS, DiagnoseOptions, conversationRow, diagnose, index
 import { decideRequest, portRank, registeredServicePorts, ROLE_BASES } from '../../server/src/core/diagnose/roles';
 import { VERDICTS, verdictIndex } from '../../server/src/core/diagnose/verdict';
 import { runQuery } from '../../server/src/core/query';
+import { serviceName } from '../../server/src/core/decode/ports';
 
 const SEED = [
   'V1 1251762227 eni-lq6mkcis 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK',
@@ -65,6 +66,15 @@ describe('roles: which side asked', () => {
     assert.equal(portRank(51820), 2); // WireGuard's port is in the ephemeral range: clients use it too
     assert.ok(registeredServicePorts().includes(5432));
     assert.ok(!registeredServicePorts().includes(20641));
+  });
+
+  it('ranks every port by the rule (the table is made on first use, from the embedded services of 1024–32767)', () => {
+    const services = new Set(registeredServicePorts());
+    for (let port = 0; port < 65536; port++) {
+      const expected = port >= 32768 ? 2 : port < 1024 || serviceName(port) !== undefined ? 0 : 1;
+      assert.equal(portRank(port), expected, `port ${port}`);
+      assert.equal(services.has(port), port >= 1024 && port < 32768 && expected === 0, `port ${port}`);
+    }
   });
 
   it('decides by tcp-flags, then ports, then actions, then start, then rejections', () => {

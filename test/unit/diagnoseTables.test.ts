@@ -137,6 +137,54 @@ describe('ConversationStore key table', () => {
   });
 });
 
+describe('ConversationStore key table slots (row + 1 and the hash\'s tag in 32 bits)', () => {
+  it('tells keys apart whose hashes share a tag, a home slot or everything, while ids widen past the tag\'s bits', () => {
+    // Hashes from a few values (whole hashes alike: only the rows tell the keys apart), from hashes alike in their low
+    // bits (same home slot, tags differ) and in their high bits (same tag, homes differ); 5,000 keys open at most,
+    // so the rows grow from 1,024 past 4,096 (ids take 11, then 12, 13 bits of every slot) while chains and clusters
+    // are in the table.
+    const hashArb = fc.oneof(
+      fc.constantFrom(0, -1, 0x7fffffff, -0x80000000, 12345),
+      fc.integer({ min: 0, max: 63 }).map((hi) => (hi << 26) | 0x155),
+      fc.integer({ min: 0, max: 1023 }).map((lo) => 0x5a5a0000 | lo),
+      fc.integer(),
+    );
+    const opArb = fc.record({ key: fc.integer({ min: 0, max: 5000 }), remove: fc.boolean(), pick: fc.nat() });
+    const caseArb = fc.record({ hashes: fc.array(hashArb, { minLength: 5001, maxLength: 5001 }), ops: fc.array(opArb, { minLength: 100, maxLength: 9000 }) });
+    fc.assert(fc.property(caseArb, ({ hashes, ops }) => {
+      const store = new ConversationStore(Infinity);
+      const key = new Int32Array(KW);
+      const keyOf = (k: number) => {
+        key.fill(0);
+        key[0] = 1;
+        key[1] = 6;
+        key[2] = 0x0a000000 + k;
+        key[6] = 0x0a000001;
+        key[10] = 443 << 16;
+        return key;
+      };
+      const open = new Map<number, number[]>();
+      for (const op of ops) {
+        const list = open.get(op.key) ?? [];
+        if (op.remove && list.length > 0) store.remove(list.splice(op.pick % list.length, 1)[0]);
+        else {
+          const head = store.find(keyOf(op.key), 0, hashes[op.key]);
+          assert.equal(head, list.length > 0 ? list[0] : -1, `key ${op.key}`);
+          list.unshift(store.open(key, 0, hashes[op.key], store.lastSlot));
+        }
+        open.set(op.key, list);
+      }
+      for (let k = 0; k <= 5000; k++) {
+        const chain: number[] = [];
+        for (let c = store.find(keyOf(k), 0, hashes[k]); c >= 0; c = store.next(c)) chain.push(c);
+        assert.deepEqual(chain, open.get(k) ?? [], `key ${k}`);
+      }
+      assert.equal(store.live, [...open.values()].reduce((n, l) => n + l.length, 0));
+      assert.ok(store.cap < 2 ** store.rowBits);
+    }), { numRuns: 25 });
+  });
+});
+
 describe('ConversationStore removeAll (a sweep\'s removals, in the order of their slots)', () => {
   it('leaves the key table, the chains and the free rows as removing them one after another does', () => {
     const keyArb = fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 31, max: 5000 }));

@@ -163,7 +163,7 @@ export class ConversationJoin {
       this.dirs[k] = dir;
       const h = keyHash(w[o + W_KEY_HASH], keys[at], this.depth);
       this.hashes[k] = h;
-      touched ^= slots[(h & mask) * 2];
+      touched ^= slots[h & mask];
     }
     this.touched = touched;
   }

@@ -16,22 +16,32 @@ export type PortRank = 0 | 1 | 2;
 // but less so than an ephemeral port (old Windows clients use 1025–5000, Tencent's example uses 20641).
 export const EPHEMERAL_FROM = 32768;
 
-const RANKS = (() => {
-  const r = new Uint8Array(65536);
-  for (let port = 0; port < 65536; port++) {
-    r[port] = port >= EPHEMERAL_FROM ? 2 : port < 1024 || serviceName(port) !== undefined ? 0 : 1;
+/**
+ * Every port's rank, made on first use (not at module load: every worker thread loads this module, and most never
+ * rank a port) and looked up in the embedded table only where it decides (1024–32767; below is 0, above 2).
+ */
+let RANKS: Uint8Array | undefined;
+
+function ranks(): Uint8Array {
+  if (RANKS === undefined) {
+    const r = new Uint8Array(65536);
+    r.fill(1, 1024, EPHEMERAL_FROM);
+    r.fill(2, EPHEMERAL_FROM);
+    for (let port = 1024; port < EPHEMERAL_FROM; port++) if (serviceName(port) !== undefined) r[port] = 0;
+    RANKS = r;
   }
-  return r;
-})();
+  return RANKS;
+}
 
 export function portRank(port: number): PortRank {
-  return RANKS[port] as PortRank;
+  return (RANKS ?? ranks())[port] as PortRank;
 }
 
 /** The service ports of 1024–32767 (below 1024 every port is one): the same rule written out, for SQL peers. */
 export function registeredServicePorts(): number[] {
+  const r = ranks();
   const out: number[] = [];
-  for (let port = 1024; port < EPHEMERAL_FROM; port++) if (RANKS[port] === 0) out.push(port);
+  for (let port = 1024; port < EPHEMERAL_FROM; port++) if (r[port] === 0) out.push(port);
   return out;
 }
 
@@ -76,8 +86,9 @@ export function decideRequest(
     if ((f & (SYN | ACK)) === (SYN | ACK)) return (1 - dir) | (0 << 1);
   }
   // ICMP has no ports: its "ports" are 0 in both directions, a tie.
-  const r0 = RANKS[loPort];
-  const r1 = RANKS[hiPort];
+  const r = RANKS ?? ranks();
+  const r0 = r[loPort];
+  const r1 = r[hiPort];
   if (r0 !== r1) return (r0 > r1 ? 0 : 1) | (1 << 1);
   if ((accepted0 > 0) !== (accepted1 > 0)) return (accepted0 > 0 ? 0 : 1) | (2 << 1);
   if (firstStart0 !== firstStart1) return (firstStart0 < firstStart1 ? 0 : 1) | (3 << 1);

@@ -1,11 +1,12 @@
 // Findings of the scan detector (scans.ts): a closed window's distinct attempts grouped into port scans, address
 // scans and brute force, and the findings of consecutive windows merged into one each (the most distinct ports or
-// hosts in a window, the windows, the attempts). Groups are found by sorting the attempts of the sources that have
-// enough of them: no table per group, so a window of a million one-off sources costs one small count table.
+// hosts in a window, the windows, the attempts). Groups are found by sorting the attempts of the sources that may have
+// enough of them: no table per group, so a window of a million one-off sources costs one array of counters.
 import { RecordRef, formatWords } from './conversation';
 import { serviceName } from '../decode/ports';
 import { protocolName } from '../decode/protocols';
 import { WordTable } from './wordTable';
+import { mix32 } from './packed';
 
 export interface ScanFinding {
   kind: 'port-scan' | 'address-scan';
@@ -73,42 +74,57 @@ export class ScanFindings {
   droppedFindings = 0;
   private readonly acc = new Int32Array(6);
   private order = new Int32Array(1024);
-  /** Attempts per source in a window being evaluated (IPv4 and IPv6 keys). */
-  private readonly sources4 = new WordTable(1, 1, 1024);
-  private readonly sources6 = new WordTable(4, 1, 64);
-  /** The table countSources filled last, and each entry's place in it. */
-  private counted = this.sources4;
-  private sourceOf = new Int32Array(1024);
+  /**
+   * Entries per bucket of sources in the window being evaluated (a source's bucket: a hash of its address), and each
+   * entry's bucket. A bucket counts its sources together, so it is at least any of its sources' count: an entry
+   * whose bucket has fewer than a threshold cannot be in a group that reaches it (an upper bound, where a table of
+   * sources cost a lookup and a key compare per entry; the groups themselves are counted exactly, by sorting).
+   */
+  private perBucket = new Int32Array(2048);
+  private bucketOf = new Int32Array(1024);
 
   constructor(private readonly options: FindingThresholds, private readonly files: readonly string[]) {}
 
-  /** Counts the entries of a window's table per source (the first A words of a key), once per table evaluated. */
+  /** Counts the entries of a window's table per bucket of sources (the first A words of a key), once per table evaluated. */
   private countSources(t: WordTable, A: number, KW: number): void {
-    const counts = A === 1 ? this.sources4 : this.sources6;
-    counts.clear();
-    if (this.sourceOf.length < t.size) this.sourceOf = new Int32Array(Math.max(t.size, this.sourceOf.length * 2));
-    const sourceOf = this.sourceOf;
+    const size = t.size;
+    // At least two buckets an entry (so at most one source in two shares a bucket with another), a power of two.
+    let buckets = this.perBucket.length;
+    while (buckets < size * 2) buckets *= 2;
+    if (buckets !== this.perBucket.length) this.perBucket = new Int32Array(buckets);
+    else this.perBucket.fill(0);
+    if (this.bucketOf.length < size) this.bucketOf = new Int32Array(Math.max(size, this.bucketOf.length * 2));
+    const perBucket = this.perBucket;
+    const bucketOf = this.bucketOf;
+    const mask = buckets - 1;
     const keys = t.keys;
-    for (let e = 0; e < t.size; e++) {
-      let c = counts.upsert(keys, e * KW);
-      if (c < 0) c = -1 - c;
-      counts.values[c]++;
-      sourceOf[e] = c;
+    if (A === 1) {
+      for (let e = 0; e < size; e++) {
+        const b = mix32(keys[e * KW]) & mask;
+        perBucket[b]++;
+        bucketOf[e] = b;
+      }
+    } else {
+      for (let e = 0; e < size; e++) {
+        const k = e * KW;
+        const b = mix32(Math.imul(keys[k], 0x9e3779b1) ^ Math.imul(keys[k + 1], 0x85ebca77) ^ Math.imul(keys[k + 2], 0xc2b2ae3d) ^ Math.imul(keys[k + 3], 0x27d4eb2f)) & mask;
+        perBucket[b]++;
+        bucketOf[e] = b;
+      }
     }
-    this.counted = counts;
   }
 
   /**
-   * The entries of the table just counted whose source has at least `min` entries (the others cannot reach a
-   * threshold: most sources try once or twice), sorted by `compare`: groups are then runs. Nothing is sorted for a
-   * window without a candidate.
+   * The entries of the table just counted whose source may have at least `min` entries (its bucket has: the others
+   * cannot reach a threshold, and most sources try once or twice), sorted by `compare`: groups are then runs. Nothing
+   * is sorted for a window without a candidate.
    */
   private candidates(size: number, min: number, compare: (a: number, b: number) => number): Int32Array {
     if (this.order.length < size) this.order = new Int32Array(Math.max(size, this.order.length * 2));
-    const perSource = this.counted.values;
-    const sourceOf = this.sourceOf;
+    const perBucket = this.perBucket;
+    const bucketOf = this.bucketOf;
     let n = 0;
-    for (let e = 0; e < size; e++) if (perSource[sourceOf[e]] >= min) this.order[n++] = e;
+    for (let e = 0; e < size; e++) if (perBucket[bucketOf[e]] >= min) this.order[n++] = e;
     return this.order.subarray(0, n).sort(compare);
   }
 

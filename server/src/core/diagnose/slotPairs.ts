@@ -1,5 +1,5 @@
 // Open-addressing slots as (value + 1, hash) pairs in one Int32Array (0: empty), probed linearly from hash & mask:
-// the layout of the join's key table (store.ts) and of the scan tables (wordTable.ts).
+// the layout of the scan tables (wordTable.ts).
 
 /** The slots rehashed into twice as many; the new mask is `slots.length / 2 - 1`. */
 export function doubledSlotPairs(old: Int32Array): Int32Array {

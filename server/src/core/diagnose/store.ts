@@ -1,7 +1,9 @@
 // The open conversations of the join: one fixed-size row per conversation in a single buffer (Int32 words and
 // Float64 fields over the same bytes, 168 bytes a row, no object per conversation), with the table from a key to the
-// newest open conversation of that key (linear probing over (row + 1, hash) pairs, so a probe compares hashes without
-// touching the rows; the older conversations of the same key chain from it). What a conversation is made of, how two
+// newest open conversation of that key (linear probing over 32-bit slots: the row + 1 in the low bits, the key
+// hash's high bits as a tag above them, so a probe compares tags without touching the rows; the older conversations
+// of the same key chain from it). Every record probes the table at a place of its own, so it is read from memory more
+// than from a cache: 4 bytes a slot (where a pair of row and hash took 8) keep twice as much of it in a cache. What a conversation is made of, how two
 // merge, how one is saved to a spill file and read back (closing.ts reads the facts it is closed with).
 //
 // Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
@@ -12,7 +14,6 @@
 // table: hash and chain): most conversations of a busy log have one record, and they close without their row being
 // read again (the sweep walks the dense arrays in order, where the rows would be a miss each).
 import { META_V6, conversationHash, keyHash, mix32 } from './packed';
-import { doubledSlotPairs } from './slotPairs';
 
 /** Key words: iface, protocol | family, lo address (4), hi address (4), loPort | hiPort << 16. */
 export const KW = 11;
@@ -90,9 +91,15 @@ export class ConversationStore {
   /** Conversation ids in use are below this. */
   high = 0;
   live = 0;
-  /** Key → the newest open conversation of that key: pairs (id + 1, hash); id + 1 = 0 is an empty slot. */
+  /**
+   * Key → the newest open conversation of that key: per slot (id + 1) | the hash's high bits (its tag: the bits from
+   * `rowBits` up); 0 is an empty slot. `rowBits` holds every id + 1 (ids are below `cap`).
+   */
   slots!: Int32Array;
   mask = 0;
+  rowBits = 0;
+  /** The low `rowBits` bits (id + 1 = slot & rowMask), and the tag's (~rowMask). */
+  rowMask = 0;
 
   /** `initial`: rows to make room for at first (a power of two: the key table is sized from it). */
   constructor(private readonly maxOpen: number, initial = 1024) {
@@ -130,10 +137,28 @@ export class ConversationStore {
     if (this.cap > 0) free.set(this.freeList.subarray(0, this.freeTop));
     this.freeList = free;
     if (!this.slots) {
-      this.slots = new Int32Array(cap * 4);
+      this.slots = new Int32Array(cap * 2);
       this.mask = cap * 2 - 1;
     }
     this.cap = cap;
+    // Ids + 1 up to `cap` must fit below the tag: a wider id takes a bit of every tag (the slots stay where they are).
+    if (cap >= 2 ** this.rowBits) this.retag(Math.max(1, Math.ceil(Math.log2(cap + 1))));
+  }
+
+  /** Rewrites every slot's tag for ids of `rowBits` bits (the slots stay in place: where a key goes is its hash & mask). */
+  private retag(rowBits: number): void {
+    const oldMask = this.rowMask;
+    const rowMask = rowBits >= 31 ? 0x7fffffff : 2 ** rowBits - 1;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    for (let s = 0; s < slots.length; s++) {
+      const v = slots[s];
+      if (v === 0) continue;
+      const id1 = v & oldMask;
+      slots[s] = id1 | (hashes[id1 - 1] & ~rowMask);
+    }
+    this.rowBits = rowBits;
+    this.rowMask = rowMask;
   }
 
   /**
@@ -186,16 +211,19 @@ export class ConversationStore {
   find(key: Int32Array, at: number, h: number): number {
     const slots = this.slots;
     const mask = this.mask;
+    const rowMask = this.rowMask;
+    const tag = h & ~rowMask;
     let slot = h & mask;
     for (;;) {
-      const v = slots[slot * 2];
+      const v = slots[slot];
       if (v === 0) {
         this.lastSlot = slot;
         return -1;
       }
-      if (slots[slot * 2 + 1] === h && this.hasKey(v - 1, key, at)) {
+      // A tag that matches is the key's, but for one key in 2^(32 - rowBits): the row tells.
+      if ((v & ~rowMask) === tag && this.hasKey((v & rowMask) - 1, key, at)) {
         this.lastSlot = slot;
-        return v - 1;
+        return (v & rowMask) - 1;
       }
       slot = (slot + 1) & mask;
     }
@@ -278,7 +306,7 @@ export class ConversationStore {
     for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
     this.hashes[c] = h;
     this.live++;
-    if (this.live * 2 > this.slots.length / 2) {
+    if (this.live * 2 > this.slots.length) {
       this.growSlots();
       slot = -1;
     }
@@ -286,15 +314,29 @@ export class ConversationStore {
       this.find(key, at, h);
       slot = this.lastSlot;
     }
-    this.nexts[c] = this.slots[slot * 2] - 1;
-    this.slots[slot * 2] = c + 1;
-    this.slots[slot * 2 + 1] = h;
+    const rowMask = this.rowMask;
+    // The slot is empty (-1: no chain yet) or holds the key's head, which the new conversation goes before.
+    this.nexts[c] = (this.slots[slot] & rowMask) - 1;
+    this.slots[slot] = (c + 1) | (h & ~rowMask);
     return c;
   }
 
+  /** The key table rehashed into twice as many slots (a slot's place comes from its conversation's hash). */
   private growSlots(): void {
-    this.slots = doubledSlotPairs(this.slots);
-    this.mask = this.slots.length / 2 - 1;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length - 1;
+    const rowMask = this.rowMask;
+    const hashes = this.hashes;
+    for (let s = 0; s < old.length; s++) {
+      const v = old[s];
+      if (v === 0) continue;
+      let slot = hashes[(v & rowMask) - 1] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = v;
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
 
   /** The next open conversation of the same key as `c`, or -1. */
@@ -426,38 +468,41 @@ export class ConversationStore {
   private unlink(c: number): void {
     const slots = this.slots;
     const mask = this.mask;
+    const rowMask = this.rowMask;
     const nexts = this.nexts;
-    const h = this.hashes[c];
+    const hashes = this.hashes;
+    const h = hashes[c];
+    const tag = h & ~rowMask;
     let slot = h & mask;
     for (;;) {
-      const v = slots[slot * 2];
+      const v = slots[slot];
       if (v === 0) throw new Error(`conversation ${c} is not in the key table`);
-      if (slots[slot * 2 + 1] === h && (v - 1 === c || this.hasKey(v - 1, this.w, c * ROW + R_KEY))) break;
+      if ((v & ~rowMask) === tag && ((v & rowMask) - 1 === c || this.hasKey((v & rowMask) - 1, this.w, c * ROW + R_KEY))) break;
       slot = (slot + 1) & mask;
     }
-    const head = slots[slot * 2] - 1;
+    const head = (slots[slot] & rowMask) - 1;
     const next = nexts[c];
     if (head !== c) {
       let prev = head;
       while (nexts[prev] !== c) prev = nexts[prev];
       nexts[prev] = next;
-    } else if (next >= 0) slots[slot * 2] = next + 1;
+    } else if (next >= 0) slots[slot] = (next + 1) | tag;
     else {
-      // The key's last conversation: empty its slot, moving back the entries after it that may live there.
+      // The key's last conversation: empty its slot, moving back the entries after it that may live there (an
+      // entry's home comes from its head's hash, in the dense `hashes`).
       let i = slot;
       let j = slot;
       for (;;) {
         j = (j + 1) & mask;
-        if (slots[j * 2] === 0) break;
-        const home = slots[j * 2 + 1] & mask;
+        const v = slots[j];
+        if (v === 0) break;
+        const home = hashes[(v & rowMask) - 1] & mask;
         if (i <= j ? home <= i || home > j : home <= i && home > j) {
-          slots[i * 2] = slots[j * 2];
-          slots[i * 2 + 1] = slots[j * 2 + 1];
+          slots[i] = v;
           i = j;
         }
       }
-      slots[i * 2] = 0;
-      slots[i * 2 + 1] = 0;
+      slots[i] = 0;
     }
   }
 
@@ -484,6 +529,8 @@ export class ConversationStore {
     this.freeList = from.freeList;
     this.slots = from.slots;
     this.mask = from.mask;
+    this.rowBits = from.rowBits;
+    this.rowMask = from.rowMask;
   }
 
   /** Conversation `c`'s key (KW words at R_KEY of its row in `w`), for a spill's partition. */
