@@ -28,6 +28,19 @@ describe('gunzipInto', () => {
     }
   });
 
+  it('reads and writes views at an offset in bigger buffers (leased buffers are views)', () => {
+    const input = Buffer.alloc(gz.length + 100, 0xff);
+    gz.copy(input, 37);
+    const outer = Buffer.alloc(text.length + 200, 0xee);
+    const out = outer.subarray(50, 50 + text.length + 1);
+    const n = gunzipInto(input.subarray(37, 37 + gz.length), out);
+    assert.equal(n, text.length);
+    assert.equal(out.subarray(0, n).toString(), text);
+    // Nothing written outside the view.
+    assert.ok(outer.subarray(0, 50).every((b) => b === 0xee));
+    assert.ok(outer.subarray(50 + text.length + 1).every((b) => b === 0xee));
+  });
+
   it('reads every member of a multi-member file (as S3 and `cat a.gz b.gz` make them)', () => {
     assert.equal(inflate(gzipMembers(text, 3), text.length + 1), text);
   });
