@@ -24,6 +24,7 @@ import { notAFlowLogText } from './inputs';
 import { Compression, DecodeError, DecodedChunk, DetectedFormat, NotAFlowLogError } from './types';
 import { GzipError } from './gzip';
 import { BufferLease, ReadBuffers } from './bufferPool';
+import { gunzipInto } from './inflateInto';
 import { SnappyError } from './snappy';
 import { LzoError } from './lzo';
 
@@ -114,22 +115,32 @@ function sampleSync(path: string, lease?: BufferLease): Sample {
  * The format of a sampled file, its decompressed start, and the whole text of a small one when inflating it was
  * the way to see it.
  */
-async function detect(path: string, s: Sample, options: DecodeOptions): Promise<{ format: DetectedFormat; start: Uint8Array; text?: Uint8Array }> {
+async function detect(path: string, s: Sample, options: DecodeOptions, lease?: BufferLease): Promise<{ format: DetectedFormat; start: Uint8Array; text?: Uint8Array }> {
   const compression = options.compressionHint ?? detectCompression(s.head, s.size, basename(path));
   if (compression === 'none' && (options.formatHint === 'parquet' || (!options.formatHint && isParquet(s.head, s.tail).start))) {
     return { format: { compression, encoding: 'parquet' }, start: s.head };
   }
   if (compression === 'none') return { format: formatOf(compression, s.head, path, options), start: s.head, text: s.whole };
-  const text = s.whole && compression === 'gzip' ? inflateSmall(s.whole) : undefined;
+  const text = s.whole && compression === 'gzip' ? inflateSmall(s.whole, lease) : undefined;
   // The encoding is read from the decompressed start.
   const start = text ? text.subarray(0, SNIFF) : await decompressedHead(path, compression, s.head, s.size);
   return { format: formatOf(compression, start, path, options), start, text };
 }
 
-/** A small gzip file's text in one call; undefined when it is damaged or inflates past SMALL_TEXT (then streamed). */
-function inflateSmall(data: Uint8Array): Uint8Array | undefined {
+/**
+ * A small gzip file's text in one call; undefined when it is damaged or inflates past SMALL_TEXT (then streamed).
+ * With a lease (the text is read out before the next file), into one of this thread's reused buffers by its kept
+ * inflater (inflateInto.ts), when the text fits the size its trailer states.
+ */
+function inflateSmall(data: Uint8Array, lease?: BufferLease): Uint8Array | undefined {
+  const guess = inflatedSizeGuess(data);
+  if (lease) {
+    const out = lease.take(guess);
+    const n = gunzipInto(data, out);
+    if (n !== undefined) return out.subarray(0, n);
+  }
   try {
-    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: inflatedSizeGuess(data) });
+    return gunzipSync(data, { maxOutputLength: SMALL_TEXT, chunkSize: guess });
   } catch {
     return undefined;
   }
@@ -197,7 +208,7 @@ async function* decodeWholeFile(path: string, options: DecodeOptions, lease: Buf
   let text: Uint8Array | undefined;
   try {
     s = await sample(path, lease);
-    ({ format, start, text } = await detect(path, s, options));
+    ({ format, start, text } = await detect(path, s, options, lease));
   } catch (e) {
     throw new DecodeError(path, readReason(e));
   }
