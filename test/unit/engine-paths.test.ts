@@ -239,9 +239,14 @@ function near(a: Value[][], b: Value[][], label: string): void {
 
 describe('a top-N past the memory budget spills once before it turns to its sketch', () => {
   const threshold = process.env.FLOWLOG_TOPN_THRESHOLD;
+  const nearUnique = process.env.FLOWLOG_NEAR_UNIQUE;
+  // Tables are kept however unique their keys (else these near-unique ones go to record runs: below).
+  before(() => (process.env.FLOWLOG_NEAR_UNIQUE = '2'));
   after(() => {
     if (threshold === undefined) delete process.env.FLOWLOG_TOPN_THRESHOLD;
     else process.env.FLOWLOG_TOPN_THRESHOLD = threshold;
+    if (nearUnique === undefined) delete process.env.FLOWLOG_NEAR_UNIQUE;
+    else process.env.FLOWLOG_NEAR_UNIQUE = nearUnique;
   });
   const queries = [
     '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
@@ -265,6 +270,39 @@ describe('a top-N past the memory budget spills once before it turns to its sket
       assert.ok(seen.has('two passes') && seen.has('one pass, spilled'), [...seen].join(', '));
     });
   }
+});
+
+describe('near-unique keys go to record runs (one pass, each record a group of its own on disk)', () => {
+  const queries = [
+    '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+    'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 10',
+    '* | select srcaddr, srcport, count(*) as n, count(dstport) as c, avg(packets) as a, min(bytes) as lo, max(start) as hi group by srcaddr, srcport order by hi desc, srcaddr, srcport limit 30',
+    '* | select srcaddr, dstport group by srcaddr, dstport',
+    '* | select dstaddr, srcport, sum(bytes) as b group by dstaddr, srcport having sum(bytes) > 100000 order by dstaddr, srcport',
+  ];
+  for (const q of queries) {
+    it(q, async () => {
+      const source = { kind: 'files' as const, paths: [wide] };
+      const exact = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+      assert.equal(exact.stats.spilled, undefined);
+      for (const [label, options] of [['one thread', ONE_THREAD], ['three threads', THREADS]] as const) {
+        for (const kb of [64, 1024, 4096]) {
+          const r = await runQuery(source, q, { ...options, memoryBudget: kb << 10 });
+          same(r, exact, `${label}, ${kb} KB budget`);
+          assert.equal(r.stats.twoPass, undefined, `${label}, ${kb} KB: one pass`);
+          assert.ok((r.stats.spilled?.records ?? 0) > 0, `${label}, ${kb} KB: records went to record runs`);
+        }
+      }
+    });
+  }
+  it('not for keys that repeat: a table of few groups spills, or stays in memory, as before', async () => {
+    const q = '* | select interface_id, action, count(*) as n, sum(bytes) as b group by interface_id, action order by b desc, interface_id, action limit 10';
+    for (const file of [friendly, wide]) {
+      const r = await runQuery({ kind: 'files', paths: [file] }, q, SPILL_THREADS);
+      assert.equal(r.stats.spilled?.records, undefined);
+      same(r, await runQuery({ kind: 'files', paths: [file] }, q, ONE_THREAD), file);
+    }
+  });
 });
 
 describe('the high-cardinality file, spilled on worker threads, agrees with DuckDB', () => {

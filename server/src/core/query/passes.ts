@@ -15,6 +15,7 @@ import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 import { CountMin, sampled } from './groups/topN';
 import { foldRunsIntoSketch } from './groups/sketchFold';
+import { RecordRuns } from './groups/recordRuns';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -229,6 +230,14 @@ export class AggregatePass implements ScanPass {
    */
   sketch?: CountMin;
   readonly candidates?: { sketch: CountMin; lower: number };
+  /**
+   * Near-unique keys (groups/recordRuns.ts): records go straight to spill runs, each a group of one record, and the
+   * table stays empty. `oneRecord` holds a record's states before they are written.
+   */
+  recordRuns?: RecordRuns;
+  private oneRecord?: AggregateStates;
+  /** Records this pass had taken when its table last started empty (a spill): groups against records since. */
+  private matchedAtReset = 0;
 
   constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
     this.candidates = candidates;
@@ -271,6 +280,8 @@ export class AggregatePass implements ScanPass {
 
   /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
   spill(folder: SpillFolder): void {
+    this.recordRuns?.flush();
+    this.matchedAtReset = this.matched;
     if (this.groups.size() === 0) return;
     this.runs.push(writeRun(folder.next(), this.groups.parts.map((p) => p && { table: p.table, acc: p.states.acc, values: p.states.values }), this.kinds.length, this.withValues));
     this.distinctEntries.forEach((entries, j) => {
@@ -290,6 +301,10 @@ export class AggregatePass implements ScanPass {
     const s = this.scratch;
     c.keys(r, s);
     const words = s.seal();
+    if (this.recordRuns) {
+      this.writeRecord(r, c, words, place.seq);
+      return;
+    }
     if (this.sketch || this.candidates) {
       // The two-pass top-N: the sketch takes every record; only sampled keys (first pass) or the keys the sketch
       // lets through (second pass) are aggregated.
@@ -363,9 +378,55 @@ export class AggregatePass implements ScanPass {
     return g;
   }
 
-  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass). */
+  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass, not record runs). */
   get canSketch(): boolean {
-    return !this.sketch && !this.candidates && this.plan.rankAggregate !== undefined;
+    return !this.sketch && !this.candidates && !this.recordRuns && this.plan.rankAggregate !== undefined;
+  }
+
+  /**
+   * Whether the table is worth keeping: false when it holds more than `ratio` groups per record taken since it
+   * started empty, and the pass could write records to runs instead (no sketch, no candidates, no DISTINCT, no
+   * value states: those runs hold numbers only).
+   */
+  nearUnique(ratio: number): boolean {
+    if (this.recordRuns || this.sketch || this.candidates || this.withValues || this.distinct.length > 0) return false;
+    const taken = this.matched - this.matchedAtReset;
+    return taken > 0 && this.groups.size() > taken * ratio;
+  }
+
+  /**
+   * From now on each record goes to a run as a group of one (groups/recordRuns.ts), through an arena of
+   * `arenaBytes`; the groups so far are spilled first. The merge meets them all, partition by partition.
+   */
+  toRecordRuns(folder: SpillFolder, arenaBytes: number): void {
+    this.spill(folder);
+    this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
+    this.oneRecord = new AggregateStates(this.kinds, 1);
+    this.lastLength = -1;
+  }
+
+  /** A record as a group of its own in the record runs: its key, hash and the states of its aggregates. */
+  private writeRecord(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
+    const s = this.scratch;
+    const states = this.oneRecord!;
+    const acc = states.acc;
+    for (let q = 0, n = this.kinds.length * 2; q < n; q++) acc[q] = 0;
+    const plain = this.plain;
+    for (let j = 0; j < plain.length; j++) {
+      const i = plain[j];
+      const k = c.numberArg[i];
+      if (k >= 0) states.addNumber(0, i, r.nums[k], seq);
+      else {
+        const arg = c.valueArg[i];
+        states.add(0, i, arg ? arg(r) : 1, seq);
+      }
+    }
+    this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, acc);
+  }
+
+  /** The pass is done: what its record runs hold is written and their arena freed. */
+  closeRecordRuns(): void {
+    this.recordRuns?.close();
   }
 
   /**
@@ -417,7 +478,12 @@ export class AggregatePass implements ScanPass {
 
   /** Bytes of the groups and DISTINCT entries (what spilling frees). */
   groupBytes(): number {
-    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0);
+    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0) + (this.recordRuns?.usedBytes ?? 0);
+  }
+
+  /** Whether a spill would free something (groups in the table, or records in the record runs' arena). */
+  get holdsGroups(): boolean {
+    return this.groups.size() > 0 || (this.recordRuns?.usedBytes ?? 0) > 0;
   }
 
   /** Bytes the pass holds: its groups, and the sketch of a first pass that turned to it. */

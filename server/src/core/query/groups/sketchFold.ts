@@ -5,7 +5,7 @@
 import { AggregateStates } from './aggregates';
 import { GroupTable } from './groupTable';
 import { PARTITIONS, PartitionedGroups } from './partitions';
-import { SpillRun, forEachRunGroup } from './spill';
+import { SpillRun, closeRunFiles, forEachRunGroup } from './spill';
 import { CountMin, sampled } from './topN';
 
 export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array, rank: number, sketch: CountMin, kept: PartitionedGroups): void {
@@ -26,4 +26,5 @@ export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array,
       });
     }
   }
+  closeRunFiles();
 }
