@@ -192,15 +192,16 @@ export function forEachRunGroup(run: SpillRun, p: number, f: (g: RunGroup) => vo
   const words = new Int32Array(bytes.buffer, 0, length >>> 2);
   const doubles = new Float64Array(bytes.buffer, 0, length >>> 3);
   const g: RunGroup = { len: 0, hash: 0, firstSeq: 0, auxHash: 0, auxLength: 0, keyWords: words, keyStart: 0, acc: doubles, accStart: 0 };
+  // Every group starts at a multiple of 8 (its header's numbers are read through the aligned views).
   let at = 0;
   while (at < length) {
-    g.len = bytes.readInt32LE(at);
-    g.hash = bytes.readInt32LE(at + 4);
-    g.firstSeq = bytes.readDoubleLE(at + 8);
+    g.len = words[at >>> 2];
+    g.hash = words[(at >>> 2) + 1];
+    g.firstSeq = doubles[(at >>> 3) + 1];
     at += 16;
     if (run.distinct) {
-      g.auxHash = bytes.readInt32LE(at);
-      g.auxLength = bytes.readInt32LE(at + 4);
+      g.auxHash = words[at >>> 2];
+      g.auxLength = words[(at >>> 2) + 1];
       at += 8;
     }
     g.keyStart = at >>> 2;
