@@ -235,7 +235,10 @@ export class AggregatePass implements ScanPass {
    * table stays empty. `oneRecord` holds a record's states before they are written.
    */
   recordRuns?: RecordRuns;
-  private oneRecord?: AggregateStates;
+  /** A record's aggregate arguments as record runs keep them (one number each). */
+  private recordArgs?: Float64Array;
+  /** Every aggregate is count(*) or over a numeric field (no DISTINCT): what record runs can hold. */
+  private readonly numbersOnly: boolean;
   /** Records this pass had taken when its table last started empty (a spill): groups against records since. */
   private matchedAtReset = 0;
 
@@ -249,6 +252,7 @@ export class AggregatePass implements ScanPass {
     this.groups = new PartitionedGroups(this.kinds);
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.withValues = new AggregateStates(this.kinds, 0).hasValues();
+    this.numbersOnly = plan.aggs.every((a, i) => !a.distinct && (a.star || numericArg[i]));
     this.compiled = new PerFormat((format) => {
       const rc = new RecordCompiler(format);
       const numberArg = Int32Array.from(plan.aggs, (a) => {
@@ -384,12 +388,12 @@ export class AggregatePass implements ScanPass {
   }
 
   /**
-   * Whether the table is worth keeping: false when it holds more than `ratio` groups per record taken since it
-   * started empty, and the pass could write records to runs instead (no sketch, no candidates, no DISTINCT, no
-   * value states: those runs hold numbers only).
+   * Whether the table is not worth keeping: it holds more than `ratio` groups per record taken since it started
+   * empty, and the pass could write records to runs instead (no sketch, no candidates, every aggregate count(*)
+   * or over a numeric field: those runs hold a number per aggregate).
    */
   nearUnique(ratio: number): boolean {
-    if (this.recordRuns || this.sketch || this.candidates || this.withValues || this.distinct.length > 0) return false;
+    if (this.recordRuns || this.sketch || this.candidates || !this.numbersOnly) return false;
     const taken = this.matched - this.matchedAtReset;
     return taken > 0 && this.groups.size() > taken * ratio;
   }
@@ -401,27 +405,25 @@ export class AggregatePass implements ScanPass {
   toRecordRuns(folder: SpillFolder, arenaBytes: number): void {
     this.spill(folder);
     this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
-    this.oneRecord = new AggregateStates(this.kinds, 1);
+    this.recordArgs = new Float64Array(this.kinds.length);
     this.lastLength = -1;
   }
 
-  /** A record as a group of its own in the record runs: its key, hash and the states of its aggregates. */
+  /** A record as a group of its own in the record runs: its key, hash and its aggregates' arguments. */
   private writeRecord(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
     const s = this.scratch;
-    const states = this.oneRecord!;
-    const acc = states.acc;
-    for (let q = 0, n = this.kinds.length * 2; q < n; q++) acc[q] = 0;
-    const plain = this.plain;
-    for (let j = 0; j < plain.length; j++) {
-      const i = plain[j];
+    const args = this.recordArgs!;
+    for (let i = 0; i < args.length; i++) {
       const k = c.numberArg[i];
-      if (k >= 0) states.addNumber(0, i, r.nums[k], seq);
+      if (k >= 0) args[i] = r.nums[k];
       else {
+        // count(*) (any number), or a numeric field this format lacks (NULL).
         const arg = c.valueArg[i];
-        states.add(0, i, arg ? arg(r) : 1, seq);
+        const v = arg ? arg(r) : 1;
+        args[i] = v === null ? NaN : Number(v);
       }
     }
-    this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, acc);
+    this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, args);
   }
 
   /** The pass is done: what its record runs hold is written and their arena freed. */

@@ -49,7 +49,8 @@ export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number
   for (const run of runs) {
     forEachRunGroup(run, p, (g) => {
       const id = table.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
-      agg.mergeAt(id, g.acc, g.accStart, g.values, 0);
+      if (run.records) agg.addRecordAt(id, g.acc, g.accStart, g.firstSeq);
+      else agg.mergeAt(id, g.acc, g.accStart, g.values, 0);
     });
   }
   plan.aggs.forEach((a, agg0) => {
@@ -62,14 +63,14 @@ export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number
 }
 
 /**
- * The most groups partition p of the runs can hold (each takes 16 bytes, a key of at least 8 and its states): a
+ * The most groups partition p of the runs can hold (each takes 16 bytes, a key of at least 8 and a number per aggregate at least): a
  * table made that big does not grow while it takes them (growing it, with fresh arrays at every doubling, was the
  * biggest cost of merging the record runs of near-unique keys). Capped, for runs of a few big groups.
  */
 function runGroupsAtMost(runs: SpillRun[], p: number, width: number): number {
   let bytes = 0;
   for (const run of runs) bytes += run.offsets[p + 1] - run.offsets[p];
-  return Math.min(bytes / (24 + width * 16), 1 << 20);
+  return Math.min(bytes / (24 + width * 8), 1 << 20);
 }
 
 function emptyPartition(kinds: Uint8Array, capacity = 16): Partition {

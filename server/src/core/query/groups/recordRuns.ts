@@ -2,10 +2,10 @@
 // table holds about as many groups as it took records (the high-cardinality bench file's source, destination and
 // port: nearly every record its own group), a table in memory saves almost nothing: each record costs a probe that
 // misses the cache, the table's growth, and a spill of it all later anyway. Then the pass stops keeping a table
-// (passes.ts toRecordRuns): each record's key and aggregate states go to the end of its partition's slice of one
-// arena (256 slices, one per partition, by the key hash's top bits as everywhere), in the spill runs' layout
-// (spill.ts), and when a slice is full the arena is written out as one run file, partition after partition, and
-// reused. The merge (mergeGroups.ts) reads partition p of every run as it reads spilled tables: groups of one
+// (passes.ts toRecordRuns): each record's key and its aggregates' arguments (one number each) go to the end of its
+// partition's slice of one arena (256 slices, one per partition, by the key hash's top bits as everywhere), in
+// the spill runs' layout (spill.ts; one number an aggregate instead of two states: SpillRun.records), and when a
+// slice is full the arena is written out as one run file, partition after partition, and reused. The merge (mergeGroups.ts) reads partition p of every run as it reads spilled tables: groups of one
 // partition meet there, in a table small enough for the cache, and the answer is exact. The input is read once and
 // the arena is the pass's memory: fixed, allocated once.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -30,8 +30,8 @@ export class RecordRuns {
   records = 0;
 
   /**
-   * `bytes`: the arena's size (rounded down to whole slices of 8-byte multiples); `width`: aggregates per group
-   * (each two numbers, as AggregateStates keeps them).
+   * `bytes`: the arena's size (rounded down to whole slices of 8-byte multiples); `width`: aggregates per group,
+   * each one number a record (its argument: AggregateStates addRecordAt).
    */
   constructor(bytes: number, private readonly width: number, private readonly folder: SpillFolder, private readonly runs: SpillRun[]) {
     this.slice = Math.max(MIN_SLICE, Math.floor(bytes / PARTITIONS / 8) * 8);
@@ -52,13 +52,14 @@ export class RecordRuns {
   }
 
   /**
-   * Appends one group: key words key[0, words) (byte length `len`, hash `hash`), first record `seq`, and the
-   * aggregate states acc[0, width × 2). Writes a run first when the key's slice has no room left.
+   * Appends one record: key words key[0, words) (byte length `len`, hash `hash`), its sequence `seq`, and its
+   * aggregates' arguments args[0, width). Writes a run first when the key's slice has no room left.
    */
-  add(key: Int32Array, words: number, len: number, hash: number, seq: number, acc: Float64Array): void {
+  add(key: Int32Array, words: number, len: number, hash: number, seq: number, args: Float64Array): void {
     const p = hash >>> SHIFT;
-    // 16 header bytes, the key padded to 8 bytes, the states: the layout of spill.ts writeRun (no value states).
-    const size = 16 + (((words << 2) + 7) & ~7) + this.width * 16;
+    // 16 header bytes, the key padded to 8 bytes, a number per aggregate: the layout of spill.ts writeRun, with
+    // one number an aggregate instead of two states (SpillRun.records).
+    const size = 16 + (((words << 2) + 7) & ~7) + this.width * 8;
     let at = this.used[p];
     if (at + size > this.slice) {
       this.flush();
@@ -76,7 +77,7 @@ export class RecordRuns {
     if (words & 1) i32[w + words] = 0;
     const accAt = (base + 16 + (((words << 2) + 7) & ~7)) >>> 3;
     const f64 = this.f64;
-    for (let q = 0, n = this.width * 2; q < n; q++) f64[accAt + q] = acc[q];
+    for (let q = 0, n = this.width; q < n; q++) f64[accAt + q] = args[q];
     this.used[p] = at + size;
     this.usedTotal += size;
     this.records++;
@@ -100,7 +101,7 @@ export class RecordRuns {
     } finally {
       closeSync(fd);
     }
-    this.runs.push({ path, offsets, distinct: false, width: this.width, values: false });
+    this.runs.push({ path, offsets, distinct: false, width: this.width, values: false, records: true });
     this.used.fill(0);
     this.usedTotal = 0;
   }

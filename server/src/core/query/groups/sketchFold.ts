@@ -15,7 +15,8 @@ export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array,
       forEachRunGroup(run, p, (g) => {
         one.acc.fill(0);
         one.values.length = 0;
-        one.mergeAt(0, g.acc, g.accStart, g.values, 0);
+        if (run.records) one.addRecordAt(0, g.acc, g.accStart, g.firstSeq);
+        else one.mergeAt(0, g.acc, g.accStart, g.values, 0);
         const value = one.finish(0, rank);
         sketch.add(g.hash, typeof value === 'number' ? value : 0);
         if (!sampled(g.hash)) return;

@@ -21,6 +21,11 @@ export interface SpillRun {
   /** Aggregate states per group (two numbers each), and whether value states follow. */
   width: number;
   values: boolean;
+  /**
+   * Each group is one record (groups/recordRuns.ts): one number per aggregate, its argument (AggregateStates
+   * addRecordAt), not two states.
+   */
+  records?: boolean;
 }
 
 /** The folder of a query's runs (made on first use; removed with remove()). */
@@ -208,7 +213,7 @@ export function forEachRunGroup(run: SpillRun, p: number, f: (g: RunGroup) => vo
     at += ((g.len + 3) >>> 2) * 4;
     at = (at + 7) & ~7;
     g.accStart = at >>> 3;
-    at += run.width * 16;
+    at += run.width * (run.records ? 8 : 16);
     if (run.values) {
       const n = bytes.readInt32LE(at);
       g.values = JSON.parse(bytes.toString('utf8', at + 4, at + 4 + n)) as Value[];
