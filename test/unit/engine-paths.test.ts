@@ -4,7 +4,7 @@
 // Each path is checked to have run (threads and spilled partitions in the stats).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -295,6 +295,23 @@ describe('near-unique keys go to record runs (one pass, each record a group of i
       }
     });
   }
+  it('a key longer than a slice of the arena is a run of its own', async () => {
+    // Unique interfaces, then a few of 20 KB (a slice is 4 KB at this budget): every group exact.
+    const file = join(dir, 'long-keys.flowlog');
+    const line = (i: number, iface: string) => `2 123456789012 ${iface} 10.0.${(i >> 8) & 255}.${i & 255} 10.1.0.1 443 ${1024 + (i % 7)} 6 10 ${100 + i} 1705312800 1705312860 ACCEPT OK`;
+    const lines = Array.from({ length: 20_000 }, (_, i) => line(i, `eni-${i.toString(16).padStart(8, '0')}`));
+    for (let j = 0; j < 3; j++) lines.push(line(j, `eni-${String(j).repeat(20_000)}`), line(j + 1, `eni-${String(j).repeat(20_000)}`));
+    writeFileSync(file, `version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n${lines.join('\n')}\n`);
+    const q = '* | select interface_id, count(*) as n, sum(bytes) as b group by interface_id order by n desc, b desc, interface_id limit 5';
+    const exact = await runQuery({ kind: 'files', paths: [file] }, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+    const r = await runQuery({ kind: 'files', paths: [file] }, q, { ...ONE_THREAD, memoryBudget: 1 << 20 });
+    assert.ok((r.stats.spilled?.records ?? 0) > 0, 'record runs');
+    same(r, exact, 'long keys');
+    assert.equal(exact.rows.length, 5);
+    assert.equal(exact.rows.filter((row) => String(row[0]).length > 20_000).length, 3);
+    assert.deepEqual(exact.rows.map((row) => row[1]), [2, 2, 2, 1, 1]);
+  });
+
   it('not for keys that repeat: a table of few groups spills, or stays in memory, as before', async () => {
     const q = '* | select interface_id, action, count(*) as n, sum(bytes) as b group by interface_id, action order by b desc, interface_id, action limit 10';
     for (const file of [friendly, wide]) {

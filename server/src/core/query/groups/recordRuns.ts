@@ -64,28 +64,48 @@ export class RecordRuns {
     if (at + size > this.slice) {
       this.flush();
       at = 0;
-      if (size > this.slice) throw new Error(`a GROUP BY key of ${len} bytes is too long for the memory budget`);
+      // A key longer than a slice (a text of tens of KB): the record is a run of its own.
+      if (size > this.slice) return this.addAlone(key, words, len, hash, seq, args, size);
     }
-    const base = p * this.slice + at;
-    const i32 = this.i32;
-    let w = base >>> 2;
-    i32[w] = len;
-    i32[w + 1] = hash;
-    this.f64[(base >>> 3) + 1] = seq;
-    w += 4;
-    for (let q = 0; q < words; q++) i32[w + q] = key[q];
-    if (words & 1) i32[w + words] = 0;
-    const accAt = (base + 16 + (((words << 2) + 7) & ~7)) >>> 3;
-    const f64 = this.f64;
-    for (let q = 0, n = this.width; q < n; q++) f64[accAt + q] = args[q];
+    this.write(this.i32, this.f64, p * this.slice + at, key, words, len, hash, seq, args);
     this.used[p] = at + size;
     this.usedTotal += size;
     this.records++;
   }
 
+  private addAlone(key: Int32Array, words: number, len: number, hash: number, seq: number, args: Float64Array, size: number): void {
+    const one = new ArrayBuffer(size);
+    this.write(new Int32Array(one), new Float64Array(one), 0, key, words, len, hash, seq, args);
+    const p = hash >>> SHIFT;
+    this.used[p] = size;
+    this.writeRun((q) => (q === p ? new Uint8Array(one) : undefined));
+    this.used[p] = 0;
+    this.records++;
+  }
+
+  /** One record at byte `base` (a multiple of 8) of the views. */
+  private write(i32: Int32Array, f64: Float64Array, base: number, key: Int32Array, words: number, len: number, hash: number, seq: number, args: Float64Array): void {
+    let w = base >>> 2;
+    i32[w] = len;
+    i32[w + 1] = hash;
+    f64[(base >>> 3) + 1] = seq;
+    w += 4;
+    for (let q = 0; q < words; q++) i32[w + q] = key[q];
+    if (words & 1) i32[w + words] = 0;
+    const accAt = (base + 16 + (((words << 2) + 7) & ~7)) >>> 3;
+    for (let q = 0, n = this.width; q < n; q++) f64[accAt + q] = args[q];
+  }
+
   /** Writes what the arena holds as one run (partition after partition) and empties it. */
   flush(): void {
     if (this.usedTotal === 0) return;
+    this.writeRun((p) => this.bytes.subarray(p * this.slice, p * this.slice + this.used[p]));
+    this.used.fill(0);
+    this.usedTotal = 0;
+  }
+
+  /** A run of each partition's bytes (`used[p]` of them, from `partition(p)`). */
+  private writeRun(partition: (p: number) => Uint8Array | undefined): void {
     const path = this.folder.next();
     const fd = openSync(path, 'w');
     const offsets: number[] = [0];
@@ -93,8 +113,9 @@ export class RecordRuns {
     try {
       for (let p = 0; p < PARTITIONS; p++) {
         const n = this.used[p];
+        const bytes = n > 0 ? partition(p)! : undefined;
         let done = 0;
-        while (done < n) done += writeSync(fd, this.bytes, p * this.slice + done, n - done);
+        while (done < n) done += writeSync(fd, bytes!, done, n - done);
         written += n;
         offsets.push(written);
       }
@@ -102,8 +123,6 @@ export class RecordRuns {
       closeSync(fd);
     }
     this.runs.push({ path, offsets, distinct: false, width: this.width, values: false, records: true });
-    this.used.fill(0);
-    this.usedTotal = 0;
   }
 
   /** Writes the rest and frees the arena (the pass is done). */
