@@ -290,11 +290,23 @@ describe('near-unique keys go to record runs (one pass, each record a group of i
           const r = await runQuery(source, q, { ...options, memoryBudget: kb << 10 });
           same(r, exact, `${label}, ${kb} KB budget`);
           assert.equal(r.stats.twoPass, undefined, `${label}, ${kb} KB: one pass`);
-          assert.ok((r.stats.spilled?.records ?? 0) > 0, `${label}, ${kb} KB: records went to record runs`);
+          // (At 4 MB a thread's records may all fit: the arena goes into its table in memory, nothing written.)
+          if (kb <= 1024) assert.ok((r.stats.spilled?.records ?? 0) > 0, `${label}, ${kb} KB: records went to record runs`);
         }
       }
     });
   }
+  it('records of a scan that ends before the first run go into the table in memory: nothing spills', async () => {
+    // 30,000 near-unique records on one thread with 64 MB: past the early check (1/32 of the share) the pass writes
+    // records to its arena, which never fills.
+    const q = '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20';
+    const source = { kind: 'files' as const, paths: [wide] };
+    const exact = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+    const r = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 64 << 20 });
+    assert.equal(r.stats.spilled, undefined);
+    same(r, exact, '64 MB');
+  });
+
   it('a key longer than a slice of the arena is a run of its own', async () => {
     // Unique interfaces, then a few of 20 KB (a slice is 4 KB at this budget): every group exact.
     const file = join(dir, 'long-keys.flowlog');

@@ -400,10 +400,10 @@ export class AggregatePass implements ScanPass {
 
   /**
    * From now on each record goes to a run as a group of one (groups/recordRuns.ts), through an arena of
-   * `arenaBytes`; the groups so far are spilled first. The merge meets them all, partition by partition.
+   * `arenaBytes`; the table keeps the groups so far (and is spilled with the arena when the budget asks). The
+   * merge meets them all, partition by partition.
    */
   toRecordRuns(folder: SpillFolder, arenaBytes: number): void {
-    this.spill(folder);
     this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
     this.recordArgs = new Float64Array(this.kinds.length);
     this.lastLength = -1;
@@ -424,6 +424,25 @@ export class AggregatePass implements ScanPass {
       }
     }
     this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, args);
+  }
+
+  /**
+   * The scan ended before the record runs wrote anything: the records in the arena go into the table, in memory
+   * (a query whose groups fit its budget spills nothing, however unique its keys).
+   */
+  drainRecordRuns(): void {
+    const runs = this.recordRuns;
+    if (!runs || runs.wroteRuns) return;
+    runs.drain((i32, keyAt, len, hash, seq, f64, argsAt) => {
+      const g = this.groups.findKey(i32, keyAt, (len + 3) >>> 2, len, hash, seq);
+      this.groups.current.states.addRecordAt(g, f64, argsAt, seq);
+    });
+    this.lastLength = -1;
+  }
+
+  /** Bytes the record runs' arena holds (not yet written). */
+  get recordBytes(): number {
+    return this.recordRuns?.usedBytes ?? 0;
   }
 
   /** The pass is done: what its record runs hold is written and their arena freed. */

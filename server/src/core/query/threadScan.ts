@@ -232,7 +232,6 @@ export class ThreadScan {
     const budget = this.budget!;
     if (DEBUG_TOPN) process.stderr.write(`[records] ${p.plan.text.slice(0, 60)}: ${p.groups.size()} groups of ${p.matched} records to record runs\n`);
     p.toRecordRuns(budget.folder, budget.bytes / 2);
-    this.spills++;
     // The spilled table's arrays are of no use to record runs: the arena takes their place in the budget.
     arrayPool.clear();
   }
@@ -297,6 +296,10 @@ export class ThreadScan {
     // Groups that already spilled are merged from disk partition by partition: the rest of them go there too, rather
     // than to the merge in memory (packed, copied, held by the thread that runs the query until a job takes them).
     if (this.budget) {
+      // Record runs that wrote nothing yet: their records go into the table when it would fit what the thread keeps
+      // (a quarter of its share when the groups leave for another thread; a table takes about twice the arena's bytes).
+      const keep = shared ? this.budget.bytes / 4 : this.budget.bytes;
+      for (const p of this.passes) if (p instanceof AggregatePass && !p.hasSpilled && p.groupBytes() + p.recordBytes <= keep) p.drainRecordRuns();
       for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
       for (const p of this.passes) if (p instanceof AggregatePass) p.closeRecordRuns();
       // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a

@@ -28,6 +28,7 @@ export class RecordRuns {
   private usedTotal = 0;
   /** Records written to runs (the stats: how many went this way). */
   records = 0;
+  private runsWritten = 0;
 
   /**
    * `bytes`: the arena's size (rounded down to whole slices of 8-byte multiples); `width`: aggregates per group,
@@ -96,6 +97,32 @@ export class RecordRuns {
     for (let q = 0, n = this.width; q < n; q++) f64[accAt + q] = args[q];
   }
 
+  /**
+   * Calls f with each record the arena holds (key words at i32[keyAt…], arguments at f64[argsAt…]) and empties
+   * it: a scan that ended before its first run adds them to its table in memory instead (passes.ts).
+   */
+  drain(f: (i32: Int32Array, keyAt: number, len: number, hash: number, seq: number, f64: Float64Array, argsAt: number) => void): void {
+    const i32 = this.i32;
+    const f64 = this.f64;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const end = p * this.slice + this.used[p];
+      for (let at = p * this.slice; at < end;) {
+        const len = i32[at >>> 2];
+        const keyBytes = (((len + 3) & ~3) + 7) & ~7;
+        f(i32, (at >>> 2) + 4, len, i32[(at >>> 2) + 1], f64[(at >>> 3) + 1], f64, (at + 16 + keyBytes) >>> 3);
+        this.records--;
+        at += 16 + keyBytes + this.width * 8;
+      }
+    }
+    this.used.fill(0);
+    this.usedTotal = 0;
+  }
+
+  /** Whether a run has been written (else every record since the switch is in the arena). */
+  get wroteRuns(): boolean {
+    return this.runsWritten > 0;
+  }
+
   /** Writes what the arena holds as one run (partition after partition) and empties it. */
   flush(): void {
     if (this.usedTotal === 0) return;
@@ -123,6 +150,7 @@ export class RecordRuns {
       closeSync(fd);
     }
     this.runs.push({ path, offsets, distinct: false, width: this.width, values: false, records: true });
+    this.runsWritten++;
   }
 
   /** Writes the rest and frees the arena (the pass is done). */
