@@ -4,7 +4,7 @@
 // Each path is checked to have run (threads and spilled partitions in the stats).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -239,9 +239,14 @@ function near(a: Value[][], b: Value[][], label: string): void {
 
 describe('a top-N past the memory budget spills once before it turns to its sketch', () => {
   const threshold = process.env.FLOWLOG_TOPN_THRESHOLD;
+  const nearUnique = process.env.FLOWLOG_NEAR_UNIQUE;
+  // Tables are kept however unique their keys (else these near-unique ones go to record runs: below).
+  before(() => (process.env.FLOWLOG_NEAR_UNIQUE = '2'));
   after(() => {
     if (threshold === undefined) delete process.env.FLOWLOG_TOPN_THRESHOLD;
     else process.env.FLOWLOG_TOPN_THRESHOLD = threshold;
+    if (nearUnique === undefined) delete process.env.FLOWLOG_NEAR_UNIQUE;
+    else process.env.FLOWLOG_NEAR_UNIQUE = nearUnique;
   });
   const queries = [
     '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
@@ -265,6 +270,68 @@ describe('a top-N past the memory budget spills once before it turns to its sket
       assert.ok(seen.has('two passes') && seen.has('one pass, spilled'), [...seen].join(', '));
     });
   }
+});
+
+describe('near-unique keys go to record runs (one pass, each record a group of its own on disk)', () => {
+  const queries = [
+    '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20',
+    'action:REJECT | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 10',
+    '* | select srcaddr, srcport, count(*) as n, count(dstport) as c, avg(packets) as a, min(bytes) as lo, max(start) as hi group by srcaddr, srcport order by hi desc, srcaddr, srcport limit 30',
+    '* | select srcaddr, dstport group by srcaddr, dstport',
+    '* | select dstaddr, srcport, sum(bytes) as b group by dstaddr, srcport having sum(bytes) > 100000 order by dstaddr, srcport',
+  ];
+  for (const q of queries) {
+    it(q, async () => {
+      const source = { kind: 'files' as const, paths: [wide] };
+      const exact = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+      assert.equal(exact.stats.spilled, undefined);
+      for (const [label, options] of [['one thread', ONE_THREAD], ['three threads', THREADS]] as const) {
+        for (const kb of [64, 1024, 4096]) {
+          const r = await runQuery(source, q, { ...options, memoryBudget: kb << 10 });
+          same(r, exact, `${label}, ${kb} KB budget`);
+          assert.equal(r.stats.twoPass, undefined, `${label}, ${kb} KB: one pass`);
+          // (At 4 MB a thread's records may all fit: the arena goes into its table in memory, nothing written.)
+          if (kb <= 1024) assert.ok((r.stats.spilled?.records ?? 0) > 0, `${label}, ${kb} KB: records went to record runs`);
+        }
+      }
+    });
+  }
+  it('records of a scan that ends before the first run go into the table in memory: nothing spills', async () => {
+    // 30,000 near-unique records on one thread with 64 MB: past the early check (1/32 of the share) the pass writes
+    // records to its arena, which never fills.
+    const q = '* | select srcaddr, dstaddr, dstport, count(*) as n, sum(bytes) as b group by srcaddr, dstaddr, dstport order by b desc, srcaddr, dstaddr, dstport limit 20';
+    const source = { kind: 'files' as const, paths: [wide] };
+    const exact = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+    const r = await runQuery(source, q, { ...ONE_THREAD, memoryBudget: 64 << 20 });
+    assert.equal(r.stats.spilled, undefined);
+    same(r, exact, '64 MB');
+  });
+
+  it('a key longer than a slice of the arena is a run of its own', async () => {
+    // Unique interfaces, then a few of 20 KB (a slice is 4 KB at this budget): every group exact.
+    const file = join(dir, 'long-keys.flowlog');
+    const line = (i: number, iface: string) => `2 123456789012 ${iface} 10.0.${(i >> 8) & 255}.${i & 255} 10.1.0.1 443 ${1024 + (i % 7)} 6 10 ${100 + i} 1705312800 1705312860 ACCEPT OK`;
+    const lines = Array.from({ length: 20_000 }, (_, i) => line(i, `eni-${i.toString(16).padStart(8, '0')}`));
+    for (let j = 0; j < 3; j++) lines.push(line(j, `eni-${String(j).repeat(20_000)}`), line(j + 1, `eni-${String(j).repeat(20_000)}`));
+    writeFileSync(file, `version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n${lines.join('\n')}\n`);
+    const q = '* | select interface_id, count(*) as n, sum(bytes) as b group by interface_id order by n desc, b desc, interface_id limit 5';
+    const exact = await runQuery({ kind: 'files', paths: [file] }, q, { ...ONE_THREAD, memoryBudget: 1 << 30 });
+    const r = await runQuery({ kind: 'files', paths: [file] }, q, { ...ONE_THREAD, memoryBudget: 1 << 20 });
+    assert.ok((r.stats.spilled?.records ?? 0) > 0, 'record runs');
+    same(r, exact, 'long keys');
+    assert.equal(exact.rows.length, 5);
+    assert.equal(exact.rows.filter((row) => String(row[0]).length > 20_000).length, 3);
+    assert.deepEqual(exact.rows.map((row) => row[1]), [2, 2, 2, 1, 1]);
+  });
+
+  it('not for keys that repeat: a table of few groups spills, or stays in memory, as before', async () => {
+    const q = '* | select interface_id, action, count(*) as n, sum(bytes) as b group by interface_id, action order by b desc, interface_id, action limit 10';
+    for (const file of [friendly, wide]) {
+      const r = await runQuery({ kind: 'files', paths: [file] }, q, SPILL_THREADS);
+      assert.equal(r.stats.spilled?.records, undefined);
+      same(r, await runQuery({ kind: 'files', paths: [file] }, q, ONE_THREAD), file);
+    }
+  });
 });
 
 describe('the high-cardinality file, spilled on worker threads, agrees with DuckDB', () => {

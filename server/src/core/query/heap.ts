@@ -22,6 +22,11 @@ export class BoundedHeap<T> {
     }
   }
 
+  /** The worst item kept once the heap is full (an item that does not rank before it is not kept), else undefined. */
+  worstIfFull(): T | undefined {
+    return this.capacity > 0 && this.items.length >= this.capacity ? this.items[0] : undefined;
+  }
+
   /** The kept items, best first. */
   sorted(): T[] {
     return [...this.items].sort(this.better);

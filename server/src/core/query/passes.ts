@@ -15,6 +15,7 @@ import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 import { CountMin, sampled } from './groups/topN';
 import { foldRunsIntoSketch } from './groups/sketchFold';
+import { RecordRuns } from './groups/recordRuns';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -229,6 +230,17 @@ export class AggregatePass implements ScanPass {
    */
   sketch?: CountMin;
   readonly candidates?: { sketch: CountMin; lower: number };
+  /**
+   * Near-unique keys (groups/recordRuns.ts): records go straight to spill runs, each a group of one record, and the
+   * table stays empty. `oneRecord` holds a record's states before they are written.
+   */
+  recordRuns?: RecordRuns;
+  /** A record's aggregate arguments as record runs keep them (one number each). */
+  private recordArgs?: Float64Array;
+  /** Every aggregate is count(*) or over a numeric field (no DISTINCT): what record runs can hold. */
+  private readonly numbersOnly: boolean;
+  /** Records this pass had taken when its table last started empty (a spill): groups against records since. */
+  private matchedAtReset = 0;
 
   constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
     this.candidates = candidates;
@@ -240,6 +252,7 @@ export class AggregatePass implements ScanPass {
     this.groups = new PartitionedGroups(this.kinds);
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.withValues = new AggregateStates(this.kinds, 0).hasValues();
+    this.numbersOnly = plan.aggs.every((a, i) => !a.distinct && (a.star || numericArg[i]));
     this.compiled = new PerFormat((format) => {
       const rc = new RecordCompiler(format);
       const numberArg = Int32Array.from(plan.aggs, (a) => {
@@ -271,6 +284,8 @@ export class AggregatePass implements ScanPass {
 
   /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
   spill(folder: SpillFolder): void {
+    this.recordRuns?.flush();
+    this.matchedAtReset = this.matched;
     if (this.groups.size() === 0) return;
     this.runs.push(writeRun(folder.next(), this.groups.parts.map((p) => p && { table: p.table, acc: p.states.acc, values: p.states.values }), this.kinds.length, this.withValues));
     this.distinctEntries.forEach((entries, j) => {
@@ -290,6 +305,10 @@ export class AggregatePass implements ScanPass {
     const s = this.scratch;
     c.keys(r, s);
     const words = s.seal();
+    if (this.recordRuns) {
+      this.writeRecord(r, c, words, place.seq);
+      return;
+    }
     if (this.sketch || this.candidates) {
       // The two-pass top-N: the sketch takes every record; only sampled keys (first pass) or the keys the sketch
       // lets through (second pass) are aggregated.
@@ -363,9 +382,72 @@ export class AggregatePass implements ScanPass {
     return g;
   }
 
-  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass). */
+  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass, not record runs). */
   get canSketch(): boolean {
-    return !this.sketch && !this.candidates && this.plan.rankAggregate !== undefined;
+    return !this.sketch && !this.candidates && !this.recordRuns && this.plan.rankAggregate !== undefined;
+  }
+
+  /**
+   * Whether the table is not worth keeping: it holds more than `ratio` groups per record taken since it started
+   * empty, and the pass could write records to runs instead (no sketch, no candidates, every aggregate count(*)
+   * or over a numeric field: those runs hold a number per aggregate).
+   */
+  nearUnique(ratio: number): boolean {
+    if (this.recordRuns || this.sketch || this.candidates || !this.numbersOnly) return false;
+    const taken = this.matched - this.matchedAtReset;
+    return taken > 0 && this.groups.size() > taken * ratio;
+  }
+
+  /**
+   * From now on each record goes to a run as a group of one (groups/recordRuns.ts), through an arena of
+   * `arenaBytes`; the table keeps the groups so far (and is spilled with the arena when the budget asks). The
+   * merge meets them all, partition by partition.
+   */
+  toRecordRuns(folder: SpillFolder, arenaBytes: number): void {
+    this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
+    this.recordArgs = new Float64Array(this.kinds.length);
+    this.lastLength = -1;
+  }
+
+  /** A record as a group of its own in the record runs: its key, hash and its aggregates' arguments. */
+  private writeRecord(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
+    const s = this.scratch;
+    const args = this.recordArgs!;
+    for (let i = 0; i < args.length; i++) {
+      const k = c.numberArg[i];
+      if (k >= 0) args[i] = r.nums[k];
+      else {
+        // count(*) (any number), or a numeric field this format lacks (NULL).
+        const arg = c.valueArg[i];
+        const v = arg ? arg(r) : 1;
+        args[i] = v === null ? NaN : Number(v);
+      }
+    }
+    this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, args);
+  }
+
+  /**
+   * The scan ended before the record runs wrote anything: the records in the arena go into the table, in memory
+   * (a query whose groups fit its budget spills nothing, however unique its keys).
+   */
+  drainRecordRuns(): void {
+    const runs = this.recordRuns;
+    if (!runs || runs.wroteRuns) return;
+    runs.drain((i32, keyAt, len, hash, seq, f64, argsAt) => {
+      const g = this.groups.findKey(i32, keyAt, (len + 3) >>> 2, len, hash, seq);
+      this.groups.current.states.addRecordAt(g, f64, argsAt, seq);
+    });
+    this.lastLength = -1;
+  }
+
+  /** Bytes the record runs' arena holds (not yet written). */
+  get recordBytes(): number {
+    return this.recordRuns?.usedBytes ?? 0;
+  }
+
+  /** The pass is done: what its record runs hold is written and their arena freed. */
+  closeRecordRuns(): void {
+    this.recordRuns?.close();
   }
 
   /**
@@ -417,7 +499,12 @@ export class AggregatePass implements ScanPass {
 
   /** Bytes of the groups and DISTINCT entries (what spilling frees). */
   groupBytes(): number {
-    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0);
+    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0) + (this.recordRuns?.usedBytes ?? 0);
+  }
+
+  /** Whether a spill would free something (groups in the table, or records in the record runs' arena). */
+  get holdsGroups(): boolean {
+    return this.groups.size() > 0 || (this.recordRuns?.usedBytes ?? 0) > 0;
   }
 
   /** Bytes the pass holds: its groups, and the sketch of a first pass that turned to it. */

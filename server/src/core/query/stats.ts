@@ -48,7 +48,7 @@ export interface QueryStats {
   /** Top-N queries that read the input twice (a sketch, then their candidates) instead of holding every group. */
   twoPass?: number;
   /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
-  spilled?: { runs: number; partitions: number; bytes: number };
+  spilled?: { runs: number; partitions: number; bytes: number; records?: number };
 }
 
 const KEPT_PROBLEMS = 100;
@@ -91,6 +91,11 @@ export class RunTally {
     const folders = new Set<string>();
     for (const perThread of states) for (const st of perThread) {
       if (st.kind !== 'groups') continue;
+      // Records written straight to runs (near-unique keys, groups/recordRuns.ts): their runs are counted below.
+      if (st.recordRuns) {
+        const s = (this.stats.spilled ??= { runs: 0, partitions: 0, bytes: 0 });
+        s.records = (s.records ?? 0) + st.recordRuns;
+      }
       for (const run of [...st.runs, ...st.distinctRuns.flat()]) {
         const s = (this.stats.spilled ??= { runs: 0, partitions: 0, bytes: 0 });
         s.runs++;

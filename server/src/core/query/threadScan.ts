@@ -40,6 +40,8 @@ export interface GroupsState {
   sketch?: Float32Array;
   /** The sketch was here and has been added to the plan's sum (twoPass.ts SketchSums): the groups are a sample. */
   sketched?: boolean;
+  /** Records this thread wrote straight to runs, each a group of one (groups/recordRuns.ts): its table was near-unique. */
+  recordRuns?: number;
   /** The partitions and DISTINCT tables packed for another thread (groups/packedState.ts); parts and distinct are empty. */
   packed?: PackedGroups;
 }
@@ -74,8 +76,26 @@ export interface TopNOptions {
   threshold?: number;
 }
 
+/**
+ * A table with more groups than this per record it took is near-unique: when it passes the budget, the pass writes
+ * records to runs rather than keep a table (groups/recordRuns.ts).
+ */
+const NEAR_UNIQUE = 0.5;
+/** The one aggregation of a scan is checked for near-unique keys once its groups take this part of the share. */
+const EARLY_CHECK = 1 / 32;
+
+/**
+ * Groups per record above which a table is near-unique: NEAR_UNIQUE, or FLOWLOG_NEAR_UNIQUE (read as the scan
+ * starts; tests set a value above 1 to keep tables, and see the spill and the sketch on the same files).
+ */
+function nearUniqueRatio(): number {
+  const fromEnv = Number(process.env.FLOWLOG_NEAR_UNIQUE);
+  return process.env.FLOWLOG_NEAR_UNIQUE && fromEnv > 0 ? fromEnv : NEAR_UNIQUE;
+}
+
 /** FLOWLOG_DEBUG_MEMORY=1: a thread prints its memory now and then (resident, heap, buffers, tables, pool). */
 const DEBUG_MEMORY = process.env.FLOWLOG_DEBUG_MEMORY === '1';
+const DEBUG_TOPN = process.env.FLOWLOG_DEBUG_TOPN === '1';
 
 /** The memory a thread's groups may take before they spill to disk, and where they spill. */
 export interface ThreadBudget {
@@ -89,6 +109,7 @@ export class ThreadScan {
   /** Run files written because the groups passed the budget. */
   spills = 0;
   private readonly threshold: number | undefined;
+  private readonly nearUniqueRatio: number;
   /** A top-N spills once before it turns to its sketch (keepTopNsSmall): when it is the scan's only aggregation. */
   private readonly spillFirst: boolean;
   private checks = 0;
@@ -104,6 +125,7 @@ export class ThreadScan {
   constructor(readonly plans: readonly QueryPlan[], cap: number, readonly columns: ColumnUnion, private readonly budget?: ThreadBudget, private readonly topN?: TopNOptions) {
     this.passes = plans.map((p, i) => makePass(p, cap, columns, topN?.candidates?.[i]));
     this.threshold = topN?.threshold;
+    this.nearUniqueRatio = nearUniqueRatio();
     this.spillFirst = this.passes.filter((p) => p instanceof AggregatePass).length === 1;
     this.matchedBefore = plans.map(() => 0);
     // Spilled tables come back as the next ones: the pool may hold a budget's worth (less the tables': keepInBudget).
@@ -121,7 +143,7 @@ export class ThreadScan {
   private biggestGroups(): AggregatePass | undefined {
     let biggest: AggregatePass | undefined;
     for (const p of this.passes) if (p instanceof AggregatePass && (!biggest || p.groupBytes() > biggest.groupBytes())) biggest = p;
-    return biggest && biggest.groups.size() > 0 ? biggest : undefined;
+    return biggest && biggest.holdsGroups ? biggest : undefined;
   }
 
   /**
@@ -160,6 +182,14 @@ export class ThreadScan {
       const m = process.memoryUsage();
       process.stderr.write(`[mem] rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} tables ${this.groupBytes() >> 20} pool ${arrayPool.bytes >> 20}\n`);
     }
+    // The one aggregation of a scan whose table is near-unique at an eighth of the share turns to record runs
+    // before its table grows further: growing it (fresh arrays, page faults) and spilling it would cost more than
+    // the whole of the rest, and the table saves nothing over writing records out.
+    if (this.spillFirst) {
+      for (const p of this.passes) {
+        if (p instanceof AggregatePass && p.groupBytes() > budget.bytes * EARLY_CHECK && this.nearUnique(p)) this.toRecordRuns(p);
+      }
+    }
     // The arrays kept for reuse count with the tables: together they stay within the budget.
     let total = this.groupBytes();
     if (total + arrayPool.bytes > budget.bytes) arrayPool.trim(Math.max(0, budget.bytes - total));
@@ -168,7 +198,10 @@ export class ThreadScan {
       if (!biggest) return;
       // A top-N that can read the input again and has spilled once turns to its sketch rather than spill again
       // (keepTopNsSmall).
-      if (this.topN?.enabled && biggest.canSketch && (!this.spillFirst || biggest.runs.length > 0)) this.toSketch(this.passes.indexOf(biggest), biggest);
+      // Near-unique keys: the table saves little over writing each record out (groups/recordRuns.ts), and the
+      // input is read once, not twice as with the sketch.
+      if (this.nearUnique(biggest)) this.toRecordRuns(biggest);
+      else if (this.topN?.enabled && biggest.canSketch && (!this.spillFirst || biggest.runs.length > 0)) this.toSketch(this.passes.indexOf(biggest), biggest);
       else this.spillPass(biggest);
       total = this.groupBytes();
     }
@@ -185,8 +218,26 @@ export class ThreadScan {
     }
   }
 
+  /**
+   * Whether a pass's table is near-unique and should give way to record runs. A top-N under a test's threshold
+   * (FLOWLOG_TOPN_THRESHOLD) follows the threshold to its sketch instead.
+   */
+  private nearUnique(p: AggregatePass): boolean {
+    if (this.threshold !== undefined && p.canSketch) return false;
+    return p.nearUnique(this.nearUniqueRatio);
+  }
+
+  /** The pass writes its records to runs from now on, through an arena of half the thread's share. */
+  private toRecordRuns(p: AggregatePass): void {
+    const budget = this.budget!;
+    if (DEBUG_TOPN) process.stderr.write(`[records] ${p.plan.text.slice(0, 60)}: ${p.groups.size()} groups of ${p.matched} records to record runs\n`);
+    p.toRecordRuns(budget.folder, budget.bytes / 2);
+    // The spilled table's arrays are of no use to record runs: the arena takes their place in the budget.
+    arrayPool.clear();
+  }
+
   private spillPass(p: AggregatePass): void {
-    if (p.groups.size() === 0) return;
+    if (!p.holdsGroups) return;
     p.spill(this.budget!.folder);
     this.spills++;
   }
@@ -245,7 +296,12 @@ export class ThreadScan {
     // Groups that already spilled are merged from disk partition by partition: the rest of them go there too, rather
     // than to the merge in memory (packed, copied, held by the thread that runs the query until a job takes them).
     if (this.budget) {
+      // Record runs that wrote nothing yet: their records go into the table when it would fit what the thread keeps
+      // (a quarter of its share when the groups leave for another thread; a table takes about twice the arena's bytes).
+      const keep = shared ? this.budget.bytes / 4 : this.budget.bytes;
+      for (const p of this.passes) if (p instanceof AggregatePass && !p.hasSpilled && p.groupBytes() + p.recordBytes <= keep) p.drainRecordRuns();
       for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
+      for (const p of this.passes) if (p instanceof AggregatePass) p.closeRecordRuns();
       // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a
       // merge job takes them: past a quarter of the budget they go to disk instead (the page cache holds them).
       if (shared) this.spillDownTo(this.budget.bytes / 4);
@@ -260,6 +316,7 @@ export class ThreadScan {
           distinct: p.distinctEntries.map((e) => (shared ? e.data() : e.parts)),
           bytes: p.byteSize(), runs: p.runs, distinctRuns: p.distinctRuns,
           sketch: p.sketch?.cells,
+          ...(p.recordRuns ? { recordRuns: p.recordRuns.records } : {}),
         };
       }
       if (p instanceof SelectPass && p.heap) return { kind: 'ordered', rows: p.heap.sorted() };

@@ -166,6 +166,14 @@ export class AggregateStates {
     return values;
   }
 
+  /**
+   * Adds one record to group g from its numbers src[at, at + width): per aggregate, its argument as addNumber
+   * takes it (NaN for NULL; anything for count(*)). A record run's group (groups/recordRuns.ts).
+   */
+  addRecordAt(g: number, src: Float64Array, at: number, seq: number): void {
+    for (let i = 0; i < this.width; i++) this.addNumber(g, i, src[at + i], seq);
+  }
+
   /** Merges the states of group h of `from` into group g. */
   merge(g: number, from: { acc: Float64Array; values: Value[] }, h: number): void {
     this.mergeAt(g, from.acc, h * this.width * 2, from.values, h * this.width);

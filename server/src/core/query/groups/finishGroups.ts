@@ -51,7 +51,19 @@ export function groupRows(plan: QueryPlan, table: GroupTableData, states: Aggreg
   const heap = limit < table.size ? new BoundedHeap<Ranked>(limit, better) : undefined;
   const kept: Ranked[] = [];
   const readKeys = plan.rankingReadsKeys;
+  // A top-N by an aggregate (ORDER BY it DESC first, no HAVING): once the heap is full, a group whose value ranks
+  // below the worst kept one's is not kept, whatever its keys; it is passed over before its keys are decoded and
+  // its ranking made (on a million groups that was most of the merge, and its garbage).
+  const rank = heap ? plan.rankAggregate : undefined;
   for (let g = 0; g < table.size; g++) {
+    if (rank !== undefined) {
+      const worst = heap!.worstIfFull();
+      if (worst) {
+        const bar = worst.keys[0];
+        const v = states.finish(g, rank);
+        if (typeof bar === 'number' && (v === null || (typeof v === 'number' && v < bar))) continue;
+      }
+    }
     fill(g, scratch, readKeys);
     if (plan.groupHaving) {
       const h = plan.groupHaving(scratch);

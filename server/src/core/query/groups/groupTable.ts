@@ -173,15 +173,30 @@ export class GroupTable implements GroupTableData {
 
   /** Adds a group with the key words src[from, from + words) unless present; returns its id (isNew says which). */
   findOrAddWords(src: Int32Array, from: number, words: number, len: number, hash: number, seq: number): number {
-    const found = this.find(src, from, words, len, hash);
-    if (found >= 0) {
-      this.isNew = false;
-      if (seq < this.firstSeq[found]) this.firstSeq[found] = seq;
-      return found;
+    // One probe: a new key takes the empty slot its search ended at (merging near-unique keys adds nearly all).
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (;;) {
+      const found = slots[2 * i] - 1;
+      if (found < 0) break;
+      if (slots[2 * i + 1] === hash && this.keyLength[found] === len) {
+        const at = this.keyStart[found];
+        const kw = this.keyWords;
+        let q = 0;
+        while (q < words && kw[at + q] === src[from + q]) q++;
+        if (q === words) {
+          this.isNew = false;
+          if (seq < this.firstSeq[found]) this.firstSeq[found] = seq;
+          return found;
+        }
+      }
+      i = (i + 1) & mask;
     }
     const id = this.append(src, from, words, len, hash, seq);
-    this.insertSlot(id, hash);
-    if (this.size * 4 > (this.mask + 1) * 3) this.rehash();
+    slots[2 * i] = id + 1;
+    slots[2 * i + 1] = hash;
+    if (this.size * 4 > (mask + 1) * 3) this.rehash();
     this.isNew = true;
     return id;
   }

@@ -7,9 +7,10 @@ import type { GroupsState } from '../threadScan';
 import { GroupTable, GroupTableData } from './groupTable';
 import { AggregateStates, aggKind } from './aggregates';
 import { foldDistinct, groupRows } from './finishGroups';
-import { SpillRun, forEachRunGroup } from './spill';
+import { SpillRun, closeRunFiles, forEachRunGroup } from './spill';
 import { PARTITIONS, Partition, PartitionData, livePartition } from './partitions';
 import { keyDisplays } from './groupKeys';
+import type { KeyDisplay } from './keyCodec';
 import { BoundedHeap } from '../heap';
 import { OrderedRow, rowOrder } from '../passes';
 import { isNumericField } from '../values';
@@ -34,7 +35,7 @@ export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number
   if (sources.length === 0 && !runs.some((r) => r.offsets[p + 1] > r.offsets[p])) return undefined;
   // The biggest table takes the others in place.
   sources.sort((a, b) => b.table.size - a.table.size);
-  const base = sources.length > 0 ? livePartition(kinds, sources[0]) : emptyPartition(kinds);
+  const base = sources.length > 0 ? livePartition(kinds, sources[0]) : emptyPartition(kinds, runGroupsAtMost(runs, p, kinds.length));
   const { table, states: agg } = base;
   for (const src of sources.slice(1)) {
     const t = src.table;
@@ -48,7 +49,8 @@ export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number
   for (const run of runs) {
     forEachRunGroup(run, p, (g) => {
       const id = table.findOrAddWords(g.keyWords, g.keyStart, (g.len + 3) >>> 2, g.len, g.hash, g.firstSeq);
-      agg.mergeAt(id, g.acc, g.accStart, g.values, 0);
+      if (run.records) agg.addRecordAt(id, g.acc, g.accStart, g.firstSeq);
+      else agg.mergeAt(id, g.acc, g.accStart, g.values, 0);
     });
   }
   plan.aggs.forEach((a, agg0) => {
@@ -60,8 +62,19 @@ export function mergePartition(plan: QueryPlan, states: GroupsState[], p: number
   return base;
 }
 
-function emptyPartition(kinds: Uint8Array): Partition {
-  const table = new GroupTable();
+/**
+ * The most groups partition p of the runs can hold (each takes 16 bytes, a key of at least 8 and a number per aggregate at least): a
+ * table made that big does not grow while it takes them (growing it, with fresh arrays at every doubling, was the
+ * biggest cost of merging the record runs of near-unique keys). Capped, for runs of a few big groups.
+ */
+function runGroupsAtMost(runs: SpillRun[], p: number, width: number): number {
+  let bytes = 0;
+  for (const run of runs) bytes += run.offsets[p + 1] - run.offsets[p];
+  return Math.min(bytes / (24 + width * 8), 1 << 20);
+}
+
+function emptyPartition(kinds: Uint8Array, capacity = 16): Partition {
+  const table = new GroupTable(capacity);
   const states = new AggregateStates(kinds, table.capacity);
   table.onGrow = (cap) => states.grow(cap);
   return { table, states };
@@ -102,6 +115,17 @@ export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, 
   const limit = plan.limit ?? Infinity;
   const heap = Number.isFinite(limit) ? new BoundedHeap<OrderedRow>(limit, better) : undefined;
   const all: OrderedRow[] = [];
+  try {
+    mergeRange(plan, states, from, to, kinds, display, heap, all);
+  } finally {
+    // The arrays kept for reuse are freed: a thread between queries keeps none (a language server's would hold them).
+    arrayPool.clear();
+    closeRunFiles();
+  }
+  return heap ? heap.sorted() : all.sort(better);
+}
+
+function mergeRange(plan: QueryPlan, states: GroupsState[], from: number, to: number, kinds: Uint8Array, display: KeyDisplay[], heap: BoundedHeap<OrderedRow> | undefined, all: OrderedRow[]): void {
   for (let p = from; p < to; p++) {
     const merged = mergePartition(plan, states, p, kinds);
     // The biggest table took the partition's groups in place: the states must not keep it (nor the others), or
@@ -119,7 +143,4 @@ export function partitionRows(plan: QueryPlan, states: GroupsState[], from = 0, 
     merged.table.release();
     merged.states.release();
   }
-  // The arrays kept for reuse are freed: a thread between queries keeps none (a language server's would hold them).
-  arrayPool.clear();
-  return heap ? heap.sorted() : all.sort(better);
 }

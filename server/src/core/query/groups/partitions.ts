@@ -74,6 +74,14 @@ export class PartitionedGroups {
     return part.table.findOrAddWords(from.keyWords, from.keyStart[g], (len + 3) >>> 2, len, hash, from.firstSeq[g]);
   }
 
+  /** The group with the key words src[from, from + words) (added when new, `seq` its first record); `current` is its partition. */
+  findKey(src: Int32Array, from: number, words: number, len: number, hash: number, seq: number): number {
+    const p = hash >>> SHIFT;
+    const part = this.parts[p] ?? this.make(p);
+    this.current = part;
+    return part.table.findOrAddWords(src, from, words, len, hash, seq);
+  }
+
   /** Groups in all partitions. */
   size(): number {
     let n = 0;

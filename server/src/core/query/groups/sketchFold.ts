@@ -5,7 +5,7 @@
 import { AggregateStates } from './aggregates';
 import { GroupTable } from './groupTable';
 import { PARTITIONS, PartitionedGroups } from './partitions';
-import { SpillRun, forEachRunGroup } from './spill';
+import { SpillRun, closeRunFiles, forEachRunGroup } from './spill';
 import { CountMin, sampled } from './topN';
 
 export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array, rank: number, sketch: CountMin, kept: PartitionedGroups): void {
@@ -15,7 +15,8 @@ export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array,
       forEachRunGroup(run, p, (g) => {
         one.acc.fill(0);
         one.values.length = 0;
-        one.mergeAt(0, g.acc, g.accStart, g.values, 0);
+        if (run.records) one.addRecordAt(0, g.acc, g.accStart, g.firstSeq);
+        else one.mergeAt(0, g.acc, g.accStart, g.values, 0);
         const value = one.finish(0, rank);
         sketch.add(g.hash, typeof value === 'number' ? value : 0);
         if (!sampled(g.hash)) return;
@@ -26,4 +27,5 @@ export function foldRunsIntoSketch(runs: readonly SpillRun[], kinds: Uint8Array,
       });
     }
   }
+  closeRunFiles();
 }

@@ -21,6 +21,11 @@ export interface SpillRun {
   /** Aggregate states per group (two numbers each), and whether value states follow. */
   width: number;
   values: boolean;
+  /**
+   * Each group is one record (groups/recordRuns.ts): one number per aggregate, its argument (AggregateStates
+   * addRecordAt), not two states.
+   */
+  records?: boolean;
 }
 
 /** The folder of a query's runs (made on first use; removed with remove()). */
@@ -159,38 +164,56 @@ function readBuffer(length: number): Buffer {
   return kept;
 }
 
+/**
+ * Run files open for reading on this thread: a merge reads partition after partition of the same runs (thousands of
+ * reads; an open and a close for each was a tenth of merging near-unique keys). closeRunFiles closes them.
+ */
+const openRuns = new Map<string, number>();
+
+function runFile(path: string): number {
+  let fd = openRuns.get(path);
+  if (fd === undefined) {
+    fd = openSync(path, 'r');
+    openRuns.set(path, fd);
+  }
+  return fd;
+}
+
+/** Closes the run files read on this thread (a merge or a fold is done with them). */
+export function closeRunFiles(): void {
+  for (const fd of openRuns.values()) closeSync(fd);
+  openRuns.clear();
+}
+
 /** Calls f with each group of partition p of a run (not reentrant: the groups are views into one read buffer). */
 export function forEachRunGroup(run: SpillRun, p: number, f: (g: RunGroup) => void): void {
   const start = run.offsets[p];
   const length = run.offsets[p + 1] - start;
   if (length === 0) return;
   const bytes = readBuffer(length);
-  const fd = openSync(run.path, 'r');
-  try {
-    let got = 0;
-    while (got < length) got += readSync(fd, bytes, got, length - got, start + got);
-  } finally {
-    closeSync(fd);
-  }
+  const fd = runFile(run.path);
+  let got = 0;
+  while (got < length) got += readSync(fd, bytes, got, length - got, start + got);
   const words = new Int32Array(bytes.buffer, 0, length >>> 2);
   const doubles = new Float64Array(bytes.buffer, 0, length >>> 3);
   const g: RunGroup = { len: 0, hash: 0, firstSeq: 0, auxHash: 0, auxLength: 0, keyWords: words, keyStart: 0, acc: doubles, accStart: 0 };
+  // Every group starts at a multiple of 8 (its header's numbers are read through the aligned views).
   let at = 0;
   while (at < length) {
-    g.len = bytes.readInt32LE(at);
-    g.hash = bytes.readInt32LE(at + 4);
-    g.firstSeq = bytes.readDoubleLE(at + 8);
+    g.len = words[at >>> 2];
+    g.hash = words[(at >>> 2) + 1];
+    g.firstSeq = doubles[(at >>> 3) + 1];
     at += 16;
     if (run.distinct) {
-      g.auxHash = bytes.readInt32LE(at);
-      g.auxLength = bytes.readInt32LE(at + 4);
+      g.auxHash = words[at >>> 2];
+      g.auxLength = words[(at >>> 2) + 1];
       at += 8;
     }
     g.keyStart = at >>> 2;
     at += ((g.len + 3) >>> 2) * 4;
     at = (at + 7) & ~7;
     g.accStart = at >>> 3;
-    at += run.width * 16;
+    at += run.width * (run.records ? 8 : 16);
     if (run.values) {
       const n = bytes.readInt32LE(at);
       g.values = JSON.parse(bytes.toString('utf8', at + 4, at + 4 + n)) as Value[];
