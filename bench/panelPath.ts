@@ -1,7 +1,7 @@
-// The panels' path outside the browser: dist/server.js over stdio, as VS Code runs it, answering the requests the
-// query panel and the summary send; its memory read from /proc (VmHWM: the process's peak RSS, worker threads
-// included), and as-you-type checks (flowlog/checkQuery) sent while a long request runs, which is what typing in
-// the panel waits on.
+// The panels' path outside the browser: dist/server.js over stdio, as VS Code runs it (with the node flags the
+// extension gives it, client/src/serverFlags.ts), answering the requests the query panel and the summary send; its
+// memory read from /proc (VmHWM: the process's peak RSS, worker threads included), and as-you-type checks
+// (flowlog/checkQuery) sent while a long request runs, which is what typing in the panel waits on.
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import {
   ConfigurationRequest, ExitNotification, InitializeRequest, InitializedNotification, ProgressType, ProtocolConnection,
   ShutdownRequest, StreamMessageReader, StreamMessageWriter, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
+import { SERVER_NODE_FLAGS } from '../client/src/serverFlags';
 import { CheckQueryRequest, DiagnoseRequest, DiagnoseResultWire, QueryRequest, QueryRowsProgress, SummaryParams, SummaryRequest, SummaryResultWire } from '../server/src/protocol';
 
 /** What typing in the query panel sends: a query with a search and SQL to check. */
@@ -17,9 +18,12 @@ const CHECK = { query: 'action:REJECT AND dstport:3389 | select srcaddr, count(*
 export class ServerSession {
   private constructor(private readonly child: ChildProcess, private readonly connection: ProtocolConnection) {}
 
-  /** `nodeFlags` go to the server's node (`--cpu-prof`, which NODE_OPTIONS does not take); `settings` answer its configuration requests. */
+  /**
+   * The server's node runs with the flags the extension gives it (SERVER_NODE_FLAGS), then `nodeFlags` (`--cpu-prof`,
+   * which NODE_OPTIONS does not take; a later flag wins); `settings` answer its configuration requests.
+   */
   static async start(serverScript: string, nodeFlags: string[] = [], settings: Record<string, unknown> = {}): Promise<ServerSession> {
-    const child = spawn(process.execPath, [...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     // The `flowlog` settings the server asks for (the defaults unless a bench sets some).
     connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => settings));

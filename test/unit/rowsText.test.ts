@@ -2,12 +2,12 @@
 // parsed in slices that let the event loop in, with a unit's end after its rows.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RowsInbox, RowsText, rowsForPost } from '../../server/src/core/query/rowsText';
+import { RowsInbox, RowsText, rowsForPost, textOf } from '../../server/src/core/query/rowsText';
 import type { Value } from '../../server/src/core/query/values';
 import { HOSTILE } from '../support/hostile';
 
 function parsed(posted: ReturnType<typeof rowsForPost>): Value[][] {
-  return Array.isArray(posted) ? posted : posted.texts.flatMap((t) => JSON.parse(t) as Value[][]);
+  return Array.isArray(posted) ? posted : posted.texts.flatMap((t) => JSON.parse(textOf(t)) as Value[][]);
 }
 
 describe('rows as text', () => {
@@ -18,6 +18,18 @@ describe('rows as text', () => {
     assert.ok(!Array.isArray(posted), 'posted as text');
     assert.equal((posted as RowsText).count, 1234);
     assert.equal((posted as RowsText).texts.length, 3);
+    assert.deepEqual(parsed(posted), rows);
+  });
+
+  it('travel as UTF-8 bytes, each text in a buffer of its own (posting a view copies its whole buffer)', () => {
+    const rows: Value[][] = Array.from({ length: 40 }, (_, i) => ['é ü \u{1F600} ' + i, i]);
+    const posted = rowsForPost(rows) as RowsText;
+    assert.equal(posted.texts.length, 1);
+    const bytes = posted.texts[0];
+    assert.ok(bytes instanceof Uint8Array);
+    assert.equal(bytes.byteOffset, 0);
+    assert.equal(bytes.byteLength, bytes.buffer.byteLength);
+    assert.equal(bytes.byteLength, Buffer.byteLength(JSON.stringify(rows)));
     assert.deepEqual(parsed(posted), rows);
   });
 

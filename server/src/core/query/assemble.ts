@@ -8,6 +8,7 @@ import { OrderedRow, rowOrder } from './passes';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
 import { RowsJson, parseRowsJson } from './rowsJson';
+import { dropText, takeText } from './rowsText';
 import { anyGroups, partitionRows, planAggKinds } from './groups/mergeGroups';
 import { AggregateStates } from './groups/aggregates';
 import { emptyAggregateRow, mergeGroupRows } from './groups/finishGroups';
@@ -18,8 +19,8 @@ import { emptyAggregateRow, mergeGroupRows } from './groups/finishGroups';
  */
 export type RowsListener = (rows: Value[][], columns: string[], texts?: readonly RowsJson[]) => void | Promise<void>;
 
-/** Rows of a unit waiting for the units before it: parsed, or as the worker's text. */
-type Waiting = Value[][] | { json: string; count: number };
+/** Rows of a unit waiting for the units before it: parsed, or as the worker's text (its bytes: off the heap). */
+type Waiting = Value[][] | { bytes: Uint8Array; count: number };
 
 export class ResultAssembler {
   matched = 0;
@@ -85,10 +86,10 @@ export class ResultAssembler {
     return this.wait(unit, rows);
   }
 
-  /** Rows found in a unit as the JSON text of their array (`count` of them), handed on unparsed while they fit. */
-  textFound(unit: number, json: string, count: number): void | Promise<void> {
+  /** Rows found in a unit as the JSON text of their array (its UTF-8 bytes; `count` rows), handed on unparsed while they fit. */
+  textFound(unit: number, bytes: Uint8Array, count: number): void | Promise<void> {
     if (count === 0) return;
-    return this.wait(unit, { json, count });
+    return this.wait(unit, { bytes, count });
   }
 
   private wait(unit: number, piece: Waiting): void | Promise<void> {
@@ -134,7 +135,10 @@ export class ResultAssembler {
       if (pending) {
         this.waiting.delete(unit.index);
         for (const piece of pending) {
-          if (this.taken >= this.rowLimit) break;
+          if (this.taken >= this.rowLimit) {
+            if (!Array.isArray(piece)) dropText(piece.bytes);
+            continue;
+          }
           if (Array.isArray(piece)) {
             for (const row of piece) {
               if (this.taken >= this.rowLimit) break;
@@ -142,10 +146,10 @@ export class ResultAssembler {
             }
           } else if (this.takesText && piece.count <= this.rowLimit - this.taken) {
             this.taken += piece.count;
-            fresh.texts.push({ json: piece.json, count: piece.count, lineShift: isSearch ? this.lineOffset : 0 });
+            fresh.texts.push({ json: takeText(piece.bytes), count: piece.count, lineShift: isSearch ? this.lineOffset : 0 });
           } else {
             // Only some of its rows fit (or the listener takes no text): parsed, taken one by one.
-            for (const row of parseRowsJson({ json: piece.json, lineShift: 0 })) {
+            for (const row of parseRowsJson({ json: takeText(piece.bytes), lineShift: 0 })) {
               if (this.taken >= this.rowLimit) break;
               takeRow(row);
             }

@@ -3,13 +3,39 @@
 // message, and a 1 GB search kept a language server's main thread busy for 0.2–0.7 s at a time (deserializing,
 // then collecting the garbage), with check requests waiting behind. As text, a message is a few strings (copied,
 // not parsed), and this thread parses them a piece at a time (RowsInbox), letting the event loop in between, or
-// hands them on unparsed to a consumer that takes text (RowsJson).
+// hands them on unparsed to a consumer that takes text (RowsJson). A text travels as its UTF-8 bytes, not a string:
+// a string arrives as an object on this thread's heap, and the texts that wait here (for the units before theirs,
+// or for the connection to take the rows before them) were copied by every scavenge until promoted; a 1 GB search
+// spent most of its main thread's garbage collection on them. Bytes sit outside the heap until handed on.
 import type { Value } from './values';
+import { freeBuffers } from '../threads/freeBuffers';
 
-/** Rows as JSON arrays of at most ROWS_PER_TEXT rows each. */
+/** Rows as JSON arrays of at most ROWS_PER_TEXT rows each, each array's text as UTF-8 bytes (textOf). */
 export interface RowsText {
-  texts: string[];
+  texts: Uint8Array[];
   count: number;
+}
+
+const encoder = new TextEncoder();
+
+/** A text's bytes back as the JSON text. */
+export function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/**
+ * A posted text's bytes as the JSON text, their memory let go of at once (a text that waited was promoted, and its
+ * dead bytes would stay resident until a full collection). Only for bytes that came from another thread.
+ */
+export function takeText(bytes: Uint8Array): string {
+  const text = textOf(bytes);
+  dropText(bytes);
+  return text;
+}
+
+/** Lets go of a posted text's bytes unread. */
+export function dropText(bytes: Uint8Array): void {
+  freeBuffers([bytes.buffer]);
 }
 
 export type PostedRows = Value[][] | RowsText;
@@ -29,8 +55,9 @@ function textCount(count: number, k: number): number {
 export function rowsForPost(rows: Value[][]): PostedRows {
   if (rows.length < 16) return rows;
   for (const row of rows) for (const v of row) if (typeof v === 'number' && !Number.isFinite(v)) return rows;
-  const texts: string[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_TEXT) texts.push(JSON.stringify(i === 0 && rows.length <= ROWS_PER_TEXT ? rows : rows.slice(i, i + ROWS_PER_TEXT)));
+  const texts: Uint8Array[] = [];
+  // encode(): a buffer of its own, never a slice of a shared pool (posting a view copies its whole buffer).
+  for (let i = 0; i < rows.length; i += ROWS_PER_TEXT) texts.push(encoder.encode(JSON.stringify(i === 0 && rows.length <= ROWS_PER_TEXT ? rows : rows.slice(i, i + ROWS_PER_TEXT))));
   return { texts, count: rows.length };
 }
 
@@ -68,13 +95,13 @@ export class RowsInbox {
   private readonly queuedRows = new Map<number, number>();
 
   /**
-   * `applyText`: the rows of a text as it came, for the plans it says take text (`takesText`); other plans' texts
+   * `applyText`: the rows of a text as it came (its bytes), for the plans it says take text (`takesText`); other plans' texts
    * are parsed here.
    */
   constructor(
     private readonly apply: (unit: number, plan: number, rows: Value[][]) => Applied,
     private readonly takesText: (plan: number) => boolean = () => false,
-    private readonly applyText?: (unit: number, plan: number, json: string, count: number) => Applied,
+    private readonly applyText?: (unit: number, plan: number, bytes: Uint8Array, count: number) => Applied,
   ) {}
 
   /** Rows of a unit for plan `plan`. */
@@ -98,11 +125,11 @@ export class RowsInbox {
 
   /** Applies the k-th text of `rows`: as text to a plan that takes it, else parsed. */
   private applyTextAt(unit: number, plan: number, rows: RowsText, k: number): Applied {
-    const text = rows.texts[k];
-    if (!this.applyText || !this.takesText(plan)) return this.applyRows(unit, plan, JSON.parse(text) as Value[][]);
+    const bytes = rows.texts[k];
+    if (!this.applyText || !this.takesText(plan)) return this.applyRows(unit, plan, JSON.parse(takeText(bytes)) as Value[][]);
     const count = textCount(rows.count, k);
     this.unqueue(unit, plan, count);
-    return this.applyText(unit, plan, text, count);
+    return this.applyText(unit, plan, bytes, count);
   }
 
   private unqueue(unit: number, plan: number, count: number): void {
