@@ -19,7 +19,7 @@ import { freeBuffers } from '../../server/src/core/threads/freeBuffers';
 import { mergePartitionRows } from '../../server/src/core/query/session';
 import { stateBuffers, stateForTransfer, unpackedState } from '../../server/src/core/query/threadScan';
 import { SketchSums } from '../../server/src/core/query/twoPass';
-import { AggregatePass } from '../../server/src/core/query/passes';
+import { AggregatePass } from '../../server/src/core/query/aggregatePass';
 import { MAX_SKETCH_WIDTH, sketchWidth } from '../../server/src/core/query/groups/topN';
 
 const QUERIES = [

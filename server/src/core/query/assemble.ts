@@ -4,7 +4,7 @@
 import { QueryPlan } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
-import { OrderedRow, rowOrder } from './passes';
+import { OrderedRow, rowOrder } from './rowOrder';
 import { GroupsState, PassState } from './threadScan';
 import { Value } from './values';
 import { RowsJson, parseRowsJson } from './rowsJson';

@@ -7,7 +7,8 @@
 // other threads' share may be missing, and past the turn to the sketch, groups not in the sample carry the
 // sketch's estimate).
 import type { QueryPlan } from './plan';
-import { AggregatePass, ScanPass } from './passes';
+import { AggregatePass } from './aggregatePass';
+import { ScanPass } from './passes';
 import { Value } from './values';
 import { Partition } from './groups/partitions';
 import { GroupTableData, bytesOf } from './groups/groupTable';

@@ -2,7 +2,7 @@
 // snapshot kept, and all of them merged into results now and then. Small aggregations merge by key with each
 // aggregate's own merge (exact for the records read), top-Ns by key from the threads' best groups (provisional).
 import type { QueryPlan, GroupView } from './plan';
-import { rowOrder } from './passes';
+import { rowOrder } from './rowOrder';
 import { Value } from './values';
 import { AggregateStates } from './groups/aggregates';
 import { decodeKeys } from './groups/keyCodec';

@@ -1,21 +1,14 @@
 // A pass: what one query does with each record of a scan. A search keeps the matching records' fields; a plain
 // SQL query their projected rows; an aggregation their groups. Several passes can share one scan (the summary's
 // queries). Each pass compiles its plan once per record format, on the first record of that format.
+// The aggregation's pass is in aggregatePass.ts; the order of result rows in rowOrder.ts.
 import { RecordFormat } from '../scan';
 import { QueryPlan } from './plan';
 import { RecordCompiler, RecordExpr, RecordTest, RecordView } from './recordEval';
 import { ColumnUnion } from './columns';
+import { Value } from './values';
 import { BoundedHeap } from './heap';
-import { Value, compareValues, isNumericField } from './values';
-import { lookupField } from '../schema';
-import { AggregateStates, aggKind } from './groups/aggregates';
-import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
-import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
-import { SpillFolder, SpillRun, writeRun } from './groups/spill';
-import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
-import { CountMin, sampled } from './groups/topN';
-import { foldRunsIntoSketch } from './groups/sketchFold';
-import { RecordRuns } from './groups/recordRuns';
+import { OrderedRow, orderedRowHeap } from './rowOrder';
 
 /** A record's place: its file (index into the scan's file list) and line, and its sequence in the whole input. */
 export interface RecordPlace {
@@ -36,7 +29,7 @@ export interface ScanPass {
 }
 
 /** Combines the search and WHERE of a plan for one format; undefined when every record passes. */
-function filterOf(plan: QueryPlan, rc: RecordCompiler): RecordTest | undefined {
+export function filterOf(plan: QueryPlan, rc: RecordCompiler): RecordTest | undefined {
   const search = rc.search(plan.search);
   const where = plan.where ? rc.condition(plan.where) : undefined;
   if (search && where) return (r) => search(r) && where(r);
@@ -44,7 +37,7 @@ function filterOf(plan: QueryPlan, rc: RecordCompiler): RecordTest | undefined {
 }
 
 /** Per-format compiled state, cached by format. */
-class PerFormat<T> {
+export class PerFormat<T> {
   private last?: RecordFormat;
   private lastValue?: T;
   private readonly all = new Map<RecordFormat, T>();
@@ -62,33 +55,6 @@ class PerFormat<T> {
     this.lastValue = v;
     return v;
   }
-}
-
-/** Ordering of rows by ORDER BY keys: NULLs last in both directions (as DuckDB), then the record's sequence. */
-export function compareKeys(a: Value[], b: Value[], order: readonly { descending: boolean }[]): number {
-  for (let i = 0; i < order.length; i++) {
-    const c = compareValues(a[i], b[i]);
-    if (c !== 0) {
-      if (a[i] === null || b[i] === null) return c;
-      return order[i].descending ? -c : c;
-    }
-  }
-  return 0;
-}
-
-export interface OrderedRow {
-  keys: Value[];
-  row: Value[];
-  seq: number;
-}
-
-/** The order of a plan's result rows: its ORDER BY keys, ties in the order the rows were first seen. */
-export function rowOrder(plan: QueryPlan): (a: { keys: Value[]; seq: number }, b: { keys: Value[]; seq: number }) => number {
-  return (a, b) => compareKeys(a.keys, b.keys, plan.orderBy) || a.seq - b.seq;
-}
-
-export function orderedRowHeap(plan: QueryPlan, capacity: number): BoundedHeap<OrderedRow> {
-  return new BoundedHeap<OrderedRow>(capacity, rowOrder(plan));
 }
 
 /** Raw search: the fields of each matching record, then its file and line, up to `cap` rows. */
@@ -189,330 +155,4 @@ export class SelectPass implements ScanPass {
       this.rows.push(c.project(r));
     }
   }
-}
-
-/** What an aggregation needs per format: the filter, the key writer, and how each aggregate reads its argument. */
-interface AggregateBinding {
-  filter?: RecordTest;
-  keys: KeyWriter;
-  /** Per aggregate: the position of a plain numeric field argument (read as a number), else -1. */
-  numberArg: Int32Array;
-  /** Per aggregate: its argument's evaluator (when not a plain numeric field; undefined for count(*)). */
-  valueArg: (RecordExpr | undefined)[];
-  /** Per DISTINCT aggregate: the writer of its argument after the group key. */
-  distinctArg: KeyWriter[];
-}
-
-/** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
-export class AggregatePass implements ScanPass {
-  matched = 0;
-  groups: PartitionedGroups;
-  /** Aggregates with DISTINCT: their indexes, and the (group key, value) entries of each. */
-  readonly distinct: number[];
-  distinctEntries: PartitionedEntries[];
-  /** Groups written out to disk when memory ran short (spill.ts), and their DISTINCT entries. */
-  readonly runs: SpillRun[] = [];
-  readonly distinctRuns: SpillRun[][];
-  readonly kinds: Uint8Array;
-  private readonly withValues: boolean;
-  private readonly scratch = new KeyScratch();
-  private readonly compiled: PerFormat<AggregateBinding>;
-  private readonly plain: number[];
-  private lastHash = 0;
-  private lastGroup = -1;
-  private lastStates!: AggregateStates;
-  private lastLength = -1;
-  private readonly lastKey = new Int32Array(64);
-
-  /**
-   * The two-pass top-N plan (groups/topN.ts). `sketch`: the first pass has turned to the sketch (the table holds
-   * the sampled keys only). `candidates`: the second pass, which aggregates the groups the sketch lets through.
-   */
-  sketch?: CountMin;
-  readonly candidates?: { sketch: CountMin; lower: number };
-  /**
-   * Near-unique keys (groups/recordRuns.ts): records go straight to spill runs, each a group of one record, and the
-   * table stays empty. `oneRecord` holds a record's states before they are written.
-   */
-  recordRuns?: RecordRuns;
-  /** A record's aggregate arguments as record runs keep them (one number each). */
-  private recordArgs?: Float64Array;
-  /** Every aggregate is count(*) or over a numeric field (no DISTINCT): what record runs can hold. */
-  private readonly numbersOnly: boolean;
-  /** Records this pass had taken when its table last started empty (a spill): groups against records since. */
-  private matchedAtReset = 0;
-
-  constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
-    this.candidates = candidates;
-    const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
-    this.kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
-    this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
-    this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
-    this.distinctRuns = this.distinct.map(() => []);
-    this.groups = new PartitionedGroups(this.kinds);
-    this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
-    this.withValues = new AggregateStates(this.kinds, 0).hasValues();
-    this.numbersOnly = plan.aggs.every((a, i) => !a.distinct && (a.star || numericArg[i]));
-    this.compiled = new PerFormat((format) => {
-      const rc = new RecordCompiler(format);
-      const numberArg = Int32Array.from(plan.aggs, (a) => {
-        const k = a.arg?.kind === 'column' ? rc.position(a.arg.name) : -1;
-        return !a.distinct && k >= 0 && rc.isNumeric(k) ? k : -1;
-      });
-      return {
-        filter: filterOf(plan, rc),
-        keys: keyWriter(plan.groupBy, rc),
-        numberArg,
-        valueArg: plan.aggs.map((a, i) => (a.arg && numberArg[i] < 0 ? rc.expr(a.arg) : undefined)),
-        // A histogram() argument is written as its value (its bucket text), as min/max of it must give the text.
-        distinctArg: this.distinct.map((i) => {
-          const arg = plan.aggs[i].arg!;
-          if (arg.kind === 'call' && arg.name === 'histogram') {
-            const x = rc.expr(arg);
-            return (r, s) => s.value(x(r));
-          }
-          return keyPart(arg, rc);
-        }),
-      };
-    });
-  }
-
-  /** Whether some of the groups (or DISTINCT entries) were written to disk. */
-  get hasSpilled(): boolean {
-    return this.runs.length > 0 || this.distinctRuns.some((r) => r.length > 0);
-  }
-
-  /** Writes the groups found so far to a run file (partition by partition) and starts over empty. */
-  spill(folder: SpillFolder): void {
-    this.recordRuns?.flush();
-    this.matchedAtReset = this.matched;
-    if (this.groups.size() === 0) return;
-    this.runs.push(writeRun(folder.next(), this.groups.parts.map((p) => p && { table: p.table, acc: p.states.acc, values: p.states.values }), this.kinds.length, this.withValues));
-    this.distinctEntries.forEach((entries, j) => {
-      if (entries.size() > 0) this.distinctRuns[j].push(writeRun(folder.next(), entries.parts.map((t) => t && { table: t }), 0, false, true));
-    });
-    this.groups.release();
-    for (const e of this.distinctEntries) e.release();
-    this.groups = new PartitionedGroups(this.kinds);
-    this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
-    this.lastLength = -1;
-  }
-
-  record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
-    const c = this.compiled.get(format);
-    if (c.filter && !c.filter(r)) return;
-    this.matched++;
-    const s = this.scratch;
-    c.keys(r, s);
-    const words = s.seal();
-    if (this.recordRuns) {
-      this.writeRecord(r, c, words, place.seq);
-      return;
-    }
-    if (this.sketch || this.candidates) {
-      // The two-pass top-N: the sketch takes every record; only sampled keys (first pass) or the keys the sketch
-      // lets through (second pass) are aggregated.
-      const hash = this.hashOf(words);
-      if (this.sketch) {
-        this.sketch.add(hash, this.rankValue(r, c));
-        if (!sampled(hash)) return;
-      } else if (this.candidates!.sketch.estimate(hash) < this.candidates!.lower) return;
-    }
-    const g = this.group(words, place.seq);
-    const states = this.lastStates;
-    const plain = this.plain;
-    for (let j = 0; j < plain.length; j++) {
-      const i = plain[j];
-      const k = c.numberArg[i];
-      if (k >= 0) states.addNumber(g, i, r.nums[k], place.seq);
-      else {
-        const arg = c.valueArg[i];
-        states.add(g, i, arg ? arg(r) : 1, place.seq);
-      }
-    }
-    if (this.distinct.length > 0) this.addDistinct(r, c, words, place.seq);
-  }
-
-  /** The hash of the key in the scratch (the previous record's when the key is the same). */
-  private hashOf(words: number): number {
-    const s = this.scratch;
-    if (s.length === this.lastLength) {
-      const last = this.lastKey;
-      const key = s.words;
-      let q = 0;
-      while (q < words && last[q] === key[q]) q++;
-      if (q === words) return this.lastHash;
-    }
-    return hashWords(s.words, 0, words, s.length);
-  }
-
-  /** The ranking aggregate's value of a record, as the sketch adds it (a count adds 1; a sum its number, not NULL). */
-  private rankValue(r: RecordView, c: AggregateBinding): number {
-    const i = this.plan.rankAggregate!;
-    const spec = this.plan.aggs[i];
-    if (spec.star) return 1;
-    const k = c.numberArg[i];
-    const v = k >= 0 ? r.nums[k] : c.valueArg[i]?.(r) ?? null;
-    if (spec.fn === 'count') return v === null || v !== v ? 0 : 1;
-    return typeof v === 'number' && v === v ? v : 0;
-  }
-
-  /**
-   * The group of the key in the scratch (and its partition's states in lastStates): the previous record's when
-   * the key is the same (time-ordered logs repeat keys).
-   */
-  private group(words: number, seq: number): number {
-    const s = this.scratch;
-    const key = s.words;
-    if (s.length === this.lastLength) {
-      const last = this.lastKey;
-      let q = 0;
-      while (q < words && last[q] === key[q]) q++;
-      if (q === words) return this.lastGroup;
-    }
-    const hash = hashWords(key, 0, words, s.length);
-    const g = this.groups.find(s, words, hash, seq);
-    this.lastStates = this.groups.current.states;
-    this.lastHash = hash;
-    if (words <= this.lastKey.length) {
-      for (let q = 0; q < words; q++) this.lastKey[q] = key[q];
-      this.lastLength = s.length;
-      this.lastGroup = g;
-    } else this.lastLength = -1;
-    return g;
-  }
-
-  /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass, not record runs). */
-  get canSketch(): boolean {
-    return !this.sketch && !this.candidates && !this.recordRuns && this.plan.rankAggregate !== undefined;
-  }
-
-  /**
-   * Whether the table is not worth keeping: it holds more than `ratio` groups per record taken since it started
-   * empty, and the pass could write records to runs instead (no sketch, no candidates, every aggregate count(*)
-   * or over a numeric field: those runs hold a number per aggregate).
-   */
-  nearUnique(ratio: number): boolean {
-    if (this.recordRuns || this.sketch || this.candidates || !this.numbersOnly) return false;
-    const taken = this.matched - this.matchedAtReset;
-    return taken > 0 && this.groups.size() > taken * ratio;
-  }
-
-  /**
-   * From now on each record goes to a run as a group of one (groups/recordRuns.ts), through an arena of
-   * `arenaBytes`; the table keeps the groups so far (and is spilled with the arena when the budget asks). The
-   * merge meets them all, partition by partition.
-   */
-  toRecordRuns(folder: SpillFolder, arenaBytes: number): void {
-    this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
-    this.recordArgs = new Float64Array(this.kinds.length);
-    this.lastLength = -1;
-  }
-
-  /** A record as a group of its own in the record runs: its key, hash and its aggregates' arguments. */
-  private writeRecord(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
-    const s = this.scratch;
-    const args = this.recordArgs!;
-    for (let i = 0; i < args.length; i++) {
-      const k = c.numberArg[i];
-      if (k >= 0) args[i] = r.nums[k];
-      else {
-        // count(*) (any number), or a numeric field this format lacks (NULL).
-        const arg = c.valueArg[i];
-        const v = arg ? arg(r) : 1;
-        args[i] = v === null ? NaN : Number(v);
-      }
-    }
-    this.recordRuns!.add(s.words, words, s.length, hashWords(s.words, 0, words, s.length), seq, args);
-  }
-
-  /**
-   * The scan ended before the record runs wrote anything: the records in the arena go into the table, in memory
-   * (a query whose groups fit its budget spills nothing, however unique its keys).
-   */
-  drainRecordRuns(): void {
-    const runs = this.recordRuns;
-    if (!runs || runs.wroteRuns) return;
-    runs.drain((i32, keyAt, len, hash, seq, f64, argsAt) => {
-      const g = this.groups.findKey(i32, keyAt, (len + 3) >>> 2, len, hash, seq);
-      this.groups.current.states.addRecordAt(g, f64, argsAt, seq);
-    });
-    this.lastLength = -1;
-  }
-
-  /** Bytes the record runs' arena holds (not yet written). */
-  get recordBytes(): number {
-    return this.recordRuns?.usedBytes ?? 0;
-  }
-
-  /** The pass is done: what its record runs hold is written and their arena freed. */
-  closeRecordRuns(): void {
-    this.recordRuns?.close();
-  }
-
-  /**
-   * The first pass of the two-pass top-N: the groups so far go into a new sketch (each with its ranking value, an
-   * upper bound: negative values as zero) and only the sampled ones stay, exact. The rest of the pass follows them.
-   */
-  toSketch(width: number): void {
-    if (!this.canSketch) return;
-    const sketch = new CountMin(width);
-    const kept = new PartitionedGroups(this.kinds);
-    const rank = this.plan.rankAggregate!; // canSketch: there is one
-    for (const part of this.groups.parts) {
-      if (!part) continue;
-      const { table, states } = part;
-      for (let g = 0; g < table.size; g++) {
-        const hash = table.hashes[g];
-        const value = states.finish(g, rank);
-        sketch.add(hash, typeof value === 'number' ? value : 0);
-        if (!sampled(hash)) continue;
-        const target = kept.findWords(table, g);
-        kept.current.states.merge(target, states, g);
-      }
-    }
-    // Groups spilled before the turn go into the sketch and the sample too; the second pass reads the input again,
-    // so the runs themselves are done with.
-    foldRunsIntoSketch(this.runs, this.kinds, rank, sketch, kept);
-    this.runs.length = 0;
-    this.groups.release();
-    this.groups = kept;
-    this.sketch = sketch;
-    this.lastLength = -1;
-  }
-
-  /** Each DISTINCT aggregate's (group key, value) into its entries, in its group's partition. NULLs are not values. */
-  private addDistinct(r: RecordView, c: AggregateBinding, words: number, seq: number): void {
-    const s = this.scratch;
-    const groupHash = this.lastHash;
-    const keyLength = s.length;
-    for (let j = 0; j < this.distinct.length; j++) {
-      s.length = keyLength;
-      c.distinctArg[j](r, s);
-      if (s.length === keyLength + 1 && s.bytes[keyLength] === KeyTag.Null) continue;
-      const w = s.seal();
-      this.distinctEntries[j].add(s, w, hashWords(s.words, 0, w, s.length), groupHash, keyLength, seq);
-    }
-    s.length = keyLength;
-    s.seal();
-  }
-
-  /** Bytes of the groups and DISTINCT entries (what spilling frees). */
-  groupBytes(): number {
-    return this.groups.byteSize() + this.distinctEntries.reduce((n, e) => n + e.byteSize(), 0) + (this.recordRuns?.usedBytes ?? 0);
-  }
-
-  /** Whether a spill would free something (groups in the table, or records in the record runs' arena). */
-  get holdsGroups(): boolean {
-    return this.groups.size() > 0 || (this.recordRuns?.usedBytes ?? 0) > 0;
-  }
-
-  /** Bytes the pass holds: its groups, and the sketch of a first pass that turned to it. */
-  byteSize(): number {
-    return this.groupBytes() + (this.sketch ? this.sketch.cells.byteLength : 0);
-  }
-}
-
-function isNumericName(name: string): boolean {
-  return isNumericField(lookupField(name));
 }

@@ -5,7 +5,7 @@
 import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
 import { GroupsState, PassState, partitionsForJob } from './threadScan';
-import type { OrderedRow } from './passes';
+import type { OrderedRow } from './rowOrder';
 import { bestRows } from './groups/finishGroups';
 import { MergeJob, QUERY_MERGE_TASK } from './session';
 import { PARTITIONS } from './groups/spill';

@@ -13,7 +13,7 @@ import { ResultAssembler, RowsListener } from './assemble';
 import { RowsInbox } from './rowsText';
 import type { RowsJson } from './rowsJson';
 import { Value } from './values';
-import { OrderedRow } from './passes';
+import { OrderedRow } from './rowOrder';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';

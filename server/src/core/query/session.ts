@@ -8,7 +8,7 @@ import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { Candidates, GroupsState, PassState, ThreadScan, TopNOptions, UnitOutput, stateBuffers, stateForTransfer, unpackedState } from './threadScan';
 import { freeBuffers } from '../threads/freeBuffers';
-import { OrderedRow } from './passes';
+import { OrderedRow } from './rowOrder';
 import { SpillFolder } from './groups/spill';
 import { PostedRows, rowsForPost } from './rowsText';
 import { partitionRows } from './groups/mergeGroups';

@@ -2,7 +2,9 @@
 // units it is given, and what it hands back: per unit, the counts and the rows found (in the unit's order);
 // at the end, each pass's state (the ordered rows it kept, or its groups).
 import { QueryPlan } from './plan';
-import { AggregatePass, OrderedRow, ScanPass, SearchPass, SelectPass } from './passes';
+import { AggregatePass } from './aggregatePass';
+import { ScanPass, SearchPass, SelectPass } from './passes';
+import { OrderedRow } from './rowOrder';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { ScanControl, UnitCounts, scanUnit } from './unitScan';

@@ -7,7 +7,7 @@ import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';
 import { PARTITIONS, PartitionData, PartitionedGroups } from './groups/partitions';
 import { foldRunsIntoSketch } from './groups/sketchFold';
-import type { OrderedRow } from './passes';
+import type { OrderedRow } from './rowOrder';
 import { bestRows } from './groups/finishGroups';
 import { GroupTable } from './groups/groupTable';
 import { freeBuffers } from '../threads/freeBuffers';

@@ -1,7 +1,7 @@
 // From groups to result rows: DISTINCT values folded into their groups, then HAVING, ORDER BY (ties and the
 // no-ORDER-BY case in the order groups first occurred), LIMIT and the SELECT list, over one table of groups.
 import type { QueryPlan, GroupView } from '../plan';
-import { OrderedRow, rowOrder } from '../passes';
+import { OrderedRow, rowOrder } from '../rowOrder';
 import { BoundedHeap } from '../heap';
 import { Value } from '../values';
 import { GroupTable, GroupTableData, bytesOf } from './groupTable';

@@ -12,7 +12,7 @@ import { PARTITIONS, Partition, PartitionData, livePartition } from './partition
 import { keyDisplays } from './groupKeys';
 import type { KeyDisplay } from './keyCodec';
 import { BoundedHeap } from '../heap';
-import { OrderedRow, rowOrder } from '../passes';
+import { OrderedRow, rowOrder } from '../rowOrder';
 import { isNumericField } from '../values';
 import { lookupField } from '../../schema';
 import { packedGroupCount } from './packedState';
