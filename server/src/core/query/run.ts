@@ -3,8 +3,9 @@
 // line where a split file's later ranges could not see it sends the run back to one thread (written once here).
 import { QueryPlan, planQuery } from './plan';
 import { QueryCancelledError, QueryError } from './errors';
-import { ExpandedSource, QuerySource, ScanUnit, expandSource, fileHeaderNames, planUnits } from './input';
-import { ColumnUnion } from './columns';
+import { ExpandedSource, QuerySource, ScanUnit, expandSource, planUnits } from './input';
+import { batchUnits, bigCompressedFile } from './unitBatches';
+import { columnsBeforeScan } from './columnsBeforeScan';
 import { PassState, ThreadScan, TopNOptions } from './threadScan';
 import { SketchSums, secondPasses } from './twoPass';
 import { debugMemory, groupCount, mergeOnPool, rankOnPool } from './poolMerge';
@@ -17,8 +18,6 @@ import { OrderedRow } from './rowOrder';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
-import { DEFAULT_FIELD_NAMES } from '../schema';
-import { detectFile } from '../readers';
 import { SpillFolder } from './groups/spill';
 import { QueryStats, RunTally } from './stats';
 import { PartialOptions, defaultPartialMs, firstSnapshotAt } from './partial';
@@ -118,15 +117,6 @@ export interface PlanResult {
   columns: string[];
   rows: Value[][];
   matched: number;
-}
-
-/** A lone compressed file this big (as stored) is read on a worker. */
-const ONE_WORKER_BYTES = 4 << 20;
-
-async function bigCompressedFile(unit: ScanUnit): Promise<boolean> {
-  if (unit.kind !== 'file' || unit.fileSize < ONE_WORKER_BYTES) return false;
-  const format = await detectFile(unit.file, unit.decode).catch(() => undefined);
-  return format !== undefined && format.compression !== 'none';
 }
 
 /** Runs several plans on one scan of `source` (the first one's rows stream to onRows). */
@@ -383,69 +373,6 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     options.signal?.removeEventListener('abort', onAbort);
     tally.spills(finals);
   }
-}
-
-/** Files this small (as stored) are handed to the threads in batches. */
-const SMALL_UNIT = 4 << 20;
-
-/**
- * The units as batches for the threads: runs of small files together (a batch costs one round trip between
- * threads, and a day of 5-minute deliveries is thousands of files), each big file or range alone. Batches stay
- * small enough that the threads finish together: about eight per thread at least, at most 64 files or 16 MB each.
- */
-function batchUnits(units: readonly ScanUnit[], threads: number): ScanUnit[][] {
-  const most = Math.max(1, Math.min(64, Math.floor(units.length / (threads * 8))));
-  const batches: ScanUnit[][] = [];
-  let batch: ScanUnit[] = [];
-  let bytes = 0;
-  for (const unit of units) {
-    const small = unit.kind === 'file' && unit.fileSize < SMALL_UNIT;
-    if (batch.length > 0 && (!small || batch.length >= most || bytes + unit.fileSize > 4 * SMALL_UNIT)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    if (!small) {
-      batches.push([unit]);
-      continue;
-    }
-    batch.push(unit);
-    bytes += unit.fileSize;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
-/**
- * The columns rows of a search or plain SQL are laid out on (for `*`), known before the scan starts, on the workers
- * and on this thread alike: the union of each file's first header (made up for JSON, CSV and Parquet), else the
- * default. So rows handed on as they are found have every column; a stream is not read ahead (its header is met as
- * it comes), nor a document's text.
- */
-async function columnsBeforeScan(plans: readonly QueryPlan[], expanded: ExpandedSource | undefined, units: readonly ScanUnit[]): Promise<ColumnUnion> {
-  const columns = new ColumnUnion();
-  if (expanded && plans.some(needsColumns) && !expanded.files.some((f) => f.stream)) for (const names of await firstHeaders(expanded, units)) columns.addNames(names ?? DEFAULT_FIELD_NAMES);
-  return columns;
-}
-
-/** Whether a plan's rows are laid out on the columns of the records' formats (a search, plain SQL rows). */
-function needsColumns(plan: QueryPlan): boolean {
-  return plan.kind === 'search' || !plan.aggregate;
-}
-
-/** Each file's first header line (in file order; undefined where there is none), read a few files at a time. */
-async function firstHeaders(expanded: ExpandedSource, units: readonly ScanUnit[]): Promise<(string[] | undefined)[]> {
-  const decode = new Map(units.map((u) => [u.fileIndex, u.decode] as const));
-  const out: (string[] | undefined)[] = new Array(expanded.files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < expanded.files.length) {
-      const i = next++;
-      out[i] = await fileHeaderNames(expanded.files[i].path, decode.get(i)).catch(() => undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return out;
 }
 
 /** Parses, plans and runs `query` over `source`. Rejects with QueryError, or QueryCancelledError when aborted. */
