@@ -16,9 +16,10 @@ import { runConversationQuery } from '../../server/src/core/diagnose/conversatio
 import { plantConversations } from '../support/plantConversations';
 import { TestClient, inMemoryServer } from './harness';
 import { SEED_JSON_DOCUMENT, SEED_LINES } from '../support/seed';
+import { savedEnv } from '../support/env';
 
 const BUNDLE = resolve(__dirname, '../../dist/server.js');
-const savedScript = process.env.FLOWLOG_WORKER_SCRIPT;
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT');
 
 let client: TestClient;
 let dir: string;
@@ -34,8 +35,7 @@ before(async () => {
 after(async () => {
   client.dispose();
   await stopJobHost();
-  if (savedScript === undefined) delete process.env.FLOWLOG_WORKER_SCRIPT;
-  else process.env.FLOWLOG_WORKER_SCRIPT = savedScript;
+  restoreEnv();
   rmSync(dir, { recursive: true, force: true });
 });
 

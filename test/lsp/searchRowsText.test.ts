@@ -11,9 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { QueryRequest, QueryRowsBatch, QueryRowsProgress, rowsOfBatch } from '../../server/src/protocol';
 import { runQuery } from '../../server/src/core/query';
 import { TestClient, inMemoryServer } from './harness';
+import { savedEnv } from '../support/env';
 
 const WORKER = resolve(__dirname, '../../dist/worker.js');
-const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, split: process.env.FLOWLOG_PARALLEL_MIN_BYTES };
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_PARALLEL_MIN_BYTES');
 let client: TestClient;
 let dir: string;
 let file: string;
@@ -39,10 +40,7 @@ before(async () => {
 
 after(() => {
   client.dispose();
-  for (const [key, value] of [['FLOWLOG_WORKER_SCRIPT', saved.script], ['FLOWLOG_PARALLEL_MIN_BYTES', saved.split]] as const) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  restoreEnv();
   rmSync(dir, { recursive: true, force: true });
 });
 

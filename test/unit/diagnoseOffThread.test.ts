@@ -17,6 +17,7 @@ import { CONVERSATION_QUERY_JOB, ConversationQueryJob } from '../../server/src/h
 import { documentLine } from '../../server/src/handlers/source';
 import type { DiagnoseResultWire, QueryResultWire } from '../../server/src/protocol';
 import { plantConversations } from '../support/plantConversations';
+import { savedEnv } from '../support/env';
 
 const BUNDLE = resolve(__dirname, '../../dist/server.js');
 const QUERIES = [
@@ -29,7 +30,7 @@ let dir: string;
 let privateTmp: string;
 let big: string;
 let planted: string;
-const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, threads: process.env.FLOWLOG_DIAGNOSE_THREADS, tmp: process.env.TMPDIR };
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_DIAGNOSE_THREADS', 'TMPDIR');
 
 /** Without the time it took, which differs between any two runs. */
 function withoutTime<T extends { elapsedMs?: number; stats?: { elapsedMs: number } }>(r: T): T {
@@ -67,10 +68,7 @@ before(async () => {
 
 after(async () => {
   await stopJobHost();
-  for (const [name, value] of [['FLOWLOG_WORKER_SCRIPT', saved.script], ['FLOWLOG_DIAGNOSE_THREADS', saved.threads], ['TMPDIR', saved.tmp]] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   rmSync(dir, { recursive: true, force: true });
 });
 

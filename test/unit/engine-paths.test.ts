@@ -12,6 +12,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryCancelledError, QueryOptions, QueryResult, planQuery, runPlans, runQuery, Value } from '../../server/src/core/query';
 import { writeFlowLogFile } from '../support/generate';
 import { writeWideFile } from '../support/generateWide';
+import { savedEnv } from '../support/env';
 
 const BUNDLE = resolve(__dirname, '../../dist/cli.js');
 const COLUMNS = "{'version': 'VARCHAR', 'account_id': 'VARCHAR', 'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'BIGINT', 'dstport': 'BIGINT', 'protocol': 'BIGINT', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'}";
@@ -21,7 +22,7 @@ let friendly: string;
 let wide: string;
 let duck: DuckDBConnection;
 let instance: DuckDBInstance;
-const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, split: process.env.FLOWLOG_PARALLEL_MIN_BYTES };
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_PARALLEL_MIN_BYTES');
 
 before(async () => {
   assert.ok(existsSync(BUNDLE), 'npm test builds dist/cli.js first (the workers run the bundle)');
@@ -39,10 +40,7 @@ before(async () => {
 });
 
 after(() => {
-  process.env.FLOWLOG_WORKER_SCRIPT = saved.script;
-  process.env.FLOWLOG_PARALLEL_MIN_BYTES = saved.split;
-  if (saved.script === undefined) delete process.env.FLOWLOG_WORKER_SCRIPT;
-  if (saved.split === undefined) delete process.env.FLOWLOG_PARALLEL_MIN_BYTES;
+  restoreEnv();
   duck?.closeSync();
   instance?.closeSync();
   rmSync(dir, { recursive: true, force: true });

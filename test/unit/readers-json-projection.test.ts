@@ -12,10 +12,11 @@ import fc from 'fast-check';
 import { QueryOptions, runQuery, Value } from '../../server/src/core/query';
 import { decodeFile, decodeFileRange, DecodedChunk } from '../../server/src/core/readers';
 import { deliveryRecords, toJsonLines } from '../support/deliveries';
+import { savedEnv } from '../support/env';
 
 const BUNDLE = resolve(__dirname, '../../dist/cli.js');
 const ALL = 'version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, end, action, log_status';
-const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, split: process.env.FLOWLOG_PARALLEL_MIN_BYTES };
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_PARALLEL_MIN_BYTES');
 let dir: string;
 let n = 0;
 
@@ -28,10 +29,7 @@ before(() => {
 });
 
 after(() => {
-  for (const [k, v] of [['FLOWLOG_WORKER_SCRIPT', saved.script], ['FLOWLOG_PARALLEL_MIN_BYTES', saved.split]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
   rmSync(dir, { recursive: true, force: true });
 });
 

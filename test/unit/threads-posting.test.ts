@@ -15,10 +15,11 @@ import { AggregateStates } from '../../server/src/core/query/groups/aggregates';
 import { PARTITIONS } from '../../server/src/core/query/groups/partitions';
 import { GroupsState, partitionsForJob } from '../../server/src/core/query/threadScan';
 import { DEFAULT_HEADER } from '../support/generate';
+import { savedEnv } from '../support/env';
 
 const ROOT = resolve(__dirname, '../..');
 const BUNDLE = join(ROOT, 'dist/cli.js');
-const saved = { script: process.env.FLOWLOG_WORKER_SCRIPT, threshold: process.env.FLOWLOG_TOPN_THRESHOLD };
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_TOPN_THRESHOLD');
 let dir: string;
 
 before(() => {
@@ -28,10 +29,7 @@ before(() => {
 });
 
 after(() => {
-  for (const [k, v] of [['FLOWLOG_WORKER_SCRIPT', saved.script], ['FLOWLOG_TOPN_THRESHOLD', saved.threshold]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
   rmSync(dir, { recursive: true, force: true });
 });
 
