@@ -9,7 +9,7 @@ import {
   ConfigurationRequest, ExitNotification, InitializeRequest, InitializedNotification, ProgressType, ProtocolConnection,
   ShutdownRequest, StreamMessageReader, StreamMessageWriter, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { SERVER_NODE_FLAGS } from '../client/src/serverFlags';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../client/src/serverFlags';
 import { CheckQueryRequest, DiagnoseRequest, DiagnoseResultWire, QueryRequest, QueryRowsProgress, SummaryParams, SummaryRequest, SummaryResultWire } from '../server/src/protocol';
 
 /** What typing in the query panel sends: a query with a search and SQL to check. */
@@ -19,11 +19,12 @@ export class ServerSession {
   private constructor(private readonly child: ChildProcess, private readonly connection: ProtocolConnection) {}
 
   /**
-   * The server's node runs with the flags the extension gives it (SERVER_NODE_FLAGS), then `nodeFlags` (`--cpu-prof`,
-   * which NODE_OPTIONS does not take; a later flag wins); `settings` answer its configuration requests.
+   * The server's node runs with the flags and environment the extension gives it (SERVER_NODE_FLAGS, SERVER_ENV),
+   * then `nodeFlags` (`--cpu-prof`, which NODE_OPTIONS does not take; a later flag wins); `settings` answer its
+   * configuration requests.
    */
   static async start(serverScript: string, nodeFlags: string[] = [], settings: Record<string, unknown> = {}): Promise<ServerSession> {
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...SERVER_ENV } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     // The `flowlog` settings the server asks for (the defaults unless a bench sets some).
     connection.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => settings));

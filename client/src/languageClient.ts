@@ -3,13 +3,13 @@
 // files, to recognise flow logs among them, and most of those never need a server.
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { SERVER_NODE_FLAGS } from './serverFlags';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from './serverFlags';
 
 async function startLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS], env: { ...SERVER_ENV } } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6009'], env: { ...SERVER_ENV } } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'flowlog' }],

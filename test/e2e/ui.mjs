@@ -2,7 +2,7 @@
 // the status bar, a hover, a palette command, the problems of a file over 50 MB. Each step leaves a screenshot in
 // test-results/.
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ROOT, SERVER_MAIN, launchBrowser, makeSandbox, remoteUri, startServer, workbenchQuery } from './vscodeServer.mjs';
@@ -126,6 +126,22 @@ export async function runUiChecks() {
         const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
         if (!rows.some((r) => r.includes('dstport 65536 is out of range 0–65535'))) throw new Error(`Problems panel rows: ${rows.join(' | ')}`);
         await page.screenshot({ path: join(SHOTS, '02-diagnostics-and-problems.png') });
+      }],
+      ['the language server runs with the node flags and environment the client gives it (young generation, malloc arenas)', async () => {
+        // The server is a process of its own, forked by the extension host: found by its command line in /proc.
+        const servers = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+          try {
+            const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+            return argv.some((a) => a.endsWith('dist/server.js')) ? [{ pid, argv, env: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') }] : [];
+          } catch {
+            return []; // a process that ended meanwhile
+          }
+        });
+        if (servers.length === 0) throw new Error('no process runs dist/server.js');
+        for (const { pid, argv, env } of servers) {
+          if (!argv.includes('--max-semi-space-size=2')) throw new Error(`server ${pid}: ${argv.join(' ')}`);
+          if (!env.includes('MALLOC_ARENA_MAX=2')) throw new Error(`server ${pid} has no MALLOC_ARENA_MAX=2 in its environment`);
+        }
       }],
       ['hovering a field shows its decoded value and the flow reading', async () => {
         await quickOpen(page, 'good.flowlog');
