@@ -103,35 +103,10 @@ export class GroupTable implements GroupTableData {
 
   /**
    * The id of the group whose key is the scratch's (sealed: `words` words, `hash` of them), added with
-   * `seq` as its first record when new. `isNew` tells the caller which.
+   * `seq` as its first record when new (findOrAddWords: one probe for both). `isNew` tells the caller which.
    */
   findOrAdd(scratch: KeyScratch, words: number, hash: number, seq: number): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    const len = scratch.length;
-    const key = scratch.words;
-    let i = hash & mask;
-    for (;;) {
-      const id = slots[2 * i] - 1;
-      if (id < 0) break;
-      if (slots[2 * i + 1] === hash && this.keyLength[id] === len) {
-        const at = this.keyStart[id];
-        const kw = this.keyWords;
-        let q = 0;
-        while (q < words && kw[at + q] === key[q]) q++;
-        if (q === words) {
-          this.isNew = false;
-          return id;
-        }
-      }
-      i = (i + 1) & mask;
-    }
-    const id = this.append(key, 0, words, len, hash, seq);
-    slots[2 * i] = id + 1;
-    slots[2 * i + 1] = hash;
-    if (this.size * 4 > (mask + 1) * 3) this.rehash();
-    this.isNew = true;
-    return id;
+    return this.findOrAddWords(scratch.words, 0, words, scratch.length, hash, seq);
   }
 
   /** Whether the last findOrAdd added its group. */
