@@ -8,6 +8,44 @@ import { WordTable } from '../../server/src/core/diagnose/wordTable';
 import { BIT_HAS_FLAGS, ConversationStore, KW, hashKey } from '../../server/src/core/diagnose/store';
 import { recordVerdict, verdictOf } from '../../server/src/core/diagnose/closing';
 
+/** A conversation key of these tests: interface `iface`, `protocol`, 10.0.0.0 + k to 10.0.0.1 on `port`, in `key`. */
+function writeKey(key: Int32Array, iface: number, protocol: number, k: number, port: number): Int32Array {
+  key.fill(0);
+  key[0] = iface;
+  key[1] = protocol;
+  key[2] = 0x0a000000 + k;
+  key[6] = 0x0a000001;
+  key[10] = port << 16;
+  return key;
+}
+
+/** The open conversations of a key, newest first, as the store chains them. */
+function chainOf(store: ConversationStore, key: Int32Array, hash: number): number[] {
+  const chain: number[] = [];
+  for (let c = store.find(key, 0, hash); c >= 0; c = store.next(c)) chain.push(c);
+  return chain;
+}
+
+/**
+ * Opens and removes conversations as `ops` say, checking before each open that the key's newest is found; returns
+ * the model: per key, its open conversations, newest first.
+ */
+function applyOps(store: ConversationStore, ops: readonly { key: number; remove: boolean; pick: number }[], keyOf: (k: number) => Int32Array, hashOf: (k: number) => number): Map<number, number[]> {
+  const open = new Map<number, number[]>();
+  for (const op of ops) {
+    const list = open.get(op.key) ?? [];
+    if (op.remove && list.length > 0) store.remove(list.splice(op.pick % list.length, 1)[0]);
+    else {
+      const key = keyOf(op.key);
+      const hash = hashOf(op.key);
+      assert.equal(store.find(key, 0, hash), list.length > 0 ? list[0] : -1, `key ${op.key}`);
+      list.unshift(store.open(key, 0, hash, store.lastSlot));
+    }
+    open.set(op.key, list);
+  }
+  return open;
+}
+
 const bytesOf = (s: string) => Buffer.from(s, 'latin1');
 
 describe('ByteInterner', () => {
@@ -97,38 +135,11 @@ describe('ConversationStore key table', () => {
     fc.assert(fc.property(opsArb, (ops) => {
       const store = new ConversationStore(Infinity);
       const key = new Int32Array(KW);
-      const keyOf = (k: number) => {
-        key.fill(0);
-        key[0] = k % 3; // interface
-        key[1] = 6;
-        key[2] = 0x0a000000 + k;
-        key[6] = 0x0a000001;
-        key[10] = 443 << 16;
-        return key;
-      };
-      // Per key, its open conversations, newest first (as the store chains them).
-      const open = new Map<number, number[]>();
-      for (const op of ops) {
-        const list = open.get(op.key) ?? [];
-        if (op.remove && list.length > 0) {
-          const c = list.splice(op.pick % list.length, 1)[0];
-          store.remove(c);
-        } else {
-          const k = keyOf(op.key);
-          const h = hashKey(k, 0, 0);
-          const head = store.find(k, 0, h);
-          assert.equal(head, list.length > 0 ? list[0] : -1);
-          list.unshift(store.open(k, 0, h, store.lastSlot));
-        }
-        open.set(op.key, list);
-      }
+      const keyOf = (k: number) => writeKey(key, k % 3, 6, k, 443);
+      const hashOf = (k: number) => hashKey(keyOf(k), 0, 0);
+      const open = applyOps(store, ops, keyOf, hashOf);
       store.trim();
-      for (const [k, list] of open) {
-        const kk = keyOf(k);
-        const chain: number[] = [];
-        for (let c = store.find(kk, 0, hashKey(kk, 0, 0)); c >= 0; c = store.next(c)) chain.push(c);
-        assert.deepEqual(chain, list, `key ${k}`);
-      }
+      for (const [k, list] of open) assert.deepEqual(chainOf(store, keyOf(k), hashOf(k)), list, `key ${k}`);
       let live = 0;
       for (let c = 0; c < store.high; c++) if (store.isOpen(c)) live++;
       assert.equal(live, [...open.values()].reduce((n, l) => n + l.length, 0));
@@ -154,31 +165,9 @@ describe('ConversationStore key table slots (row + 1 and the hash\'s tag in 32 b
     fc.assert(fc.property(caseArb, ({ hashes, ops }) => {
       const store = new ConversationStore(Infinity);
       const key = new Int32Array(KW);
-      const keyOf = (k: number) => {
-        key.fill(0);
-        key[0] = 1;
-        key[1] = 6;
-        key[2] = 0x0a000000 + k;
-        key[6] = 0x0a000001;
-        key[10] = 443 << 16;
-        return key;
-      };
-      const open = new Map<number, number[]>();
-      for (const op of ops) {
-        const list = open.get(op.key) ?? [];
-        if (op.remove && list.length > 0) store.remove(list.splice(op.pick % list.length, 1)[0]);
-        else {
-          const head = store.find(keyOf(op.key), 0, hashes[op.key]);
-          assert.equal(head, list.length > 0 ? list[0] : -1, `key ${op.key}`);
-          list.unshift(store.open(key, 0, hashes[op.key], store.lastSlot));
-        }
-        open.set(op.key, list);
-      }
-      for (let k = 0; k <= 5000; k++) {
-        const chain: number[] = [];
-        for (let c = store.find(keyOf(k), 0, hashes[k]); c >= 0; c = store.next(c)) chain.push(c);
-        assert.deepEqual(chain, open.get(k) ?? [], `key ${k}`);
-      }
+      const keyOf = (k: number) => writeKey(key, 1, 6, k, 443);
+      const open = applyOps(store, ops, keyOf, (k) => hashes[k]);
+      for (let k = 0; k <= 5000; k++) assert.deepEqual(chainOf(store, keyOf(k), hashes[k]), open.get(k) ?? [], `key ${k}`);
       assert.equal(store.live, [...open.values()].reduce((n, l) => n + l.length, 0));
       assert.ok(store.cap < 2 ** store.rowBits);
     }), { numRuns: 25 });
@@ -195,15 +184,7 @@ describe('ConversationStore removeAll (a sweep\'s removals, in the order of thei
     });
     fc.assert(fc.property(caseArb, ({ keys, picks, later }) => {
       const key = new Int32Array(KW);
-      const keyOf = (k: number) => {
-        key.fill(0);
-        key[0] = k % 5;
-        key[1] = 17;
-        key[2] = 0x0a000000 + k;
-        key[6] = 0x0a000001;
-        key[10] = 53 << 16;
-        return key;
-      };
+      const keyOf = (k: number) => writeKey(key, k % 5, 17, k, 53);
       const stores = [new ConversationStore(Infinity), new ConversationStore(Infinity)];
       const opened = stores.map((store) => keys.map((k) => store.open(keyOf(k), 0, hashKey(key, 0, 0))));
       assert.deepEqual(opened[0], opened[1]);
@@ -214,11 +195,7 @@ describe('ConversationStore removeAll (a sweep\'s removals, in the order of thei
       const after = stores.map((store) => later.map((k) => store.open(keyOf(k), 0, hashKey(key, 0, 0))));
       assert.deepEqual(after[0], after[1]);
       for (const k of new Set([...keys, ...later])) {
-        const chains = stores.map((store) => {
-          const chain: number[] = [];
-          for (let c = store.find(keyOf(k), 0, hashKey(key, 0, 0)); c >= 0; c = store.next(c)) chain.push(c);
-          return chain;
-        });
+        const chains = stores.map((store) => chainOf(store, keyOf(k), hashKey(key, 0, 0)));
         assert.deepEqual(chains[1], chains[0], `key ${k}`);
       }
       assert.equal(stores[1].live, stores[0].live);
