@@ -7,6 +7,9 @@ export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
 export { formatBytes };
 
+/** A cell as a number for bars and sums: 0 for NULL or text. */
+export const cellNumber = (v: Cell): number => (typeof v === 'number' ? v : 0);
+
 /**
  * A value as the table and the summary show it. Values come from log files: control characters and bidi overrides
  * are shown as escapes (`\x1b`, `\u202e`), so a value cannot hide or reorder what is shown (exports keep the value).

@@ -2,13 +2,10 @@
 // records behind it is a button that opens them in the query panel (`open`).
 import type { FileSummary, SummaryTable } from '../../../server/src/core/summaryTypes';
 import { el } from './dom';
-import { cellText, formatBytes, formatCount, shownPath } from './format';
+import { cellNumber as num, cellText, formatBytes, formatCount, shownPath } from './format';
 import { fieldTerm } from './drillDown';
-import type { Cell } from './messages';
 
 type OpenQuery = (query: string) => void;
-
-const num = (v: Cell) => (typeof v === 'number' ? v : 0);
 
 export function interfacesTable(t: SummaryTable, open: OpenQuery): HTMLElement {
   const heads = ['interface', 'records', 'bytes', 'rejects', 'NODATA', 'SKIPDATA'];

@@ -10,7 +10,7 @@ import type { DiagnoseSpansResult, SourceInfoWire } from '../../../server/src/pr
 import { renderFileErrors, renderSourceInfo } from './sourceInfo';
 import { formatDuration, isoUtc } from '../../../server/src/core/decode/time';
 import { el, clear } from './dom';
-import { cellText, formatBytes, formatCount } from './format';
+import { cellNumber as num, cellText, formatBytes, formatCount } from './format';
 import { vscodeApi } from './vscodeApi';
 import { renderBarChart } from './barChart';
 import { renderTimeChart } from './timeChart';
@@ -119,7 +119,6 @@ export function mountSummaryView(root: HTMLElement): void {
   }
 
   const col = (t: SummaryTable, name: string) => t.columns.indexOf(name);
-  const num = (v: Cell) => (typeof v === 'number' ? v : 0);
 
   /** A top list's note of the records it leaves out (no address: NULL is not a talker), a button to them. */
   function leftOut(count: number): HTMLElement | null {
