@@ -112,7 +112,12 @@ export function maybeRunAsJobHost(): boolean {
     };
     Promise.resolve()
       .then(() => handler(m.payload, { signal: abort.signal, onProgress, spillDir: m.spillDir }))
-      .then((result) => post({ type: 'done', id: m.id, result }), (e: unknown) => post({ type: 'error', id: m.id, error: toWire(e) }))
+      .then((result) => {
+        // A job cancelled while it ran answers cancelled even when it got to its end first.
+        abort.signal.throwIfAborted();
+        post({ type: 'done', id: m.id, result });
+      })
+      .catch((e: unknown) => post({ type: 'error', id: m.id, error: toWire(e) }))
       .finally(() => {
         running.delete(m.id);
       });
@@ -263,7 +268,10 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   const onAbort = () => running.cancel(id);
   signal?.addEventListener('abort', onAbort);
   try {
-    return (await running.run(id, name, payload, { onProgress })) as T;
+    const result = (await running.run(id, name, payload, { onProgress })) as T;
+    // Cancelled after the host had posted its answer: the caller asked for no answer.
+    signal?.throwIfAborted();
+    return result;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
