@@ -6,6 +6,7 @@ import {
   ConfigurationRequest, DidChangeConfigurationNotification, DidOpenTextDocumentNotification, InitializeRequest,
   InitializedNotification, ProtocolConnection, PublishDiagnosticsNotification, PublishDiagnosticsParams,
   StreamMessageReader, StreamMessageWriter, createProtocolConnection, WorkDoneProgressCreateRequest,
+  CancellationToken, CancellationTokenSource, WorkDoneProgress,
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../../server/src/languageServer';
 import { DocumentStatusNotification, DocumentStatusParams } from '../../server/src/protocol';
@@ -86,6 +87,29 @@ export class TestClient {
     await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     await this.diagnosticsNumber(uri, n);
   }
+
+  /**
+   * Sends a request with a work-done token and cancels it at its first progress report, when the server has started
+   * the work and has nearly all of it still to do, whatever the machine's load (a timer may fire after a fast job has
+   * answered). Resolves to the response error's code, or throws if the request answered a result.
+   */
+  async cancelAtFirstProgress(send: (token: CancellationToken, workDoneToken: string) => Promise<unknown>): Promise<number> {
+    const source = new CancellationTokenSource();
+    const workDoneToken = `cancel-at-first-progress-${++this.cancelTokens}`;
+    const sub = this.connection.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+      if (p.kind === 'report') source.cancel();
+    });
+    try {
+      await send(source.token, workDoneToken);
+    } catch (e) {
+      if (!source.token.isCancellationRequested) throw new Error(`failed before its first progress report: ${(e as Error).message}`);
+      return (e as { code: number }).code;
+    } finally {
+      sub.dispose();
+    }
+    throw new Error(source.token.isCancellationRequested ? 'answered a result after it was cancelled' : 'answered without a progress report');
+  }
+  private cancelTokens = 0;
 
   dispose() {
     this.connection.dispose();

@@ -53,7 +53,7 @@ export async function executeClickHouseQuery(target: ClickHouseTarget, params: Q
     const result = await runClickHouseQuery({ kind: 'clickhouse', ...target }, params.query, {
       limit: params.limit, signal: abort.signal, credentials, timeoutMs: timeoutOf(params.clickhouse), onProgress: percentReporter(progress),
     });
-    return { ...result };
+    return abort.answer({ ...result });
   } catch (e) {
     throw failure(e, abort.signal, params.query);
   } finally {
@@ -71,7 +71,7 @@ export async function executeClickHouseSummary(target: ClickHouseTarget, options
   progress?.begin('Flow log summary (ClickHouse)', undefined, undefined, true);
   try {
     const summary = await computeClickHouseSummary({ kind: 'clickhouse', ...target }, { credentials, signal: abort.signal, timeoutMs: timeoutOf(options) });
-    return { summary, elapsedMs: Math.round(performance.now() - started) };
+    return abort.answer({ summary, elapsedMs: Math.round(performance.now() - started) });
   } catch (e) {
     throw failure(e, abort.signal);
   } finally {

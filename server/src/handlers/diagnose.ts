@@ -58,7 +58,7 @@ export async function executeDiagnose(documents: DocumentStore, params: Diagnose
     const { wire, spans } = await diagnoseOffThread({ source, limit: params.limit, lines, lineShift }, { signal: abort.signal, onProgress: percentReporter(progress, sizes) });
     wire.source = info;
     wire.spansKey = keptSpans.keep(spans);
-    return wire;
+    return abort.answer(wire);
   } catch (e) {
     throw cancelledOr(e, abort.signal);
   } finally {

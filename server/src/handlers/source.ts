@@ -91,12 +91,19 @@ export async function describeFolder(folder: string, glob?: string): Promise<{ w
   return { wire, paths: files.map((f) => f.path), sizes: files.map((f) => f.size) };
 }
 
-/** An AbortSignal that follows an LSP cancellation token. */
-export function abortOn(token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } } | undefined): { signal: AbortSignal; dispose(): void } {
+/**
+ * An AbortSignal that follows an LSP cancellation token, and `answer`, which passes a result on unless the request was
+ * cancelled before it was ready (a job that reached its end before it saw the cancel still answers RequestCancelled).
+ */
+export function abortOn(token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } } | undefined): { signal: AbortSignal; answer<T>(result: T): T; dispose(): void } {
   const abort = new AbortController();
   const sub = token?.onCancellationRequested(() => abort.abort());
   if (token?.isCancellationRequested) abort.abort(); // cancelled before it started
-  return { signal: abort.signal, dispose: () => sub?.dispose() };
+  const answer = <T>(result: T): T => {
+    if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'the request was cancelled');
+    return result;
+  };
+  return { signal: abort.signal, answer, dispose: () => sub?.dispose() };
 }
 
 /**
@@ -116,7 +123,7 @@ export async function queryRequest<T>(title: string, query: string, token: Cance
   const abort = abortOn(token);
   progress?.begin(title, 0, query, true);
   try {
-    return await run(abort.signal);
+    return abort.answer(await run(abort.signal));
   } catch (e) {
     if (e instanceof QueryError) throw queryErrorResponse(e, query);
     throw cancelledOr(e, abort.signal);

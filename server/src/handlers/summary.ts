@@ -21,7 +21,7 @@ export async function executeSummary(documents: DocumentStore, params: SummaryPa
       onPartial: onSection && ((section, table, partial) => onSection({ section, table, partial })),
       files: info ? source.kind === 'files' ? source.paths.map((path, i) => ({ path, size: sizes![i] })) : undefined : undefined,
     });
-    return { summary, elapsedMs: Math.round(performance.now() - started), source: info };
+    return abort.answer({ summary, elapsedMs: Math.round(performance.now() - started), source: info });
   } catch (e) {
     throw cancelledOr(e, abort.signal);
   } finally {
