@@ -1,5 +1,11 @@
 // Query errors carry their position: 1-based line and column, and a caret under the spot.
 
+/**
+ * Nesting deeper than this (parentheses, NOT, chains of operators) is refused with a positioned error: every later
+ * step walks the tree recursively, and no real query comes near it.
+ */
+export const MAX_NESTING = 200;
+
 export class QueryError extends Error {
   readonly offset: number;
   readonly line: number;
