@@ -3,7 +3,8 @@
 import { QuerySource, expandSource } from '../query/input';
 import { parseAddress } from '../address';
 import { defaultThreadCount } from '../threads/pool';
-import { ReadStats, RecordSink, readHere } from './records';
+import { readHere } from './records';
+import { ReadStats, RecordSink } from './readStats';
 import { ConversationJoin, JoinStats } from './join';
 import { ClosedConversation, Conversation } from './conversation';
 import { ConversationReport } from './report';

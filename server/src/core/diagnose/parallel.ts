@@ -18,7 +18,8 @@ import { WorkerPool, registerTask, sharedPool } from '../threads/pool';
 import { ByteInterner } from './byteInterner';
 import { DEBUG_DIAGNOSE_MEMORY, debugDiagnoseMemory } from './debugMemory';
 import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
-import { MAX_INTERFACES, MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordPacker, RecordSink, addExpansionProblems, addUnitProblems, emptyStats } from './records';
+import { MAX_INTERFACES, RecordPacker } from './recordPacker';
+import { MAX_SKIPPED_KEPT, ReadOptions, ReadStats, RecordSink, addExpansionProblems, addUnitProblems, emptyStats } from './readStats';
 
 const TASKS = { open: 'diagnose.open', scan: 'diagnose.scan', close: 'diagnose.close' };
 /** Slots of a worker's ring, and records a slot (a batch) holds: 16 × 4,096 × 88 bytes = 5.8 MB a worker. */
