@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ByteInterner } from '../../server/src/core/diagnose/byteInterner';
 import { WordTable } from '../../server/src/core/diagnose/wordTable';
-import { BIT_HAS_FLAGS, ConversationStore, KW, hashKey } from '../../server/src/core/diagnose/store';
+import { ConversationStore } from '../../server/src/core/diagnose/store';
+import { BIT_HAS_FLAGS, KW, hashKey } from '../../server/src/core/diagnose/storeRow';
 import { recordVerdict, verdictOf } from '../../server/src/core/diagnose/closing';
 
 /** A conversation key of these tests: interface `iface`, `protocol`, 10.0.0.0 + k to 10.0.0.1 on `port`, in `key`. */

@@ -3,7 +3,8 @@
 import { ClosedConversation, DirectionFacts } from './conversation';
 import { META_V6 } from './packed';
 import { decideRequest } from './roles';
-import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, ConversationStore, F_START, F_VOL, R_BITS, R_COUNTS, R_EV, R_KEY, ROW, ROW_F } from './store';
+import { ConversationStore } from './store';
+import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, F_START, F_VOL, R_BITS, R_COUNTS, R_EV, R_KEY, ROW, ROW_F } from './storeRow';
 import { verdictIndex } from './verdict';
 
 /**

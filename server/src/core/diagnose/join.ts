@@ -28,7 +28,8 @@ import {
   W_META, W_PORTS, W_SRC, keyHash,
 } from './packed';
 import { Spill } from './spill';
-import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, ConversationStore, KW, STATE_BYTES, hashKey } from './store';
+import { ConversationStore } from './store';
+import { BIT_BPA, BIT_EGRESS, BIT_HAS_FLAGS, BIT_INGRESS, KW, STATE_BYTES, hashKey } from './storeRow';
 
 export interface JoinOptions {
   /** Seconds: records of one key whose windows overlap or are at most this far apart are one conversation. */
