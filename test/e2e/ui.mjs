@@ -127,7 +127,7 @@ export async function runUiChecks() {
         if (!rows.some((r) => r.includes('dstport 65536 is out of range 0–65535'))) throw new Error(`Problems panel rows: ${rows.join(' | ')}`);
         await page.screenshot({ path: join(SHOTS, '02-diagnostics-and-problems.png') });
       }],
-      ['the language server runs with the node flags and environment the client gives it (young generation, malloc arenas)', async () => {
+      ['the language server runs with the node flags and environment the client gives it (young generation, malloc arenas, worker priority)', async () => {
         // The server is a process of its own, forked by the extension host: found by its command line in /proc.
         const servers = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
           try {
@@ -141,6 +141,7 @@ export async function runUiChecks() {
         for (const { pid, argv, env } of servers) {
           if (!argv.includes('--max-semi-space-size=2')) throw new Error(`server ${pid}: ${argv.join(' ')}`);
           if (!env.includes('MALLOC_ARENA_MAX=2')) throw new Error(`server ${pid} has no MALLOC_ARENA_MAX=2 in its environment`);
+          if (!env.includes('FLOWLOG_WORKER_NICE=10')) throw new Error(`server ${pid} has no FLOWLOG_WORKER_NICE=10 in its environment`);
         }
       }],
       ['hovering a field shows its decoded value and the flow reading', async () => {
