@@ -1,4 +1,6 @@
 // `flowlog`: the command-line front end over the same core as the language server.
+// First: starts a big query's worker threads while the rest of the bundle loads (cli/prestart.ts).
+import './cli/prestart';
 import { maybeRunAsLintWorker, runLintCommand } from './cli/lint';
 import { runQueryCommand } from './cli/query';
 import { runLoadCommand } from './cli/load';

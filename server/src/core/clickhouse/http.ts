@@ -1,8 +1,7 @@
 // A small ClickHouse HTTP client (node:http/https, no dependency): queries in the POST body, inserts streamed as
 // the body with the statement in the URL, answers read as lines. Every failure becomes one ClickHouseError whose
 // message names the server (scheme, host and port only) and never the credentials.
-import { request as httpRequest, IncomingMessage, ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, ClientRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { QueryCancelledError } from '../query/errors';
 
@@ -127,7 +126,9 @@ export class ClickHouseClient {
     for (const [k, v] of Object.entries(options.params ?? {})) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
     if (this.auth) headers.Authorization = this.auth;
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // Required here: loading node:https (with node:http and TLS) costs 20-30 ms, at every start of the CLI and the
+    // language server otherwise, most of which never talk to ClickHouse.
+    const send = url.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
     // A connection per request: a kept-alive socket may be closed by the server (keep_alive_timeout, 3 s by
     // default) just as the next request is written on it, and an INSERT would fail half-sent.
     const req: ClientRequest = send(url, { method: 'POST', headers, agent: false });

@@ -13,22 +13,21 @@
 // - A line that is not an object, not valid JSON, has a nested value, or a value holding a space or control
 //   character (which a space-separated record cannot hold) is a problem: a `!` line.
 // - Given the fields a query reads, lines keep only those (jsonProjection.ts), answers unchanged.
-// Key layouts are worked out in jsonLayout.ts; uncompressed files are read as runs of lines by jsonRange.ts.
+// Key layouts are worked out in jsonLayout.ts; values written one by one, their source places and the problems of
+// lines that are no flat object in jsonValues.ts; uncompressed files are read as runs of lines by jsonRange.ts.
 import { ChunkWriter } from './chunkWriter';
 import { LineSink } from './lineSplitter';
 import { FlatObjectScanner, Kind, skipBlanks } from './jsonScan';
-import { LineJudge, Projection, Verdict, hasBlank, judgeValues, keptLineMayBeHeader, projectHeader } from './jsonProjection';
+import { LineJudge, Projection, Verdict, judgeValues, keptLineMayBeHeader, projectHeader } from './jsonProjection';
 import { Layout, headerName, keyLayout } from './jsonLayout';
 import { CompiledJsonLine, compiledJsonLineOf } from './jsonCompiled';
 import { LineKind } from '../records/recordScanner';
-import { utf16Length } from './sourceColumns';
+import { VALUE_HOLDS_BLANK, VALUE_IS_NESTED, describeBadLine, placeValues, writeRawText, writeValue } from './jsonValues';
 
 export { RAW_TEXT_KEYS, headerName, isMetadataKey } from './jsonLayout';
 
 const NO_KEYS: Uint8Array[] = [];
 
-const VALUE_HOLDS_BLANK = 'the value holds a space or control character';
-const VALUE_IS_NESTED = 'the value is an object or array, not a field value';
 /** Projections worked out, by header (a file whose objects alternate between a few key sets). */
 const PROJECTIONS_KEPT = 64;
 /** Lines the compiled reader may give up on before it is turned off for a layout where it gives up on one in four. */
@@ -83,7 +82,7 @@ export class JsonLinesSink implements LineSink {
       return;
     }
     if (buf[i] !== 123 /* { */ || !this.scan.scan(buf, i, end, this.layout?.keyBytes ?? NO_KEYS) || this.scan.stop !== end) {
-      this.out.problem(lineNo, this.describeBadLine(buf, start, end));
+      this.out.problem(lineNo, describeBadLine(this.decoder, buf, start, end));
       return;
     }
     this.object(buf, start, end, lineNo);
@@ -187,7 +186,7 @@ export class JsonLinesSink implements LineSink {
       // A text record is read by the engine as a line of its own (it may even be a header line).
       this.bindFull();
       if (this.wanted) this.foreign = true;
-      this.writeRawText(buf, start, layout.rawText, lineNo);
+      writeRawText(this.out, this.scan, buf, start, layout.rawText, lineNo);
       return;
     }
     if (layout.projection && !this.foreign) {
@@ -211,7 +210,7 @@ export class JsonLinesSink implements LineSink {
   private writeFull(out: ChunkWriter, buf: Uint8Array, start: number, end: number, layout: Layout, lineNo: number): boolean {
     out.begin(lineNo);
     const columns = layout.sourceOf.length;
-    if (out.columns) this.placeValues(buf, start, end, layout);
+    if (out.columns) placeValues(out.columns, this.scan, buf, start, end, layout);
     // Values are copied straight into the output buffer: never longer than the source line plus a separator
     // and a `-` per column (an escaped string decodes to fewer bytes than it is written with).
     const room = end - start + 2 * columns + 2;
@@ -228,7 +227,7 @@ export class JsonLinesSink implements LineSink {
       } else if (kind === Kind.Missing) dst[o++] = 45;
       else {
         out.commit(o);
-        const problem = this.writeValue(out, buf, k);
+        const problem = writeValue(out, this.scan, buf, k);
         if (problem) {
           out.abandon(lineNo, `${layout.keys[k]}: ${problem}`);
           return false;
@@ -318,7 +317,7 @@ export class JsonLinesSink implements LineSink {
       } else if (kind === Kind.Missing) dst[o++] = 45;
       else {
         out.commit(o);
-        this.writeValue(out, buf, k);
+        writeValue(out, this.scan, buf, k);
         o = out.size;
         dst = out.reserve(room);
       }
@@ -352,60 +351,6 @@ export class JsonLinesSink implements LineSink {
     this.boundProjection = undefined;
   }
 
-  /** Records where each output column's value is in the source line (lint and the editor show problems there). */
-  private placeValues(buf: Uint8Array, start: number, end: number, layout: Layout): void {
-    let ascii = true;
-    for (let i = start; i < end && ascii; i++) if (buf[i] >= 0x80) ascii = false;
-    const col = (at: number) => (ascii ? at - start : utf16Length(buf, start, at));
-    for (let c = 0; c < layout.sourceOf.length; c++) {
-      const k = layout.identity ? c : layout.sourceOf[c];
-      this.out.columns!.span(col(this.scan.valStart[k]), col(this.scan.valEnd[k]));
-    }
-  }
-
-  /** Writes value k; returns a problem, or '' when written. */
-  private writeValue(out: ChunkWriter, buf: Uint8Array, k: number): string {
-    switch (this.scan.valKind[k] as Kind) {
-      case Kind.Missing:
-        out.dash();
-        return '';
-      case Kind.Raw:
-        out.bytes(buf, this.scan.valStart[k], this.scan.valEnd[k]);
-        return '';
-      case Kind.Blank:
-        return VALUE_HOLDS_BLANK;
-      case Kind.Decoded: {
-        const v = this.scan.decoded[k];
-        if (v === '') {
-          out.dash();
-          return '';
-        }
-        if (hasBlank(v)) return VALUE_HOLDS_BLANK;
-        out.text(v);
-        return '';
-      }
-      default:
-        return VALUE_IS_NESTED;
-    }
-  }
-
-  private writeRawText(buf: Uint8Array, lineStart: number, k: number, lineNo: number): void {
-    const out = this.out;
-    const kind = this.scan.valKind[k] as Kind;
-    if (kind === Kind.Raw || kind === Kind.Blank) out.line(lineNo, buf, this.scan.valStart[k], this.scan.valEnd[k], out.columns ? utf16Length(buf, lineStart, this.scan.valStart[k]) : 0);
-    else if (kind === Kind.Decoded) {
-      const v = this.scan.decoded[k];
-      if (/[\r\n]/.test(v)) {
-        out.problem(lineNo, 'the text record holds a line break');
-        return;
-      }
-      out.begin(lineNo);
-      out.text(v);
-      out.end();
-    } else if (kind === Kind.Missing) out.line(lineNo, buf, 0, 0);
-    else out.problem(lineNo, 'the text record is an object or array');
-  }
-
   /** The layout of the object just scanned: the last one when its keys were the same bytes, else worked out. */
   private layoutFor(buf: Uint8Array): Layout | string {
     return this.scan.sameKeys && this.layout ? this.layout : this.newLayout(buf);
@@ -426,20 +371,5 @@ export class JsonLinesSink implements LineSink {
     const p = projectHeader(names, this.wanted!, (this.judge ??= new LineJudge()));
     this.projections.set(key, p);
     return p;
-  }
-
-  /** Why a line is not one flat object, in the words of JSON.parse where it has them. */
-  private describeBadLine(buf: Uint8Array, start: number, end: number): string {
-    const text = this.decoder.decode(buf.subarray(start, end));
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      return `not valid JSON: ${(e as Error).message}`;
-    }
-    if (value === null) return 'the JSON line is null, not an object';
-    if (Array.isArray(value)) return 'the JSON line is an array, not an object';
-    if (typeof value !== 'object') return `the JSON line is a ${typeof value}, not an object`;
-    return 'not a flat JSON object';
   }
 }

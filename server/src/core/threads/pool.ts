@@ -116,7 +116,6 @@ class PoolWorker {
     // less on a folder of 2,000 files, the workers' collection time the same within tens of milliseconds (README,
     // delivery memory).
     this.worker = new Worker(script, { workerData: { [POOL_MARK]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    this.worker.unref();
     this.worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -146,6 +145,9 @@ class PoolWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`a worker thread stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again (a worker started before its first call,
+    // cli/prestart.ts, kept an idle CLI from exiting).
+    this.worker.unref();
   }
 }
 
@@ -185,6 +187,14 @@ export class WorkerPool {
       this.workers[i] = w;
     }
     return w;
+  }
+
+  /**
+   * Starts every worker now, before any call (a thread boots and loads its bundle for about 0.1 s: the CLI starts
+   * them while it loads and plans). Idle workers do not keep the process alive.
+   */
+  start(): void {
+    for (let i = 0; i < this.size; i++) this.worker(i);
   }
 
   /** Runs a task on worker `i` (tasks of a session go to the worker that holds its state). */

@@ -1,0 +1,51 @@
+// Worker threads for `flowlog query` over a big input, started first thing. A worker boots Node and loads
+// dist/worker.js (about 0.1 s of a core, more when the machine is busy): started here, that overlaps the loading of
+// the CLI's own bundle, the parsing and the planning instead of following them. cli.ts imports this module first, so
+// it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy.
+// It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs idle threads
+// (which do not keep the process alive), never an answer.
+import { statSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { defaultThreadCount, sharedPool } from '../core/threads/pool';
+
+/** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
+const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
+
+/**
+ * The engine splits a file across threads from this size (query/input.ts minSplitBytes, with its environment
+ * override); several files or a folder are read on the threads too.
+ */
+function splitBytes(): number {
+  const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
+  return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
+}
+
+/** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
+export function queryWantsThreads(argv: readonly string[]): boolean {
+  if (argv[0] !== 'query' || defaultThreadCount() < 2) return false;
+  const positional: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--clickhouse') || a === '-h' || a === '--help') return false;
+    if (a.startsWith('--')) {
+      if (VALUED.has(a)) i++;
+    } else positional.push(a);
+  }
+  const paths = positional.slice(0, -1); // the last one is the query
+  if (paths.length === 0 || paths.includes('-')) return false;
+  if (paths.length > 1) return true;
+  try {
+    const s = statSync(paths[0]);
+    return s.isDirectory() || (s.isFile() && s.size >= splitBytes());
+  } catch {
+    return /[*?[\]{}]/.test(paths[0]); // a glob
+  }
+}
+
+/** Starts the pool's workers when this process is the CLI running such a query. */
+export function prestartQueryThreads(argv: readonly string[]): void {
+  if (isMainThread && queryWantsThreads(argv)) sharedPool()?.start();
+}
+
+// Run as the CLI (in dist/cli.js, `module` is the bundle's own): before the modules imported after this one.
+if (require.main === module) prestartQueryThreads(process.argv.slice(2));
