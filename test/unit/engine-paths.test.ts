@@ -1,6 +1,7 @@
-// The engine's execution paths give one answer: on one thread, on worker threads (the built bundle's pool), and
-// with groups spilled to disk under a tiny memory budget, on a friendly file and on a high-cardinality one (nearly
-// every source/destination/port its own group); and that answer is DuckDB's on the high-cardinality file.
+// The engine's execution paths give one answer: on one thread, on worker threads (the built bundle's pool, with or
+// without this thread as one of them), and with groups spilled to disk under a tiny memory budget, on a friendly
+// file and on a high-cardinality one (nearly every source/destination/port its own group); and that answer is
+// DuckDB's on the high-cardinality file.
 // Each path is checked to have run (threads and spilled partitions in the stats).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,8 @@ after(() => {
 
 const ONE_THREAD: QueryOptions = { threads: 1, limit: 1_000_000 };
 const THREADS: QueryOptions = { threads: 3, limit: 1_000_000 };
+/** Three threads of which this one is one (the CLI's way): two workers and this thread take units. */
+const THREADS_HERE: QueryOptions = { ...THREADS, scanHere: true };
 /** 64 KB for all threads: every aggregation with more than a few hundred groups spills. */
 const SPILL_ONE: QueryOptions = { threads: 1, limit: 1_000_000, memoryBudget: 64 << 10 };
 const SPILL_THREADS: QueryOptions = { threads: 3, limit: 1_000_000, memoryBudget: 64 << 10 };
@@ -84,7 +87,8 @@ describe('one thread, worker threads and spilled groups give one answer', () => 
         const threaded = await runQuery(source, q, THREADS);
         assert.equal(threaded.stats.threads, 3, 'the worker path ran');
         same(threaded, base, 'threads');
-        for (const options of [SPILL_ONE, SPILL_THREADS]) {
+        same(await runQuery(source, q, THREADS_HERE), base, 'threads with this one');
+        for (const options of [SPILL_ONE, SPILL_THREADS, { ...SPILL_THREADS, scanHere: true }]) {
           const spilled = await runQuery(source, q, options);
           same(spilled, base, `spill on ${options.threads} thread(s)`);
           const groups = /group by/.test(q) || /count\(distinct/.test(q);
@@ -149,6 +153,7 @@ describe('one thread, worker threads and spilled groups give one answer', () => 
       const source = { kind: 'files' as const, paths: [which === 'wide' ? wide : friendly] };
       const base = await runQuery(source, q, ONE_THREAD);
       same(await runQuery(source, q, THREADS), base, `threads: ${q}`);
+      same(await runQuery(source, q, THREADS_HERE), base, `threads with this one: ${q}`);
       same(await runQuery(source, q, SPILL_THREADS), base, `spill: ${q}`);
     }), { numRuns: 25, seed: 20261128 });
   });

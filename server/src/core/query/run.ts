@@ -58,6 +58,12 @@ export interface QueryOptions {
   /** Threads to scan with (default: FLOWLOG_QUERY_WORKERS, else the cores); 1 scans on this thread. */
   threads?: number;
   /**
+   * This thread scans as one of the threads, beside one worker fewer: it starts at once, where a worker first loads
+   * the bundle. Only for a caller with nothing else to do meanwhile (the CLI): a language server's thread answers
+   * requests. Default false.
+   */
+  scanHere?: boolean;
+  /**
    * Bytes the groups of a query may hold in memory, all threads together (default FLOWLOG_MEMORY_BUDGET_MB, else
    * 256 MB); past it they spill to a temporary folder and the answer stays exact.
    */
@@ -139,9 +145,10 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     // .gz: 147-159 MB here, 138-140 there; a language server's main thread stays free as well). Not a Parquet file:
     // its decoder makes many small objects that a 4 MB young generation promotes (+9-12 MB, +20% CPU there).
     const alone = units.length === 1;
-    const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(threads) : undefined;
+    const here = !alone && options.scanHere === true;
+    const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(here ? threads - 1 : threads) : undefined;
     if (pool) {
-      const done = await pool.use(() => runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows }));
+      const done = await pool.use(() => runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows }, here));
       if (done) return done;
     }
   }
@@ -249,7 +256,8 @@ function rereadable(units: readonly ScanUnit[]): boolean {
  * The run on worker threads: units to idle workers, rows and counts back per unit, then each aggregation's
  * groups merged by partitions on the workers. Undefined when the run must start over on one thread.
  */
-async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
+async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions, here = false): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
+  const workers = here ? threads - 1 : threads;
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const columns = await columnsBeforeScan(plans, expanded, units);
   const abort = new Int32Array(new SharedArrayBuffer(4));
@@ -323,14 +331,14 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
         if (options.onProgress || partial) reportProgress(batch[0].total);
       },
       onFinish: (states) => sums.add(states),
-    });
+    }, { here });
     partial?.stop();
     if (options.signal?.aborted) throw new QueryCancelledError();
     if (restart) return undefined;
     await inbox.drained();
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, threads));
+    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, workers));
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     const finishPlan = (i: number, merged?: OrderedRow[][]) => {
@@ -345,7 +353,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       plans.forEach((p, i) => {
         if (which.has(i) && !p.aggregate) finishPlan(i);
       });
-      await mergeOnPool(pool, threads, plans, finals, finishPlan, which);
+      await mergeOnPool(pool, workers, plans, finals, finishPlan, which);
     };
     // The plans the first pass answered are handed on before the second pass reads the input again (the
     // summary's small sections show while its top lists are still being counted).
@@ -355,7 +363,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
         ...args, queries: again.map((i) => plans[i].text), streamRows: false, rowsTaken: undefined, rowsWanted: undefined,
         topN: undefined, candidates: again.map((i) => second[i]),
       };
-      const more = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args2, batchUnits(units, threads), { onUnit: () => undefined });
+      const more = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args2, batchUnits(units, threads), { onUnit: () => undefined }, { here });
       if (options.signal?.aborted) throw new QueryCancelledError();
       // As many workers as the first pass (same units, same threads): each one's states replace its first ones.
       if (more.length !== finals.length) throw new Error(`the second pass ran on ${more.length} workers, the first on ${finals.length}`);

@@ -27,6 +27,13 @@ export function registerTask(name: string, handler: TaskHandler): void {
   tasks.set(name, handler);
 }
 
+/** The handler of a registered task. */
+export function taskHandler(name: string): TaskHandler {
+  const handler = tasks.get(name);
+  if (!handler) throw new Error(`no task ${name}`);
+  return handler;
+}
+
 /** Runs a registered task on this thread (the one-thread path runs the same code as the workers). */
 export async function runTaskHere(name: string, payload: unknown, onData?: (data: unknown) => void): Promise<unknown> {
   const handler = tasks.get(name);

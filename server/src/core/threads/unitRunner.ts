@@ -3,7 +3,7 @@
 // every worker; idle workers take the next unit (so a folder of many small files keeps every core busy);
 // results are handed back per unit with the unit's index (callers put them in order); at the end each worker's
 // session state is collected. On this thread the same session code runs the units in order.
-import { WorkerPool } from './pool';
+import { Transfer, WorkerPool, taskHandler } from './pool';
 
 /** The task names of a kind of session (registered with registerTask by its module). */
 export interface SessionTasks {
@@ -30,25 +30,29 @@ let nextSession = 1;
  * Runs `units` on `threads` workers of `pool`: each worker opens a session with `args`, scans units as it gets
  * them, and finishes. Resolves with each worker's final state (workers that got no unit included).
  */
-export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number, tasks: SessionTasks, args: unknown, units: readonly U[], callbacks: UnitRunCallbacks<U, R, F>): Promise<F[]> {
+export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number, tasks: SessionTasks, args: unknown, units: readonly U[], callbacks: UnitRunCallbacks<U, R, F>, options: { here?: boolean } = {}): Promise<F[]> {
   const session = nextSession++;
   let next = 0;
   let stopped = false;
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, units.length || 1)) }, (_, i) => i);
+  const participants = Math.max(1, Math.min(threads, units.length || 1));
+  // With `here`, this thread is one of the participants (-1) and the pool's workers the others.
+  const workers = Array.from({ length: participants }, (_, i) => (options.here ? i - 1 : i));
+  const call = <T>(i: number, task: string, payload: unknown, onData?: (data: unknown) => void): Promise<T> =>
+    i < 0 ? callHere<T>(task, payload, onData) : pool.call<T>(i, task, payload, onData);
   const run = async (i: number): Promise<F> => {
-    await pool.call(i, tasks.open, { session, args });
+    await call(i, tasks.open, { session, args });
     try {
       while (!stopped && next < units.length) {
         const unit = units[next++];
-        const result = await pool.call<R>(i, tasks.scan, { session, unit }, callbacks.onData ? (data) => callbacks.onData!(unit, data) : undefined);
+        const result = await call<R>(i, tasks.scan, { session, unit }, callbacks.onData ? (data) => callbacks.onData!(unit, data) : undefined);
         if (callbacks.onUnit(unit, result) === false) stopped = true;
       }
     } catch (e) {
       stopped = true;
-      await pool.call(i, tasks.finish, { session }).catch(() => undefined);
+      await call(i, tasks.finish, { session }).catch(() => undefined);
       throw e;
     }
-    const state = await pool.call<F>(i, tasks.finish, { session });
+    const state = await call<F>(i, tasks.finish, { session });
     callbacks.onFinish?.(state);
     return state;
   };
@@ -56,4 +60,17 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<F>).value);
+}
+
+/**
+ * A task on this thread with a worker's semantics: the payload, what it posts and its result are cloned, and what
+ * it transfers is moved (detached here as a worker's would be), so the session cannot tell where it runs and nothing
+ * it keeps is shared with the caller.
+ */
+async function callHere<T>(task: string, payload: unknown, onData?: (data: unknown) => void): Promise<T> {
+  const handler = taskHandler(task);
+  const result = await handler(structuredClone(payload), {
+    post: (data, transfer) => onData?.(structuredClone(data, transfer ? { transfer } : undefined)),
+  });
+  return (result instanceof Transfer ? structuredClone(result.value, { transfer: result.list }) : structuredClone(result)) as T;
 }

@@ -1,0 +1,64 @@
+// The CLI's thread scans as one of a query's threads (QueryOptions.scanHere): one worker fewer starts, the answer is
+// the one every other path gives (engine-paths.test.ts compares them query by query). In processes of their own, so
+// that the pool's size says how many workers the run started.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeFlowLogFile } from '../support/generate';
+
+const ROOT = resolve(__dirname, '../..');
+const WORKER_BUNDLE = join(ROOT, 'dist/worker.js');
+const CLI = join(ROOT, 'dist/cli.js');
+let dir: string;
+let folder: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'flowlog-scan-here-'));
+  folder = join(dir, 'logs');
+  mkdirSync(folder);
+  for (let f = 0; f < 6; f++) await writeFlowLogFile(join(folder, `part-${f}.flowlog`), { records: 2_000, seed: f + 1 });
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const QUERY = '* | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 5';
+
+function run(options: Record<string, unknown>): { rows: unknown[][]; threads: number; workers: number } {
+  const script = `
+    const { runQuery } = require(${JSON.stringify(join(ROOT, 'server/src/core/query/index.ts'))});
+    const { sharedPoolThreadIds } = require(${JSON.stringify(join(ROOT, 'server/src/core/threads/pool.ts'))});
+    runQuery({ kind: 'files', paths: [${JSON.stringify(folder)}] }, ${JSON.stringify(QUERY)}, ${JSON.stringify(options)}).then((r) => {
+      console.log(JSON.stringify({ rows: r.rows, threads: r.stats.threads, workers: sharedPoolThreadIds().length }));
+      process.exit(0);
+    });`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FLOWLOG_WORKER_SCRIPT: WORKER_BUNDLE } });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
+}
+
+describe('this thread as one of the threads', () => {
+  it('three threads: two workers start, and the rows are those of one thread and of three workers', () => {
+    assert.ok(existsSync(WORKER_BUNDLE), 'npm test builds dist/worker.js first');
+    const one = run({ threads: 1 });
+    const workers = run({ threads: 3 });
+    const here = run({ threads: 3, scanHere: true });
+    assert.deepEqual([workers.threads, workers.workers], [3, 3]);
+    assert.deepEqual([here.threads, here.workers], [3, 2]);
+    assert.deepEqual(here.rows, one.rows);
+    assert.deepEqual(workers.rows, one.rows);
+  });
+
+  it('the CLI scans here unless FLOWLOG_SCAN_HERE=0; the printed answer is the same', () => {
+    const cli = (env: Record<string, string>) => spawnSync(process.execPath, [CLI, 'query', '--format', 'json', folder, QUERY], { encoding: 'utf8', env: { ...process.env, FLOWLOG_QUERY_WORKERS: '2', ...env } });
+    const a = cli({});
+    const b = cli({ FLOWLOG_SCAN_HERE: '0' });
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(b.status, 0, b.stderr);
+    const [x, y] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    assert.equal(x.rows.length, 5);
+    assert.deepEqual([x.rows, x.stats.records, x.stats.threads], [y.rows, y.stats.records, y.stats.threads]);
+  });
+});
