@@ -42,9 +42,17 @@ export function queryWantsThreads(argv: readonly string[]): boolean {
   }
 }
 
-/** Starts the pool's workers when this process is the CLI running such a query. */
+/**
+ * Whether `flowlog query`'s own thread scans as one of the query's threads (QueryOptions.scanHere): it has nothing
+ * else to do meanwhile, and one worker fewer boots. FLOWLOG_SCAN_HERE=0: workers only, for comparisons.
+ */
+export function cliScansHere(): boolean {
+  return process.env.FLOWLOG_SCAN_HERE !== '0';
+}
+
+/** Starts the pool's workers when this process is the CLI running such a query (one fewer when it scans here too). */
 export function prestartQueryThreads(argv: readonly string[]): void {
-  if (isMainThread && queryWantsThreads(argv)) sharedPool()?.start();
+  if (isMainThread && queryWantsThreads(argv)) sharedPool(defaultThreadCount() - (cliScansHere() ? 1 : 0))?.start();
 }
 
 // Run as the CLI (in dist/cli.js, `module` is the bundle's own): before the modules imported after this one.

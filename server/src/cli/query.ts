@@ -14,10 +14,8 @@ import { alignedTable } from './textTable';
 import { querySubjectOf } from '../core/querySubject';
 import { runDiagnoseQuery } from './diagnoseQuery';
 import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
+import { cliScansHere } from './prestart';
 
-// The CLI's thread has nothing else to do while a query runs: it scans beside the workers, one fewer of which starts
-// (FLOWLOG_SCAN_HERE=0: workers only, for comparisons).
-const CLI_SCANS_HERE = process.env.FLOWLOG_SCAN_HERE !== '0';
 
 const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--memory-budget MB] [--format-hint FORMAT]
        flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]
@@ -75,7 +73,7 @@ export async function runQueryCommand(argv: string[], io: CliIO): Promise<number
   try {
     result = clickhouse.url
       ? await runClickHouseQuery({ kind: 'clickhouse', url: clickhouse.url, table: clickhouse.table! }, query, { limit, credentials: await clickhouseCredentials(clickhouse) })
-      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit, memoryBudget, onRows: stream && ((rows, columns) => stream.rows(rows, columns)), keepStreamedRows: stream === undefined, scanHere: CLI_SCANS_HERE });
+      : await runQuery({ kind: 'files', paths, ...hints }, query, { limit, memoryBudget, onRows: stream && ((rows, columns) => stream.rows(rows, columns)), keepStreamedRows: stream === undefined, scanHere: cliScansHere() });
   } catch (e) {
     if (e instanceof QueryError) {
       io.stderr(`flowlog: query error at ${e.format(query)}\n`);
