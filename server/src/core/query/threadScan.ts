@@ -103,6 +103,18 @@ const DEBUG_TOPN = process.env.FLOWLOG_DEBUG_TOPN === '1';
 export interface ThreadBudget {
   bytes: number;
   folder: SpillFolder;
+  /**
+   * What the groups leaving the scan's threads may take in memory, all threads together (KiB, shared: see
+   * packedRoom): each takes its share as it finishes. Without it each thread keeps a quarter of its budget.
+   */
+  packedRoom?: Int32Array;
+}
+
+/** The shared room for groups leaving the threads (ThreadBudget.packedRoom): a quarter of each thread's budget. */
+export function packedRoom(threads: number, budgetBytes: number): Int32Array {
+  const room = new Int32Array(new SharedArrayBuffer(4));
+  room[0] = Math.floor((threads * budgetBytes) / 4 / 1024);
+  return room;
 }
 
 export class ThreadScan {
@@ -212,10 +224,34 @@ export class ThreadScan {
   /** Spills the biggest passes' groups until the groups of all of them take at most `bytes`. */
   private spillDownTo(bytes: number): void {
     for (;;) {
-      let held = 0;
-      for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
       const biggest = this.biggestGroups();
-      if (!biggest || held <= bytes) return;
+      if (!biggest || this.heldGroupBytes() <= bytes) return;
+      this.spillPass(biggest);
+    }
+  }
+
+  private heldGroupBytes(): number {
+    let held = 0;
+    for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
+    return held;
+  }
+
+  /**
+   * Takes room for the groups this thread hands on from the room all threads share, spilling the biggest passes
+   * until they fit what is left. Shared rather than a quarter per thread: how the units happened to split between
+   * threads must not decide whether a small input spills (a thread that read 5/8 of an 80,000-record file spilled
+   * and one that read half did not; the summary's `spilled` differed between two runs of the same file).
+   */
+  private spillToRoom(room: Int32Array): void {
+    for (;;) {
+      const held = Math.ceil(this.heldGroupBytes() / 1024);
+      const left = Atomics.load(room, 0);
+      if (held <= left) {
+        if (Atomics.compareExchange(room, 0, left, left - held) === left) return;
+        continue;
+      }
+      const biggest = this.biggestGroups();
+      if (!biggest) return;
       this.spillPass(biggest);
     }
   }
@@ -305,8 +341,10 @@ export class ThreadScan {
       for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
       for (const p of this.passes) if (p instanceof AggregatePass) p.closeRecordRuns();
       // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a
-      // merge job takes them: past a quarter of the budget they go to disk instead (the page cache holds them).
-      if (shared) this.spillDownTo(this.budget.bytes / 4);
+      // merge job takes them: past a quarter of the budget (all threads' quarters shared, when the scan shares
+      // them) they go to disk instead (the page cache holds them).
+      if (shared && this.budget.packedRoom) this.spillToRoom(this.budget.packedRoom);
+      else if (shared) this.spillDownTo(this.budget.bytes / 4);
     }
     // The arrays kept for reuse are freed (the merge's partitions are of other sizes).
     arrayPool.clear();
