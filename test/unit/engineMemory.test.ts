@@ -7,6 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateLines } from '../support/generate';
+import { generateWideLines } from '../support/generateWide';
 import { planQuery } from '../../server/src/core/query';
 import { ColumnUnion } from '../../server/src/core/query/columns';
 import { planUnits } from '../../server/src/core/query/input';
@@ -290,5 +291,29 @@ describe('the groups threads hand on at the end of a scan', () => {
     } finally {
       folder.remove();
     }
+  });
+});
+
+describe('top-Ns of a scan of several aggregations', () => {
+  const TOP_PAIRS = 'srcaddr:* AND dstaddr:* | select srcaddr, dstaddr, sum(bytes) as bytes group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10';
+  const ACTIONS = '* | select action, count(*) as n group by action order by action';
+  /** A scan of the queries over 60,000 wide records (nearly every pair its own group), a budget far above them. */
+  async function scanOf(queries: string[]): Promise<ThreadScan> {
+    const text = [...generateWideLines({ records: 60_000, seed: 5 })].join('\n') + '\n';
+    const scan = new ThreadScan(queries.map((q) => planQuery(q)), 1000, new ColumnUnion(), { bytes: 1 << 30, folder: new SpillFolder() }, { enabled: true, flags: new Int32Array(queries.length), width: 1 << 12 });
+    for (const unit of await planUnits({ kind: 'text', text, name: 'wide.flowlog' }, undefined, 1)) await scan.scan(unit, text);
+    return scan;
+  }
+
+  it('turn to the sketch once they pass a cache-sized table, far below half the budget; a scan of one keeps its table', async () => {
+    const several = await scanOf([ACTIONS, TOP_PAIRS]);
+    const pairs = several.passes[1] as AggregatePass;
+    assert.ok(pairs.sketch, 'the top pairs of a scan of several turned to the sketch');
+    assert.ok(pairs.groups.size() < 32_768, `and hold the sampled keys only (${pairs.groups.size()})`);
+    assert.ok((several.passes[0] as AggregatePass).groups.size() > 0, 'the other aggregation keeps its groups');
+    const alone = await scanOf([TOP_PAIRS]);
+    const table = alone.passes[0] as AggregatePass;
+    assert.equal(table.sketch, undefined, 'a top-N scanned alone keeps its table within the budget');
+    assert.ok(table.groups.size() > 32_768, `(${table.groups.size()} groups)`);
   });
 });
