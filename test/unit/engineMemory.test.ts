@@ -7,10 +7,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateLines } from '../support/generate';
+import { generateWideLines } from '../support/generateWide';
 import { planQuery } from '../../server/src/core/query';
 import { ColumnUnion } from '../../server/src/core/query/columns';
 import { planUnits } from '../../server/src/core/query/input';
-import { GroupsState, ThreadScan } from '../../server/src/core/query/threadScan';
+import { GroupsState, ThreadScan, packedRoom } from '../../server/src/core/query/threadScan';
 import { partitionRows } from '../../server/src/core/query/groups/mergeGroups';
 import { SpillFolder } from '../../server/src/core/query/groups/spill';
 import { GroupTable } from '../../server/src/core/query/groups/groupTable';
@@ -230,5 +231,89 @@ describe('the sketches of two-pass top-Ns', () => {
     assert.equal(a.buffer.byteLength, 0, 'the first thread\'s sketch is freed');
     assert.equal(b.buffer.byteLength, 0, 'the second thread\'s sketch is freed');
     assert.equal(await sums.of(0), undefined, 'a plan without sketches has no sum');
+  });
+});
+
+describe('the groups threads hand on at the end of a scan', () => {
+  const plans = () => QUERIES.map((q) => planQuery(q));
+  /** A thread's scan of the records [from, to) of one generated text (its units, as the pool hands them). */
+  async function threadOf(text: string, budget: { bytes: number; folder: SpillFolder; packedRoom?: Int32Array } | undefined): Promise<ThreadScan> {
+    const scan = new ThreadScan(plans(), 1000, new ColumnUnion(), budget);
+    for (const unit of await planUnits({ kind: 'text', text, name: 'generated.flowlog' }, undefined, 1)) await scan.scan(unit, text);
+    return scan;
+  }
+  const lines = [...generateLines({ records: 16_000, seed: 77 })];
+  // An uneven split: one thread read three quarters of the records, the other a quarter.
+  const big = lines.slice(0, 12_000).join('\n') + '\n';
+  const small = lines.slice(12_000).join('\n') + '\n';
+
+  it('share one room: an uneven split of a small input spills nothing, and the answer is the same', async () => {
+    const folder = new SpillFolder();
+    try {
+      const measure = [await threadOf(big, undefined), await threadOf(small, undefined)].map((s) => s.groupBytes());
+      // A budget whose quarter the bigger thread's groups pass, while both threads' together fit two quarters.
+      const bytes = Math.ceil((measure[0] + measure[1]) * 2.2);
+      assert.ok(measure[0] > bytes / 4 && measure[0] + measure[1] < bytes / 2, `groups ${measure} against a quarter of ${bytes}`);
+      const expected = [await threadOf(big, undefined), await threadOf(small, undefined)].map((s) => s.finish(true) as GroupsState[]);
+      // Each thread on its own quarter (no shared room): the thread that read more spills.
+      const alone = (await threadOf(big, { bytes, folder })).finish(true) as GroupsState[];
+      assert.ok(alone.some((st) => st.runs.length > 0), 'on its own quarter, the bigger thread spilled');
+      const room = packedRoom(2, bytes);
+      const before = room[0];
+      const states = [await threadOf(big, { bytes, folder, packedRoom: room }), await threadOf(small, { bytes, folder, packedRoom: room })].map((s) => s.finish(true) as GroupsState[]);
+      for (const perThread of states) for (const st of perThread) assert.equal(st.runs.length, 0, 'no run written');
+      assert.ok(room[0] >= 0 && room[0] < before, `the room taken (${before} → ${room[0]} KiB)`);
+      for (let q = 0; q < QUERIES.length; q++) {
+        const rows = partitionRows(plans()[q], states.map((s) => s[q])).map((r) => r.row);
+        assert.ok(rows.length > 0);
+        assert.deepEqual(rows, partitionRows(plans()[q], expected.map((s) => s[q])).map((r) => r.row));
+      }
+    } finally {
+      folder.remove();
+    }
+  });
+
+  it('still bound what all threads keep: past the room, the thread that finishes later spills to what is left', async () => {
+    const folder = new SpillFolder();
+    try {
+      const expected = [await threadOf(big, undefined), await threadOf(small, undefined)].map((s) => s.finish(true) as GroupsState[]);
+      const room = new Int32Array(new SharedArrayBuffer(4));
+      const first = await threadOf(big, { bytes: 64 << 20, folder, packedRoom: room });
+      room[0] = Math.ceil(first.groupBytes() / 1024) + 16;
+      const second = await threadOf(small, { bytes: 64 << 20, folder, packedRoom: room });
+      const states = [first.finish(true) as GroupsState[], second.finish(true) as GroupsState[]];
+      assert.ok(states[0].every((st) => st.runs.length === 0), 'the first to finish kept its groups');
+      assert.ok(states[1].some((st) => st.runs.length > 0), 'the second spilled');
+      assert.ok(second.groupBytes() <= 16 << 10, `the second keeps what was left (${second.groupBytes()} bytes)`);
+      for (let q = 0; q < QUERIES.length; q++) {
+        assert.deepEqual(partitionRows(plans()[q], states.map((s) => s[q])).map((r) => r.row), partitionRows(plans()[q], expected.map((s) => s[q])).map((r) => r.row));
+      }
+    } finally {
+      folder.remove();
+    }
+  });
+});
+
+describe('top-Ns of a scan of several aggregations', () => {
+  const TOP_PAIRS = 'srcaddr:* AND dstaddr:* | select srcaddr, dstaddr, sum(bytes) as bytes group by srcaddr, dstaddr order by bytes desc, srcaddr, dstaddr limit 10';
+  const ACTIONS = '* | select action, count(*) as n group by action order by action';
+  /** A scan of the queries over 60,000 wide records (nearly every pair its own group), a budget far above them. */
+  async function scanOf(queries: string[]): Promise<ThreadScan> {
+    const text = [...generateWideLines({ records: 60_000, seed: 5 })].join('\n') + '\n';
+    const scan = new ThreadScan(queries.map((q) => planQuery(q)), 1000, new ColumnUnion(), { bytes: 1 << 30, folder: new SpillFolder() }, { enabled: true, flags: new Int32Array(queries.length), width: 1 << 12 });
+    for (const unit of await planUnits({ kind: 'text', text, name: 'wide.flowlog' }, undefined, 1)) await scan.scan(unit, text);
+    return scan;
+  }
+
+  it('turn to the sketch once they pass a cache-sized table, far below half the budget; a scan of one keeps its table', async () => {
+    const several = await scanOf([ACTIONS, TOP_PAIRS]);
+    const pairs = several.passes[1] as AggregatePass;
+    assert.ok(pairs.sketch, 'the top pairs of a scan of several turned to the sketch');
+    assert.ok(pairs.groups.size() < 32_768, `and hold the sampled keys only (${pairs.groups.size()})`);
+    assert.ok((several.passes[0] as AggregatePass).groups.size() > 0, 'the other aggregation keeps its groups');
+    const alone = await scanOf([TOP_PAIRS]);
+    const table = alone.passes[0] as AggregatePass;
+    assert.equal(table.sketch, undefined, 'a top-N scanned alone keeps its table within the budget');
+    assert.ok(table.groups.size() > 32_768, `(${table.groups.size()} groups)`);
   });
 });

@@ -26,6 +26,8 @@ export interface QuerySessionArgs {
   streamRows: boolean;
   /** Bytes of groups the worker keeps in memory before it spills them to disk. */
   budgetBytes: number;
+  /** KiB the groups the workers hand on may take in memory, all together (threadScan.ts packedRoom). */
+  packedRoom?: Int32Array;
   /**
    * [0]: rows of the first query the caller has taken, in order. Past the cap no unit's rows can be in the result
    * any more: workers stop making them (making rows, and posting them, is most of a search's cost).
@@ -86,7 +88,7 @@ registerTask(QUERY_TASKS.open, (payload) => {
   const columns = new ColumnUnion();
   columns.addNames(args.columns);
   const topN: TopNOptions = { enabled: args.topN?.enabled ?? false, flags: args.topN?.flags ?? new Int32Array(args.queries.length), candidates: args.candidates, threshold: args.topN?.threshold, width: args.topN?.width };
-  const scan = new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder() }, topN);
+  const scan = new ThreadScan(args.queries.map(planOf), args.cap, columns, { bytes: args.budgetBytes, folder: new SpillFolder(), packedRoom: args.packedRoom }, topN);
   scan.keepHeavy = args.partialEveryMs !== undefined;
   const snapshotAt = args.partialEveryMs !== undefined ? firstSnapshotAt(args.partialEveryMs) : undefined;
   sessions.set(session, { args, columns, scan, snapshotAt });

@@ -83,6 +83,11 @@ export interface TopNOptions {
  * records to runs rather than keep a table (groups/recordRuns.ts).
  */
 const NEAR_UNIQUE = 0.5;
+/**
+ * Groups a top-N of a scan of several aggregations (the summary) holds on a thread before it turns to its sketch
+ * (keepTopNsSmall): about where its table outgrows the cache.
+ */
+const SEVERAL_TOPN_GROUPS = 32_768;
 /** The one aggregation of a scan is checked for near-unique keys once its groups take this part of the share. */
 const EARLY_CHECK = 1 / 32;
 
@@ -103,6 +108,18 @@ const DEBUG_TOPN = process.env.FLOWLOG_DEBUG_TOPN === '1';
 export interface ThreadBudget {
   bytes: number;
   folder: SpillFolder;
+  /**
+   * What the groups leaving the scan's threads may take in memory, all threads together (KiB, shared: see
+   * packedRoom): each takes its share as it finishes. Without it each thread keeps a quarter of its budget.
+   */
+  packedRoom?: Int32Array;
+}
+
+/** The shared room for groups leaving the threads (ThreadBudget.packedRoom): a quarter of each thread's budget. */
+export function packedRoom(threads: number, budgetBytes: number): Int32Array {
+  const room = new Int32Array(new SharedArrayBuffer(4));
+  room[0] = Math.floor((threads * budgetBytes) / 4 / 1024);
+  return room;
 }
 
 export class ThreadScan {
@@ -156,14 +173,21 @@ export class ThreadScan {
    * and a query with many times the budget in groups still gets the sketch, its spilled groups folded in. That is
    * for a scan of one aggregation: in a scan of several (the summary) each top-N has a fraction of the share, and on
    * a high-cardinality log their groups are far past it, so they turn to the sketch at once (spilling them first
-   * made the summary of the wide 1 GB file 26.0 → 30.0 s).
+   * made the summary of the wide 1 GB file 26.0 → 30.0 s). There they turn once they pass SEVERAL_TOPN_GROUPS
+   * already, well before half the budget: every record of a scan of several aggregations probes each of their
+   * tables, and past the cache a probe costs a miss; the sketch and a second read of the candidates cost less (the
+   * summary of the 1.8 M bench files: 20–28% less CPU on both, though friendly's pairs and rejected ports now take
+   * the second pass too).
    */
   private keepTopNsSmall(): void {
     const topN = this.topN;
     if (!topN?.enabled) return;
     this.passes.forEach((p, i) => {
       if (!(p instanceof AggregatePass) || !p.canSketch) return;
-      const over = this.threshold !== undefined ? p.groups.size() > this.threshold : this.budget !== undefined && (!this.spillFirst || p.runs.length > 0) && p.groupBytes() > this.budget.bytes / 2;
+      const budget = this.budget;
+      const over = this.threshold !== undefined
+        ? p.groups.size() > this.threshold
+        : budget !== undefined && (this.spillFirst ? p.runs.length > 0 && p.groupBytes() > budget.bytes / 2 : p.groups.size() > SEVERAL_TOPN_GROUPS || p.groupBytes() > budget.bytes / 2);
       if (Atomics.load(topN.flags, i) === 1 || over) this.toSketch(i, p);
     });
   }
@@ -212,10 +236,34 @@ export class ThreadScan {
   /** Spills the biggest passes' groups until the groups of all of them take at most `bytes`. */
   private spillDownTo(bytes: number): void {
     for (;;) {
-      let held = 0;
-      for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
       const biggest = this.biggestGroups();
-      if (!biggest || held <= bytes) return;
+      if (!biggest || this.heldGroupBytes() <= bytes) return;
+      this.spillPass(biggest);
+    }
+  }
+
+  private heldGroupBytes(): number {
+    let held = 0;
+    for (const p of this.passes) if (p instanceof AggregatePass) held += p.groupBytes();
+    return held;
+  }
+
+  /**
+   * Takes room for the groups this thread hands on from the room all threads share, spilling the biggest passes
+   * until they fit what is left. Shared rather than a quarter per thread: how the units happened to split between
+   * threads must not decide whether a small input spills (a thread that read 5/8 of an 80,000-record file spilled
+   * and one that read half did not; the summary's `spilled` differed between two runs of the same file).
+   */
+  private spillToRoom(room: Int32Array): void {
+    for (;;) {
+      const held = Math.ceil(this.heldGroupBytes() / 1024);
+      const left = Atomics.load(room, 0);
+      if (held <= left) {
+        if (Atomics.compareExchange(room, 0, left, left - held) === left) return;
+        continue;
+      }
+      const biggest = this.biggestGroups();
+      if (!biggest) return;
       this.spillPass(biggest);
     }
   }
@@ -305,8 +353,10 @@ export class ThreadScan {
       for (const p of this.passes) if (p instanceof AggregatePass && p.hasSpilled) this.spillPass(p);
       for (const p of this.passes) if (p instanceof AggregatePass) p.closeRecordRuns();
       // Groups leaving for another thread are packed (a copy) and held by the thread that runs the query until a
-      // merge job takes them: past a quarter of the budget they go to disk instead (the page cache holds them).
-      if (shared) this.spillDownTo(this.budget.bytes / 4);
+      // merge job takes them: past a quarter of the budget (all threads' quarters shared, when the scan shares
+      // them) they go to disk instead (the page cache holds them).
+      if (shared && this.budget.packedRoom) this.spillToRoom(this.budget.packedRoom);
+      else if (shared) this.spillDownTo(this.budget.bytes / 4);
     }
     // The arrays kept for reuse are freed (the merge's partitions are of other sizes).
     arrayPool.clear();
