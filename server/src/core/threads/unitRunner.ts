@@ -2,7 +2,7 @@
 // back, for queries, the summary and lint alike. A session (a query's passes, lint's checker) is opened on
 // every worker; idle workers take the next unit (so a folder of many small files keeps every core busy);
 // results are handed back per unit with the unit's index (callers put them in order); at the end each worker's
-// session state is collected. On this thread the same session code runs the units in order.
+// session state is collected. This thread can take units beside the workers (callHere), or run them all in order.
 import { Transfer, WorkerPool, taskHandler } from './pool';
 
 /** The task names of a kind of session (registered with registerTask by its module). */
@@ -27,8 +27,9 @@ export interface UnitRunCallbacks<U, R, F = unknown> {
 let nextSession = 1;
 
 /**
- * Runs `units` on `threads` workers of `pool`: each worker opens a session with `args`, scans units as it gets
- * them, and finishes. Resolves with each worker's final state (workers that got no unit included).
+ * Runs `units` on `threads` workers of `pool` (with `here`, on this thread and `threads` - 1 workers): each opens a
+ * session with `args`, scans units as it gets them, and finishes. Resolves with each one's final state (those that
+ * got no unit included).
  */
 export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number, tasks: SessionTasks, args: unknown, units: readonly U[], callbacks: UnitRunCallbacks<U, R, F>, options: { here?: boolean } = {}): Promise<F[]> {
   const session = nextSession++;
