@@ -16,7 +16,6 @@ import { runDiagnoseQuery } from './diagnoseQuery';
 import { INPUT_OPTIONS, InputHints, parseInputOption, place, reportFileError, reportSkipped, reportWarning } from './inputs';
 import { cliScansHere } from './prestart';
 
-
 const USAGE = `usage: flowlog query PATH... 'QUERY' [--format table|json|csv] [--limit N] [--memory-budget MB] [--format-hint FORMAT]
        flowlog query ${CLICKHOUSE_USAGE} 'QUERY' [--format …] [--limit N]
   --memory-budget MB       memory the groups may take, all threads together, before they spill to a temporary

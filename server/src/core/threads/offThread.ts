@@ -268,10 +268,7 @@ export async function runOffThread<T>(name: string, payload: unknown, options: O
   const onAbort = () => running.cancel(id);
   signal?.addEventListener('abort', onAbort);
   try {
-    const result = (await running.run(id, name, payload, { onProgress })) as T;
-    // Cancelled after the host had posted its answer: the caller asked for no answer.
-    signal?.throwIfAborted();
-    return result;
+    return (await running.run(id, name, payload, { onProgress })) as T;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

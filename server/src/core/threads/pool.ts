@@ -36,9 +36,7 @@ export function taskHandler(name: string): TaskHandler {
 
 /** Runs a registered task on this thread (the one-thread path runs the same code as the workers). */
 export async function runTaskHere(name: string, payload: unknown, onData?: (data: unknown) => void): Promise<unknown> {
-  const handler = tasks.get(name);
-  if (!handler) throw new Error(`no task ${name}`);
-  const result = await handler(payload, { post: (data) => onData?.(data) });
+  const result = await taskHandler(name)(payload, { post: (data) => onData?.(data) });
   return result instanceof Transfer ? result.value : result;
 }
 
