@@ -8,9 +8,9 @@
 //   panels      dist/server.js over stdio: check latency while a 1 GB summary runs, first rows of a 1 GB search
 //   spill       the 3-key GROUP BY on 1 GB with the default memory budget and with 64 MB
 //   deliveries  an S3 day folder of small .gz files vs one .gz, JSON and Parquet vs DuckDB, peak RSS on 1 GB
-// `--quick` uses small files; `--only SECTION` runs one section. Figures go to bench/.data/results.json (quick and
-// one-section runs: results-quick.json, results-SECTION.json, results-quick-SECTION.json).
-import { cpus } from 'node:os';
+// `--quick` uses small files; `--only SECTION[,SECTION…]` runs those sections, in the order above. Figures go to
+// bench/.data/results.json (quick and partial runs: results-quick.json, results-SECTION[-SECTION…].json, results-quick-…).
+import { cpus, totalmem } from 'node:os';
 import { existsSync, writeFileSync } from 'node:fs';
 import { BenchContext } from './context';
 import { loadAverage } from './measure';
@@ -35,9 +35,9 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<void> | void> = {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !(only in SECTIONS)) {
-    console.error(`--only takes one of ${Object.keys(SECTIONS).join(', ')}`);
+  const only = argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] ?? '').split(',') : undefined;
+  if (only !== undefined && !only.every((name) => name in SECTIONS)) {
+    console.error(`--only takes one or more of ${Object.keys(SECTIONS).join(', ')}, separated by commas`);
     process.exitCode = 2;
     return;
   }
@@ -46,12 +46,14 @@ async function main(): Promise<void> {
     if (!existsSync(built)) throw new Error(`${built} is missing: run the bench with npm run bench, which builds it`);
   }
   // A full run's figures stay in results.json; quick and one-section runs write beside it.
-  const resultsFile = `bench/.data/results${quick ? '-quick' : ''}${only ? `-${only}` : ''}.json`;
+  const resultsFile = `bench/.data/results${quick ? '-quick' : ''}${only ? `-${only.join('-')}` : ''}.json`;
   const started = new Date();
-  console.log(`VPC Flow Logs benchmarks (${quick ? 'quick' : 'full'}; node ${process.version}, ${cpus().length} cores, load average ${loadAverage()}, ${started.toISOString()})`);
-  ctx.results.machine = { quick, node: process.version, cores: cpus().length, started: started.toISOString(), loadAtStart: loadAverage() };
+  // The processor's model is part of every ratio: DuckDB and this engine do not gain alike from a faster one.
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  console.log(`VPC Flow Logs benchmarks (${quick ? 'quick' : 'full'}; node ${process.version}, ${cpus().length} cores of ${cpu}, ${totalmem() >> 30} GiB, load average ${loadAverage()}, ${started.toISOString()})`);
+  ctx.results.machine = { quick, node: process.version, cores: cpus().length, cpu, memoryGiB: totalmem() / 2 ** 30, started: started.toISOString(), loadAtStart: loadAverage() };
   for (const [name, section] of Object.entries(SECTIONS)) {
-    if (only && only !== name) continue;
+    if (only && !only.includes(name)) continue;
     await section(ctx);
     // Saved after every section: a long run stopped half-way keeps what it measured.
     ctx.results.goals = ctx.report.goals;
