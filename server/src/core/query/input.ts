@@ -142,10 +142,40 @@ export async function expandSource(source: FilesSource): Promise<ExpandedSource>
 }
 
 /**
- * The units of a source. Uncompressed line-based files over `splitBytes` are cut at line starts into about `pieces`
- * ranges each (`pieces` = 1 keeps them whole); every other file is one unit, streams one stream unit each.
+ * The smallest range of a tapered split: a few milliseconds of a thread (smaller ones cost more than they balance),
+ * and a 16th of the size from which files are split (tests split small files).
  */
-export async function planUnits(source: QuerySource, expanded: ExpandedSource | undefined, pieces = 1, splitBytes = minSplitBytes()): Promise<ScanUnit[]> {
+const leastTaperedRange = (splitBytes: number) => Math.max(1, Math.min(4 << 20, Math.floor(splitBytes / 16)));
+
+/**
+ * Where the ranges of a file of `size` bytes end (before moving each to a line start). Equal ranges, `pieces` of
+ * them; or, `taperFor` threads taking ranges as they get idle, ranges that shrink toward the end (guided
+ * scheduling: each a 2·threads-th of what is left, down to `least` bytes): threads start on big ranges and end on
+ * small ones, so they finish within a few milliseconds of each other, where equal eighths of 1 GB left one thread
+ * alone on up to 128 MB while the other had nothing left.
+ */
+export function rangeEnds(size: number, pieces: number, taperFor?: number, least = 4 << 20): number[] {
+  const ends: number[] = [];
+  if (taperFor === undefined || taperFor < 2) {
+    for (let k = 1; k <= pieces; k++) ends.push(k === pieces ? size : Math.floor((size * k) / pieces));
+    return ends;
+  }
+  let at = 0;
+  while (at < size) {
+    const piece = Math.max(Math.ceil((size - at) / (2 * taperFor)), least);
+    // A last range smaller than half the least one joins the one before.
+    at = size - (at + piece) < least / 2 ? size : at + piece;
+    ends.push(at);
+  }
+  return ends;
+}
+
+/**
+ * The units of a source. Uncompressed line-based files over `splitBytes` are cut at line starts into about `pieces`
+ * ranges each (`pieces` = 1 keeps them whole), or, given `taperFor` (the threads that take them), into ranges that
+ * shrink toward the end (rangeEnds); every other file is one unit, streams one stream unit each.
+ */
+export async function planUnits(source: QuerySource, expanded: ExpandedSource | undefined, pieces = 1, splitBytes = minSplitBytes(), taperFor?: number): Promise<ScanUnit[]> {
   if (source.kind === 'text') {
     const total = source.text.length;
     return [{ index: 0, file: source.name, fileIndex: 0, kind: 'text', start: 0, end: total, startsFile: true, endsFile: true, decode: {}, fileSize: total, before: 0, total }];
@@ -168,8 +198,9 @@ export async function planUnits(source: QuerySource, expanded: ExpandedSource | 
     } else {
       let start = 0;
       const n = Math.max(1, Math.min(pieces, Math.round(size / (splitBytes / 4))));
-      for (let k = 1; k <= n && start < size; k++) {
-        const end = k === n ? size : await lineStartAfter(path, Math.floor((size * k) / n), size);
+      for (const cut of rangeEnds(size, n, n > 1 ? taperFor : undefined, leastTaperedRange(splitBytes))) {
+        if (start >= size) break;
+        const end = cut >= size ? size : await lineStartAfter(path, Math.max(cut, start), size);
         if (end > start) {
           units.push({
             index: units.length, file: path, fileIndex: fi, kind: 'range', start, end, startsFile: start === 0, endsFile: end >= size,

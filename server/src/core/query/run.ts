@@ -137,8 +137,9 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
   });
   // Streams are read on this thread (standard input belongs to it; a pipe is one stream anyway).
   if (expanded && threads > 1 && !expanded.files.some((f) => f.stream)) {
-    // A few units per thread: threads that run slower (a busy core) take fewer, and progress moves in steps.
-    const units = await planUnits(source, expanded, threads * 4);
+    // Ranges that shrink toward the end: threads that run slower (a busy core) take fewer, all finish together,
+    // and progress moves in steps.
+    const units = await planUnits(source, expanded, threads * 4, undefined, threads);
     // One unit is read here (a worker started for it would only wait), but for a big compressed file (one .gz): the
     // same single thread of work on one worker, whose young generation is 4 MB (threads/pool.ts), where this
     // thread's is V8's default, which inflating 1 GB grew to 30-40 MB of mostly dead objects (top 10 over a 184 MB
