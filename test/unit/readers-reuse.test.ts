@@ -1,5 +1,6 @@
 // Plain text read with reuseBuffers: the chunks are the file's lines, each chunk whole while it is the current one,
-// though two read buffers serve the whole file (what the engine and lint ask for: they keep no view of a chunk).
+// though two read buffers serve the whole file (what the engine and lint ask for: they keep no view of a chunk), and
+// the next file or range read on the thread takes the same buffers again.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,5 +33,20 @@ describe('plain text with reused read buffers', () => {
     const fresh = new Set<ArrayBufferLike>();
     for await (const c of decodeFile(path)) fresh.add(c.bytes.buffer);
     assert.equal(fresh.size, chunks);
+  });
+
+  it('reads the next file (a query\'s next range) into the buffers the last one gave back', async () => {
+    const path = join(dir, 'again.flowlog');
+    await writeFlowLogFile(path, { records: 30_000, seed: 5, header: true });
+    const readBuffers = async () => {
+      const seen = new Set<ArrayBufferLike>();
+      // Whole 1 MiB reads only: a file's last read is shorter and has a buffer of its size.
+      for await (const c of decodeFile(path, { reuseBuffers: true })) if (c.bytes.buffer.byteLength === 1 << 20) seen.add(c.bytes.buffer);
+      return seen;
+    };
+    const first = await readBuffers();
+    const second = await readBuffers();
+    assert.ok(first.size >= 1 && second.size >= 1);
+    for (const b of second) assert.ok(first.has(b), 'a buffer of the second read was allocated afresh');
   });
 });

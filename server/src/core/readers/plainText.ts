@@ -9,6 +9,15 @@ const READ = 1 << 20;
 const LF = 10;
 const CR = 13;
 
+/**
+ * Read buffers free for the next read, kept by the thread from one range to the next (module state is per thread):
+ * a query reads a big file as a dozen ranges a thread, and two fresh megabytes a range were garbage that a
+ * worker's collector let pile up (6-10 MB more at the peak). At most KEPT_READS; a buffer is here only while no
+ * chunk of it is out.
+ */
+const freeReads: Buffer[] = [];
+const KEPT_READS = 3;
+
 export interface PlainTextOptions {
   cap: number;
   /** The range starts the file (a byte order mark there is dropped). */
@@ -18,7 +27,8 @@ export interface PlainTextOptions {
   counter: { n: number };
   /**
    * The consumer is done with a chunk when it asks for the next one (it keeps no view of it): two read buffers are
-   * used in turn instead of a fresh megabyte a read (first touches of new memory are most of a read's cost).
+   * used in turn instead of a fresh megabyte a read (first touches of new memory are most of a read's cost), and
+   * kept for the thread's next range.
    */
   reuseBuffers?: boolean;
 }
@@ -33,10 +43,9 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
   let lineNo = 1;
   let first = o.startsFile;
   // The next read is asked for before a chunk is handed on: the disk works while the consumer scans.
-  const spare: Buffer[] = [];
   const readAt = (at: number) => {
     const want = Math.min(READ, end - at);
-    const kept = o.reuseBuffers ? spare.pop() : undefined;
+    const kept = o.reuseBuffers ? freeReads.pop() : undefined;
     const buf = kept && kept.length >= want ? kept : Buffer.allocUnsafe(want);
     return handle.read(buf, 0, want, at).then(({ bytesRead }) => ({ buf, bytesRead }));
   };
@@ -88,7 +97,7 @@ export async function* plainTextRuns(path: string, start: number, end: number, o
       if (pos < end) next = readAt(pos);
       yield { bytes, firstLine: lineNo, bytesRead: pos - start };
       // Asked for the next chunk: this one's buffer is free for the read after next.
-      if (o.reuseBuffers && buf.length === READ) spare.push(buf);
+      if (o.reuseBuffers && buf.length === READ && freeReads.length < KEPT_READS) freeReads.push(buf);
       lineNo += count;
     }
     return { pos, nextLine: lineNo };
