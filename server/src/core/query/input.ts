@@ -143,9 +143,9 @@ export async function expandSource(source: FilesSource): Promise<ExpandedSource>
 
 /**
  * The smallest range of a tapered split: a few milliseconds of a thread (smaller ones cost more than they balance),
- * and a 16th of the size from which files are split (tests split small files).
+ * or a 16th of the size from which files are split when that is less (tests split small files), at least 64 KB.
  */
-const leastTaperedRange = (splitBytes: number) => Math.max(1, Math.min(4 << 20, Math.floor(splitBytes / 16)));
+const leastTaperedRange = (splitBytes: number) => Math.max(64 << 10, Math.min(4 << 20, Math.floor(splitBytes / 16)));
 
 /**
  * Where the ranges of a file of `size` bytes end (before moving each to a line start). Equal ranges, `pieces` of
