@@ -136,8 +136,13 @@ function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-// The bundle also runs as a worker thread (big files are scanned on every core) and as the diagnosis's reader.
-if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker()) {
+/**
+ * Runs the command line, or serves as a worker thread when this bundle was started as one (big files are scanned on
+ * every core; the diagnosis's reader). The launcher (dist/cli.js, cliStart.ts) calls it; so does this bundle when it
+ * is run itself.
+ */
+export function start(): void {
+  if (maybeRunAsPoolWorker() || maybeRunAsLintWorker() || maybeRunAsDiagnoseWorker()) return;
   exitQuietlyOnBrokenPipe(process.stdout);
   exitQuietlyOnBrokenPipe(process.stderr);
   const out = stdoutWriter();
@@ -152,3 +157,5 @@ if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker(
       process.exitCode = 2;
     });
 }
+
+if (require.main === module) start();

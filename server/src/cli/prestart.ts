@@ -1,12 +1,13 @@
 // Worker threads for `flowlog query` over a big input, started first thing. A worker boots Node and loads
 // dist/worker.js (about 0.1 s of a core, more when the machine is busy): started here, that overlaps the loading of
-// the CLI's own bundle, the parsing and the planning instead of following them. cli.ts imports this module first, so
-// it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy.
-// It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs idle threads
-// (which do not keep the process alive), never an answer.
+// the CLI's own bundle, the parsing and the planning instead of following them. The launcher (dist/cli.js,
+// cliStart.ts) calls this before it loads the CLI's bundle; run as `node dist/cliMain.js`, cli.ts imports this module
+// first, so it runs before the rest of that bundle is evaluated (esbuild keeps the order of imports). It imports
+// nothing heavy. It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs
+// idle threads (which do not keep the process alive), never an answer.
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { defaultThreadCount, sharedPool } from '../core/threads/pool';
+import { defaultThreadCount, prestartWorkers } from '../core/threads/pool';
 
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
@@ -50,9 +51,12 @@ export function cliScansHere(): boolean {
   return process.env.FLOWLOG_SCAN_HERE !== '0';
 }
 
-/** Starts the pool's workers when this process is the CLI running such a query (one fewer when it scans here too). */
+/**
+ * Starts the workers the query's pool will take (threads/pool.ts prestartWorkers) when this process is the CLI
+ * running such a query: one fewer than its threads when it scans here too.
+ */
 export function prestartQueryThreads(argv: readonly string[]): void {
-  if (isMainThread && queryWantsThreads(argv)) sharedPool(defaultThreadCount() - (cliScansHere() ? 1 : 0))?.start();
+  if (isMainThread && queryWantsThreads(argv)) prestartWorkers(defaultThreadCount() - (cliScansHere() ? 1 : 0));
 }
 
 // Run as the CLI (in dist/cli.js, `module` is the bundle's own): before the modules imported after this one.
