@@ -51,6 +51,24 @@ describe('this thread as one of the threads', () => {
     assert.deepEqual(workers.rows, one.rows);
   });
 
+  it('workers started before the query (the launcher of the CLI starts them) are taken by the pool: none more start', () => {
+    const script = `
+      const { runQuery } = require(${JSON.stringify(join(ROOT, 'server/src/core/query/index.ts'))});
+      const { prestartWorkers, sharedPoolThreadIds } = require(${JSON.stringify(join(ROOT, 'server/src/core/threads/pool.ts'))});
+      const started = prestartWorkers(2);
+      runQuery({ kind: 'files', paths: [${JSON.stringify(folder)}] }, ${JSON.stringify(QUERY)}, { threads: 3, scanHere: true }).then((r) => {
+        console.log(JSON.stringify({ started, pool: sharedPoolThreadIds(), threads: r.stats.threads, rows: r.rows }));
+        process.exit(0);
+      });`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FLOWLOG_WORKER_SCRIPT: WORKER_BUNDLE } });
+    assert.equal(child.status, 0, child.stderr);
+    const r = JSON.parse(child.stdout.trim().split('\n').pop()!);
+    assert.equal(r.started.length, 2);
+    assert.deepEqual([...r.pool].sort(), [...r.started].sort());
+    assert.equal(r.threads, 3);
+    assert.deepEqual(r.rows, run({ threads: 1 }).rows);
+  });
+
   it('the CLI scans here unless FLOWLOG_SCAN_HERE=0; the printed answer is the same', () => {
     const cli = (env: Record<string, string>) => spawnSync(process.execPath, [CLI, 'query', '--format', 'json', folder, QUERY], { encoding: 'utf8', env: { ...process.env, FLOWLOG_QUERY_WORKERS: '2', ...env } });
     const a = cli({});

@@ -137,17 +137,20 @@ function prestartedList(): Prestarted[] {
   return (g[PRESTARTED] ??= []);
 }
 
-/** Starts `n` workers now for a pool to take later; idle, they do not keep the process alive. */
-export function prestartWorkers(n: number): void {
+/** Starts `n` workers now for a pool to take later (their thread ids); idle, they do not keep the process alive. */
+export function prestartWorkers(n: number): number[] {
   const script = workerScript();
-  if (!script) return;
+  if (!script) return [];
+  const ids: number[] = [];
   for (let i = 0; i < n; i++) {
     const p: Prestarted = { script, worker: spawnPoolWorker(script) };
     p.worker.once('error', () => (p.failed = true));
     p.worker.once('exit', () => (p.failed = true));
     p.worker.unref();
     prestartedList().push(p);
+    ids.push(p.worker.threadId);
   }
+  return ids;
 }
 
 /** A worker started earlier for `script` that is still up, or undefined. */
