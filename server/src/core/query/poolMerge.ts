@@ -85,5 +85,7 @@ export function groupCount(state: PassState | undefined): number {
 export function debugMemory(phase: string): void {
   if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
   const m = process.memoryUsage();
-  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20}\n`);
+  const cpu = process.cpuUsage();
+  // The process's CPU (all threads) and time so far: the CPU a phase took, whatever else the machine runs.
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms at ${Math.round(performance.now())} ms\n`);
 }

@@ -71,17 +71,19 @@ export type ParticipantCall = <T>(task: string, payload: unknown, transfer?: Tra
  * a job would otherwise wait for it to hand out the next one. Resolves with the number of jobs run on this thread.
  */
 export async function runJobsOnPool<J>(pool: WorkerPool, threads: number, jobs: readonly J[], run: (call: ParticipantCall, job: J) => Promise<void>, options: { here?: boolean } = {}): Promise<number> {
-  const slots = participants(threads, jobs.length, options.here);
-  if (options.here) slots.push(...slots.filter((i) => i >= 0));
+  const first = participants(threads, jobs.length, options.here);
+  // A worker's second job in hand (extra): only while more jobs are left than participants, so that the last ones
+  // do not wait behind it while this thread has nothing to do.
+  const slots = [...first.map((i) => ({ i, extra: false })), ...(options.here ? first.filter((i) => i >= 0).map((i) => ({ i, extra: true })) : [])];
   let next = 0;
   let here = 0;
-  const take = async (i: number) => {
+  const take = async ({ i, extra }: { i: number; extra: boolean }) => {
     const call: ParticipantCall = (task, payload, transfer) => callOn(pool, i, task, payload, undefined, transfer);
     for (;;) {
       // Before each of its jobs this thread turns its event loop: the workers get theirs first, and the answers of
       // those done are taken in (a job here runs to its end without a turn).
       if (i < 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (next >= jobs.length) return;
+      if (next >= jobs.length || (extra && jobs.length - next <= first.length)) return;
       if (i < 0) here++;
       await run(call, jobs[next++]);
     }
