@@ -2,6 +2,7 @@
 // job (partitions never share a group), and a two-pass top-N's sampled groups ranked the same way, so that the
 // thread that runs the query (a language server's main thread) only hands partitions out and puts sorted rows
 // together; the CLI's thread, one of the scan's threads (`here`), takes merge jobs as well.
+import { readFileSync, readdirSync } from 'node:fs';
 import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
 import { runJobsOnPool } from '../threads/unitRunner';
@@ -86,6 +87,17 @@ export function debugMemory(phase: string): void {
   if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
-  // The process's CPU (all threads) and time so far: the CPU a phase took, whatever else the machine runs.
-  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms at ${Math.round(performance.now())} ms\n`);
+  // The process's CPU (all threads), its busiest threads', and the time so far: what a phase took of each thread,
+  // whatever else the machine runs.
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms (threads ${threadCpu()}) at ${Math.round(performance.now())} ms\n`);
+}
+
+/** The process's threads that took the most CPU so far, as thread id:ms (Linux's /proc; empty elsewhere). */
+function threadCpu(): string {
+  try {
+    const tasks = readdirSync('/proc/self/task').map((tid) => ({ tid, ms: Math.round(Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6) }));
+    return tasks.sort((a, b) => b.ms - a.ms).slice(0, 12).map((t) => `${t.tid === String(process.pid) ? 'main' : t.tid}:${t.ms}`).join(' ');
+  } catch {
+    return '';
+  }
 }
