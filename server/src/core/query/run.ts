@@ -347,8 +347,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       options.onPlanDone?.(i, results[i]);
     };
     // Each aggregation's groups: merged on the workers (and here, with `here`), a range of partitions each, then the
-    // partitions' rows here. Plans
-    // without groups are final at once; each aggregation when its last merge job is in.
+    // partitions' rows here. Plans without groups are final at once; each aggregation when its last merge job is in.
     const finishAll = async (which: ReadonlySet<number>) => {
       for (const states of finals) states.forEach((state, i) => which.has(i) && assemblers[i].addState(state));
       plans.forEach((p, i) => {

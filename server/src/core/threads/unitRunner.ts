@@ -67,8 +67,8 @@ export type ParticipantCall = <T>(task: string, payload: unknown, transfer?: Tra
 
 /**
  * Runs `jobs` in order on `threads` participants (with `here`, this thread and `threads` - 1 workers), each taking
- * the next job when it is idle. With `here` each worker has two jobs in hand: a worker done while this thread runs
- * a job would otherwise wait for it to hand out the next one. Resolves with the number of jobs run on this thread.
+ * the next job when it is idle. With `here` each worker may have two jobs in hand: a worker done while this thread
+ * runs a job would otherwise wait for it to hand out the next one. Resolves with the number of jobs run here.
  */
 export async function runJobsOnPool<J>(pool: WorkerPool, threads: number, jobs: readonly J[], run: (call: ParticipantCall, job: J) => Promise<void>, options: { here?: boolean } = {}): Promise<number> {
   const first = participants(threads, jobs.length, options.here);
