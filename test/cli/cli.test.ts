@@ -156,7 +156,9 @@ describe('flowlog query on worker threads', () => {
       const a = JSON.parse(runWith(parallel, 'query', f, q, '--format', 'json', '--limit', '100000').out);
       const b = JSON.parse(runWith(single, 'query', f, q, '--format', 'json', '--limit', '100000').out);
       assert.deepEqual(a.rows, b.rows, q);
-      assert.deepEqual({ ...a.stats, elapsedMs: 0, threads: 0 }, { ...b.stats, elapsedMs: 0, threads: 0 }, q);
+      // Where the work ran (threads, merge jobs on the CLI's thread) is the only difference.
+      const counts = (s: Record<string, unknown>) => ({ ...s, elapsedMs: 0, threads: 0, mergedHere: 0 });
+      assert.deepEqual(counts(a.stats), counts(b.stats), q);
       // The worker path really ran (3 threads), and one thread really was one.
       assert.deepEqual([a.stats.threads, b.stats.threads], [3, 1], q);
     }

@@ -182,10 +182,12 @@ describe('the two-pass top-N (a sketch, then the candidates) gives the exact ans
       // 500 groups a thread: every one of these turns to the sketch (the threshold is handed to the workers with
       // each query, whatever environment the pool started with).
       process.env.FLOWLOG_TOPN_THRESHOLD = '500';
-      for (const options of [ONE_THREAD, SPILL_ONE]) {
+      for (const options of [ONE_THREAD, SPILL_ONE, THREADS_HERE]) {
         const two = await runQuery(source, q, options);
         assert.equal(two.stats.twoPass, 1, 'the two-pass plan ran');
         same(two, exact, `two passes, ${JSON.stringify(options)}`);
+        // The sampled groups are ranked, and the candidates merged, on this thread as well as on the workers.
+        if (options.scanHere) assert.ok(two.stats.mergedHere! >= 2, `jobs here: ${two.stats.mergedHere}`);
       }
     });
   }

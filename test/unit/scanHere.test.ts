@@ -19,19 +19,22 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flowlog-scan-here-'));
   folder = join(dir, 'logs');
   mkdirSync(folder);
-  for (let f = 0; f < 6; f++) await writeFlowLogFile(join(folder, `part-${f}.flowlog`), { records: 2_000, seed: f + 1 });
+  for (let f = 0; f < 6; f++) await writeFlowLogFile(join(folder, `part-${f}.flowlog`), { records: 12_000, seed: f + 1 });
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const QUERY = '* | select srcaddr, count(*) as n, sum(bytes) as b group by srcaddr order by b desc, srcaddr limit 5';
 
-function run(options: Record<string, unknown>): { rows: unknown[][]; threads: number; workers: number } {
+// Near-unique keys over the folder: more groups than one merge job takes (query/poolMerge.ts), so several jobs.
+const MANY_GROUPS = '* | select srcaddr, srcport, dstport, count(*) as n, sum(bytes) as b group by srcaddr, srcport, dstport order by b desc, srcaddr, srcport, dstport limit 7';
+
+function run(options: Record<string, unknown>, query = QUERY): { rows: unknown[][]; threads: number; workers: number; mergedHere?: number } {
   const script = `
     const { runQuery } = require(${JSON.stringify(join(ROOT, 'server/src/core/query/index.ts'))});
     const { sharedPoolThreadIds } = require(${JSON.stringify(join(ROOT, 'server/src/core/threads/pool.ts'))});
-    runQuery({ kind: 'files', paths: [${JSON.stringify(folder)}] }, ${JSON.stringify(QUERY)}, ${JSON.stringify(options)}).then((r) => {
-      console.log(JSON.stringify({ rows: r.rows, threads: r.stats.threads, workers: sharedPoolThreadIds().length }));
+    runQuery({ kind: 'files', paths: [${JSON.stringify(folder)}] }, ${JSON.stringify(query)}, ${JSON.stringify(options)}).then((r) => {
+      console.log(JSON.stringify({ rows: r.rows, threads: r.stats.threads, workers: sharedPoolThreadIds().length, mergedHere: r.stats.mergedHere }));
       process.exit(0);
     });`;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FLOWLOG_WORKER_SCRIPT: WORKER_BUNDLE } });
@@ -67,6 +70,19 @@ describe('this thread as one of the threads', () => {
     assert.deepEqual([...r.pool].sort(), [...r.started].sort());
     assert.equal(r.threads, 3);
     assert.deepEqual(r.rows, run({ threads: 1 }).rows);
+  });
+
+  it('this thread takes merge jobs beside the workers: one small merge, and a share of a big one', () => {
+    const small = run({ threads: 3, scanHere: true });
+    const workers = run({ threads: 3 }, MANY_GROUPS);
+    const here = run({ threads: 3, scanHere: true }, MANY_GROUPS);
+    // A merge of few groups is one job: the thread that has the states runs it rather than post it.
+    assert.equal(small.mergedHere, 1);
+    assert.equal(workers.mergedHere, undefined);
+    assert.ok(here.mergedHere! >= 1, `merged here ${here.mergedHere}`);
+    assert.equal(here.rows.length, 7);
+    assert.deepEqual(here.rows, run({ threads: 1 }, MANY_GROUPS).rows);
+    assert.deepEqual(workers.rows, here.rows);
   });
 
   it('the CLI scans here unless FLOWLOG_SCAN_HERE=0; the printed answer is the same', () => {

@@ -1,9 +1,11 @@
 // The merge of a run on worker threads: each aggregation's groups from every worker merged a range of partitions per
 // job (partitions never share a group), and a two-pass top-N's sampled groups ranked the same way, so that the
 // thread that runs the query (a language server's main thread) only hands partitions out and puts sorted rows
-// together.
+// together; the CLI's thread, one of the scan's threads (`here`), takes merge jobs as well.
+import { readFileSync, readdirSync } from 'node:fs';
 import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
+import { runJobsOnPool } from '../threads/unitRunner';
 import { GroupsState, PassState, partitionsForJob } from './threadScan';
 import type { OrderedRow } from './rowOrder';
 import { bestRows } from './groups/finishGroups';
@@ -14,9 +16,10 @@ import type { SampleRanker } from './twoPass';
 
 /**
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
- * partitions (a few per worker, so that they share the work); per plan, the sorted rows of each job.
+ * partitions (a few per thread, so that they share the work); per plan, the sorted rows of each job. `threads`
+ * count this thread with `here` (it merges too). Resolves with the number of jobs merged on this thread.
  */
-export async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void, which: ReadonlySet<number>): Promise<void> {
+export async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void, which: ReadonlySet<number>, here = false): Promise<number> {
   const jobs: { plan: number; job: MergeJob }[] = [];
   const sizes = new Map<number, number>();
   plans.forEach((plan, i) => {
@@ -38,10 +41,10 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
   for (const { plan } of jobs) left.set(plan, (left.get(plan) ?? 0) + 1);
   // Aggregations without any group (no records taken) are final at once.
   for (const i of sizes.keys()) if (!left.has(i)) done(i, []);
-  await onIdleWorkers(threads, jobs, async (w, { plan, job }) => {
-    // The job's partitions move to its worker (each partition goes to one job).
+  return runJobsOnPool(pool, threads, jobs, async (call, { plan, job }) => {
+    // The job's partitions move to its thread (each partition goes to one job).
     const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
-    const rows = await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, undefined, handed.flatMap((h) => h.buffers));
+    const rows = await call<OrderedRow[]>(QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, handed.flatMap((h) => h.buffers));
     debugMemory(`merged ${job.from}–${job.to}`);
     const list = out.get(plan) ?? [];
     list.push(rows);
@@ -49,32 +52,25 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
     const n = left.get(plan)! - 1;
     left.set(plan, n);
     if (n === 0) done(plan, list);
-  });
+  }, { here });
 }
 
 /**
- * The sampled groups of a two-pass top-N ranked on the workers, a range of partitions each (moved there, without
- * the sketch: the ranking does not read it), the best LIMIT rows of the ranges kept.
+ * The sampled groups of a two-pass top-N ranked on the workers (and this thread with `here`), a range of partitions
+ * each (moved there, without the sketch: the ranking does not read it), the best LIMIT rows of the ranges kept.
+ * `ranHere` counts the jobs ranked on this thread.
  */
-export function rankOnPool(pool: WorkerPool, threads: number): SampleRanker {
+export function rankOnPool(pool: WorkerPool, threads: number, here = false, ranHere?: (jobs: number) => void): SampleRanker {
   return async (plan, samples) => {
     const lists: OrderedRow[][] = [];
-    await onIdleWorkers(threads, blockRanges(threads * 4), async (w, { from, to }) => {
+    const jobs = await runJobsOnPool(pool, threads, blockRanges(threads * 4), async (call, { from, to }) => {
       const handed = samples.map((s) => partitionsForJob(s, from, to));
       const job: MergeJob = { query: plan.text, parts: handed.map((h) => ({ ...h.state, sketch: undefined })), from, to };
-      lists.push(await pool.call<OrderedRow[]>(w, QUERY_MERGE_TASK, job, undefined, handed.flatMap((h) => h.buffers)));
-    });
+      lists.push(await call<OrderedRow[]>(QUERY_MERGE_TASK, job, handed.flatMap((h) => h.buffers)));
+    }, { here });
+    ranHere?.(jobs);
     return bestRows(plan, lists);
   };
-}
-
-/** Runs the jobs in order on `threads` workers, each taking the next job when it is idle. */
-async function onIdleWorkers<J>(threads: number, jobs: readonly J[], run: (worker: number, job: J) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (w: number) => {
-    while (next < jobs.length) await run(w, jobs[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(threads, Math.max(1, jobs.length)) }, (_, w) => worker(w)));
 }
 
 /** Groups a plan's state holds (to finish small plans first). */
@@ -90,5 +86,18 @@ export function groupCount(state: PassState | undefined): number {
 export function debugMemory(phase: string): void {
   if (process.env.FLOWLOG_DEBUG_MEMORY !== '1') return;
   const m = process.memoryUsage();
-  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20}\n`);
+  const cpu = process.cpuUsage();
+  // The process's CPU (all threads), its busiest threads', and the time so far: what a phase took of each thread,
+  // whatever else the machine runs.
+  process.stderr.write(`[mem main] ${phase}: rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20} ab ${m.arrayBuffers >> 20} cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms (threads ${threadCpu()}) at ${Math.round(performance.now())} ms\n`);
+}
+
+/** The process's threads that took the most CPU so far, as thread id:ms (Linux's /proc; empty elsewhere). */
+function threadCpu(): string {
+  try {
+    const tasks = readdirSync('/proc/self/task').map((tid) => ({ tid, ms: Math.round(Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6) }));
+    return tasks.sort((a, b) => b.ms - a.ms).slice(0, 12).map((t) => `${t.tid === String(process.pid) ? 'main' : t.tid}:${t.ms}`).join(' ');
+  } catch {
+    return '';
+  }
 }

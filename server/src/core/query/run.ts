@@ -258,7 +258,6 @@ function rereadable(units: readonly ScanUnit[]): boolean {
  * groups merged by partitions on the workers. Undefined when the run must start over on one thread.
  */
 async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSource, units: ScanUnit[], plans: QueryPlan[], options: QueryOptions, here = false): Promise<{ results: PlanResult[]; stats: QueryStats } | undefined> {
-  const workers = here ? threads - 1 : threads;
   const cap = options.limit ?? DEFAULT_ROW_LIMIT;
   const columns = await columnsBeforeScan(plans, expanded, units);
   const abort = new Int32Array(new SharedArrayBuffer(4));
@@ -340,7 +339,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
     await inbox.drained();
     debugMemory('scan done');
     // Top-Ns that turned to their sketch read the input again for their candidates (groups/topN.ts).
-    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, workers));
+    const second = await secondPasses(plans, finals, sums, rankOnPool(pool, threads, here, (jobs) => tally.mergedHere(jobs)));
     const again = plans.flatMap((_, i) => (second[i] ? [i] : []));
     const results: PlanResult[] = new Array(plans.length);
     const finishPlan = (i: number, merged?: OrderedRow[][]) => {
@@ -348,14 +347,14 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
       results[i] = { rows: a.finish(merged), columns: a.resultColumns(), matched: a.matched };
       options.onPlanDone?.(i, results[i]);
     };
-    // Each aggregation's groups: merged on the workers, a partition each, then the partitions' rows here. Plans
-    // without groups are final at once; each aggregation when its last merge job is in.
+    // Each aggregation's groups: merged on the workers (and here, with `here`), a range of partitions each, then the
+    // partitions' rows here. Plans without groups are final at once; each aggregation when its last merge job is in.
     const finishAll = async (which: ReadonlySet<number>) => {
       for (const states of finals) states.forEach((state, i) => which.has(i) && assemblers[i].addState(state));
       plans.forEach((p, i) => {
         if (which.has(i) && !p.aggregate) finishPlan(i);
       });
-      await mergeOnPool(pool, workers, plans, finals, finishPlan, which);
+      tally.mergedHere(await mergeOnPool(pool, threads, plans, finals, finishPlan, which, here));
     };
     // The plans the first pass answered are handed on before the second pass reads the input again (the
     // summary's small sections show while its top lists are still being counted).

@@ -49,6 +49,8 @@ export interface QueryStats {
   twoPass?: number;
   /** Groups written to disk because they passed the memory budget: run files, and partitions of them with groups. */
   spilled?: { runs: number; partitions: number; bytes: number; records?: number };
+  /** Merge (and ranking) jobs of the groups that the thread running the query took beside the workers (scanHere). */
+  mergedHere?: number;
 }
 
 const KEPT_PROBLEMS = 100;
@@ -79,6 +81,11 @@ export class RunTally {
   /** Plans answered by the two-pass top-N. */
   twoPass(plans: number): void {
     this.stats.twoPass = (this.stats.twoPass ?? 0) + plans;
+  }
+
+  /** Merge jobs run on the thread that runs the query. */
+  mergedHere(jobs: number): void {
+    if (jobs > 0) this.stats.mergedHere = (this.stats.mergedHere ?? 0) + jobs;
   }
 
   /** Files read to their end so far, of all. */

@@ -3,6 +3,8 @@
 // every worker; idle workers take the next unit (so a folder of many small files keeps every core busy);
 // results are handed back per unit with the unit's index (callers put them in order); at the end each worker's
 // session state is collected. This thread can take units beside the workers (callHere), or run them all in order.
+// Jobs without a session (merging partitions) go the same way to idle participants (runJobsOnPool).
+import type { TransferListItem } from 'node:worker_threads';
 import { Transfer, WorkerPool, taskHandler } from './pool';
 
 /** The task names of a kind of session (registered with registerTask by its module). */
@@ -35,11 +37,8 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
   const session = nextSession++;
   let next = 0;
   let stopped = false;
-  const participants = Math.max(1, Math.min(threads, units.length || 1));
-  // With `here`, this thread is one of the participants (-1) and the pool's workers the others.
-  const workers = Array.from({ length: participants }, (_, i) => (options.here ? i - 1 : i));
-  const call = <T>(i: number, task: string, payload: unknown, onData?: (data: unknown) => void): Promise<T> =>
-    i < 0 ? callHere<T>(task, payload, onData) : pool.call<T>(i, task, payload, onData);
+  const workers = participants(threads, units.length, options.here);
+  const call = <T>(i: number, task: string, payload: unknown, onData?: (data: unknown) => void): Promise<T> => callOn<T>(pool, i, task, payload, onData);
   const run = async (i: number): Promise<F> => {
     await call(i, tasks.open, { session, args });
     try {
@@ -63,14 +62,54 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
   return settled.map((s) => (s as PromiseFulfilledResult<F>).value);
 }
 
+/** A task on one participant: worker i of the pool, or this thread when i < 0 (callHere). */
+export type ParticipantCall = <T>(task: string, payload: unknown, transfer?: TransferListItem[]) => Promise<T>;
+
 /**
- * A task on this thread with a worker's semantics: the payload, what it posts and its result are cloned, and what
- * it transfers is moved (detached here as a worker's would be), so the session cannot tell where it runs and nothing
- * it keeps is shared with the caller.
+ * Runs `jobs` in order on `threads` participants (with `here`, this thread and `threads` - 1 workers), each taking
+ * the next job when it is idle. With `here` each worker may have two jobs in hand: a worker done while this thread
+ * runs a job would otherwise wait for it to hand out the next one. Resolves with the number of jobs run here.
  */
-async function callHere<T>(task: string, payload: unknown, onData?: (data: unknown) => void): Promise<T> {
+export async function runJobsOnPool<J>(pool: WorkerPool, threads: number, jobs: readonly J[], run: (call: ParticipantCall, job: J) => Promise<void>, options: { here?: boolean } = {}): Promise<number> {
+  const first = participants(threads, jobs.length, options.here);
+  // A worker's second job in hand (extra): only while more jobs are left than participants, so that the last ones
+  // do not wait behind it while this thread has nothing to do.
+  const slots = [...first.map((i) => ({ i, extra: false })), ...(options.here ? first.filter((i) => i >= 0).map((i) => ({ i, extra: true })) : [])];
+  let next = 0;
+  let here = 0;
+  const take = async ({ i, extra }: { i: number; extra: boolean }) => {
+    const call: ParticipantCall = (task, payload, transfer) => callOn(pool, i, task, payload, undefined, transfer);
+    for (;;) {
+      // Before each of its jobs this thread turns its event loop: the workers get theirs first, and the answers of
+      // those done are taken in (a job here runs to its end without a turn).
+      if (i < 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (next >= jobs.length || (extra && jobs.length - next <= first.length)) return;
+      if (i < 0) here++;
+      await run(call, jobs[next++]);
+    }
+  };
+  await Promise.all(slots.map(take));
+  return here;
+}
+
+/** The participants of a run of `count` units or jobs: workers 0..; with `here`, this thread (-1) and one worker fewer. */
+function participants(threads: number, count: number, here = false): number[] {
+  const n = Math.max(1, Math.min(threads, count || 1));
+  return Array.from({ length: n }, (_, i) => (here ? i - 1 : i));
+}
+
+function callOn<T>(pool: WorkerPool, i: number, task: string, payload: unknown, onData?: (data: unknown) => void, transfer?: TransferListItem[]): Promise<T> {
+  return i < 0 ? callHere<T>(task, payload, onData, transfer) : pool.call<T>(i, task, payload, onData, transfer);
+}
+
+/**
+ * A task on this thread with a worker's semantics: the payload, what it posts and its result are cloned, and the
+ * buffers handed over or back are moved (detached where they were, as posting them would), so the task cannot tell
+ * where it runs and nothing it keeps is shared with the caller.
+ */
+async function callHere<T>(task: string, payload: unknown, onData?: (data: unknown) => void, transfer?: TransferListItem[]): Promise<T> {
   const handler = taskHandler(task);
-  const result = await handler(structuredClone(payload), {
+  const result = await handler(structuredClone(payload, transfer ? { transfer } : undefined), {
     post: (data, transfer) => onData?.(structuredClone(data, transfer ? { transfer } : undefined)),
   });
   return (result instanceof Transfer ? structuredClone(result.value, { transfer: result.list }) : structuredClone(result)) as T;
