@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { defaultThreadCount, sharedPool } from '../core/threads/pool';
+import { holdYoungGeneration } from '../core/threads/youngGeneration';
 
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
@@ -20,26 +21,34 @@ function splitBytes(): number {
   return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
 }
 
-/** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
-export function queryWantsThreads(argv: readonly string[]): boolean {
-  if (argv[0] !== 'query' || defaultThreadCount() < 2) return false;
+/**
+ * How `flowlog ARGV` is a query the engine will likely run on its worker threads: over several files (a folder, a
+ * glob, more than one path), over one big file, or not at all.
+ */
+export function threadedQueryInput(argv: readonly string[]): 'files' | 'file' | undefined {
+  if (argv[0] !== 'query' || defaultThreadCount() < 2) return undefined;
   const positional: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith('--clickhouse') || a === '-h' || a === '--help') return false;
+    if (a.startsWith('--clickhouse') || a === '-h' || a === '--help') return undefined;
     if (a.startsWith('--')) {
       if (VALUED.has(a)) i++;
     } else positional.push(a);
   }
   const paths = positional.slice(0, -1); // the last one is the query
-  if (paths.length === 0 || paths.includes('-')) return false;
-  if (paths.length > 1) return true;
+  if (paths.length === 0 || paths.includes('-')) return undefined;
+  if (paths.length > 1) return 'files';
   try {
     const s = statSync(paths[0]);
-    return s.isDirectory() || (s.isFile() && s.size >= splitBytes());
+    return s.isDirectory() ? 'files' : s.isFile() && s.size >= splitBytes() ? 'file' : undefined;
   } catch {
-    return /[*?[\]{}]/.test(paths[0]); // a glob
+    return /[*?[\]{}]/.test(paths[0]) ? 'files' : undefined; // a glob
   }
+}
+
+/** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
+export function queryWantsThreads(argv: readonly string[]): boolean {
+  return threadedQueryInput(argv) !== undefined;
 }
 
 /**
@@ -50,9 +59,18 @@ export function cliScansHere(): boolean {
   return process.env.FLOWLOG_SCAN_HERE !== '0';
 }
 
-/** Starts the pool's workers when this process is the CLI running such a query (one fewer when it scans here too). */
+/**
+ * Starts the pool's workers when this process is the CLI running such a query (one fewer when it scans here too).
+ * Over several files this thread will scan beside them: its young generation is held from now on, before loading
+ * the bundle grows it (threads/youngGeneration.ts; 8 MB at the first unit otherwise, against 4). Not for one file,
+ * which may be read here alone (Parquet, whose decoder wants a bigger young generation: query/run.ts).
+ */
 export function prestartQueryThreads(argv: readonly string[]): void {
-  if (isMainThread && queryWantsThreads(argv)) sharedPool(defaultThreadCount() - (cliScansHere() ? 1 : 0))?.start();
+  if (!isMainThread) return;
+  const input = threadedQueryInput(argv);
+  if (input === undefined) return;
+  if (input === 'files' && cliScansHere()) holdYoungGeneration();
+  sharedPool(defaultThreadCount() - (cliScansHere() ? 1 : 0))?.start();
 }
 
 // Run as the CLI (in dist/cli.js, `module` is the bundle's own): before the modules imported after this one.

@@ -7,6 +7,7 @@ import { TransferListItem, Worker, isMainThread, parentPort, workerData } from '
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { afterWorkerStarted, heldByParent, youngGenerationHeld } from './youngGeneration';
 
 export interface TaskContext {
   /** Sends data to the caller's onData (in order, before the result). */
@@ -47,10 +48,13 @@ type FromWorker =
   | { id: number; type: 'error'; message: string; stack?: string };
 
 const POOL_MARK = 'flowlogPoolWorker';
+/** workerData: the worker was started while the young generations are held (threads/youngGeneration.ts). */
+const HELD_MARK = 'flowlogYoungGenerationHeld';
 
 /** In a pool worker: serves tasks and returns true; elsewhere returns false at once. */
 export function maybeRunAsPoolWorker(): boolean {
   if (isMainThread || !workerData?.[POOL_MARK]) return false;
+  if (workerData[HELD_MARK]) heldByParent();
   const port = parentPort!;
   port.on('message', (m: ToWorker) => {
     const handler = tasks.get(m.task);
@@ -120,7 +124,9 @@ class PoolWorker {
     // dead buffer (a small gzip file's inflated text) is freed only at a collection. 4 MB against 16: about 60 MB
     // less on a folder of 2,000 files, the workers' collection time the same within tens of milliseconds (README,
     // delivery memory).
-    this.worker = new Worker(script, { workerData: { [POOL_MARK]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    this.worker = new Worker(script, { workerData: { [POOL_MARK]: true, [HELD_MARK]: youngGenerationHeld() }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // Its heap's configuration set V8's young generation growth back to the default (threads/youngGeneration.ts).
+    this.worker.once('online', afterWorkerStarted);
     this.worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;

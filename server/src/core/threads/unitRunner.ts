@@ -4,6 +4,7 @@
 // results are handed back per unit with the unit's index (callers put them in order); at the end each worker's
 // session state is collected. This thread can take units beside the workers (callHere), or run them all in order.
 import { Transfer, WorkerPool, taskHandler } from './pool';
+import { holdYoungGeneration } from './youngGeneration';
 
 /** The task names of a kind of session (registered with registerTask by its module). */
 export interface SessionTasks {
@@ -57,7 +58,9 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
     callbacks.onFinish?.(state);
     return state;
   };
-  const settled = await Promise.allSettled(workers.map(run));
+  // Scanning here as well: this thread's young generation stays at its size (a main thread's would grow to 32 MB).
+  const release = options.here ? holdYoungGeneration() : undefined;
+  const settled = await Promise.allSettled(workers.map(run)).finally(release);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<F>).value);
