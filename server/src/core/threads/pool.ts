@@ -50,6 +50,7 @@ type FromWorker =
 const POOL_MARK = 'flowlogPoolWorker';
 /** workerData: the worker was started while the young generations are held (threads/youngGeneration.ts). */
 const HELD_MARK = 'flowlogYoungGenerationHeld';
+const HOLD_AGAIN = "require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');";
 
 /** In a pool worker: serves tasks and returns true; elsewhere returns false at once. */
 export function maybeRunAsPoolWorker(): boolean {
@@ -124,7 +125,14 @@ class PoolWorker {
     // dead buffer (a small gzip file's inflated text) is freed only at a collection. 4 MB against 16: about 60 MB
     // less on a folder of 2,000 files, the workers' collection time the same within tens of milliseconds (README,
     // delivery memory).
-    this.worker = new Worker(script, { workerData: { [POOL_MARK]: true, [HELD_MARK]: youngGenerationHeld() }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const held = youngGenerationHeld();
+    const options = { workerData: { [POOL_MARK]: true, [HELD_MARK]: held }, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+    // During a hold, dist/worker.js's thread applies it again before it loads the bundle (threads/youngGeneration.ts:
+    // its heap's configuration reset it, and the thread that holds it may be loading the CLI's bundle meanwhile; 8 MB
+    // of young generation there otherwise, against 4). Not another bundle: loaded by require, it would not be the
+    // main module its worker code checks for (cli.ts); it applies the hold when it serves (heldByParent).
+    const early = held && script === bundledWorker;
+    this.worker = early ? new Worker(`${HOLD_AGAIN}require(${JSON.stringify(script)});`, { ...options, eval: true }) : new Worker(script, options);
     // Its heap's configuration set V8's young generation growth back to the default (threads/youngGeneration.ts).
     this.worker.once('online', afterWorkerStarted);
     this.worker.on('message', (m: FromWorker) => {
