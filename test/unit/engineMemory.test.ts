@@ -251,14 +251,16 @@ describe('the groups threads hand on at the end of a scan', () => {
     const folder = new SpillFolder();
     try {
       const measure = [await threadOf(big, undefined), await threadOf(small, undefined)].map((s) => s.groupBytes());
-      // A budget whose quarter the bigger thread's groups pass, while both threads' together fit two quarters.
-      const bytes = Math.ceil((measure[0] + measure[1]) * 2.2);
-      assert.ok(measure[0] > bytes / 4 && measure[0] + measure[1] < bytes / 2, `groups ${measure} against a quarter of ${bytes}`);
+      // A budget whose room (a quarter) both threads' groups fit together, while the bigger thread's pass half of it.
+      const bytes = Math.ceil((measure[0] + measure[1]) * 4.4);
+      assert.ok(measure[0] > bytes / 8 && measure[0] + measure[1] < bytes / 4, `groups ${measure} against a quarter of ${bytes}`);
       const expected = [await threadOf(big, undefined), await threadOf(small, undefined)].map((s) => s.finish(true) as GroupsState[]);
-      // Each thread on its own quarter (no shared room): the thread that read more spills.
-      const alone = (await threadOf(big, { bytes, folder })).finish(true) as GroupsState[];
-      assert.ok(alone.some((st) => st.runs.length > 0), 'on its own quarter, the bigger thread spilled');
-      const room = packedRoom(2, bytes);
+      // Each thread on its own half of the room (not shared): the thread that read more spills.
+      const half = new Int32Array(new SharedArrayBuffer(4));
+      half[0] = Math.floor(bytes / 8 / 1024);
+      const alone = (await threadOf(big, { bytes, folder, packedRoom: half })).finish(true) as GroupsState[];
+      assert.ok(alone.some((st) => st.runs.length > 0), 'on its own half of the room, the bigger thread spilled');
+      const room = packedRoom(bytes);
       const before = room[0];
       const states = [await threadOf(big, { bytes, folder, packedRoom: room }), await threadOf(small, { bytes, folder, packedRoom: room })].map((s) => s.finish(true) as GroupsState[]);
       for (const perThread of states) for (const st of perThread) assert.equal(st.runs.length, 0, 'no run written');

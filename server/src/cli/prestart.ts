@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { defaultThreadCount, prestartWorkers } from '../core/threads/pool';
+import { holdYoungGeneration } from '../core/threads/youngGeneration';
 
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
@@ -21,26 +22,34 @@ function splitBytes(): number {
   return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
 }
 
-/** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
-export function queryWantsThreads(argv: readonly string[]): boolean {
-  if (argv[0] !== 'query' || defaultThreadCount() < 2) return false;
+/**
+ * How `flowlog ARGV` is a query the engine will likely run on its worker threads: over several files (a folder, a
+ * glob, more than one path), over one big file, or not at all.
+ */
+export function threadedQueryInput(argv: readonly string[]): 'files' | 'file' | undefined {
+  if (argv[0] !== 'query' || defaultThreadCount() < 2) return undefined;
   const positional: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith('--clickhouse') || a === '-h' || a === '--help') return false;
+    if (a.startsWith('--clickhouse') || a === '-h' || a === '--help') return undefined;
     if (a.startsWith('--')) {
       if (VALUED.has(a)) i++;
     } else positional.push(a);
   }
   const paths = positional.slice(0, -1); // the last one is the query
-  if (paths.length === 0 || paths.includes('-')) return false;
-  if (paths.length > 1) return true;
+  if (paths.length === 0 || paths.includes('-')) return undefined;
+  if (paths.length > 1) return 'files';
   try {
     const s = statSync(paths[0]);
-    return s.isDirectory() || (s.isFile() && s.size >= splitBytes());
+    return s.isDirectory() ? 'files' : s.isFile() && s.size >= splitBytes() ? 'file' : undefined;
   } catch {
-    return /[*?[\]{}]/.test(paths[0]); // a glob
+    return /[*?[\]{}]/.test(paths[0]) ? 'files' : undefined; // a glob
   }
+}
+
+/** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
+export function queryWantsThreads(argv: readonly string[]): boolean {
+  return threadedQueryInput(argv) !== undefined;
 }
 
 /**
@@ -53,10 +62,16 @@ export function cliScansHere(): boolean {
 
 /**
  * Starts the workers the query's pool will take (threads/pool.ts prestartWorkers) when this process is the CLI
- * running such a query: one fewer than its threads when it scans here too.
+ * running such a query: one fewer than its threads when it scans here too. Over several files this thread will scan beside them: its young generation is held from now on, before loading
+ * the bundle grows it (threads/youngGeneration.ts; 8 MB at the first unit otherwise, against 4). Not for one file,
+ * which may be read here alone (Parquet, whose decoder wants a bigger young generation: query/run.ts).
  */
 export function prestartQueryThreads(argv: readonly string[]): void {
-  if (isMainThread && queryWantsThreads(argv)) prestartWorkers(defaultThreadCount() - (cliScansHere() ? 1 : 0));
+  if (!isMainThread) return;
+  const input = threadedQueryInput(argv);
+  if (input === undefined) return;
+  if (input === 'files' && cliScansHere()) holdYoungGeneration();
+  prestartWorkers(defaultThreadCount() - (cliScansHere() ? 1 : 0));
 }
 
 // Run as the CLI (in dist/cli.js, `module` is the bundle's own): before the modules imported after this one.

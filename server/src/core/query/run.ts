@@ -266,7 +266,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
   const args: QuerySessionArgs = {
     queries: plans.map((p) => p.text), cap, columns: [...columns.names], abort, streamRows: options.onRows !== undefined,
     budgetBytes: tableBytes(options, threads),
-    packedRoom: packedRoom(threads, tableBytes(options, threads)),
+    packedRoom: packedRoom(tableBytes(options, threads)),
     rowsTaken: new Int32Array(new SharedArrayBuffer(4)),
     topN: { enabled: rereadable(units), flags: new Int32Array(new SharedArrayBuffer(4 * plans.length)), threshold: sketchThreshold(), width: sketchWidthFor(plans, options, threads) },
     partialEveryMs: options.partial ? options.partial.everyMs ?? defaultPartialMs() : undefined,
@@ -364,7 +364,7 @@ async function runOnPool(pool: WorkerPool, threads: number, expanded: ExpandedSo
         ...args, queries: again.map((i) => plans[i].text), streamRows: false, rowsTaken: undefined, rowsWanted: undefined,
         topN: undefined, candidates: again.map((i) => second[i]),
         // The first pass's groups have been merged and let go of: the candidates' groups get the room afresh.
-        packedRoom: packedRoom(threads, args.budgetBytes),
+        packedRoom: packedRoom(args.budgetBytes),
       };
       const more = await runUnitsOnPool<ScanUnit[], UnitScanResult[], PassState[]>(pool, threads, QUERY_TASKS, args2, batchUnits(units, threads), { onUnit: () => undefined }, { here });
       if (options.signal?.aborted) throw new QueryCancelledError();

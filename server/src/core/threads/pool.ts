@@ -7,6 +7,7 @@ import { TransferListItem, Worker, isMainThread, parentPort, workerData } from '
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { afterWorkerStarted, heldByParent, youngGenerationHeld } from './youngGeneration';
 
 export interface TaskContext {
   /** Sends data to the caller's onData (in order, before the result). */
@@ -47,10 +48,14 @@ type FromWorker =
   | { id: number; type: 'error'; message: string; stack?: string };
 
 const POOL_MARK = 'flowlogPoolWorker';
+/** workerData: the worker was started while the young generations are held (threads/youngGeneration.ts). */
+const HELD_MARK = 'flowlogYoungGenerationHeld';
+const HOLD_AGAIN = "require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');";
 
 /** In a pool worker: serves tasks and returns true; elsewhere returns false at once. */
 export function maybeRunAsPoolWorker(): boolean {
   if (isMainThread || !workerData?.[POOL_MARK]) return false;
+  if (workerData[HELD_MARK]) heldByParent();
   const port = parentPort!;
   port.on('message', (m: ToWorker) => {
     const handler = tasks.get(m.task);
@@ -116,13 +121,25 @@ function spawnPoolWorker(script: string): Worker {
   // dead buffer (a small gzip file's inflated text) is freed only at a collection. 4 MB against 16: about 60 MB
   // less on a folder of 2,000 files, the workers' collection time the same within tens of milliseconds (README,
   // delivery memory).
-  return new Worker(script, { workerData: { [POOL_MARK]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  const held = youngGenerationHeld();
+  const options = { workerData: { [POOL_MARK]: true, [HELD_MARK]: held }, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+  // During a hold, dist/worker.js's thread applies it again before it loads the bundle (threads/youngGeneration.ts:
+  // its heap's configuration reset it, and the thread that holds it may be loading the CLI's bundle meanwhile; 8 MB
+  // of young generation there otherwise, against 4). Not another bundle: loaded by require, it would not be the
+  // main module its worker code checks for (cli.ts); it applies the hold when it serves (heldByParent).
+  const early = held && script === bundledWorker;
+  const worker = early ? new Worker(`${HOLD_AGAIN}require(${JSON.stringify(script)});`, { ...options, eval: true }) : new Worker(script, options);
+  // Its heap's configuration set V8's young generation growth back to the default (threads/youngGeneration.ts).
+  worker.once('online', afterWorkerStarted);
+  return worker;
 }
 
 interface Prestarted {
   script: string;
   worker: Worker;
-  failed?: boolean;
+  failed: boolean;
+  /** Marks it failed on 'error' or 'exit' until a pool takes it. */
+  watch: () => void;
 }
 
 /**
@@ -143,9 +160,9 @@ export function prestartWorkers(n: number): number[] {
   if (!script) return [];
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
-    const p: Prestarted = { script, worker: spawnPoolWorker(script) };
-    p.worker.once('error', () => (p.failed = true));
-    p.worker.once('exit', () => (p.failed = true));
+    const p: Prestarted = { script, worker: spawnPoolWorker(script), failed: false, watch: () => (p.failed = true) };
+    p.worker.once('error', p.watch);
+    p.worker.once('exit', p.watch);
     p.worker.unref();
     prestartedList().push(p);
     ids.push(p.worker.threadId);
@@ -158,7 +175,8 @@ function takePrestarted(script: string): Worker | undefined {
   const list = prestartedList();
   for (let p = list.shift(); p; p = list.shift()) {
     if (p.script === script && !p.failed) {
-      p.worker.removeAllListeners();
+      // Only its own listeners: the one spawnPoolWorker put on 'online' may still be waiting.
+      p.worker.off('error', p.watch).off('exit', p.watch);
       return p.worker;
     }
     void p.worker.terminate();

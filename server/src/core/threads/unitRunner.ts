@@ -6,6 +6,7 @@
 // Jobs without a session (merging partitions) go the same way to idle participants (runJobsOnPool).
 import type { TransferListItem } from 'node:worker_threads';
 import { Transfer, WorkerPool, taskHandler } from './pool';
+import { holdYoungGeneration } from './youngGeneration';
 
 /** The task names of a kind of session (registered with registerTask by its module). */
 export interface SessionTasks {
@@ -56,7 +57,9 @@ export async function runUnitsOnPool<U, R, F>(pool: WorkerPool, threads: number,
     callbacks.onFinish?.(state);
     return state;
   };
-  const settled = await Promise.allSettled(workers.map(run));
+  // Scanning here as well: this thread's young generation stays at its size (a main thread's would grow to 32 MB).
+  const release = options.here ? holdYoungGeneration() : undefined;
+  const settled = await Promise.allSettled(workers.map(run)).finally(release);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<F>).value);
