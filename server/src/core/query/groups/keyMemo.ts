@@ -1,11 +1,11 @@
-// A small direct-mapped memo in front of an aggregation's partitioned group tables: key hash → group, for the
+// A direct-mapped memo (4,096 keys) in front of an aggregation's partitioned group tables: key hash → group, for the
 // keys met lately. A section with few keys (actions, protocols, interfaces, the timeline's current minutes) finds
 // its group here in one compact array instead of in one of 256 partitions' tables, whose scattered arrays (slots,
 // key lengths and starts, key words) miss the cache once ten passes share a scan. It only remembers what the
 // tables hold: it is cleared whenever they are replaced (spill, sketch) and at each unit's start.
 import type { AggregateStates } from './aggregates';
 
-const SIZE = 256;
+const SIZE = 4096;
 /** Keys up to this many words are remembered (an interface id is 6, a minute and an action 6). */
 export const MEMO_WORDS = 8;
 /** Lookups between checks of the hit rate; below a quarter the memo turns off until it is next cleared. */

@@ -61,24 +61,19 @@ function roundUp(x: number): number {
 const scratch32 = new Float32Array(1);
 const scratchBits = new Int32Array(scratch32.buffer);
 
-/** Cells of a block: one cache line of float32. A key's two cells are in the same block (one miss, not two). */
-const BLOCK = 16;
-
 /**
- * A count-min sketch of non-negative values by key hash, with conservative update: a key's estimate is the smaller
- * of its two cells, and adding raises each of them only as far as the new estimate. Every cell stays at or above
- * the true value of every key mapped to it, so estimates are upper bounds, and two threads' sketches added cell by
- * cell still are. Blocked: the key's hash picks a block of 16 cells and two different cells in it (from another
- * mix of the hash), so an add or an estimate touches one cache line; the ranking passes of the summary missed the
- * cache on two rows once per record each. Two keys share both cells about as rarely as in two rows of the width.
+ * A count-min sketch of non-negative values by key hash, with conservative update: two rows of float32 cells, a
+ * key's estimate is the smaller of its two cells, and adding raises each of them only as far as the new estimate.
+ * Every cell stays at or above the true value of every key mapped to it, so estimates are upper bounds, and two
+ * threads' sketches added cell by cell still are.
  */
 export class CountMin {
   readonly cells: Float32Array;
-  private readonly blockMask: number;
+  private readonly mask: number;
 
   constructor(readonly width = MAX_SKETCH_WIDTH, cells?: Float32Array) {
     this.cells = cells ?? new Float32Array(ROWS * width);
-    this.blockMask = (ROWS * width) / BLOCK - 1;
+    this.mask = width - 1;
   }
 
   /** The sketch whose cells these are (another thread's, or the shared sum). */
@@ -86,21 +81,17 @@ export class CountMin {
     return new CountMin(cells.length / ROWS, cells);
   }
 
-  /** The mix that picks a key's two cells within its block (independent of the block's bits). */
-  private static mix(hash: number): number {
+  private second(hash: number): number {
     let h = Math.imul(hash ^ (hash >>> 16), 0x7feb352d);
     h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-    return h ^ (h >>> 16);
+    return this.width + ((h ^ (h >>> 16)) & this.mask);
   }
 
   add(hash: number, value: number): void {
     if (!(value > 0)) return;
     const cells = this.cells;
-    const base = (hash & this.blockMask) * BLOCK;
-    const h = CountMin.mix(hash);
-    const p = h & (BLOCK - 1);
-    const i = base + p;
-    const j = base + ((p + 1 + ((h >>> 4) % (BLOCK - 1))) & (BLOCK - 1));
+    const i = hash & this.mask;
+    const j = this.second(hash);
     const a = cells[i];
     const b = cells[j];
     const e = roundUp((a < b ? a : b) + value);
@@ -109,12 +100,8 @@ export class CountMin {
   }
 
   estimate(hash: number): number {
-    const cells = this.cells;
-    const base = (hash & this.blockMask) * BLOCK;
-    const h = CountMin.mix(hash);
-    const p = h & (BLOCK - 1);
-    const a = cells[base + p];
-    const b = cells[base + ((p + 1 + ((h >>> 4) % (BLOCK - 1))) & (BLOCK - 1))];
+    const a = this.cells[hash & this.mask];
+    const b = this.cells[this.second(hash)];
     return a < b ? a : b;
   }
 
