@@ -13,6 +13,7 @@ import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 import { CountMin, sampled } from './groups/topN';
 import { foldRunsIntoSketch } from './groups/sketchFold';
 import { RecordRuns } from './groups/recordRuns';
+import { KeyMemo, MEMO_WORDS } from './groups/keyMemo';
 import { PerFormat, RecordPlace, ScanPass, filterOf } from './passes';
 
 /** What an aggregation needs per format: the filter, the key writer, and how each aggregate reads its argument. */
@@ -47,6 +48,11 @@ export class AggregatePass implements ScanPass {
   private lastStates!: AggregateStates;
   private lastLength = -1;
   private readonly lastKey = new Int32Array(64);
+  /** Groups of keys met lately (groups/keyMemo.ts); cleared whenever `groups` is replaced. */
+  private readonly memo = new KeyMemo();
+  /** Per DISTINCT aggregate: the entry it last added (its words and byte length; -1: none). */
+  private readonly lastEntry: Int32Array[];
+  private readonly lastEntryLength: Int32Array;
 
   /**
    * The two-pass top-N plan (groups/topN.ts). `sketch`: the first pass has turned to the sketch (the table holds
@@ -73,6 +79,8 @@ export class AggregatePass implements ScanPass {
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
     this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
     this.distinctRuns = this.distinct.map(() => []);
+    this.lastEntry = this.distinct.map(() => new Int32Array(16));
+    this.lastEntryLength = new Int32Array(this.distinct.length).fill(-1);
     this.groups = new PartitionedGroups(this.kinds);
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.withValues = new AggregateStates(this.kinds, 0).hasValues();
@@ -120,6 +128,15 @@ export class AggregatePass implements ScanPass {
     this.groups = new PartitionedGroups(this.kinds);
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.lastLength = -1;
+    this.memo.clear();
+    this.lastEntryLength.fill(-1);
+  }
+
+  /** A unit starts: keys met in another unit are found in the tables again (their first record's sequence kept). */
+  beginUnit(): void {
+    this.lastLength = -1;
+    this.memo.clear();
+    this.lastEntryLength.fill(-1);
   }
 
   record(r: RecordView, format: RecordFormat, place: RecordPlace): void {
@@ -145,13 +162,20 @@ export class AggregatePass implements ScanPass {
     const g = this.group(words, place.seq);
     const states = this.lastStates;
     const plain = this.plain;
+    const nums = r.nums;
     for (let j = 0; j < plain.length; j++) {
       const i = plain[j];
       const k = c.numberArg[i];
-      if (k >= 0) states.addNumber(g, i, r.nums[k], place.seq);
+      if (k >= 0) states.addNumber(g, i, nums[k], place.seq);
       else {
         const arg = c.valueArg[i];
-        states.add(g, i, arg ? arg(r) : 1, place.seq);
+        if (arg === undefined) states.addNumber(g, i, 1, place.seq); // count(*)
+        else {
+          // A number that is not NaN: addNumber's fast path does what add does with it.
+          const v = arg(r);
+          if (typeof v === 'number' && v === v) states.addNumber(g, i, v, place.seq);
+          else states.add(g, i, v, place.seq);
+        }
       }
     }
     if (this.distinct.length > 0) this.addDistinct(r, c, words, place.seq);
@@ -195,8 +219,14 @@ export class AggregatePass implements ScanPass {
       if (q === words) return this.lastGroup;
     }
     const hash = hashWords(key, 0, words, s.length);
-    const g = this.groups.find(s, words, hash, seq);
-    this.lastStates = this.groups.current.states;
+    const memo = this.memo.on && words <= MEMO_WORDS ? this.memo : undefined;
+    let g = memo ? memo.get(key, words, s.length, hash) : -1;
+    if (g >= 0) this.lastStates = memo!.found;
+    else {
+      g = this.groups.find(s, words, hash, seq);
+      this.lastStates = this.groups.current.states;
+      memo?.put(key, words, s.length, hash, g, this.lastStates);
+    }
     this.lastHash = hash;
     if (words <= this.lastKey.length) {
       for (let q = 0; q < words; q++) this.lastKey[q] = key[q];
@@ -231,6 +261,7 @@ export class AggregatePass implements ScanPass {
     this.recordRuns = new RecordRuns(arenaBytes, this.kinds.length, folder, this.runs);
     this.recordArgs = new Float64Array(this.kinds.length);
     this.lastLength = -1;
+    this.memo.clear();
   }
 
   /** A record as a group of its own in the record runs: its key, hash and its aggregates' arguments. */
@@ -262,6 +293,7 @@ export class AggregatePass implements ScanPass {
       this.groups.current.states.addRecordAt(g, f64, argsAt, seq);
     });
     this.lastLength = -1;
+    this.memo.clear();
   }
 
   /** Bytes the record runs' arena holds (not yet written). */
@@ -303,6 +335,7 @@ export class AggregatePass implements ScanPass {
     this.groups = kept;
     this.sketch = sketch;
     this.lastLength = -1;
+    this.memo.clear();
   }
 
   /** Each DISTINCT aggregate's (group key, value) into its entries, in its group's partition. NULLs are not values. */
@@ -315,10 +348,29 @@ export class AggregatePass implements ScanPass {
       c.distinctArg[j](r, s);
       if (s.length === keyLength + 1 && s.bytes[keyLength] === KeyTag.Null) continue;
       const w = s.seal();
+      if (this.sameAsLastEntry(j, w)) continue;
       this.distinctEntries[j].add(s, w, hashWords(s.words, 0, w, s.length), groupHash, keyLength, seq);
     }
     s.length = keyLength;
     s.seal();
+  }
+
+  /**
+   * Whether DISTINCT aggregate j's entry in the scratch (sealed, `words` words) is the one it last added (runs of
+   * the same value, e.g. an interface's records): its table has it already. Else it becomes the last one.
+   */
+  private sameAsLastEntry(j: number, words: number): boolean {
+    const s = this.scratch;
+    let last = this.lastEntry[j];
+    if (s.length === this.lastEntryLength[j]) {
+      let q = 0;
+      while (q < words && last[q] === s.words[q]) q++;
+      if (q === words) return true;
+    }
+    if (words > last.length) last = this.lastEntry[j] = new Int32Array(words * 2);
+    for (let q = 0; q < words; q++) last[q] = s.words[q];
+    this.lastEntryLength[j] = s.length;
+    return false;
   }
 
   /** Bytes of the groups and DISTINCT entries (what spilling frees). */

@@ -87,6 +87,7 @@ export class RecordCompiler {
       const eq = this.textEquals(e.left, e.right, e.op) ?? this.textEquals(e.right, e.left, e.op);
       if (eq) return eq;
     }
+    if (e.kind === 'isNull' && e.operand.kind === 'column') return this.fieldIsNull(e.operand.name, e.negated);
     return compileScalar<RecordView>(e, (c) => this.expr(c), (col) => (isFileColumn(col.name) ? (r) => r.file : this.field(this.position(col.name))));
   }
 
@@ -97,6 +98,21 @@ export class RecordCompiler {
       const v = x(r);
       return v !== null && v !== 0 && v !== '';
     };
+  }
+
+  /** `field IS [NOT] NULL` as 1/0, from the bytes or the parsed number, without making the field's text. */
+  private fieldIsNull(name: string, negated: boolean): RecordExpr {
+    if (isFileColumn(name)) return () => (negated ? 1 : 0);
+    const k = this.position(name);
+    const yes = negated ? 0 : 1;
+    if (k < 0) return () => yes;
+    if (this.layout.numeric[k]) {
+      return (r) => {
+        const v = r.nums[k];
+        return v !== v ? yes : 1 - yes;
+      };
+    }
+    return (r) => (isDash(r, k) ? yes : 1 - yes);
   }
 
   /** `text field = 'literal'` (or !=): bytes compared in place, no string made. */
