@@ -1,4 +1,5 @@
-// The summary's plans on one thread, N times in one process: min and mean CPU seconds (experiments only).
+// The summary's plans on one thread, N times in one process: min and mean CPU seconds, a steadier figure than a
+// whole process on a busy machine. Usage: node --import tsx bench/summaryRepeat.ts FILE [N].
 import { runPlans, planQuery } from '../server/src/core/query';
 import { SUMMARY_QUERIES } from '../server/src/core/summaryTypes';
 
