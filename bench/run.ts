@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const started = new Date();
   // The processor's model is part of every ratio: DuckDB and this engine do not gain alike from a faster one.
   const cpu = cpus()[0]?.model ?? 'unknown';
-  console.log(`VPC Flow Logs benchmarks (${quick ? 'quick' : 'full'}; node ${process.version}, ${cpus().length} cores of ${cpu}, ${totalmem() >> 30} GiB, load average ${loadAverage()}, ${started.toISOString()})`);
+  console.log(`VPC Flow Logs benchmarks (${quick ? 'quick' : 'full'}; node ${process.version}, ${cpus().length} cores of ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadAverage()}, ${started.toISOString()})`);
   ctx.results.machine = { quick, node: process.version, cores: cpus().length, cpu, memoryGiB: totalmem() / 2 ** 30, started: started.toISOString(), loadAtStart: loadAverage() };
   for (const [name, section] of Object.entries(SECTIONS)) {
     if (only && !only.includes(name)) continue;
