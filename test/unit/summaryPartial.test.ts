@@ -130,7 +130,12 @@ describe('summary: partial sections while the scan goes on', () => {
       const source: QuerySource = { kind: 'files', paths: [wide] };
       const { summary, partials } = await summaryWithPartials(source, 2);
       const plain = await computeSummary(source, { threads: 2 });
-      assert.deepEqual(summary, plain);
+      // The answer is the same; what was spilled on the way need not be: the threads take units as they get idle,
+      // and which thread's groups fit the room shared at the end of the scan (threadScan.ts packedRoom) depends on
+      // how the units fell to them.
+      const answer = { ...summary, spilled: undefined };
+      const plainAnswer = { ...plain, spilled: undefined };
+      assert.deepEqual(answer, plainAnswer);
       checkPartials(partials, plain.records);
     });
 
