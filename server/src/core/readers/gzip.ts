@@ -12,6 +12,7 @@
 import { createGunzip, Gunzip as NativeGunzip } from 'node:zlib';
 import { Gunzip as JsGunzip } from 'fflate';
 import { ReadBuffers } from './bufferPool';
+import { inflatePieces, nativeInflater } from './inflateStream';
 
 export class GzipError extends Error {}
 
@@ -38,6 +39,17 @@ export async function* gunzip(open: () => AsyncIterable<Uint8Array>, buffers?: R
 }
 
 async function* nativeGunzip(source: AsyncIterable<Uint8Array>, buffers?: ReadBuffers): AsyncGenerator<Uint8Array> {
+  // With lent read buffers the consumer keeps no view of a piece once it asks for the next: output buffers are
+  // used again (inflateStream.ts).
+  const z = nativeInflater();
+  if (z) {
+    try {
+      yield* inflatePieces(z, source, buffers !== undefined, buffers && ((piece) => buffers.giveBack(piece)));
+    } catch (e) {
+      throw asGzipError(e);
+    }
+    return;
+  }
   const gz = createGunzip({ chunkSize: 256 << 10 });
   // The raw bytes are written in by a loop of their own (backpressure: it waits for 'drain'); it ends once the
   // source does, or the inflater is destroyed (damage, or the consumer stopped).
