@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyMemo } from '../../server/src/core/query/groups/keyMemo';
 import { AggregateStates } from '../../server/src/core/query/groups/aggregates';
-import { CountMin } from '../../server/src/core/query/groups/topN';
+import { CandidateFilter, CountMin } from '../../server/src/core/query/groups/topN';
 import { runQuery } from '../../server/src/core/query';
 import { generateLines } from '../support/generate';
 
@@ -67,6 +67,46 @@ describe('count-min sketch', () => {
     for (const [hash, sum] of truth) {
       const e = a.estimate(hash);
       assert.ok(e >= sum, `key ${hash}: ${e} < ${sum}`);
+    }
+  });
+
+  it('adds in batches (addMany) as one at a time, zeros and negatives skipped', () => {
+    const next = randoms(5);
+    const one = new CountMin(4096);
+    const many = new CountMin(4096);
+    const hashes = new Int32Array(256);
+    const values = new Float64Array(256);
+    let n = 0;
+    for (let k = 0; k < 100_000; k++) {
+      const hash = next() % 20_000;
+      const value = k % 97 === 0 ? -1 : (next() >>> 0) % 5000;
+      one.add(hash, value);
+      hashes[n] = hash;
+      values[n++] = value;
+      if (n === hashes.length || k === 99_999) {
+        many.addMany(hashes, values, n);
+        n = 0;
+      }
+    }
+    assert.deepEqual(many.cells, one.cells);
+  });
+
+  it('lets through the keys whose estimate reaches the bound, and only those (CandidateFilter)', () => {
+    const next = randoms(17);
+    const sketch = new CountMin(4096);
+    for (let n = 0; n < 100_000; n++) sketch.add(next() % 40_000, (next() >>> 0) % 1000);
+    // Bounds the estimates fall on both sides of (the median's among them), and bounds past them.
+    const estimates = Array.from({ length: 1000 }, (_, k) => sketch.estimate(k * 37)).sort((a, b) => a - b);
+    const median = estimates[500];
+    for (const lower of [-Infinity, 0, estimates[100], median, estimates[990], 1e12, NaN]) {
+      const filter = new CandidateFilter(sketch, lower);
+      let passed = 0;
+      for (let k = -45_000; k < 45_000; k++) {
+        const want = !(sketch.estimate(k) < lower);
+        assert.equal(filter.passes(k), want, `key ${k}, bound ${lower}`);
+        if (want) passed++;
+      }
+      if (lower === median) assert.ok(passed > 10_000 && passed < 80_000, `${passed} keys reach ${lower}`);
     }
   });
 

@@ -10,11 +10,14 @@ import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
 import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
-import { CountMin, sampled } from './groups/topN';
+import { CandidateFilter, CountMin, sampled } from './groups/topN';
 import { foldRunsIntoSketch } from './groups/sketchFold';
 import { RecordRuns } from './groups/recordRuns';
 import { KeyMemo, MEMO_WORDS } from './groups/keyMemo';
 import { PerFormat, RecordPlace, ScanPass, filterOf } from './passes';
+
+/** Records whose sketch adds wait to be made together (CountMin.addMany). */
+const SKETCH_BATCH = 256;
 
 /** What an aggregation needs per format: the filter, the key writer, and how each aggregate reads its argument. */
 interface AggregateBinding {
@@ -58,8 +61,14 @@ export class AggregatePass implements ScanPass {
    * The two-pass top-N plan (groups/topN.ts). `sketch`: the first pass has turned to the sketch (the table holds
    * the sampled keys only). `candidates`: the second pass, which aggregates the groups the sketch lets through.
    */
-  sketch?: CountMin;
+  private turned?: CountMin;
+  /** Adds to the sketch waiting to be made together (CountMin.addMany): their hashes and values, and how many. */
+  private readonly pendingHashes = new Int32Array(SKETCH_BATCH);
+  private readonly pendingValues = new Float64Array(SKETCH_BATCH);
+  private pending = 0;
   readonly candidates?: { sketch: CountMin; lower: number };
+  /** The second pass's test of a key against the candidates' lower bound (the sketch's cells as bits). */
+  private readonly candidateFilter?: CandidateFilter;
   /**
    * Near-unique keys (groups/recordRuns.ts): records go straight to spill runs, each a group of one record, and the
    * table stays empty. `oneRecord` holds a record's states before they are written.
@@ -74,6 +83,7 @@ export class AggregatePass implements ScanPass {
 
   constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
     this.candidates = candidates;
+    if (candidates) this.candidateFilter = new CandidateFilter(candidates.sketch, candidates.lower);
     const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
     this.kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
@@ -107,6 +117,18 @@ export class AggregatePass implements ScanPass {
         }),
       };
     });
+  }
+
+  /** The first pass's sketch once it turned to it, with every record's value added. */
+  get sketch(): CountMin | undefined {
+    this.flushSketch();
+    return this.turned;
+  }
+
+  private flushSketch(): void {
+    if (this.pending === 0) return;
+    this.turned!.addMany(this.pendingHashes, this.pendingValues, this.pending);
+    this.pending = 0;
   }
 
   /** Whether some of the groups (or DISTINCT entries) were written to disk. */
@@ -150,14 +172,17 @@ export class AggregatePass implements ScanPass {
       this.writeRecord(r, c, words, place.seq);
       return;
     }
-    if (this.sketch || this.candidates) {
+    if (this.turned || this.candidates) {
       // The two-pass top-N: the sketch takes every record; only sampled keys (first pass) or the keys the sketch
       // lets through (second pass) are aggregated.
       const hash = this.hashOf(words);
-      if (this.sketch) {
-        this.sketch.add(hash, this.rankValue(r, c));
+      if (this.turned) {
+        const n = this.pending;
+        this.pendingHashes[n] = hash;
+        this.pendingValues[n] = this.rankValue(r, c);
+        if ((this.pending = n + 1) === SKETCH_BATCH) this.flushSketch();
         if (!sampled(hash)) return;
-      } else if (this.candidates!.sketch.estimate(hash) < this.candidates!.lower) return;
+      } else if (!this.candidateFilter!.passes(hash)) return;
     }
     const g = this.group(words, place.seq);
     const states = this.lastStates;
@@ -238,7 +263,7 @@ export class AggregatePass implements ScanPass {
 
   /** A top-N by an aggregate still keeping every group (not yet a sketch, not a second pass, not record runs). */
   get canSketch(): boolean {
-    return !this.sketch && !this.candidates && !this.recordRuns && this.plan.rankAggregate !== undefined;
+    return !this.turned && !this.candidates && !this.recordRuns && this.plan.rankAggregate !== undefined;
   }
 
   /**
@@ -247,7 +272,7 @@ export class AggregatePass implements ScanPass {
    * or over a numeric field: those runs hold a number per aggregate).
    */
   nearUnique(ratio: number): boolean {
-    if (this.recordRuns || this.sketch || this.candidates || !this.numbersOnly) return false;
+    if (this.recordRuns || this.turned || this.candidates || !this.numbersOnly) return false;
     const taken = this.matched - this.matchedAtReset;
     return taken > 0 && this.groups.size() > taken * ratio;
   }
@@ -333,7 +358,7 @@ export class AggregatePass implements ScanPass {
     this.runs.length = 0;
     this.groups.release();
     this.groups = kept;
-    this.sketch = sketch;
+    this.turned = sketch;
     this.lastLength = -1;
     this.memo.clear();
   }
@@ -385,7 +410,7 @@ export class AggregatePass implements ScanPass {
 
   /** Bytes the pass holds: its groups, and the sketch of a first pass that turned to it. */
   byteSize(): number {
-    return this.groupBytes() + (this.sketch ? this.sketch.cells.byteLength : 0);
+    return this.groupBytes() + (this.turned ? this.turned.cells.byteLength : 0);
   }
 }
 
