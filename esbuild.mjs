@@ -29,9 +29,7 @@ const beside = {
 const entries = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', plugins: [beside] },
-  // `flowlog`: a small launcher (dist/cli.js) that starts a query's worker threads before it loads the CLI's bundle.
-  { ...common, entryPoints: ['server/src/cliStart.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cliMain.js', platform: 'node', format: 'cjs', target: 'node20', plugins: [beside] },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [beside] },
   // What worker threads load (server/src/worker.ts): the server's and the CLI's find it beside them.
   { ...common, entryPoints: ['server/src/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20', plugins: [beside] },
   { ...common, entryPoints: [createRequire(import.meta.url).resolve(BESIDE)], outfile: `dist/${BESIDE}.js`, platform: 'node', format: 'cjs', target: 'node20' },

@@ -138,8 +138,7 @@ function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
 
 /**
  * Runs the command line, or serves as a worker thread when this bundle was started as one (big files are scanned on
- * every core; the diagnosis's reader). The launcher (dist/cli.js, cliStart.ts) calls it; so does this bundle when it
- * is run itself.
+ * every core; the diagnosis's reader).
  */
 export function start(): void {
   if (maybeRunAsPoolWorker() || maybeRunAsLintWorker() || maybeRunAsDiagnoseWorker()) return;

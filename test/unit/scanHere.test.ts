@@ -54,7 +54,7 @@ describe('this thread as one of the threads', () => {
     assert.deepEqual(workers.rows, one.rows);
   });
 
-  it('workers started before the query (the launcher of the CLI starts them) are taken by the pool: none more start', () => {
+  it('workers started before the query (cli/prestart.ts starts them) are taken by the pool: none more start', () => {
     const script = `
       const { runQuery } = require(${JSON.stringify(join(ROOT, 'server/src/core/query/index.ts'))});
       const { prestartWorkers, sharedPoolThreadIds } = require(${JSON.stringify(join(ROOT, 'server/src/core/threads/pool.ts'))});

@@ -1,9 +1,7 @@
 // Worker threads for `flowlog query` over a big input, started first thing. A worker boots Node and loads
 // dist/worker.js (about 0.1 s of a core, more when the machine is busy): started here, that overlaps the loading of
-// the CLI's own bundle, the parsing and the planning instead of following them. The launcher (dist/cli.js,
-// cliStart.ts) calls this before it loads the CLI's bundle; run as `node dist/cliMain.js`, cli.ts imports this module
-// first, so it runs before the rest of that bundle is evaluated (esbuild keeps the order of imports). It imports
-// nothing heavy. It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs
+// the CLI's own bundle, the parsing and the planning instead of following them. cli.ts imports this module first, so
+// it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy. It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs
 // idle threads (which do not keep the process alive), never an answer.
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';

@@ -143,8 +143,8 @@ interface Prestarted {
 }
 
 /**
- * Workers started before anything asked for them, waiting for a pool to take them. The CLI's launcher (dist/cli.js,
- * server/src/cliStart.ts) starts them before it loads the CLI's bundle (dist/cliMain.js), which has its own copy of
+ * Workers started before anything asked for them, waiting for a pool to take them (cli/prestart.ts starts them while
+ * the CLI's bundle is still being evaluated). Kept in a global: a bundle loaded by another would have its own copy of
  * this module: the two meet through a global.
  */
 const PRESTARTED = Symbol.for('flowlog.prestartedWorkers');

@@ -12,8 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 const DEFAULT_FACTOR = 2;
 
 /**
- * The holds of this process, in a global: the CLI's launcher (dist/cli.js) takes one before it loads the CLI's
- * bundle, which has its own copy of this module.
+ * The holds of this process, in a global: a bundle loaded by another (the bench's, a test's) has its own copy of this
+ * module, and the flag is the process's.
  */
 const HOLDS = Symbol.for('flowlog.youngGenerationHolds');
 const state = ((globalThis as unknown as Record<symbol, { holds: number } | undefined>)[HOLDS] ??= { holds: 0 });
