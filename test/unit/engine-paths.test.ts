@@ -23,13 +23,15 @@ let friendly: string;
 let wide: string;
 let duck: DuckDBConnection;
 let instance: DuckDBInstance;
-const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_PARALLEL_MIN_BYTES');
+const restoreEnv = savedEnv('FLOWLOG_WORKER_SCRIPT', 'FLOWLOG_PARALLEL_MIN_BYTES', 'FLOWLOG_MERGE_HERE_GROUPS');
 
 before(async () => {
   assert.ok(existsSync(BUNDLE), 'npm test builds dist/cli.js first (the workers run the bundle)');
   // Worker threads run the built bundle; files split from 256 KB up, so small test files use several threads.
   process.env.FLOWLOG_WORKER_SCRIPT = BUNDLE;
   process.env.FLOWLOG_PARALLEL_MIN_BYTES = String(256 << 10);
+  // This thread merges beside the workers from any number of groups (the default is millions), so that path runs here.
+  process.env.FLOWLOG_MERGE_HERE_GROUPS = '0';
   dir = mkdtempSync(join(tmpdir(), 'flowlog-paths-'));
   friendly = join(dir, 'friendly.flowlog');
   wide = join(dir, 'wide.flowlog');

@@ -29,7 +29,7 @@ const QUERY = '* | select srcaddr, count(*) as n, sum(bytes) as b group by srcad
 // Near-unique keys over the folder: more groups than one merge job takes (query/poolMerge.ts), so several jobs.
 const MANY_GROUPS = '* | select srcaddr, srcport, dstport, count(*) as n, sum(bytes) as b group by srcaddr, srcport, dstport order by b desc, srcaddr, srcport, dstport limit 7';
 
-function run(options: Record<string, unknown>, query = QUERY): { rows: unknown[][]; threads: number; workers: number; mergedHere?: number } {
+function run(options: Record<string, unknown>, query = QUERY, env: Record<string, string> = {}): { rows: unknown[][]; threads: number; workers: number; mergedHere?: number } {
   const script = `
     const { runQuery } = require(${JSON.stringify(join(ROOT, 'server/src/core/query/index.ts'))});
     const { sharedPoolThreadIds } = require(${JSON.stringify(join(ROOT, 'server/src/core/threads/pool.ts'))});
@@ -37,7 +37,7 @@ function run(options: Record<string, unknown>, query = QUERY): { rows: unknown[]
       console.log(JSON.stringify({ rows: r.rows, threads: r.stats.threads, workers: sharedPoolThreadIds().length, mergedHere: r.stats.mergedHere }));
       process.exit(0);
     });`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FLOWLOG_WORKER_SCRIPT: WORKER_BUNDLE } });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FLOWLOG_WORKER_SCRIPT: WORKER_BUNDLE, ...env } });
   assert.equal(child.status, 0, child.stderr);
   return JSON.parse(child.stdout.trim().split('\n').pop()!);
 }
@@ -72,10 +72,12 @@ describe('this thread as one of the threads', () => {
     assert.deepEqual(r.rows, run({ threads: 1 }).rows);
   });
 
-  it('this thread takes merge jobs beside the workers: one small merge, and a share of a big one', () => {
-    const small = run({ threads: 3, scanHere: true });
-    const workers = run({ threads: 3 }, MANY_GROUPS);
-    const here = run({ threads: 3, scanHere: true }, MANY_GROUPS);
+  it('this thread takes merge jobs beside the workers past a number of groups: one small merge, and a share of a big one', () => {
+    // From any number of groups (the default threshold is millions: a small merge costs this thread more than it saves).
+    const always = { FLOWLOG_MERGE_HERE_GROUPS: '0' };
+    const small = run({ threads: 3, scanHere: true }, QUERY, always);
+    const workers = run({ threads: 3 }, MANY_GROUPS, always);
+    const here = run({ threads: 3, scanHere: true }, MANY_GROUPS, always);
     // A merge of few groups is one job: the thread that has the states runs it rather than post it.
     assert.equal(small.mergedHere, 1);
     assert.equal(workers.mergedHere, undefined);
@@ -83,6 +85,10 @@ describe('this thread as one of the threads', () => {
     assert.equal(here.rows.length, 7);
     assert.deepEqual(here.rows, run({ threads: 1 }, MANY_GROUPS).rows);
     assert.deepEqual(workers.rows, here.rows);
+    // Under the threshold the workers merge alone, with the same rows.
+    const under = run({ threads: 3, scanHere: true }, MANY_GROUPS, { FLOWLOG_MERGE_HERE_GROUPS: '100000000' });
+    assert.equal(under.mergedHere, undefined);
+    assert.deepEqual(under.rows, here.rows);
   });
 
   it('the CLI scans here unless FLOWLOG_SCAN_HERE=0; the printed answer is the same', () => {

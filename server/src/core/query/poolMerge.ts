@@ -15,9 +15,22 @@ import { blockRanges, packedGroupCount } from './groups/packedState';
 import type { SampleRanker } from './twoPass';
 
 /**
+ * Groups from which this thread merges beside the workers (`here`): below it the workers merge alone. Taking merge
+ * jobs costs this thread compiling and warming the merge code; measured on 2 cores (29 Nov 2026, quiet, 3
+ * alternated runs each), sharing made the 3-key GROUP BY of 9.3 M near-unique records 8% faster (3.30-3.51 s
+ * against 3.59-3.78) but that of 1.8 M records 3% slower and 13% more CPU, and the top-N over 534 k records 4%
+ * slower. FLOWLOG_MERGE_HERE_GROUPS sets it (tests: 0).
+ */
+function mergeHereGroups(): number {
+  const fromEnv = Number(process.env.FLOWLOG_MERGE_HERE_GROUPS);
+  return process.env.FLOWLOG_MERGE_HERE_GROUPS !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 4_000_000;
+}
+
+/**
  * Merges each aggregation's groups from every worker: small ones in one job, big or spilled ones in ranges of
  * partitions (a few per thread, so that they share the work); per plan, the sorted rows of each job. `threads`
- * count this thread with `here` (it merges too). Resolves with the number of jobs merged on this thread.
+ * count this thread with `here`: it merges too when the groups are many (mergeHereGroups). Resolves with the number
+ * of jobs merged on this thread.
  */
 export async function mergeOnPool(pool: WorkerPool, threads: number, plans: QueryPlan[], finals: PassState[][], done: (plan: number, rows: OrderedRow[][]) => void, which: ReadonlySet<number>, here = false): Promise<number> {
   const jobs: { plan: number; job: MergeJob }[] = [];
@@ -41,7 +54,10 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
   for (const { plan } of jobs) left.set(plan, (left.get(plan) ?? 0) + 1);
   // Aggregations without any group (no records taken) are final at once.
   for (const i of sizes.keys()) if (!left.has(i)) done(i, []);
-  return runJobsOnPool(pool, threads, jobs, async (call, { plan, job }) => {
+  let total = 0;
+  for (const n of sizes.values()) total += n;
+  const share = here && total >= mergeHereGroups();
+  return runJobsOnPool(pool, share ? threads : threads - (here ? 1 : 0), jobs, async (call, { plan, job }) => {
     // The job's partitions move to its thread (each partition goes to one job).
     const handed = job.parts.map((part) => partitionsForJob(part, job.from, job.to));
     const rows = await call<OrderedRow[]>(QUERY_MERGE_TASK, { ...job, parts: handed.map((h) => h.state) }, handed.flatMap((h) => h.buffers));
@@ -52,7 +68,7 @@ export async function mergeOnPool(pool: WorkerPool, threads: number, plans: Quer
     const n = left.get(plan)! - 1;
     left.set(plan, n);
     if (n === 0) done(plan, list);
-  }, { here });
+  }, { here: share });
 }
 
 /**
