@@ -111,4 +111,26 @@ describe('inflatePieces', () => {
     assert.equal(error, undefined);
     assert.ok(text.equals(multiText));
   });
+
+  it('stops cleanly while a slow source hands out empty pieces (no write after the close)', async () => {
+    // A source that takes its time and yields empty pieces between the data: the next step is still waiting on the
+    // source when the consumer stops, and must not write into a closed handle (that aborts the process).
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < multi.length; i += 500) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        yield new Uint8Array(0);
+        yield multi.subarray(i, i + 500);
+      }
+    }
+    for (let round = 0; round < 20; round++) {
+      let taken = 0;
+      for await (const p of inflatePieces(nativeInflater()!, slow(), true)) {
+        assert.ok(p.length > 0);
+        if (++taken > round % 3) break;
+      }
+    }
+    const { text, error } = await inflate(multi, [3000]);
+    assert.equal(error, undefined);
+    assert.ok(text.equals(multiText));
+  });
 });

@@ -124,9 +124,9 @@ export class NativeInflater {
  * Throws InflateError on damage (the pieces handed out before it are good).
  */
 export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Uint8Array>, reuse: boolean, done?: (piece: Uint8Array) => void): AsyncGenerator<Uint8Array> {
-  const pieces = source[Symbol.asyncIterator]();
+  let pieces: AsyncIterator<Uint8Array> | undefined;
   const ask = () => {
-    const p = pieces.next();
+    const p = pieces!.next();
     // Handled when awaited; until then a failed read must not count as an unhandled rejection.
     p.catch(() => undefined);
     return p;
@@ -138,18 +138,26 @@ export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Ui
     own.push(b);
     return b;
   };
-  let next = ask();
-  let out = fresh();
+  let next: Promise<IteratorResult<Uint8Array>> | undefined;
+  let out: Buffer = EMPTY_OUT;
   let outOff = 0;
   let other: Buffer | undefined;
   let input: Uint8Array | undefined;
   let inOff = 0;
   let inLen = 0;
   let finishing = false;
+  // The step under way (a source read, then a write into `out`), and whether the consumer has stopped: a write issued
+  // after close() aborts the process, and the buffers go back only once no write is under way.
+  let pending: Promise<Step | undefined> | undefined;
+  let stopped = false;
   try {
+    pieces = source[Symbol.asyncIterator]();
+    next = ask();
+    out = fresh();
     const start = async (): Promise<Step | undefined> => {
       if (inLen === 0 && !finishing) {
-        const r = await next;
+        const r = await next!;
+        if (stopped) return undefined;
         if (r.done) finishing = true;
         else {
           input = r.value;
@@ -165,7 +173,7 @@ export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Ui
       if (finishing) return z.write(constants.Z_FINISH, EMPTY, 0, 0, out, outOff, out.length - outOff);
       return z.write(constants.Z_NO_FLUSH, input!, inOff, inLen, out, outOff, out.length - outOff);
     };
-    let step = start();
+    let step = (pending = start());
     for (;;) {
       const wasFinishing = finishing;
       const r = (await step)!;
@@ -194,7 +202,7 @@ export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Ui
           outOff = 0;
         } else outOff += have;
         // Inflating goes on while the consumer reads the piece.
-        nextStep = start();
+        nextStep = pending = start();
         nextStep.catch(() => undefined);
       }
       if (piece) yield piece;
@@ -202,8 +210,10 @@ export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Ui
       step = nextStep;
     }
   } finally {
-    await next.catch(() => undefined);
-    await pieces.return?.(undefined).catch(() => undefined);
+    stopped = true;
+    await pending?.catch(() => undefined);
+    await next?.catch(() => undefined);
+    await pieces?.return?.(undefined)?.catch(() => undefined);
     // A call still under way writes into its buffer: that one is left to the collector.
     if (reuse && !z.writing) for (const b of own) if (spareOut.length < 2) spareOut.push(b);
     z.close();
@@ -211,3 +221,5 @@ export async function* inflatePieces(z: NativeInflater, source: AsyncIterable<Ui
 }
 
 const EMPTY = new Uint8Array(0);
+/** `out` before the first buffer is taken (inside the try, so that the handle is closed whatever fails). */
+const EMPTY_OUT: Buffer = Buffer.alloc(0);
