@@ -80,18 +80,28 @@ export async function runJobsOnPool<J>(pool: WorkerPool, threads: number, jobs: 
   const slots = [...first.map((i) => ({ i, extra: false })), ...(options.here ? first.filter((i) => i >= 0).map((i) => ({ i, extra: true })) : [])];
   let next = 0;
   let here = 0;
+  // After a failure no participant takes another job: the caller hears of the first failure once every job under
+  // way has ended, so nothing runs on after the run has failed.
+  let stopped = false;
   const take = async ({ i, extra }: { i: number; extra: boolean }) => {
     const call: ParticipantCall = (task, payload, transfer) => callOn(pool, i, task, payload, undefined, transfer);
     for (;;) {
       // Before each of its jobs this thread turns its event loop: the workers get theirs first, and the answers of
       // those done are taken in (a job here runs to its end without a turn).
       if (i < 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (next >= jobs.length || (extra && jobs.length - next <= first.length)) return;
+      if (stopped || next >= jobs.length || (extra && jobs.length - next <= first.length)) return;
       if (i < 0) here++;
-      await run(call, jobs[next++]);
+      try {
+        await run(call, jobs[next++]);
+      } catch (e) {
+        stopped = true;
+        throw e;
+      }
     }
   };
-  await Promise.all(slots.map(take));
+  const settled = await Promise.allSettled(slots.map(take));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
   return here;
 }
 
