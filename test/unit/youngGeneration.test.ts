@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { afterWorkerStarted, holdYoungGeneration, youngGenerationHeld } from '../../server/src/core/threads/youngGeneration';
+import { afterWorkerStarted, holdForStartup, holdYoungGeneration, releaseStartupHold, youngGenerationHeld } from '../../server/src/core/threads/youngGeneration';
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
 
@@ -45,5 +45,19 @@ describe('holding the young generation', () => {
     const before = newSpace();
     churn();
     assert.ok(newSpace() > before, `the young generation grew from ${before} bytes (now ${newSpace()})`);
+  });
+
+  it('the CLI startup hold is one, and the run lets go of it (twice is harmless; the own hold of a run stays)', () => {
+    assert.equal(youngGenerationHeld(), false);
+    holdForStartup();
+    holdForStartup();
+    assert.equal(youngGenerationHeld(), true);
+    const own = holdYoungGeneration();
+    releaseStartupHold();
+    assert.equal(youngGenerationHeld(), true, 'the run holds it for itself');
+    own();
+    assert.equal(youngGenerationHeld(), false, 'one startup hold, not two');
+    releaseStartupHold();
+    assert.equal(youngGenerationHeld(), false);
   });
 });

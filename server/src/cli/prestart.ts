@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { defaultThreadCount, prestartWorkers } from '../core/threads/pool';
-import { holdYoungGeneration } from '../core/threads/youngGeneration';
+import { holdForStartup } from '../core/threads/youngGeneration';
 
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
@@ -68,7 +68,7 @@ export function prestartQueryThreads(argv: readonly string[]): void {
   if (!isMainThread) return;
   const input = threadedQueryInput(argv);
   if (input === undefined) return;
-  if (input === 'files' && cliScansHere()) holdYoungGeneration();
+  if (input === 'files' && cliScansHere()) holdForStartup();
   prestartWorkers(defaultThreadCount() - (cliScansHere() ? 1 : 0));
 }
 

@@ -16,6 +16,7 @@ import type { RowsJson } from './rowsJson';
 import { Value } from './values';
 import { OrderedRow } from './rowOrder';
 import { WorkerPool, defaultThreadCount, sharedPool } from '../threads/pool';
+import { releaseStartupHold } from '../threads/youngGeneration';
 import { runUnitsOnPool } from '../threads/unitRunner';
 import { QUERY_TASKS, QuerySessionArgs, ScanProgress, UnitScanResult } from './session';
 import { SpillFolder } from './groups/spill';
@@ -147,9 +148,12 @@ export async function runPlans(source: QuerySource, plans: QueryPlan[], options:
     // its decoder makes many small objects that a 4 MB young generation promotes (+9-12 MB, +20% CPU there).
     const alone = units.length === 1;
     const here = !alone && options.scanHere === true;
+    // The CLI held this thread's young generation from its start for a scan here (cli/prestart.ts): a run that reads
+    // elsewhere, or alone on this thread, lets go of it now; a scan here holds it for itself (unitRunner.ts).
+    if (!here) releaseStartupHold();
     const pool = !alone || (await bigCompressedFile(units[0])) ? sharedPool(here ? threads - 1 : threads) : undefined;
     if (pool) {
-      const done = await pool.use(() => runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows }, here));
+      const done = await pool.use(() => runOnPool(pool, alone ? 1 : threads, expanded, units, plans, { ...options, onRows }, here)).finally(releaseStartupHold);
       if (done) return done;
     }
   }

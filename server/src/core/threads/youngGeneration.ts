@@ -52,3 +52,23 @@ export function heldByParent(): void {
 export function afterWorkerStarted(): void {
   if (state.holds > 0) apply();
 }
+
+const STARTUP = Symbol.for('flowlog.youngGenerationStartupHold');
+
+/**
+ * The CLI's hold from its start, for a scan here beside the workers (cli/prestart.ts): taken before the bundle loads,
+ * let go of by the run (releaseStartupHold) once it knows how it reads, since a run read alone on this thread (a
+ * Parquet file, whose decoder wants a bigger young generation) must not keep it. At most one.
+ */
+export function holdForStartup(): void {
+  const g = globalThis as unknown as Record<symbol, (() => void) | undefined>;
+  g[STARTUP] ??= holdYoungGeneration();
+}
+
+/** Lets go of the CLI's startup hold, if any (a scan here holds the young generation again for itself). */
+export function releaseStartupHold(): void {
+  const g = globalThis as unknown as Record<symbol, (() => void) | undefined>;
+  const release = g[STARTUP];
+  g[STARTUP] = undefined;
+  release?.();
+}
