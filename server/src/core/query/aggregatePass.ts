@@ -2,34 +2,20 @@
 // budget the groups spill, near-unique keys go to record runs, and a top-N by an aggregate may turn to its sketch.
 import { RecordFormat } from '../scan';
 import { QueryPlan } from './plan';
-import { RecordCompiler, RecordExpr, RecordTest, RecordView } from './recordEval';
-import { isNumericField } from './values';
-import { lookupField } from '../schema';
+import { RecordView } from './recordEval';
+import { AggregateBinding, bindAggregate, numericArguments } from './aggregateBinding';
 import { AggregateStates, aggKind } from './groups/aggregates';
 import { KeyScratch, KeyTag, hashWords } from './groups/keyCodec';
-import { KeyWriter, keyPart, keyWriter } from './groups/groupKeys';
 import { SpillFolder, SpillRun, writeRun } from './groups/spill';
 import { PartitionedEntries, PartitionedGroups } from './groups/partitions';
 import { CandidateFilter, CountMin, sampled } from './groups/topN';
 import { foldRunsIntoSketch } from './groups/sketchFold';
 import { RecordRuns } from './groups/recordRuns';
 import { KeyMemo, MEMO_WORDS } from './groups/keyMemo';
-import { PerFormat, RecordPlace, ScanPass, filterOf } from './passes';
+import { PerFormat, RecordPlace, ScanPass } from './passes';
 
 /** Records whose sketch adds wait to be made together (CountMin.addMany). */
 const SKETCH_BATCH = 256;
-
-/** What an aggregation needs per format: the filter, the key writer, and how each aggregate reads its argument. */
-interface AggregateBinding {
-  filter?: RecordTest;
-  keys: KeyWriter;
-  /** Per aggregate: the position of a plain numeric field argument (read as a number), else -1. */
-  numberArg: Int32Array;
-  /** Per aggregate: its argument's evaluator (when not a plain numeric field; undefined for count(*)). */
-  valueArg: (RecordExpr | undefined)[];
-  /** Per DISTINCT aggregate: the writer of its argument after the group key. */
-  distinctArg: KeyWriter[];
-}
 
 /** Aggregation: groups by key bytes in a GroupTable, aggregate states beside it; DISTINCT values in their own tables. */
 export class AggregatePass implements ScanPass {
@@ -84,7 +70,7 @@ export class AggregatePass implements ScanPass {
   constructor(readonly plan: QueryPlan, candidates?: { sketch: CountMin; lower: number }) {
     this.candidates = candidates;
     if (candidates) this.candidateFilter = new CandidateFilter(candidates.sketch, candidates.lower);
-    const numericArg = plan.aggs.map((a) => a.arg?.kind === 'column' && isNumericName(a.arg.name));
+    const numericArg = numericArguments(plan);
     this.kinds = Uint8Array.from(plan.aggs, (a, i) => aggKind(a, numericArg[i]));
     this.distinct = plan.aggs.flatMap((a, i) => (a.distinct ? [i] : []));
     this.plain = plan.aggs.flatMap((a, i) => (a.distinct ? [] : [i]));
@@ -95,28 +81,7 @@ export class AggregatePass implements ScanPass {
     this.distinctEntries = this.distinct.map(() => new PartitionedEntries());
     this.withValues = new AggregateStates(this.kinds, 0).hasValues();
     this.numbersOnly = plan.aggs.every((a, i) => !a.distinct && (a.star || numericArg[i]));
-    this.compiled = new PerFormat((format) => {
-      const rc = new RecordCompiler(format);
-      const numberArg = Int32Array.from(plan.aggs, (a) => {
-        const k = a.arg?.kind === 'column' ? rc.position(a.arg.name) : -1;
-        return !a.distinct && k >= 0 && rc.isNumeric(k) ? k : -1;
-      });
-      return {
-        filter: filterOf(plan, rc),
-        keys: keyWriter(plan.groupBy, rc),
-        numberArg,
-        valueArg: plan.aggs.map((a, i) => (a.arg && numberArg[i] < 0 ? rc.expr(a.arg) : undefined)),
-        // A histogram() argument is written as its value (its bucket text), as min/max of it must give the text.
-        distinctArg: this.distinct.map((i) => {
-          const arg = plan.aggs[i].arg!;
-          if (arg.kind === 'call' && arg.name === 'histogram') {
-            const x = rc.expr(arg);
-            return (r, s) => s.value(x(r));
-          }
-          return keyPart(arg, rc);
-        }),
-      };
-    });
+    this.compiled = new PerFormat((format) => bindAggregate(plan, this.distinct, format));
   }
 
   /** The first pass's sketch once it turned to it, with every record's value added. */
@@ -412,8 +377,4 @@ export class AggregatePass implements ScanPass {
   byteSize(): number {
     return this.groupBytes() + (this.turned ? this.turned.cells.byteLength : 0);
   }
-}
-
-function isNumericName(name: string): boolean {
-  return isNumericField(lookupField(name));
 }
