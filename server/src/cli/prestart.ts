@@ -1,24 +1,19 @@
 // Worker threads for `flowlog query` over a big input, started first thing. A worker boots Node and loads
 // dist/worker.js (about 0.1 s of a core, more when the machine is busy): started here, that overlaps the loading of
 // the CLI's own bundle, the parsing and the planning instead of following them. cli.ts imports this module first, so
-// it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy. It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs
-// idle threads (which do not keep the process alive), never an answer.
+// it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy.
+// It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs idle threads
+// (which do not keep the process alive), never an answer.
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { defaultThreadCount, prestartWorkers } from '../core/threads/pool';
 import { holdForStartup } from '../core/threads/youngGeneration';
+// The size from which the engine splits a file across threads; several files or a folder are read on them too.
+import { minSplitBytes } from '../core/envSettings';
 
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
 
-/**
- * The engine splits a file across threads from this size (query/input.ts minSplitBytes, with its environment
- * override); several files or a folder are read on the threads too.
- */
-function splitBytes(): number {
-  const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
-  return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
-}
 
 /**
  * How `flowlog ARGV` is a query the engine will likely run on its worker threads: over several files (a folder, a
@@ -39,7 +34,7 @@ export function threadedQueryInput(argv: readonly string[]): 'files' | 'file' | 
   if (paths.length > 1) return 'files';
   try {
     const s = statSync(paths[0]);
-    return s.isDirectory() ? 'files' : s.isFile() && s.size >= splitBytes() ? 'file' : undefined;
+    return s.isDirectory() ? 'files' : s.isFile() && s.size >= minSplitBytes() ? 'file' : undefined;
   } catch {
     return /[*?[\]{}]/.test(paths[0]) ? 'files' : undefined; // a glob
   }
@@ -60,9 +55,10 @@ export function cliScansHere(): boolean {
 
 /**
  * Starts the workers the query's pool will take (threads/pool.ts prestartWorkers) when this process is the CLI
- * running such a query: one fewer than its threads when it scans here too. Over several files this thread will scan beside them: its young generation is held from now on, before loading
- * the bundle grows it (threads/youngGeneration.ts; 8 MB at the first unit otherwise, against 4). Not for one file,
- * which may be read here alone (Parquet, whose decoder wants a bigger young generation: query/run.ts).
+ * running such a query: one fewer than its threads when it scans here too. Over several files this thread will scan
+ * beside them: its young generation is held from now on, before loading the bundle grows it
+ * (threads/youngGeneration.ts; 8 MB at the first unit otherwise, against 4). Not for one file, which may be read
+ * here alone (Parquet, whose decoder wants a bigger young generation: query/run.ts).
  */
 export function prestartQueryThreads(argv: readonly string[]): void {
   if (!isMainThread) return;

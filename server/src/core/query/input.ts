@@ -3,6 +3,7 @@
 // big uncompressed line-based file (split at line starts so that threads share it), or a stream (standard input, a
 // pipe, a FIFO). Files are independent units: a folder of many files keeps every thread busy. Each unit is read as
 // chunks of canonical lines that carry their source line numbers.
+import { minSplitBytes } from '../envSettings';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { DEFAULT_FORMAT, FieldSpans, LineKind, RecordFormat, classifyLine, headerNames, makeFormat, scanFields } from '../scan';
@@ -94,11 +95,7 @@ export interface ScanUnit {
 
 const TEXT_PIECE = 1 << 20;
 
-/** Uncompressed line-based files over this size are split across threads (smaller ones are not worth a thread). */
-export function minSplitBytes(): number {
-  const fromEnv = Number(process.env.FLOWLOG_PARALLEL_MIN_BYTES);
-  return process.env.FLOWLOG_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 48 << 20;
-}
+export { minSplitBytes };
 
 const GLOB_CHARS = /[*?[\]{}]/;
 

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
 import { runJobsOnPool } from '../threads/unitRunner';
+import { envNonNegative } from '../envSettings';
 import { GroupsState, PassState, partitionsForJob } from './threadScan';
 import type { OrderedRow } from './rowOrder';
 import { bestRows } from './groups/finishGroups';
@@ -22,8 +23,7 @@ import type { SampleRanker } from './twoPass';
  * slower. FLOWLOG_MERGE_HERE_GROUPS sets it (tests: 0).
  */
 function mergeHereGroups(): number {
-  const fromEnv = Number(process.env.FLOWLOG_MERGE_HERE_GROUPS);
-  return process.env.FLOWLOG_MERGE_HERE_GROUPS !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 4_000_000;
+  return envNonNegative('FLOWLOG_MERGE_HERE_GROUPS', 4_000_000);
 }
 
 /**

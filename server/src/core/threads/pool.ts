@@ -144,15 +144,9 @@ interface Prestarted {
 
 /**
  * Workers started before anything asked for them, waiting for a pool to take them (cli/prestart.ts starts them while
- * the CLI's bundle is still being evaluated). Kept in a global: a bundle loaded by another would have its own copy of
- * this module: the two meet through a global.
+ * the CLI's bundle is still being evaluated).
  */
-const PRESTARTED = Symbol.for('flowlog.prestartedWorkers');
-
-function prestartedList(): Prestarted[] {
-  const g = globalThis as unknown as Record<symbol, Prestarted[] | undefined>;
-  return (g[PRESTARTED] ??= []);
-}
+const prestarted: Prestarted[] = [];
 
 /** Starts `n` workers now for a pool to take later (their thread ids); idle, they do not keep the process alive. */
 export function prestartWorkers(n: number): number[] {
@@ -164,7 +158,7 @@ export function prestartWorkers(n: number): number[] {
     p.worker.once('error', p.watch);
     p.worker.once('exit', p.watch);
     p.worker.unref();
-    prestartedList().push(p);
+    prestarted.push(p);
     ids.push(p.worker.threadId);
   }
   return ids;
@@ -172,8 +166,7 @@ export function prestartWorkers(n: number): number[] {
 
 /** A worker started earlier for `script` that is still up, or undefined. */
 function takePrestarted(script: string): Worker | undefined {
-  const list = prestartedList();
-  for (let p = list.shift(); p; p = list.shift()) {
+  for (let p = prestarted.shift(); p; p = prestarted.shift()) {
     if (p.script === script && !p.failed) {
       // Only its own listeners: the one spawnPoolWorker put on 'online' may still be waiting.
       p.worker.off('error', p.watch).off('exit', p.watch);

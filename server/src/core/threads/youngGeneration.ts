@@ -11,12 +11,8 @@ import { setFlagsFromString } from 'node:v8';
 /** V8's default growth factor (flag semi_space_growth_factor). */
 const DEFAULT_FACTOR = 2;
 
-/**
- * The holds of this process, in a global: a bundle loaded by another (the bench's, a test's) has its own copy of this
- * module, and the flag is the process's.
- */
-const HOLDS = Symbol.for('flowlog.youngGenerationHolds');
-const state = ((globalThis as unknown as Record<symbol, { holds: number } | undefined>)[HOLDS] ??= { holds: 0 });
+/** Holds taken and not yet let go of on this thread (the flag they set is the process's). */
+const state = { holds: 0 };
 
 function apply(): void {
   setFlagsFromString(`--semi-space-growth-factor=${state.holds > 0 ? 1 : DEFAULT_FACTOR}`);
@@ -53,7 +49,8 @@ export function afterWorkerStarted(): void {
   if (state.holds > 0) apply();
 }
 
-const STARTUP = Symbol.for('flowlog.youngGenerationStartupHold');
+/** The release of the CLI's startup hold while it is held. */
+let startupRelease: (() => void) | undefined;
 
 /**
  * The CLI's hold from its start, for a scan here beside the workers (cli/prestart.ts): taken before the bundle loads,
@@ -61,14 +58,12 @@ const STARTUP = Symbol.for('flowlog.youngGenerationStartupHold');
  * Parquet file, whose decoder wants a bigger young generation) must not keep it. At most one.
  */
 export function holdForStartup(): void {
-  const g = globalThis as unknown as Record<symbol, (() => void) | undefined>;
-  g[STARTUP] ??= holdYoungGeneration();
+  startupRelease ??= holdYoungGeneration();
 }
 
 /** Lets go of the CLI's startup hold, if any (a scan here holds the young generation again for itself). */
 export function releaseStartupHold(): void {
-  const g = globalThis as unknown as Record<symbol, (() => void) | undefined>;
-  const release = g[STARTUP];
-  g[STARTUP] = undefined;
+  const release = startupRelease;
+  startupRelease = undefined;
   release?.();
 }
