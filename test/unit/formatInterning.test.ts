@@ -35,6 +35,22 @@ describe('makeFormat', () => {
     assert.equal(f.fields[3], undefined);
   });
 
+  it('keeps apart names that a separator would run together (a NUL, a line feed, a quote in a header or JSON key)', () => {
+    const pairs: [string[], string[]][] = [
+      [['version\u0000srcaddr', 'dstaddr', 'bytes'], ['version', 'srcaddr\u0000dstaddr', 'bytes']],
+      [['srcaddr\ndstaddr', 'bytes'], ['srcaddr', 'dstaddr\nbytes']],
+      [['a","b', 'bytes'], ['a', 'b","bytes']],
+      [['srcaddr dstaddr', 'bytes'], ['srcaddr', 'dstaddr bytes']],
+    ];
+    for (const [a, b] of pairs) {
+      const fa = makeFormat(a, 0);
+      const fb = makeFormat(b, 0);
+      assert.notEqual(fa, fb, JSON.stringify([a, b]));
+      assert.deepEqual(fa.names, a);
+      assert.deepEqual(fb.names, b);
+    }
+  });
+
   it('stays right past the formats it keeps (a file of many different headers)', () => {
     const made = new Map<number, ReturnType<typeof makeFormat>>();
     for (let n = 0; n < 600; n++) {
@@ -47,6 +63,8 @@ describe('makeFormat', () => {
     // The latest ones are still the same objects; the oldest were let go and are made again, equal.
     assert.equal(makeFormat([...CUSTOM, 'custom-599'], 599), made.get(599));
     assert.deepEqual(makeFormat([...CUSTOM.slice(0, 5), 'custom-0'], 0).names, made.get(0)!.names);
+    // The default format is kept whatever was let go.
+    assert.equal(makeFormat([...DEFAULT_FIELD_NAMES], -1), DEFAULT_FORMAT);
   });
 });
 

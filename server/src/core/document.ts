@@ -5,7 +5,7 @@
 // nothing in an edit is proportional to the number of problems. Per line, only counts are kept: a line's
 // problems are found again when they are listed (at most maxProblems of them) or asked for.
 
-import { DEFAULT_FORMAT, LineKind, RecordFormat, headerNames, makeFormat } from './scan';
+import { DEFAULT_FORMAT, LineKind, RecordFormat, headerNames, makeFormat, ownCopy } from './scan';
 import { Codes, Problem, validateHeader, validateRecord } from './validate';
 import { LineColumns, spliceArray } from './lineColumns';
 import { LineShape, RecordLine } from './recordLine';
@@ -406,12 +406,6 @@ export class FlowLogDocument {
     }
     return lo;
   }
-}
-
-/** A copy of `s` that shares no storage with the string it was cut from. */
-function ownCopy(s: string): string {
-  // Flattening the concatenation copies the characters; the slice then refers to that copy only.
-  return (' ' + s).slice(1);
 }
 
 /** Whether two formats validate a record alike: the same names, and both from a header or both the default. */

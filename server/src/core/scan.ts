@@ -129,22 +129,37 @@ export interface RecordFormat {
  * format anew, and code compiled per format (the record reader, filters, lint's checker) is cached by the format
  * object: one object per distinct header keeps V8 from optimizing the same generated reader once per range (9 times
  * in a top-N over 190 MB, 20-35 ms each). Formats are immutable; past FORMATS_KEPT the cache starts over (a file of
- * many different headers must not grow it without bound).
+ * many different headers must not grow it without bound), keeping the default format.
  */
 const formats = new Map<string, RecordFormat>();
 const FORMATS_KEPT = 256;
 
+/** The cache's key: JSON keeps names apart whatever they hold (a NUL, a line feed, a quote). */
+function formatKey(names: readonly string[], headerLine: number): string {
+  return `${headerLine} ${JSON.stringify(names)}`;
+}
+
+/** A copy of `s` that shares no storage with the string it was cut from (a kept format must not keep its line). */
+export function ownCopy(s: string): string {
+  // Flattening the concatenation copies the characters; the slice then refers to that copy only.
+  return (' ' + s).slice(1);
+}
+
 export function makeFormat(names: readonly string[], headerLine: number): RecordFormat {
-  const key = `${headerLine}\u0000${names.join('\u0000')}`;
+  const key = formatKey(names, headerLine);
   let format = formats.get(key);
   if (format) return format;
-  const fields = names.map((n) => fieldByName(n));
+  const own = names.map(ownCopy);
+  const fields = own.map((n) => fieldByName(n));
   const positionOf = new Map<string, number>();
   fields.forEach((f, i) => {
     if (f && !positionOf.has(f.name)) positionOf.set(f.name, i);
   });
-  format = { names: [...names], fields, positionOf, headerLine };
-  if (formats.size >= FORMATS_KEPT) formats.clear();
+  format = { names: own, fields, positionOf, headerLine };
+  if (formats.size >= FORMATS_KEPT) {
+    formats.clear();
+    formats.set(formatKey(DEFAULT_FORMAT.names, DEFAULT_FORMAT.headerLine), DEFAULT_FORMAT);
+  }
   formats.set(key, format);
   return format;
 }
