@@ -68,11 +68,14 @@ export class RecordBatch {
   bytes: Uint8Array;
   count = 0;
 
-  constructor(readonly capacity = 4096) {
-    const buffer = new ArrayBuffer(capacity * RECORD_WORDS * 4);
-    this.words = new Int32Array(buffer);
-    this.f64 = new Float64Array(buffer);
-    this.bytes = new Uint8Array(buffer);
+  /**
+   * A batch of `capacity` rows, in new memory or over bytes from `byteOffset` (a multiple of 8) of `buffer`. Every
+   * batch is made here, so that all have one hidden class (the code reading batches stays monomorphic).
+   */
+  constructor(readonly capacity = 4096, buffer: ArrayBufferLike = new ArrayBuffer(capacity * RECORD_WORDS * 4), byteOffset = 0) {
+    this.words = new Int32Array(buffer, byteOffset, capacity * RECORD_WORDS);
+    this.f64 = new Float64Array(buffer, byteOffset, capacity * RECORD_F64);
+    this.bytes = new Uint8Array(buffer, byteOffset, capacity * RECORD_WORDS * 4);
   }
 
   /** A batch over existing bytes (a spill file's block): `count` whole records. */
@@ -84,13 +87,7 @@ export class RecordBatch {
 
   /** An empty batch of `capacity` rows over bytes from `byteOffset` (a multiple of 8) of a buffer, shared or not. */
   static view(buffer: ArrayBufferLike, byteOffset: number, capacity: number): RecordBatch {
-    const b = Object.create(RecordBatch.prototype) as RecordBatch;
-    (b as { capacity: number }).capacity = capacity;
-    b.words = new Int32Array(buffer, byteOffset, capacity * RECORD_WORDS);
-    b.f64 = new Float64Array(buffer, byteOffset, capacity * RECORD_F64);
-    b.bytes = new Uint8Array(buffer, byteOffset, capacity * RECORD_WORDS * 4);
-    b.count = 0;
-    return b;
+    return new RecordBatch(capacity, buffer, byteOffset);
   }
 }
 

@@ -54,7 +54,27 @@ export class GroupTable implements GroupTableData {
   /** Called with the new capacity when the per-group arrays grow (the aggregates grow theirs). */
   onGrow?: (capacity: number) => void;
 
-  constructor(capacity = 16) {
+  /**
+   * A table of `capacity` groups to start with, or the table whose arrays another thread posted (`data`: the same
+   * memory). Both ways go through here so that every table has one hidden class: a table made by Object.create had
+   * another, and the code merging posted tables into local ones was deoptimized on each ("wrong map").
+   */
+  constructor(capacity = 16, data?: GroupTableData) {
+    if (data) {
+      this.size = data.size;
+      this.hashes = data.hashes;
+      this.keyStart = data.keyStart;
+      this.keyLength = data.keyLength;
+      this.firstSeq = data.firstSeq;
+      this.keyWords = data.keyWords;
+      this.keyBytesView = bytesOf(data.keyWords);
+      this.usedWords = data.usedWords;
+      this.slots = data.slots;
+      this.mask = data.slots.length / 2 - 1;
+      this.auxHash = data.auxHash;
+      this.auxLength = data.auxLength;
+      return;
+    }
     const cap = Math.max(16, capacity);
     this.hashes = pooledInt32(cap, false);
     this.keyStart = pooledInt32(cap, false);
@@ -75,14 +95,7 @@ export class GroupTable implements GroupTableData {
 
   /** The table whose arrays another thread posted (the same memory: merging into it changes them). */
   static from(data: GroupTableData): GroupTable {
-    if (data instanceof GroupTable) return data;
-    const t = Object.create(GroupTable.prototype) as GroupTable;
-    Object.assign(t, {
-      size: data.size, hashes: data.hashes, keyStart: data.keyStart, keyLength: data.keyLength, firstSeq: data.firstSeq,
-      keyWords: data.keyWords, keyBytesView: bytesOf(data.keyWords), usedWords: data.usedWords,
-      slots: data.slots, mask: data.slots.length / 2 - 1, isNew: false, auxHash: data.auxHash, auxLength: data.auxLength,
-    });
-    return t;
+    return data instanceof GroupTable ? data : new GroupTable(0, data);
   }
 
   /** Groups the per-group arrays hold (pooled arrays may be longer; all of them hold at least this many). */
