@@ -451,7 +451,9 @@ export class ConversationStore {
         const v = slots[j];
         if (v === 0) break;
         const home = hashes[(v & rowMask) - 1] & mask;
-        if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        // It moves back to i unless its home is in (i, j] going round the table: as far from j as i is, or farther.
+        // (One comparison: the two-way test of wrapped and unwrapped ranges deoptimized on its rare side.)
+        if (((j - home) & mask) >= ((j - i) & mask)) {
           slots[i] = v;
           i = j;
         }
