@@ -13,7 +13,7 @@ import { runQuery } from '../../server/src/core/query';
 import { GroupTable } from '../../server/src/core/query/groups/groupTable';
 import { AggregateStates } from '../../server/src/core/query/groups/aggregates';
 import { PARTITIONS } from '../../server/src/core/query/groups/partitions';
-import { GroupsState, partitionsForJob } from '../../server/src/core/query/threadScan';
+import { GroupsState, partitionsForJob } from '../../server/src/core/query/passState';
 import { DEFAULT_HEADER } from '../support/generate';
 import { savedEnv } from '../support/env';
 

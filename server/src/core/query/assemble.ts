@@ -5,7 +5,7 @@ import { QueryPlan } from './plan';
 import { ColumnUnion } from './columns';
 import { ScanUnit } from './input';
 import { OrderedRow, rowOrder } from './rowOrder';
-import { GroupsState, PassState } from './threadScan';
+import { GroupsState, PassState } from './passState';
 import { Value } from './values';
 import { RowsJson, parseRowsJson } from './rowsJson';
 import { dropText, takeText } from './rowsText';

@@ -7,7 +7,7 @@ import type { QueryPlan } from './plan';
 import type { WorkerPool } from '../threads/pool';
 import { runJobsOnPool } from '../threads/unitRunner';
 import { envNonNegative } from '../envSettings';
-import { GroupsState, PassState, partitionsForJob } from './threadScan';
+import { GroupsState, PassState, partitionsForJob } from './passState';
 import type { OrderedRow } from './rowOrder';
 import { bestRows } from './groups/finishGroups';
 import { MergeJob, QUERY_MERGE_TASK } from './session';

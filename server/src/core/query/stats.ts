@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExpandedSource, FileProblem, ScanUnit, SkippedFile } from './input';
-import { PassState, UnitOutput } from './threadScan';
+import { UnitOutput } from './threadScan';
+import { PassState } from './passState';
 
 export type { FileProblem, SkippedFile } from './input';
 

@@ -1,7 +1,8 @@
 // Between the two passes of a top-N that turned to its sketch (groups/topN.ts): the threads' sketches added up,
 // threads that stayed exact folded in, and the lower bound taken from the sampled keys, whose values are exact.
 import { QueryPlan } from './plan';
-import { Candidates, GroupsState, PassState, unpackedState } from './threadScan';
+import { Candidates } from './threadScan';
+import { GroupsState, PassState, unpackedState } from './passState';
 import { CountMin, sampled } from './groups/topN';
 import { AggregateStates } from './groups/aggregates';
 import { partitionRows, planAggKinds } from './groups/mergeGroups';

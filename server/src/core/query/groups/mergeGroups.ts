@@ -3,7 +3,7 @@
 // DISTINCT entries of the partition are deduplicated and folded into their groups; then the partition's groups
 // become sorted result rows. Partitions never share a group, so they merge alone, on any thread, in any order.
 import type { QueryPlan } from '../plan';
-import type { GroupsState } from '../threadScan';
+import type { GroupsState } from '../passState';
 import { GroupTable, GroupTableData } from './groupTable';
 import { AggregateStates, aggKind } from './aggregates';
 import { foldDistinct, groupRows } from './finishGroups';
