@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { queryWantsThreads } from '../../server/src/cli/prestart';
+import { diagnoseReaderThreads, queryWantsThreads } from '../../server/src/cli/prestart';
 
 const cli = resolve(__dirname, '../../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'flowlog-prestart-'));
@@ -75,5 +75,44 @@ describe('worker threads started early', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout).rows, [[2]], path);
     }
+  });
+
+  it('for a diagnosis: its reader threads (all but the joining one) for a folder, several files, a glob or a file of 16 MB', () => {
+    withEnv({ FLOWLOG_QUERY_WORKERS: '3', FLOWLOG_DIAGNOSE_THREADS: undefined }, () => {
+      assert.equal(diagnoseReaderThreads(['diagnose', folder]), 2);
+      assert.equal(diagnoseReaderThreads(['diagnose', small, small, '--format', 'json']), 2);
+      assert.equal(diagnoseReaderThreads(['diagnose', join(dir, 'AWSLogs/**/*.log.gz')]), 2);
+      assert.equal(diagnoseReaderThreads(['diagnose', small]), 0, 'a small file is read on one thread');
+      assert.equal(diagnoseReaderThreads(['diagnose', '--query', folder, small]), 0, "--query's value is no path");
+      assert.equal(diagnoseReaderThreads(['diagnose', '--limit=5', folder]), 2, '--name=value takes no next argument');
+      assert.equal(diagnoseReaderThreads(['diagnose', '--gap', '600', folder]), 2);
+      assert.equal(diagnoseReaderThreads(['diagnose', '-']), 0);
+      assert.equal(diagnoseReaderThreads(['diagnose', folder, '--help']), 0);
+      assert.equal(diagnoseReaderThreads(['diagnose', join(dir, 'missing.flowlog')]), 0);
+      assert.equal(diagnoseReaderThreads(['query', folder, '*']), 0);
+    });
+    withEnv({ FLOWLOG_QUERY_WORKERS: '3', FLOWLOG_DIAGNOSE_THREADS: '1' }, () => {
+      assert.equal(diagnoseReaderThreads(['diagnose', folder]), 0);
+    });
+    const big = join(dir, 'big.flowlog');
+    writeFileSync(big, `${GOOD}\n`.repeat(Math.ceil((16 << 20) / (GOOD.length + 1))));
+    withEnv({ FLOWLOG_QUERY_WORKERS: '2', FLOWLOG_DIAGNOSE_THREADS: undefined }, () => {
+      assert.equal(diagnoseReaderThreads(['diagnose', big, '--format', 'json']), 1);
+    });
+  });
+
+  it('threads started for a diagnosis: the same answer as without them, and the process ends', () => {
+    writeFileSync(join(folder, 'two.flowlog'), `${REJECT}\n`);
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, [cli, 'diagnose', folder, '--format', 'json'], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+    const started = run({ FLOWLOG_QUERY_WORKERS: '2', FLOWLOG_DIAGNOSE_THREADS: '2' });
+    const alone = run({ FLOWLOG_QUERY_WORKERS: '1', FLOWLOG_DIAGNOSE_THREADS: '1' });
+    assert.equal(started.status, alone.status, started.stderr);
+    // The answer without the run's own timing (stats.elapsedMs).
+    const answer = (out: string) => {
+      const { records, verdicts, conversations, scans, bruteForce, coverage } = JSON.parse(out);
+      return { records, verdicts, conversations, scans, bruteForce, coverage };
+    };
+    assert.ok(answer(started.stdout).verdicts, started.stdout.slice(0, 200));
+    assert.deepEqual(answer(started.stdout), answer(alone.stdout));
   });
 });

@@ -1,8 +1,8 @@
-// Worker threads for `flowlog query` over a big input, started first thing. A worker boots Node and loads
+// Worker threads for `flowlog query` and `flowlog diagnose` over a big input, started first thing. A worker boots Node and loads
 // dist/worker.js (about 0.1 s of a core, more when the machine is busy): started here, that overlaps the loading of
 // the CLI's own bundle, the parsing and the planning instead of following them. cli.ts imports this module first, so
 // it runs before the rest of the bundle is evaluated (esbuild keeps the order of imports); it imports nothing heavy.
-// It only guesses whether the engine will use its threads (query/run.ts decides): a wrong guess costs idle threads
+// It only guesses whether the engine will use its threads (query/run.ts, diagnose/parallel.ts decide): a wrong guess costs idle threads
 // (which do not keep the process alive), never an answer.
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
@@ -40,6 +40,37 @@ export function threadedQueryInput(argv: readonly string[]): 'files' | 'file' | 
   }
 }
 
+/** Options of `flowlog diagnose` whose value is the next argument when not written `--name=value` (cli/diagnose.ts). */
+const DIAGNOSE_VALUED = new Set(['--format', '--list', '--limit', '--slack', '--lateness', '--max-open', '--scan-window', '--port-scan', '--address-scan', '--scan-rejected', '--brute-window', '--brute-force', '--brute-ports', '--gap', '--query']);
+/** Input from which the diagnosis reads on worker threads (diagnose/parallel.ts PARALLEL_MIN_BYTES). */
+const DIAGNOSE_PARALLEL_BYTES = 16 << 20;
+
+/**
+ * Reader threads `flowlog ARGV` will likely want as a diagnosis (diagnose/parallel.ts readerThreads: all threads but
+ * the one that joins, for a folder, several files or one file of 16 MB or more), or 0.
+ */
+export function diagnoseReaderThreads(argv: readonly string[]): number {
+  if (argv[0] !== 'diagnose') return 0;
+  const fromEnv = Number(process.env.FLOWLOG_DIAGNOSE_THREADS);
+  const threads = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultThreadCount();
+  if (threads < 2) return 0;
+  const paths: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return 0;
+    if (!a.startsWith('--')) paths.push(a);
+    else if (!a.includes('=') && DIAGNOSE_VALUED.has(a)) i++;
+  }
+  if (paths.length === 0 || paths.includes('-')) return 0;
+  if (paths.length > 1) return threads - 1;
+  try {
+    const s = statSync(paths[0]);
+    return s.isDirectory() || (s.isFile() && s.size >= DIAGNOSE_PARALLEL_BYTES) ? threads - 1 : 0;
+  } catch {
+    return /[*?[\]{}]/.test(paths[0]) ? threads - 1 : 0; // a glob
+  }
+}
+
 /** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */
 export function queryWantsThreads(argv: readonly string[]): boolean {
   return threadedQueryInput(argv) !== undefined;
@@ -62,6 +93,11 @@ export function cliScansHere(): boolean {
  */
 export function prestartQueryThreads(argv: readonly string[]): void {
   if (!isMainThread) return;
+  const readers = diagnoseReaderThreads(argv);
+  if (readers > 0) {
+    prestartWorkers(readers);
+    return;
+  }
   const input = threadedQueryInput(argv);
   if (input === undefined) return;
   if (input === 'files' && cliScansHere()) holdForStartup();
