@@ -136,12 +136,8 @@ function exitQuietlyOnBrokenPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-/**
- * Runs the command line, or serves as a worker thread when this bundle was started as one (big files are scanned on
- * every core; the diagnosis's reader).
- */
-export function start(): void {
-  if (maybeRunAsPoolWorker() || maybeRunAsLintWorker() || maybeRunAsDiagnoseWorker()) return;
+// The bundle also runs as a worker thread (big files are scanned on every core) and as the diagnosis's reader.
+if (require.main === module && !maybeRunAsPoolWorker() && !maybeRunAsLintWorker() && !maybeRunAsDiagnoseWorker()) {
   exitQuietlyOnBrokenPipe(process.stdout);
   exitQuietlyOnBrokenPipe(process.stderr);
   const out = stdoutWriter();
@@ -156,5 +152,3 @@ export function start(): void {
       process.exitCode = 2;
     });
 }
-
-if (require.main === module) start();

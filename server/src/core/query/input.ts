@@ -95,8 +95,6 @@ export interface ScanUnit {
 
 const TEXT_PIECE = 1 << 20;
 
-export { minSplitBytes };
-
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /**
