@@ -6,7 +6,7 @@
 // (which do not keep the process alive), never an answer.
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { defaultThreadCount, prestartWorkers } from '../core/threads/pool';
+import { DIAGNOSE_PARALLEL_MIN_BYTES, defaultThreadCount, diagnoseThreadCount, prestartWorkers } from '../core/threads/pool';
 import { holdForStartup } from '../core/threads/youngGeneration';
 // The size from which the engine splits a file across threads; several files or a folder are read on them too.
 import { minSplitBytes } from '../core/envSettings';
@@ -14,6 +14,20 @@ import { minSplitBytes } from '../core/envSettings';
 /** Options of `flowlog query` whose value is the next argument (cli/query.ts, cli/inputs.ts). */
 const VALUED = new Set(['--format', '--limit', '--memory-budget', '--format-hint', '--csv-separator', '--csv-fields']);
 
+/**
+ * Whether input `paths` is read on worker threads: several files (a folder, a glob, more than one path), one file of
+ * `minBytes` or more, or not at all (no path, standard input, a small or missing file).
+ */
+function threadedInput(paths: readonly string[], minBytes: number): 'files' | 'file' | undefined {
+  if (paths.length === 0 || paths.includes('-')) return undefined;
+  if (paths.length > 1) return 'files';
+  try {
+    const s = statSync(paths[0]);
+    return s.isDirectory() ? 'files' : s.isFile() && s.size >= minBytes ? 'file' : undefined;
+  } catch {
+    return /[*?[\]{}]/.test(paths[0]) ? 'files' : undefined; // a glob
+  }
+}
 
 /**
  * How `flowlog ARGV` is a query the engine will likely run on its worker threads: over several files (a folder, a
@@ -29,30 +43,19 @@ export function threadedQueryInput(argv: readonly string[]): 'files' | 'file' | 
       if (VALUED.has(a)) i++;
     } else positional.push(a);
   }
-  const paths = positional.slice(0, -1); // the last one is the query
-  if (paths.length === 0 || paths.includes('-')) return undefined;
-  if (paths.length > 1) return 'files';
-  try {
-    const s = statSync(paths[0]);
-    return s.isDirectory() ? 'files' : s.isFile() && s.size >= minSplitBytes() ? 'file' : undefined;
-  } catch {
-    return /[*?[\]{}]/.test(paths[0]) ? 'files' : undefined; // a glob
-  }
+  return threadedInput(positional.slice(0, -1), minSplitBytes()); // the last one is the query
 }
 
 /** Options of `flowlog diagnose` whose value is the next argument when not written `--name=value` (cli/diagnose.ts). */
 const DIAGNOSE_VALUED = new Set(['--format', '--list', '--limit', '--slack', '--lateness', '--max-open', '--scan-window', '--port-scan', '--address-scan', '--scan-rejected', '--brute-window', '--brute-force', '--brute-ports', '--gap', '--query']);
-/** Input from which the diagnosis reads on worker threads (diagnose/parallel.ts PARALLEL_MIN_BYTES). */
-const DIAGNOSE_PARALLEL_BYTES = 16 << 20;
 
 /**
  * Reader threads `flowlog ARGV` will likely want as a diagnosis (diagnose/parallel.ts readerThreads: all threads but
- * the one that joins, for a folder, several files or one file of 16 MB or more), or 0.
+ * the one that joins, for a folder, several files or one file of DIAGNOSE_PARALLEL_MIN_BYTES or more), or 0.
  */
 export function diagnoseReaderThreads(argv: readonly string[]): number {
   if (argv[0] !== 'diagnose') return 0;
-  const fromEnv = Number(process.env.FLOWLOG_DIAGNOSE_THREADS);
-  const threads = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultThreadCount();
+  const threads = diagnoseThreadCount();
   if (threads < 2) return 0;
   const paths: string[] = [];
   for (let i = 1; i < argv.length; i++) {
@@ -61,14 +64,7 @@ export function diagnoseReaderThreads(argv: readonly string[]): number {
     if (!a.startsWith('--')) paths.push(a);
     else if (!a.includes('=') && DIAGNOSE_VALUED.has(a)) i++;
   }
-  if (paths.length === 0 || paths.includes('-')) return 0;
-  if (paths.length > 1) return threads - 1;
-  try {
-    const s = statSync(paths[0]);
-    return s.isDirectory() || (s.isFile() && s.size >= DIAGNOSE_PARALLEL_BYTES) ? threads - 1 : 0;
-  } catch {
-    return /[*?[\]{}]/.test(paths[0]) ? threads - 1 : 0; // a glob
-  }
+  return threadedInput(paths, DIAGNOSE_PARALLEL_MIN_BYTES) ? threads - 1 : 0;
 }
 
 /** Whether `flowlog ARGV` is a query the engine will likely run on its worker threads. */

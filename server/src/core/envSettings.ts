@@ -8,6 +8,12 @@ export function envNonNegative(name: string, fallback: number): number {
   return raw !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+/** The environment variable `name` as a whole number ≥ 1, else undefined. */
+export function envPositiveInteger(name: string): number | undefined {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /** Uncompressed line-based files over this size are split across threads (smaller ones are not worth a thread). */
 export function minSplitBytes(): number {
   return envNonNegative('FLOWLOG_PARALLEL_MIN_BYTES', 48 << 20);

@@ -2,7 +2,7 @@
 // one pass over the records. Pure core: no vscode import.
 import { QuerySource, expandSource } from '../query/input';
 import { parseAddress } from '../address';
-import { defaultThreadCount } from '../threads/pool';
+import { diagnoseThreadCount } from '../threads/pool';
 import { readHere } from './records';
 import { ReadStats, RecordSink } from './readStats';
 import { ConversationJoin, JoinStats } from './join';
@@ -229,7 +229,7 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
   const t0 = performance.now();
   const o = resolveOptions(options);
   const inputBytes = await sourceSize(source);
-  let readers = readerThreads(source, inputBytes, options.threads ?? diagnoseThreads());
+  let readers = readerThreads(source, inputBytes, options.threads ?? diagnoseThreadCount());
   const readOptions = { signal: options.signal, onProgress: options.onProgress };
   for (;;) {
     const run = new DiagnosisRun(o, options, inputBytes);
@@ -250,12 +250,6 @@ export async function diagnose(source: QuerySource, options: DiagnoseOptions = {
       run.dispose();
     }
   }
-}
-
-/** Threads for a diagnosis: FLOWLOG_DIAGNOSE_THREADS, else the engine's (FLOWLOG_QUERY_WORKERS, else the cores). */
-function diagnoseThreads(): number {
-  const n = Number(process.env.FLOWLOG_DIAGNOSE_THREADS);
-  return Number.isInteger(n) && n > 0 ? n : defaultThreadCount();
 }
 
 function finishRun(run: DiagnosisRun, input: ReadStats, t0: number, compact: boolean): DiagnoseResult {

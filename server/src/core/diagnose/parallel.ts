@@ -14,7 +14,7 @@
 // (one inside a split file) makes the read start over on this thread (the caller does: see RestartOnOneThread).
 import { QuerySource, ScanUnit, UnitReadInfo, expandSource, planUnits, readUnit, unitFormat } from '../query/input';
 import { DecodeError } from '../readers/types';
-import { WorkerPool, registerTask, sharedPool } from '../threads/pool';
+import { DIAGNOSE_PARALLEL_MIN_BYTES, WorkerPool, registerTask, sharedPool } from '../threads/pool';
 import { ByteInterner } from './byteInterner';
 import { DEBUG_DIAGNOSE_MEMORY, debugDiagnoseMemory } from './debugMemory';
 import { RECORD_WORDS, RecordBatch, W_FILE, W_IFACE, W_LINE } from './packed';
@@ -34,8 +34,7 @@ const RESUME_AT = RING_SLOTS / 2;
 /** control words: batches posted and not yet read back, and the abort flag. */
 const INFLIGHT = 0;
 const ABORT = 1;
-/** Input this big or more is read on worker threads; big files are cut into ranges of about SPLIT_BYTES / 4. */
-export const PARALLEL_MIN_BYTES = 16 << 20;
+/** Big files are cut into ranges of about SPLIT_BYTES / 4 (input from DIAGNOSE_PARALLEL_MIN_BYTES is read on workers). */
 const SPLIT_BYTES = 16 << 20;
 const MAX_PIECES = 64;
 /** Records renumbered at a time before the sink takes them (1,024 × 88 bytes: within a core's second-level cache). */
@@ -153,7 +152,7 @@ registerTask(TASKS.scan, async (payload, ctx) => {
  * so threads − 1 read: the join is the larger half, more readers would wait for it.
  */
 export function readerThreads(source: QuerySource, bytes: number, threads: number): number {
-  if (source.kind !== 'files' || threads <= 1 || bytes < PARALLEL_MIN_BYTES) return 0;
+  if (source.kind !== 'files' || threads <= 1 || bytes < DIAGNOSE_PARALLEL_MIN_BYTES) return 0;
   return sharedPool(threads - 1) ? threads - 1 : 0;
 }
 

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterWorkerStarted, heldByParent, youngGenerationHeld } from './youngGeneration';
+import { envPositiveInteger } from '../envSettings';
 
 export interface TaskContext {
   /** Sends data to the caller's onData (in order, before the result). */
@@ -105,9 +106,16 @@ export function workerScript(): string | undefined {
 
 /** Threads for a query: FLOWLOG_QUERY_WORKERS, else the cores (at most 8). */
 export function defaultThreadCount(): number {
-  const fromEnv = Number(process.env.FLOWLOG_QUERY_WORKERS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(availableParallelism(), 8);
+  return envPositiveInteger('FLOWLOG_QUERY_WORKERS') ?? Math.min(availableParallelism(), 8);
 }
+
+/** Threads for a diagnosis: FLOWLOG_DIAGNOSE_THREADS, else the engine's (FLOWLOG_QUERY_WORKERS, else the cores). */
+export function diagnoseThreadCount(): number {
+  return envPositiveInteger('FLOWLOG_DIAGNOSE_THREADS') ?? defaultThreadCount();
+}
+
+/** Input from which a diagnosis reads on worker threads (diagnose/parallel.ts; the CLI starts them early: cli/prestart.ts). */
+export const DIAGNOSE_PARALLEL_MIN_BYTES = 16 << 20;
 
 interface Pending {
   resolve: (v: unknown) => void;

@@ -11,6 +11,7 @@
 //    reaching L has an estimate reaching L), so ranking them gives the exact answer, ties and all.
 //
 // Values below zero (Tencent writes -1 counts) are added as zero to the sketch: still an upper bound.
+import { envPositiveInteger } from '../../envSettings';
 
 /**
  * Groups a thread aggregates before the plan turns to the sketch, when FLOWLOG_TOPN_THRESHOLD sets it (tests use
@@ -19,8 +20,7 @@
  * the input twice. Past that, memory stays that of the sketch and the sampled groups.
  */
 export function sketchThreshold(): number | undefined {
-  const fromEnv = Number(process.env.FLOWLOG_TOPN_THRESHOLD);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
+  return envPositiveInteger('FLOWLOG_TOPN_THRESHOLD');
 }
 
 /** 1 in 2^SAMPLE_BITS keys is aggregated exactly in the sketch pass. */
