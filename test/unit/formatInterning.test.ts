@@ -51,6 +51,16 @@ describe('makeFormat', () => {
     }
   });
 
+  it('keeps no header of hostile length (a name of a megabyte), and reads it all the same', () => {
+    const names = ['srcaddr', 'dstaddr', 'x'.repeat(1 << 20)];
+    const a = makeFormat(names, 3);
+    const b = makeFormat([...names], 3);
+    assert.notEqual(a, b, 'not kept');
+    assert.deepEqual(b.names, names);
+    assert.equal(b.positionOf.get('dstaddr'), 1);
+    assert.equal(makeFormat(['srcaddr', 'dstaddr', 'bytes'], 3), makeFormat(['srcaddr', 'dstaddr', 'bytes'], 3), 'short ones still are');
+  });
+
   it('stays right past the formats it keeps (a file of many different headers)', () => {
     const made = new Map<number, ReturnType<typeof makeFormat>>();
     for (let n = 0; n < 600; n++) {

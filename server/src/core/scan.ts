@@ -129,10 +129,13 @@ export interface RecordFormat {
  * format anew, and code compiled per format (the record reader, filters, lint's checker) is cached by the format
  * object: one object per distinct header keeps V8 from optimizing the same generated reader once per range (9 times
  * in a top-N over 190 MB, 20-35 ms each). Formats are immutable; past FORMATS_KEPT the cache starts over (a file of
- * many different headers must not grow it without bound), keeping the default format.
+ * many different headers must not grow it without bound), keeping the default format. A header longer than
+ * KEPT_KEY_CHARS (no real one is: names are short) is made anew each time, so that what the cache keeps after a
+ * query stays small whatever the file held (256 headers of a megabyte each would be kept otherwise).
  */
 const formats = new Map<string, RecordFormat>();
 const FORMATS_KEPT = 256;
+const KEPT_KEY_CHARS = 4096;
 
 /** The cache's key: JSON keeps names apart whatever they hold (a NUL, a line feed, a quote). */
 function formatKey(names: readonly string[], headerLine: number): string {
@@ -156,6 +159,7 @@ export function makeFormat(names: readonly string[], headerLine: number): Record
     if (f && !positionOf.has(f.name)) positionOf.set(f.name, i);
   });
   format = { names: own, fields, positionOf, headerLine };
+  if (key.length > KEPT_KEY_CHARS) return format;
   if (formats.size >= FORMATS_KEPT) {
     formats.clear();
     formats.set(formatKey(DEFAULT_FORMAT.names, DEFAULT_FORMAT.headerLine), DEFAULT_FORMAT);
