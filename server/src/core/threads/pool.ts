@@ -7,7 +7,7 @@ import { TransferListItem, Worker, isMainThread, parentPort, workerData } from '
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterWorkerStarted, heldByParent, youngGenerationHeld } from './youngGeneration';
+import { HOLD_FLAG, afterWorkerStarted, heldByParent, youngGenerationHeld } from './youngGeneration';
 import { envPositiveInteger } from '../envSettings';
 
 export interface TaskContext {
@@ -51,7 +51,7 @@ type FromWorker =
 const POOL_MARK = 'flowlogPoolWorker';
 /** workerData: the worker was started while the young generations are held (threads/youngGeneration.ts). */
 const HELD_MARK = 'flowlogYoungGenerationHeld';
-const HOLD_AGAIN = "require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');";
+const HOLD_AGAIN = `require('node:v8').setFlagsFromString(${JSON.stringify(HOLD_FLAG)});`;
 
 /** In a pool worker: serves tasks and returns true; elsewhere returns false at once. */
 export function maybeRunAsPoolWorker(): boolean {

@@ -10,12 +10,14 @@ import { setFlagsFromString } from 'node:v8';
 
 /** V8's default growth factor (flag semi_space_growth_factor). */
 const DEFAULT_FACTOR = 2;
+/** The flag that holds a young generation at its size. */
+export const HOLD_FLAG = '--semi-space-growth-factor=1';
 
 /** Holds taken and not yet let go of on this thread (the flag they set is the process's). */
 const state = { holds: 0 };
 
 function apply(): void {
-  setFlagsFromString(`--semi-space-growth-factor=${state.holds > 0 ? 1 : DEFAULT_FACTOR}`);
+  setFlagsFromString(state.holds > 0 ? HOLD_FLAG : `--semi-space-growth-factor=${DEFAULT_FACTOR}`);
 }
 
 /**
@@ -41,7 +43,7 @@ export function youngGenerationHeld(): boolean {
 
 /** In a worker started during a hold, once its heap is configured: the hold applied again at once. */
 export function heldByParent(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString(HOLD_FLAG);
 }
 
 /** A worker thread came up (its heap configured): the hold is applied again. */
