@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ByteInterner } from '../../server/src/core/diagnose/byteInterner';
 import { WordTable } from '../../server/src/core/diagnose/wordTable';
 import { ConversationStore } from '../../server/src/core/diagnose/store';
-import { BIT_HAS_FLAGS, KW, hashKey } from '../../server/src/core/diagnose/storeRow';
+import { BIT_HAS_FLAGS, KW, ROW, hashKey } from '../../server/src/core/diagnose/storeRow';
 import { recordVerdict, verdictOf } from '../../server/src/core/diagnose/closing';
 
 /** A conversation key of these tests: interface `iface`, `protocol`, 10.0.0.0 + k to 10.0.0.1 on `port`, in `key`. */
@@ -225,7 +225,8 @@ describe('recordVerdict (the reader\'s verdict of a conversation of one record)'
                 key[10] = loPort | (hiPort << 16);
                 const h = hashKey(key, 0, 0);
                 const bits = flags >= 0 ? BIT_HAS_FLAGS | flags : 0;
-                const c = store.openWith(key, 0, h, -1, dir, 1700000000, 1700000060, accepted, 3, 300, 0, 1, bits);
+                const c = store.openSingle(key, 0, h, -1, dir, 1700000000, 1700000060, accepted, 3, 300, 0, 1, bits, 0);
+                store.expand(c);
                 assert.equal(recordVerdict(protocol, loPort, hiPort, dir, accepted, 1700000000, flags), verdictOf(store, c) & 7,
                   `protocol ${protocol}, ports ${loPort}/${hiPort}, direction ${dir}, ${accepted ? 'ACCEPT' : 'REJECT'}, flags ${flags}`);
                 store.remove(c);
@@ -237,5 +238,47 @@ describe('recordVerdict (the reader\'s verdict of a conversation of one record)'
       }
     }
     assert.equal(cases, 5 * 9 * 9 * 2 * 2 * 10);
+  });
+});
+
+describe('a conversation of one record, opened compact', () => {
+  it('expands to the row that opening it empty and adding its record makes, and reaches the same records', () => {
+    const record = fc.record({
+      dir: fc.integer({ min: 0, max: 1 }),
+      accepted: fc.boolean(),
+      start: fc.integer({ min: 1_400_000_000, max: 1_800_000_000 }),
+      length: fc.integer({ min: 0, max: 3600 }),
+      packets: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constant(NaN)),
+      bytes: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.constant(NaN)),
+      file: fc.integer({ min: 0, max: 5000 }),
+      line: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      flags: fc.integer({ min: -1, max: 255 }),
+      more: fc.integer({ min: 0, max: 15 }),
+      probe: fc.integer({ min: -2000, max: 2000 }),
+    });
+    fc.assert(fc.property(record, (r) => {
+      const key = writeKey(new Int32Array(KW), 3, 6, 7, 443);
+      const h = hashKey(key, 0, 0);
+      const bits = (r.flags >= 0 ? BIT_HAS_FLAGS | r.flags : 0) | (r.more << 9);
+      const end = r.start + r.length;
+      const compact = new ConversationStore(Infinity, 1024);
+      const full = new ConversationStore(Infinity, 1024);
+      const a = compact.openSingle(key, 0, h, -1, r.dir, r.start, end, r.accepted, r.packets, r.bytes, r.file, r.line, bits, 5);
+      const b = full.open(key, 0, h);
+      full.addRecord(b, r.dir, r.start, end, r.accepted, r.packets, r.bytes, r.file, r.line, bits);
+      assert.equal(compact.isCompact(a), true);
+      // Whether a later record reaches it is read from the compact row as from the full one.
+      const probeStart = r.start + r.probe;
+      assert.equal(compact.reaches(a, probeStart, probeStart + 60, 600), full.reaches(b, probeStart, probeStart + 60, 600));
+      compact.expand(a);
+      assert.equal(compact.isCompact(a), false);
+      assert.equal(compact.singles[a], 5, 'the verdict stays known');
+      assert.equal(compact.lastEnd(a), full.lastEnd(b));
+      // Every word of the full layout but the three spare ones and the spill file's last end (words 11-15).
+      const rowA = [...compact.w.subarray(a * ROW, a * ROW + ROW)];
+      const rowB = [...full.w.subarray(b * ROW, b * ROW + ROW)];
+      assert.deepEqual([...rowA.slice(0, 11), ...rowA.slice(16)], [...rowB.slice(0, 11), ...rowB.slice(16)]);
+      assert.equal(verdictOf(compact, a), verdictOf(full, b));
+    }), { numRuns: 300 });
   });
 });

@@ -246,11 +246,14 @@ export class ConversationJoin {
     const accepted = (meta & META_ACCEPT) !== 0;
     if (target >= 0) st.addRecord(target, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
     else {
-      target = st.openWith(keys, at, h, slot, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b);
       // Its verdict (the reader's, else from its row while that is in the cache): if no other record joins it, it
       // closes without its row read.
       const told = (meta >>> META_SINGLE_SHIFT) & 7;
-      st.setSingle(target, told !== 0 ? told - 1 : verdictOf(st, target) & 7);
+      target = st.openSingle(keys, at, h, slot, dir, start, end, accepted, batch.f64[f + F_PACKETS], batch.f64[f + F_BYTES], file, line, b, told !== 0 ? told - 1 : 0);
+      if (told === 0) {
+        st.expand(target);
+        st.setSingle(target, verdictOf(st, target) & 7);
+      }
       if (st.live > this.stats.peakOpen) this.stats.peakOpen = st.live;
     }
     if (this.options.keepRecords) (st.recs[target] ??= []).push(file, line, dir);
@@ -373,8 +376,9 @@ export class ConversationJoin {
     let verdict: number;
     let wanted: boolean;
     if (single >= 0) {
-      wanted = this.tally === undefined || this.tally(single, 1, st.singleBytes[c]);
-      verdict = wanted ? verdictOf(st, c) : single;
+      wanted = this.tally === undefined || this.tally(single & 7, 1, st.singleBytes[c]);
+      if (wanted) st.expand(c);
+      verdict = wanted ? verdictOf(st, c) : single & 7;
     } else {
       verdict = verdictOf(st, c);
       wanted = this.tally === undefined || this.tally(verdict & 7, recordsOf(st, c), bytesOf(st, c));

@@ -1,5 +1,6 @@
 // The open conversations of the join: one fixed-size row per conversation in a single buffer (Int32 words and
-// Float64 fields over the same bytes, 168 bytes a row, no object per conversation), with the table from a key to the
+// Float64 fields over the same bytes, 168 bytes a row, no object per conversation; a conversation of one record
+// writes only the row's first 64 bytes: storeRow.ts), with the table from a key to the
 // newest open conversation of that key (linear probing over 32-bit slots: the row + 1 in the low bits, the key
 // hash's high bits as a tag above them, so a probe compares tags without touching the rows; the older conversations
 // of the same key chain from it). Every record probes the table at a place of its own, so it is read from memory more
@@ -15,7 +16,10 @@
 // table: hash and chain): most conversations of a busy log have one record, and they close without their row being
 // read again (the sweep walks the dense arrays in order, where the rows would be a miss each).
 import { conversationHash, keyHash } from './packed';
-import { KW, ROW, ROW_F, F_LAST, R_KEY, R_BITS, R_COUNTS, R_EV, F_START, F_VOL, STATE_BYTES } from './storeRow';
+import { KW, ROW, ROW_F, F_LAST, R_KEY, R_BITS, R_COUNTS, R_EV, F_START, F_VOL, STATE_BYTES, S_FILE, S_LINE, S_FLAGS, F_SINGLE_START } from './storeRow';
+
+/** Added to a conversation's `singles` verdict while its row is compact (storeRow.ts). */
+const COMPACT = 8;
 
 export class ConversationStore {
   cap = 0;
@@ -34,10 +38,12 @@ export class ConversationStore {
   nexts!: Int32Array;
   /**
    * A conversation of one record: its verdict (the VERDICTS index, as closing.ts verdictOf tells it; set by the join
-   * when it opens one), and its bytes; -1 for any other (its row is read when it closes).
+   * when it opens one), plus COMPACT while its row is compact, and its bytes and packets; -1 for any other (its row is
+   * read when it closes).
    */
   singles!: Int32Array;
   singleBytes!: Float64Array;
+  singlePackets!: Float64Array;
   /** keepRecords: file, line, direction triples per conversation. */
   recs: (number[] | undefined)[] = [];
   private freeList!: Int32Array;
@@ -73,6 +79,7 @@ export class ConversationStore {
     const nexts = new Int32Array(cap);
     const singles = new Int32Array(cap);
     const singleBytes = new Float64Array(cap);
+    const singlePackets = new Float64Array(cap);
     if (this.cap > 0) {
       ifaces.set(this.ifaces.subarray(0, this.high));
       lastEnds.set(this.lastEnds.subarray(0, this.high));
@@ -80,6 +87,7 @@ export class ConversationStore {
       nexts.set(this.nexts.subarray(0, this.high));
       singles.set(this.singles.subarray(0, this.high));
       singleBytes.set(this.singleBytes.subarray(0, this.high));
+      singlePackets.set(this.singlePackets.subarray(0, this.high));
     }
     this.ifaces = ifaces;
     this.lastEnds = lastEnds;
@@ -87,6 +95,7 @@ export class ConversationStore {
     this.nexts = nexts;
     this.singles = singles;
     this.singleBytes = singleBytes;
+    this.singlePackets = singlePackets;
     const free = new Int32Array(cap);
     if (this.cap > 0) free.set(this.freeList.subarray(0, this.freeTop));
     this.freeList = free;
@@ -213,19 +222,49 @@ export class ConversationStore {
   }
 
   /**
-   * A new open conversation made of one record (the arguments of addRecord): what `open` then `addRecord` give, each
-   * field written once (most conversations of a busy log have one record).
+   * A new open conversation made of one record (the arguments of addRecord), of this verdict (the VERDICTS index):
+   * compact, only the row's first 64 bytes written (most conversations of a busy log have one record, and close
+   * without their row read again).
    */
-  openWith(key: Int32Array, at: number, h: number, slot: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number): number {
+  openSingle(key: Int32Array, at: number, h: number, slot: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number, verdict: number): number {
     const c = this.take(key, at, h, slot);
+    const w = this.w;
+    const r = c * ROW;
+    this.lastEnds[c] = end;
+    this.singles[c] = verdict | COMPACT;
+    this.singleBytes[c] = bytes === bytes ? bytes : 0;
+    this.singlePackets[c] = packets === packets ? packets : 0;
+    w[r + S_FILE] = file;
+    w[r + S_LINE] = line;
+    w[r + S_FLAGS] = dir | (accepted ? 2 : 0) | (bits << 2);
+    this.f[c * ROW_F + F_SINGLE_START] = start;
+    return c;
+  }
+
+  /** Whether conversation `c`'s row is compact (openSingle): only its key and record are written. */
+  isCompact(c: number): boolean {
+    return this.singles[c] >= COMPACT;
+  }
+
+  /**
+   * Conversation `c`'s row in the full layout, from its compact one (nothing when it is full already): what open then
+   * addRecord make of its record, each field written once. Its verdict stays known.
+   */
+  expand(c: number): void {
+    const single = this.singles[c];
+    if (single < COMPACT) return;
     const w = this.w;
     const f = this.f;
     const r = c * ROW;
     const rf = c * ROW_F;
-    this.lastEnds[c] = end;
-    this.singles[c] = -1; // the join tells its verdict (setSingle)
-    this.singleBytes[c] = bytes === bytes ? bytes : 0;
-    w[r + R_BITS + dir] = bits;
+    const flags = w[r + S_FLAGS];
+    const dir = flags & 1;
+    const accepted = (flags & 2) !== 0;
+    const start = f[rf + F_SINGLE_START];
+    const file = w[r + S_FILE];
+    const line = w[r + S_LINE];
+    this.singles[c] = single - COMPACT;
+    w[r + R_BITS + dir] = flags >>> 2;
     w[r + R_BITS + 1 - dir] = 0;
     const n = r + R_COUNTS + dir * 2;
     const other = r + R_COUNTS + (1 - dir) * 2;
@@ -239,11 +278,10 @@ export class ConversationStore {
     w[e + 1] = line;
     f[rf + F_START + dir] = start;
     f[rf + F_START + 1 - dir] = Infinity;
-    f[rf + F_VOL + dir * 2] = packets === packets ? packets : 0;
-    f[rf + F_VOL + dir * 2 + 1] = bytes === bytes ? bytes : 0;
+    f[rf + F_VOL + dir * 2] = this.singlePackets[c];
+    f[rf + F_VOL + dir * 2 + 1] = this.singleBytes[c];
     f[rf + F_VOL + (1 - dir) * 2] = 0;
     f[rf + F_VOL + (1 - dir) * 2 + 1] = 0;
-    return c;
   }
 
   /** A free row for a new conversation with the key, linked at the head of its key's chain (see `open`). */
@@ -302,7 +340,7 @@ export class ConversationStore {
     this.nexts[c] = next;
   }
 
-  /** Conversation `c` has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
+  /** Conversation `c` (full) has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
   setSingle(c: number, verdict: number): void {
     this.singles[c] = verdict;
   }
@@ -311,7 +349,8 @@ export class ConversationStore {
   reaches(c: number, start: number, end: number, slack: number): boolean {
     const f = this.f;
     const rf = c * ROW_F;
-    return start <= this.lastEnds[c] + slack && Math.min(f[rf + F_START], f[rf + F_START + 1]) <= end + slack;
+    const first = this.singles[c] >= COMPACT ? f[rf + F_SINGLE_START] : Math.min(f[rf + F_START], f[rf + F_START + 1]);
+    return start <= this.lastEnds[c] + slack && first <= end + slack;
   }
 
   /**
@@ -319,6 +358,7 @@ export class ConversationStore {
    * not logged), place, and direction bits.
    */
   addRecord(c: number, dir: number, start: number, end: number, accepted: boolean, packets: number, bytes: number, file: number, line: number, bits: number): void {
+    this.expand(c);
     const w = this.w;
     const f = this.f;
     const r = c * ROW;
@@ -339,6 +379,8 @@ export class ConversationStore {
 
   /** Adds conversation `c` to `a` (a record bridged them); `c` is then released by the caller. */
   mergeInto(a: number, c: number): void {
+    this.expand(a);
+    this.expand(c);
     const w = this.w;
     const f = this.f;
     const ra = a * ROW;
@@ -482,6 +524,7 @@ export class ConversationStore {
     this.nexts = from.nexts;
     this.singles = from.singles;
     this.singleBytes = from.singleBytes;
+    this.singlePackets = from.singlePackets;
     this.freeList = from.freeList;
     this.slots = from.slots;
     this.mask = from.mask;
@@ -496,6 +539,7 @@ export class ConversationStore {
 
   /** Conversation `c` as one row of STATE_BYTES: the bytes and the offset of its row (a view; copy before changing). */
   saved(c: number): { bytes: Uint8Array; offset: number } {
+    this.expand(c);
     this.f[c * ROW_F + F_LAST] = this.lastEnds[c];
     return { bytes: this.bytes, offset: c * ROW * 4 };
   }
