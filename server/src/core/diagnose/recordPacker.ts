@@ -60,7 +60,7 @@ function positionsOf(format: RecordFormat): Positions {
  * The fields a conversation, coverage and scans read (positionsOf): the scanner leaves the others (version,
  * account-id, any custom field) unparsed, though still checked.
  */
-const FIELDS_READ: readonly string[] = [
+export const DIAGNOSIS_FIELDS: readonly string[] = [
   'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action',
   'log-status', 'tcp-flags', 'flow-direction', 'reject-reason',
 ];
@@ -128,7 +128,7 @@ export class RecordPacker {
   /** Starts a unit: its file's index and name, the format its first records are bound to, and the lines before it. */
   startUnit(fileIndex: number, fileName: string, format: RecordFormat, lineBase = 0): void {
     this.scanner = new RecordScanner(format);
-    this.scanner.readOnly(FIELDS_READ);
+    this.scanner.readOnly(DIAGNOSIS_FIELDS);
     this.scanner.file = fileName;
     this.fileIndex = fileIndex;
     this.fileName = fileName;
