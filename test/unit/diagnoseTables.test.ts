@@ -1,5 +1,6 @@
 // The diagnosis's hash tables on their own, against plain Maps: the interface interner (with its cache of recent
-// ids), the scan windows' word table, and the join's key table with its chains and backward-shift deletion.
+// ids), the scan windows' word table, and the join's key table with its chains and backward-shift deletion; and the
+// interface addresses' counters and a compact conversation's row against plain models.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -8,6 +9,8 @@ import { WordTable } from '../../server/src/core/diagnose/wordTable';
 import { ConversationStore } from '../../server/src/core/diagnose/store';
 import { BIT_HAS_FLAGS, KW, ROW, hashKey } from '../../server/src/core/diagnose/storeRow';
 import { recordVerdict, verdictOf } from '../../server/src/core/diagnose/closing';
+import { LocalAddresses } from '../../server/src/core/diagnose/localAddress';
+import { META_TRAFFIC, META_V6, RECORD_WORDS, RecordBatch, W_DST, W_IFACE, W_META, W_SRC } from '../../server/src/core/diagnose/packed';
 
 /** A conversation key of these tests: interface `iface`, `protocol`, 10.0.0.0 + k to 10.0.0.1 on `port`, in `key`. */
 function writeKey(key: Int32Array, iface: number, protocol: number, k: number, port: number): Int32Array {
@@ -279,6 +282,71 @@ describe('a conversation of one record, opened compact', () => {
       const rowB = [...full.w.subarray(b * ROW, b * ROW + ROW)];
       assert.deepEqual([...rowA.slice(0, 11), ...rowA.slice(16)], [...rowB.slice(0, 11), ...rowB.slice(16)]);
       assert.equal(verdictOf(compact, a), verdictOf(full, b));
+    }), { numRuns: 300 });
+  });
+});
+
+describe('interface addresses (Misra–Gries, 4 counters an interface)', () => {
+  /** The same counting over plain arrays: per interface, up to four (address, family, count). */
+  function reference(records: { iface: number; v6: boolean; src: number[]; dst: number[] }[]) {
+    const byIface = new Map<number, { key: string; count: number }[]>();
+    const count = (iface: number, key: string) => {
+      const slots = byIface.get(iface) ?? [];
+      byIface.set(iface, slots);
+      const hit = slots.find((s) => s.count > 0 && s.key === key);
+      if (hit) return void hit.count++;
+      const empty = slots.findIndex((s) => s.count === 0);
+      if (empty >= 0) slots[empty] = { key, count: 1 };
+      else if (slots.length < 4) slots.push({ key, count: 1 });
+      else for (const s of slots) s.count--;
+    };
+    for (const r of records) {
+      count(r.iface, `${r.v6}:${r.src.join(',')}`);
+      count(r.iface, `${r.v6}:${r.dst.join(',')}`);
+    }
+    return (iface: number, v6: boolean, address: number[]): boolean | undefined => {
+      const slots = (byIface.get(iface) ?? []).filter((s) => s.count > 0).sort((a, b) => b.count - a.count);
+      if (slots.length === 0 || (slots.length > 1 && slots[0].count === slots[1].count)) return undefined;
+      return slots[0].key === `${v6}:${address.join(',')}`;
+    };
+  }
+
+  it('tells each interface\'s own address as plain counting does, IPv4 and IPv6 apart', () => {
+    // Addresses of a few values, so that they repeat; an IPv6 address whose first word is an IPv4 address's value.
+    const address = fc.oneof(
+      fc.record({ v6: fc.constant(false), words: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.constant(0), fc.constant(0), fc.constant(0)) }),
+      fc.record({ v6: fc.constant(true), words: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.constant(0), fc.integer({ min: 0, max: 1 }), fc.constant(7)) }),
+    );
+    const record = fc.record({ iface: fc.integer({ min: 0, max: 2 }), own: fc.integer({ min: 0, max: 3 }), peer: address, outbound: fc.boolean(), v6own: fc.boolean() });
+    fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 300 }), (drawn) => {
+      // The interface's own address (by `own`) on one side, a peer of its family on the other.
+      const records = drawn.map((d) => {
+        const v6 = d.peer.v6;
+        const own = v6 ? [d.own + 1, 0, 1, 7] : [d.own + 1, 0, 0, 0];
+        return { iface: d.iface, v6, src: d.outbound ? own : d.peer.words, dst: d.outbound ? d.peer.words : own };
+      });
+      const batch = new RecordBatch(records.length);
+      records.forEach((r, i) => {
+        const o = i * RECORD_WORDS;
+        batch.words[o + W_IFACE] = r.iface;
+        batch.words[o + W_META] = META_TRAFFIC | 6 | (r.v6 ? META_V6 : 0);
+        for (let k = 0; k < 4; k++) {
+          batch.words[o + W_SRC + k] = r.src[k];
+          batch.words[o + W_DST + k] = r.dst[k];
+        }
+      });
+      batch.count = records.length;
+      const local = new LocalAddresses();
+      local.addRange(batch, 0, records.length);
+      const expected = reference(records);
+      for (const iface of [0, 1, 2]) {
+        for (const v6 of [false, true]) {
+          for (let first = 1; first <= 6; first++) {
+            const words = v6 ? [first, 0, 1, 7] : [first, 0, 0, 0];
+            assert.equal(local.isLocal(iface, Int32Array.from(words), v6), expected(iface, v6, words), `interface ${iface}, ${v6 ? 'IPv6' : 'IPv4'} ${words}`);
+          }
+        }
+      }
     }), { numRuns: 300 });
   });
 });
