@@ -173,7 +173,7 @@ describe('ConversationStore key table slots (row + 1 and the hash\'s tag in 32 b
       const open = applyOps(store, ops, keyOf, (k) => hashes[k]);
       for (let k = 0; k <= 5000; k++) assert.deepEqual(chainOf(store, keyOf(k), hashes[k]), open.get(k) ?? [], `key ${k}`);
       assert.equal(store.live, [...open.values()].reduce((n, l) => n + l.length, 0));
-      assert.ok(store.cap < 2 ** store.rowBits);
+      assert.ok(store.cap < 2 ** store.keys.rowBits);
     }), { numRuns: 25 });
   });
 });

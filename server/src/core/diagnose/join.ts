@@ -135,8 +135,8 @@ export class ConversationJoin {
   private prepare(batch: RecordBatch, i0: number, n: number): void {
     const w = batch.words;
     const keys = this.keys;
-    const slots = this.store.slots;
-    const mask = this.store.mask;
+    const slots = this.store.keys.slots;
+    const mask = this.store.keys.mask;
     let touched = 0;
     for (let k = 0; k < n; k++) {
       const o = (i0 + k) * RECORD_WORDS;
@@ -204,11 +204,12 @@ export class ConversationJoin {
     const st = this.store;
     let target = -1;
     let prev = -1;
-    const head = st.find(keys, at, h);
+    const table = st.keys;
+    const head = table.find(keys, at, h);
     // Where the key is in the key table: the walk below leaves it as it is (a merge unlinks only later conversations).
-    let slot = st.lastSlot;
+    let slot = table.lastSlot;
     for (let c = head; c >= 0; ) {
-      const nextC = st.next(c);
+      const nextC = table.nexts[c];
       if (st.reaches(c, start, end, slack)) {
         if (target < 0) {
           target = c;
@@ -216,7 +217,7 @@ export class ConversationJoin {
         } else {
           // This record bridges two conversations: one now.
           st.mergeInto(target, c);
-          st.setNext(prev, nextC);
+          table.nexts[prev] = nextC;
           st.release(c);
         }
       } else prev = c;

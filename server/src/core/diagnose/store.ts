@@ -1,12 +1,8 @@
 // The open conversations of the join: one fixed-size row per conversation in a single buffer (Int32 words and
 // Float64 fields over the same bytes, 168 bytes a row, no object per conversation; a conversation of one record
-// writes only the row's first 64 bytes: storeRow.ts), with the table from a key to the
-// newest open conversation of that key (linear probing over 32-bit slots: the row + 1 in the low bits, the key
-// hash's high bits as a tag above them, so a probe compares tags without touching the rows; the older conversations
-// of the same key chain from it). Every record probes the table at a place of its own, so it is read from memory more
-// than from a cache: 4 bytes a slot (where a pair of row and hash took 8) keep twice as much of it in a cache. What a conversation is made of, how two
-// merge, how one is saved to a spill file and read back (closing.ts reads the facts it is closed with; the row's layout
-// is storeRow.ts).
+// writes only the row's first 64 bytes: storeRow.ts), with the table from a key to the newest open conversation of
+// that key (keyTable.ts). What a conversation is made of, how two merge, how one is saved to a spill file and read
+// back (closing.ts reads the facts it is closed with; the row's layout is storeRow.ts).
 //
 // Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
 // the caches by then, so the join waits on memory more than it computes: a row is three cache lines to open and to
@@ -16,6 +12,7 @@
 // table: hash and chain): most conversations of a busy log have one record, and they close without their row being
 // read again (the sweep walks the dense arrays in order, where the rows would be a miss each).
 import { conversationHash, keyHash } from './packed';
+import { ConversationKeys } from './keyTable';
 import { KW, ROW, ROW_F, F_LAST, R_KEY, R_BITS, R_COUNTS, R_EV, F_START, F_VOL, STATE_BYTES, S_FILE, S_LINE, S_FLAGS, F_SINGLE_START } from './storeRow';
 
 /** Added to a conversation's `singles` verdict while its row is compact (storeRow.ts). */
@@ -33,9 +30,6 @@ export class ConversationStore {
    */
   ifaces!: Int32Array;
   lastEnds!: Float64Array;
-  /** The key's hash (with the join's seed), and the next open conversation of the same key (-1: none). */
-  hashes!: Int32Array;
-  nexts!: Int32Array;
   /**
    * A conversation of one record: its verdict (the VERDICTS index, as closing.ts verdictOf tells it; set by the join
    * when it opens one), plus COMPACT while its row is compact, and its bytes and packets; -1 for any other (its row is
@@ -51,18 +45,12 @@ export class ConversationStore {
   /** Conversation ids in use are below this. */
   high = 0;
   live = 0;
-  /**
-   * Key → the newest open conversation of that key: per slot (id + 1) | the hash's high bits (its tag: the bits from
-   * `rowBits` up); 0 is an empty slot. `rowBits` holds every id + 1 (ids are below `cap`).
-   */
-  slots!: Int32Array;
-  mask = 0;
-  rowBits = 0;
-  /** The low `rowBits` bits (id + 1 = slot & rowMask), and the tag's (~rowMask). */
-  rowMask = 0;
+  /** Key → the newest open conversation of that key, and the chains of the older ones (keyTable.ts). */
+  readonly keys: ConversationKeys;
 
   /** `initial`: rows to make room for at first (a power of two: the key table is sized from it). */
   constructor(private readonly maxOpen: number, initial = 1024) {
+    this.keys = new ConversationKeys(initial * 2);
     this.allocate(initial);
   }
 
@@ -75,53 +63,26 @@ export class ConversationStore {
     this.bytes = new Uint8Array(buffer);
     const ifaces = new Int32Array(cap).fill(-1);
     const lastEnds = new Float64Array(cap);
-    const hashes = new Int32Array(cap);
-    const nexts = new Int32Array(cap);
     const singles = new Int32Array(cap);
     const singleBytes = new Float64Array(cap);
     const singlePackets = new Float64Array(cap);
     if (this.cap > 0) {
       ifaces.set(this.ifaces.subarray(0, this.high));
       lastEnds.set(this.lastEnds.subarray(0, this.high));
-      hashes.set(this.hashes.subarray(0, this.high));
-      nexts.set(this.nexts.subarray(0, this.high));
       singles.set(this.singles.subarray(0, this.high));
       singleBytes.set(this.singleBytes.subarray(0, this.high));
       singlePackets.set(this.singlePackets.subarray(0, this.high));
     }
     this.ifaces = ifaces;
     this.lastEnds = lastEnds;
-    this.hashes = hashes;
-    this.nexts = nexts;
     this.singles = singles;
     this.singleBytes = singleBytes;
     this.singlePackets = singlePackets;
     const free = new Int32Array(cap);
     if (this.cap > 0) free.set(this.freeList.subarray(0, this.freeTop));
     this.freeList = free;
-    if (!this.slots) {
-      this.slots = new Int32Array(cap * 2);
-      this.mask = cap * 2 - 1;
-    }
+    this.keys.resize(cap, this.high, w);
     this.cap = cap;
-    // Ids + 1 up to `cap` must fit below the tag: a wider id takes a bit of every tag (the slots stay where they are).
-    if (cap >= 2 ** this.rowBits) this.retag(Math.max(1, Math.ceil(Math.log2(cap + 1))));
-  }
-
-  /** Rewrites every slot's tag for ids of `rowBits` bits (the slots stay in place: where a key goes is its hash & mask). */
-  private retag(rowBits: number): void {
-    const oldMask = this.rowMask;
-    const rowMask = rowBits >= 31 ? 0x7fffffff : 2 ** rowBits - 1;
-    const slots = this.slots;
-    const hashes = this.hashes;
-    for (let s = 0; s < slots.length; s++) {
-      const v = slots[s];
-      if (v === 0) continue;
-      const id1 = v & oldMask;
-      slots[s] = id1 | (hashes[id1 - 1] & ~rowMask);
-    }
-    this.rowBits = rowBits;
-    this.rowMask = rowMask;
   }
 
   /**
@@ -139,7 +100,7 @@ export class ConversationStore {
   /** Forgets every open conversation, keeping the arrays (a spill's partitions reuse them one after another). */
   clear(): void {
     this.ifaces.fill(-1, 0, this.high);
-    this.slots.fill(0);
+    this.keys.clear();
     this.recs = [];
     this.freeTop = 0;
     this.high = 0;
@@ -161,35 +122,13 @@ export class ConversationStore {
     return this.lastEnds[c];
   }
 
-  /** Whether conversation `c` has the key at `key[at..]`. */
-  hasKey(c: number, key: Int32Array, at: number): boolean {
-    const w = this.w;
-    const base = c * ROW + R_KEY;
-    for (let k = 0; k < KW; k++) if (w[base + k] !== key[at + k]) return false;
-    return true;
+  /** The head of the chain of the key (hash `h`), or -1; `lastSlot` is where it is, or where it would go. */
+  find(key: Int32Array, at: number, h: number): number {
+    return this.keys.find(key, at, h);
   }
 
-  /** The head of the chain of the key (hash `h`), or -1; `this.lastSlot` is where it is, or where it would go. */
-  lastSlot = 0;
-  find(key: Int32Array, at: number, h: number): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    const rowMask = this.rowMask;
-    const tag = h & ~rowMask;
-    let slot = h & mask;
-    for (;;) {
-      const v = slots[slot];
-      if (v === 0) {
-        this.lastSlot = slot;
-        return -1;
-      }
-      // A tag that matches is the key's, but for one key in 2^(32 - rowBits): the row tells.
-      if ((v & ~rowMask) === tag && this.hasKey((v & rowMask) - 1, key, at)) {
-        this.lastSlot = slot;
-        return (v & rowMask) - 1;
-      }
-      slot = (slot + 1) & mask;
-    }
+  get lastSlot(): number {
+    return this.keys.lastSlot;
   }
 
   /**
@@ -296,48 +235,18 @@ export class ConversationStore {
     const r = c * ROW;
     this.ifaces[c] = key[at];
     for (let j = 0; j < KW; j++) w[r + R_KEY + j] = key[at + j];
-    this.hashes[c] = h;
     this.live++;
-    if (this.live * 2 > this.slots.length) {
-      this.growSlots();
-      slot = -1;
-    }
-    if (slot < 0) {
-      this.find(key, at, h);
-      slot = this.lastSlot;
-    }
-    const rowMask = this.rowMask;
-    // The slot is empty (-1: no chain yet) or holds the key's head, which the new conversation goes before.
-    this.nexts[c] = (this.slots[slot] & rowMask) - 1;
-    this.slots[slot] = (c + 1) | (h & ~rowMask);
+    this.keys.link(c, key, at, h, slot, this.live);
     return c;
-  }
-
-  /** The key table rehashed into twice as many slots (a slot's place comes from its conversation's hash). */
-  private growSlots(): void {
-    const old = this.slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = slots.length - 1;
-    const rowMask = this.rowMask;
-    const hashes = this.hashes;
-    for (let s = 0; s < old.length; s++) {
-      const v = old[s];
-      if (v === 0) continue;
-      let slot = hashes[(v & rowMask) - 1] & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = v;
-    }
-    this.slots = slots;
-    this.mask = mask;
   }
 
   /** The next open conversation of the same key as `c`, or -1. */
   next(c: number): number {
-    return this.nexts[c];
+    return this.keys.nexts[c];
   }
 
   setNext(c: number, next: number): void {
-    this.nexts[c] = next;
+    this.keys.nexts[c] = next;
   }
 
   /** Conversation `c` (full) has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
@@ -425,7 +334,7 @@ export class ConversationStore {
    * when it was the only one: backward-shift deletion, so no tombstones build up) and releases it.
    */
   remove(c: number): void {
-    this.unlink(c);
+    this.keys.unlink(c);
     this.release(c);
   }
 
@@ -436,72 +345,8 @@ export class ConversationStore {
    * conversations take, stay what one `remove` after another made them).
    */
   removeAll(list: Int32Array, n: number): void {
-    const mask = this.mask;
-    // Buckets of 64 slot pairs (512 bytes of the table) at most, and not many more than removals.
-    let shift = 6;
-    while ((mask + 1) >>> shift > Math.max(64, n)) shift++;
-    const buckets = ((mask + 1) >>> shift) + 1;
-    if (this.bucketStarts.length < buckets + 1) this.bucketStarts = new Int32Array(buckets + 1);
-    if (this.ordered.length < n) this.ordered = new Int32Array(Math.max(n, this.ordered.length * 2));
-    const starts = this.bucketStarts;
-    const ordered = this.ordered;
-    const hashes = this.hashes;
-    starts.fill(0, 0, buckets + 1);
-    for (let k = 0; k < n; k++) starts[((hashes[list[k]] & mask) >>> shift) + 1]++;
-    for (let b = 0; b < buckets; b++) starts[b + 1] += starts[b];
-    for (let k = 0; k < n; k++) {
-      const c = list[k];
-      ordered[starts[(hashes[c] & mask) >>> shift]++] = c;
-    }
-    for (let k = 0; k < n; k++) this.unlink(ordered[k]);
+    this.keys.unlinkAll(list, n);
     for (let k = 0; k < n; k++) this.release(list[k]);
-  }
-
-  private bucketStarts = new Int32Array(0);
-  private ordered = new Int32Array(0);
-
-  /** Takes conversation `c` out of the key table (its row stays in use until `release`). */
-  private unlink(c: number): void {
-    const slots = this.slots;
-    const mask = this.mask;
-    const rowMask = this.rowMask;
-    const nexts = this.nexts;
-    const hashes = this.hashes;
-    const h = hashes[c];
-    const tag = h & ~rowMask;
-    let slot = h & mask;
-    for (;;) {
-      const v = slots[slot];
-      if (v === 0) throw new Error(`conversation ${c} is not in the key table`);
-      if ((v & ~rowMask) === tag && ((v & rowMask) - 1 === c || this.hasKey((v & rowMask) - 1, this.w, c * ROW + R_KEY))) break;
-      slot = (slot + 1) & mask;
-    }
-    const head = (slots[slot] & rowMask) - 1;
-    const next = nexts[c];
-    if (head !== c) {
-      let prev = head;
-      while (nexts[prev] !== c) prev = nexts[prev];
-      nexts[prev] = next;
-    } else if (next >= 0) slots[slot] = (next + 1) | tag;
-    else {
-      // The key's last conversation: empty its slot, moving back the entries after it that may live there (an
-      // entry's home comes from its head's hash, in the dense `hashes`).
-      let i = slot;
-      let j = slot;
-      for (;;) {
-        j = (j + 1) & mask;
-        const v = slots[j];
-        if (v === 0) break;
-        const home = hashes[(v & rowMask) - 1] & mask;
-        // It moves back to i unless its home is in (i, j] going round the table: as far from j as i is, or farther.
-        // (One comparison: the two-way test of wrapped and unwrapped ranges deoptimized on its rare side.)
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-          slots[i] = v;
-          i = j;
-        }
-      }
-      slots[i] = 0;
-    }
   }
 
   /** After removing some: trims the ids in use (the highest free ones) from the end. */
@@ -520,16 +365,11 @@ export class ConversationStore {
     this.bytes = from.bytes;
     this.ifaces = from.ifaces;
     this.lastEnds = from.lastEnds;
-    this.hashes = from.hashes;
-    this.nexts = from.nexts;
     this.singles = from.singles;
     this.singleBytes = from.singleBytes;
     this.singlePackets = from.singlePackets;
     this.freeList = from.freeList;
-    this.slots = from.slots;
-    this.mask = from.mask;
-    this.rowBits = from.rowBits;
-    this.rowMask = from.rowMask;
+    this.keys.adopt(from.keys);
   }
 
   /** Conversation `c`'s key (KW words at R_KEY of its row in `w`), for a spill's partition. */
@@ -550,7 +390,7 @@ export class ConversationStore {
     for (let s = 0; s < rows; s++) {
       const at = s * ROW + R_KEY;
       const c = this.open(saved, at, keyHash(conversationHash(saved[at + 1], saved, at + 2, at + 6, saved[at + 10]), saved[at], seed));
-      // The row as it was saved (`open` set the hash with this seed and the chain apart, in `hashes` and `nexts`).
+      // The row as it was saved (`open` set the hash with this seed and the chain apart, in the key table).
       this.w.set(saved.subarray(s * ROW, s * ROW + ROW), c * ROW);
       this.lastEnds[c] = this.f[c * ROW_F + F_LAST];
     }
