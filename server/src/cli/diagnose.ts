@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnoseOptions, DiagnoseResult, VERDICTS, Verdict, diagnose } from '../core/diagnose';
 import type { DiagnosedConversation, InterfaceCoverage } from '../core/diagnose';
+import { formatCount } from '../core/decode/counts';
 import { formatDuration, formatWindow } from '../core/decode/time';
 import { CliIO, UsageError } from './io';
 import { runDiagnoseQuery } from './diagnoseQuery';
@@ -182,7 +183,7 @@ export function toJson(r: DiagnoseResult): object {
   };
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatCount;
 const window = (a: number, b: number) => formatWindow(a, b, 'utc');
 
 function conversationText(c: DiagnosedConversation, k: number): string[] {

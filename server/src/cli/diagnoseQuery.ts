@@ -9,6 +9,7 @@ import { toCsv } from '../core/query/csv';
 import { terminalJson, terminalText } from '../core/terminalText';
 import { alignedTable } from './textTable';
 import { CliIO } from './io';
+import { formatCount } from '../core/decode/counts';
 
 export async function runDiagnoseQuery(source: QuerySource, query: string, format: 'table' | 'json' | 'csv', limit: number | undefined, options: DiagnoseOptions, io: CliIO): Promise<number> {
   let result: ConversationQueryResult;
@@ -33,6 +34,6 @@ export async function runDiagnoseQuery(source: QuerySource, query: string, forma
 export function conversationTable(result: ConversationQueryResult): string {
   const { columns, rows, stats } = result;
   const more = stats.matched > rows.length && result.kind === 'search' ? ` (first ${rows.length} shown; --limit N for more)` : '';
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = formatCount;
   return alignedTable(columns, rows, `${n(rows.length)} rows · ${n(stats.matched)} of ${n(stats.records)} conversations matched${more} · ${n(stats.inputRecords)} records read, ${n(stats.malformed)} malformed skipped · ${n(stats.elapsedMs)} ms`);
 }

@@ -2,6 +2,7 @@
 // how sure the reading is. A flow log says ACCEPT or REJECT, never which control decided, so a reading that names one
 // says "most likely" and shows its evidence: the request's and the reply's lines.
 import { addressClass } from '../address';
+import { formatCount } from '../decode/counts';
 import { serviceName } from '../decode/ports';
 import { Conversation, RecordRef } from './conversation';
 import { expectsReply } from './verdict';
@@ -68,14 +69,8 @@ function clientPorts(port: number): string {
   return port >= 1024 ? '1024–65535' : String(port);
 }
 
-/**
- * n.toLocaleString('en-US') made once: each toLocaleString call sets up a formatter again (~0.1 ms). Made when first
- * used: the first formatter loads ICU's data (30-50 ms), at every start of the CLI and the server otherwise.
- */
-let count: Intl.NumberFormat | undefined;
-
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${(count ??= new Intl.NumberFormat('en-US')).format(n)} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 function ref(r: RecordRef | null, action: string): string {
