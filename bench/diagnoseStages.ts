@@ -33,8 +33,11 @@ import { runQuery } from '../server/src/core/query';
 import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--'))!;
-const runs = Number(args[args.indexOf('--runs') + 1] || 5);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const fileArg = args.find((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1));
+if (!fileArg || !(runs >= 1)) throw new Error('usage: node out/bench/diagnoseStages.js FILE [--runs N]');
+const file: string = fileArg;
 const TOP_N = '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10';
 /** As the diagnosis runs its consumers (diagnose/index.ts SLICE_RECORDS). */
 const SLICE = 256;

@@ -1,5 +1,6 @@
-// Counts for people, grouped as en-US writes them: 1,234,567. A whole number is grouped here; anything else goes to
-// Intl, whose first use in a process costs 15–35 ms of ICU set-up (a diagnosis's readings ran into it every time).
+// Counts for people, grouped as en-US writes them: 1,234,567. A safe integer is grouped here; anything else (-0,
+// fractions, huge or non-finite numbers) goes to Intl, whose first use in a process costs 15–35 ms of ICU set-up
+// (a diagnosis's readings ran into it every time).
 
 let intl: Intl.NumberFormat | undefined;
 

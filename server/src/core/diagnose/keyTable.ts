@@ -136,7 +136,7 @@ export class ConversationKeys {
    */
   unlinkAll(list: Int32Array, n: number): void {
     const mask = this.mask;
-    // Buckets of 64 slot pairs (512 bytes of the table) at most, and not many more than removals.
+    // Buckets of 64 slots (256 bytes of the table) at most, and not many more than removals.
     let shift = 6;
     while ((mask + 1) >>> shift > Math.max(64, n)) shift++;
     const buckets = ((mask + 1) >>> shift) + 1;

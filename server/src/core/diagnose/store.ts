@@ -6,11 +6,12 @@
 //
 // Why rows: nearly every record of a busy log opens a conversation that closes thousands of records later, out of
 // the caches by then, so the join waits on memory more than it computes: a row is three cache lines to open and to
-// close where eight arrays (keys, times, counts, …) were eight. What a sweep reads of every open conversation (its
-// interface and last end) is kept apart, densely, so that a sweep does not read a line of every row; so is what
-// closing a conversation of one record needs (its verdict and bytes, decided when it opened, and its place in the key
-// table: hash and chain): most conversations of a busy log have one record, and they close without their row being
-// read again (the sweep walks the dense arrays in order, where the rows would be a miss each).
+// close where eight arrays (keys, times, counts, …) were eight, and a compact one (one record) one or two to open.
+// What a sweep reads of every open conversation (its interface and last end) is kept apart, densely, so that a sweep
+// does not read a line of every row; so is what closing a conversation of one record needs (its verdict, bytes and
+// packets, decided when it opened; its hash and chain are the key table's): most conversations of a busy log have one
+// record, and they close without their row being read again (the sweep walks the dense arrays in order, where the
+// rows would be a miss each).
 import { conversationHash, keyHash } from './packed';
 import { ConversationKeys } from './keyTable';
 import { KW, ROW, ROW_F, F_LAST, R_KEY, R_BITS, R_COUNTS, R_EV, F_START, F_VOL, STATE_BYTES, S_FILE, S_LINE, S_FLAGS, F_SINGLE_START } from './storeRow';
@@ -243,10 +244,6 @@ export class ConversationStore {
   /** The next open conversation of the same key as `c`, or -1. */
   next(c: number): number {
     return this.keys.nexts[c];
-  }
-
-  setNext(c: number, next: number): void {
-    this.keys.nexts[c] = next;
   }
 
   /** Conversation `c` (full) has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
