@@ -32,12 +32,6 @@ import { DEFAULT_DIAGNOSE_OPTIONS as D, diagnose } from '../server/src/core/diag
 import { runQuery } from '../server/src/core/query';
 import { maybeRunAsPoolWorker } from '../server/src/core/threads/pool';
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
-const fileArg = args.find((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1));
-if (!fileArg || !(runs >= 1)) throw new Error('usage: node out/bench/diagnoseStages.js FILE [--runs N]');
-const file: string = fileArg;
 const TOP_N = '* | select srcaddr, sum(bytes) as b group by srcaddr order by b desc limit 10';
 /** As the diagnosis runs its consumers (diagnose/index.ts SLICE_RECORDS). */
 const SLICE = 256;
@@ -76,7 +70,7 @@ function parse(chunks: Uint8Array[]): number {
   return records;
 }
 
-function pack(chunks: Uint8Array[]): number {
+function pack(file: string, chunks: Uint8Array[]): number {
   const packer = new RecordPacker();
   packer.startUnit(0, file, packer.currentFormat);
   let records = 0;
@@ -116,14 +110,25 @@ function split(before: Map<string, number>, after: Map<string, number>): { main:
   return { main, busiest: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
 }
 
+/** FILE and --runs N, in any order (read on the main thread only: the bundle also starts itself as a pool worker). */
+function options(): { file: string; runs: number } {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+  const file = args.find((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1));
+  if (!file || !(runs >= 1)) throw new Error('usage: node out/bench/diagnoseStages.js FILE [--runs N]');
+  return { file, runs };
+}
+
 async function main(): Promise<void> {
+  const { file, runs } = options();
   console.log(`${file}, best of ${runs} runs [load ${loadavg().map((l) => l.toFixed(2)).join(', ')}]`);
   const chunks = chunksOf(file);
   const parseTimes: number[] = [];
   const packTimes: number[] = [];
   for (let r = 0; r < runs; r++) {
     parseTimes.push(await timed(() => parse(chunks)));
-    packTimes.push(await timed(() => pack(chunks)));
+    packTimes.push(await timed(() => pack(file, chunks)));
   }
   console.log(`  parse       ${best(parseTimes)}`);
   console.log(`  pack        ${best(packTimes)}`);
