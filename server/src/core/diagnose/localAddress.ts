@@ -48,33 +48,18 @@ export class LocalAddresses {
     const base = iface * K;
     const a0 = w[at];
     let empty = -1;
-    if (family === 0) {
-      // IPv4: the other three address words are zero in both the record and a kept IPv4 key, so the first word and
-      // the family decide.
-      for (let j = 0; j < K; j++) {
-        const c = counts[base + j];
-        if (c === 0) {
-          if (empty < 0) empty = j;
-          continue;
-        }
-        const k = (base + j) * KW;
-        if (keys[k] === a0 && keys[k + 4] === 0) {
-          counts[base + j] = c + 1;
-          return;
-        }
+    for (let j = 0; j < K; j++) {
+      const c = counts[base + j];
+      if (c === 0) {
+        if (empty < 0) empty = j;
+        continue;
       }
-    } else {
-      for (let j = 0; j < K; j++) {
-        const c = counts[base + j];
-        if (c === 0) {
-          if (empty < 0) empty = j;
-          continue;
-        }
-        const k = (base + j) * KW;
-        if (keys[k] === a0 && keys[k + 1] === w[at + 1] && keys[k + 2] === w[at + 2] && keys[k + 3] === w[at + 3] && keys[k + 4] === family) {
-          counts[base + j] = c + 1;
-          return;
-        }
+      const k = (base + j) * KW;
+      // An IPv4 address's other three words are zero in the record and in a kept IPv4 key: its first word and the
+      // family decide.
+      if (keys[k] === a0 && keys[k + 4] === family && (family === 0 || (keys[k + 1] === w[at + 1] && keys[k + 2] === w[at + 2] && keys[k + 3] === w[at + 3]))) {
+        counts[base + j] = c + 1;
+        return;
       }
     }
     if (empty >= 0) {
