@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { FlowLogClient } from './languageClient';
 import { DocumentStatusNotification, DocumentStatusParams } from '../../server/src/protocol';
+import { countOf } from '../../server/src/core/decode/counts';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('flowlog.status', vscode.StatusBarAlignment.Left, 100);
@@ -30,8 +31,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const n = (v: number, one: string, many: string) => `${v.toLocaleString('en-US')} ${v === 1 ? one : many}`;
-    this.item.text = `$(pulse) ${n(status.records, 'record', 'records')} · ${n(status.rejects, 'rejected', 'rejected')} · ${n(status.problems, 'problem', 'problems')}`;
+    this.item.text = `$(pulse) ${countOf(status.records, 'record')} · ${countOf(status.rejects, 'rejected', 'rejected')} · ${countOf(status.problems, 'problem')}`;
     this.item.backgroundColor = status.errors > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

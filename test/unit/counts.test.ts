@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatCount } from '../../server/src/core/decode/counts';
+import { countOf, formatCount } from '../../server/src/core/decode/counts';
 
 const intl = new Intl.NumberFormat('en-US');
 
@@ -17,5 +17,12 @@ describe('formatCount', () => {
 
   it('leaves fractions, -0, huge and non-finite numbers to Intl', () => {
     for (const n of [1.5, -2.25, 1234.5678, -0, 2 ** 60, NaN, Infinity, -Infinity]) assert.equal(formatCount(n), intl.format(n), String(n));
+  });
+
+  it('puts the noun after the count, singular for one only', () => {
+    assert.equal(countOf(1, 'record'), '1 record');
+    assert.equal(countOf(0, 'record'), '0 records');
+    assert.equal(countOf(4249, 'record'), '4,249 records');
+    assert.equal(countOf(2, 'rejected', 'rejected'), '2 rejected');
   });
 });

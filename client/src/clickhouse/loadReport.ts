@@ -3,8 +3,7 @@
 // system and the logs: written as text, control characters escaped. No vscode here: unit tests check it.
 import type { ClickHouseLoadResultWire } from '../../../server/src/protocol';
 import { terminalText } from '../../../server/src/core/terminalText';
-
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+import { countOf as count } from '../../../server/src/core/decode/counts';
 
 /** `Loaded 4,000 records into flows from 2 files; 3 malformed lines skipped; 1 file failed.` */
 export function loadSummary(r: ClickHouseLoadResultWire): string {

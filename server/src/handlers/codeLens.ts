@@ -2,11 +2,10 @@
 // The commands are the client's; the counts are the document's own, kept current by incremental validation.
 import { CodeLens } from 'vscode-languageserver';
 import { FlowLogDocument } from '../core/document';
+import { countOf as count } from '../core/decode/counts';
 
 export const SHOW_SUMMARY_COMMAND = 'flowlog.showSummary';
 export const OPEN_QUERY_PANEL_COMMAND = 'flowlog.openQueryPanel';
-
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 export function codeLensesFor(doc: FlowLogDocument, uri: string): CodeLens[] {
   const stats = doc.statsSoFar(); // no validation here: a lens request must not wait for it

@@ -12,3 +12,8 @@ export function formatCount(n: number): string {
   for (let k = out.length; k < digits.length; k += 3) out += `,${digits.slice(k, k + 3)}`;
   return n < 0 ? `-${out}` : out;
 }
+
+/** `n` and the noun that goes with it: `1 record`, `4,249 records` (`many` for an irregular plural). */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -2,7 +2,7 @@
 // how sure the reading is. A flow log says ACCEPT or REJECT, never which control decided, so a reading that names one
 // says "most likely" and shows its evidence: the request's and the reply's lines.
 import { addressClass } from '../address';
-import { formatCount } from '../decode/counts';
+import { countOf } from '../decode/counts';
 import { serviceName } from '../decode/ports';
 import { Conversation, RecordRef } from './conversation';
 import { expectsReply } from './verdict';
@@ -69,10 +69,6 @@ function clientPorts(port: number): string {
   return port >= 1024 ? '1024–65535' : String(port);
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
 function ref(r: RecordRef | null, action: string): string {
   return r ? `${r.file}:${r.line} (${action})` : 'not logged';
 }
@@ -102,7 +98,7 @@ export function readConversation(c: Conversation, ctx: ReadingContext = {}): Rea
   const r = c.reply;
   switch (c.verdict) {
     case 'response-rejected': {
-      const summary = `${P} requests from ${client} to ${server} were accepted and the replies were rejected (${plural(r.rejected, 'reply record')} rejected).`;
+      const summary = `${P} requests from ${client} to ${server} were accepted and the replies were rejected (${countOf(r.rejected, 'reply record')} rejected).`;
       if (r.blockPublicAccess) {
         return { certainty: 'observed', summary: `${summary} The reply records say reject-reason BPA: VPC Block Public Access blocked them.${caveat}`, fix: `exclude this VPC or subnet from Block Public Access, or set it to allow ${side === 'server' ? 'egress' : 'ingress'} for this traffic`, evidence };
       }
@@ -116,7 +112,7 @@ export function readConversation(c: Conversation, ctx: ReadingContext = {}): Rea
     }
     case 'request-rejected': {
       const mixed = r.accepted > 0 ? ` Replies were accepted all the same: the conversation started before this log, or a rule changed during it.` : '';
-      const summary = `${P} requests from ${client} to ${server} were rejected (${plural(q.rejected, 'record')}).`;
+      const summary = `${P} requests from ${client} to ${server} were rejected (${countOf(q.rejected, 'record')}).`;
       if (q.blockPublicAccess) {
         return { certainty: 'observed', summary: `${summary} The records say reject-reason BPA: VPC Block Public Access blocked them.${mixed}${caveat}`, evidence };
       }
@@ -137,16 +133,16 @@ export function readConversation(c: Conversation, ctx: ReadingContext = {}): Rea
     }
     case 'one-way': {
       if (q.records === 0) {
-        const rejected = r.rejected > 0 ? `, ${plural(r.rejected, 'record')} of them rejected` : '';
+        const rejected = r.rejected > 0 ? `, ${countOf(r.rejected, 'record')} of them rejected` : '';
         const summary = `Only replies were logged: ${server} → ${at(client, c.client.port, c.protocol)} (${P}${rejected}). The requests were not seen on this interface: they came before the log starts, by another path, or under a translated (NAT) address, so the log cannot tell whether this conversation works.`;
         return { certainty: 'cannot-tell', summary, evidence };
       }
       const kind = expectsReply(c.protocol) ? '' : ` Many ${P} flows are never answered (syslog, metrics, streaming, keep-alives), so`;
-      const summary = `Only ${client} → ${server} was logged (${P}, ${plural(q.records, 'record')}).${kind || ' So'} the log cannot tell whether this conversation works.${caveat}`;
+      const summary = `Only ${client} → ${server} was logged (${P}, ${countOf(q.records, 'record')}).${kind || ' So'} the log cannot tell whether this conversation works.${caveat}`;
       return { certainty: 'cannot-tell', summary, evidence };
     }
     case 'ok': {
-      const some = q.rejected > 0 ? ` ${plural(q.rejected, 'request record')} rejected too: a rule changed during the conversation?` : '';
+      const some = q.rejected > 0 ? ` ${countOf(q.rejected, 'request record')} rejected too: a rule changed during the conversation?` : '';
       return { certainty: 'observed', summary: `Two-way ${P} traffic between ${client} and ${server}: requests and replies accepted.${some}${caveat}`, evidence };
     }
   }
