@@ -26,7 +26,7 @@ function writeKey(key: Int32Array, iface: number, protocol: number, k: number, p
 /** The open conversations of a key, newest first, as the store chains them. */
 function chainOf(store: ConversationStore, key: Int32Array, hash: number): number[] {
   const chain: number[] = [];
-  for (let c = store.find(key, 0, hash); c >= 0; c = store.next(c)) chain.push(c);
+  for (let c = store.keys.find(key, 0, hash); c >= 0; c = store.keys.nexts[c]) chain.push(c);
   return chain;
 }
 
@@ -42,8 +42,8 @@ function applyOps(store: ConversationStore, ops: readonly { key: number; remove:
     else {
       const key = keyOf(op.key);
       const hash = hashOf(op.key);
-      assert.equal(store.find(key, 0, hash), list.length > 0 ? list[0] : -1, `key ${op.key}`);
-      list.unshift(store.open(key, 0, hash, store.lastSlot));
+      assert.equal(store.keys.find(key, 0, hash), list.length > 0 ? list[0] : -1, `key ${op.key}`);
+      list.unshift(store.open(key, 0, hash, store.keys.lastSlot));
     }
     open.set(op.key, list);
   }

@@ -123,19 +123,10 @@ export class ConversationStore {
     return this.lastEnds[c];
   }
 
-  /** The head of the chain of the key (hash `h`), or -1; `lastSlot` is where it is, or where it would go. */
-  find(key: Int32Array, at: number, h: number): number {
-    return this.keys.find(key, at, h);
-  }
-
-  get lastSlot(): number {
-    return this.keys.lastSlot;
-  }
-
   /**
    * A new open conversation with the key, at the head of its key's chain, empty (spilled states are loaded into it).
-   * `slot`: where find() left the key (its lastSlot), when the key table has not changed since; otherwise the key is
-   * looked up again.
+   * `slot`: where the key table's find() left the key (its lastSlot), when the table has not changed since; otherwise
+   * the key is looked up again.
    */
   open(key: Int32Array, at: number, h: number, slot = -1): number {
     const c = this.take(key, at, h, slot);
@@ -239,11 +230,6 @@ export class ConversationStore {
     this.live++;
     this.keys.link(c, key, at, h, slot, this.live);
     return c;
-  }
-
-  /** The next open conversation of the same key as `c`, or -1. */
-  next(c: number): number {
-    return this.keys.nexts[c];
   }
 
   /** Conversation `c` (full) has one record and this verdict (VERDICTS index: closing.ts verdictOf of its row, & 7). */
